@@ -1,0 +1,204 @@
+"""The ``inspect-app`` command: serve, worker, migrate, seed, createuser, audit, totals."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Coroutine, Sequence
+from typing import Any, TypeVar
+
+
+T = TypeVar("T")
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    return asyncio.run(coro)
+
+
+async def migrate() -> None:
+    """Apply every pending migration of the ``models`` app."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from inspect_app.services.catalogues import ensure_catalogues
+
+    response = await run_forwards(app_name="models", migration_id="all", fake=False)
+    if not response.success:
+        raise SystemExit(f"migration failed: {response.message}")
+    await ensure_catalogues()
+
+
+async def _database_is_empty() -> bool:
+    from models.tables import Agency
+
+    return await Agency.count() == 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Apply migrations, optionally load demo data, then run the web server."""
+    import uvicorn
+
+    from inspect_app.settings import get_settings
+
+    settings = get_settings()
+    _run(migrate())
+    if args.demo:
+        from inspect_app.seed.demo import DEMO_PASSWORD, demo_logins, load_demo
+
+        if _run(_database_is_empty()):
+            print("Loading demo data…", flush=True)
+            _run(load_demo())
+        print(f"\nDemo accounts (password for all: {DEMO_PASSWORD}):")
+        for username, role, agency in _run(demo_logins()):
+            print(f"  {username:<14} {role:<10} {agency}")
+    where = settings.database_url if settings.is_sqlite else "PostgreSQL"
+    print(f"\nDatabase: {where}")
+    print(
+        f"Open http://{args.host if args.host != '0.0.0.0' else '127.0.0.1'}:{args.port}/\n",
+        flush=True,
+    )
+    uvicorn.run(
+        "inspect_app.asgi:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers or settings.web_workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+    return 0
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the arq worker (needs REDIS_URL)."""
+    from jobs.worker import run_worker
+
+    return run_worker(burst=args.burst)
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Apply pending migrations."""
+    _run(migrate())
+    print("Migrations applied.")
+    return 0
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    """Load generated data: demo, province or national scale."""
+    _run(migrate())
+    if args.scale == "demo":
+        from inspect_app.seed.demo import load_demo
+
+        _run(load_demo(seed=args.seed))
+    else:
+        from inspect_app.seed.bulk import generate
+
+        _run(generate(scale=args.scale, seed=args.seed))
+    return 0
+
+
+async def _createuser(args: argparse.Namespace, password: str) -> None:
+    from inspect_app.services.users import create_user_cli
+
+    await create_user_cli(
+        username=args.username,
+        full_name=args.full_name or args.username,
+        role=args.role,
+        agency_code=args.agency,
+        password=password,
+    )
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    """Create a user (asks for the password unless --password-stdin)."""
+    _run(migrate())
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Repeat: "):
+            print("The passwords differ.", file=sys.stderr)
+            return 2
+    _run(_createuser(args, password))
+    print(f"User {args.username} created.")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Verify the audit chain."""
+    from inspect_app.services.audit import verify_chain
+
+    report = _run(verify_chain())
+    if report.ok:
+        print(f"Audit log intact: {report.rows} rows; head hash {report.head_hash}")
+        return 0
+    print(
+        f"Audit log broken at row {report.first_bad_id}: {report.problem}",
+        file=sys.stderr,
+    )
+    return 1
+
+
+def cmd_totals(args: argparse.Namespace) -> int:
+    """Check or rebuild the totals table."""
+    from jobs.totals import check_totals_cli, rebuild_totals_cli
+
+    if args.action == "check":
+        return int(_run(check_totals_cli(period=args.period)))
+    return int(_run(rebuild_totals_cli()))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``inspect-app``."""
+    parser = argparse.ArgumentParser(prog="inspect-app", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="apply migrations and run the web app")
+    serve.add_argument("--demo", action="store_true", help="load demo data into an empty database")
+    serve.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    serve.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    serve.add_argument("--workers", type=int, default=0, help="web processes (default WEB_WORKERS)")
+    serve.set_defaults(func=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run the background worker (arq on Redis)")
+    worker.add_argument("--burst", action="store_true", help="process queued jobs, then exit")
+    worker.set_defaults(func=cmd_worker)
+
+    sub.add_parser("migrate", help="apply pending migrations").set_defaults(func=cmd_migrate)
+
+    seed = sub.add_parser("seed", help="load generated data")
+    seed.add_argument("--scale", choices=["demo", "province", "national"], default="demo")
+    seed.add_argument("--seed", type=int, default=2026, help="random seed (deterministic output)")
+    seed.set_defaults(func=cmd_seed)
+
+    createuser = sub.add_parser("createuser", help="create a user")
+    createuser.add_argument("username")
+    createuser.add_argument("--full-name", default="")
+    createuser.add_argument(
+        "--role", choices=["inspector", "lead", "head", "viewer", "admin"], default="admin"
+    )
+    createuser.add_argument("--agency", required=True, help="agency code")
+    createuser.add_argument("--password-stdin", action="store_true")
+    createuser.set_defaults(func=cmd_createuser)
+
+    audit = sub.add_parser("audit", help="audit log tools")
+    audit.add_argument("action", choices=["verify"])
+    audit.set_defaults(func=cmd_audit)
+
+    totals = sub.add_parser("totals", help="totals table tools")
+    totals.add_argument("action", choices=["check", "rebuild"])
+    totals.add_argument("--period", default=None, help="only this period, e.g. 2026-Q1")
+    totals.set_defaults(func=cmd_totals)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

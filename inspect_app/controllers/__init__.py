@@ -1,0 +1,1 @@
+"""Route handlers: JSON controllers under /api and server-rendered page controllers."""

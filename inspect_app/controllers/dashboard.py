@@ -1,0 +1,25 @@
+"""The dashboard page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.response import Template
+
+from inspect_app.clock import today
+from inspect_app.pages import render
+from inspect_app.principal import Principal
+from inspect_app.services import dashboard
+
+
+class DashboardController(Controller):
+    """Home page: the current period at a glance for the user's scope."""
+
+    include_in_schema = False
+
+    @get("/", opt={"permission": "read"})
+    async def index(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
+        """Dashboard of the user's agency subtree."""
+        figures = await dashboard.dashboard(principal, today())
+        return await render(request, "dashboard/index.html", **figures)

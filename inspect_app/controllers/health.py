@@ -1,0 +1,23 @@
+"""GET /health: the state of the database, Redis and the worker."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get
+
+from inspect_app.services import health
+from inspect_app.settings import get_settings
+
+
+class HealthController(Controller):
+    """Health for load balancers and monitoring."""
+
+    @get("/health", opt={"public": True}, summary="Service health")
+    async def health(self) -> Response[dict[str, str]]:
+        """200 when the database answers (Redis and the worker are reported, not required)."""
+        settings = get_settings()
+        body = {
+            "db": await health.check_database(),
+            "redis": await health.check_redis(settings),
+            "worker": await health.check_worker(settings),
+        }
+        return Response(body, status_code=200 if body["db"] == "ok" else 503)

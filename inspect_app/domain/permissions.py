@@ -1,0 +1,59 @@
+"""Who may do what: the role permission table (see docs/security.md).
+
+Scope is the other half of authorization: every user sees their own agency and the agencies
+below it, enforced by the services in every query. This table says which actions a role may
+take on the records it can see.
+"""
+
+from __future__ import annotations
+
+ROLES = ("inspector", "lead", "head", "viewer", "admin")
+
+ROLE_LABELS = {
+    "inspector": {"vi": "Thanh tra viên", "en": "Inspector"},
+    "lead": {"vi": "Trưởng đoàn / Trưởng phòng", "en": "Lead"},
+    "head": {"vi": "Chánh thanh tra / Thủ trưởng", "en": "Head"},
+    "viewer": {"vi": "Lãnh đạo xem", "en": "Viewer"},
+    "admin": {"vi": "Quản trị", "en": "Administrator"},
+}
+
+_CASE_WORKERS = frozenset({"inspector", "lead", "head"})
+_LEADERS = frozenset({"lead", "head"})
+_EVERYONE = frozenset(ROLES)
+_READERS = frozenset({"inspector", "lead", "head", "viewer", "admin"})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    # Reading anything in scope.
+    "read": _READERS,
+    # Reference data.
+    "agency.manage": frozenset({"admin"}),
+    "user.manage": frozenset({"admin"}),
+    "subject.create": _CASE_WORKERS,
+    "subject.edit": _CASE_WORKERS,
+    "plan.manage": _LEADERS,
+    # Cases.
+    "inspection.create": _CASE_WORKERS,
+    "inspection.edit": _CASE_WORKERS,
+    "inspection.delete": _LEADERS,
+    "inspection.event": _CASE_WORKERS,  # which events: domain.lifecycle.EVENT_ROLES
+    "inspection.override_overlap": frozenset({"head"}),
+    "finding.edit": _CASE_WORKERS,
+    "measure.edit": _CASE_WORKERS,
+    "measure.write_off": _LEADERS,
+    "execution.create": _CASE_WORKERS,
+    "attachment.upload": _CASE_WORKERS,
+    # Follow-up, reports, administration.
+    "followup.board": frozenset({"lead", "head", "viewer", "admin"}),
+    "report.request": frozenset({"lead", "head"}),
+    "report.sign_off": frozenset({"head"}),
+    "ladder.manage": frozenset({"admin"}),
+    "audit.read": frozenset({"lead", "head", "admin"}),
+    "totals.read": _READERS,
+    # Every signed-in user: own profile, password, tokens, notifications.
+    "self": _EVERYONE,
+}
+
+
+def has_permission(role: str, permission: str) -> bool:
+    """True when ``role`` may perform ``permission``; unknown permissions are refused."""
+    return role in PERMISSIONS.get(permission, frozenset())

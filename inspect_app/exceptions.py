@@ -1,0 +1,215 @@
+"""Errors the services raise, and how the web layer turns them into responses.
+
+Services raise these with people-readable messages (message ids of the i18n catalogue);
+JSON routes answer ``{"status_code", "detail", "errors": [{"field", "message"}]}`` and pages
+answer a rendered error page, or a redirect to the login page when nobody is signed in.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import (
+    HTTP_400_BAD_REQUEST,
+    HTTP_401_UNAUTHORIZED,
+    HTTP_403_FORBIDDEN,
+    HTTP_404_NOT_FOUND,
+    HTTP_409_CONFLICT,
+    HTTP_422_UNPROCESSABLE_ENTITY,
+    HTTP_429_TOO_MANY_REQUESTS,
+    HTTP_500_INTERNAL_SERVER_ERROR,
+)
+
+from inspect_app.i18n import translate
+
+log = logging.getLogger(__name__)
+
+
+class AppError(Exception):
+    """Base of the errors services raise on purpose."""
+
+    status_code = HTTP_400_BAD_REQUEST
+
+    def __init__(self, message: str, **values: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.values = values
+
+
+class NotFound(AppError):
+    """Unknown, or outside the caller's scope (existence is not revealed)."""
+
+    status_code = HTTP_404_NOT_FOUND
+
+    def __init__(self, message: str = "Not found.", **values: Any) -> None:
+        super().__init__(message, **values)
+
+
+class Forbidden(AppError):
+    """Visible, but the caller's role may not do this."""
+
+    status_code = HTTP_403_FORBIDDEN
+
+    def __init__(self, message: str = "You are not allowed to do this.", **values: Any) -> None:
+        super().__init__(message, **values)
+
+
+class Conflict(AppError):
+    """A stale version or an illegal transition; ``code`` is machine-readable."""
+
+    status_code = HTTP_409_CONFLICT
+
+    def __init__(self, message: str, code: str = "conflict", **values: Any) -> None:
+        super().__init__(message, **values)
+        self.code = code
+
+
+class InvalidInput(AppError):
+    """Bad input; ``errors`` maps each field to what is wrong with it."""
+
+    status_code = HTTP_422_UNPROCESSABLE_ENTITY
+
+    def __init__(self, errors: dict[str, str], message: str = "Please correct the fields.") -> None:
+        super().__init__(message)
+        self.errors = errors
+
+
+class Throttled(AppError):
+    """Too many attempts; try again after ``retry_after`` seconds."""
+
+    status_code = HTTP_429_TOO_MANY_REQUESTS
+
+    def __init__(self, retry_after: int, message: str = "Too many attempts.") -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def request_language(request: Request[Any, Any, Any]) -> str:
+    """The language chosen for this request by the language middleware."""
+    return str(getattr(request.state, "lang", "vi"))
+
+
+def _is_api(request: Request[Any, Any, Any]) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or path == "/health" or path.startswith("/schema")
+
+
+def _json_error(
+    status_code: int,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response[dict[str, Any]]:
+    content: dict[str, Any] = {"status_code": status_code, "detail": detail}
+    if errors is not None:
+        content["errors"] = errors
+    if extra:
+        content.update(extra)
+    return Response(content, status_code=status_code, media_type=MediaType.JSON, headers=headers)
+
+
+def _page_error(
+    request: Request[Any, Any, Any], status_code: int, detail: str
+) -> Response[Any] | Template:
+    if status_code == HTTP_401_UNAUTHORIZED:
+        return Redirect(path=f"/login?next={request.url.path}")
+    return Template(
+        template_name="error.html",
+        context={"status_code": status_code, "detail": detail},
+        status_code=status_code,
+    )
+
+
+def _validation_errors(exc: ValidationException, lang: str) -> list[dict[str, str]]:
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, dict):
+            field = str(item.get("key") or item.get("source") or "body")
+            errors.append({"field": field, "message": str(item.get("message", ""))})
+    if not errors:
+        errors.append({"field": "body", "message": translate("Invalid request body.", lang)})
+    return errors
+
+
+def app_error_handler(request: Request[Any, Any, Any], exc: AppError) -> Response[Any] | Template:
+    """Render an error raised by a service."""
+    lang = request_language(request)
+    detail = translate(exc.message, lang, **exc.values)
+    if _is_api(request):
+        headers: dict[str, str] | None = None
+        errors: list[dict[str, str]] | None = None
+        extra: dict[str, Any] = {}
+        if isinstance(exc, InvalidInput):
+            errors = [
+                {"field": field, "message": translate(message, lang)}
+                for field, message in exc.errors.items()
+            ]
+        if isinstance(exc, Throttled):
+            headers = {"Retry-After": str(exc.retry_after)}
+        if isinstance(exc, Conflict):
+            extra["code"] = exc.code
+        return _json_error(exc.status_code, detail, errors, headers, extra)
+    if isinstance(exc, Throttled):
+        response = _page_error(request, exc.status_code, detail)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    return _page_error(request, exc.status_code, detail)
+
+
+def http_error_handler(
+    request: Request[Any, Any, Any], exc: HTTPException
+) -> Response[Any] | Template:
+    """Render Litestar's own HTTP errors (validation, auth, not found) in our shape."""
+    lang = request_language(request)
+    status_code = exc.status_code
+    if isinstance(exc, ValidationException):
+        errors = _validation_errors(exc, lang)
+        if _is_api(request):
+            return _json_error(status_code, translate("Please correct the fields.", lang), errors)
+        return _page_error(request, status_code, translate("Please correct the fields.", lang))
+    messages = {
+        HTTP_401_UNAUTHORIZED: "Please sign in.",
+        HTTP_403_FORBIDDEN: "You are not allowed to do this.",
+        HTTP_404_NOT_FOUND: "Not found.",
+    }
+    if isinstance(exc, NotAuthorizedException):
+        status_code = HTTP_401_UNAUTHORIZED
+    elif isinstance(exc, PermissionDeniedException):
+        status_code = HTTP_403_FORBIDDEN
+    elif isinstance(exc, NotFoundException):
+        status_code = HTTP_404_NOT_FOUND
+    detail = translate(messages.get(status_code, str(exc.detail)), lang)
+    if _is_api(request):
+        headers = dict(exc.headers or {})
+        return _json_error(status_code, detail, headers=headers or None)
+    return _page_error(request, status_code, detail)
+
+
+def internal_error_handler(
+    request: Request[Any, Any, Any], exc: Exception
+) -> Response[Any] | Template:
+    """Log an unexpected error and answer without leaking internals."""
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    lang = request_language(request)
+    detail = translate("An unexpected error occurred. It has been logged.", lang)
+    if _is_api(request):
+        return _json_error(HTTP_500_INTERNAL_SERVER_ERROR, detail)
+    return _page_error(request, HTTP_500_INTERNAL_SERVER_ERROR, detail)
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    AppError: app_error_handler,
+    HTTPException: http_error_handler,
+    HTTP_500_INTERNAL_SERVER_ERROR: internal_error_handler,
+}

@@ -1,0 +1,126 @@
+"""ASGI middleware: who is calling, in which language, and the security headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.middleware import ASGIMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from inspect_app.i18n import pick_language
+from inspect_app.services.identity import load_principal, principal_from_token
+from inspect_app.settings import get_settings
+
+SESSION_USER_KEY = "user_id"
+
+
+def bearer_token(scope: Scope) -> str | None:
+    """The token of an ``Authorization: Bearer`` header, if any."""
+    for name, value in scope.get("headers", []):
+        if name == b"authorization":
+            scheme, _, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer" and token.strip():
+                return token.strip()
+    return None
+
+
+def _cookie(scope: Scope, name: str) -> str | None:
+    for header, value in scope.get("headers", []):
+        if header == b"cookie":
+            for part in value.decode("latin-1").split(";"):
+                key, _, val = part.strip().partition("=")
+                if key == name:
+                    return val
+    return None
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for header, value in scope.get("headers", []):
+        if header == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class TokenAwareCSRFMiddleware(CSRFMiddleware):
+    """CSRF protection for browser sessions only.
+
+    A request that carries a bearer token is authenticated by that token alone (the session
+    cookie is ignored), and a browser cannot attach such a header cross-site, so CSRF does
+    not apply to it.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and bearer_token(scope) is not None:
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
+class IdentityMiddleware(ASGIMiddleware):
+    """Set ``scope["user"]`` (a Principal or None) and the request language.
+
+    Never refuses a request itself: the global guard decides, so public pages stay public.
+    The user is loaded on every request, so deactivating someone takes effect at once.
+    """
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        principal = None
+        auth_kind = None
+        token = bearer_token(scope)
+        if token is not None:
+            principal = await principal_from_token(token)
+            auth_kind = "token" if principal else None
+        else:
+            session = scope.get("session")
+            user_id = session.get(SESSION_USER_KEY) if isinstance(session, dict) else None
+            if isinstance(user_id, int):
+                principal = await load_principal(user_id)
+                if principal is not None:
+                    auth_kind = "session"
+                elif isinstance(session, dict):
+                    session.clear()
+        scope["user"] = principal
+        scope["auth"] = auth_kind
+        state: dict[str, Any] = scope.setdefault("state", {})
+        state["lang"] = pick_language(
+            principal.language if principal else None,
+            _cookie(scope, "lang"),
+            _header(scope, b"accept-language") if get_settings().default_language == "en" else None,
+            default=get_settings().default_language,
+        )
+        await next_app(scope, receive, send)
+
+
+SECURITY_HEADERS = [
+    (
+        b"content-security-policy",
+        b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        b"font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        b"frame-ancestors 'none'",
+    ),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+
+class SecurityHeadersMiddleware(ASGIMiddleware):
+    """Add the security headers to every HTTP response."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        production = get_settings().production
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                for name, value in SECURITY_HEADERS:
+                    if name.decode() not in headers:
+                        headers.add(name.decode(), value.decode())
+                if production:
+                    headers.add("strict-transport-security", "max-age=31536000")
+            await send(message)
+
+        await next_app(scope, receive, send_with_headers)

@@ -1,0 +1,66 @@
+"""Shared pieces of the server-rendered pages: the common context and flash messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+
+from inspect_app.principal import Principal
+from models.tables import Notification
+
+# (permission, href, label): the main menu, filtered by what the role may do.
+NAV_ITEMS: list[tuple[str, str, str]] = [
+    ("read", "/", "Dashboard"),
+    ("read", "/inspections", "Inspections"),
+    ("followup.board", "/follow-ups", "Follow-up"),
+    ("read", "/subjects", "Subjects"),
+    ("read", "/plans", "Plans"),
+    ("read", "/reports", "Reports"),
+    ("user.manage", "/admin", "Administration"),
+]
+
+
+def flash(request: Request[Any, Any, Any], message: str, category: str = "success") -> None:
+    """Queue a message for the next rendered page of this session."""
+    messages = list(request.session.get("flashes", [])) if request.scope.get("session") else []
+    messages.append({"message": message, "category": category})
+    request.set_session({**request.session, "flashes": messages})
+
+
+def _pop_flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
+    session = request.scope.get("session")
+    if not isinstance(session, dict) or not session.get("flashes"):
+        return []
+    messages = list(session["flashes"])
+    request.set_session({key: value for key, value in session.items() if key != "flashes"})
+    return messages
+
+
+def _nav(principal: Principal, path: str) -> list[dict[str, Any]]:
+    items = []
+    for permission, href, label in NAV_ITEMS:
+        if principal.can(permission):
+            active = path == href if href == "/" else path.startswith(href)
+            items.append({"href": href, "label": label, "active": active})
+    return items
+
+
+async def unread_notifications(principal: Principal) -> int:
+    """How many unread notifications the user has."""
+    return await Notification.count().where(
+        (Notification.user == principal.id) & Notification.read_at.is_null()
+    )
+
+
+async def render(
+    request: Request[Any, Any, Any], template_name: str, status_code: int = 200, **context: Any
+) -> Template:
+    """Render a page with the menu, unread counter and flash messages filled in."""
+    principal = request.scope.get("user")
+    if isinstance(principal, Principal):
+        context.setdefault("nav", _nav(principal, request.url.path))
+        context.setdefault("unread", await unread_notifications(principal))
+    context.setdefault("flashes", _pop_flashes(request))
+    return Template(template_name=template_name, context=context, status_code=status_code)

@@ -1,0 +1,1 @@
+"""Services: the rules and queries of each resource. No Request, no templates."""

@@ -1,0 +1,207 @@
+"""Agencies: the tree, its materialised paths, and scope checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from inspect_app.db import write_transaction
+from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_app.principal import Principal
+from inspect_app.services import audit
+from models.tables import Agency
+
+AGENCY_KINDS = (
+    "province_inspectorate",
+    "division",
+    "department",
+    "sub_department",
+    "district",
+    "commune",
+    "other",
+)
+AGENCY_FIELDS = (
+    Agency.id,
+    Agency.code,
+    Agency.name,
+    Agency.kind,
+    Agency.parent,
+    Agency.path,
+    Agency.depth,
+    Agency.active,
+    Agency.version,
+)
+
+
+def _out(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["parent_id"] = row.pop("parent")
+    return row
+
+
+async def get_visible(principal: Principal, agency_id: int) -> dict[str, Any]:
+    """One agency in the caller's subtree; NotFound otherwise (existence is not revealed)."""
+    row = (
+        await Agency.select(*AGENCY_FIELDS)
+        .where((Agency.id == agency_id) & Agency.path.like(principal.scope_pattern))
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return _out(row)
+
+
+async def subtree_path(principal: Principal, agency_id: int | None) -> str:
+    """The path prefix to filter by: the given agency (checked in scope) or the caller's."""
+    if agency_id is None:
+        return principal.agency_path
+    return str((await get_visible(principal, agency_id))["path"])
+
+
+async def list_visible(
+    principal: Principal, *, cursor: int = 0, limit: int = 50, q: str | None = None
+) -> list[dict[str, Any]]:
+    """Agencies in scope, ordered by id (keyset after ``cursor``)."""
+    query = Agency.select(*AGENCY_FIELDS).where(
+        Agency.path.like(principal.scope_pattern) & (Agency.id > cursor)
+    )
+    if q:
+        query = query.where(Agency.name.ilike(f"%{q}%") | Agency.code.ilike(f"%{q}%"))
+    return [_out(row) for row in await query.order_by(Agency.id).limit(limit)]
+
+
+async def tree_options(principal: Principal) -> list[dict[str, Any]]:
+    """Agencies in scope in tree order with their depth, for select boxes."""
+    rows = await Agency.select(Agency.id, Agency.name, Agency.depth, Agency.path).where(
+        Agency.path.like(principal.scope_pattern) & (Agency.active == True)  # noqa: E712
+    )
+    base_depth = principal.agency_path.count("/") - 2
+    rows.sort(key=lambda r: [int(p) for p in r["path"].strip("/").split("/")])
+    for row in rows:
+        row["indent"] = max(0, row["depth"] - base_depth)
+    return rows
+
+
+def _validate(data: dict[str, Any], *, creating: bool) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    code = str(data.get("code") or "").strip()
+    name = str(data.get("name") or "").strip()
+    if (creating or "code" in data) and (not code or len(code) > 32):
+        errors["code"] = "Enter a code of 1 to 32 characters."
+    if (creating or "name" in data) and (not name or len(name) > 255):
+        errors["name"] = "Enter a name of 1 to 255 characters."
+    if "kind" in data and data["kind"] not in AGENCY_KINDS:
+        errors["kind"] = "Choose a kind from the list."
+    return errors
+
+
+async def create(principal: Principal, data: dict[str, Any], ip: str = "") -> dict[str, Any]:
+    """Create an agency under a parent in the caller's scope."""
+    errors = _validate(data, creating=True)
+    parent_id = data.get("parent_id")
+    if parent_id is None:
+        errors["parent_id"] = "Choose the parent agency."
+    if errors:
+        raise InvalidInput(errors)
+    async with write_transaction():
+        parent = await get_visible(principal, int(parent_id))  # type: ignore[arg-type]
+        if await Agency.exists().where(Agency.code == data["code"].strip()):
+            raise InvalidInput({"code": "This code is already used by another agency."})
+        rows = await Agency.insert(
+            Agency(
+                code=data["code"].strip(),
+                name=data["name"].strip(),
+                kind=data.get("kind") or "department",
+                parent=parent["id"],
+                depth=parent["depth"] + 1,
+                active=bool(data.get("active", True)),
+            )
+        ).returning(Agency.id)
+        agency_id = rows[0]["id"]
+        path = f"{parent['path']}{agency_id}/"
+        await Agency.update({Agency.path: path}).where(Agency.id == agency_id)
+        created = await get_visible(principal, agency_id)
+        await audit.record(
+            "create",
+            actor=principal,
+            entity_type="agency",
+            entity_id=agency_id,
+            agency_id=agency_id,
+            after=created,
+            ip=ip,
+        )
+    return created
+
+
+async def update(
+    principal: Principal, agency_id: int, version: int, data: dict[str, Any], ip: str = ""
+) -> dict[str, Any]:
+    """Rename, re-code, (de)activate or move an agency; a stale version gets 409."""
+    errors = _validate(data, creating=False)
+    if errors:
+        raise InvalidInput(errors)
+    async with write_transaction():
+        before = await get_visible(principal, agency_id)
+        if before["version"] != version:
+            raise Conflict(
+                "This record was changed by someone else. Reload and try again.",
+                code="stale_version",
+            )
+        values: dict[Any, Any] = {Agency.version: before["version"] + 1}
+        for key, column in (
+            ("code", Agency.code),
+            ("name", Agency.name),
+            ("kind", Agency.kind),
+            ("active", Agency.active),
+        ):
+            if key in data:
+                values[column] = data[key].strip() if isinstance(data[key], str) else data[key]
+        if "code" in data and await Agency.exists().where(
+            (Agency.code == data["code"].strip()) & (Agency.id != agency_id)
+        ):
+            raise InvalidInput({"code": "This code is already used by another agency."})
+        new_parent = data.get("parent_id", before["parent_id"])
+        if new_parent != before["parent_id"]:
+            await _move(principal, before, new_parent)
+        updated = (
+            await Agency.update(values)
+            .where((Agency.id == agency_id) & (Agency.version == version))
+            .returning(Agency.id)
+        )
+        if not updated:
+            raise Conflict(
+                "This record was changed by someone else. Reload and try again.",
+                code="stale_version",
+            )
+        after = await get_visible(principal, agency_id)
+        await audit.record(
+            "update",
+            actor=principal,
+            entity_type="agency",
+            entity_id=agency_id,
+            agency_id=agency_id,
+            before=before,
+            after=after,
+            ip=ip,
+        )
+    return after
+
+
+async def _move(principal: Principal, agency: dict[str, Any], new_parent_id: int | None) -> None:
+    if new_parent_id is None:
+        raise InvalidInput({"parent_id": "Choose the parent agency."})
+    parent = await get_visible(principal, int(new_parent_id))
+    if parent["path"].startswith(agency["path"]):
+        raise InvalidInput({"parent_id": "An agency cannot be moved under itself."})
+    if agency["path"] == principal.agency_path:
+        raise Forbidden("You cannot move your own agency.")
+    old_prefix = agency["path"]
+    new_prefix = f"{parent['path']}{agency['id']}/"
+    depth_shift = parent["depth"] + 1 - agency["depth"]
+    await Agency.raw(
+        "UPDATE agency SET path = {} || substr(path, {}), depth = depth + {} WHERE path LIKE {}",
+        new_prefix,
+        len(old_prefix) + 1,
+        depth_shift,
+        old_prefix + "%",
+    )
+    await Agency.update({Agency.parent: parent["id"]}).where(Agency.id == agency["id"])

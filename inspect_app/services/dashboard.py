@@ -1,0 +1,81 @@
+"""Figures for the dashboard of the signed-in user's scope."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from inspect_app.domain.periods import current_quarter
+from inspect_app.principal import Principal
+from models.tables import Inspection, Measure
+
+
+async def status_counts(principal: Principal) -> dict[str, int]:
+    """Number of cases per status in scope."""
+    rows = await Inspection.raw(
+        """
+        SELECT i.status AS status, COUNT(*) AS n
+        FROM inspection i JOIN agency a ON a.id = i.agency
+        WHERE a.path LIKE {} AND i.deleted_at IS NULL
+        GROUP BY i.status
+        """,
+        principal.scope_pattern,
+    )
+    return {row["status"]: int(row["n"]) for row in rows}
+
+
+async def follow_up_summary(principal: Principal, today: date) -> dict[str, Any]:
+    """Open measures, overdue measures and money still to recover in scope."""
+    rows = await Measure.raw(
+        """
+        SELECT
+          COUNT(*) AS open_measures,
+          COALESCE(SUM(CASE WHEN m.due_on < {} THEN 1 ELSE 0 END), 0) AS overdue_measures,
+          COALESCE(SUM(CASE WHEN m.type = 'recover_money' THEN m.amount_vnd - m.done_vnd
+                       ELSE 0 END), 0) AS outstanding_vnd
+        FROM measure m
+        JOIN inspection i ON i.id = m.inspection
+        JOIN agency a ON a.id = i.agency
+        WHERE a.path LIKE {} AND m.status IN ('open', 'partial')
+          AND m.deleted_at IS NULL AND i.deleted_at IS NULL
+        """,
+        today,
+        principal.scope_pattern,
+    )
+    row = rows[0] if rows else {}
+    return {
+        "open_measures": int(row.get("open_measures") or 0),
+        "overdue_measures": int(row.get("overdue_measures") or 0),
+        "outstanding_vnd": int(row.get("outstanding_vnd") or 0),
+    }
+
+
+async def overdue_inspections(principal: Principal, today: date) -> int:
+    """Cases in scope with a legal deadline passed and the step not done."""
+    rows = await Inspection.raw(
+        """
+        SELECT COUNT(*) AS n FROM inspection i JOIN agency a ON a.id = i.agency
+        WHERE a.path LIKE {} AND i.deleted_at IS NULL AND (
+          (i.status IN ('onsite') AND i.onsite_due < {})
+          OR (i.status IN ('onsite_ended', 'reported') AND i.conclusion_due < {})
+          OR (i.status = 'concluded' AND i.published_on IS NULL AND i.publication_due < {})
+          OR (i.status = 'concluded' AND i.directive_on IS NULL AND i.directive_due < {})
+        )
+        """,
+        principal.scope_pattern,
+        today,
+        today,
+        today,
+        today,
+    )
+    return int(rows[0]["n"]) if rows else 0
+
+
+async def dashboard(principal: Principal, today: date) -> dict[str, Any]:
+    """Everything the dashboard shows."""
+    return {
+        "period": current_quarter(today),
+        "status_counts": await status_counts(principal),
+        "follow_up": await follow_up_summary(principal, today),
+        "overdue_inspections": await overdue_inspections(principal, today),
+    }

@@ -1,0 +1,256 @@
+"""Users: administration within the admin's subtree, and deactivation that takes effect at once."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from inspect_app.db import write_transaction
+from inspect_app.domain.permissions import ROLES
+from inspect_app.exceptions import Conflict, InvalidInput, NotFound
+from inspect_app.principal import Principal
+from inspect_app.security import hash_password, password_problem
+from inspect_app.services import audit
+from inspect_app.services.agencies import get_visible as get_visible_agency
+from inspect_app.sessions import delete_sessions_of_user
+from models.tables import Agency, ApiToken, AppUser
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+USER_FIELDS = (
+    AppUser.id,
+    AppUser.username,
+    AppUser.full_name,
+    AppUser.email,
+    AppUser.role,
+    AppUser.agency,
+    AppUser.active,
+    AppUser.language,
+    AppUser.last_login_at,
+    AppUser.version,
+)
+
+
+def _out(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["agency_id"] = row.pop("agency")
+    return row
+
+
+def _in_scope(principal: Principal) -> Any:
+    return AppUser.agency.path.like(principal.scope_pattern)
+
+
+async def get_visible(principal: Principal, user_id: int) -> dict[str, Any]:
+    """One user of the caller's subtree; NotFound otherwise."""
+    row = (
+        await AppUser.select(*USER_FIELDS)
+        .where((AppUser.id == user_id) & _in_scope(principal))
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return _out(row)
+
+
+async def list_visible(
+    principal: Principal,
+    *,
+    cursor: int = 0,
+    limit: int = 50,
+    agency_id: int | None = None,
+    q: str | None = None,
+) -> list[dict[str, Any]]:
+    """Users in scope, ordered by id (keyset after ``cursor``)."""
+    query = AppUser.select(*USER_FIELDS).where(_in_scope(principal) & (AppUser.id > cursor))
+    if agency_id is not None:
+        query = query.where(AppUser.agency == agency_id)
+    if q:
+        query = query.where(AppUser.username.ilike(f"%{q}%") | AppUser.full_name.ilike(f"%{q}%"))
+    return [_out(row) for row in await query.order_by(AppUser.id).limit(limit)]
+
+
+async def team_options(principal: Principal) -> list[dict[str, Any]]:
+    """Active case workers in scope, for choosing a lead and team members."""
+    return (
+        await AppUser.select(
+            AppUser.id,
+            AppUser.full_name,
+            AppUser.username,
+            AppUser.role,
+            AppUser.agency.name.as_alias("agency_name"),
+        )
+        .where(
+            _in_scope(principal)
+            & (AppUser.active == True)  # noqa: E712
+            & AppUser.role.is_in(["inspector", "lead", "head"])
+        )
+        .order_by(AppUser.full_name)
+    )
+
+
+def _validate(data: dict[str, Any], *, creating: bool) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if creating or "username" in data:
+        username = str(data.get("username") or "").strip().lower()
+        if not USERNAME_RE.match(username):
+            errors["username"] = (
+                "Use 2 to 64 lower-case letters, digits, dots, dashes or underscores."
+            )
+    if creating or "full_name" in data:
+        full_name = str(data.get("full_name") or "").strip()
+        if not full_name or len(full_name) > 255:
+            errors["full_name"] = "Enter the full name."
+    if (creating or "role" in data) and data.get("role") not in ROLES:
+        errors["role"] = "Choose a role from the list."
+    if (creating or "agency_id" in data) and not isinstance(data.get("agency_id"), int):
+        errors["agency_id"] = "Choose the agency."
+    if creating or data.get("password"):
+        problem = password_problem(str(data.get("password") or ""))
+        if problem:
+            errors["password"] = problem
+    email = data.get("email")
+    if email and ("@" not in str(email) or len(str(email)) > 255):
+        errors["email"] = "Enter a valid e-mail address."
+    return errors
+
+
+async def create(principal: Principal, data: dict[str, Any], ip: str = "") -> dict[str, Any]:
+    """Create a user in an agency of the admin's subtree."""
+    errors = _validate(data, creating=True)
+    if errors:
+        raise InvalidInput(errors)
+    username = str(data["username"]).strip().lower()
+    async with write_transaction():
+        try:
+            await get_visible_agency(principal, int(data["agency_id"]))
+        except NotFound as exc:
+            raise InvalidInput({"agency_id": "Choose an agency from the list."}) from exc
+        if await AppUser.exists().where(AppUser.username == username):
+            raise InvalidInput({"username": "This username is already taken."})
+        rows = await AppUser.insert(
+            AppUser(
+                username=username,
+                full_name=str(data["full_name"]).strip(),
+                email=data.get("email") or None,
+                role=data["role"],
+                agency=int(data["agency_id"]),
+                password_hash=hash_password(str(data["password"])),
+                active=bool(data.get("active", True)),
+                language=data.get("language") if data.get("language") in ("vi", "en") else "vi",
+                password_changed_at=datetime.now(UTC),
+            )
+        ).returning(AppUser.id)
+        created = await get_visible(principal, rows[0]["id"])
+        await audit.record(
+            "create",
+            actor=principal,
+            entity_type="user",
+            entity_id=created["id"],
+            agency_id=created["agency_id"],
+            after=created,
+            ip=ip,
+        )
+    return created
+
+
+async def update(
+    principal: Principal, user_id: int, version: int, data: dict[str, Any], ip: str = ""
+) -> dict[str, Any]:
+    """Change a user; deactivating ends their sessions and tokens at once."""
+    errors = _validate(data, creating=False)
+    if errors:
+        raise InvalidInput(errors)
+    async with write_transaction():
+        before = await get_visible(principal, user_id)
+        if before["version"] != version:
+            raise Conflict(
+                "This record was changed by someone else. Reload and try again.",
+                code="stale_version",
+            )
+        values: dict[Any, Any] = {
+            AppUser.version: version + 1,
+            AppUser.updated_at: datetime.now(UTC),
+        }
+        for key, column in (
+            ("full_name", AppUser.full_name),
+            ("email", AppUser.email),
+            ("role", AppUser.role),
+            ("active", AppUser.active),
+            ("language", AppUser.language),
+        ):
+            if key in data:
+                values[column] = data[key]
+        if "agency_id" in data:
+            await get_visible_agency(principal, int(data["agency_id"]))
+            values[AppUser.agency] = int(data["agency_id"])
+        if data.get("password"):
+            values[AppUser.password_hash] = hash_password(str(data["password"]))
+            values[AppUser.password_changed_at] = datetime.now(UTC)
+        updated = (
+            await AppUser.update(values)
+            .where((AppUser.id == user_id) & (AppUser.version == version))
+            .returning(AppUser.id)
+        )
+        if not updated:
+            raise Conflict(
+                "This record was changed by someone else. Reload and try again.",
+                code="stale_version",
+            )
+        if data.get("active") is False:
+            await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(
+                (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
+            )
+            await delete_sessions_of_user(user_id)
+        after = await get_visible(principal, user_id)
+        await audit.record(
+            "update",
+            actor=principal,
+            entity_type="user",
+            entity_id=user_id,
+            agency_id=after["agency_id"],
+            before=before,
+            after=after,
+            ip=ip,
+        )
+    return after
+
+
+async def create_user_cli(
+    *, username: str, full_name: str, role: str, agency_code: str, password: str
+) -> int:
+    """Create a user from the command line (no actor; audited as 'cli')."""
+    agency = await Agency.select(Agency.id).where(Agency.code == agency_code).first()
+    if agency is None:
+        raise SystemExit(f"No agency with code {agency_code!r}.")
+    data = {
+        "username": username,
+        "full_name": full_name,
+        "role": role,
+        "agency_id": agency["id"],
+        "password": password,
+    }
+    errors = _validate(data, creating=True)
+    if await AppUser.exists().where(AppUser.username == username.strip().lower()):
+        errors["username"] = "This username is already taken."
+    if errors:
+        raise SystemExit("; ".join(f"{field}: {message}" for field, message in errors.items()))
+    rows = await AppUser.insert(
+        AppUser(
+            username=username.strip().lower(),
+            full_name=full_name,
+            role=role,
+            agency=agency["id"],
+            password_hash=hash_password(password),
+            password_changed_at=datetime.now(UTC),
+        )
+    ).returning(AppUser.id)
+    await audit.record(
+        "create",
+        username="cli",
+        entity_type="user",
+        entity_id=rows[0]["id"],
+        agency_id=agency["id"],
+        after={"username": username, "role": role},
+    )
+    return int(rows[0]["id"])

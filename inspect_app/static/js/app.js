@@ -1,0 +1,30 @@
+// Small progressive enhancements; every page works without JavaScript.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest("[data-toggle='nav']");
+    if (toggle) {
+      var nav = document.getElementById("main-nav");
+      var open = nav.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    var confirmer = event.target.closest("[data-confirm]");
+    if (confirmer && !window.confirm(confirmer.getAttribute("data-confirm"))) {
+      event.preventDefault();
+    }
+  });
+  // Elements with data-poll="url" reload their fragment until data-done appears (report progress).
+  function poll(el) {
+    var url = el.getAttribute("data-poll");
+    fetch(url, { headers: { "Accept": "text/html", "X-Fragment": "1" }, credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        el.innerHTML = html;
+        if (!el.querySelector("[data-done]")) { setTimeout(function () { poll(el); }, 1000); }
+      })
+      .catch(function () { setTimeout(function () { poll(el); }, 3000); });
+  }
+  document.querySelectorAll("[data-poll]").forEach(function (el) {
+    if (!el.querySelector("[data-done]")) { setTimeout(function () { poll(el); }, 1000); }
+  });
+})();

@@ -1,0 +1,89 @@
+"""The Jinja engine: filters for đồng, m², dates, labels, and the ``_`` translation global."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from jinja2 import pass_context
+from jinja2.runtime import Context
+from litestar.plugins.jinja import JinjaTemplateEngine as Engine
+from litestar.template.config import TemplateConfig
+
+from inspect_app.domain import formatting
+from inspect_app.domain.lifecycle import EVENT_LABELS, STATUS_LABELS
+from inspect_app.domain.measures import MEASURE_TYPE_LABELS
+from inspect_app.domain.permissions import ROLE_LABELS
+from inspect_app.i18n import translate
+
+TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+
+
+def _lang(context: Context) -> str:
+    request = context.get("request")
+    if request is None:
+        return str(context.get("lang", "vi"))
+    return str(getattr(request.state, "lang", "vi"))
+
+
+@pass_context
+def _translate(context: Context, message: str, **values: Any) -> str:
+    return translate(message, _lang(context), **values)
+
+
+@pass_context
+def _vnd(context: Context, amount: int | None) -> str:
+    return formatting.format_vnd(amount, _lang(context))
+
+
+@pass_context
+def _m2(context: Context, value: Decimal | None) -> str:
+    return "" if value is None else formatting.format_m2(Decimal(value), _lang(context))
+
+
+@pass_context
+def _date(context: Context, value: Any) -> str:
+    return formatting.format_date(value, _lang(context))
+
+
+@pass_context
+def _datetime(context: Context, value: Any) -> str:
+    return "" if value is None else formatting.format_datetime(value, _lang(context))
+
+
+def _label(table: dict[str, dict[str, str]]) -> Any:
+    @pass_context
+    def label(context: Context, key: str | None) -> str:
+        if key is None:
+            return ""
+        return table.get(key, {}).get(_lang(context), key)
+
+    return label
+
+
+def configure_environment(engine: Engine) -> None:
+    """Register filters and globals on the Jinja environment."""
+    env = engine.engine
+    env.globals["_"] = _translate
+    env.filters.update(
+        {
+            "vnd": _vnd,
+            "m2": _m2,
+            "date": _date,
+            "datetime": _datetime,
+            "status_label": _label(STATUS_LABELS),
+            "event_label": _label(EVENT_LABELS),
+            "measure_type_label": _label(MEASURE_TYPE_LABELS),
+            "role_label": _label(ROLE_LABELS),
+        }
+    )
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+
+
+def template_config() -> TemplateConfig[Engine]:
+    """Template configuration for create_app()."""
+    return TemplateConfig(
+        directory=TEMPLATE_DIR, engine=Engine, engine_callback=configure_environment
+    )

@@ -1,0 +1,478 @@
+"""The data model: every table of the product.
+
+Conventions: money is whole đồng in BIGINT columns ending in ``_vnd``; land is
+NUMERIC(14, 2) in columns ending in ``_m2``; every record people edit carries an integer
+``version`` for optimistic locking; "soft" deletion sets ``deleted_at``. Derived figures
+(deadlines, measure progress, totals) are stored only where a job or service can always
+rebuild them from the records.
+
+Constraints that Piccolo's column API cannot express portably (CHECKs, multi-column UNIQUEs,
+trigram and composite indexes) live in the reviewed SQL of the second migration.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    OnDelete,
+    Serial,
+    SmallInt,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+LAND = (14, 2)
+
+
+def _money(**kwargs: object) -> BigInt:
+    return BigInt(default=0, null=False, **kwargs)  # type: ignore[arg-type]
+
+
+def _land(**kwargs: object) -> Numeric:
+    return Numeric(digits=LAND, default=Decimal("0.00"), null=False, **kwargs)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- organisation
+
+
+class Agency(Table):
+    """A state body in the tree: the provincial inspectorate, its divisions, departments."""
+
+    id = Serial(primary_key=True)
+    code = Varchar(length=32, unique=True, null=False)
+    name = Varchar(length=255, null=False)
+    kind = Varchar(length=32, null=False, default="department")
+    parent: ForeignKey = ForeignKey("self", null=True, on_delete=OnDelete.restrict, index=True)
+    # Materialised path of ids ("/1/4/17/") so that a subtree is one indexed LIKE 'prefix%'.
+    path = Varchar(length=512, null=False, default="/", index=True)
+    depth = SmallInt(default=0, null=False)
+    active = Boolean(default=True, null=False)
+    version = Integer(default=1, null=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class AppUser(Table):
+    """A person who signs in; belongs to exactly one agency and sees its subtree."""
+
+    id = Serial(primary_key=True)
+    username = Varchar(length=64, unique=True, null=False)
+    full_name = Varchar(length=255, null=False)
+    email = Varchar(length=255, null=True, default=None)
+    password_hash = Varchar(length=255, null=False, default="")
+    role = Varchar(length=16, null=False, default="inspector", index=True)
+    agency = ForeignKey(Agency, null=False, on_delete=OnDelete.restrict, index=True)
+    active = Boolean(default=True, null=False)
+    language = Varchar(length=2, null=False, default="vi")
+    last_login_at = Timestamptz(null=True, default=None)
+    password_changed_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1, null=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ApiToken(Table):
+    """A bearer token for scripts; only its SHA-256 is stored."""
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(AppUser, null=False, on_delete=OnDelete.cascade, index=True)
+    name = Varchar(length=100, null=False)
+    token_hash = Varchar(length=64, unique=True, null=False)
+    prefix = Varchar(length=12, null=False, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class WebSession(Table):
+    """Server-side session data when no Redis is configured."""
+
+    id = Serial(primary_key=True)
+    key = Varchar(length=128, unique=True, null=False)
+    data = Text(null=False, default="")
+    user_id = Integer(null=True, default=None, index=True)
+    expires_at = Timestamptz(null=True, default=None, index=True)
+
+
+class LoginAttempt(Table):
+    """Each login attempt, for per-username-and-address throttling."""
+
+    id = Serial(primary_key=True)
+    username = Varchar(length=64, null=False, index=True)
+    ip = Varchar(length=64, null=False, default="")
+    success = Boolean(default=False, null=False)
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+# --------------------------------------------------------------------------- reference data
+
+
+class CaseKind(Table):
+    """Kinds of case as data: the law changes the list, old records keep their old kind."""
+
+    id = Serial(primary_key=True)
+    code = Varchar(length=40, unique=True, null=False)
+    name_vi = Varchar(length=255, null=False)
+    name_en = Varchar(length=255, null=False)
+    # Which report table counts this kind: 1 = inspections, 2 = specialised checks.
+    report_table = SmallInt(default=1, null=False)
+    valid_from = Date(null=True, default=None)
+    valid_to = Date(null=True, default=None)
+    active = Boolean(default=True, null=False)
+
+
+class Subject(Table):
+    """An inspected body or person (đối tượng thanh tra)."""
+
+    id = Serial(primary_key=True)
+    kind = Varchar(length=20, null=False, default="enterprise")
+    name = Varchar(length=500, null=False)
+    tax_code = Varchar(length=20, null=True, default=None, index=True)
+    address = Text(null=False, default="")
+    sector = Varchar(length=255, null=False, default="")
+    # Lower-case, diacritics removed: "ha nam" finds "Hà Nam".
+    search_text = Text(null=False, default="")
+    created_by_agency = ForeignKey(Agency, null=True, on_delete=OnDelete.set_null, index=True)
+    version = Integer(default=1, null=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Plan(Table):
+    """An agency's annual inspection plan (kế hoạch thanh tra năm)."""
+
+    id = Serial(primary_key=True)
+    agency = ForeignKey(Agency, null=False, on_delete=OnDelete.restrict, index=True)
+    year = Integer(null=False, index=True)
+    title = Varchar(length=500, null=False, default="")
+    decision_no = Varchar(length=64, null=True, default=None)
+    decision_date = Date(null=True, default=None)
+    status = Varchar(length=16, null=False, default="draft")
+    note = Text(null=False, default="")
+    version = Integer(default=1, null=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+# --------------------------------------------------------------------------- cases
+
+
+class Inspection(Table):
+    """An inspection or specialised check, from decision to closure."""
+
+    id = Serial(primary_key=True)
+    code = Varchar(length=32, unique=True, null=False)
+    agency = ForeignKey(Agency, null=False, on_delete=OnDelete.restrict, index=True)
+    plan = ForeignKey(Plan, null=True, on_delete=OnDelete.set_null, index=True)
+    origin = Varchar(length=16, null=False, default="scheduled", index=True)
+    # For ad-hoc cases: hotline, feedback_box, complaint, denunciation, directive, signs, other.
+    origin_source = Varchar(length=32, null=True, default=None)
+    origin_ref = Varchar(length=255, null=False, default="")
+    kind = Varchar(length=40, null=False, default="inspection", index=True)
+    title = Varchar(length=1000, null=False)
+    scope = Text(null=False, default="")
+    period_from = Date(null=True, default=None)
+    period_to = Date(null=True, default=None)
+    lead_user = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null, index=True)
+    decision_no = Varchar(length=64, null=True, default=None)
+    decision_date = Date(null=True, default=None)
+    duration_days = Integer(null=False, default=45)
+    working_days = Boolean(null=False, default=False)
+    announced_on = Date(null=True, default=None, index=True)
+    onsite_ended_on = Date(null=True, default=None)
+    report_on = Date(null=True, default=None)
+    conclusion_no = Varchar(length=64, null=True, default=None)
+    concluded_on = Date(null=True, default=None, index=True)
+    published_on = Date(null=True, default=None)
+    directive_on = Date(null=True, default=None)
+    closed_on = Date(null=True, default=None)
+    cancelled_on = Date(null=True, default=None)
+    cancel_reason = Text(null=False, default="")
+    status = Varchar(length=16, null=False, default="draft", index=True)
+    # Deadlines from the legal clock (domain.clock), recomputed on every event.
+    onsite_due = Date(null=True, default=None, index=True)
+    report_due = Date(null=True, default=None)
+    conclusion_due = Date(null=True, default=None, index=True)
+    publication_due = Date(null=True, default=None, index=True)
+    directive_due = Date(null=True, default=None, index=True)
+    # The one-inspection-a-year rule was overridden by a head, with the reason.
+    overlap_override_reason = Text(null=False, default="")
+    overlap_override_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    search_text = Text(null=False, default="")
+    created_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    deleted_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1, null=False)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class InspectionSubject(Table):
+    """A subject covered by an inspection."""
+
+    id = Serial(primary_key=True)
+    inspection = ForeignKey(Inspection, null=False, on_delete=OnDelete.cascade, index=True)
+    subject = ForeignKey(Subject, null=False, on_delete=OnDelete.restrict, index=True)
+
+
+class InspectionMember(Table):
+    """A member of the inspection team."""
+
+    id = Serial(primary_key=True)
+    inspection = ForeignKey(Inspection, null=False, on_delete=OnDelete.cascade, index=True)
+    user = ForeignKey(AppUser, null=False, on_delete=OnDelete.restrict, index=True)
+    role = Varchar(length=16, null=False, default="member")
+
+
+class InspectionExtension(Table):
+    """An extension decision (gia hạn)."""
+
+    id = Serial(primary_key=True)
+    inspection = ForeignKey(Inspection, null=False, on_delete=OnDelete.cascade, index=True)
+    days = Integer(null=False)
+    decision_no = Varchar(length=64, null=False, default="")
+    decided_on = Date(null=False)
+    note = Text(null=False, default="")
+
+
+class InspectionSuspension(Table):
+    """A suspension decision (tạm dừng); the clock stops from start_on until end_on."""
+
+    id = Serial(primary_key=True)
+    inspection = ForeignKey(Inspection, null=False, on_delete=OnDelete.cascade, index=True)
+    start_on = Date(null=False)
+    end_on = Date(null=True, default=None)
+    decision_no = Varchar(length=64, null=False, default="")
+    reason = Text(null=False, default="")
+
+
+class InspectionEvent(Table):
+    """One lifecycle event, for the timeline."""
+
+    id = Serial(primary_key=True)
+    inspection = ForeignKey(Inspection, null=False, on_delete=OnDelete.cascade, index=True)
+    type = Varchar(length=20, null=False)
+    date = Date(null=False)
+    document_no = Varchar(length=64, null=False, default="")
+    payload = JSON(default="{}")
+    user = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Finding(Table):
+    """A finding or violation (phát hiện, vi phạm)."""
+
+    id = Serial(primary_key=True)
+    inspection = ForeignKey(Inspection, null=False, on_delete=OnDelete.cascade, index=True)
+    subject = ForeignKey(Subject, null=True, on_delete=OnDelete.set_null, index=True)
+    category = Varchar(length=64, null=False, default="other")
+    description = Text(null=False)
+    legal_basis = Text(null=False, default="")
+    amount_vnd = _money()
+    land_m2 = _land()
+    deleted_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1, null=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Measure(Table):
+    """A recommendation or measure (kiến nghị, biện pháp xử lý) and its progress."""
+
+    id = Serial(primary_key=True)
+    inspection = ForeignKey(Inspection, null=False, on_delete=OnDelete.cascade, index=True)
+    finding = ForeignKey(Finding, null=True, on_delete=OnDelete.set_null, index=True)
+    type = Varchar(length=24, null=False, index=True)
+    description = Text(null=False, default="")
+    amount_vnd = _money()
+    land_m2 = _land()
+    collectives = Integer(default=0, null=False)
+    individuals = Integer(default=0, null=False)
+    cases = Integer(default=0, null=False)
+    persons = Integer(default=0, null=False)
+    decision_no = Varchar(length=64, null=True, default=None)
+    decision_date = Date(null=True, default=None)
+    responsible = Varchar(length=255, null=False, default="")
+    responsible_agency = ForeignKey(Agency, null=True, on_delete=OnDelete.set_null, index=True)
+    due_on = Date(null=True, default=None, index=True)
+    status = Varchar(length=16, null=False, default="open", index=True)
+    done_vnd = _money()
+    done_m2 = _land()
+    done_count = Integer(default=0, null=False)
+    written_off_reason = Text(null=False, default="")
+    completed_on = Date(null=True, default=None)
+    deleted_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1, null=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Execution(Table):
+    """One act of implementation: money or land recovered, people disciplined, referrals."""
+
+    id = Serial(primary_key=True)
+    measure = ForeignKey(Measure, null=False, on_delete=OnDelete.cascade, index=True)
+    executed_on = Date(null=False, index=True)
+    amount_vnd = _money()
+    land_m2 = _land()
+    # People disciplined or referred; ``count`` in the API (the name would shadow Table.count).
+    quantity = Integer(default=0, null=False)
+    document_no = Varchar(length=64, null=False, default="")
+    note = Text(null=False, default="")
+    created_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Attachment(Table):
+    """A document attached to a record, stored outside the web root under a generated name."""
+
+    id = Serial(primary_key=True)
+    entity_type = Varchar(length=20, null=False)
+    entity_id = Integer(null=False)
+    filename = Varchar(length=255, null=False)
+    content_type = Varchar(length=120, null=False)
+    size = BigInt(null=False, default=0)
+    sha256 = Varchar(length=64, null=False)
+    storage_name = Varchar(length=80, unique=True, null=False)
+    uploaded_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    agency = ForeignKey(Agency, null=False, on_delete=OnDelete.restrict, index=True)
+    deleted_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+# --------------------------------------------------------------------------- audit and jobs
+
+
+class AuditEvent(Table):
+    """Append-only, hash-chained record of every change, lifecycle event, login and export."""
+
+    id = Serial(primary_key=True)
+    at = Timestamptz(default=TimestamptzNow(), index=True)
+    user_id = Integer(null=True, default=None)
+    username = Varchar(length=64, null=False, default="")
+    action = Varchar(length=32, null=False)
+    entity_type = Varchar(length=32, null=False, default="")
+    entity_id = Integer(null=True, default=None)
+    agency_id = Integer(null=True, default=None, index=True)
+    before = JSON(default="null")
+    after = JSON(default="null")
+    ip = Varchar(length=64, null=False, default="")
+    prev_hash = Varchar(length=64, null=False, default="")
+    hash = Varchar(length=64, null=False, default="")
+
+
+class Notification(Table):
+    """An in-app notice; unique per rung so reruns and retries never duplicate it."""
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(AppUser, null=False, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=20, null=False, default="reminder")
+    entity_type = Varchar(length=20, null=False, default="")
+    entity_id = Integer(null=True, default=None)
+    deadline_type = Varchar(length=24, null=False, default="")
+    rung = Varchar(length=24, null=False, default="")
+    due_on = Date(null=True, default=None)
+    title = Varchar(length=500, null=False)
+    body = Text(null=False, default="")
+    link = Varchar(length=255, null=False, default="")
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    read_at = Timestamptz(null=True, default=None)
+    emailed_at = Timestamptz(null=True, default=None)
+
+
+class DeadlineLadder(Table):
+    """The reminder ladder of one deadline type, editable by an admin."""
+
+    id = Serial(primary_key=True)
+    deadline_type = Varchar(length=24, unique=True, null=False)
+    remind_days = JSON(default="[5, 1]")
+    overdue_after_days = Integer(default=1, null=False)
+    escalate_after_days = Integer(default=7, null=False)
+    active = Boolean(default=True, null=False)
+    version = Integer(default=1, null=False)
+
+
+class AgencyTotals(Table):
+    """The report counters of one agency and period; always rebuildable from the records."""
+
+    id = Serial(primary_key=True)
+    agency = ForeignKey(Agency, null=False, on_delete=OnDelete.cascade, index=True)
+    period = Varchar(length=10, null=False, index=True)
+    # "self": the agency's own records; "subtree": the agency and every agency below it.
+    scope = Varchar(length=8, null=False, default="subtree")
+    data = JSON(default="{}")
+    computed_at = Timestamptz(default=TimestamptzNow())
+
+
+class Report(Table):
+    """A generated periodic report; frozen once a head signs it off."""
+
+    id = Serial(primary_key=True)
+    agency = ForeignKey(Agency, null=False, on_delete=OnDelete.restrict, index=True)
+    period = Varchar(length=10, null=False)
+    layout = Varchar(length=32, null=False, default="TT01-2024")
+    revision = Integer(default=1, null=False)
+    status = Varchar(length=16, null=False, default="queued", index=True)
+    progress = SmallInt(default=0, null=False)
+    error = Text(null=False, default="")
+    totals = JSON(default="null")
+    narrative = Text(null=False, default="")
+    html_path = Varchar(length=255, null=False, default="")
+    xlsx_path = Varchar(length=255, null=False, default="")
+    pdf_path = Varchar(length=255, null=False, default="")
+    requested_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    signed_off_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    signed_off_at = Timestamptz(null=True, default=None)
+    version = Integer(default=1, null=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+
+
+class JobState(Table):
+    """Heartbeats and last runs of background jobs, readable without Redis."""
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=64, unique=True, null=False)
+    last_started_at = Timestamptz(null=True, default=None)
+    last_finished_at = Timestamptz(null=True, default=None)
+    last_status = Varchar(length=16, null=False, default="")
+    detail = Text(null=False, default="")
+
+
+ALL_TABLES: list[type[Table]] = [
+    Agency,
+    AppUser,
+    ApiToken,
+    WebSession,
+    LoginAttempt,
+    CaseKind,
+    Subject,
+    Plan,
+    Inspection,
+    InspectionSubject,
+    InspectionMember,
+    InspectionExtension,
+    InspectionSuspension,
+    InspectionEvent,
+    Finding,
+    Measure,
+    Execution,
+    Attachment,
+    AuditEvent,
+    Notification,
+    DeadlineLadder,
+    AgencyTotals,
+    Report,
+    JobState,
+]
