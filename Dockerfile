@@ -1,0 +1,60 @@
+# syntax=docker/dockerfile:1
+# One image for the web app and the worker:
+#   web:    inspect-app serve --host 0.0.0.0   (the default command; applies migrations first)
+#   worker: inspect-app worker
+# See docs/operations.md.
+
+# --------------------------------------------------------------------------- builder
+FROM python:3.11-slim AS builder
+
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PYTHONDONTWRITEBYTECODE=1
+
+WORKDIR /src
+RUN python -m venv /opt/venv \
+    && /opt/venv/bin/pip install --upgrade pip
+
+COPY pyproject.toml README.md ./
+COPY inspect_app ./inspect_app
+COPY models ./models
+COPY jobs ./jobs
+COPY templates ./templates
+
+# Build the wheel, then install it (with its dependencies) into the venv that ships.
+RUN /opt/venv/bin/pip wheel --no-deps --wheel-dir /wheels . \
+    && /opt/venv/bin/pip install /wheels/*.whl
+# The page templates live at the project root, outside the package (the wheel does not
+# carry them); inspect_app/templating.py looks for them next to the installed package.
+RUN cp -r templates /opt/venv/lib/python3.11/site-packages/templates
+
+# --------------------------------------------------------------------------- runtime
+FROM python:3.11-slim
+
+# WeasyPrint's runtime libraries and the DejaVu fonts (Vietnamese glyphs in PDF reports).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
+RUN groupadd --system --gid 10001 inspect \
+    && useradd --system --uid 10001 --gid inspect --home-dir /var/lib/inspect \
+        --shell /usr/sbin/nologin inspect \
+    && mkdir -p /var/lib/inspect \
+    && chown inspect:inspect /var/lib/inspect
+
+COPY --from=builder /opt/venv /opt/venv
+
+ENV PATH=/opt/venv/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PICCOLO_CONF=inspect_app.piccolo_conf \
+    APP_ENV=production \
+    VAR_DIR=/var/lib/inspect
+
+WORKDIR /var/lib/inspect
+USER inspect
+VOLUME ["/var/lib/inspect"]
+EXPOSE 8000
+
+CMD ["inspect-app", "serve", "--host", "0.0.0.0"]

@@ -1,0 +1,109 @@
+# Build, test and CI entry points. `make help` lists the targets.
+#
+# Every install step lives here or in pyproject.toml: a fresh Debian/Ubuntu machine with
+# Python >= 3.11 needs nothing else (`make test` even brings its own PostgreSQL and Redis
+# when none is running; see docs/operations.md).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip
+# The first of these that is Python >= 3.11.
+PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	2>/dev/null && { command -v $$p; break; }; done)
+# Debian packages the tests use: the browser, pdftotext, the fonts and WeasyPrint's pango.
+SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+MIGRATIONS_DIR := models/piccolo_migrations
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install venv demo test system-packages lint migrations-check bench
+
+help: ## list the targets
+	@echo "Targets:"
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sort \
+		| awk 'BEGIN {FS = ":.*## "} {printf "  make %-18s %s\n", $$1, $$2}'
+
+venv: $(PY)
+
+$(PY):
+	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.11 is required (python3.11 or python3)" >&2; exit 1; fi
+	@echo "Creating $(VENV) with $(PYTHON)"
+	@if ! "$(PYTHON)" -m venv "$(VENV)"; then \
+		rm -rf "$(VENV)"; \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "venv support is missing: installing python3-venv"; \
+			DEBIAN_FRONTEND=noninteractive apt-get update -q; \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-venv; \
+			"$(PYTHON)" -m venv "$(VENV)"; \
+		else \
+			echo "'$(PYTHON) -m venv' failed: install your distribution's python3-venv" >&2; \
+			exit 1; \
+		fi; \
+	fi
+	$(PIP) install -q --upgrade pip
+
+# Reinstalled whenever pyproject.toml changes; `make install` forces it.
+$(VENV)/.installed-test: pyproject.toml | $(PY)
+	$(PIP) install -q -e '.[test]'
+	@touch $@
+
+install: $(PY) ## create .venv (python3.11 or python3 >= 3.11) and install the app with test tools
+	$(PIP) install -q -e '.[test]'
+	@touch $(VENV)/.installed-test
+
+demo: $(PY) ## install the runtime dependencies and serve the app with demo data
+	$(PIP) install -q -e .
+	$(VENV)/bin/inspect-app serve --demo
+
+system-packages: ## install the Debian packages the tests need (when missing and root)
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
+	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	{ /sbin/ldconfig -p 2>/dev/null || true; } | grep -q 'libpangoft2-1.0' \
+		|| missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing system packages:$$missing"; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -q; \
+		apt-get install -y -q --no-install-recommends $$missing; \
+	else \
+		echo "Missing system packages:$$missing (need root and apt-get to install them)" >&2; \
+	fi
+
+test: $(VENV)/.installed-test system-packages ## run the suite on PostgreSQL, then the storage tests on SQLite
+	$(PY) -m tests.run $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-test ## ruff check, ruff format --check, mypy
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy inspect_app models jobs
+
+# Fails when `piccolo migrations new models --auto` would write a file, i.e. when
+# models/tables.py changed without a migration. Runs on a scratch SQLite database.
+migrations-check: $(VENV)/.installed-test ## fail if models/tables.py needs a migration not yet committed
+	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
+	export DATABASE_URL="sqlite:///$$scratch/check.sqlite3" VAR_DIR="$$scratch" \
+		SECRET_KEY=migrations-check APP_ENV=development; \
+	ls -1 $(MIGRATIONS_DIR)/*.py | sort > "$$scratch/before"; \
+	$(VENV)/bin/piccolo migrations forwards models < /dev/null; \
+	$(VENV)/bin/piccolo migrations new models --auto --auto_input=n < /dev/null; \
+	ls -1 $(MIGRATIONS_DIR)/*.py | sort > "$$scratch/after"; \
+	created=$$(comm -13 "$$scratch/before" "$$scratch/after"); \
+	if [ -n "$$created" ]; then \
+		echo; echo "A migration is pending. Piccolo would generate:"; \
+		for file in $$created; do echo "--- $$file"; cat "$$file"; rm -f "$$file"; done; \
+		echo; echo "FAIL: run '$(VENV)/bin/piccolo migrations new models --auto'," \
+			"review the file and commit it." >&2; \
+		exit 1; \
+	fi; \
+	echo "OK: no migration pending"
+
+bench: $(VENV)/.installed-test ## run the benchmarks (bench/run.py)
+	$(PY) -m bench.run
