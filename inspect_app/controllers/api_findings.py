@@ -1,0 +1,80 @@
+"""JSON API of findings."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import FromPath, FromQuery
+from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from inspect_app.principal import Principal
+from inspect_app.schemas.cases import (
+    Finding,
+    FindingCreate,
+    FindingList,
+    FindingUpdate,
+    given,
+    to,
+)
+from inspect_app.services import findings
+
+
+class FindingApiController(Controller):
+    """Findings of a case and ``/api/findings/{id}``."""
+
+    path = "/api"
+    tags = ["findings"]
+
+    @get("/inspections/{inspection_id:int}/findings", opt={"permission": "read"})
+    async def list_findings(
+        self,
+        principal: Principal,
+        inspection_id: FromPath[int],
+        cursor: FromQuery[str | None] = None,
+        limit: FromQuery[int | None] = None,
+    ) -> FindingList:
+        """The findings of a case, in the order recorded."""
+        page = await findings.list_findings(principal, inspection_id, cursor=cursor, limit=limit)
+        return to(FindingList, page)
+
+    @post(
+        "/inspections/{inspection_id:int}/findings",
+        opt={"permission": "finding.edit"},
+        status_code=HTTP_201_CREATED,
+    )
+    async def create_finding(
+        self, principal: Principal, inspection_id: FromPath[int], data: FindingCreate, ip: str
+    ) -> Finding:
+        """Record a finding about one of the case's subjects."""
+        created = await findings.create_finding(principal, inspection_id, given(data), ip)
+        return to(Finding, created)
+
+    @get("/findings/{finding_id:int}", opt={"permission": "read"})
+    async def get_finding(self, principal: Principal, finding_id: FromPath[int]) -> Finding:
+        """One finding."""
+        return to(Finding, await findings.get_finding(principal, finding_id))
+
+    @patch("/findings/{finding_id:int}", opt={"permission": "finding.edit"})
+    async def update_finding(
+        self, principal: Principal, finding_id: FromPath[int], data: FindingUpdate, ip: str
+    ) -> Finding:
+        """Correct a finding; send the version read (409 when stale)."""
+        values = given(data)
+        version = values.pop("version")
+        return to(
+            Finding, await findings.update_finding(principal, finding_id, version, values, ip)
+        )
+
+    @delete(
+        "/findings/{finding_id:int}",
+        opt={"permission": "finding.edit"},
+        status_code=HTTP_204_NO_CONTENT,
+    )
+    async def delete_finding(
+        self,
+        principal: Principal,
+        finding_id: FromPath[int],
+        ip: str,
+        version: FromQuery[int | None] = None,
+    ) -> None:
+        """Remove a finding that no measure refers to."""
+        await findings.delete_finding(principal, finding_id, version, ip)

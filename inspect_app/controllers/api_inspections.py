@@ -1,0 +1,117 @@
+"""JSON API of inspections and specialised checks, and their lifecycle events."""
+
+from __future__ import annotations
+
+from litestar import Controller, delete, get, patch, post
+from litestar.params import FromPath, FromQuery
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from inspect_app.principal import Principal
+from inspect_app.schemas.cases import (
+    Inspection,
+    InspectionCreate,
+    InspectionEventCreate,
+    InspectionList,
+    InspectionUpdate,
+    given,
+    to,
+)
+from inspect_app.services import inspections
+
+
+class InspectionApiController(Controller):
+    """``/api/inspections``: list with filters, register, read, edit, delete drafts, events."""
+
+    path = "/api/inspections"
+    tags = ["inspections"]
+
+    @get("/", opt={"permission": "read"})
+    async def list_inspections(
+        self,
+        principal: Principal,
+        agency_id: FromQuery[int | None] = None,
+        include_sub: FromQuery[bool] = True,
+        year: FromQuery[int | None] = None,
+        period: FromQuery[str | None] = None,
+        origin: FromQuery[str | None] = None,
+        kind: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        overdue: FromQuery[bool | None] = None,
+        subject_id: FromQuery[int | None] = None,
+        q: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
+        limit: FromQuery[int | None] = None,
+    ) -> InspectionList:
+        """Cases in scope, newest first, with the count of each status for the filters."""
+        page = await inspections.list_inspections(
+            principal,
+            agency_id=agency_id,
+            include_sub=include_sub,
+            year=year,
+            period=period,
+            origin=origin,
+            kind=kind,
+            status=status,
+            overdue=overdue,
+            subject_id=subject_id,
+            q=q,
+            cursor=cursor,
+            limit=limit,
+        )
+        return to(InspectionList, page)
+
+    @post("/", opt={"permission": "inspection.create"}, status_code=HTTP_201_CREATED)
+    async def create_inspection(
+        self, principal: Principal, data: InspectionCreate, ip: str
+    ) -> Inspection:
+        """Register a case in draft; ``warnings`` lists rules it runs against."""
+        return to(Inspection, await inspections.create_inspection(principal, given(data), ip))
+
+    @get("/{inspection_id:int}", opt={"permission": "read"})
+    async def get_inspection(
+        self, principal: Principal, inspection_id: FromPath[int]
+    ) -> Inspection:
+        """One case with deadlines, overdue flag and warnings."""
+        return to(Inspection, await inspections.get_inspection(principal, inspection_id))
+
+    @patch("/{inspection_id:int}", opt={"permission": "inspection.edit"})
+    async def update_inspection(
+        self, principal: Principal, inspection_id: FromPath[int], data: InspectionUpdate, ip: str
+    ) -> Inspection:
+        """Edit a case's details; send the version read (409 when stale)."""
+        values = given(data)
+        version = values.pop("version")
+        updated = await inspections.update_inspection(principal, inspection_id, version, values, ip)
+        return to(Inspection, updated)
+
+    @delete(
+        "/{inspection_id:int}",
+        opt={"permission": "inspection.delete"},
+        status_code=HTTP_204_NO_CONTENT,
+    )
+    async def delete_inspection(
+        self,
+        principal: Principal,
+        inspection_id: FromPath[int],
+        ip: str,
+        version: FromQuery[int | None] = None,
+    ) -> None:
+        """Delete a draft case (409 once announced: cancel it instead)."""
+        await inspections.delete_inspection(principal, inspection_id, version, ip)
+
+    @post(
+        "/{inspection_id:int}/events",
+        opt={"permission": "inspection.event"},
+        status_code=HTTP_200_OK,
+    )
+    async def record_event(
+        self,
+        principal: Principal,
+        inspection_id: FromPath[int],
+        data: InspectionEventCreate,
+        ip: str,
+    ) -> Inspection:
+        """Record a lifecycle event; 409 ``illegal_transition`` with the reason when refused."""
+        values = given(data)
+        updated = await inspections.record_event(principal, inspection_id, values, ip)
+        return to(Inspection, updated)

@@ -1,0 +1,520 @@
+"""Schemas of subjects, plans, inspections, findings, measures, executions and attachments.
+
+Input structs: ``XCreate`` (required fields without defaults) and ``XUpdate`` (every field
+optional, ``UNSET`` meaning "leave as is", plus the ``version`` read). Money is whole đồng
+(int), land a decimal string with two places ("1250.50"), dates ``YYYY-MM-DD``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import msgspec
+from msgspec import UNSET, UnsetType
+
+# Land in the API: plain decimal text, at most two decimals ("1250.50"); no grouping marks.
+LandM2 = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[0-9]{1,12}([.][0-9]{1,2})?$",
+        description='Area in m², decimal text with at most two places, e.g. "1250.50"',
+    ),
+]
+
+
+def given(struct: msgspec.Struct) -> dict[str, Any]:
+    """The fields of an input struct that were sent (UNSET ones left out), as a plain dict."""
+    return {
+        name: getattr(struct, name)
+        for name in struct.__struct_fields__
+        if getattr(struct, name) is not UNSET
+    }
+
+
+# --------------------------------------------------------------------------- subjects
+
+
+class SubjectCreate(msgspec.Struct):
+    """A new subject; an enterprise needs its tax code."""
+
+    kind: str  # organization | enterprise | individual | state_body
+    name: str
+    tax_code: str | None = None
+    address: str = ""
+    sector: str = ""
+
+
+class SubjectUpdate(msgspec.Struct):
+    """Changes to a subject, with the version read."""
+
+    version: int
+    kind: str | UnsetType = UNSET
+    name: str | UnsetType = UNSET
+    tax_code: str | UnsetType | None = UNSET
+    address: str | UnsetType = UNSET
+    sector: str | UnsetType = UNSET
+
+
+class Subject(msgspec.Struct):
+    """An inspected body or person."""
+
+    id: int
+    kind: str
+    name: str
+    tax_code: str | None
+    address: str
+    sector: str
+    created_by_agency_id: int | None
+    version: int
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class SubjectList(msgspec.Struct):
+    """A page of subjects."""
+
+    items: list[Subject]
+    next_cursor: str | None
+
+
+class HistoryFinding(msgspec.Struct):
+    """A finding about the subject, in its history."""
+
+    id: int
+    category: str
+    description: str
+    amount_vnd: int
+    land_m2: str
+
+
+class HistoryMeasure(msgspec.Struct):
+    """A measure following from a finding about the subject."""
+
+    id: int
+    finding_id: int | None
+    type: str
+    status: str
+    amount_vnd: int
+    land_m2: str
+    done_vnd: int
+    done_m2: str
+    done_count: int
+    decision_no: str | None
+    decision_date: date | None
+    due_on: date | None
+
+
+class HistoryCase(msgspec.Struct):
+    """One inspection or check of the subject, with what was found and decided."""
+
+    id: int
+    code: str
+    agency_id: int
+    agency_name: str
+    kind: str
+    origin: str
+    title: str
+    status: str
+    decision_no: str | None
+    decision_date: date | None
+    announced_on: date | None
+    concluded_on: date | None
+    conclusion_no: str | None
+    closed_on: date | None
+    findings: list[HistoryFinding]
+    measures: list[HistoryMeasure]
+    violation_vnd: int
+    violation_m2: str
+    sanction_vnd: int
+
+
+class SubjectHistory(msgspec.Struct):
+    """A subject and every case about it in the caller's scope, newest first."""
+
+    subject: Subject
+    items: list[HistoryCase]
+
+
+# --------------------------------------------------------------------------- plans
+
+
+class PlanCreate(msgspec.Struct):
+    """A new annual plan; the agency defaults to the caller's."""
+
+    year: int
+    agency_id: int | None = None
+    title: str = ""
+    decision_no: str | None = None
+    decision_date: date | None = None
+    status: str = "draft"  # draft | approved | amended
+    note: str = ""
+
+
+class PlanUpdate(msgspec.Struct):
+    """Changes to a plan, with the version read."""
+
+    version: int
+    year: int | UnsetType = UNSET
+    title: str | UnsetType = UNSET
+    decision_no: str | UnsetType | None = UNSET
+    decision_date: date | UnsetType | None = UNSET
+    status: str | UnsetType = UNSET
+    note: str | UnsetType = UNSET
+
+
+class Plan(msgspec.Struct):
+    """An agency's annual inspection plan."""
+
+    id: int
+    agency_id: int
+    year: int
+    title: str
+    decision_no: str | None
+    decision_date: date | None
+    status: str
+    note: str
+    version: int
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class PlanList(msgspec.Struct):
+    """A page of plans."""
+
+    items: list[Plan]
+    next_cursor: str | None
+
+
+# --------------------------------------------------------------------------- inspections
+
+
+class InspectionCreate(msgspec.Struct):
+    """A new case (registered in draft; dates of its steps come through events)."""
+
+    title: str
+    subject_ids: list[int]
+    agency_id: int | None = None
+    plan_id: int | None = None
+    origin: str = "scheduled"  # scheduled | ad_hoc
+    origin_source: str | None = None  # hotline, feedback_box, complaint, denunciation, ...
+    origin_ref: str = ""
+    kind: str = "inspection"
+    scope: str = ""
+    period_from: date | None = None
+    period_to: date | None = None
+    lead_user_id: int | None = None
+    member_user_ids: list[int] = msgspec.field(default_factory=list)
+    decision_no: str | None = None
+    decision_date: date | None = None
+    duration_days: int = 45
+    working_days: bool = False
+    override_reason: str | None = None  # a head overriding the once-a-year rule
+
+
+class InspectionUpdate(msgspec.Struct):
+    """Changes to a case's details, with the version read."""
+
+    version: int
+    title: str | UnsetType = UNSET
+    subject_ids: list[int] | UnsetType = UNSET
+    plan_id: int | UnsetType | None = UNSET
+    origin: str | UnsetType = UNSET
+    origin_source: str | UnsetType | None = UNSET
+    origin_ref: str | UnsetType = UNSET
+    kind: str | UnsetType = UNSET
+    scope: str | UnsetType = UNSET
+    period_from: date | UnsetType | None = UNSET
+    period_to: date | UnsetType | None = UNSET
+    lead_user_id: int | UnsetType | None = UNSET
+    member_user_ids: list[int] | UnsetType = UNSET
+    decision_no: str | UnsetType | None = UNSET
+    decision_date: date | UnsetType | None = UNSET
+    duration_days: int | UnsetType = UNSET
+    working_days: bool | UnsetType = UNSET
+    override_reason: str | UnsetType = UNSET
+
+
+class InspectionEventCreate(msgspec.Struct):
+    """A lifecycle event: ``type`` and ``date``, the version read, and the event's fields."""
+
+    type: str  # announce, extend, suspend, resume, end_onsite, report, conclude, ...
+    date: date
+    version: int
+    days: int | None = None  # extend
+    decision_no: str | None = None  # announce, extend, suspend
+    reason: str | None = None  # suspend, cancel
+    conclusion_no: str | None = None  # conclude
+    document_no: str | None = None
+    note: str | None = None
+
+
+class Deadlines(msgspec.Struct):
+    """The legal due dates of a case; null while not known."""
+
+    onsite_due: date | None
+    conclusion_due: date | None
+    publication_due: date | None
+    directive_due: date | None
+    report_due: date | None = None
+
+
+class CaseWarning(msgspec.Struct):
+    """A rule the case runs against without being blocked (e.g. subject_already_inspected)."""
+
+    code: str
+    message: str
+    subject_id: int | None = None
+    tax_code: str | None = None
+    year: int | None = None
+    inspection_codes: list[str] = msgspec.field(default_factory=list)
+    overridden: bool = False
+
+
+class Inspection(msgspec.Struct):
+    """An inspection or specialised check."""
+
+    id: int
+    code: str
+    agency_id: int
+    plan_id: int | None
+    origin: str
+    origin_source: str | None
+    origin_ref: str
+    kind: str
+    title: str
+    scope: str
+    period_from: date | None
+    period_to: date | None
+    subject_ids: list[int]
+    lead_user_id: int | None
+    member_user_ids: list[int]
+    decision_no: str | None
+    decision_date: date | None
+    duration_days: int
+    working_days: bool
+    announced_on: date | None
+    onsite_ended_on: date | None
+    report_on: date | None
+    conclusion_no: str | None
+    concluded_on: date | None
+    published_on: date | None
+    directive_on: date | None
+    closed_on: date | None
+    cancelled_on: date | None
+    cancel_reason: str
+    status: str
+    deadlines: Deadlines
+    overdue: bool
+    overdue_steps: list[str]
+    warnings: list[CaseWarning]
+    overlap_override_reason: str
+    overlap_override_by: int | None
+    version: int
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class InspectionList(msgspec.Struct):
+    """A page of cases, and how many cases of each status match the filters."""
+
+    items: list[Inspection]
+    next_cursor: str | None
+    counts: dict[str, int]
+
+
+# --------------------------------------------------------------------------- findings
+
+
+class FindingCreate(msgspec.Struct):
+    """A new finding about one of the case's subjects."""
+
+    subject_id: int
+    description: str
+    category: str = "other"
+    legal_basis: str = ""
+    amount_vnd: int = 0
+    land_m2: LandM2 = "0.00"
+
+
+class FindingUpdate(msgspec.Struct):
+    """Changes to a finding, with the version read."""
+
+    version: int
+    subject_id: int | UnsetType = UNSET
+    description: str | UnsetType = UNSET
+    category: str | UnsetType = UNSET
+    legal_basis: str | UnsetType = UNSET
+    amount_vnd: int | UnsetType = UNSET
+    land_m2: LandM2 | UnsetType = UNSET
+
+
+class Finding(msgspec.Struct):
+    """A finding or violation."""
+
+    id: int
+    inspection_id: int
+    subject_id: int | None
+    category: str
+    description: str
+    legal_basis: str
+    amount_vnd: int
+    land_m2: str
+    version: int
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class FindingList(msgspec.Struct):
+    """A page of findings."""
+
+    items: list[Finding]
+    next_cursor: str | None
+
+
+# --------------------------------------------------------------------------- measures
+
+
+class MeasureCreate(msgspec.Struct):
+    """A new recommendation of the case."""
+
+    type: str
+    finding_id: int | None = None
+    description: str = ""
+    amount_vnd: int = 0
+    land_m2: LandM2 = "0.00"
+    collectives: int = 0
+    individuals: int = 0
+    cases: int = 0
+    persons: int = 0
+    decision_no: str | None = None
+    decision_date: date | None = None
+    responsible: str = ""
+    responsible_agency_id: int | None = None
+    due_on: date | None = None
+
+
+class MeasureUpdate(msgspec.Struct):
+    """Changes to a measure, with the version read; ``status`` only writes off, marks a
+    measure with nothing to count as done, or reopens."""
+
+    version: int
+    type: str | UnsetType = UNSET
+    finding_id: int | UnsetType | None = UNSET
+    description: str | UnsetType = UNSET
+    amount_vnd: int | UnsetType = UNSET
+    land_m2: LandM2 | UnsetType = UNSET
+    collectives: int | UnsetType = UNSET
+    individuals: int | UnsetType = UNSET
+    cases: int | UnsetType = UNSET
+    persons: int | UnsetType = UNSET
+    decision_no: str | UnsetType | None = UNSET
+    decision_date: date | UnsetType | None = UNSET
+    responsible: str | UnsetType = UNSET
+    responsible_agency_id: int | UnsetType | None = UNSET
+    due_on: date | UnsetType | None = UNSET
+    status: str | UnsetType = UNSET  # written_off | done | open
+    written_off_reason: str | UnsetType = UNSET
+
+
+class Measure(msgspec.Struct):
+    """A recommendation and how far it has been carried out."""
+
+    id: int
+    inspection_id: int
+    finding_id: int | None
+    type: str
+    description: str
+    amount_vnd: int
+    land_m2: str
+    collectives: int
+    individuals: int
+    cases: int
+    persons: int
+    decision_no: str | None
+    decision_date: date | None
+    responsible: str
+    responsible_agency_id: int | None
+    due_on: date | None
+    status: str
+    done_vnd: int
+    done_m2: str
+    done_count: int
+    written_off_reason: str
+    completed_on: date | None
+    unit: str
+    remaining: str
+    overdue: bool
+    version: int
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class MeasureList(msgspec.Struct):
+    """A page of measures."""
+
+    items: list[Measure]
+    next_cursor: str | None
+
+
+class ExecutionCreate(msgspec.Struct):
+    """One act of carrying a measure out, in the measure's unit."""
+
+    date: date
+    amount_vnd: int | None = None
+    land_m2: LandM2 | None = None
+    count: int | None = None
+    document_no: str = ""
+    note: str = ""
+
+
+class Execution(msgspec.Struct):
+    """A recorded execution."""
+
+    id: int
+    measure_id: int
+    date: date
+    amount_vnd: int
+    land_m2: str
+    count: int
+    document_no: str
+    note: str
+    created_by: int | None
+    created_at: datetime | None = None
+
+
+class ExecutionList(msgspec.Struct):
+    """A page of executions."""
+
+    items: list[Execution]
+    next_cursor: str | None
+
+
+# --------------------------------------------------------------------------- attachments
+
+
+class Attachment(msgspec.Struct):
+    """A stored document attached to a record."""
+
+    id: int
+    entity_type: str
+    entity_id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_by_id: int | None
+    agency_id: int
+    created_at: datetime | None = None
+
+
+class AttachmentList(msgspec.Struct):
+    """The attachments of one record."""
+
+    items: list[Attachment]
+    next_cursor: str | None = None
+
+
+def to(struct: type[Any], value: Any) -> Any:
+    """Build a response struct from a service's dict."""
+    return msgspec.convert(value, struct, from_attributes=True)

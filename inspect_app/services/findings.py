@@ -1,0 +1,240 @@
+"""Findings and violations (phát hiện, vi phạm) of a case."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from inspect_app.db import write_transaction
+from inspect_app.exceptions import Conflict, InvalidInput, NotFound
+from inspect_app.principal import Principal
+from inspect_app.services import audit
+from inspect_app.services.casework import (
+    Errors,
+    decode_cursor,
+    ensure_id,
+    land,
+    m2_text,
+    page_limit,
+    page_of,
+    record_id,
+    stale_version,
+    text,
+    whole_number,
+)
+from inspect_app.services.changes import record_change
+from inspect_app.services.inspections import (
+    CASE_FINISHED,
+    FINISHED_STATUSES,
+    lifecycle_dates,
+    visible_case,
+)
+from models.tables import Finding, InspectionSubject, Measure
+
+ZERO_M2 = Decimal("0.00")
+FINDING_FIELDS = (
+    Finding.id,
+    Finding.inspection,
+    Finding.subject,
+    Finding.category,
+    Finding.description,
+    Finding.legal_basis,
+    Finding.amount_vnd,
+    Finding.land_m2,
+    Finding.version,
+    Finding.created_at,
+    Finding.updated_at,
+)
+
+
+def _out(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["inspection_id"] = row.pop("inspection")
+    row["subject_id"] = row.pop("subject")
+    row["land_m2"] = m2_text(row["land_m2"])
+    return row
+
+
+def _in_scope(principal: Principal) -> Any:
+    return (
+        Finding.inspection._.agency._.path.like(principal.scope_pattern)
+        & Finding.inspection._.deleted_at.is_null()
+        & Finding.deleted_at.is_null()
+    )
+
+
+async def list_findings(
+    principal: Principal, inspection_id: int, *, cursor: str | None = None, limit: int | None = None
+) -> dict[str, Any]:
+    """The findings of a case in scope, in the order they were recorded."""
+    size = page_limit(limit)
+    after = decode_cursor(cursor)
+    await visible_case(principal, inspection_id)
+    query = Finding.select(*FINDING_FIELDS).where(
+        (Finding.inspection == inspection_id) & Finding.deleted_at.is_null()
+    )
+    if after is not None:
+        query = query.where(Finding.id > after)
+    rows = await query.order_by(Finding.id).limit(size + 1)
+    return page_of([_out(row) for row in rows], size)
+
+
+async def get_finding(principal: Principal, finding_id: int) -> dict[str, Any]:
+    """One finding of a case in scope; NotFound otherwise."""
+    ensure_id(finding_id)
+    row = (
+        await Finding.select(*FINDING_FIELDS)
+        .where((Finding.id == finding_id) & _in_scope(principal))
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return _out(row)
+
+
+async def _validate(inspection_id: int, data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    errors = Errors()
+    values: dict[str, Any] = {}
+    if creating or "subject_id" in data:
+        values["subject_id"] = record_id(data, "subject_id", errors)
+        if values["subject_id"] is None and "subject_id" not in errors:
+            errors["subject_id"] = "Choose one of the subjects of this case."
+    if creating or "category" in data:
+        values["category"] = text(data, "category", errors, max_length=64) or "other"
+    if creating or "description" in data:
+        values["description"] = text(data, "description", errors, max_length=20_000, required=True)
+    if "legal_basis" in data:
+        values["legal_basis"] = text(data, "legal_basis", errors, max_length=10_000) or ""
+    if creating or "amount_vnd" in data:
+        values["amount_vnd"] = whole_number(data, "amount_vnd", errors, money=True) or 0
+    if creating or "land_m2" in data:
+        area = land(data, "land_m2", errors)
+        values["land_m2"] = area if area is not None else ZERO_M2
+    errors.raise_if_any()
+    if values.get("subject_id") is not None and not await InspectionSubject.exists().where(
+        (InspectionSubject.inspection == inspection_id)
+        & (InspectionSubject.subject == values["subject_id"])
+    ):
+        raise InvalidInput({"subject_id": "Choose one of the subjects of this case."})
+    return values
+
+
+async def create_finding(
+    principal: Principal, inspection_id: int, data: dict[str, Any], ip: str = ""
+) -> dict[str, Any]:
+    """Record a finding about one of the case's subjects."""
+    case = await visible_case(principal, inspection_id)
+    if case["status"] in FINISHED_STATUSES:
+        raise Conflict(CASE_FINISHED, code="case_finished")
+    values = await _validate(inspection_id, data, creating=True)
+    async with write_transaction():
+        rows = await Finding.insert(
+            Finding(
+                inspection=inspection_id,
+                subject=values["subject_id"],
+                category=values["category"],
+                description=values["description"],
+                legal_basis=values.get("legal_basis", ""),
+                amount_vnd=values["amount_vnd"],
+                land_m2=values["land_m2"],
+            )
+        ).returning(Finding.id)
+        created = await get_finding(principal, rows[0]["id"])
+        await audit.record(
+            "create",
+            actor=principal,
+            entity_type="finding",
+            entity_id=created["id"],
+            agency_id=case["agency"],
+            after=created,
+            ip=ip,
+        )
+    await record_change(case["agency"], lifecycle_dates(case))
+    return created
+
+
+async def update_finding(
+    principal: Principal, finding_id: int, version: int, data: dict[str, Any], ip: str = ""
+) -> dict[str, Any]:
+    """Correct a finding; a stale version gets 409 and changes nothing."""
+    before = await get_finding(principal, finding_id)
+    if before["version"] != version:
+        raise stale_version()
+    case = await visible_case(principal, before["inspection_id"])
+    if case["status"] in FINISHED_STATUSES:
+        raise Conflict(CASE_FINISHED, code="case_finished")
+    values = await _validate(before["inspection_id"], data, creating=False)
+    columns = {
+        "subject_id": Finding.subject,
+        "category": Finding.category,
+        "description": Finding.description,
+        "legal_basis": Finding.legal_basis,
+        "amount_vnd": Finding.amount_vnd,
+        "land_m2": Finding.land_m2,
+    }
+    changes: dict[Any, Any] = {columns[key]: value for key, value in values.items()}
+    changes[Finding.version] = version + 1
+    changes[Finding.updated_at] = datetime.now(UTC)
+    async with write_transaction():
+        updated = (
+            await Finding.update(changes)
+            .where(
+                (Finding.id == finding_id)
+                & (Finding.version == version)
+                & Finding.deleted_at.is_null()
+            )
+            .returning(Finding.id)
+        )
+        if not updated:
+            raise stale_version()
+        after = await get_finding(principal, finding_id)
+        await audit.record(
+            "update",
+            actor=principal,
+            entity_type="finding",
+            entity_id=finding_id,
+            agency_id=case["agency"],
+            before=before,
+            after=after,
+            ip=ip,
+        )
+    await record_change(case["agency"], lifecycle_dates(case))
+    return after
+
+
+async def delete_finding(
+    principal: Principal, finding_id: int, version: int | None = None, ip: str = ""
+) -> None:
+    """Remove a finding (soft delete) that no live measure refers to."""
+    before = await get_finding(principal, finding_id)
+    if version is not None and before["version"] != version:
+        raise stale_version()
+    case = await visible_case(principal, before["inspection_id"])
+    if case["status"] in FINISHED_STATUSES:
+        raise Conflict(CASE_FINISHED, code="case_finished")
+    if await Measure.exists().where((Measure.finding == finding_id) & Measure.deleted_at.is_null()):
+        raise Conflict(
+            "Measures refer to this finding; change or remove them first.",
+            code="finding_in_use",
+        )
+    async with write_transaction():
+        deleted = (
+            await Finding.update(
+                {Finding.deleted_at: datetime.now(UTC), Finding.version: before["version"] + 1}
+            )
+            .where((Finding.id == finding_id) & (Finding.version == before["version"]))
+            .returning(Finding.id)
+        )
+        if not deleted:
+            raise stale_version()
+        await audit.record(
+            "delete",
+            actor=principal,
+            entity_type="finding",
+            entity_id=finding_id,
+            agency_id=case["agency"],
+            before=before,
+            ip=ip,
+        )
+    await record_change(case["agency"], lifecycle_dates(case))

@@ -1,0 +1,1149 @@
+"""Inspections and specialised checks: creation, edits, lifecycle events and lists in scope.
+
+Rules kept here, for JSON handlers and pages alike:
+
+- A case belongs to an agency; the caller sees the cases of their agency's subtree only.
+- Its code is generated: ``TT-<year>-<id>`` for inspections, ``KT-<year>-<id>`` for
+  specialised checks (report table 2), the year being the year it was registered.
+- Reporting periods (Circular 01/2024): a case *starts* on its announcement date, or on its
+  decision date while not announced. It belongs to a period when it started in the period,
+  or when it is carried over: started before the period and still open at its start (not
+  closed or cancelled before the first day). A case with neither date belongs to no period.
+  ``year=2026`` is the report year 2026 (15/12/2025 to 14/12/2026), the same as ``2026-Y``.
+- Directive 20/CT-TTg: an enterprise (a subject with a tax code) should be inspected or
+  checked at most once a calendar year, by anyone. Saving still succeeds; the answer carries
+  a ``subject_already_inspected`` warning, and a head may record an override reason.
+- Lifecycle events follow ``domain.lifecycle``; each is recorded, moves the date columns and
+  recomputes the legal deadlines (``domain.clock``) in the same transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from piccolo.columns.combination import WhereRaw
+from piccolo.query.functions.aggregate import Count
+
+from inspect_app import clock
+from inspect_app.db import write_transaction
+from inspect_app.domain import lifecycle
+from inspect_app.domain.clock import (
+    ClockInput,
+    DeadlineRules,
+    Deadlines,
+    Suspension,
+    compute_deadlines,
+    overdue_steps,
+)
+from inspect_app.domain.holidays import HolidayCalendar, load_calendar
+from inspect_app.domain.periods import InvalidPeriod, Period, parse_period
+from inspect_app.domain.text import fold_vietnamese
+from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_app.i18n import translate
+from inspect_app.principal import Principal
+from inspect_app.services import audit
+from inspect_app.services.agencies import get_visible as get_visible_agency
+from inspect_app.services.casework import (
+    MAX_ID,
+    Errors,
+    choice,
+    clean_query,
+    decode_cursor,
+    ensure_id,
+    flag,
+    id_list,
+    not_in_future,
+    optional_date,
+    page_limit,
+    page_of,
+    record_id,
+    required_date,
+    stale_version,
+    text,
+    whole_number,
+)
+from inspect_app.services.changes import record_change
+from inspect_app.services.subjects import like_terms
+from inspect_app.settings import get_settings
+from models.tables import (
+    AppUser,
+    CaseKind,
+    Finding,
+    Inspection,
+    InspectionEvent,
+    InspectionExtension,
+    InspectionMember,
+    InspectionSubject,
+    InspectionSuspension,
+    Measure,
+    Plan,
+    Subject,
+)
+
+ORIGINS = ("scheduled", "ad_hoc")
+ORIGIN_SOURCES = (
+    "hotline",
+    "feedback_box",
+    "complaint",
+    "denunciation",
+    "directive",
+    "signs",
+    "other",
+)
+CASE_WORKER_ROLES = ("inspector", "lead", "head")
+FINISHED_STATUSES = ("closed", "cancelled")
+MAX_DURATION_DAYS = 365
+RULES = DeadlineRules()
+OVERLAP_WARNING = "subject_already_inspected"
+OVERLAP_MESSAGE = "This enterprise was already inspected or checked this year: {codes}."
+CASE_FINISHED = "A closed or cancelled case cannot be changed."
+
+INSPECTION_FIELDS = (
+    Inspection.id,
+    Inspection.code,
+    Inspection.agency,
+    Inspection.plan,
+    Inspection.origin,
+    Inspection.origin_source,
+    Inspection.origin_ref,
+    Inspection.kind,
+    Inspection.title,
+    Inspection.scope,
+    Inspection.period_from,
+    Inspection.period_to,
+    Inspection.lead_user,
+    Inspection.decision_no,
+    Inspection.decision_date,
+    Inspection.duration_days,
+    Inspection.working_days,
+    Inspection.announced_on,
+    Inspection.onsite_ended_on,
+    Inspection.report_on,
+    Inspection.conclusion_no,
+    Inspection.concluded_on,
+    Inspection.published_on,
+    Inspection.directive_on,
+    Inspection.closed_on,
+    Inspection.cancelled_on,
+    Inspection.cancel_reason,
+    Inspection.status,
+    Inspection.onsite_due,
+    Inspection.report_due,
+    Inspection.conclusion_due,
+    Inspection.publication_due,
+    Inspection.directive_due,
+    Inspection.overlap_override_reason,
+    Inspection.overlap_override_by,
+    Inspection.version,
+    Inspection.created_at,
+    Inspection.updated_at,
+)
+LIFECYCLE_DATES = (
+    "decision_date",
+    "announced_on",
+    "onsite_ended_on",
+    "report_on",
+    "concluded_on",
+    "published_on",
+    "directive_on",
+    "closed_on",
+    "cancelled_on",
+)
+# Event -> the date column it fills.
+EVENT_DATE_COLUMN = {
+    "announce": "announced_on",
+    "end_onsite": "onsite_ended_on",
+    "report": "report_on",
+    "conclude": "concluded_on",
+    "publish": "published_on",
+    "direct": "directive_on",
+    "close": "closed_on",
+    "cancel": "cancelled_on",
+}
+
+
+@lru_cache(maxsize=4)
+def _calendar(path: str | None) -> HolidayCalendar:
+    return load_calendar(path)
+
+
+def holiday_calendar() -> HolidayCalendar:
+    """The holiday calendar of the settings (shipped file plus the optional override)."""
+    return _calendar(get_settings().holidays_file)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _in_scope(principal: Principal) -> Any:
+    return Inspection.agency.path.like(principal.scope_pattern) & Inspection.deleted_at.is_null()
+
+
+def _clock_input(row: dict[str, Any], extensions: Iterable[int] = (), suspensions=()) -> ClockInput:
+    return ClockInput(
+        announced_on=row["announced_on"],
+        duration_days=row["duration_days"],
+        working_days=row["working_days"],
+        extension_days=tuple(extensions),
+        suspensions=tuple(suspensions),
+        onsite_ended_on=row["onsite_ended_on"],
+        concluded_on=row["concluded_on"],
+        published_on=row["published_on"],
+        directive_on=row["directive_on"],
+        reported_on=row["report_on"],
+    )
+
+
+def _overdue_steps(row: dict[str, Any], today: date) -> list[str]:
+    if row["status"] in FINISHED_STATUSES:
+        return []
+    deadlines = Deadlines(
+        onsite_due=row["onsite_due"],
+        report_due=row["report_due"],
+        conclusion_due=row["conclusion_due"],
+        publication_due=row["publication_due"],
+        directive_due=row["directive_due"],
+    )
+    return overdue_steps(_clock_input(row), deadlines, today)
+
+
+def _out(
+    row: dict[str, Any],
+    subject_ids: list[int],
+    member_ids: list[int],
+    warnings: list[dict[str, Any]],
+    today: date,
+) -> dict[str, Any]:
+    out = dict(row)
+    out["agency_id"] = out.pop("agency")
+    out["plan_id"] = out.pop("plan")
+    out["lead_user_id"] = out.pop("lead_user")
+    out["overlap_override_by"] = out.pop("overlap_override_by")
+    out["subject_ids"] = subject_ids
+    out["member_user_ids"] = member_ids
+    out["deadlines"] = {
+        "onsite_due": out.pop("onsite_due"),
+        "report_due": out.pop("report_due"),
+        "conclusion_due": out.pop("conclusion_due"),
+        "publication_due": out.pop("publication_due"),
+        "directive_due": out.pop("directive_due"),
+    }
+    steps = _overdue_steps(row, today)
+    out["overdue"] = bool(steps)
+    out["overdue_steps"] = steps
+    out["warnings"] = warnings
+    return out
+
+
+def _reference_date(row: dict[str, Any]) -> date:
+    """The date that places a case in a year: announcement, else decision, else registration."""
+    if row.get("announced_on"):
+        return row["announced_on"]  # type: ignore[no-any-return]
+    if row.get("decision_date"):
+        return row["decision_date"]  # type: ignore[no-any-return]
+    created = row.get("created_at")
+    if isinstance(created, datetime):
+        aware = created if created.tzinfo else created.replace(tzinfo=UTC)
+        return aware.astimezone(ZoneInfo(get_settings().time_zone)).date()
+    return clock.today()
+
+
+async def _links(ids: list[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+    subjects: dict[int, list[int]] = {i: [] for i in ids}
+    members: dict[int, list[int]] = {i: [] for i in ids}
+    if not ids:
+        return subjects, members
+    for row in (
+        await InspectionSubject.select(InspectionSubject.inspection, InspectionSubject.subject)
+        .where(InspectionSubject.inspection.is_in(ids))
+        .order_by(InspectionSubject.id)
+    ):
+        subjects[row["inspection"]].append(row["subject"])
+    for row in (
+        await InspectionMember.select(InspectionMember.inspection, InspectionMember.user)
+        .where(InspectionMember.inspection.is_in(ids))
+        .order_by(InspectionMember.id)
+    ):
+        members[row["inspection"]].append(row["user"])
+    return subjects, members
+
+
+async def overlap_warnings(
+    principal: Principal, rows: list[dict[str, Any]], subjects: dict[int, list[int]]
+) -> dict[int, list[dict[str, Any]]]:
+    """Directive 20 warnings of each case: its enterprises inspected elsewhere the same year.
+
+    Looks across every agency (the rule is about the enterprise, not who inspects it); three
+    queries for a whole page of cases.
+    """
+    result: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
+    all_subjects = {s for ids in subjects.values() for s in ids}
+    if not all_subjects:
+        return result
+    tax_codes = {
+        row["id"]: row["tax_code"]
+        for row in await Subject.select(Subject.id, Subject.tax_code).where(
+            Subject.id.is_in(list(all_subjects)) & Subject.tax_code.is_not_null()
+        )
+        if row["tax_code"]
+    }
+    if not tax_codes:
+        return result
+    others = await InspectionSubject.select(
+        InspectionSubject.inspection.id.as_alias("inspection_id"),
+        InspectionSubject.inspection.code.as_alias("code"),
+        InspectionSubject.inspection.announced_on.as_alias("announced_on"),
+        InspectionSubject.inspection.decision_date.as_alias("decision_date"),
+        InspectionSubject.inspection.created_at.as_alias("created_at"),
+        InspectionSubject.subject.tax_code.as_alias("tax_code"),
+    ).where(
+        InspectionSubject.subject.tax_code.is_in(sorted(set(tax_codes.values())))
+        & InspectionSubject.inspection.deleted_at.is_null()
+        & (InspectionSubject.inspection.status != "cancelled")
+    )
+    lang = principal.language
+    for row in rows:
+        year = _reference_date(row).year
+        overridden = bool(row.get("overlap_override_reason"))
+        for subject_id in subjects.get(row["id"], []):
+            tax_code = tax_codes.get(subject_id)
+            if tax_code is None:
+                continue
+            codes = sorted(
+                {
+                    other["code"]
+                    for other in others
+                    if other["tax_code"] == tax_code
+                    and other["inspection_id"] != row["id"]
+                    and _reference_date(other).year == year
+                }
+            )
+            if codes:
+                result[row["id"]].append(
+                    {
+                        "code": OVERLAP_WARNING,
+                        "subject_id": subject_id,
+                        "tax_code": tax_code,
+                        "year": year,
+                        "inspection_codes": codes,
+                        "overridden": overridden,
+                        "message": translate(OVERLAP_MESSAGE, lang, codes=", ".join(codes)),
+                    }
+                )
+    return result
+
+
+async def _load(principal: Principal, inspection_id: int) -> dict[str, Any]:
+    ensure_id(inspection_id)
+    row = (
+        await Inspection.select(*INSPECTION_FIELDS)
+        .where((Inspection.id == inspection_id) & _in_scope(principal))
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def get_inspection(principal: Principal, inspection_id: int) -> dict[str, Any]:
+    """One case in scope with its subjects, team, deadlines, overdue flag and warnings."""
+    row = await _load(principal, inspection_id)
+    subjects, members = await _links([inspection_id])
+    warnings = await overlap_warnings(principal, [row], subjects)
+    return _out(
+        row, subjects[inspection_id], members[inspection_id], warnings[inspection_id], clock.today()
+    )
+
+
+def _overdue_sql(today: date) -> str:
+    t = f"'{today.isoformat()}'"
+    i = '"inspection".'
+
+    def late(due: str, *done: str) -> str:
+        # Spelled out with IS NOT NULL so that NOT (...) never meets a NULL.
+        pending = " AND ".join(f"{i}{d} IS NULL" for d in done)
+        return f"({i}{due} IS NOT NULL AND {i}{due} < {t} AND {pending})"
+
+    return (
+        f"({i}status NOT IN ('closed', 'cancelled') AND ("
+        + " OR ".join(
+            [
+                late("onsite_due", "onsite_ended_on"),
+                late("report_due", "report_on", "concluded_on"),
+                late("conclusion_due", "concluded_on"),
+                late("publication_due", "published_on"),
+                late("directive_due", "directive_on"),
+            ]
+        )
+        + "))"
+    )
+
+
+def period_clauses(period: Period) -> list[WhereRaw]:
+    """Cases that started in the period, or were carried over into it (see the module doc)."""
+    start = 'COALESCE("inspection".announced_on, "inspection".decision_date)'
+    return [
+        WhereRaw(f"{start} <= {{}}", period.end),
+        WhereRaw(
+            f"({start} >= {{}} OR ("
+            '("inspection".closed_on IS NULL OR "inspection".closed_on >= {}) AND '
+            '("inspection".cancelled_on IS NULL OR "inspection".cancelled_on >= {})))',
+            period.start,
+            period.start,
+            period.start,
+        ),
+    ]
+
+
+async def list_inspections(
+    principal: Principal,
+    *,
+    agency_id: int | None = None,
+    include_sub: bool = True,
+    year: int | None = None,
+    period: str | None = None,
+    origin: str | None = None,
+    kind: str | None = None,
+    status: str | None = None,
+    overdue: bool | None = None,
+    subject_id: int | None = None,
+    q: str | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """Cases in scope, newest first (keyset on id), with the count of each status."""
+    size = page_limit(limit)
+    after = decode_cursor(cursor)
+    errors = Errors()
+    clauses: list[Any] = [_in_scope(principal)]
+    ensure_id(agency_id)
+    if agency_id is not None:
+        agency = await get_visible_agency(principal, agency_id)
+        clauses.append(
+            Inspection.agency.path.like(agency["path"] + "%")
+            if include_sub
+            else (Inspection.agency == agency_id)
+        )
+    try:
+        if period:
+            clauses += period_clauses(parse_period(period))
+        if year is not None:
+            clauses += period_clauses(Period(year, "Y"))
+    except InvalidPeriod:
+        errors["period" if period else "year"] = "Enter a period such as 2026-Q1 or 2026-6M."
+    if origin is not None and origin not in ORIGINS:
+        errors["origin"] = "Choose a value from the list."
+    elif origin:
+        clauses.append(Inspection.origin == origin)
+    if kind:
+        clauses.append(Inspection.kind == clean_query(kind))
+    if status is not None and status not in lifecycle.STATUSES:
+        errors["status"] = "Choose a value from the list."
+    errors.raise_if_any()
+    if overdue is not None:
+        sql = _overdue_sql(clock.today())
+        clauses.append(WhereRaw(sql if overdue else f"NOT {sql}"))
+    if subject_id is not None and not 1 <= subject_id <= MAX_ID:
+        subject_id = 0  # matches nothing
+    if subject_id is not None:
+        clauses.append(
+            Inspection.id.is_in(
+                InspectionSubject.select(InspectionSubject.inspection).where(
+                    InspectionSubject.subject == subject_id
+                )
+            )
+        )
+    clauses += like_terms('"inspection".search_text', q or "")
+    query = Inspection.select(*INSPECTION_FIELDS)
+    counts_query = Inspection.select(Inspection.status, Count(alias="n")).group_by(
+        Inspection.status
+    )
+    for clause in clauses:
+        query = query.where(clause)
+        counts_query = counts_query.where(clause)
+    if status:
+        query = query.where(Inspection.status == status)
+    if after is not None:
+        query = query.where(Inspection.id < after)
+    rows = await query.order_by(Inspection.id, ascending=False).limit(size + 1)
+    page = page_of(rows, size)
+    ids = [row["id"] for row in page["items"]]
+    subjects, members = await _links(ids)
+    warnings = await overlap_warnings(principal, page["items"], subjects)
+    today = clock.today()
+    page["items"] = [
+        _out(row, subjects[row["id"]], members[row["id"]], warnings[row["id"]], today)
+        for row in page["items"]
+    ]
+    counts = {name: 0 for name in lifecycle.STATUSES}
+    for row in await counts_query:
+        counts[row["status"]] = row["n"]
+    page["counts"] = counts
+    return page
+
+
+# --------------------------------------------------------------------------- validation
+
+
+async def _case_kind_problem(kind: str, on: date) -> str | None:
+    row = await CaseKind.select().where((CaseKind.code == kind) & (CaseKind.active == True)).first()  # noqa: E712
+    if row is None:
+        return "Choose a value from the list."
+    if row["valid_to"] is not None and on > row["valid_to"]:
+        return "This kind of case is no longer used for cases after its end date."
+    if row["valid_from"] is not None and on < row["valid_from"]:
+        return "This kind of case is not yet in use on that date."
+    return None
+
+
+async def _report_table(kind: str) -> int:
+    row = await CaseKind.select(CaseKind.report_table).where(CaseKind.code == kind).first()
+    return int(row["report_table"]) if row else 1
+
+
+async def _validate(
+    principal: Principal, data: dict[str, Any], current: dict[str, Any] | None
+) -> dict[str, Any]:
+    """Checked values of the given fields (all required ones when creating)."""
+    creating = current is None
+    errors = Errors()
+    values: dict[str, Any] = {}
+
+    def given(key: str) -> bool:
+        return creating or key in data
+
+    if creating:
+        values["agency_id"] = record_id(data, "agency_id", errors) or principal.agency_id
+    if given("title"):
+        values["title"] = text(data, "title", errors, max_length=1000, required=True)
+    if given("origin"):
+        values["origin"] = choice(data, "origin", ORIGINS, errors) or (
+            "scheduled" if creating and "origin" not in errors else None
+        )
+        if values["origin"] is None and "origin" not in errors:
+            errors["origin"] = "Choose a value from the list."
+    if given("origin_source"):
+        values["origin_source"] = choice(data, "origin_source", ORIGIN_SOURCES, errors)
+    if given("origin_ref"):
+        values["origin_ref"] = text(data, "origin_ref", errors, max_length=255) or ""
+    if given("kind"):
+        values["kind"] = text(data, "kind", errors, max_length=40) or (
+            "inspection" if creating else None
+        )
+        if values["kind"] is None and "kind" not in errors:
+            errors["kind"] = "Choose a value from the list."
+    if given("scope"):
+        values["scope"] = text(data, "scope", errors, max_length=10_000) or ""
+    for key in ("period_from", "period_to", "decision_date"):
+        if given(key):
+            values[key] = optional_date(data, key, errors)
+    not_in_future(values.get("decision_date"), "decision_date", errors)
+    if given("decision_no"):
+        values["decision_no"] = text(data, "decision_no", errors, max_length=64) or None
+    if given("duration_days"):
+        duration = whole_number(data, "duration_days", errors, minimum=1, maximum=MAX_DURATION_DAYS)
+        if "duration_days" in errors:
+            errors["duration_days"] = "Enter a number of days from 1 to 365."
+        values["duration_days"] = duration or (RULES.default_duration_days if creating else None)
+        if values["duration_days"] is None and "duration_days" not in errors:
+            errors["duration_days"] = "Enter a number of days from 1 to 365."
+    if given("working_days"):
+        working = flag(data, "working_days", errors)
+        values["working_days"] = bool(working) if working is not None or creating else None
+        if values["working_days"] is None and "working_days" not in errors:
+            errors["working_days"] = "Choose yes or no."
+    if given("plan_id"):
+        values["plan_id"] = record_id(data, "plan_id", errors)
+    if given("lead_user_id"):
+        values["lead_user_id"] = record_id(data, "lead_user_id", errors)
+    if given("member_user_ids"):
+        values["member_user_ids"] = id_list(data, "member_user_ids", errors) or []
+    if given("subject_ids"):
+        values["subject_ids"] = id_list(data, "subject_ids", errors)
+        if not values["subject_ids"] and "subject_ids" not in errors:
+            errors["subject_ids"] = "Choose at least one subject."
+    override = data.get("override_reason")
+    if override is not None:
+        values["override_reason"] = text(data, "override_reason", errors, max_length=2000) or ""
+    errors.raise_if_any()
+
+    merged = {**(current or {}), **values}
+    # Cross-field rules on the record as it will be after the change.
+    if merged.get("origin") == "ad_hoc":
+        if not merged.get("origin_source"):
+            errors["origin_source"] = "Say what the ad-hoc case comes from."
+        if not merged.get("origin_ref"):
+            errors["origin_ref"] = "Give the reference of the report, complaint or directive."
+    if (
+        merged.get("period_from")
+        and merged.get("period_to")
+        and merged["period_from"] > merged["period_to"]
+    ):
+        errors["period_to"] = "The end of the period cannot be before its start."
+    if "kind" in values or "decision_date" in values:
+        on = merged.get("announced_on") or merged.get("decision_date") or clock.today()
+        problem = await _case_kind_problem(merged["kind"], on)
+        if problem:
+            errors["kind"] = problem
+    agency_id = merged.get("agency_id") or (current or {}).get("agency_id")
+    if creating:
+        try:
+            await get_visible_agency(principal, values["agency_id"])
+        except NotFound:
+            errors["agency_id"] = "Choose an agency from the list."
+    if values.get("plan_id") is not None:
+        plan = await Plan.select(Plan.agency).where(Plan.id == values["plan_id"]).first()
+        if plan is None or plan["agency"] != agency_id:
+            errors["plan_id"] = "Choose a plan of the same agency."
+    users = [u for u in [values.get("lead_user_id"), *values.get("member_user_ids", [])] if u]
+    if users:
+        found = {
+            row["id"]
+            for row in await AppUser.select(AppUser.id).where(
+                AppUser.id.is_in(users)
+                & AppUser.agency.path.like(principal.scope_pattern)
+                & (AppUser.active == True)  # noqa: E712
+                & AppUser.role.is_in(list(CASE_WORKER_ROLES))
+            )
+        }
+        if values.get("lead_user_id") and values["lead_user_id"] not in found:
+            errors["lead_user_id"] = "Choose a team lead from the list."
+        if any(u not in found for u in values.get("member_user_ids", [])):
+            errors["member_user_ids"] = "Choose team members from the list."
+    if values.get("subject_ids"):
+        found = {
+            row["id"]
+            for row in await Subject.select(Subject.id).where(
+                Subject.id.is_in(values["subject_ids"])
+            )
+        }
+        if any(s not in found for s in values["subject_ids"]):
+            errors["subject_ids"] = "Choose subjects from the list."
+    if values.get("override_reason") and not principal.can("inspection.override_overlap"):
+        errors["override_reason"] = "Only the head of the agency may override this rule."
+    errors.raise_if_any()
+    return values
+
+
+async def _search_text(inspection_id: int) -> str:
+    row = (
+        await Inspection.select(
+            Inspection.code, Inspection.title, Inspection.decision_no, Inspection.origin_ref
+        )
+        .where(Inspection.id == inspection_id)
+        .first()
+    )
+    subjects = await InspectionSubject.select(
+        InspectionSubject.subject.name.as_alias("name"),
+        InspectionSubject.subject.tax_code.as_alias("tax_code"),
+    ).where(InspectionSubject.inspection == inspection_id)
+    parts = [row["code"], row["title"], row["decision_no"] or "", row["origin_ref"]] if row else []
+    for subject in subjects:
+        parts += [subject["name"], subject["tax_code"] or ""]
+    return fold_vietnamese(" ".join(p for p in parts if p))
+
+
+async def _set_links(inspection_id: int, subject_ids: list[int] | None, members: Any) -> None:
+    if subject_ids is not None:
+        await InspectionSubject.delete().where(
+            (InspectionSubject.inspection == inspection_id)
+            & InspectionSubject.subject.not_in(subject_ids)
+        )
+        existing = {
+            row["subject"]
+            for row in await InspectionSubject.select(InspectionSubject.subject).where(
+                InspectionSubject.inspection == inspection_id
+            )
+        }
+        new = [s for s in subject_ids if s not in existing]
+        if new:
+            await InspectionSubject.insert(
+                *[InspectionSubject(inspection=inspection_id, subject=s) for s in new]
+            )
+    if members is not None:
+        await InspectionMember.delete().where(InspectionMember.inspection == inspection_id)
+        if members:
+            await InspectionMember.insert(
+                *[InspectionMember(inspection=inspection_id, user=u) for u in members]
+            )
+
+
+async def _apply_override(
+    principal: Principal, inspection_id: int, reason: str | None
+) -> list[dict[str, Any]]:
+    """The case's overlap warnings, after recording a head's override reason if one is due."""
+    row = await Inspection.select(*INSPECTION_FIELDS).where(Inspection.id == inspection_id).first()
+    assert row is not None
+    subjects, _ = await _links([inspection_id])
+    warnings = (await overlap_warnings(principal, [row], subjects))[inspection_id]
+    if reason and warnings:
+        await Inspection.update(
+            {
+                Inspection.overlap_override_reason: reason,
+                Inspection.overlap_override_by: principal.id,
+            }
+        ).where(Inspection.id == inspection_id)
+    return warnings
+
+
+def lifecycle_dates(row: dict[str, Any]) -> list[date]:
+    """The dates of a case that decide which reporting periods it counts in."""
+    return [row[key] for key in LIFECYCLE_DATES if row.get(key)]
+
+
+async def create_inspection(principal: Principal, data: dict[str, Any], ip: str = "") -> dict:
+    """Register a case in draft with a generated code; warnings do not block saving."""
+    values = await _validate(principal, data, None)
+    agency_id = values["agency_id"]
+    async with write_transaction():
+        rows = await Inspection.insert(
+            Inspection(
+                code=f"new-{uuid.uuid4().hex[:24]}",
+                agency=agency_id,
+                plan=values.get("plan_id"),
+                origin=values["origin"],
+                origin_source=values.get("origin_source"),
+                origin_ref=values.get("origin_ref", ""),
+                kind=values["kind"],
+                title=values["title"],
+                scope=values.get("scope", ""),
+                period_from=values.get("period_from"),
+                period_to=values.get("period_to"),
+                lead_user=values.get("lead_user_id"),
+                decision_no=values.get("decision_no"),
+                decision_date=values.get("decision_date"),
+                duration_days=values["duration_days"],
+                working_days=values["working_days"],
+                status="draft",
+                created_by=principal.id,
+            )
+        ).returning(Inspection.id)
+        inspection_id = rows[0]["id"]
+        prefix = "KT" if await _report_table(values["kind"]) == 2 else "TT"
+        code = f"{prefix}-{clock.today().year}-{inspection_id:06d}"
+        await Inspection.update({Inspection.code: code}).where(Inspection.id == inspection_id)
+        await _set_links(inspection_id, values["subject_ids"], values.get("member_user_ids"))
+        await Inspection.update({Inspection.search_text: await _search_text(inspection_id)}).where(
+            Inspection.id == inspection_id
+        )
+        await _apply_override(principal, inspection_id, values.get("override_reason"))
+        created = await get_inspection(principal, inspection_id)
+        await audit.record(
+            "create",
+            actor=principal,
+            entity_type="inspection",
+            entity_id=inspection_id,
+            agency_id=agency_id,
+            after=created,
+            ip=ip,
+        )
+    await record_change(agency_id, lifecycle_dates(created))
+    return created
+
+
+def _check_open(row: dict[str, Any]) -> None:
+    if row["status"] in FINISHED_STATUSES:
+        raise Conflict(CASE_FINISHED, code="case_finished")
+
+
+async def _bump_version(inspection_id: int, version: int, changes: dict[Any, Any]) -> None:
+    """Write ``changes`` and the next version, only if ``version`` is still current."""
+    changes = {**changes, Inspection.version: version + 1, Inspection.updated_at: datetime.now(UTC)}
+    updated = (
+        await Inspection.update(changes)
+        .where((Inspection.id == inspection_id) & (Inspection.version == version))
+        .returning(Inspection.id)
+    )
+    if not updated:
+        raise stale_version()
+
+
+async def update_inspection(
+    principal: Principal, inspection_id: int, version: int, data: dict[str, Any], ip: str = ""
+) -> dict[str, Any]:
+    """Edit a case's details (not its lifecycle dates); a stale version gets 409."""
+    before = await get_inspection(principal, inspection_id)
+    if before["version"] != version:
+        raise stale_version()
+    _check_open(before)
+    values = await _validate(principal, data, before)
+    if values.get("subject_ids") is not None:
+        removed = [s for s in before["subject_ids"] if s not in values["subject_ids"]]
+        if removed and await Finding.exists().where(
+            (Finding.inspection == inspection_id)
+            & Finding.subject.is_in(removed)
+            & Finding.deleted_at.is_null()
+        ):
+            raise InvalidInput({"subject_ids": "A subject with findings cannot be removed."})
+    columns = {
+        "plan_id": Inspection.plan,
+        "origin": Inspection.origin,
+        "origin_source": Inspection.origin_source,
+        "origin_ref": Inspection.origin_ref,
+        "kind": Inspection.kind,
+        "title": Inspection.title,
+        "scope": Inspection.scope,
+        "period_from": Inspection.period_from,
+        "period_to": Inspection.period_to,
+        "lead_user_id": Inspection.lead_user,
+        "decision_no": Inspection.decision_no,
+        "decision_date": Inspection.decision_date,
+        "duration_days": Inspection.duration_days,
+        "working_days": Inspection.working_days,
+    }
+    changes = {columns[key]: value for key, value in values.items() if key in columns}
+    if values.get("origin") == "scheduled":
+        changes[Inspection.origin_source] = None
+    async with write_transaction():
+        await _bump_version(inspection_id, version, changes)
+        await _set_links(inspection_id, values.get("subject_ids"), values.get("member_user_ids"))
+        await Inspection.update({Inspection.search_text: await _search_text(inspection_id)}).where(
+            Inspection.id == inspection_id
+        )
+        await recompute_deadlines(inspection_id)
+        await _apply_override(principal, inspection_id, values.get("override_reason"))
+        after = await get_inspection(principal, inspection_id)
+        await audit.record(
+            "update",
+            actor=principal,
+            entity_type="inspection",
+            entity_id=inspection_id,
+            agency_id=after["agency_id"],
+            before=before,
+            after=after,
+            ip=ip,
+        )
+    await record_change(after["agency_id"], lifecycle_dates(before) + lifecycle_dates(after))
+    return after
+
+
+async def delete_inspection(
+    principal: Principal, inspection_id: int, version: int | None = None, ip: str = ""
+) -> None:
+    """Remove a draft case (soft delete); once announced a case can only be cancelled."""
+    before = await get_inspection(principal, inspection_id)
+    if version is not None and before["version"] != version:
+        raise stale_version()
+    if before["status"] != "draft":
+        raise Conflict(
+            "Only a draft case can be deleted; cancel it instead.", code="illegal_transition"
+        )
+    async with write_transaction():
+        deleted = (
+            await Inspection.update(
+                {
+                    Inspection.deleted_at: datetime.now(UTC),
+                    Inspection.version: before["version"] + 1,
+                }
+            )
+            .where(
+                (Inspection.id == inspection_id)
+                & (Inspection.version == before["version"])
+                & (Inspection.status == "draft")
+            )
+            .returning(Inspection.id)
+        )
+        if not deleted:
+            raise stale_version()
+        await audit.record(
+            "delete",
+            actor=principal,
+            entity_type="inspection",
+            entity_id=inspection_id,
+            agency_id=before["agency_id"],
+            before=before,
+            ip=ip,
+        )
+    await record_change(before["agency_id"], lifecycle_dates(before))
+
+
+# --------------------------------------------------------------------------- lifecycle
+
+
+async def recompute_deadlines(inspection_id: int) -> Deadlines:
+    """Recompute and store the legal deadlines of a case from its dates and decisions."""
+    row = await Inspection.select(*INSPECTION_FIELDS).where(Inspection.id == inspection_id).first()
+    assert row is not None
+    extensions = [
+        r["days"]
+        for r in await InspectionExtension.select(InspectionExtension.days).where(
+            InspectionExtension.inspection == inspection_id
+        )
+    ]
+    suspensions = [
+        Suspension(start=r["start_on"], end=r["end_on"])
+        for r in await InspectionSuspension.select(
+            InspectionSuspension.start_on, InspectionSuspension.end_on
+        )
+        .where(InspectionSuspension.inspection == inspection_id)
+        .order_by(InspectionSuspension.start_on)
+    ]
+    deadlines = compute_deadlines(
+        _clock_input(row, extensions, suspensions), RULES, holiday_calendar()
+    )
+    await Inspection.update(
+        {
+            Inspection.onsite_due: deadlines.onsite_due,
+            Inspection.report_due: deadlines.report_due,
+            Inspection.conclusion_due: deadlines.conclusion_due,
+            Inspection.publication_due: deadlines.publication_due,
+            Inspection.directive_due: deadlines.directive_due,
+        }
+    ).where(Inspection.id == inspection_id)
+    return deadlines
+
+
+async def open_measures(inspection_id: int) -> int:
+    """How many measures of the case are neither done nor written off."""
+    return int(
+        await Measure.count().where(
+            (Measure.inspection == inspection_id)
+            & Measure.deleted_at.is_null()
+            & Measure.status.not_in(["done", "written_off"])
+        )
+    )
+
+
+def _event_fields(event: str, data: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """The extra fields an event needs, checked."""
+    errors = Errors()
+    fields: dict[str, Any] = {}
+    if event in ("announce", "extend", "suspend"):
+        fields["decision_no"] = text(data, "decision_no", errors, max_length=64)
+        # Announcing a decision already on the case needs no number again.
+        needs_number = event != "announce" or not row["decision_no"]
+        if not fields["decision_no"] and "decision_no" not in errors and needs_number:
+            errors["decision_no"] = "Enter the decision number."
+    if event == "extend":
+        fields["days"] = whole_number(data, "days", errors, minimum=1, maximum=MAX_DURATION_DAYS)
+        if fields["days"] is None:
+            errors["days"] = "Enter a number of days from 1 to 365."
+    if event in ("suspend", "cancel"):
+        fields["reason"] = text(data, "reason", errors, max_length=2000, required=True)
+    if event == "conclude":
+        fields["conclusion_no"] = text(data, "conclusion_no", errors, max_length=64, required=True)
+    fields["document_no"] = text(data, "document_no", errors, max_length=64) or ""
+    fields["note"] = text(data, "note", errors, max_length=2000) or ""
+    errors.raise_if_any()
+    return fields
+
+
+async def record_event(
+    principal: Principal, inspection_id: int, data: dict[str, Any], ip: str = ""
+) -> dict[str, Any]:
+    """Move a case through its lifecycle (announce, extend, ..., close, cancel).
+
+    ``data`` holds ``type``, ``date``, ``version`` and the event's own fields. Refusals: 422
+    for missing or wrong fields, 403 when the role may not record the event, 409 for a stale
+    version or a transition the current status does not allow (``illegal_transition``).
+    """
+    row = await _load(principal, inspection_id)
+    errors = Errors()
+    event = data.get("type")
+    if event not in lifecycle.EVENTS:
+        errors["type"] = "Choose a value from the list."
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        errors["version"] = "This field is required."
+    errors.raise_if_any()
+    assert isinstance(event, str) and isinstance(version, int)
+    if not lifecycle.can_perform(principal.role, event):
+        raise Forbidden()
+    if row["version"] != version:
+        raise stale_version()
+    ctx = lifecycle.TransitionContext(
+        published=row["published_on"] is not None,
+        directed=row["directive_on"] is not None,
+        measures_open=await open_measures(inspection_id) if event == "close" else 0,
+    )
+    try:
+        new_status = lifecycle.next_status(row["status"], event, ctx)
+    except lifecycle.IllegalTransition as exc:
+        reason = exc.reason_vi if principal.language == "vi" else exc.reason
+        raise Conflict("{reason}", code="illegal_transition", reason=reason) from None
+    on = required_date(data, "date", errors)
+    not_in_future(on, "date", errors)
+    errors.raise_if_any()
+    assert on is not None
+    fields = _event_fields(event, data, row)
+    last = (
+        await InspectionEvent.select(InspectionEvent.date)
+        .where(InspectionEvent.inspection == inspection_id)
+        .order_by(InspectionEvent.date, ascending=False)
+        .first()
+    )
+    earliest = max(
+        [d for d in (last["date"] if last else None, row["decision_date"]) if d is not None],
+        default=None,
+    )
+    if earliest is not None and on < earliest:
+        raise InvalidInput({"date": "The date cannot be before the previous step of the case."})
+    open_suspension = None
+    if event == "resume":
+        open_suspension = (
+            await InspectionSuspension.select()
+            .where(
+                (InspectionSuspension.inspection == inspection_id)
+                & InspectionSuspension.end_on.is_null()
+            )
+            .order_by(InspectionSuspension.id, ascending=False)
+            .first()
+        )
+        if open_suspension is not None:
+            if on <= open_suspension["start_on"]:
+                raise InvalidInput({"date": "The resume date must be after the suspension start."})
+            if (on - open_suspension["start_on"]).days > RULES.suspension_max_days:
+                raise InvalidInput({"date": "A suspension may last at most 30 days."})
+
+    changes: dict[Any, Any] = {Inspection.status: new_status}
+    column = EVENT_DATE_COLUMN.get(event)
+    if column:
+        changes[getattr(Inspection, column)] = on
+    if event == "announce" and fields.get("decision_no"):
+        changes[Inspection.decision_no] = fields["decision_no"]
+    if event == "conclude":
+        changes[Inspection.conclusion_no] = fields["conclusion_no"]
+    if event == "cancel":
+        changes[Inspection.cancel_reason] = fields["reason"]
+    document_no = (
+        fields.get("decision_no") or fields.get("conclusion_no") or fields.get("document_no") or ""
+    )
+    payload = {k: v for k, v in fields.items() if v not in (None, "")}
+    before = await get_inspection(principal, inspection_id)
+    async with write_transaction():
+        await _bump_version(inspection_id, version, changes)
+        await InspectionEvent.insert(
+            InspectionEvent(
+                inspection=inspection_id,
+                type=event,
+                date=on,
+                document_no=document_no,
+                payload=payload,
+                user=principal.id,
+            )
+        )
+        if event == "extend":
+            await InspectionExtension.insert(
+                InspectionExtension(
+                    inspection=inspection_id,
+                    days=fields["days"],
+                    decision_no=fields["decision_no"],
+                    decided_on=on,
+                    note=fields["note"],
+                )
+            )
+        elif event == "suspend":
+            await InspectionSuspension.insert(
+                InspectionSuspension(
+                    inspection=inspection_id,
+                    start_on=on,
+                    decision_no=fields["decision_no"],
+                    reason=fields["reason"],
+                )
+            )
+        elif event == "resume" and open_suspension is not None:
+            await InspectionSuspension.update({InspectionSuspension.end_on: on}).where(
+                InspectionSuspension.id == open_suspension["id"]
+            )
+        await recompute_deadlines(inspection_id)
+        after = await get_inspection(principal, inspection_id)
+        await audit.record(
+            f"event.{event}",
+            actor=principal,
+            entity_type="inspection",
+            entity_id=inspection_id,
+            agency_id=after["agency_id"],
+            before=before,
+            after={**after, "event": {"type": event, "date": on, **payload}},
+            ip=ip,
+        )
+    await record_change(after["agency_id"], [on, *lifecycle_dates(after)])
+    return after
+
+
+async def list_events(principal: Principal, inspection_id: int) -> list[dict[str, Any]]:
+    """The timeline of a case, in the order the events happened."""
+    await _load(principal, inspection_id)
+    rows = (
+        await InspectionEvent.select(
+            InspectionEvent.id,
+            InspectionEvent.type,
+            InspectionEvent.date,
+            InspectionEvent.document_no,
+            InspectionEvent.payload,
+            InspectionEvent.user,
+            InspectionEvent.created_at,
+        )
+        .where(InspectionEvent.inspection == inspection_id)
+        .order_by(InspectionEvent.date)
+        .order_by(InspectionEvent.id)
+    )
+    for row in rows:
+        row["user_id"] = row.pop("user")
+    return rows
+
+
+async def visible_case(principal: Principal, inspection_id: int) -> dict[str, Any]:
+    """The stored row of a case in scope (no links or warnings): for the child records."""
+    return await _load(principal, inspection_id)
+
+
+async def preview_overlap(
+    principal: Principal,
+    subject_ids: list[int],
+    decision_date: date | None = None,
+    inspection_id: int | None = None,
+) -> list[dict[str, Any]]:
+    """The Directive 20 warnings a case with these subjects would get, before it is saved.
+
+    ``inspection_id`` names the case being edited (its own record is not an overlap).
+    """
+    row: dict[str, Any] = {
+        "id": inspection_id or 0,
+        "announced_on": None,
+        "decision_date": decision_date,
+        "created_at": None,
+        "overlap_override_reason": "",
+    }
+    if inspection_id is not None:
+        stored = await _load(principal, inspection_id)
+        row["announced_on"] = stored["announced_on"]
+        row["created_at"] = stored["created_at"]
+    ids = [s for s in subject_ids if 1 <= s <= MAX_ID]
+    return (await overlap_warnings(principal, [row], {row["id"]: ids}))[row["id"]]
+
+
+async def list_plan_inspections(principal: Principal, plan_id: int) -> list[dict[str, Any]]:
+    """The cases carried out under one plan in scope, in the order they were registered."""
+    ensure_id(plan_id)
+    rows = (
+        await Inspection.select(*INSPECTION_FIELDS)
+        .where((Inspection.plan == plan_id) & _in_scope(principal))
+        .order_by(Inspection.id)
+    )
+    ids = [row["id"] for row in rows]
+    subjects, members = await _links(ids)
+    today = clock.today()
+    return [_out(row, subjects[row["id"]], members[row["id"]], [], today) for row in rows]
+
+
+async def plan_progress(principal: Principal, plan_id: int) -> dict[str, int]:
+    """How many cases of a plan exist, were announced, concluded and cancelled (in SQL)."""
+    ensure_id(plan_id)
+    rows = await Inspection.raw(
+        "SELECT COUNT(*) AS planned,"
+        " COUNT(i.announced_on) AS started,"
+        " COUNT(i.concluded_on) AS finished,"
+        " COUNT(i.cancelled_on) AS cancelled"
+        ' FROM "inspection" i JOIN "agency" a ON a.id = i.agency'
+        " WHERE i.plan = {} AND i.deleted_at IS NULL AND a.path LIKE {}",
+        plan_id,
+        principal.scope_pattern,
+    )
+    row = rows[0] if rows else {}
+    return {key: int(row.get(key) or 0) for key in ("planned", "started", "finished", "cancelled")}

@@ -1,0 +1,373 @@
+"""Recommendations and measures (kiến nghị, biện pháp xử lý) and where each one stands.
+
+What is done (``done_vnd``, ``done_m2``, ``done_count``) is the sum of the executions and the
+status follows from it (``domain.measures``); people never type them. A lead or head may write
+a measure off with a reason, and mark a measure with nothing to count (a policy
+recommendation) as done.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from inspect_app import clock
+from inspect_app.db import write_transaction
+from inspect_app.domain.measures import MEASURE_TYPES, measure_status, measure_unit, target_of
+from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_app.principal import Principal
+from inspect_app.services import audit
+from inspect_app.services.casework import (
+    Errors,
+    choice,
+    decode_cursor,
+    ensure_id,
+    land,
+    m2_text,
+    not_in_future,
+    optional_date,
+    page_limit,
+    page_of,
+    record_id,
+    stale_version,
+    text,
+    whole_number,
+)
+from inspect_app.services.changes import record_change
+from inspect_app.services.inspections import (
+    CASE_FINISHED,
+    FINISHED_STATUSES,
+    lifecycle_dates,
+    visible_case,
+)
+from models.tables import Execution, Finding, Measure
+
+ZERO_M2 = Decimal("0.00")
+COUNT_FIELDS = ("collectives", "individuals", "cases", "persons")
+MEASURE_FIELDS = (
+    Measure.id,
+    Measure.inspection,
+    Measure.finding,
+    Measure.type,
+    Measure.description,
+    Measure.amount_vnd,
+    Measure.land_m2,
+    Measure.collectives,
+    Measure.individuals,
+    Measure.cases,
+    Measure.persons,
+    Measure.decision_no,
+    Measure.decision_date,
+    Measure.responsible,
+    Measure.responsible_agency,
+    Measure.due_on,
+    Measure.status,
+    Measure.done_vnd,
+    Measure.done_m2,
+    Measure.done_count,
+    Measure.written_off_reason,
+    Measure.completed_on,
+    Measure.version,
+    Measure.created_at,
+    Measure.updated_at,
+)
+
+
+def target(row: dict[str, Any]) -> int | Decimal:
+    """What carrying the measure out in full means, in its unit."""
+    return target_of(
+        row["type"],
+        amount_vnd=row["amount_vnd"],
+        land_m2=Decimal(str(row["land_m2"])),
+        collectives=row["collectives"],
+        individuals=row["individuals"],
+        cases=row["cases"],
+        persons=row["persons"],
+    )
+
+
+def done(row: dict[str, Any]) -> int | Decimal:
+    """What has been carried out so far, in the measure's unit."""
+    unit = measure_unit(row["type"])
+    if unit == "vnd":
+        return int(row["done_vnd"])
+    if unit == "m2":
+        return Decimal(str(row["done_m2"]))
+    if unit == "count":
+        return int(row["done_count"])
+    return 0
+
+
+def is_overdue(row: dict[str, Any], today: date) -> bool:
+    """True when the measure is still to be carried out and its due day has passed."""
+    return (
+        row["due_on"] is not None and row["status"] in ("open", "partial") and today > row["due_on"]
+    )
+
+
+def _out(row: dict[str, Any], today: date) -> dict[str, Any]:
+    out = dict(row)
+    out["inspection_id"] = out.pop("inspection")
+    out["finding_id"] = out.pop("finding")
+    out["responsible_agency_id"] = out.pop("responsible_agency")
+    out["land_m2"] = m2_text(out["land_m2"])
+    out["done_m2"] = m2_text(out["done_m2"])
+    out["unit"] = measure_unit(row["type"])
+    left = target(row) - min(done(row), target(row))
+    out["remaining"] = m2_text(left) if out["unit"] == "m2" else str(left)
+    out["overdue"] = is_overdue(row, today)
+    return out
+
+
+def _in_scope(principal: Principal) -> Any:
+    return (
+        Measure.inspection._.agency._.path.like(principal.scope_pattern)
+        & Measure.inspection._.deleted_at.is_null()
+        & Measure.deleted_at.is_null()
+    )
+
+
+async def list_measures(
+    principal: Principal, inspection_id: int, *, cursor: str | None = None, limit: int | None = None
+) -> dict[str, Any]:
+    """The measures of a case in scope, in the order they were recorded."""
+    size = page_limit(limit)
+    after = decode_cursor(cursor)
+    await visible_case(principal, inspection_id)
+    query = Measure.select(*MEASURE_FIELDS).where(
+        (Measure.inspection == inspection_id) & Measure.deleted_at.is_null()
+    )
+    if after is not None:
+        query = query.where(Measure.id > after)
+    rows = await query.order_by(Measure.id).limit(size + 1)
+    today = clock.today()
+    return page_of([_out(row, today) for row in rows], size)
+
+
+async def measure_row(principal: Principal, measure_id: int) -> dict[str, Any]:
+    """The stored row of a measure in scope, with its case's agency; NotFound otherwise."""
+    ensure_id(measure_id)
+    row = (
+        await Measure.select(
+            *MEASURE_FIELDS,
+            Measure.inspection._.agency._.id.as_alias("agency_id"),
+            Measure.inspection._.status.as_alias("case_status"),
+        )
+        .where((Measure.id == measure_id) & _in_scope(principal))
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return row
+
+
+async def get_measure(principal: Principal, measure_id: int) -> dict[str, Any]:
+    """One measure of a case in scope, with its progress; NotFound otherwise."""
+    row = await measure_row(principal, measure_id)
+    row.pop("agency_id")
+    row.pop("case_status")
+    return _out(row, clock.today())
+
+
+async def _validate(
+    inspection_id: int, data: dict[str, Any], current: dict[str, Any] | None
+) -> dict[str, Any]:
+    creating = current is None
+    errors = Errors()
+    values: dict[str, Any] = {}
+    if creating or "type" in data:
+        values["type"] = choice(data, "type", MEASURE_TYPES, errors)
+        if values["type"] is None and "type" not in errors:
+            errors["type"] = "Choose a value from the list."
+    if "finding_id" in data:
+        values["finding_id"] = record_id(data, "finding_id", errors)
+    if "description" in data:
+        values["description"] = text(data, "description", errors, max_length=20_000) or ""
+    if creating or "amount_vnd" in data:
+        values["amount_vnd"] = whole_number(data, "amount_vnd", errors, money=True) or 0
+    if creating or "land_m2" in data:
+        area = land(data, "land_m2", errors)
+        values["land_m2"] = area if area is not None else ZERO_M2
+    for key in COUNT_FIELDS:
+        if creating or key in data:
+            values[key] = whole_number(data, key, errors, maximum=1_000_000) or 0
+    if "decision_no" in data:
+        values["decision_no"] = text(data, "decision_no", errors, max_length=64) or None
+    for key in ("decision_date", "due_on"):
+        if key in data:
+            values[key] = optional_date(data, key, errors)
+    not_in_future(values.get("decision_date"), "decision_date", errors)
+    if "responsible" in data:
+        values["responsible"] = text(data, "responsible", errors, max_length=255) or ""
+    if "responsible_agency_id" in data:
+        values["responsible_agency_id"] = record_id(data, "responsible_agency_id", errors)
+    errors.raise_if_any()
+    if values.get("finding_id") is not None and not await Finding.exists().where(
+        (Finding.id == values["finding_id"])
+        & (Finding.inspection == inspection_id)
+        & Finding.deleted_at.is_null()
+    ):
+        raise InvalidInput({"finding_id": "Choose a finding of this case."})
+    if current is not None:
+        merged = {**current, **values}
+        if "type" in values and values["type"] != current["type"] and done(current):
+            raise InvalidInput(
+                {"type": "The type cannot change once part of the measure is carried out."}
+            )
+        if target(merged) < done(current) and target(merged) != 0:
+            field = {"vnd": "amount_vnd", "m2": "land_m2"}.get(
+                measure_unit(merged["type"]), "individuals"
+            )
+            raise InvalidInput({field: "The target cannot be less than what is already done."})
+    return values
+
+
+def status_of(row: dict[str, Any]) -> str:
+    """The status a measure's figures lead to (written off and completed are kept)."""
+    return measure_status(
+        target(row),
+        done(row),
+        written_off=row["status"] == "written_off",
+        completed=row.get("completed_on") is not None,
+    )
+
+
+async def create_measure(
+    principal: Principal, inspection_id: int, data: dict[str, Any], ip: str = ""
+) -> dict[str, Any]:
+    """Record a recommendation of the case; its status starts from its figures."""
+    case = await visible_case(principal, inspection_id)
+    if case["status"] in FINISHED_STATUSES:
+        raise Conflict(CASE_FINISHED, code="case_finished")
+    values = await _validate(inspection_id, data, None)
+    async with write_transaction():
+        rows = await Measure.insert(
+            Measure(
+                inspection=inspection_id,
+                finding=values.get("finding_id"),
+                type=values["type"],
+                description=values.get("description", ""),
+                amount_vnd=values["amount_vnd"],
+                land_m2=values["land_m2"],
+                collectives=values["collectives"],
+                individuals=values["individuals"],
+                cases=values["cases"],
+                persons=values["persons"],
+                decision_no=values.get("decision_no"),
+                decision_date=values.get("decision_date"),
+                responsible=values.get("responsible", ""),
+                responsible_agency=values.get("responsible_agency_id"),
+                due_on=values.get("due_on"),
+                status="open",
+            )
+        ).returning(Measure.id)
+        created = await get_measure(principal, rows[0]["id"])
+        await audit.record(
+            "create",
+            actor=principal,
+            entity_type="measure",
+            entity_id=created["id"],
+            agency_id=case["agency"],
+            after=created,
+            ip=ip,
+        )
+    await record_change(case["agency"], lifecycle_dates(case))
+    return created
+
+
+def _status_change(
+    principal: Principal, row: dict[str, Any], data: dict[str, Any]
+) -> dict[str, Any]:
+    """Changes asked through ``status``: write off, mark a no-quantity measure done, reopen."""
+    wanted = data.get("status")
+    if wanted is None or wanted == row["status"]:
+        return {}
+    if wanted == "written_off":
+        if not principal.can("measure.write_off"):
+            raise Forbidden("Only a lead or head may write a measure off.")
+        reason = text(data, "written_off_reason", Errors(), max_length=2000)
+        if not reason:
+            raise InvalidInput({"written_off_reason": "Give the reason for writing it off."})
+        return {"status": "written_off", "written_off_reason": reason}
+    if wanted == "done":
+        if target(row) != 0:
+            raise InvalidInput(
+                {"status": "This measure is done when its executions reach the target."}
+            )
+        return {"completed_on": clock.today(), "status": "done"}
+    if wanted == "open":
+        if row["status"] == "written_off" and not principal.can("measure.write_off"):
+            raise Forbidden("Only a lead or head may write a measure off.")
+        return {"status": "open", "completed_on": None, "written_off_reason": ""}
+    raise InvalidInput({"status": "Choose a value from the list."})
+
+
+async def update_measure(
+    principal: Principal, measure_id: int, version: int, data: dict[str, Any], ip: str = ""
+) -> dict[str, Any]:
+    """Edit a measure, write it off or mark it done; a stale version gets 409."""
+    row = await measure_row(principal, measure_id)
+    agency_id = row.pop("agency_id")
+    case_status = row.pop("case_status")
+    if row["version"] != version:
+        raise stale_version()
+    if case_status in FINISHED_STATUSES:
+        raise Conflict(CASE_FINISHED, code="case_finished")
+    before = _out(row, clock.today())
+    values = await _validate(row["inspection"], data, row)
+    status_values = _status_change(principal, row, data)
+    columns = {
+        "finding_id": Measure.finding,
+        "type": Measure.type,
+        "description": Measure.description,
+        "amount_vnd": Measure.amount_vnd,
+        "land_m2": Measure.land_m2,
+        "collectives": Measure.collectives,
+        "individuals": Measure.individuals,
+        "cases": Measure.cases,
+        "persons": Measure.persons,
+        "decision_no": Measure.decision_no,
+        "decision_date": Measure.decision_date,
+        "responsible": Measure.responsible,
+        "responsible_agency_id": Measure.responsible_agency,
+        "due_on": Measure.due_on,
+    }
+    merged = {**row, **{k: v for k, v in values.items() if k in row}, **status_values}
+    merged["status"] = status_of(merged)
+    changes: dict[Any, Any] = {columns[key]: value for key, value in values.items()}
+    changes[Measure.status] = merged["status"]
+    if "written_off_reason" in status_values:
+        changes[Measure.written_off_reason] = status_values["written_off_reason"]
+    if "completed_on" in status_values:
+        changes[Measure.completed_on] = status_values["completed_on"]
+    changes[Measure.version] = version + 1
+    changes[Measure.updated_at] = datetime.now(UTC)
+    async with write_transaction():
+        updated = (
+            await Measure.update(changes)
+            .where((Measure.id == measure_id) & (Measure.version == version))
+            .returning(Measure.id)
+        )
+        if not updated:
+            raise stale_version()
+        after = await get_measure(principal, measure_id)
+        await audit.record(
+            "write_off" if status_values.get("status") == "written_off" else "update",
+            actor=principal,
+            entity_type="measure",
+            entity_id=measure_id,
+            agency_id=agency_id,
+            before=before,
+            after=after,
+            ip=ip,
+        )
+    case = await visible_case(principal, row["inspection"])
+    await record_change(agency_id, lifecycle_dates(case))
+    return after
+
+
+async def execution_dates(measure_id: int) -> list[date]:
+    """The dates of a measure's executions (they decide the periods of its progress)."""
+    rows = await Execution.select(Execution.executed_on).where(Execution.measure == measure_id)
+    return [row["executed_on"] for row in rows]

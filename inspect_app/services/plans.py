@@ -1,0 +1,221 @@
+"""Annual inspection plans (kế hoạch thanh tra năm): one per agency and year, in scope."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from inspect_app.db import write_transaction
+from inspect_app.domain.periods import MAX_YEAR, MIN_YEAR
+from inspect_app.exceptions import InvalidInput, NotFound
+from inspect_app.principal import Principal
+from inspect_app.services import audit
+from inspect_app.services.agencies import get_visible as get_visible_agency
+from inspect_app.services.casework import (
+    Errors,
+    choice,
+    decode_cursor,
+    ensure_id,
+    is_unique_violation,
+    not_in_future,
+    optional_date,
+    page_limit,
+    page_of,
+    record_id,
+    stale_version,
+    text,
+    whole_number,
+)
+from models.tables import Plan
+
+PLAN_STATUSES = ("draft", "approved", "amended")
+DUPLICATE_PLAN = "This agency already has a plan for that year."
+PLAN_FIELDS = (
+    Plan.id,
+    Plan.agency,
+    Plan.year,
+    Plan.title,
+    Plan.decision_no,
+    Plan.decision_date,
+    Plan.status,
+    Plan.note,
+    Plan.version,
+    Plan.created_at,
+    Plan.updated_at,
+)
+
+
+def _out(row: dict[str, Any]) -> dict[str, Any]:
+    row = dict(row)
+    row["agency_id"] = row.pop("agency")
+    return row
+
+
+async def list_plans(
+    principal: Principal,
+    *,
+    agency_id: int | None = None,
+    include_sub: bool = True,
+    year: int | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """Plans of agencies in scope, newest first; ``agency_id`` narrows to one subtree."""
+    size = page_limit(limit)
+    after = decode_cursor(cursor)
+    query = Plan.select(*PLAN_FIELDS).where(Plan.agency.path.like(principal.scope_pattern))
+    ensure_id(agency_id)
+    if agency_id is not None:
+        agency = await get_visible_agency(principal, agency_id)
+        if include_sub:
+            query = query.where(Plan.agency.path.like(agency["path"] + "%"))
+        else:
+            query = query.where(Plan.agency == agency_id)
+    if year is not None:
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise InvalidInput({"year": "Enter a year between 1990 and 2100."})
+        query = query.where(Plan.year == year)
+    if after is not None:
+        query = query.where(Plan.id < after)
+    rows = await query.order_by(Plan.id, ascending=False).limit(size + 1)
+    return page_of([_out(row) for row in rows], size)
+
+
+async def get_plan(principal: Principal, plan_id: int) -> dict[str, Any]:
+    """One plan of an agency in scope; NotFound otherwise."""
+    ensure_id(plan_id)
+    row = (
+        await Plan.select(*PLAN_FIELDS)
+        .where((Plan.id == plan_id) & Plan.agency.path.like(principal.scope_pattern))
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return _out(row)
+
+
+def _validate(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    errors = Errors()
+    values: dict[str, Any] = {}
+    if creating:
+        values["agency_id"] = record_id(data, "agency_id", errors)
+    if creating or "year" in data:
+        year = whole_number(data, "year", errors, minimum=MIN_YEAR, maximum=MAX_YEAR)
+        if year is None and "year" not in errors:
+            errors["year"] = "This field is required."
+        if "year" in errors:
+            errors["year"] = "Enter a year between 1990 and 2100."
+        values["year"] = year
+    if "title" in data:
+        values["title"] = text(data, "title", errors, max_length=500) or ""
+    if "decision_no" in data:
+        values["decision_no"] = text(data, "decision_no", errors, max_length=64) or None
+    if "decision_date" in data:
+        values["decision_date"] = optional_date(data, "decision_date", errors)
+        not_in_future(values["decision_date"], "decision_date", errors)
+    if "status" in data:
+        status = choice(data, "status", PLAN_STATUSES, errors)
+        if status is None and "status" not in errors:
+            errors["status"] = "Choose a value from the list."
+        values["status"] = status
+    if "note" in data:
+        values["note"] = text(data, "note", errors, max_length=10_000) or ""
+    errors.raise_if_any()
+    return values
+
+
+def _check_approval(values: dict[str, Any]) -> None:
+    # An approved plan is a decision: it has a number and a date.
+    if values.get("status") in ("approved", "amended"):
+        errors = Errors()
+        if not values.get("decision_no"):
+            errors["decision_no"] = "An approved plan needs its decision number."
+        if not values.get("decision_date"):
+            errors["decision_date"] = "An approved plan needs its decision date."
+        errors.raise_if_any()
+
+
+async def create_plan(principal: Principal, data: dict[str, Any], ip: str = "") -> dict:
+    """Create the annual plan of an agency in scope (the caller's own by default)."""
+    values = _validate(data, creating=True)
+    agency_id = values.pop("agency_id") or principal.agency_id
+    _check_approval(values)
+    try:
+        async with write_transaction():
+            await get_visible_agency(principal, agency_id)
+            if await Plan.exists().where(
+                (Plan.agency == agency_id) & (Plan.year == values["year"])
+            ):
+                raise InvalidInput({"year": DUPLICATE_PLAN})
+            rows = await Plan.insert(
+                Plan(
+                    agency=agency_id,
+                    year=values["year"],
+                    title=values.get("title", ""),
+                    decision_no=values.get("decision_no"),
+                    decision_date=values.get("decision_date"),
+                    status=values.get("status") or "draft",
+                    note=values.get("note", ""),
+                )
+            ).returning(Plan.id)
+            created = await get_plan(principal, rows[0]["id"])
+            await audit.record(
+                "create",
+                actor=principal,
+                entity_type="plan",
+                entity_id=created["id"],
+                agency_id=agency_id,
+                after=created,
+                ip=ip,
+            )
+    except Exception as exc:
+        # Two requests for the same agency and year: the UNIQUE constraint decides.
+        if is_unique_violation(exc):
+            raise InvalidInput({"year": DUPLICATE_PLAN}) from None
+        raise
+    return created
+
+
+async def update_plan(
+    principal: Principal, plan_id: int, version: int, data: dict[str, Any], ip: str = ""
+) -> dict[str, Any]:
+    """Change a plan (year, decision, status); a stale version gets 409."""
+    values = _validate(data, creating=False)
+    try:
+        async with write_transaction():
+            before = await get_plan(principal, plan_id)
+            if before["version"] != version:
+                raise stale_version()
+            _check_approval({**before, **values})
+            if "year" in values and await Plan.exists().where(
+                (Plan.agency == before["agency_id"])
+                & (Plan.year == values["year"])
+                & (Plan.id != plan_id)
+            ):
+                raise InvalidInput({"year": DUPLICATE_PLAN})
+            changes: dict[Any, Any] = {getattr(Plan, key): value for key, value in values.items()}
+            changes[Plan.version] = version + 1
+            changes[Plan.updated_at] = datetime.now(UTC)
+            updated = (
+                await Plan.update(changes)
+                .where((Plan.id == plan_id) & (Plan.version == version))
+                .returning(Plan.id)
+            )
+            if not updated:
+                raise stale_version()
+            after = await get_plan(principal, plan_id)
+            await audit.record(
+                "update",
+                actor=principal,
+                entity_type="plan",
+                entity_id=plan_id,
+                agency_id=before["agency_id"],
+                before=before,
+                after=after,
+                ip=ip,
+            )
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise InvalidInput({"year": DUPLICATE_PLAN}) from None
+        raise
+    return after

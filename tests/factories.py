@@ -1,0 +1,163 @@
+"""Helpers that build records for tests: agencies, users with tokens, subjects, cases.
+
+Records that carry rules (cases, findings, measures) are made through the services, so a
+test starts from data the application itself could have written.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from inspect_app.principal import Principal
+from inspect_app.security import new_api_token
+from inspect_app.services import findings, inspections, measures
+from inspect_app.services.catalogues import ensure_catalogues
+from inspect_app.services.subjects import search_text_of
+from models.tables import Agency, ApiToken, AppUser, Subject
+
+_seq = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A user as services see them (``principal``) and as the API sees them (``headers``)."""
+
+    principal: Principal
+    token: str
+
+    @property
+    def id(self) -> int:
+        """The user's id."""
+        return self.principal.id
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """The bearer header for API calls."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+async def make_agency(code: str, name: str, parent: dict[str, Any] | None = None) -> dict:
+    """An agency under ``parent`` (or a root) with its materialised path."""
+    rows = await Agency.insert(
+        Agency(
+            code=code,
+            name=name,
+            kind="department" if parent else "province_inspectorate",
+            parent=parent["id"] if parent else None,
+            depth=parent["depth"] + 1 if parent else 0,
+        )
+    ).returning(Agency.id)
+    agency_id = rows[0]["id"]
+    path = f"{parent['path'] if parent else '/'}{agency_id}/"
+    await Agency.update({Agency.path: path}).where(Agency.id == agency_id)
+    return {"id": agency_id, "path": path, "depth": parent["depth"] + 1 if parent else 0}
+
+
+async def make_tree() -> dict[str, dict[str, Any]]:
+    """P (province) > A (department) > A1 (division); B is A's sibling, outside A's scope."""
+    await ensure_catalogues()
+    province = await make_agency("P", "Thanh tra tỉnh")
+    a = await make_agency("A", "Sở Tài nguyên và Môi trường", province)
+    a1 = await make_agency("A1", "Phòng Đất đai", a)
+    b = await make_agency("B", "Sở Xây dựng", province)
+    return {"P": province, "A": a, "A1": a1, "B": b}
+
+
+async def make_user(agency: dict[str, Any], role: str = "inspector", name: str = "") -> Actor:
+    """An active user of ``agency`` with ``role`` and a bearer token."""
+    n = next(_seq)
+    username = f"{role}{n}"
+    rows = await AppUser.insert(
+        AppUser(
+            username=username,
+            full_name=name or f"Cán bộ {n}",
+            role=role,
+            agency=agency["id"],
+            password_changed_at=datetime.now(UTC),
+        )
+    ).returning(AppUser.id)
+    user_id = rows[0]["id"]
+    token, digest, prefix = new_api_token()
+    await ApiToken.insert(ApiToken(user=user_id, name="test", token_hash=digest, prefix=prefix))
+    principal = Principal(
+        id=user_id,
+        username=username,
+        full_name=name or f"Cán bộ {n}",
+        role=role,
+        agency_id=agency["id"],
+        agency_path=agency["path"],
+        language="en",
+    )
+    return Actor(principal=principal, token=token)
+
+
+async def make_subject(
+    name: str = "Công ty TNHH Hà Nam", tax_code: str | None = None, kind: str = "enterprise"
+) -> int:
+    """A subject (an enterprise gets a fresh tax code unless one is given)."""
+    if kind == "enterprise" and tax_code is None:
+        tax_code = f"{next(_seq):010d}"
+    rows = await Subject.insert(
+        Subject(
+            kind=kind,
+            name=name,
+            tax_code=tax_code,
+            address="Hà Nội",
+            search_text=search_text_of(name, tax_code, "Hà Nội"),
+        )
+    ).returning(Subject.id)
+    return int(rows[0]["id"])
+
+
+async def make_inspection(actor: Actor, subject_ids: list[int], **fields: Any) -> dict:
+    """A draft case of the actor's agency through the service."""
+    data: dict[str, Any] = {
+        "title": "Thanh tra việc quản lý, sử dụng đất",
+        "subject_ids": subject_ids,
+        "decision_no": "15/QĐ-TTr",
+        "decision_date": date(2026, 1, 5),
+    }
+    data.update(fields)
+    return await inspections.create_inspection(actor.principal, data)
+
+
+async def event(actor: Actor, case: dict[str, Any], type_: str, on: date, **fields: Any) -> dict:
+    """Record a lifecycle event on ``case`` (its current version) through the service."""
+    current = await inspections.get_inspection(actor.principal, case["id"])
+    data = {"type": type_, "date": on, "version": current["version"], **fields}
+    return await inspections.record_event(actor.principal, case["id"], data)
+
+
+async def concluded_case(lead: Actor, subject_ids: list[int]) -> dict[str, Any]:
+    """A case announced on 12/01/2026, on-site ended 20/02, concluded 10/03/2026."""
+    case = await make_inspection(lead, subject_ids)
+    await event(lead, case, "announce", date(2026, 1, 12))
+    await event(lead, case, "end_onsite", date(2026, 2, 20))
+    return await event(lead, case, "conclude", date(2026, 3, 10), conclusion_no="25/KL-TTr")
+
+
+async def make_finding(actor: Actor, case: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """A finding about the case's first subject."""
+    data = {
+        "subject_id": case["subject_ids"][0],
+        "description": "Sử dụng đất sai mục đích",
+        "amount_vnd": 500_000_000,
+        "land_m2": "1250.50",
+        **fields,
+    }
+    return await findings.create_finding(actor.principal, case["id"], data)
+
+
+async def make_measure(actor: Actor, case: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    """A measure recovering 100.000.000 đồng unless told otherwise."""
+    data = {"type": "recover_money", "amount_vnd": 100_000_000, **fields}
+    return await measures.create_measure(actor.principal, case["id"], data)
+
+
+async def row_count(table: Any) -> int:
+    """Rows in a table (raw SQL: Execution has a column that hides Table.count)."""
+    rows = await table.raw(f'SELECT COUNT(*) AS n FROM "{table._meta.tablename}"')
+    return int(rows[0]["n"])

@@ -1,0 +1,273 @@
+"""Lifecycle events through the API: transitions, dates, deadlines, roles, versions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from models.tables import (
+    AuditEvent,
+    Inspection,
+    InspectionEvent,
+    InspectionExtension,
+    InspectionSuspension,
+)
+from tests.factories import (
+    event,
+    make_inspection,
+    make_measure,
+    make_subject,
+    make_tree,
+    make_user,
+    row_count,
+)
+
+pytestmark = pytest.mark.usefixtures("db")
+
+
+@pytest.fixture
+async def world() -> dict[str, Any]:
+    tree = await make_tree()
+    lead = await make_user(tree["A"], "lead")
+    subject = await make_subject()
+    return {
+        "tree": tree,
+        "lead": lead,
+        "inspector": await make_user(tree["A"], "inspector"),
+        "viewer": await make_user(tree["A"], "viewer"),
+        "outsider": await make_user(tree["B"], "lead"),
+        "case": await make_inspection(lead, [subject]),
+    }
+
+
+async def _post(client, actor, case_id: int, body: dict[str, Any]):
+    return await client.post(f"/api/inspections/{case_id}/events", json=body, headers=actor.headers)
+
+
+async def test_announce_starts_the_clock(client, world) -> None:
+    case = world["case"]
+    response = await _post(
+        client,
+        world["inspector"],
+        case["id"],
+        {"type": "announce", "date": "2026-03-02", "version": 1},
+    )
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "onsite"
+    assert body["announced_on"] == "2026-03-02"
+    assert body["version"] == 2
+    # 45 calendar days counted from the announcement day included: 02/03 -> 15/04/2026.
+    assert body["deadlines"]["onsite_due"] == "2026-04-15"
+    # Conclusion 35 days after the on-site due date; publication and directive not yet known.
+    assert body["deadlines"]["conclusion_due"] == "2026-05-20"
+    assert body["deadlines"]["publication_due"] is None
+    assert body["overdue"] is True  # today is after 15/04/2026 and on-site work has not ended
+    stored = await InspectionEvent.select(InspectionEvent.type, InspectionEvent.date)
+    assert stored == [{"type": "announce", "date": date(2026, 3, 2)}]
+    actions = await AuditEvent.select(AuditEvent.action).where(
+        AuditEvent.entity_type == "inspection"
+    )
+    assert [a["action"] for a in actions] == ["create", "event.announce"]
+
+
+async def test_full_lifecycle_with_extension_and_suspension(client, world) -> None:
+    lead, case_id = world["lead"], world["case"]["id"]
+    steps = [
+        {"type": "announce", "date": "2026-03-02"},
+        {"type": "extend", "date": "2026-04-01", "days": 10, "decision_no": "30/QĐ-TTr"},
+        {
+            "type": "suspend",
+            "date": "2026-04-05",
+            "decision_no": "31/QĐ-TTr",
+            "reason": "Chờ giám định",
+        },
+        {"type": "resume", "date": "2026-04-15"},
+        {"type": "end_onsite", "date": "2026-05-04"},
+        {"type": "report", "date": "2026-05-10"},
+        {"type": "conclude", "date": "2026-06-01", "conclusion_no": "25/KL-TTr"},
+        {"type": "publish", "date": "2026-06-05"},
+        {"type": "direct", "date": "2026-06-10"},
+        {"type": "close", "date": "2026-06-20"},
+    ]
+    version = 1
+    body: dict[str, Any] = {}
+    for step in steps:
+        response = await _post(client, lead, case_id, {**step, "version": version})
+        assert response.status_code == 200, (step, response.text)
+        body = response.json()
+        version = body["version"]
+        if step["type"] == "resume":
+            # 45 + 10 days from 02/03 is 25/04; 10 suspended days (05/04-14/04) move it to 05/05.
+            assert body["deadlines"]["onsite_due"] == "2026-05-05"
+    assert body["status"] == "closed"
+    assert body["closed_on"] == "2026-06-20"
+    assert body["conclusion_no"] == "25/KL-TTr"
+    assert body["deadlines"]["publication_due"] == "2026-06-11"
+    assert body["deadlines"]["directive_due"] == "2026-06-16"
+    assert body["overdue"] is False
+    extension = await InspectionExtension.select(InspectionExtension.days).first()
+    suspension = await InspectionSuspension.select(
+        InspectionSuspension.start_on, InspectionSuspension.end_on
+    ).first()
+    assert extension == {"days": 10}
+    assert suspension == {"start_on": date(2026, 4, 5), "end_on": date(2026, 4, 15)}
+    assert await row_count(InspectionEvent) == 10
+
+
+async def test_illegal_transition_is_409_with_the_reason(client, world) -> None:
+    response = await _post(
+        client,
+        world["lead"],
+        world["case"]["id"],
+        {"type": "conclude", "date": "2026-03-02", "version": 1, "conclusion_no": "1/KL"},
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "illegal_transition"
+    # The reason, in the user's language (Vietnamese by default).
+    assert response.json()["detail"] == (
+        "Không thể ban hành kết luận khi cuộc thanh tra đang ở trạng thái “Dự thảo”."
+    )
+    assert await Inspection.select(Inspection.status, Inspection.version).first() == {
+        "status": "draft",
+        "version": 1,
+    }
+    assert await row_count(InspectionEvent) == 0
+
+
+async def test_close_needs_every_measure_done_or_written_off(client, world) -> None:
+    lead, case = world["lead"], world["case"]
+    await event(lead, case, "announce", date(2026, 3, 2))
+    await event(lead, case, "end_onsite", date(2026, 4, 1))
+    await event(lead, case, "conclude", date(2026, 4, 20), conclusion_no="25/KL-TTr")
+    await make_measure(lead, case)
+    current = (await client.get(f"/api/inspections/{case['id']}", headers=lead.headers)).json()
+
+    response = await _post(
+        client,
+        lead,
+        case["id"],
+        {"type": "close", "date": "2026-05-01", "version": current["version"]},
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "illegal_transition"
+    assert response.json()["detail"] == (
+        "Không thể đóng hồ sơ: còn 1 kiến nghị chưa thực hiện xong."
+    )
+
+
+async def test_stale_version_is_409_and_records_nothing(client, world) -> None:
+    lead, case = world["lead"], world["case"]
+    await event(lead, case, "announce", date(2026, 3, 2))
+    response = await _post(
+        client, lead, case["id"], {"type": "end_onsite", "date": "2026-04-01", "version": 1}
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "stale_version"
+    assert await row_count(InspectionEvent) == 1
+
+
+async def test_role_may_not_record_a_leads_event(client, world) -> None:
+    await event(world["lead"], world["case"], "announce", date(2026, 3, 2))
+    response = await _post(
+        client,
+        world["inspector"],
+        world["case"]["id"],
+        {"type": "end_onsite", "date": "2026-04-01", "version": 2},
+    )
+    viewer = await _post(
+        client,
+        world["viewer"],
+        world["case"]["id"],
+        {"type": "end_onsite", "date": "2026-04-01", "version": 2},
+    )
+    assert response.status_code == 403
+    assert viewer.status_code == 403
+    assert await row_count(InspectionEvent) == 1
+
+
+async def test_out_of_scope_case_is_404(client, world) -> None:
+    response = await _post(
+        client,
+        world["outsider"],
+        world["case"]["id"],
+        {"type": "announce", "date": "2026-03-02", "version": 1},
+    )
+    assert response.status_code == 404
+    assert await row_count(InspectionEvent) == 0
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"type": "launch", "date": "2026-03-02"}, "type"),
+        ({"type": "announce", "date": "2099-03-02"}, "date"),
+        # Before the decision date (05/01/2026).
+        ({"type": "announce", "date": "2026-01-01"}, "date"),
+        ({"type": "announce", "date": "02/03/2026"}, "date"),
+    ],
+)
+async def test_bad_event_input_names_the_field(client, world, body, field) -> None:
+    response = await _post(client, world["lead"], world["case"]["id"], {**body, "version": 1})
+    assert response.status_code in (400, 422), response.text
+    assert field in [e["field"] for e in response.json()["errors"]]
+    assert await row_count(InspectionEvent) == 0
+    assert (await Inspection.select(Inspection.version).first())["version"] == 1
+
+
+async def test_event_fields_are_required(client, world) -> None:
+    lead, case = world["lead"], world["case"]
+    await event(lead, case, "announce", date(2026, 3, 2))
+    for body, field in [
+        ({"type": "extend", "decision_no": "1/QĐ"}, "days"),
+        ({"type": "extend", "days": 5}, "decision_no"),
+        ({"type": "suspend", "decision_no": "1/QĐ"}, "reason"),
+        ({"type": "cancel"}, "reason"),
+        ({"type": "end_onsite", "date": "2026-02-01"}, "date"),  # before the announcement
+    ]:
+        payload = {"date": "2026-03-10", "version": 2, **body}
+        response = await _post(client, lead, case["id"], payload)
+        assert response.status_code == 422, (body, response.text)
+        assert [e["field"] for e in response.json()["errors"]] == [field]
+    assert await row_count(InspectionEvent) == 1
+
+
+async def test_a_suspension_longer_than_30_days_is_refused_on_resume(client, world) -> None:
+    lead, case = world["lead"], world["case"]
+    await event(lead, case, "announce", date(2026, 3, 2))
+    await event(lead, case, "suspend", date(2026, 3, 10), decision_no="5/QĐ", reason="Chờ")
+    response = await _post(
+        client, lead, case["id"], {"type": "resume", "date": "2026-04-10", "version": 3}
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "date"
+    ok = await _post(
+        client, lead, case["id"], {"type": "resume", "date": "2026-04-09", "version": 3}
+    )
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["status"] == "onsite"
+
+
+async def test_cancel_records_the_reason(client, world) -> None:
+    response = await _post(
+        client,
+        world["lead"],
+        world["case"]["id"],
+        {
+            "type": "cancel",
+            "date": "2026-02-01",
+            "version": 1,
+            "reason": "Trùng với Kiểm toán Nhà nước",
+        },
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["status"], body["cancelled_on"], body["cancel_reason"]) == (
+        "cancelled",
+        "2026-02-01",
+        "Trùng với Kiểm toán Nhà nước",
+    )
