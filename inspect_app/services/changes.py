@@ -1,0 +1,114 @@
+"""Keeping the totals table current after a change to a case.
+
+The case services call :func:`record_change` after every change to an inspection, finding,
+measure or execution, with the agency of the case and the dates that decide which reporting
+periods the change touches. It first writes a marker per touched period into the database
+(a ``JobState`` row named ``totals:dirty:<period>``), in the caller's transaction when there
+is one, and only then asks for a refresh job. The marker is what guarantees the refresh: if
+Redis is down, or the job is lost, or the worker dies in the middle, the marker is still
+there and the periodic scan (every minute) or the nightly rebuild picks it up. A refresh
+removes a marker only if nobody re-marked the period while it was computing.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+
+from inspect_app.clock import today as local_today
+from inspect_app.domain.periods import (
+    PERIOD_KINDS,
+    InvalidPeriod,
+    Period,
+    parse_period,
+    report_year_of,
+)
+from models.tables import AgencyTotals, JobState
+
+log = logging.getLogger(__name__)
+
+DIRTY_PREFIX = "totals:dirty:"
+
+
+def maintained_periods(today: date) -> list[Period]:
+    """The periods kept in the totals table at all times: every period of this report year
+    and the previous one."""
+    year = report_year_of(today)
+    return [Period(y, kind) for y in (year - 1, year) for kind in PERIOD_KINDS]
+
+
+def periods_containing(day: date) -> list[Period]:
+    """The quarter and the cumulative periods (6M, 9M, year) that contain ``day``."""
+    year = report_year_of(day)
+    return [p for p in (Period(year, kind) for kind in PERIOD_KINDS) if p.contains(day)]
+
+
+def affected_periods(dates: Iterable[date], stored: Iterable[str], today: date) -> list[str]:
+    """Period codes whose totals a change on ``dates`` can alter.
+
+    The periods containing each date, and every maintained or already stored period that ends
+    on or after the earliest date: a case opened before a period and still open at its start
+    counts in it as carried over, so a change can move later periods too.
+    """
+    days = sorted(set(dates))
+    if not days:
+        return []
+    first = days[0]
+    codes: set[str] = set()
+    for day in days:
+        codes.update(p.code for p in periods_containing(day))
+    candidates: list[Period] = list(maintained_periods(today))
+    for code in stored:
+        try:
+            candidates.append(parse_period(code))
+        except InvalidPeriod:
+            continue
+    codes.update(p.code for p in candidates if p.end >= first)
+    return sorted(codes)
+
+
+def marker_name(period: str) -> str:
+    """The JobState name of the marker that says ``period`` needs a refresh."""
+    return f"{DIRTY_PREFIX}{period}"
+
+
+async def mark_periods_dirty(periods: Iterable[str], agency_id: int | None = None) -> None:
+    """Write (or renew) the database markers of ``periods``; each gets a fresh token."""
+    names = sorted({marker_name(period) for period in periods})
+    if not names:
+        return
+    now = datetime.now(UTC)
+    rows = ", ".join("({}, {}, NULL, 'dirty', {})" for _ in names)
+    args: list[object] = []
+    for name in names:
+        args += [name, now, f"{uuid.uuid4().hex} agency={agency_id}"]
+    # One upsert: the new token tells a running refresh that it must not clear the marker.
+    await JobState.raw(
+        "INSERT INTO job_state (name, last_started_at, last_finished_at, last_status, detail)"
+        f" VALUES {rows}"
+        " ON CONFLICT (name) DO UPDATE SET last_started_at = excluded.last_started_at,"
+        " last_status = 'dirty', detail = excluded.detail",
+        *args,
+    )
+
+
+async def stored_periods() -> list[str]:
+    """Every period that has rows in the totals table."""
+    rows = await AgencyTotals.select(AgencyTotals.period).distinct()
+    return [row["period"] for row in rows]
+
+
+async def record_change(agency_id: int, dates: Iterable[date | None]) -> None:
+    """Mark the totals of the periods touched by a change as stale, then queue their refresh."""
+    days = [d for d in dates if d is not None]
+    if not days:
+        # A change with no date still changes the period running today (e.g. a deletion).
+        days = [local_today()]
+    periods = affected_periods(days, await stored_periods(), local_today())
+    await mark_periods_dirty(periods, agency_id)
+    from jobs.enqueue import enqueue_totals_refresh
+
+    for period in periods:
+        await enqueue_totals_refresh(period)

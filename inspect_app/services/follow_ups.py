@@ -1,0 +1,434 @@
+"""Open deadlines of inspections and measures: the follow-up board and the deadline watch.
+
+One query lists every deadline still to be met: the end of on-site work, the conclusion,
+its publication and the directive of each live inspection, and the due day of every open
+or partly done measure. The board shows those in the caller's scope; the deadline watch
+reads all of them to send reminders.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from inspect_app.db import write_transaction
+from inspect_app.domain.reminders import MAX_LADDER_DAYS, Ladder, follow_up_state
+from inspect_app.exceptions import Conflict, InvalidInput, NotFound
+from inspect_app.principal import Principal
+from inspect_app.services import agencies, audit
+from models.tables import DeadlineLadder, Inspection
+
+STATES = ("due_soon", "overdue", "open")
+DEADLINE_TYPES = ("onsite", "conclusion", "publication", "directive", "measure")
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+# An export holds at most this many rows; a larger board must be filtered first.
+EXPORT_MAX_ROWS = 50_000
+
+DEADLINE_LABELS = {
+    "onsite": "End of on-site inspection",
+    "conclusion": "Conclusion",
+    "publication": "Publication of the conclusion",
+    "directive": "Directive to implement",
+    "measure": "Recommendation",
+}
+
+# Inspection deadlines: (type, due column, done column, statuses in which it is still open).
+_INSPECTION_STEPS = (
+    ("onsite", "onsite_due", "onsite_ended_on", "('onsite')"),
+    ("conclusion", "conclusion_due", "concluded_on", "('onsite_ended', 'reported')"),
+    ("publication", "publication_due", "published_on", "('concluded')"),
+    ("directive", "directive_due", "directive_on", "('concluded')"),
+)
+# Sort rank of a deadline type when two deadlines fall on the same day (part of the cursor).
+_RANK = {name: index for index, name in enumerate(DEADLINE_TYPES)}
+
+
+def _inspection_branch(deadline_type: str, due: str, done: str, statuses: str) -> str:
+    return f"""
+        SELECT 'inspection' AS entity_type, i.id AS entity_id, i.id AS inspection_id,
+          '{deadline_type}' AS deadline_type, {_RANK[deadline_type]} AS type_rank,
+          i.{due} AS due_on, i.code AS inspection_code, i.title AS inspection_title,
+          i.agency AS agency_id, a.name AS agency_name, a.path AS agency_path,
+          i.lead_user AS lead_user_id, CAST(NULL AS INTEGER) AS responsible_agency_id,
+          a.id AS unit_id, a.name AS unit_name, '' AS description
+        FROM inspection i JOIN agency a ON a.id = i.agency
+        WHERE i.deleted_at IS NULL AND i.status IN {statuses}
+          AND i.{due} IS NOT NULL AND i.{done} IS NULL"""
+
+
+_MEASURE_BRANCH = f"""
+        SELECT 'measure' AS entity_type, m.id AS entity_id, i.id AS inspection_id,
+          'measure' AS deadline_type, {_RANK["measure"]} AS type_rank,
+          m.due_on AS due_on, i.code AS inspection_code, i.title AS inspection_title,
+          i.agency AS agency_id, a.name AS agency_name, a.path AS agency_path,
+          i.lead_user AS lead_user_id, m.responsible_agency AS responsible_agency_id,
+          COALESCE(ra.id, a.id) AS unit_id,
+          COALESCE(ra.name, NULLIF(m.responsible, ''), a.name) AS unit_name,
+          m.description AS description
+        FROM measure m
+        JOIN inspection i ON i.id = m.inspection
+        JOIN agency a ON a.id = i.agency
+        LEFT JOIN agency ra ON ra.id = m.responsible_agency
+        WHERE m.deleted_at IS NULL AND i.deleted_at IS NULL AND i.status <> 'cancelled'
+          AND m.status IN ('open', 'partial') AND m.due_on IS NOT NULL"""
+
+OPEN_DEADLINES_SQL = (
+    " UNION ALL ".join(_inspection_branch(*step) for step in _INSPECTION_STEPS)
+    + " UNION ALL "
+    + _MEASURE_BRANCH
+)
+
+
+async def ladders() -> dict[str, Ladder]:
+    """The reminder ladder of every deadline type (defaults where no row exists)."""
+    rows = await DeadlineLadder.select().output(load_json=True)
+    found: dict[str, Ladder] = {}
+    for row in rows:
+        remind = row["remind_days"]
+        if isinstance(remind, str):
+            remind = json.loads(remind)
+        found[row["deadline_type"]] = Ladder(
+            deadline_type=row["deadline_type"],
+            remind_days=tuple(int(d) for d in remind or ()),
+            overdue_after_days=int(row["overdue_after_days"]),
+            escalate_after_days=int(row["escalate_after_days"]),
+            active=bool(row["active"]),
+        )
+    for deadline_type in DEADLINE_TYPES:
+        found.setdefault(deadline_type, Ladder(deadline_type))
+    return found
+
+
+async def open_deadlines_due_by(until: date) -> list[dict[str, Any]]:
+    """Every open deadline due on or before ``until`` (all agencies), for the watch."""
+    rows = await Inspection.raw(
+        f"SELECT * FROM ({OPEN_DEADLINES_SQL}) d WHERE d.due_on <= {{}}"
+        " ORDER BY d.due_on, d.type_rank, d.entity_id",
+        until,
+    )
+    return [_typed(row) for row in rows]
+
+
+def _typed(row: dict[str, Any]) -> dict[str, Any]:
+    # SQLite hands back dates of a UNION as text.
+    due = row["due_on"]
+    if isinstance(due, str):
+        row["due_on"] = date.fromisoformat(due[:10])
+    return row
+
+
+# --------------------------------------------------------------------------- the board
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """What the board shows: whose subtree, which state, which responsible unit."""
+
+    agency_id: int | None = None
+    include_sub: bool = True
+    state: str = "open"
+    responsible: str | None = None
+
+
+def check_filter(
+    agency_id: int | None, include_sub: bool | None, state: str | None, responsible: str | None
+) -> BoardFilter:
+    """The board filter from request input; InvalidInput naming the field at fault."""
+    state = state or "open"
+    if state not in STATES:
+        raise InvalidInput({"state": "Choose due_soon, overdue or open."})
+    responsible = (responsible or "").strip() or None
+    if responsible is not None and len(responsible) > 255:
+        raise InvalidInput({"responsible": "Enter at most 255 characters."})
+    if agency_id is not None and agency_id < 1:
+        raise InvalidInput({"agency_id": "Choose an agency from the list."})
+    return BoardFilter(agency_id, True if include_sub is None else include_sub, state, responsible)
+
+
+def encode_cursor(row: dict[str, Any]) -> str:
+    """An opaque cursor after ``row`` in the board order (due day, type, id)."""
+    key = [row["due_on"].isoformat(), row["type_rank"], row["entity_id"]]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> tuple[date, int, int] | None:
+    """The board position a cursor points after; InvalidInput on anything not made by us."""
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode())
+        due, rank, entity_id = json.loads(raw)
+        position = (date.fromisoformat(due), int(rank), int(entity_id))
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        raise InvalidInput({"cursor": "This cursor is not valid."}) from None
+    return position
+
+
+async def _board_rows(
+    principal: Principal,
+    board: BoardFilter,
+    today: date,
+    after: tuple[date, int, int] | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    path = await agencies.subtree_path(principal, board.agency_id)
+    known = await ladders()
+    where = ["d.agency_path LIKE {}" if board.include_sub else "d.agency_path = {}"]
+    args: list[Any] = [path + "%" if board.include_sub else path]
+    if board.state == "overdue":
+        where.append("d.due_on < {}")
+        args.append(today)
+    elif board.state == "due_soon":
+        # Each type has its own window: the first reminder of its ladder.
+        windows = []
+        args.append(today)
+        for deadline_type in DEADLINE_TYPES:
+            windows.append("(d.deadline_type = {} AND d.due_on <= {})")
+            args += [deadline_type, today + timedelta(days=known[deadline_type].soon_window_days)]
+        where.append("d.due_on >= {} AND (" + " OR ".join(windows) + ")")
+    if board.responsible:
+        where.append("LOWER(d.unit_name) LIKE {}")
+        args.append("%" + board.responsible.lower() + "%")
+    if after is not None:
+        due, rank, entity_id = after
+        where.append(
+            "(d.due_on > {} OR (d.due_on = {} AND (d.type_rank > {}"
+            " OR (d.type_rank = {} AND d.entity_id > {}))))"
+        )
+        args += [due, due, rank, rank, entity_id]
+    sql = (
+        f"SELECT * FROM ({OPEN_DEADLINES_SQL}) d WHERE "
+        + " AND ".join(where)
+        + " ORDER BY d.due_on, d.type_rank, d.entity_id LIMIT {}"
+    )
+    rows = await Inspection.raw(sql, *args, limit)
+    result = []
+    for row in rows:
+        row = _typed(row)
+        ladder = known[row["deadline_type"]]
+        row["days_left"] = (row["due_on"] - today).days
+        row["state"] = follow_up_state(row["due_on"], today, ladder.soon_window_days)
+        row["link"] = f"/inspections/{row['inspection_id']}"
+        result.append(row)
+    return result
+
+
+async def board_page(
+    principal: Principal,
+    board: BoardFilter,
+    today: date,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """One page of open deadlines in scope, soonest first, with the cursor to the next."""
+    if limit is None:
+        limit = DEFAULT_LIMIT
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidInput({"limit": "Choose a page size from 1 to 200."})
+    rows = await _board_rows(principal, board, today, decode_cursor(cursor), limit + 1)
+    items = rows[:limit]
+    next_cursor = encode_cursor(items[-1]) if len(rows) > limit and items else None
+    return {"items": items, "next_cursor": next_cursor}
+
+
+async def board_all(principal: Principal, board: BoardFilter, today: date) -> list[dict[str, Any]]:
+    """Every open deadline of the filter (up to EXPORT_MAX_ROWS), for the page and exports."""
+    return await _board_rows(principal, board, today, None, EXPORT_MAX_ROWS)
+
+
+def group_by_unit(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows grouped by responsible unit, groups ordered by their soonest deadline."""
+    groups: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        group = groups.setdefault(
+            row["unit_name"], {"unit_name": row["unit_name"], "rows": [], "overdue": 0}
+        )
+        group["rows"].append(row)
+        group["overdue"] += row["state"] == "overdue"
+    return list(groups.values())
+
+
+# --------------------------------------------------------------------------- exports
+
+EXPORT_COLUMNS = (
+    ("unit_name", "Responsible unit"),
+    ("inspection_code", "Case"),
+    ("inspection_title", "Title"),
+    ("deadline_type", "Deadline"),
+    ("description", "Recommendation"),
+    ("due_on", "Due on"),
+    ("days_left", "Days left"),
+    ("state", "State"),
+    ("agency_name", "Agency"),
+)
+
+
+def _export_values(row: dict[str, Any], translate_label: Any) -> list[Any]:
+    values: list[Any] = []
+    for key, _ in EXPORT_COLUMNS:
+        value = row[key]
+        if key == "deadline_type":
+            value = translate_label(DEADLINE_LABELS[value])
+        elif key == "state":
+            value = translate_label(STATE_LABELS[value])
+        elif key == "due_on":
+            value = value.strftime("%d/%m/%Y")
+        values.append(value)
+    return values
+
+
+STATE_LABELS = {"due_soon": "Due soon", "overdue": "Overdue", "open": "Open"}
+
+
+def export_csv(rows: list[dict[str, Any]], translate_label: Any) -> bytes:
+    """The board as CSV (UTF-8 with BOM so that Excel shows Vietnamese correctly)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([translate_label(label) for _, label in EXPORT_COLUMNS])
+    for row in rows:
+        writer.writerow(_export_values(row, translate_label))
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def export_xlsx(rows: list[dict[str, Any]], translate_label: Any) -> bytes:
+    """The board as an Excel workbook (write-only mode: memory stays flat)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(translate_label("Follow-up"))
+    sheet.append([translate_label(label) for _, label in EXPORT_COLUMNS])
+    for row in rows:
+        sheet.append(_export_values(row, translate_label))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+async def record_export(
+    principal: Principal, board: BoardFilter, fmt: str, rows: int, ip: str
+) -> None:
+    """Audit an export of the board: who took which rows out, in which format."""
+    await audit.record(
+        "export",
+        actor=principal,
+        entity_type="follow_up",
+        agency_id=board.agency_id or principal.agency_id,
+        after={
+            "format": fmt,
+            "rows": rows,
+            "agency_id": board.agency_id,
+            "include_sub": board.include_sub,
+            "state": board.state,
+            "responsible": board.responsible,
+        },
+        ip=ip,
+    )
+
+
+# --------------------------------------------------------------------------- ladders (admin)
+
+
+async def ladder_rows() -> list[dict[str, Any]]:
+    """The ladder of every deadline type with its version, in the order of the case."""
+    await ensure_ladders()
+    rows = await DeadlineLadder.select().output(load_json=True)
+    order = {name: index for index, name in enumerate(DEADLINE_TYPES)}
+    for row in rows:
+        if isinstance(row["remind_days"], str):
+            row["remind_days"] = json.loads(row["remind_days"])
+    return sorted(rows, key=lambda row: order.get(row["deadline_type"], 99))
+
+
+async def ensure_ladders() -> None:
+    """Insert the default ladder of any deadline type that has none."""
+    from inspect_app.services.catalogues import ensure_catalogues
+
+    if await DeadlineLadder.count() < len(DEADLINE_TYPES):
+        await ensure_catalogues()
+
+
+def parse_ladder_form(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Ladder values from a form or JSON body, with a message id per field at fault."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    raw = data.get("remind_days", "")
+    if isinstance(raw, list):
+        parts = [str(part) for part in raw]
+    else:
+        parts = [part.strip() for part in str(raw).replace(";", ",").split(",") if part.strip()]
+    if all(part.isdigit() and int(part) <= MAX_LADDER_DAYS for part in parts) and len(
+        set(parts)
+    ) == len(parts):
+        values["remind_days"] = sorted((int(part) for part in parts), reverse=True)
+    else:
+        errors["remind_days"] = "Enter different whole numbers of days from 0 to 365, e.g. 5, 1."
+    for key in ("overdue_after_days", "escalate_after_days"):
+        text = str(data.get(key, "")).strip()
+        if text.isdigit() and 1 <= int(text) <= MAX_LADDER_DAYS:
+            values[key] = int(text)
+        else:
+            errors[key] = "Enter a whole number of days from 1 to 365."
+    if not errors and values["escalate_after_days"] < values["overdue_after_days"]:
+        errors["escalate_after_days"] = "Escalation cannot come before the overdue notice."
+    values["active"] = str(data.get("active", "")).lower() in ("true", "on", "1", "yes")
+    version = str(data.get("version", "")).strip()
+    values["version"] = int(version) if version.isdigit() else 0
+    return values, errors
+
+
+async def update_ladder(
+    principal: Principal, deadline_type: str, data: dict[str, Any], ip: str
+) -> dict[str, Any]:
+    """Change a ladder (admin); InvalidInput per field, Conflict on a stale version."""
+    if deadline_type not in DEADLINE_TYPES:
+        raise NotFound()
+    values, errors = parse_ladder_form(data)
+    if errors:
+        raise InvalidInput(errors)
+    async with write_transaction():
+        before = (
+            await DeadlineLadder.select()
+            .where(DeadlineLadder.deadline_type == deadline_type)
+            .output(load_json=True)
+            .first()
+        )
+        if before is None:
+            raise NotFound()
+        updated = (
+            await DeadlineLadder.update(
+                {
+                    DeadlineLadder.remind_days: values["remind_days"],
+                    DeadlineLadder.overdue_after_days: values["overdue_after_days"],
+                    DeadlineLadder.escalate_after_days: values["escalate_after_days"],
+                    DeadlineLadder.active: values["active"],
+                    DeadlineLadder.version: DeadlineLadder.version + 1,
+                }
+            )
+            .where(
+                (DeadlineLadder.id == before["id"]) & (DeadlineLadder.version == values["version"])
+            )
+            .returning(DeadlineLadder.id)
+        )
+        if not updated:
+            raise Conflict(
+                "This record was changed by someone else. Reload and try again.",
+                code="stale_version",
+            )
+        after = {key: values[key] for key in values if key != "version"}
+        await audit.record(
+            "update",
+            actor=principal,
+            entity_type="deadline_ladder",
+            entity_id=before["id"],
+            before={key: before[key] for key in after},
+            after=after,
+            ip=ip,
+        )
+    return {**after, "deadline_type": deadline_type, "version": values["version"] + 1}

@@ -1,0 +1,113 @@
+"""Putting background jobs on the arq queue from the web app, without depending on Redis.
+
+The database is the source of truth: whoever enqueues has already written what the job
+needs (a totals marker, a queued report row), so a failed enqueue loses nothing, the
+periodic scans find the work. Every helper here therefore answers True or False and never
+raises: when Redis is down the request that asked goes on, after a short timeout, and for
+the next few seconds no request waits on Redis again.
+
+Without REDIS_URL the jobs run in the web process (:mod:`jobs.inprocess`) and the helpers
+hand the work to that scheduler instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+from arq.connections import ArqRedis, RedisSettings, create_pool
+
+from inspect_app.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+# A request never waits longer than this on Redis.
+ENQUEUE_TIMEOUT_S = 1.5
+# After a failure, skip Redis for this long so that a Redis outage does not slow every write.
+BACKOFF_S = 10.0
+# A refresh waits this long before running: the change that asked for it is committed by
+# then, and the changes of the same few seconds collapse into one job.
+TOTALS_REFRESH_DELAY_S = 2.0
+
+_pools: dict[str, ArqRedis] = {}
+_down_until: dict[str, float] = {}
+
+
+def redis_settings(url: str) -> RedisSettings:
+    """arq connection settings for ``url`` with short timeouts and no connect retries."""
+    settings = RedisSettings.from_dsn(url)
+    settings.conn_timeout = 1
+    settings.conn_retries = 0
+    return settings
+
+
+async def _pool(url: str) -> ArqRedis:
+    pool = _pools.get(url)
+    if pool is None:
+        pool = await create_pool(redis_settings(url))
+        _pools[url] = pool
+    return pool
+
+
+async def enqueue(function: str, *args: Any, job_id: str | None = None, **options: Any) -> bool:
+    """Queue ``function(*args)`` on arq; False (logged) when Redis is absent or down."""
+    url = get_settings().redis_url
+    if not url:
+        return False
+    if _down_until.get(url, 0.0) > time.monotonic():
+        return False
+    try:
+        pool = await asyncio.wait_for(_pool(url), ENQUEUE_TIMEOUT_S)
+        await asyncio.wait_for(
+            pool.enqueue_job(function, *args, _job_id=job_id, **options), ENQUEUE_TIMEOUT_S
+        )
+    except (OSError, TimeoutError) as exc:
+        _down_until[url] = time.monotonic() + BACKOFF_S
+        log.warning(
+            "Redis unavailable, %s not queued (the periodic scan catches up): %r", function, exc
+        )
+        return False
+    except Exception as exc:  # redis-py raises its own ConnectionError/TimeoutError types
+        _down_until[url] = time.monotonic() + BACKOFF_S
+        log.warning("Could not queue %s (the periodic scan catches up): %r", function, exc)
+        return False
+    # None from enqueue_job means the same job id is already queued: the work is covered.
+    return True
+
+
+async def enqueue_totals_refresh(period: str) -> bool:
+    """Ask for a refresh of the totals of ``period`` (one queued job per period at a time)."""
+    url = get_settings().redis_url
+    if not url:
+        from jobs import inprocess
+
+        return inprocess.request_totals_refresh()
+    return await enqueue(
+        "refresh_totals",
+        period,
+        job_id=f"refresh_totals:{period}",
+        _defer_by=TOTALS_REFRESH_DELAY_S,
+    )
+
+
+async def enqueue_report(report_id: int) -> bool:
+    """Ask for report ``report_id`` to be generated (runs once even if asked twice)."""
+    url = get_settings().redis_url
+    if not url:
+        from jobs import inprocess
+
+        return inprocess.request_report(report_id)
+    return await enqueue("generate_report_job", report_id, job_id=f"report:{report_id}")
+
+
+async def close_pools() -> None:
+    """Close the Redis connections opened by this process (app shutdown, tests)."""
+    for url, pool in list(_pools.items()):
+        del _pools[url]
+        try:
+            await pool.aclose()
+        except Exception as exc:  # closing a pool to a dead server must not fail shutdown
+            log.debug("closing the Redis pool for %s: %r", url, exc)
+    _down_until.clear()

@@ -1,0 +1,190 @@
+"""The follow-up board: open deadlines in scope, soonest first, filters, exports (audited)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from typing import Any
+
+from openpyxl import load_workbook
+
+from models.tables import AuditEvent, Inspection
+from tests.integration.jobs_support import bearer, build_jobs_world, make_user, sign_in
+
+
+def _today(monkeypatch: Any, day: date) -> None:
+    import inspect_app.controllers.follow_ups as controller
+
+    monkeypatch.setattr(controller, "today", lambda: day)
+
+
+async def _extra_case(world: Any) -> int:
+    """An on-site case of the province itself, due 01/04/2026."""
+    case = Inspection(
+        code="TT-03/2026",
+        agency=world.province,
+        title="Thanh tra đột xuất",
+        status="onsite",
+        announced_on=date(2026, 2, 15),
+        onsite_due=date(2026, 4, 1),
+    )
+    await case.save()
+    return int(case.id)
+
+
+async def test_api_lists_open_deadlines_soonest_first_with_filters(
+    db: str, client: Any, monkeypatch: Any
+) -> None:
+    w = await build_jobs_world()
+    extra = await _extra_case(w)
+    _today(monkeypatch, date(2026, 3, 21))
+    headers = await bearer(w.head)
+
+    body = (await client.get("/api/follow-ups", headers=headers)).json()
+    assert [(i["entity_type"], i["deadline_type"], i["due_on"]) for i in body["items"]] == [
+        ("inspection", "conclusion", "2026-03-20"),
+        ("measure", "measure", "2026-03-20"),
+        ("inspection", "onsite", "2026-04-01"),
+    ]
+    first = body["items"][0]
+    assert first["state"] == "overdue" and first["days_left"] == -1
+    assert first["responsible"] == "Phòng Nghiệp vụ 1"
+    assert body["items"][1]["responsible"] == "Sở Tài chính"
+    assert body["items"][2]["state"] == "open" and body["items"][2]["inspection_id"] == extra
+    assert body["next_cursor"] is None
+
+    overdue = (await client.get("/api/follow-ups?state=overdue", headers=headers)).json()
+    assert len(overdue["items"]) == 2
+    finance = (await client.get("/api/follow-ups?responsible=tài chính", headers=headers)).json()
+    assert [i["entity_type"] for i in finance["items"]] == ["measure"]
+    own = (
+        await client.get(
+            f"/api/follow-ups?agency_id={w.province}&include_sub=false", headers=headers
+        )
+    ).json()
+    assert [i["inspection_code"] for i in own["items"]] == ["TT-03/2026"]
+
+    _today(monkeypatch, date(2026, 3, 28))
+    soon = (await client.get("/api/follow-ups?state=due_soon", headers=headers)).json()
+    assert [i["deadline_type"] for i in soon["items"]] == ["onsite"]
+
+    paged = (await client.get("/api/follow-ups?limit=2", headers=headers)).json()
+    rest = (
+        await client.get(f"/api/follow-ups?limit=2&cursor={paged['next_cursor']}", headers=headers)
+    ).json()
+    assert len(paged["items"]) == 2 and [i["deadline_type"] for i in rest["items"]] == ["onsite"]
+
+
+async def test_bad_filters_are_422_naming_the_field_and_scope_is_enforced(
+    db: str, client: Any
+) -> None:
+    w = await build_jobs_world()
+    headers = await bearer(w.head)
+    bad = await client.get("/api/follow-ups?state=late", headers=headers)
+    assert bad.status_code == 422
+    assert bad.json()["errors"] == [
+        {"field": "state", "message": "Chọn due_soon, overdue hoặc open."}
+    ]
+    # A lead of the finance department sees nothing of the division's cases, and may not
+    # look at the division at all.
+    finance_head = await make_user("gd_stc", "head", w.finance)
+    other = await bearer(finance_head)
+    assert (await client.get("/api/follow-ups", headers=other)).json()["items"] == []
+    outside = await client.get(f"/api/follow-ups?agency_id={w.division}", headers=other)
+    assert outside.status_code == 404
+    inspector = await bearer(w.member)
+    assert (await client.get("/api/follow-ups", headers=inspector)).status_code == 403
+
+
+async def test_page_groups_by_unit_and_exports_are_audited(
+    db: str, client: Any, monkeypatch: Any
+) -> None:
+    w = await build_jobs_world()
+    _today(monkeypatch, date(2026, 3, 21))
+    await sign_in(client, w.lead)
+
+    page = await client.get("/follow-ups")
+    assert page.status_code == 200
+    assert page.text.count('data-testid="follow-up-group"') == 2
+    assert "Phòng Nghiệp vụ 1" in page.text and "Sở Tài chính" in page.text
+
+    csv_response = await client.get("/follow-ups/export.csv?state=overdue")
+    assert csv_response.status_code == 200
+    lines = csv_response.content.decode("utf-8-sig").splitlines()
+    assert lines[0].startswith("Đơn vị chịu trách nhiệm,Cuộc thanh tra,")
+    assert len(lines) == 3
+    assert "20/03/2026" in lines[1] and "Quá hạn" in lines[1]
+
+    xlsx = await client.get("/follow-ups/export.xlsx")
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Đơn vị chịu trách nhiệm" and len(rows) == 3
+
+    audits = (
+        await AuditEvent.select(AuditEvent.action, AuditEvent.after)
+        .where(AuditEvent.entity_type == "follow_up")
+        .output(load_json=True)
+    )
+    assert [(a["action"], a["after"]["format"], a["after"]["rows"]) for a in audits] == [
+        ("export", "csv", 2),
+        ("export", "xlsx", 2),
+    ]
+
+
+async def test_admin_edits_a_ladder_and_bad_input_comes_back_beside_the_field(
+    db: str, client: Any
+) -> None:
+    from models.tables import DeadlineLadder
+
+    w = await build_jobs_world()
+    admin = await make_user("quantri", "admin", w.province)
+    csrf = await sign_in(client, admin)
+    page = await client.get("/admin/ladders")
+    assert page.status_code == 200 and 'data-testid="ladder-measure"' in page.text
+
+    bad = await client.post(
+        "/admin/ladders/measure",
+        data={
+            "_csrf_token": csrf,
+            "remind_days": "7, x",
+            "overdue_after_days": "3",
+            "escalate_after_days": "2",
+            "version": "1",
+        },
+    )
+    assert bad.status_code == 422
+    assert "Nhập các số ngày nguyên khác nhau từ 0 đến 365, ví dụ 5, 1." in bad.text
+    assert 'value="7, x"' in bad.text
+    row = await DeadlineLadder.select().where(DeadlineLadder.deadline_type == "measure").first()
+    assert row["version"] == 1
+
+    saved = await client.post(
+        "/admin/ladders/measure",
+        data={
+            "_csrf_token": csrf,
+            "remind_days": "10, 3",
+            "overdue_after_days": "2",
+            "escalate_after_days": "14",
+            "active": "true",
+            "version": "1",
+        },
+        follow_redirects=False,
+    )
+    assert saved.status_code in (302, 303)
+    row = (
+        await DeadlineLadder.select()
+        .where(DeadlineLadder.deadline_type == "measure")
+        .output(load_json=True)
+        .first()
+    )
+    assert (row["remind_days"], row["overdue_after_days"], row["escalate_after_days"]) == (
+        [10, 3],
+        2,
+        14,
+    )
+    assert row["version"] == 2
+    audited = await AuditEvent.count().where(AuditEvent.entity_type == "deadline_ladder")
+    assert audited == 1
+    # A lead may not change ladders.
+    await sign_in(client, w.lead)
+    assert (await client.get("/admin/ladders")).status_code == 403

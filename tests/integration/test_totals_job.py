@@ -1,0 +1,296 @@
+"""The totals table follows the records: markers, refresh jobs, the nightly rebuild, the check.
+
+The randomized test (seeded, so a failure replays) writes cases, findings, measures and
+executions across four agencies the way the case services do (the write, then
+``record_change`` with the case's dates), lets a real burst worker drain the queue, and
+then asks ``totals check`` for differences against a live recomputation: there must be none.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import AsyncIterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from inspect_app.domain.periods import Period
+from inspect_app.services import totals as counters
+from inspect_app.services.catalogues import ensure_catalogues
+from inspect_app.services.changes import affected_periods, record_change
+from jobs.enqueue import close_pools
+from jobs.totals import check_totals, dirty_periods, rebuild_totals, refresh_dirty_totals
+from models.tables import AgencyTotals, Execution, Finding, Inspection, Measure
+from tests.integration.jobs_support import make_agency, run_jobs
+
+SEED = 20260322
+FIRST_DAY = date(2025, 6, 1)
+LAST_DAY = date(2026, 11, 20)
+
+pytestmark = pytest.mark.storage
+
+
+@pytest.fixture(autouse=True)
+async def close_enqueue_pools() -> AsyncIterator[None]:
+    """record_change queues jobs through a process-wide pool: close it after each test."""
+    yield
+    await close_pools()
+
+
+def test_affected_periods_of_a_change_in_q1_reach_every_later_maintained_period() -> None:
+    periods = affected_periods([date(2026, 2, 1)], [], today=date(2026, 4, 1))
+    assert periods == [
+        "2026-6M", "2026-9M", "2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4", "2026-Y",
+    ]  # fmt: skip
+    # A change dated in an older year also marks that year's periods holding the date,
+    # and a period already stored in the table that ends later (carried-over cases).
+    older = affected_periods([date(2023, 5, 2)], ["2024-Q1"], today=date(2026, 4, 1))
+    assert "2023-Q2" in older and "2023-Y" in older and "2023-Q1" not in older
+    assert "2024-Q1" in older and "2025-Q1" in older and "2026-Y" in older
+    assert affected_periods([], [], today=date(2026, 4, 1)) == []
+
+
+def _day(rng: random.Random, after: date | None = None) -> date:
+    start = after or FIRST_DAY
+    if start >= LAST_DAY:
+        return LAST_DAY
+    return start + timedelta(days=rng.randrange((LAST_DAY - start).days + 1))
+
+
+def _dates(row: dict[str, Any]) -> list[date | None]:
+    keys = ("decision_date", "announced_on", "onsite_ended_on", "concluded_on", "closed_on")
+    return [row.get(key) for key in keys]
+
+
+class RandomCasework:
+    """Random writes in the manner of the case services, each followed by record_change."""
+
+    def __init__(self, rng: random.Random, agencies: list[int]) -> None:
+        self.rng = rng
+        self.agencies = agencies
+        self.cases: list[dict[str, Any]] = []
+        self.measures: list[dict[str, Any]] = []
+        self.findings: list[int] = []
+        self.codes = itertools.count(1)
+
+    async def create_case(self) -> None:
+        rng = self.rng
+        announced = _day(rng)
+        row: dict[str, Any] = {
+            "code": f"R-{next(self.codes)}",
+            "agency": rng.choice(self.agencies),
+            "title": "Cuộc ngẫu nhiên",
+            "kind": rng.choice(["inspection", "inspection", "check"]),
+            "origin": rng.choice(["scheduled", "ad_hoc"]),
+            "decision_date": announced - timedelta(days=rng.randrange(0, 10)),
+            "announced_on": announced,
+            "status": "onsite",
+        }
+        case = Inspection(**row)
+        await case.save()
+        row["id"] = int(case.id)
+        self.cases.append(row)
+        await record_change(row["agency"], _dates(row))
+
+    async def advance_case(self) -> None:
+        live = [c for c in self.cases if c["status"] in ("onsite", "onsite_ended", "concluded")]
+        if not live:
+            return
+        row = self.rng.choice(live)
+        before = _dates(row)
+        if row["status"] == "onsite":
+            row["onsite_ended_on"], row["status"] = (
+                _day(self.rng, row["announced_on"]),
+                "onsite_ended",
+            )
+        elif row["status"] == "onsite_ended":
+            row["concluded_on"] = _day(self.rng, row["onsite_ended_on"])
+            row["status"] = "concluded"
+        else:
+            row["closed_on"], row["status"] = _day(self.rng, row["concluded_on"]), "closed"
+        await Inspection.update(
+            {
+                Inspection.status: row["status"],
+                Inspection.onsite_ended_on: row.get("onsite_ended_on"),
+                Inspection.concluded_on: row.get("concluded_on"),
+                Inspection.closed_on: row.get("closed_on"),
+            }
+        ).where(Inspection.id == row["id"])
+        await record_change(row["agency"], before + _dates(row))
+
+    async def add_finding_and_measure(self) -> None:
+        if not self.cases:
+            return
+        rng = self.rng
+        case = rng.choice(self.cases)
+        amount = rng.randrange(1, 500) * 1_000_000
+        finding = Finding(inspection=case["id"], description="Vi phạm", amount_vnd=amount)
+        await finding.save()
+        self.findings.append(int(finding.id))
+        kind = rng.choice(["recover_money", "discipline", "criminal_referral", "admin_fine"])
+        measure_row: dict[str, Any] = {
+            "inspection": case["id"],
+            "finding": int(finding.id),
+            "type": kind,
+            "amount_vnd": amount if kind in ("recover_money", "admin_fine") else 0,
+            "individuals": rng.randrange(1, 4) if kind == "discipline" else 0,
+            "persons": rng.randrange(1, 3) if kind == "criminal_referral" else 0,
+            "decision_date": _day(rng, case["announced_on"]),
+            "due_on": _day(rng, case["announced_on"]),
+            "status": "open",
+        }
+        measure = Measure(**measure_row)
+        await measure.save()
+        self.measures.append({**measure_row, "id": int(measure.id), "case": case, "done": 0})
+        await record_change(case["agency"], [*_dates(case), measure_row["decision_date"]])
+
+    async def execute_measure(self) -> None:
+        open_ones = [m for m in self.measures if m["status"] == "open"]
+        if not open_ones:
+            return
+        rng = self.rng
+        measure = rng.choice(open_ones)
+        on = _day(rng, measure["decision_date"])
+        target = measure["amount_vnd"] or measure["individuals"] or measure["persons"]
+        step = max(1, (target - measure["done"]) // rng.choice([1, 2, 3]))
+        if measure["amount_vnd"]:
+            await Execution(measure=measure["id"], executed_on=on, amount_vnd=step).save()
+            column = Measure.done_vnd
+        else:
+            await Execution(measure=measure["id"], executed_on=on, quantity=step).save()
+            column = Measure.done_count
+        measure["done"] += step
+        finished = measure["done"] >= target
+        measure["status"] = "done" if finished else "open"
+        await Measure.update(
+            {
+                column: measure["done"],
+                Measure.status: "done" if finished else "partial",
+                Measure.completed_on: on if finished else None,
+            }
+        ).where(Measure.id == measure["id"])
+        await record_change(measure["case"]["agency"], [on, *_dates(measure["case"])])
+
+    async def delete_something(self) -> None:
+        rng = self.rng
+        if self.findings and rng.random() < 0.5:
+            finding_id = self.findings.pop(rng.randrange(len(self.findings)))
+            row = await Finding.select(Finding.inspection).where(Finding.id == finding_id).first()
+            await Finding.update({Finding.deleted_at: datetime.now(UTC)}).where(
+                Finding.id == finding_id
+            )
+            case = next(c for c in self.cases if c["id"] == row["inspection"])
+            await record_change(case["agency"], _dates(case))
+        elif self.cases:
+            case = self.cases.pop(rng.randrange(len(self.cases)))
+            self.measures = [m for m in self.measures if m["case"] is not case]
+            await Inspection.update({Inspection.deleted_at: datetime.now(UTC)}).where(
+                Inspection.id == case["id"]
+            )
+            await record_change(case["agency"], _dates(case))
+
+    async def move_case(self) -> None:
+        if not self.cases:
+            return
+        case = self.rng.choice(self.cases)
+        old, new = case["agency"], self.rng.choice(self.agencies)
+        case["agency"] = new
+        await Inspection.update({Inspection.agency: new}).where(Inspection.id == case["id"])
+        await record_change(old, _dates(case))
+        await record_change(new, _dates(case))
+
+    async def step(self) -> None:
+        action = self.rng.choices(
+            [
+                self.create_case,
+                self.advance_case,
+                self.add_finding_and_measure,
+                self.execute_measure,
+                self.delete_something,
+                self.move_case,
+            ],
+            weights=[4, 4, 4, 4, 1, 1],
+        )[0]
+        await action()
+
+
+async def _tree() -> list[int]:
+    await ensure_catalogues()
+    province = await make_agency("TTT", "Thanh tra tỉnh", None)
+    construction = await make_agency("SXD", "Sở Xây dựng", province)
+    housing = await make_agency("QLN", "Phòng Quản lý nhà", construction)
+    finance = await make_agency("STC", "Sở Tài chính", province)
+    return [province, construction, housing, finance]
+
+
+@pytest.mark.slow
+async def test_random_casework_leaves_no_difference_after_the_worker_ran(
+    db: str, redis_url: str
+) -> None:
+    rng = random.Random(SEED)
+    work = RandomCasework(rng, await _tree())
+    for _ in range(120):
+        await work.step()
+    # Before the worker ran, the table does not match (proof that the check can fail).
+    assert await check_totals("2026-Y") != []
+    assert await dirty_periods() != []
+
+    await run_jobs(redis_url)  # the queued refresh jobs, deduplicated per period
+
+    assert await dirty_periods() == []
+    assert await check_totals() == []
+    province_year = await counters.stored_totals(work.agencies[0], Period(2026, "Y"))
+    assert province_year is not None
+    assert province_year[0]["inspections"]["total"] + province_year[0]["checks"]["total"] > 0
+
+
+async def test_check_reports_a_tampered_row_and_rebuild_repairs_it(db: str) -> None:
+    rng = random.Random(SEED + 1)
+    work = RandomCasework(rng, await _tree())
+    for _ in range(30):
+        await work.step()
+    await rebuild_totals(None)
+    assert await check_totals() == []
+
+    row = (
+        await AgencyTotals.select(AgencyTotals.id, AgencyTotals.data)
+        .where((AgencyTotals.period == "2026-Y") & (AgencyTotals.scope == "subtree"))
+        .order_by(AgencyTotals.agency)
+        .output(load_json=True)
+        .first()
+    )
+    data = row["data"]
+    data["inspections"]["total"] += 1
+    await AgencyTotals.update({AgencyTotals.data: data}).where(AgencyTotals.id == row["id"])
+    problems = await check_totals("2026-Y")
+    assert len(problems) == 1
+    assert "2026-Y TTT" in problems[0] and "subtree: inspections.total" in problems[0]
+
+    await rebuild_totals(None)
+    assert await check_totals("2026-Y") == []
+
+
+async def test_the_periodic_scan_drains_markers_without_any_queued_job(db: str) -> None:
+    agencies = await _tree()
+    case = Inspection(
+        code="M-1",
+        agency=agencies[2],
+        title="Cuộc có đánh dấu",
+        kind="inspection",
+        announced_on=date(2026, 4, 2),
+        decision_date=date(2026, 4, 1),
+        status="onsite",
+    )
+    await case.save()
+    await record_change(agencies[2], [date(2026, 4, 1), date(2026, 4, 2)])
+    marked = await dirty_periods()
+    assert {"2026-Q2", "2026-6M", "2026-9M", "2026-Y", "2026-Q3", "2026-Q4"} <= set(marked)
+
+    assert await refresh_dirty_totals(None) == len(marked)
+    assert await dirty_periods() == []
+    q2 = await counters.stored_totals(agencies[0], Period(2026, "Q2"))
+    assert q2 is not None and q2[0]["inspections"]["started"] == 1
+    own_q2 = await counters.stored_totals(agencies[0], Period(2026, "Q2"), include_sub=False)
+    assert own_q2 is not None and own_q2[0]["inspections"]["started"] == 0
