@@ -1,0 +1,148 @@
+"""JSON API of reports and totals: request, progress, files, narrative, sign-off, counters."""
+
+from __future__ import annotations
+
+from litestar import Controller, get, patch, post
+from litestar.response import File
+from litestar.status_codes import HTTP_202_ACCEPTED
+
+from inspect_app.clock import today
+from inspect_app.domain.periods import current_quarter
+from inspect_app.principal import Principal
+from inspect_app.schemas.reports import (
+    NarrativeUpdate,
+    ReportList,
+    ReportQueued,
+    ReportRequest,
+    SignOff,
+    Totals,
+    to_report,
+)
+from inspect_app.schemas.reports import Report as ReportOut
+from inspect_app.services import agencies, reports, totals
+
+# The printable HTML carries its own styles; it is shown on its own, never framed.
+_HTML_FILE_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+)
+
+
+async def _file(principal: Principal, report_id: int, fmt: str) -> File:
+    path, media_type, name = await reports.report_file(principal, report_id, fmt)
+    headers = {"content-security-policy": _HTML_FILE_CSP} if fmt == "html" else None
+    return File(
+        path=path,
+        filename=name,
+        media_type=media_type,
+        content_disposition_type="inline" if fmt == "html" else "attachment",
+        headers=headers,
+    )
+
+
+class ReportApiController(Controller):
+    """``/api/reports``."""
+
+    path = "/api/reports"
+    tags = ["reports"]
+
+    @post("/", opt={"permission": "report.request"}, status_code=HTTP_202_ACCEPTED)
+    async def request_report(
+        self, principal: Principal, data: ReportRequest, ip: str
+    ) -> ReportQueued:
+        """Queue a report for an agency and period; poll GET /api/reports/{id}."""
+        report = await reports.request_report(principal, data.agency_id, data.period, ip)
+        return ReportQueued(id=report["id"], status=report["status"], revision=report["revision"])
+
+    @get("/", opt={"permission": "read"})
+    async def archive(
+        self,
+        principal: Principal,
+        agency_id: int | None = None,
+        cursor: int | None = None,
+        limit: int = 50,
+    ) -> ReportList:
+        """The report archive in scope (of one agency with ``agency_id``), newest first."""
+        items, next_cursor = await reports.list_reports(
+            principal, agency_id=agency_id, cursor=cursor, limit=limit
+        )
+        return ReportList(
+            items=[to_report(item) for item in items],
+            next_cursor=None if next_cursor is None else str(next_cursor),
+        )
+
+    @get("/{report_id:int}", opt={"permission": "read"})
+    async def detail(self, principal: Principal, report_id: int) -> ReportOut:
+        """A report: status, progress, frozen figures, files, sign-off."""
+        return to_report(await reports.get_report(principal, report_id))
+
+    @patch("/{report_id:int}", opt={"permission": "report.request"})
+    async def edit_narrative(
+        self, principal: Principal, report_id: int, data: NarrativeUpdate, ip: str
+    ) -> ReportOut:
+        """Replace the narrative before sign-off (files are rendered again)."""
+        report = await reports.update_narrative(
+            principal, report_id, data.narrative, data.version, ip
+        )
+        return to_report(report)
+
+    @post("/{report_id:int}/sign-off", opt={"permission": "report.sign_off"}, status_code=200)
+    async def sign_off(
+        self, principal: Principal, report_id: int, ip: str, data: SignOff | None = None
+    ) -> ReportOut:
+        """A head signs the report off; its figures and files are frozen from then on."""
+        version = data.version if data is not None else None
+        return to_report(await reports.sign_off(principal, report_id, version, ip))
+
+    @get("/{report_id:int}/file.html", opt={"permission": "read"}, media_type="text/html")
+    async def html_file(self, principal: Principal, report_id: int) -> File:
+        """The printable HTML."""
+        return await _file(principal, report_id, "html")
+
+    @get(
+        "/{report_id:int}/file.xlsx",
+        opt={"permission": "read"},
+        media_type=reports.FILE_FORMATS["xlsx"],
+    )
+    async def xlsx_file(self, principal: Principal, report_id: int) -> File:
+        """The spreadsheet (one sheet per table)."""
+        return await _file(principal, report_id, "xlsx")
+
+    @get("/{report_id:int}/file.pdf", opt={"permission": "read"}, media_type="application/pdf")
+    async def pdf_file(self, principal: Principal, report_id: int) -> File:
+        """The PDF (A4 landscape)."""
+        return await _file(principal, report_id, "pdf")
+
+
+class TotalsApiController(Controller):
+    """``/api/totals``."""
+
+    path = "/api/totals"
+    tags = ["reports"]
+
+    @get("/", opt={"permission": "totals.read"})
+    async def totals(
+        self,
+        principal: Principal,
+        period: str | None = None,
+        agency_id: int | None = None,
+        include_sub: bool = True,
+    ) -> Totals:
+        """The counters of the three report tables (AgencyTotals when present, else live).
+
+        Without ``period``, the reporting quarter running today.
+        """
+        parsed = current_quarter(today()) if period is None else reports.parse_report_period(period)
+        agency = await agencies.get_visible(principal, agency_id or principal.agency_id)
+        counters, as_of, source = await totals.current_totals(agency["id"], parsed, include_sub)
+        return Totals(
+            agency_id=agency["id"],
+            period=parsed.code,
+            period_from=parsed.start,
+            period_to=parsed.end,
+            as_of=as_of,
+            include_sub=include_sub,
+            source=source,
+            inspections=counters["inspections"],
+            checks=counters["checks"],
+            implementation=counters["implementation"],
+        )

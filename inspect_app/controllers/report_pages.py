@@ -1,0 +1,165 @@
+"""Report pages: the archive with the request form, and one report with its progress."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.response import Redirect, Template
+
+from inspect_app.clock import today
+from inspect_app.domain.periods import PERIOD_KINDS, current_quarter
+from inspect_app.exceptions import Conflict, InvalidInput, request_language
+from inspect_app.i18n import translate
+from inspect_app.pages import flash, render
+from inspect_app.principal import Principal
+from inspect_app.services import agencies, report_render, reports
+
+FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+
+
+def _int_or_none(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw not in (None, "") else None
+    except ValueError:
+        return None
+
+
+async def _index_context(principal: Principal, agency_id: int | None) -> dict[str, Any]:
+    items, next_cursor = await reports.list_reports(principal, agency_id=agency_id)
+    year = today().year
+    return {
+        "reports": items,
+        "next_cursor": next_cursor,
+        "agency_options": [
+            (row["id"], "— " * row["indent"] + row["name"])
+            for row in await agencies.tree_options(principal)
+        ],
+        "kind_options": [(kind, kind) for kind in PERIOD_KINDS],
+        "years": [str(y) for y in range(year + 1, year - 6, -1)],
+        "filter_agency_id": agency_id,
+    }
+
+
+def _detail_context(request: Request[Any, Any, Any], report: dict[str, Any]) -> dict[str, Any]:
+    lang = request_language(request)
+    context: dict[str, Any] = {
+        "report": report,
+        "errors": {},
+        "text": report_render.DOCUMENT_TEXT[lang],
+        "tables": [],
+        "paragraphs": [p for p in report["narrative"].split("\n\n") if p.strip()],
+        "recovery_chart": "",
+        "trend_chart": "",
+    }
+    if report["status"] == "done" and reports.has_figures(report):
+        context.update(report_render.document_context(report["totals"], report["narrative"], lang))
+    return context
+
+
+class ReportPageController(Controller):
+    """``/reports``: archive, request form, progress, figures, narrative, sign-off."""
+
+    path = "/reports"
+    include_in_schema = False
+
+    @get("/", opt={"permission": "read"})
+    async def index(
+        self, request: Request[Any, Any, Any], principal: Principal, agency_id: str | None = None
+    ) -> Template:
+        """The report archive in scope and, for leads and heads, the request form."""
+        context = await _index_context(principal, _int_or_none(agency_id))
+        quarter = current_quarter(today())
+        form = {"agency_id": principal.agency_id, "year": quarter.year, "kind": quarter.kind}
+        return await render(request, "reports/index.html", form=form, errors={}, **context)
+
+    @post("/", opt={"permission": "report.request"}, status_code=200)
+    async def request_report(
+        self, request: Request[Any, Any, Any], principal: Principal, data: FormData, ip: str
+    ) -> Redirect | Template:
+        """Queue a report; a mistake comes back beside its field with the input kept."""
+        year, kind = data.get("year", "").strip(), data.get("kind", "").strip()
+        try:
+            report = await reports.request_report(
+                principal, _int_or_none(data.get("agency_id")), f"{year}-{kind}", ip
+            )
+        except InvalidInput as exc:
+            context = await _index_context(principal, None)
+            errors = dict(exc.errors)
+            if "period" in errors:
+                errors["year"] = errors.pop("period")
+            form = {"agency_id": data.get("agency_id", ""), "year": year, "kind": kind}
+            return await render(
+                request, "reports/index.html", status_code=422, form=form, errors=errors, **context
+            )
+        return Redirect(path=f"/reports/{report['id']}")
+
+    @get("/{report_id:int}", opt={"permission": "read"})
+    async def detail(
+        self, request: Request[Any, Any, Any], principal: Principal, report_id: int
+    ) -> Template:
+        """One report: progress while it runs, then figures, charts, narrative and files."""
+        report = await reports.get_report(principal, report_id)
+        return await render(request, "reports/detail.html", **_detail_context(request, report))
+
+    @get("/{report_id:int}/progress", opt={"permission": "read"})
+    async def progress(
+        self, request: Request[Any, Any, Any], principal: Principal, report_id: int
+    ) -> Template:
+        """The fragment the page polls until the report is done or failed."""
+        report = await reports.get_report(principal, report_id)
+        return Template(
+            template_name="reports/_progress.html", context=_detail_context(request, report)
+        )
+
+    @post("/{report_id:int}/narrative", opt={"permission": "report.request"}, status_code=200)
+    async def edit_narrative(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        report_id: int,
+        data: FormData,
+        ip: str,
+    ) -> Redirect | Template:
+        """Save the narrative (before sign-off) and render the files again."""
+        lang = request_language(request)
+        try:
+            await reports.update_narrative(
+                principal,
+                report_id,
+                data.get("narrative", ""),
+                _int_or_none(data.get("version")),
+                ip,
+            )
+        except (InvalidInput, Conflict) as exc:
+            report = await reports.get_report(principal, report_id)
+            context = _detail_context(request, report)
+            if isinstance(exc, InvalidInput):
+                context["errors"] = exc.errors
+            else:
+                context["errors"] = {"narrative": exc.message}
+            context["narrative_input"] = data.get("narrative", "")
+            return await render(request, "reports/detail.html", status_code=422, **context)
+        flash(request, translate("The narrative was saved.", lang))
+        return Redirect(path=f"/reports/{report_id}")
+
+    @post("/{report_id:int}/sign-off", opt={"permission": "report.sign_off"}, status_code=200)
+    async def sign_off(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        report_id: int,
+        data: FormData,
+        ip: str,
+    ) -> Redirect:
+        """Sign the report off (heads); its figures are frozen from now on."""
+        lang = request_language(request)
+        try:
+            await reports.sign_off(principal, report_id, _int_or_none(data.get("version")), ip)
+        except Conflict as exc:
+            flash(request, translate(exc.message, lang), "error")
+        else:
+            flash(request, translate("The report was signed off.", lang))
+        return Redirect(path=f"/reports/{report_id}")

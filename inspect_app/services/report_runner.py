@@ -1,0 +1,284 @@
+"""Generating a report: freeze the figures, write the narrative, render the files.
+
+``generate_report`` is the whole job (the arq job ``jobs.reports.generate_report_job`` and the
+in-process scheduler call it). It is idempotent: a report already signed off is never touched
+again, and a report run twice simply recomputes and rewrites its own files. Progress is
+stored on the Report row in steps so that the page can show it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from inspect_app.domain import report_layout as rl
+from inspect_app.domain.periods import Period, last_quarters, parse_period
+from inspect_app.services import report_render
+from inspect_app.services.totals import (
+    TABLES,
+    Counters,
+    add_counters,
+    empty_counters,
+    roll_up,
+    self_counters,
+)
+from inspect_app.settings import get_settings
+from models.tables import Agency, Report
+
+log = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[int], Awaitable[None] | None]
+TREND_QUARTERS = 8
+
+
+def report_folder(report_id: int) -> Path:
+    """Where the files of one report live: ``settings.report_dir/<id>/``."""
+    return get_settings().report_dir / str(report_id)
+
+
+def stored_json(value: Any) -> Any:
+    """A JSON column's value as Python (Piccolo returns text on some engines)."""
+    if isinstance(value, str):
+        return json.loads(value)
+    return value
+
+
+async def _subtree(agency_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    agency = (
+        await Agency.select(Agency.id, Agency.name, Agency.path)
+        .where(Agency.id == agency_id)
+        .first()
+    )
+    if agency is None:
+        raise LookupError(f"agency {agency_id} does not exist")
+    rows = await Agency.select(Agency.id, Agency.name, Agency.path, Agency.parent).where(
+        Agency.path.like(agency["path"] + "%")
+    )
+    return agency, rows
+
+
+def _tables(counters: Counters) -> dict[str, Any]:
+    return {table: counters[table] for table in TABLES}
+
+
+async def compute_figures(agency_id: int, period: Period) -> dict[str, Any]:
+    """The frozen figures of a report: each child's subtree, the agency's own, the total,
+    the same period of last year, and the eight-quarter trend."""
+    agency, subtree_rows = await _subtree(agency_id)
+    pairs = [(int(row["id"]), str(row["path"])) for row in subtree_rows]
+    ids = [agency_id for agency_id, _ in pairs]
+    current = roll_up(await self_counters(period, ids), pairs)
+    own_current = await self_counters(period, [agency_id])
+    previous_period = period.previous_year()
+    previous = roll_up(await self_counters(previous_period, ids), pairs)
+    own_previous = await self_counters(previous_period, [agency_id])
+
+    children = sorted(
+        (row for row in subtree_rows if row["parent"] == agency_id), key=lambda r: r["name"]
+    )
+    rows = [
+        {
+            "agency_id": agency_id,
+            "name": agency["name"],
+            "own": True,
+            **_tables(own_current.get(agency_id, empty_counters())),
+            "previous": _tables(own_previous.get(agency_id, empty_counters())),
+        }
+    ]
+    rows += [
+        {
+            "agency_id": int(child["id"]),
+            "name": child["name"],
+            "own": False,
+            **_tables(current[int(child["id"])]),
+            "previous": _tables(previous[int(child["id"])]),
+        }
+        for child in children
+    ]
+    return {
+        "layout": rl.layout_for(period.end).id,
+        "agency_id": agency_id,
+        "agency_name": agency["name"],
+        "period": period.code,
+        "period_from": period.start.isoformat(),
+        "period_to": period.end.isoformat(),
+        "as_of": datetime.now(UTC).isoformat(),
+        **_tables(current[agency_id]),
+        "previous": {
+            "period": previous_period.code,
+            "period_from": previous_period.start.isoformat(),
+            "period_to": previous_period.end.isoformat(),
+            **_tables(previous[agency_id]),
+        },
+        "rows": rows,
+        "trend": await quarter_trend(ids, period),
+    }
+
+
+async def quarter_trend(agency_ids: list[int], period: Period) -> list[dict[str, Any]]:
+    """Recovery recommended and money recovered in each of the last eight quarters."""
+    points = []
+    for quarter in last_quarters(period, TREND_QUARTERS):
+        summed = empty_counters()
+        for counters in (await self_counters(quarter, agency_ids)).values():
+            summed = add_counters(summed, counters)
+        points.append(
+            {
+                "period": quarter.code,
+                "short": f"{quarter.kind}/{quarter.year}",
+                "recommended_vnd": summed["inspections"]["recover_vnd"],
+                "recovered_vnd": summed["implementation"]["recovered_vnd"],
+            }
+        )
+    return points
+
+
+def _mil(amount: Any) -> str:
+    return rl.format_number(Decimal(int(amount)) / Decimal(1_000_000), "million_vnd", "vi")
+
+
+def _m2(value: Any) -> str:
+    return rl.format_number(Decimal(str(value)), "m2", "vi")
+
+
+def build_narrative(figures: dict[str, Any]) -> str:
+    """The narrative outline of the report, pre-filled in Vietnamese with the key figures."""
+    period = parse_period(str(figures["period"]))
+    i, c, m = figures["inspections"], figures["checks"], figures["implementation"]
+    rate = rl.column_value(
+        rl.Column("rate", "", "", "percent", ratio=("recovered_total_vnd", "to_recover_vnd")), m
+    )
+    rate_text = "" if rate is None else f" (đạt {rl.format_number(rate, 'percent', 'vi')}%)"
+    return "\n\n".join(
+        [
+            f"BÁO CÁO CÔNG TÁC THANH TRA {period.label('vi').upper()} "
+            f"(từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y})",
+            "I. KẾT QUẢ CÔNG TÁC THANH TRA",
+            f"1. Thanh tra. Trong kỳ đã triển khai {i['total']} cuộc thanh tra "
+            f"({i['carried_over']} cuộc kỳ trước chuyển sang, {i['started']} cuộc triển khai "
+            f"trong kỳ), trong đó {i['scheduled']} cuộc theo kế hoạch, {i['ad_hoc']} cuộc đột "
+            f"xuất; đã kết thúc thanh tra trực tiếp {i['onsite_ended']} cuộc, ban hành "
+            f"{i['concluded']} kết luận thanh tra; {i['in_progress']} cuộc đang thực hiện. "
+            f"Qua thanh tra {i['units_inspected']} đơn vị, phát hiện {i['units_violating']} "
+            f"đơn vị có vi phạm về kinh tế {_mil(i['violation_vnd'])} triệu đồng và "
+            f"{_m2(i['violation_m2'])} m² đất; kiến nghị thu hồi về ngân sách nhà nước "
+            f"{_mil(i['recover_vnd'])} triệu đồng và {_m2(i['recover_m2'])} m² đất, xử lý khác "
+            f"về kinh tế {_mil(i['other_financial_vnd'])} triệu đồng; kiến nghị xử lý hành "
+            f"chính {i['discipline_collectives']} tập thể, {i['discipline_individuals']} cá "
+            f"nhân; chuyển cơ quan điều tra {i['referral_cases']} vụ, "
+            f"{i['referral_persons']} đối tượng.",
+            f"2. Kiểm tra chuyên ngành. Trong kỳ đã thực hiện {c['total']} cuộc kiểm tra "
+            f"({c['scheduled']} cuộc theo kế hoạch, {c['ad_hoc']} cuộc đột xuất) đối với "
+            f"{c['organisations_checked']} tổ chức, {c['individuals_checked']} cá nhân; phát "
+            f"hiện {c['organisations_violating']} tổ chức, {c['individuals_violating']} cá "
+            f"nhân vi phạm; ban hành {c['sanctions']} quyết định xử phạt vi phạm hành chính "
+            f"với số tiền {_mil(c['fines_vnd'])} triệu đồng, tịch thu tang vật, phương tiện "
+            f"trị giá {_mil(c['confiscated_vnd'])} triệu đồng; kiến nghị thu hồi "
+            f"{_mil(c['recover_vnd'])} triệu đồng, đã thu hồi {_mil(c['recovered_vnd'])} "
+            "triệu đồng.",
+            f"3. Kết quả thực hiện kết luận thanh tra. Trong kỳ có {m['to_implement']} kết "
+            f"luận phải thực hiện, đã hoàn thành {m['completed']}, chưa hoàn thành "
+            f"{m['not_completed']}. Phải thu hồi {_mil(m['to_recover_vnd'])} triệu đồng, đã "
+            f"thu hồi trong kỳ {_mil(m['recovered_vnd'])} triệu đồng, lũy kế "
+            f"{_mil(m['recovered_total_vnd'])} triệu đồng{rate_text}; phải thu hồi "
+            f"{_m2(m['to_recover_m2'])} m² đất, đã thu hồi {_m2(m['recovered_m2'])} m²; phải "
+            f"xử lý hành chính {m['discipline_collectives']} tập thể, "
+            f"{m['discipline_individuals']} cá nhân, đã xử lý {m['discipline_done']}; đã "
+            f"chuyển cơ quan điều tra {m['referrals_made']}/{m['referrals_required']} "
+            "trường hợp.",
+            "II. ĐÁNH GIÁ, NHẬN XÉT",
+            "(Ưu điểm, tồn tại, hạn chế và nguyên nhân.)",
+            "III. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI",
+            "(Nhiệm vụ trọng tâm và kiến nghị, đề xuất.)",
+        ]
+    )
+
+
+async def _set_progress(report_id: int, progress: int, callback: ProgressCallback | None) -> None:
+    await Report.update({Report.progress: progress}).where(Report.id == report_id)
+    if callback is not None:
+        result = callback(progress)
+        if result is not None:
+            await result
+
+
+async def render_files(report_id: int, figures: dict[str, Any], narrative: str) -> dict[str, str]:
+    """Write report.html, report.xlsx and report.pdf from frozen figures; returns the paths."""
+    folder = report_folder(report_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    html_path, xlsx_path, pdf_path = (folder / f"report.{ext}" for ext in ("html", "xlsx", "pdf"))
+    html = report_render.render_html(figures, narrative)
+    await asyncio.to_thread(html_path.write_text, html, encoding="utf-8")
+    await asyncio.to_thread(report_render.write_xlsx, figures, xlsx_path)
+    await report_render.write_pdf(html_path, pdf_path)
+    return {"html": str(html_path), "xlsx": str(xlsx_path), "pdf": str(pdf_path)}
+
+
+async def generate_report(report_id: int, progress_cb: ProgressCallback | None = None) -> None:
+    """Compute, freeze and render report ``report_id``; a signed-off report is left alone."""
+    row = await Report.select().where(Report.id == report_id).first()
+    if row is None or row["signed_off_at"] is not None:
+        return
+    await Report.update(
+        {
+            Report.status: "running",
+            Report.progress: 5,
+            Report.error: "",
+            Report.started_at: datetime.now(UTC),
+        }
+    ).where((Report.id == report_id) & Report.signed_off_at.is_null())
+    if progress_cb is not None:
+        result = progress_cb(5)
+        if result is not None:
+            await result
+    try:
+        period = parse_period(str(row["period"]))
+        figures = await compute_figures(int(row["agency"]), period)
+        figures["layout"] = row["layout"] or figures["layout"]
+        await _set_progress(report_id, 50, progress_cb)
+        narrative = build_narrative(figures)
+        await Report.update(
+            {Report.totals: figures, Report.narrative: narrative, Report.progress: 60}
+        ).where(Report.id == report_id)
+        folder = report_folder(report_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        html_path = folder / "report.html"
+        html = report_render.render_html(figures, narrative)
+        await asyncio.to_thread(html_path.write_text, html, encoding="utf-8")
+        await _set_progress(report_id, 70, progress_cb)
+        xlsx_path = folder / "report.xlsx"
+        await asyncio.to_thread(report_render.write_xlsx, figures, xlsx_path)
+        await _set_progress(report_id, 80, progress_cb)
+        pdf_path = folder / "report.pdf"
+        await report_render.write_pdf(html_path, pdf_path)
+    except Exception as exc:  # recorded on the report for the page; the job itself succeeds
+        log.exception("report %s failed", report_id)
+        await Report.update(
+            {
+                Report.status: "failed",
+                Report.error: str(exc)[:2000] or exc.__class__.__name__,
+                Report.finished_at: datetime.now(UTC),
+            }
+        ).where(Report.id == report_id)
+        return
+    await Report.update(
+        {
+            Report.status: "done",
+            Report.progress: 100,
+            Report.html_path: str(html_path),
+            Report.xlsx_path: str(xlsx_path),
+            Report.pdf_path: str(pdf_path),
+            Report.finished_at: datetime.now(UTC),
+            Report.version: Report.version + 1,
+        }
+    ).where((Report.id == report_id) & Report.signed_off_at.is_null())
+    if progress_cb is not None:
+        result = progress_cb(100)
+        if result is not None:
+            await result

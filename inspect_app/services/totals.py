@@ -1,0 +1,624 @@
+"""The counters of the three report tables, computed in SQL from the records.
+
+Every counter is computed for one agency's OWN records (those whose ``inspection.agency`` is
+that agency) with one GROUP BY agency query per table; a subtree's figures are the sum of its
+agencies' own figures (:func:`roll_up`). That only works because every counter is additive
+over agencies: nothing here is a distinct count across agencies or a ratio. "Units
+inspected", for example, counts subject-inspections (one subject inspected by two agencies
+counts twice), and percentages are derived when a report is rendered, never stored.
+
+Period bounds ``[start, end]`` come from :mod:`inspect_app.domain.periods` (Circular
+01/2024/TT-TTCP: Q1 runs 15/12 of the previous year – 14/03, both days included). Deleted
+inspections, findings and measures never count. Dates are the ones recorded on the case:
+
+Table 1, inspections (case kinds whose ``case_kind.report_table`` = 1):
+    started_on      ``announced_on``, or the ``decision_date`` when no announcement is
+                    recorded; a case with neither has not started and never counts.
+    started         started_on within the period.
+    carried_over    started before the period start and, at the period start, neither
+                    concluded, closed nor cancelled (concluded_on, closed_on and cancelled_on
+                    each empty or on/after the start).
+    total           carried_over + started; scheduled + ad_hoc = total (by ``origin``).
+    onsite_ended    among total, on-site work ended (onsite_ended_on) within the period.
+    concluded       among total, conclusion signed (concluded_on) within the period.
+    in_progress     among total, not concluded, closed nor cancelled on or before the end.
+    The results of an inspection count in the period of its conclusion (they are only
+    established by it): for inspections concluded within the period,
+    units_inspected     its subjects (inspection_subject rows);
+    units_violating     distinct subjects named by its findings (findings without a subject
+                        count as one unit of their inspection);
+    violation_vnd/_m2   sum of its findings' amounts;
+    recover_vnd/_m2     recommended recovery: ``recover_money`` amounts / ``recover_land``
+                        areas of its measures;
+    other_financial_vnd ``other_financial`` measures;
+    discipline_collectives / discipline_individuals   ``discipline`` measures;
+    referral_cases / referral_persons                 ``criminal_referral`` measures.
+
+Table 2, specialised checks (``report_table`` = 2): checks_total, carried_over, started,
+scheduled, ad_hoc as in table 1; for checks concluded within the period, organisations and
+individuals checked (subjects by ``subject.kind``: ``individual`` or any other kind) and those
+named by findings (a finding without a subject counts as one organisation), recommended
+recovery (``recover_money``). Sanctions count by the sanction decision's date, whatever the
+check's conclusion date: ``admin_fine`` measures with ``decision_date`` within the period
+(sanctions, fines_vnd = their amounts) and ``confiscation`` measures likewise
+(confiscated_vnd). recovered_vnd / fines_collected_vnd: executions dated within the period on
+the checks' ``recover_money`` / ``admin_fine`` measures.
+
+Table 3, implementation of the conclusions of table-1 inspections. A conclusion is "to be
+implemented" in the period when it was signed on or before the end, the case was not closed
+before the start, and either it was signed within the period or at least one of its measures
+was still outstanding at the start (``completed_on`` empty or on/after the start).
+    completed        to be implemented, and closed on or before the end, or every measure
+                     (at least one) completed (``completed_on``, set when a measure becomes
+                     done or written off) on or before the end;
+    not_completed    to_implement - completed.
+    to_recover_vnd / to_recover_m2                    ``recover_money`` / ``recover_land``
+                     amounts of those conclusions' measures;
+    recovered_vnd / recovered_m2                      executions on them within the period;
+    recovered_total_vnd / recovered_total_m2          executions on them up to the end
+                     (cumulative; the report's % is recovered_total / to_recover);
+    discipline_collectives / discipline_individuals   required by ``discipline`` measures;
+    discipline_done  people/collectives disciplined: executions within the period;
+    referrals_required  ``criminal_referral`` targets (persons, else cases);
+    referrals_made   executions on them within the period.
+
+Money is whole đồng (int); land is a decimal string with two places ("1250.50"), summed in
+SQL as integer hundredths of m² so that no float ever touches it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+from inspect_app.domain.periods import Period
+from models.tables import Agency, AgencyTotals, Inspection
+
+Counters = dict[str, dict[str, int | str]]
+
+COUNTER_KEYS: dict[str, tuple[str, ...]] = {
+    "inspections": (
+        "total",
+        "carried_over",
+        "started",
+        "scheduled",
+        "ad_hoc",
+        "onsite_ended",
+        "concluded",
+        "in_progress",
+        "units_inspected",
+        "units_violating",
+        "violation_vnd",
+        "violation_m2",
+        "recover_vnd",
+        "recover_m2",
+        "other_financial_vnd",
+        "discipline_collectives",
+        "discipline_individuals",
+        "referral_cases",
+        "referral_persons",
+    ),
+    "checks": (
+        "total",
+        "carried_over",
+        "started",
+        "scheduled",
+        "ad_hoc",
+        "organisations_checked",
+        "individuals_checked",
+        "organisations_violating",
+        "individuals_violating",
+        "sanctions",
+        "fines_vnd",
+        "confiscated_vnd",
+        "recover_vnd",
+        "recovered_vnd",
+        "fines_collected_vnd",
+    ),
+    "implementation": (
+        "to_implement",
+        "completed",
+        "not_completed",
+        "to_recover_vnd",
+        "recovered_vnd",
+        "recovered_total_vnd",
+        "to_recover_m2",
+        "recovered_m2",
+        "recovered_total_m2",
+        "discipline_collectives",
+        "discipline_individuals",
+        "discipline_done",
+        "referrals_required",
+        "referrals_made",
+    ),
+}
+TABLES = tuple(COUNTER_KEYS)
+_HUNDRED = Decimal(100)
+
+# Flags of each case of one report table: whether it started in the period or was carried
+# over into it. ``{agencies}`` is replaced by an optional agency filter, ``{table}`` by 1 or 2.
+_CASES = """
+cases AS (
+  SELECT i.id, i.agency, i.origin, i.onsite_ended_on, i.concluded_on, i.closed_on,
+         i.cancelled_on, COALESCE(i.announced_on, i.decision_date) AS started_on
+  FROM inspection i
+  WHERE i.deleted_at IS NULL {agencies}
+    AND i.kind IN (SELECT ck.code FROM case_kind ck WHERE ck.report_table = {table})
+),
+flagged AS (
+  SELECT c.*,
+    CASE WHEN c.started_on >= :start AND c.started_on <= :end THEN 1 ELSE 0 END AS is_started,
+    CASE WHEN c.started_on < :start
+          AND (c.concluded_on IS NULL OR c.concluded_on >= :start)
+          AND (c.closed_on IS NULL OR c.closed_on >= :start)
+          AND (c.cancelled_on IS NULL OR c.cancelled_on >= :start)
+         THEN 1 ELSE 0 END AS is_carried
+  FROM cases c
+),
+counted AS (
+  SELECT f.* FROM flagged f WHERE f.is_started = 1 OR f.is_carried = 1
+),
+concluded AS (
+  SELECT c.id, c.agency FROM cases c
+  WHERE c.concluded_on >= :start AND c.concluded_on <= :end
+)
+"""
+
+_COUNT_COLUMNS = """
+  COUNT(*) AS total,
+  COALESCE(SUM(is_carried), 0) AS carried_over,
+  COALESCE(SUM(is_started), 0) AS started,
+  COALESCE(SUM(CASE WHEN origin = 'scheduled' THEN 1 ELSE 0 END), 0) AS scheduled,
+  COALESCE(SUM(CASE WHEN origin = 'ad_hoc' THEN 1 ELSE 0 END), 0) AS ad_hoc
+"""
+
+_INSPECTIONS_SQL = (
+    "WITH"
+    + _CASES
+    + """,
+case_counts AS (
+  SELECT agency,"""
+    + _COUNT_COLUMNS
+    + """,
+    COALESCE(SUM(CASE WHEN onsite_ended_on >= :start AND onsite_ended_on <= :end
+                 THEN 1 ELSE 0 END), 0) AS onsite_ended,
+    COALESCE(SUM(CASE WHEN concluded_on >= :start AND concluded_on <= :end
+                 THEN 1 ELSE 0 END), 0) AS concluded,
+    COALESCE(SUM(CASE WHEN (concluded_on IS NULL OR concluded_on > :end)
+                       AND (closed_on IS NULL OR closed_on > :end)
+                       AND (cancelled_on IS NULL OR cancelled_on > :end)
+                 THEN 1 ELSE 0 END), 0) AS in_progress
+  FROM counted GROUP BY agency
+),
+units AS (
+  SELECT c.agency, COUNT(*) AS units_inspected
+  FROM concluded c JOIN inspection_subject s ON s.inspection = c.id
+  GROUP BY c.agency
+),
+violating AS (
+  SELECT v.agency, COUNT(*) AS units_violating FROM (
+    SELECT DISTINCT c.agency, f.inspection, COALESCE(f.subject, 0) AS subject
+    FROM concluded c JOIN finding f ON f.inspection = c.id AND f.deleted_at IS NULL
+  ) v GROUP BY v.agency
+),
+violations AS (
+  SELECT c.agency, COALESCE(SUM(f.amount_vnd), 0) AS violation_vnd,
+         COALESCE(SUM(CAST(ROUND(f.land_m2 * 100) AS BIGINT)), 0) AS violation_cm2
+  FROM concluded c JOIN finding f ON f.inspection = c.id AND f.deleted_at IS NULL
+  GROUP BY c.agency
+),
+recommended AS (
+  SELECT c.agency,
+    COALESCE(SUM(CASE WHEN m.type = 'recover_money' THEN m.amount_vnd ELSE 0 END), 0)
+      AS recover_vnd,
+    COALESCE(SUM(CASE WHEN m.type = 'recover_land'
+                 THEN CAST(ROUND(m.land_m2 * 100) AS BIGINT) ELSE 0 END), 0) AS recover_cm2,
+    COALESCE(SUM(CASE WHEN m.type = 'other_financial' THEN m.amount_vnd ELSE 0 END), 0)
+      AS other_financial_vnd,
+    COALESCE(SUM(CASE WHEN m.type = 'discipline' THEN m.collectives ELSE 0 END), 0)
+      AS discipline_collectives,
+    COALESCE(SUM(CASE WHEN m.type = 'discipline' THEN m.individuals ELSE 0 END), 0)
+      AS discipline_individuals,
+    COALESCE(SUM(CASE WHEN m.type = 'criminal_referral' THEN m.cases ELSE 0 END), 0)
+      AS referral_cases,
+    COALESCE(SUM(CASE WHEN m.type = 'criminal_referral' THEN m.persons ELSE 0 END), 0)
+      AS referral_persons
+  FROM concluded c JOIN measure m ON m.inspection = c.id AND m.deleted_at IS NULL
+  GROUP BY c.agency
+)
+SELECT a.id AS agency_id,
+  COALESCE(k.total, 0) AS total, COALESCE(k.carried_over, 0) AS carried_over,
+  COALESCE(k.started, 0) AS started, COALESCE(k.scheduled, 0) AS scheduled,
+  COALESCE(k.ad_hoc, 0) AS ad_hoc, COALESCE(k.onsite_ended, 0) AS onsite_ended,
+  COALESCE(k.concluded, 0) AS concluded, COALESCE(k.in_progress, 0) AS in_progress,
+  COALESCE(u.units_inspected, 0) AS units_inspected,
+  COALESCE(vg.units_violating, 0) AS units_violating,
+  COALESCE(vs.violation_vnd, 0) AS violation_vnd,
+  COALESCE(vs.violation_cm2, 0) AS violation_m2,
+  COALESCE(r.recover_vnd, 0) AS recover_vnd, COALESCE(r.recover_cm2, 0) AS recover_m2,
+  COALESCE(r.other_financial_vnd, 0) AS other_financial_vnd,
+  COALESCE(r.discipline_collectives, 0) AS discipline_collectives,
+  COALESCE(r.discipline_individuals, 0) AS discipline_individuals,
+  COALESCE(r.referral_cases, 0) AS referral_cases,
+  COALESCE(r.referral_persons, 0) AS referral_persons
+FROM agency a
+LEFT JOIN case_counts k ON k.agency = a.id
+LEFT JOIN units u ON u.agency = a.id
+LEFT JOIN violating vg ON vg.agency = a.id
+LEFT JOIN violations vs ON vs.agency = a.id
+LEFT JOIN recommended r ON r.agency = a.id
+WHERE 1 = 1 {agency_rows}
+"""
+)
+
+_CHECKS_SQL = (
+    "WITH"
+    + _CASES
+    + """,
+case_counts AS (
+  SELECT agency,"""
+    + _COUNT_COLUMNS
+    + """
+  FROM counted GROUP BY agency
+),
+checked AS (
+  SELECT c.agency,
+    COALESCE(SUM(CASE WHEN sj.kind <> 'individual' THEN 1 ELSE 0 END), 0)
+      AS organisations_checked,
+    COALESCE(SUM(CASE WHEN sj.kind = 'individual' THEN 1 ELSE 0 END), 0)
+      AS individuals_checked
+  FROM concluded c JOIN inspection_subject s ON s.inspection = c.id
+  JOIN subject sj ON sj.id = s.subject
+  GROUP BY c.agency
+),
+violating AS (
+  SELECT v.agency,
+    COALESCE(SUM(CASE WHEN v.kind = 'individual' THEN 0 ELSE 1 END), 0)
+      AS organisations_violating,
+    COALESCE(SUM(CASE WHEN v.kind = 'individual' THEN 1 ELSE 0 END), 0)
+      AS individuals_violating
+  FROM (
+    SELECT DISTINCT c.agency, f.inspection, COALESCE(f.subject, 0) AS subject,
+           COALESCE(sj.kind, 'organization') AS kind
+    FROM concluded c JOIN finding f ON f.inspection = c.id AND f.deleted_at IS NULL
+    LEFT JOIN subject sj ON sj.id = f.subject
+  ) v GROUP BY v.agency
+),
+recommended AS (
+  SELECT c.agency,
+    COALESCE(SUM(CASE WHEN m.type = 'recover_money' THEN m.amount_vnd ELSE 0 END), 0)
+      AS recover_vnd
+  FROM concluded c JOIN measure m ON m.inspection = c.id AND m.deleted_at IS NULL
+  GROUP BY c.agency
+),
+sanctioned AS (
+  SELECT c.agency,
+    COALESCE(SUM(CASE WHEN m.type = 'admin_fine' THEN 1 ELSE 0 END), 0) AS sanctions,
+    COALESCE(SUM(CASE WHEN m.type = 'admin_fine' THEN m.amount_vnd ELSE 0 END), 0)
+      AS fines_vnd,
+    COALESCE(SUM(CASE WHEN m.type = 'confiscation' THEN m.amount_vnd ELSE 0 END), 0)
+      AS confiscated_vnd
+  FROM cases c JOIN measure m ON m.inspection = c.id AND m.deleted_at IS NULL
+  WHERE m.type IN ('admin_fine', 'confiscation')
+    AND m.decision_date >= :start AND m.decision_date <= :end
+  GROUP BY c.agency
+),
+collected AS (
+  SELECT c.agency,
+    COALESCE(SUM(CASE WHEN m.type = 'recover_money' THEN e.amount_vnd ELSE 0 END), 0)
+      AS recovered_vnd,
+    COALESCE(SUM(CASE WHEN m.type = 'admin_fine' THEN e.amount_vnd ELSE 0 END), 0)
+      AS fines_collected_vnd
+  FROM cases c JOIN measure m ON m.inspection = c.id AND m.deleted_at IS NULL
+  JOIN execution e ON e.measure = m.id
+  WHERE m.type IN ('recover_money', 'admin_fine')
+    AND e.executed_on >= :start AND e.executed_on <= :end
+  GROUP BY c.agency
+)
+SELECT a.id AS agency_id,
+  COALESCE(k.total, 0) AS total, COALESCE(k.carried_over, 0) AS carried_over,
+  COALESCE(k.started, 0) AS started, COALESCE(k.scheduled, 0) AS scheduled,
+  COALESCE(k.ad_hoc, 0) AS ad_hoc,
+  COALESCE(ch.organisations_checked, 0) AS organisations_checked,
+  COALESCE(ch.individuals_checked, 0) AS individuals_checked,
+  COALESCE(v.organisations_violating, 0) AS organisations_violating,
+  COALESCE(v.individuals_violating, 0) AS individuals_violating,
+  COALESCE(sa.sanctions, 0) AS sanctions, COALESCE(sa.fines_vnd, 0) AS fines_vnd,
+  COALESCE(sa.confiscated_vnd, 0) AS confiscated_vnd,
+  COALESCE(r.recover_vnd, 0) AS recover_vnd,
+  COALESCE(co.recovered_vnd, 0) AS recovered_vnd,
+  COALESCE(co.fines_collected_vnd, 0) AS fines_collected_vnd
+FROM agency a
+LEFT JOIN case_counts k ON k.agency = a.id
+LEFT JOIN checked ch ON ch.agency = a.id
+LEFT JOIN violating v ON v.agency = a.id
+LEFT JOIN recommended r ON r.agency = a.id
+LEFT JOIN sanctioned sa ON sa.agency = a.id
+LEFT JOIN collected co ON co.agency = a.id
+WHERE 1 = 1 {agency_rows}
+"""
+)
+
+_IMPLEMENTATION_SQL = """
+WITH conclusions AS (
+  SELECT i.id, i.agency, i.concluded_on, i.closed_on
+  FROM inspection i
+  WHERE i.deleted_at IS NULL {agencies}
+    AND i.kind IN (SELECT ck.code FROM case_kind ck WHERE ck.report_table = 1)
+    AND i.concluded_on IS NOT NULL AND i.concluded_on <= :end
+    AND (i.closed_on IS NULL OR i.closed_on >= :start)
+),
+due AS (
+  SELECT c.id, c.agency,
+    CASE WHEN (c.closed_on IS NOT NULL AND c.closed_on <= :end)
+           OR (EXISTS (SELECT 1 FROM measure m WHERE m.inspection = c.id
+                       AND m.deleted_at IS NULL)
+               AND NOT EXISTS (SELECT 1 FROM measure m WHERE m.inspection = c.id
+                               AND m.deleted_at IS NULL
+                               AND (m.completed_on IS NULL OR m.completed_on > :end)))
+         THEN 1 ELSE 0 END AS is_completed
+  FROM conclusions c
+  WHERE c.concluded_on >= :start
+     OR EXISTS (SELECT 1 FROM measure m WHERE m.inspection = c.id AND m.deleted_at IS NULL
+                AND (m.completed_on IS NULL OR m.completed_on >= :start))
+),
+due_counts AS (
+  SELECT agency, COUNT(*) AS to_implement, COALESCE(SUM(is_completed), 0) AS completed
+  FROM due GROUP BY agency
+),
+targets AS (
+  SELECT d.agency,
+    COALESCE(SUM(CASE WHEN m.type = 'recover_money' THEN m.amount_vnd ELSE 0 END), 0)
+      AS to_recover_vnd,
+    COALESCE(SUM(CASE WHEN m.type = 'recover_land'
+                 THEN CAST(ROUND(m.land_m2 * 100) AS BIGINT) ELSE 0 END), 0) AS to_recover_cm2,
+    COALESCE(SUM(CASE WHEN m.type = 'discipline' THEN m.collectives ELSE 0 END), 0)
+      AS discipline_collectives,
+    COALESCE(SUM(CASE WHEN m.type = 'discipline' THEN m.individuals ELSE 0 END), 0)
+      AS discipline_individuals,
+    COALESCE(SUM(CASE WHEN m.type = 'criminal_referral'
+                 THEN CASE WHEN m.persons > 0 THEN m.persons ELSE m.cases END
+                 ELSE 0 END), 0) AS referrals_required
+  FROM due d JOIN measure m ON m.inspection = d.id AND m.deleted_at IS NULL
+  GROUP BY d.agency
+),
+done AS (
+  SELECT d.agency,
+    COALESCE(SUM(CASE WHEN m.type = 'recover_money' AND e.executed_on >= :start
+                 THEN e.amount_vnd ELSE 0 END), 0) AS recovered_vnd,
+    COALESCE(SUM(CASE WHEN m.type = 'recover_money' THEN e.amount_vnd ELSE 0 END), 0)
+      AS recovered_total_vnd,
+    COALESCE(SUM(CASE WHEN m.type = 'recover_land' AND e.executed_on >= :start
+                 THEN CAST(ROUND(e.land_m2 * 100) AS BIGINT) ELSE 0 END), 0)
+      AS recovered_cm2,
+    COALESCE(SUM(CASE WHEN m.type = 'recover_land'
+                 THEN CAST(ROUND(e.land_m2 * 100) AS BIGINT) ELSE 0 END), 0)
+      AS recovered_total_cm2,
+    COALESCE(SUM(CASE WHEN m.type = 'discipline' AND e.executed_on >= :start
+                 THEN e.quantity ELSE 0 END), 0) AS discipline_done,
+    COALESCE(SUM(CASE WHEN m.type = 'criminal_referral' AND e.executed_on >= :start
+                 THEN e.quantity ELSE 0 END), 0) AS referrals_made
+  FROM due d JOIN measure m ON m.inspection = d.id AND m.deleted_at IS NULL
+  JOIN execution e ON e.measure = m.id
+  WHERE e.executed_on <= :end
+  GROUP BY d.agency
+)
+SELECT a.id AS agency_id,
+  COALESCE(dc.to_implement, 0) AS to_implement, COALESCE(dc.completed, 0) AS completed,
+  COALESCE(dc.to_implement, 0) - COALESCE(dc.completed, 0) AS not_completed,
+  COALESCE(t.to_recover_vnd, 0) AS to_recover_vnd,
+  COALESCE(dn.recovered_vnd, 0) AS recovered_vnd,
+  COALESCE(dn.recovered_total_vnd, 0) AS recovered_total_vnd,
+  COALESCE(t.to_recover_cm2, 0) AS to_recover_m2,
+  COALESCE(dn.recovered_cm2, 0) AS recovered_m2,
+  COALESCE(dn.recovered_total_cm2, 0) AS recovered_total_m2,
+  COALESCE(t.discipline_collectives, 0) AS discipline_collectives,
+  COALESCE(t.discipline_individuals, 0) AS discipline_individuals,
+  COALESCE(dn.discipline_done, 0) AS discipline_done,
+  COALESCE(t.referrals_required, 0) AS referrals_required,
+  COALESCE(dn.referrals_made, 0) AS referrals_made
+FROM agency a
+LEFT JOIN due_counts dc ON dc.agency = a.id
+LEFT JOIN targets t ON t.agency = a.id
+LEFT JOIN done dn ON dn.agency = a.id
+WHERE 1 = 1 {agency_rows}
+"""
+
+_SQL = {
+    "inspections": _INSPECTIONS_SQL.replace("{table}", "1"),
+    "checks": _CHECKS_SQL.replace("{table}", "2"),
+    "implementation": _IMPLEMENTATION_SQL,
+}
+
+
+def is_land(key: str) -> bool:
+    """True for counters of land area (decimal strings in m²)."""
+    return key.endswith("_m2")
+
+
+def is_money(key: str) -> bool:
+    """True for counters of money (whole đồng)."""
+    return key.endswith("_vnd")
+
+
+def land_text(hundredths: int) -> str:
+    """Land held as integer hundredths of m², written as the API's two-decimal string."""
+    return str((Decimal(hundredths) / _HUNDRED).quantize(Decimal("0.01")))
+
+
+def land_hundredths(text: int | str) -> int:
+    """The integer hundredths of m² of a land counter ("1250.50" -> 125050)."""
+    return int(Decimal(str(text)) * _HUNDRED)
+
+
+def empty_counters() -> Counters:
+    """Counters of the three tables, every one zero."""
+    return {
+        table: {key: ("0.00" if is_land(key) else 0) for key in keys}
+        for table, keys in COUNTER_KEYS.items()
+    }
+
+
+def _bind(sql: str, period: Period, agency_ids: Sequence[int] | None) -> tuple[str, list[Any]]:
+    """Turn ``:start``/``:end`` and the agency filters into Piccolo ``{}`` placeholders."""
+    ids = list(agency_ids) if agency_ids is not None else None
+    if ids is not None:
+        marks = ", ".join("{}" for _ in ids) or "NULL"
+        sql = sql.replace("{agencies}", f"AND i.agency IN ({marks})")
+        sql = sql.replace("{agency_rows}", f"AND a.id IN ({marks})")
+    else:
+        sql = sql.replace("{agencies}", "").replace("{agency_rows}", "")
+    # Placeholders are positional: collect the values in the order they appear.
+    args: list[Any] = []
+    pieces: list[str] = []
+    position = 0
+    for match in re.finditer(r":(start|end)\b|\{\}", sql):
+        pieces.append(sql[position : match.start()])
+        pieces.append("{}")
+        position = match.end()
+        if match.group(0) == "{}":
+            args.append(None)  # an agency id, filled below
+        else:
+            args.append(period.start if match.group(1) == "start" else period.end)
+    pieces.append(sql[position:])
+    if ids is not None:
+        id_iter = iter(ids * sql.count("{}"))
+        args = [next(id_iter) if value is None else value for value in args]
+    return "".join(pieces), args
+
+
+def _counter_value(key: str, value: Any) -> int | str:
+    if is_land(key):
+        return land_text(int(value or 0))
+    return int(value or 0)
+
+
+async def _table_counters(
+    table: str, period: Period, agency_ids: Sequence[int] | None
+) -> dict[int, dict[str, int | str]]:
+    sql, args = _bind(_SQL[table], period, agency_ids)
+    rows = await Inspection.raw(sql, *args)
+    keys = COUNTER_KEYS[table]
+    return {
+        int(row["agency_id"]): {key: _counter_value(key, row[key]) for key in keys} for row in rows
+    }
+
+
+async def self_counters(
+    period: Period, agency_ids: Sequence[int] | None = None
+) -> dict[int, dict[str, dict[str, int | str]]]:
+    """Counters of the three tables for each agency's own records (None: every agency)."""
+    if agency_ids is not None and not agency_ids:
+        return {}
+    by_table = {table: await _table_counters(table, period, agency_ids) for table in TABLES}
+    return {
+        agency_id: {table: by_table[table][agency_id] for table in TABLES}
+        for agency_id in by_table["inspections"]
+    }
+
+
+def add_counters(a: Counters, b: Counters) -> Counters:
+    """The sum of two sets of counters (every counter is additive)."""
+    total = empty_counters()
+    for table, keys in COUNTER_KEYS.items():
+        for key in keys:
+            x, y = a.get(table, {}).get(key, 0), b.get(table, {}).get(key, 0)
+            if is_land(key):
+                total[table][key] = land_text(land_hundredths(x) + land_hundredths(y))
+            else:
+                total[table][key] = int(x) + int(y)
+    return total
+
+
+def roll_up(own: dict[int, Counters], agencies: list[tuple[int, str]]) -> dict[int, Counters]:
+    """Subtree sums: each agency's own counters added to it and to every ancestor on its path.
+
+    ``agencies`` are (id, materialised path) pairs; an agency's subtree is every agency whose
+    path starts with its own. Agencies without own counters count as zero.
+    """
+    known = {agency_id for agency_id, _ in agencies}
+    subtree: dict[int, Counters] = {agency_id: empty_counters() for agency_id in known}
+    for agency_id, path in agencies:
+        counters = own.get(agency_id)
+        if counters is None:
+            continue
+        for ancestor in (int(part) for part in path.strip("/").split("/") if part):
+            if ancestor in known:
+                subtree[ancestor] = add_counters(subtree[ancestor], counters)
+    return subtree
+
+
+async def subtree_agencies(agency_id: int) -> list[tuple[int, str]]:
+    """(id, path) of the agency and every agency below it."""
+    root = await Agency.select(Agency.path).where(Agency.id == agency_id).first()
+    if root is None:
+        return []
+    rows = await Agency.select(Agency.id, Agency.path).where(Agency.path.like(root["path"] + "%"))
+    return [(int(row["id"]), str(row["path"])) for row in rows]
+
+
+async def live_totals(agency_id: int, period: Period, include_sub: bool = True) -> Counters:
+    """The counters of one agency (and, by default, its subtree) computed from the records."""
+    if not include_sub:
+        own = await self_counters(period, [agency_id])
+        return own.get(agency_id, empty_counters())
+    agencies = await subtree_agencies(agency_id)
+    own = await self_counters(period, [agency_id for agency_id, _ in agencies])
+    return roll_up(own, agencies).get(agency_id, empty_counters())
+
+
+async def stored_totals(
+    agency_id: int, period: Period, include_sub: bool = True
+) -> tuple[Counters, datetime] | None:
+    """The counters cached in AgencyTotals for this agency and period, with their time."""
+    row = (
+        await AgencyTotals.select(AgencyTotals.data, AgencyTotals.computed_at)
+        .where(
+            (AgencyTotals.agency == agency_id)
+            & (AgencyTotals.period == period.code)
+            & (AgencyTotals.scope == ("subtree" if include_sub else "self"))
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    data = row["data"]
+    if isinstance(data, str):
+        import json
+
+        data = json.loads(data)
+    if not isinstance(data, dict) or not all(table in data for table in TABLES):
+        return None
+    counters = add_counters(empty_counters(), data)  # normalise types and missing keys
+    computed_at = row["computed_at"]
+    if computed_at is not None and computed_at.tzinfo is None:
+        computed_at = computed_at.replace(tzinfo=UTC)
+    return counters, computed_at
+
+
+async def current_totals(
+    agency_id: int, period: Period, include_sub: bool = True
+) -> tuple[Counters, datetime, str]:
+    """Counters from AgencyTotals when a row is there, else live; with "as of" and source."""
+    stored = await stored_totals(agency_id, period, include_sub)
+    if stored is not None:
+        return stored[0], stored[1], "stored"
+    return await live_totals(agency_id, period, include_sub), datetime.now(UTC), "live"
+
+
+def diff_totals(a: Counters, b: Counters) -> list[str]:
+    """Counters that differ between two sets, as "table.key: a != b" lines (empty: equal)."""
+    lines = []
+    for table, keys in COUNTER_KEYS.items():
+        for key in keys:
+            x, y = a.get(table, {}).get(key), b.get(table, {}).get(key)
+            if is_land(key) and x is not None and y is not None:
+                same = land_hundredths(x) == land_hundredths(y)
+            else:
+                same = x == y
+            if not same:
+                lines.append(f"{table}.{key}: {x} != {y}")
+    return lines
