@@ -7,24 +7,43 @@ from pathlib import Path
 from litestar import Litestar, Router
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
-from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.static_files import create_static_files_router
 
+from inspect_app.controllers.admin import AdminApiController, AdminPageController
+from inspect_app.controllers.api_attachments import AttachmentApiController
+from inspect_app.controllers.api_findings import FindingApiController
+from inspect_app.controllers.api_inspections import InspectionApiController
+from inspect_app.controllers.api_measures import MeasureApiController
+from inspect_app.controllers.api_plans import PlanApiController
+from inspect_app.controllers.api_reports import ReportApiController, TotalsApiController
+from inspect_app.controllers.api_subjects import SubjectApiController
 from inspect_app.controllers.auth import AuthApiController, AuthPageController
+from inspect_app.controllers.case_record_pages import CaseRecordPageController
 from inspect_app.controllers.dashboard import DashboardController
+from inspect_app.controllers.follow_ups import FollowUpApiController, FollowUpPageController
 from inspect_app.controllers.health import HealthController
+from inspect_app.controllers.inspection_pages import InspectionPageController
+from inspect_app.controllers.ladders import LadderPageController
+from inspect_app.controllers.notifications import (
+    NotificationApiController,
+    NotificationPageController,
+)
+from inspect_app.controllers.plan_pages import PlanPageController
+from inspect_app.controllers.report_pages import ReportPageController
+from inspect_app.controllers.subject_pages import SubjectPageController
 from inspect_app.deps import provide_ip, provide_principal
 from inspect_app.exceptions import EXCEPTION_HANDLERS
 from inspect_app.guards import authorize
-from inspect_app.lifespan import database_pool
+from inspect_app.lifespan import background_jobs, database_pool
 from inspect_app.middleware import (
     IdentityMiddleware,
-    SecurityHeadersMiddleware,
     TokenAwareCSRFMiddleware,
+    add_security_headers,
 )
+from inspect_app.openapi import openapi_config, swagger_static_router
 from inspect_app.sessions import session_config, session_store
 from inspect_app.settings import Settings, get_settings
 from inspect_app.templating import template_config
@@ -36,6 +55,26 @@ ROUTE_HANDLERS: list[type | Router] = [
     AuthApiController,
     AuthPageController,
     DashboardController,
+    AdminApiController,
+    AdminPageController,
+    SubjectApiController,
+    PlanApiController,
+    InspectionApiController,
+    FindingApiController,
+    MeasureApiController,
+    AttachmentApiController,
+    NotificationApiController,
+    NotificationPageController,
+    FollowUpApiController,
+    FollowUpPageController,
+    LadderPageController,
+    ReportApiController,
+    TotalsApiController,
+    ReportPageController,
+    InspectionPageController,
+    CaseRecordPageController,
+    SubjectPageController,
+    PlanPageController,
 ]
 
 
@@ -57,28 +96,27 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cache_control=None,
     )
     return Litestar(
-        route_handlers=[*ROUTE_HANDLERS, static],
+        route_handlers=[*ROUTE_HANDLERS, static, swagger_static_router()],
         dependencies={
             "principal": Provide(provide_principal, sync_to_thread=False),
             "ip": Provide(provide_ip, sync_to_thread=False),
         },
         guards=[authorize],
+        before_send=[add_security_headers],
         middleware=[
-            SecurityHeadersMiddleware(),
             sessions.middleware,
-            DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
+            # Identity before CSRF: the CSRF rule depends on how the caller is authenticated.
             IdentityMiddleware(),
+            DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
         ],
         stores={"sessions": session_store(settings)},
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,
-        lifespan=[database_pool],
+        lifespan=[database_pool, background_jobs],
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=5),
-        openapi_config=OpenAPIConfig(
-            title="Inspection case management API",
-            version="1.0.0",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
-        ),
+        openapi_config=openapi_config(),
+        # Handlers that need the settings read them from here, so that an app built with
+        # other settings (tests, tools) is consistent with itself.
+        state=State({"settings": settings}),
         debug=settings.debug,
     )

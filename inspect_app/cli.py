@@ -10,7 +10,6 @@ import sys
 from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
 
-
 T = TypeVar("T")
 
 

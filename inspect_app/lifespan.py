@@ -21,3 +21,20 @@ async def database_pool(app: Litestar) -> AsyncIterator[None]:
         yield
     finally:
         await close_pool()
+
+
+@asynccontextmanager
+async def background_jobs(app: Litestar) -> AsyncIterator[None]:
+    """Without REDIS_URL, run the background jobs on the in-process schedule (jobs.inprocess)."""
+    from inspect_app.settings import get_settings
+    from jobs.enqueue import close_pools
+    from jobs.inprocess import running_scheduler
+
+    if get_settings().redis_url:
+        try:
+            yield
+        finally:
+            await close_pools()
+        return
+    async with running_scheduler():
+        yield

@@ -46,16 +46,28 @@ def _header(scope: Scope, name: bytes) -> str | None:
 class TokenAwareCSRFMiddleware(CSRFMiddleware):
     """CSRF protection for browser sessions only.
 
-    A request that carries a bearer token is authenticated by that token alone (the session
-    cookie is ignored), and a browser cannot attach such a header cross-site, so CSRF does
-    not apply to it.
+    Checked on every unsafe request made with a signed-in session, and on public forms (the
+    sign-in form, against login CSRF). Skipped for a request that carries a bearer token: it
+    is authenticated by that token alone (the session cookie is ignored) and a browser cannot
+    attach such a header cross-site. Skipped too for an anonymous request to a non-public
+    route: it can change nothing, and the global guard answers 401 (or the sign-in page).
+    Runs after IdentityMiddleware, which has set ``scope["auth"]``.
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and bearer_token(scope) is not None:
+        if scope["type"] == "http" and not _needs_csrf(scope):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
+
+
+def _needs_csrf(scope: Scope) -> bool:
+    if bearer_token(scope) is not None:
+        return False
+    if scope.get("auth") == "session":
+        return True
+    handler = scope.get("route_handler")
+    return bool(handler is not None and handler.opt.get("public"))
 
 
 class IdentityMiddleware(ASGIMiddleware):
@@ -107,20 +119,17 @@ SECURITY_HEADERS = [
 ]
 
 
-class SecurityHeadersMiddleware(ASGIMiddleware):
-    """Add the security headers to every HTTP response."""
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """A ``before_send`` hook: the security headers on every HTTP response.
 
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        production = get_settings().production
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in SECURITY_HEADERS:
-                    if name.decode() not in headers:
-                        headers.add(name.decode(), value.decode())
-                if production:
-                    headers.add("strict-transport-security", "max-age=31536000")
-            await send(message)
-
-        await next_app(scope, receive, send_with_headers)
+    A hook rather than a middleware because Litestar runs middleware only for matched
+    routes; hooks also see the 404 of an unknown path and errors raised before a handler.
+    """
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    for name, value in SECURITY_HEADERS:
+        if name.decode() not in headers:
+            headers.add(name.decode(), value.decode())
+    if get_settings().production and "strict-transport-security" not in headers:
+        headers.add("strict-transport-security", "max-age=31536000")

@@ -1,19 +1,30 @@
 """Server-side session storage: Redis when configured, the database otherwise.
 
-Both work with several web processes. The database store also lets an admin end every
-session of a deactivated user, by user id.
+Both work with several web processes, and both can end every session of one user at once
+(deactivation): the database store keeps the user id in a column, the Redis store keeps a
+set of session keys per user. The session id changes at sign-in (no session fixation).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import time
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.connection import ASGIConnection
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
 from litestar.stores.base import Store
 from litestar.stores.redis import RedisStore
+from litestar.types import Empty, Message, ScopeSession
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
-from inspect_app.settings import Settings
+from inspect_app.settings import Settings, get_settings
 from models.tables import WebSession
 
 
@@ -90,22 +101,195 @@ class DatabaseSessionStore(Store):
         return int((row["expires_at"] - datetime.now(UTC)).total_seconds())
 
 
+log = logging.getLogger(__name__)
+REDIS_FAILURES = (RedisError, OSError, TimeoutError)
+
+SESSION_COOKIE = "inspect_session"
+REDIS_NAMESPACE = "inspect-session"
+# Scope key set at sign-in: the response stores the session under a fresh id.
+ROTATE_SESSION_KEY = "inspect.rotate_session"
+
+
+def _user_index_key(user_id: int) -> str:
+    return f"{REDIS_NAMESPACE}-user:{user_id}"
+
+
+class UserIndexedRedisStore(RedisStore):
+    """A Redis session store that also remembers which session keys belong to which user."""
+
+    async def set(
+        self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
+    ) -> None:
+        data = value.encode() if isinstance(value, str) else value
+        await super().set(key, data, expires_in)
+        user_id = _user_id_of(data)
+        if user_id is not None:
+            index = _user_index_key(user_id)
+            await self._redis.sadd(index, key)  # type: ignore[misc]
+            if expires_in is not None:
+                await self._redis.expire(index, expires_in)
+
+
 async def delete_sessions_of_user(user_id: int) -> None:
-    """End every database-stored session of a user (Redis sessions end via the user check)."""
+    """End every session of a user at once, in the database and in Redis.
+
+    Redis being down does not stop a deactivation: the user is refused on every request
+    anyway (IdentityMiddleware loads the user), and the Redis keys expire with the session.
+    """
     await WebSession.delete().where(WebSession.user_id == user_id)
+    redis_url = get_settings().redis_url
+    if not redis_url:
+        return
+    client = Redis.from_url(redis_url, socket_connect_timeout=0.5, socket_timeout=1.0)
+    try:
+        index = _user_index_key(user_id)
+        keys = await client.smembers(index)
+        names = [f"{REDIS_NAMESPACE}:{key.decode()}" for key in keys]
+        await client.delete(index, *names)
+    except REDIS_FAILURES as exc:
+        log.warning("could not delete the Redis sessions of user %s: %s", user_id, exc)
+    finally:
+        await client.aclose()
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    """Server-side sessions: nothing stored for an empty session, a new id at sign-in."""
+
+    async def store_in_message(
+        self,
+        scope_session: ScopeSession,
+        message: Message,
+        connection: ASGIConnection[Any, Any, Any, Any],
+    ) -> None:
+        # Litestar would store an empty session (and send a cookie) on every request,
+        # bearer-token API calls included: one stored row per call. An empty session is
+        # only worth deleting, when the browser still holds a cookie for it.
+        if scope_session is Empty or not scope_session:
+            if connection.cookies.get(self.config.key):
+                await super().store_in_message(Empty, message, connection)
+            return
+        await super().store_in_message(scope_session, message, connection)
+
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        scope = connection.scope
+        rotated = scope.get(ROTATE_SESSION_KEY)  # type: ignore[misc]
+        if rotated is True:
+            # Computed once per request: store_in_message may ask more than once.
+            rotated = self.generate_session_id()
+            scope[ROTATE_SESSION_KEY] = rotated  # type: ignore[literal-required]
+        if isinstance(rotated, str):
+            return rotated
+        return super().get_session_id(connection)
+
+
+class SessionConfig(ServerSideSessionConfig):
+    """ServerSideSessionConfig with session id rotation at sign-in."""
+
+    _backend_class = RotatingSessionBackend
+
+
+def rotate_session_id(scope: Any) -> None:
+    """Ask for a new session id in this response (call at sign-in, before setting data)."""
+    scope[ROTATE_SESSION_KEY] = True
+
+
+class FailoverSessionStore(Store):
+    """Redis first, the database when Redis does not answer.
+
+    The database is the source of truth and Redis an accelerator: when Redis is down the app
+    keeps signing people in and serving them, with sessions kept in the database; after a
+    failure Redis is left alone for ``retry_after`` seconds so that requests do not each
+    wait for a connection timeout. A session written during an outage stays readable from
+    the database after Redis is back.
+    """
+
+    def __init__(self, primary: Store, fallback: Store, retry_after: float = 10.0) -> None:
+        self.primary = primary
+        self.fallback = fallback
+        self.retry_after = retry_after
+        self._down_until = 0.0
+
+    def _primary_usable(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def _primary_failed(self, exc: BaseException) -> None:
+        if self._primary_usable():
+            log.warning("session store: Redis unavailable (%s); using the database", exc)
+        self._down_until = time.monotonic() + self.retry_after
+
+    async def set(
+        self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
+    ) -> None:
+        if self._primary_usable():
+            try:
+                await self.primary.set(key, value, expires_in)
+                return
+            except REDIS_FAILURES as exc:
+                self._primary_failed(exc)
+        await self.fallback.set(key, value, expires_in)
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        if self._primary_usable():
+            try:
+                found = await self.primary.get(key, renew_for)
+            except REDIS_FAILURES as exc:
+                self._primary_failed(exc)
+            else:
+                if found is not None:
+                    return found
+        return await self.fallback.get(key, renew_for)
+
+    async def delete(self, key: str) -> None:
+        if self._primary_usable():
+            try:
+                await self.primary.delete(key)
+            except REDIS_FAILURES as exc:
+                self._primary_failed(exc)
+        await self.fallback.delete(key)
+
+    async def delete_all(self) -> None:
+        await self.primary.delete_all()
+        await self.fallback.delete_all()
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def _shutdown(self) -> None:
+        # Litestar closes a RedisStore's connections at app shutdown through this hook.
+        shutdown = getattr(self.primary, "_shutdown", None)
+        if shutdown is not None:
+            await shutdown()
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._shutdown()
+
+    async def expires_in(self, key: str) -> int | None:
+        if self._primary_usable():
+            try:
+                found = await self.primary.expires_in(key)
+            except REDIS_FAILURES as exc:
+                self._primary_failed(exc)
+            else:
+                if found is not None:
+                    return found
+        return await self.fallback.expires_in(key)
 
 
 def session_store(settings: Settings) -> Store:
-    """The store for server-side sessions."""
+    """The store for server-side sessions: Redis (with the database as fallback) or the database."""
     if settings.redis_url:
-        return RedisStore.with_client(url=settings.redis_url, namespace="inspect-session")
+        client = Redis.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=1.0)
+        redis_store = UserIndexedRedisStore(
+            redis=client, namespace=REDIS_NAMESPACE, handle_client_shutdown=True
+        )
+        return FailoverSessionStore(redis_store, DatabaseSessionStore())
     return DatabaseSessionStore()
 
 
 def session_config(settings: Settings) -> ServerSideSessionConfig:
     """Session cookie settings: HttpOnly, SameSite=Lax, Secure in production."""
-    return ServerSideSessionConfig(
-        key="inspect_session",
+    return SessionConfig(
+        key=SESSION_COOKIE,
         max_age=settings.session_max_age,
         httponly=True,
         secure=settings.production,

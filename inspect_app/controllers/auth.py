@@ -10,7 +10,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from inspect_app.exceptions import AppError, InvalidInput, request_language
+from inspect_app.exceptions import AppError, InvalidInput, Throttled, request_language
 from inspect_app.i18n import LANGUAGES, translate
 from inspect_app.middleware import SESSION_USER_KEY
 from inspect_app.pages import flash, render
@@ -25,6 +25,7 @@ from inspect_app.schemas.auth import (
     TokenList,
 )
 from inspect_app.services import auth
+from inspect_app.sessions import SESSION_COOKIE, rotate_session_id
 from models.tables import AppUser
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -41,14 +42,19 @@ def _me(principal: Principal) -> Me:
     )
 
 
-def _start_session(request: Request[Any, Any, Any], principal: Principal) -> None:
-    request.clear_session()
+async def _start_session(request: Request[Any, Any, Any], principal: Principal) -> None:
+    # A fresh session id at sign-in: an id planted before sign-in never becomes a login.
+    old_id = request.cookies.get(SESSION_COOKIE)
+    if old_id:
+        await request.app.stores.get("sessions").delete(old_id)
+    rotate_session_id(request.scope)
     request.set_session({SESSION_USER_KEY: principal.id})
 
 
 def _safe_next(url: str | None) -> str:
-    # Only local paths: never redirect a fresh login to another site.
-    if url and url.startswith("/") and not url.startswith("//"):
+    # Only local paths: never redirect a fresh login to another site ("//x" and "/\x" are
+    # read by browsers as another host).
+    if url and url.startswith("/") and not url.startswith(("//", "/\\")):
         return url
     return "/"
 
@@ -68,7 +74,7 @@ class AuthApiController(Controller):
             principal = await auth.authenticate(data.username, data.password, ip)
         except auth.LoginFailed as exc:
             raise AuthFailed() from exc
-        _start_session(request, principal)
+        await _start_session(request, principal)
         return LoginResponse(user=_me(principal))
 
     @post("/auth/logout", opt={"permission": "self"}, status_code=HTTP_204_NO_CONTENT)
@@ -127,6 +133,7 @@ class AuthPageController(Controller):
         """Check the credentials; on failure the form comes back with the username kept."""
         username = data.get("username", "")
         next_url = _safe_next(data.get("next"))
+        lang = request_language(request)
         try:
             principal = await auth.authenticate(username, data.get("password", ""), ip)
         except auth.LoginFailed:
@@ -136,9 +143,24 @@ class AuthPageController(Controller):
                 status_code=401,
                 next_url=next_url,
                 username=username,
-                error=translate("Wrong username or password.", request_language(request)),
+                error=translate("Wrong username or password.", lang),
             )
-        _start_session(request, principal)
+        except Throttled as exc:
+            page = await render(
+                request,
+                "auth/login.html",
+                status_code=429,
+                next_url=next_url,
+                username=username,
+                error=translate(
+                    "Too many failed attempts. Try again in {minutes} minutes.",
+                    lang,
+                    minutes=max(1, (exc.retry_after + 59) // 60),
+                ),
+            )
+            page.headers["Retry-After"] = str(exc.retry_after)
+            return page
+        await _start_session(request, principal)
         return Redirect(path=next_url)
 
     @post("/logout", opt={"permission": "self"})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Response, get
+from typing import Any
+
+from litestar import Controller, Request, Response, get
 
 from inspect_app.services import health
 from inspect_app.settings import get_settings
@@ -12,9 +14,9 @@ class HealthController(Controller):
     """Health for load balancers and monitoring."""
 
     @get("/health", opt={"public": True}, summary="Service health")
-    async def health(self) -> Response[dict[str, str]]:
+    async def health(self, request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
         """200 when the database answers (Redis and the worker are reported, not required)."""
-        settings = get_settings()
+        settings = request.app.state.get("settings") or get_settings()
         body = {
             "db": await health.check_database(),
             "redis": await health.check_redis(settings),

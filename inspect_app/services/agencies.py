@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+
+from piccolo.query.functions.aggregate import Count
 
 from inspect_app.db import write_transaction
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
-from models.tables import Agency
+from models.tables import Agency, AppUser
 
 AGENCY_KINDS = (
     "province_inspectorate",
@@ -58,15 +61,43 @@ async def subtree_path(principal: Principal, agency_id: int | None) -> str:
 
 
 async def list_visible(
-    principal: Principal, *, cursor: int = 0, limit: int = 50, q: str | None = None
+    principal: Principal,
+    *,
+    cursor: int = 0,
+    limit: int = 50,
+    q: str | None = None,
+    parent_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """Agencies in scope, ordered by id (keyset after ``cursor``)."""
     query = Agency.select(*AGENCY_FIELDS).where(
         Agency.path.like(principal.scope_pattern) & (Agency.id > cursor)
     )
+    if parent_id is not None:
+        query = query.where(Agency.parent == parent_id)
     if q:
-        query = query.where(Agency.name.ilike(f"%{q}%") | Agency.code.ilike(f"%{q}%"))
+        pattern = f"%{q.strip().replace('%', '').replace('_', '')}%"
+        query = query.where(Agency.name.ilike(pattern) | Agency.code.ilike(pattern))
     return [_out(row) for row in await query.order_by(Agency.id).limit(limit)]
+
+
+async def tree(principal: Principal) -> list[dict[str, Any]]:
+    """Every agency in scope (active or not) in tree order, with its indent and user count."""
+    rows = await Agency.select(*AGENCY_FIELDS).where(Agency.path.like(principal.scope_pattern))
+    counts = {
+        row["agency"]: row["count"]
+        for row in await AppUser.select(AppUser.agency, Count(AppUser.id).as_alias("count"))
+        .where(AppUser.agency.path.like(principal.scope_pattern))
+        .group_by(AppUser.agency)
+    }
+    base_depth = principal.agency_path.count("/") - 2
+    rows.sort(key=lambda r: [int(p) for p in r["path"].strip("/").split("/")])
+    out = []
+    for row in rows:
+        item = _out(row)
+        item["indent"] = max(0, row["depth"] - base_depth)
+        item["users"] = counts.get(row["id"], 0)
+        out.append(item)
+    return out
 
 
 async def tree_options(principal: Principal) -> list[dict[str, Any]]:
@@ -91,29 +122,43 @@ def _validate(data: dict[str, Any], *, creating: bool) -> dict[str, str]:
         errors["name"] = "Enter a name of 1 to 255 characters."
     if "kind" in data and data["kind"] not in AGENCY_KINDS:
         errors["kind"] = "Choose a kind from the list."
+    if "active" in data and not isinstance(data["active"], bool):
+        errors["active"] = "Choose yes or no."
+    parent_id = data.get("parent_id")
+    # Only the root has no parent; an update may send the root's None back unchanged.
+    if (creating or parent_id is not None) and (
+        not isinstance(parent_id, int) or isinstance(parent_id, bool)
+    ):
+        errors["parent_id"] = "Choose the parent agency."
     return errors
+
+
+async def _visible_parent(principal: Principal, parent_id: int) -> dict[str, Any]:
+    # A parent outside the caller's subtree is a bad choice in the form, not a missing page.
+    try:
+        return await get_visible(principal, parent_id)
+    except NotFound as exc:
+        raise InvalidInput({"parent_id": "Choose an agency from the list."}) from exc
 
 
 async def create(principal: Principal, data: dict[str, Any], ip: str = "") -> dict[str, Any]:
     """Create an agency under a parent in the caller's scope."""
     errors = _validate(data, creating=True)
-    parent_id = data.get("parent_id")
-    if parent_id is None:
-        errors["parent_id"] = "Choose the parent agency."
     if errors:
         raise InvalidInput(errors)
+    code = str(data["code"]).strip()
     async with write_transaction():
-        parent = await get_visible(principal, int(parent_id))  # type: ignore[arg-type]
-        if await Agency.exists().where(Agency.code == data["code"].strip()):
+        parent = await _visible_parent(principal, int(data["parent_id"]))
+        if await Agency.exists().where(Agency.code == code):
             raise InvalidInput({"code": "This code is already used by another agency."})
         rows = await Agency.insert(
             Agency(
-                code=data["code"].strip(),
-                name=data["name"].strip(),
+                code=code,
+                name=str(data["name"]).strip(),
                 kind=data.get("kind") or "department",
                 parent=parent["id"],
                 depth=parent["depth"] + 1,
-                active=bool(data.get("active", True)),
+                active=data.get("active", True) is not False,
             )
         ).returning(Agency.id)
         agency_id = rows[0]["id"]
@@ -146,7 +191,16 @@ async def update(
                 "This record was changed by someone else. Reload and try again.",
                 code="stale_version",
             )
-        values: dict[Any, Any] = {Agency.version: before["version"] + 1}
+        moves_own_agency = (
+            before["path"] == principal.agency_path
+            and data.get("parent_id", before["parent_id"]) != before["parent_id"]
+        )
+        if moves_own_agency:
+            raise Forbidden("You cannot move your own agency.")
+        values: dict[Any, Any] = {
+            Agency.version: before["version"] + 1,
+            Agency.updated_at: datetime.now(UTC),
+        }
         for key, column in (
             ("code", Agency.code),
             ("name", Agency.name),
@@ -189,11 +243,9 @@ async def update(
 async def _move(principal: Principal, agency: dict[str, Any], new_parent_id: int | None) -> None:
     if new_parent_id is None:
         raise InvalidInput({"parent_id": "Choose the parent agency."})
-    parent = await get_visible(principal, int(new_parent_id))
+    parent = await _visible_parent(principal, int(new_parent_id))
     if parent["path"].startswith(agency["path"]):
         raise InvalidInput({"parent_id": "An agency cannot be moved under itself."})
-    if agency["path"] == principal.agency_path:
-        raise Forbidden("You cannot move your own agency.")
     old_prefix = agency["path"]
     new_prefix = f"{parent['path']}{agency['id']}/"
     depth_shift = parent["depth"] + 1 - agency["depth"]

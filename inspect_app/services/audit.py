@@ -16,7 +16,7 @@ from typing import Any
 
 from inspect_app.db import engine, is_postgres
 from inspect_app.principal import Principal
-from models.tables import AuditEvent
+from models.tables import Agency, AuditEvent
 
 # Arbitrary constant naming the advisory lock that serialises appends to the chain.
 AUDIT_LOCK_KEY = 727_001
@@ -180,8 +180,27 @@ async def verify_chain(batch_size: int = 5000) -> ChainReport:
             last_id = row["id"]
 
 
+def _parse(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def changes(before: Any, after: Any) -> list[dict[str, Any]]:
+    """The fields that differ between two snapshots: [{field, before, after}], by field name."""
+    if not isinstance(before, dict) and not isinstance(after, dict):
+        return [] if before == after else [{"field": "", "before": before, "after": after}]
+    old = before if isinstance(before, dict) else {}
+    new = after if isinstance(after, dict) else {}
+    # Bookkeeping columns change on every write and say nothing to a reader.
+    skip = {"version", "updated_at"}
+    return [
+        {"field": key, "before": old.get(key), "after": new.get(key)}
+        for key in sorted(old.keys() | new.keys())
+        if key not in skip and old.get(key) != new.get(key)
+    ]
+
+
 async def history(entity_type: str, entity_id: int, limit: int = 200) -> list[dict[str, Any]]:
-    """The audit rows of one record, newest first, with before/after parsed."""
+    """The audit rows of one record, newest first, with before/after parsed (unscoped)."""
     rows = (
         await AuditEvent.select()
         .where((AuditEvent.entity_type == entity_type) & (AuditEvent.entity_id == entity_id))
@@ -190,6 +209,69 @@ async def history(entity_type: str, entity_id: int, limit: int = 200) -> list[di
     )
     for row in rows:
         for key in ("before", "after"):
-            value = row[key]
-            row[key] = json.loads(value) if isinstance(value, str) else value
+            row[key] = _parse(row[key])
+    return rows
+
+
+# English message ids of the actions, translated where the history is shown.
+ACTION_LABELS = {
+    "create": "Added",
+    "update": "Changed",
+    "delete": "Deleted",
+    "deactivate": "Deactivated",
+    "activate": "Reactivated",
+    "event": "Lifecycle event",
+    "login": "Signed in",
+    "login_failed": "Failed sign-in",
+    "login_locked": "Sign-in locked",
+    "password_change": "Password changed",
+    "token_create": "Token created",
+    "token_revoke": "Token revoked",
+    "export": "Exported",
+}
+
+
+HISTORY_FIELDS = (
+    AuditEvent.id,
+    AuditEvent.at,
+    AuditEvent.user_id,
+    AuditEvent.username,
+    AuditEvent.action,
+    AuditEvent.entity_type,
+    AuditEvent.entity_id,
+    AuditEvent.agency_id,
+    AuditEvent.before,
+    AuditEvent.after,
+    AuditEvent.ip,
+)
+
+
+async def visible_history(
+    principal: Principal,
+    entity_type: str | None = None,
+    entity_id: int | None = None,
+    *,
+    cursor: int | None = None,
+    limit: int = 50,
+) -> list[dict[str, Any]]:
+    """Audit rows the caller may see, newest first (keyset before ``cursor``).
+
+    Filtered to one record when ``entity_type``/``entity_id`` are given. A row is visible
+    when its ``agency_id`` is in the caller's subtree; rows about nobody's agency (failed
+    sign-ins of unknown usernames) are never shown here.
+    """
+    in_scope = Agency.select(Agency.id).where(Agency.path.like(principal.scope_pattern))
+    query = AuditEvent.select(*HISTORY_FIELDS).where(AuditEvent.agency_id.is_in(in_scope))
+    if entity_type:
+        query = query.where(AuditEvent.entity_type == entity_type)
+    if entity_id is not None:
+        query = query.where(AuditEvent.entity_id == entity_id)
+    if cursor is not None:
+        query = query.where(AuditEvent.id < cursor)
+    rows = await query.order_by(AuditEvent.id, ascending=False).limit(limit)
+    for row in rows:
+        row["before"] = _parse(row["before"])
+        row["after"] = _parse(row["after"])
+        row["changes"] = changes(row["before"], row["after"])
+        row["action_label"] = ACTION_LABELS.get(row["action"], row["action"])
     return rows

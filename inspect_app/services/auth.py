@@ -6,6 +6,7 @@ import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from inspect_app.db import write_transaction
 from inspect_app.exceptions import InvalidInput, NotFound, Throttled
 from inspect_app.principal import Principal
 from inspect_app.security import hash_password, new_api_token, password_problem, verify_password
@@ -15,6 +16,8 @@ from models.tables import ApiToken, AppUser, LoginAttempt
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = timedelta(minutes=15)
+# Longer input cannot be a username; cutting it keeps the attempt log's column valid.
+MAX_USERNAME_LENGTH = 64
 
 
 class LoginFailed(Exception):
@@ -53,19 +56,32 @@ async def _throttle_check(username: str, ip: str, now: datetime) -> None:
 
 
 async def authenticate(username: str, password: str, ip: str) -> Principal:
-    """Check the credentials; throttle repeated failures; audit every outcome."""
-    username = username.strip().lower()
+    """Check the credentials; throttle repeated failures; audit every outcome.
+
+    After ``MAX_FAILURES`` failures for one username from one address within
+    ``FAILURE_WINDOW``, every attempt (even with the right password) raises Throttled until
+    the oldest of those failures leaves the window; a successful sign-in starts the count anew.
+    """
+    username = username.strip().lower()[:MAX_USERNAME_LENGTH]
+    ip = ip[:64]
     now = datetime.now(UTC)
-    try:
-        await _throttle_check(username, ip, now)
-    except Throttled:
-        await audit.record("login_locked", username=username, ip=ip, entity_type="user")
-        raise
     row = (
-        await AppUser.select(AppUser.id, AppUser.password_hash, AppUser.active)
+        await AppUser.select(AppUser.id, AppUser.password_hash, AppUser.active, AppUser.agency)
         .where(AppUser.username == username)
         .first()
     )
+    try:
+        await _throttle_check(username, ip, now)
+    except Throttled:
+        await audit.record(
+            "login_locked",
+            username=username,
+            ip=ip,
+            entity_type="user",
+            entity_id=row["id"] if row else None,
+            agency_id=row["agency"] if row else None,
+        )
+        raise
     ok = verify_password(row["password_hash"] if row else None, password)
     principal = await load_principal(row["id"]) if (row and ok and row["active"]) else None
     await LoginAttempt.insert(
@@ -78,6 +94,7 @@ async def authenticate(username: str, password: str, ip: str) -> Principal:
             ip=ip,
             entity_type="user",
             entity_id=row["id"] if row else None,
+            agency_id=row["agency"] if row else None,
         )
         raise LoginFailed()
     await AppUser.update({AppUser.last_login_at: now}).where(AppUser.id == principal.id)
@@ -101,18 +118,26 @@ async def change_password(principal: Principal, current: str, new: str, ip: str 
     problem = password_problem(new)
     if problem:
         errors["new_password"] = problem
+    elif new == current:
+        errors["new_password"] = "Choose a password different from the current one."
     if errors:
         raise InvalidInput(errors)
-    await AppUser.update(
-        {
-            AppUser.password_hash: hash_password(new),
-            AppUser.password_changed_at: datetime.now(UTC),
-            AppUser.version: AppUser.version + 1,
-        }
-    ).where(AppUser.id == principal.id)
-    await audit.record(
-        "password_change", actor=principal, ip=ip, entity_type="user", entity_id=principal.id
-    )
+    async with write_transaction():
+        await AppUser.update(
+            {
+                AppUser.password_hash: hash_password(new),
+                AppUser.password_changed_at: datetime.now(UTC),
+                AppUser.version: AppUser.version + 1,
+            }
+        ).where(AppUser.id == principal.id)
+        await audit.record(
+            "password_change",
+            actor=principal,
+            ip=ip,
+            entity_type="user",
+            entity_id=principal.id,
+            agency_id=principal.agency_id,
+        )
 
 
 async def create_token(principal: Principal, name: str, ip: str = "") -> dict[str, Any]:
@@ -121,18 +146,20 @@ async def create_token(principal: Principal, name: str, ip: str = "") -> dict[st
     if not name or len(name) > 100:
         raise InvalidInput({"name": "Give the token a name of 1 to 100 characters."})
     token, digest, prefix = new_api_token()
-    rows = await ApiToken.insert(
-        ApiToken(user=principal.id, name=name, token_hash=digest, prefix=prefix)
-    ).returning(ApiToken.id)
-    token_id = rows[0]["id"]
-    await audit.record(
-        "token_create",
-        actor=principal,
-        ip=ip,
-        entity_type="token",
-        entity_id=token_id,
-        after={"name": name, "prefix": prefix},
-    )
+    async with write_transaction():
+        rows = await ApiToken.insert(
+            ApiToken(user=principal.id, name=name, token_hash=digest, prefix=prefix)
+        ).returning(ApiToken.id)
+        token_id = rows[0]["id"]
+        await audit.record(
+            "token_create",
+            actor=principal,
+            ip=ip,
+            entity_type="token",
+            entity_id=token_id,
+            agency_id=principal.agency_id,
+            after={"name": name, "prefix": prefix},
+        )
     return {"id": token_id, "name": name, "token": token, "prefix": prefix}
 
 
@@ -153,14 +180,40 @@ async def list_tokens(principal: Principal) -> list[dict[str, Any]]:
 
 
 async def revoke_token(principal: Principal, token_id: int, ip: str = "") -> None:
-    """Revoke one of the caller's tokens (admins may revoke anyone's)."""
-    query = ApiToken.select(ApiToken.id, ApiToken.user).where(ApiToken.id == token_id)
-    row = await query.first()
-    if row is None or (row["user"] != principal.id and principal.role != "admin"):
+    """Revoke one of the caller's tokens; an admin may revoke those of users in scope.
+
+    Someone else's token, or one outside the admin's subtree, answers NotFound.
+    """
+    row = (
+        await ApiToken.select(
+            ApiToken.id,
+            ApiToken.user,
+            ApiToken.name,
+            ApiToken.revoked_at,
+            ApiToken.user.agency.id.as_alias("agency_id"),  # type: ignore[union-attr]
+            ApiToken.user.agency.path.as_alias("agency_path"),  # type: ignore[union-attr]
+        )
+        .where(ApiToken.id == token_id)
+        .first()
+    )
+    if row is None:
         raise NotFound()
-    await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(
-        (ApiToken.id == token_id) & ApiToken.revoked_at.is_null()
-    )
-    await audit.record(
-        "token_revoke", actor=principal, ip=ip, entity_type="token", entity_id=token_id
-    )
+    own = row["user"] == principal.id
+    if not own and not (principal.role == "admin" and principal.sees_path(row["agency_path"])):
+        raise NotFound()
+    if row["revoked_at"] is not None:
+        return
+    async with write_transaction():
+        await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(
+            (ApiToken.id == token_id) & ApiToken.revoked_at.is_null()
+        )
+        await audit.record(
+            "token_revoke",
+            actor=principal,
+            ip=ip,
+            entity_type="token",
+            entity_id=token_id,
+            agency_id=row["agency_id"],
+            before={"name": row["name"], "revoked": False},
+            after={"name": row["name"], "revoked": True},
+        )

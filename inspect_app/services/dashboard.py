@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from inspect_app.domain.periods import current_quarter
+from inspect_app.domain.periods import Period, current_quarter
 from inspect_app.principal import Principal
+from inspect_app.services import totals
 from models.tables import Inspection, Measure
 
 
@@ -71,10 +72,22 @@ async def overdue_inspections(principal: Principal, today: date) -> int:
     return int(rows[0]["n"]) if rows else 0
 
 
+async def period_totals(principal: Principal, period: Period) -> dict[str, Any]:
+    """The report counters of the user's subtree for ``period``, with their "as of" time.
+
+    Read from AgencyTotals (kept current by the totals job); computed live when the row is
+    missing, e.g. before the job's first run.
+    """
+    counters, as_of, source = await totals.current_totals(principal.agency_id, period)
+    return {"counters": counters, "as_of": as_of, "source": source}
+
+
 async def dashboard(principal: Principal, today: date) -> dict[str, Any]:
     """Everything the dashboard shows."""
+    period = current_quarter(today)
     return {
-        "period": current_quarter(today),
+        "period": period,
+        "totals": await period_totals(principal, period),
         "status_counts": await status_counts(principal),
         "follow_up": await follow_up_summary(principal, today),
         "overdue_inspections": await overdue_inspections(principal, today),

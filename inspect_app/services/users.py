@@ -9,6 +9,7 @@ from typing import Any
 from inspect_app.db import write_transaction
 from inspect_app.domain.permissions import ROLES
 from inspect_app.exceptions import Conflict, InvalidInput, NotFound
+from inspect_app.i18n import LANGUAGES
 from inspect_app.principal import Principal
 from inspect_app.security import hash_password, password_problem
 from inspect_app.services import audit
@@ -59,15 +60,28 @@ async def list_visible(
     cursor: int = 0,
     limit: int = 50,
     agency_id: int | None = None,
+    role: str | None = None,
+    active: bool | None = None,
     q: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Users in scope, ordered by id (keyset after ``cursor``)."""
-    query = AppUser.select(*USER_FIELDS).where(_in_scope(principal) & (AppUser.id > cursor))
+    """Users in scope, ordered by id (keyset after ``cursor``), with the agency's name."""
+    query = AppUser.select(*USER_FIELDS, AppUser.agency.name.as_alias("agency_name")).where(
+        _in_scope(principal) & (AppUser.id > cursor)
+    )
     if agency_id is not None:
         query = query.where(AppUser.agency == agency_id)
+    if role:
+        query = query.where(AppUser.role == role)
+    if active is not None:
+        query = query.where(AppUser.active == active)
     if q:
-        query = query.where(AppUser.username.ilike(f"%{q}%") | AppUser.full_name.ilike(f"%{q}%"))
+        pattern = f"%{_escape_like(q.strip())}%"
+        query = query.where(AppUser.username.ilike(pattern) | AppUser.full_name.ilike(pattern))
     return [_out(row) for row in await query.order_by(AppUser.id).limit(limit)]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 async def team_options(principal: Principal) -> list[dict[str, Any]]:
@@ -89,6 +103,10 @@ async def team_options(principal: Principal) -> list[dict[str, Any]]:
     )
 
 
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _validate(data: dict[str, Any], *, creating: bool) -> dict[str, str]:
     errors: dict[str, str] = {}
     if creating or "username" in data:
@@ -103,16 +121,28 @@ def _validate(data: dict[str, Any], *, creating: bool) -> dict[str, str]:
             errors["full_name"] = "Enter the full name."
     if (creating or "role" in data) and data.get("role") not in ROLES:
         errors["role"] = "Choose a role from the list."
-    if (creating or "agency_id" in data) and not isinstance(data.get("agency_id"), int):
+    if (creating or "agency_id" in data) and not _is_int(data.get("agency_id")):
         errors["agency_id"] = "Choose the agency."
     if creating or data.get("password"):
         problem = password_problem(str(data.get("password") or ""))
         if problem:
             errors["password"] = problem
+    if "active" in data and not isinstance(data["active"], bool):
+        errors["active"] = "Choose yes or no."
+    if "language" in data and data["language"] not in LANGUAGES:
+        errors["language"] = "Choose a language from the list."
     email = data.get("email")
-    if email and ("@" not in str(email) or len(str(email)) > 255):
+    if email and ("@" not in str(email) or len(str(email)) > 255 or " " in str(email).strip()):
         errors["email"] = "Enter a valid e-mail address."
     return errors
+
+
+async def _check_agency(principal: Principal, agency_id: int) -> None:
+    # An agency outside the admin's subtree is a bad choice in the form, not a missing page.
+    try:
+        await get_visible_agency(principal, agency_id)
+    except NotFound as exc:
+        raise InvalidInput({"agency_id": "Choose an agency from the list."}) from exc
 
 
 async def create(principal: Principal, data: dict[str, Any], ip: str = "") -> dict[str, Any]:
@@ -122,22 +152,19 @@ async def create(principal: Principal, data: dict[str, Any], ip: str = "") -> di
         raise InvalidInput(errors)
     username = str(data["username"]).strip().lower()
     async with write_transaction():
-        try:
-            await get_visible_agency(principal, int(data["agency_id"]))
-        except NotFound as exc:
-            raise InvalidInput({"agency_id": "Choose an agency from the list."}) from exc
+        await _check_agency(principal, int(data["agency_id"]))
         if await AppUser.exists().where(AppUser.username == username):
             raise InvalidInput({"username": "This username is already taken."})
         rows = await AppUser.insert(
             AppUser(
                 username=username,
                 full_name=str(data["full_name"]).strip(),
-                email=data.get("email") or None,
+                email=str(data.get("email") or "").strip() or None,
                 role=data["role"],
                 agency=int(data["agency_id"]),
                 password_hash=hash_password(str(data["password"])),
-                active=bool(data.get("active", True)),
-                language=data.get("language") if data.get("language") in ("vi", "en") else "vi",
+                active=data.get("active", True) is not False,
+                language=data.get("language") or "vi",
                 password_changed_at=datetime.now(UTC),
             )
         ).returning(AppUser.id)
@@ -157,36 +184,47 @@ async def create(principal: Principal, data: dict[str, Any], ip: str = "") -> di
 async def update(
     principal: Principal, user_id: int, version: int, data: dict[str, Any], ip: str = ""
 ) -> dict[str, Any]:
-    """Change a user; deactivating ends their sessions and tokens at once."""
+    """Change a user; deactivating ends their sessions and tokens at once.
+
+    Admins cannot deactivate themselves or change their own role or agency, so that the
+    last administrator of a subtree cannot lock everyone out by mistake.
+    """
     errors = _validate(data, creating=False)
-    if errors:
-        raise InvalidInput(errors)
+    if user_id == principal.id:
+        if data.get("active") is False:
+            errors["active"] = "You cannot deactivate your own account."
+        if "role" in data and data["role"] != principal.role:
+            errors["role"] = "You cannot change your own role."
+        if "agency_id" in data and data["agency_id"] != principal.agency_id:
+            errors["agency_id"] = "You cannot move your own account to another agency."
     async with write_transaction():
         before = await get_visible(principal, user_id)
+        if errors:
+            raise InvalidInput(errors)
         if before["version"] != version:
             raise Conflict(
                 "This record was changed by someone else. Reload and try again.",
                 code="stale_version",
             )
-        values: dict[Any, Any] = {
-            AppUser.version: version + 1,
-            AppUser.updated_at: datetime.now(UTC),
-        }
+        now = datetime.now(UTC)
+        values: dict[Any, Any] = {AppUser.version: version + 1, AppUser.updated_at: now}
         for key, column in (
             ("full_name", AppUser.full_name),
-            ("email", AppUser.email),
             ("role", AppUser.role),
             ("active", AppUser.active),
             ("language", AppUser.language),
         ):
             if key in data:
-                values[column] = data[key]
+                value = data[key]
+                values[column] = value.strip() if isinstance(value, str) else value
+        if "email" in data:
+            values[AppUser.email] = str(data["email"] or "").strip() or None
         if "agency_id" in data:
-            await get_visible_agency(principal, int(data["agency_id"]))
+            await _check_agency(principal, int(data["agency_id"]))
             values[AppUser.agency] = int(data["agency_id"])
         if data.get("password"):
             values[AppUser.password_hash] = hash_password(str(data["password"]))
-            values[AppUser.password_changed_at] = datetime.now(UTC)
+            values[AppUser.password_changed_at] = now
         updated = (
             await AppUser.update(values)
             .where((AppUser.id == user_id) & (AppUser.version == version))
@@ -197,14 +235,22 @@ async def update(
                 "This record was changed by someone else. Reload and try again.",
                 code="stale_version",
             )
-        if data.get("active") is False:
-            await ApiToken.update({ApiToken.revoked_at: datetime.now(UTC)}).where(
+        if data.get("active") is False and before["active"]:
+            # Refused from the very next request: tokens revoked, sessions deleted; the
+            # identity middleware also re-reads ``active`` on every request.
+            await ApiToken.update({ApiToken.revoked_at: now}).where(
                 (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
             )
+        if data.get("active") is False or data.get("password"):
             await delete_sessions_of_user(user_id)
         after = await get_visible(principal, user_id)
+        action = "update"
+        if before["active"] and not after["active"]:
+            action = "deactivate"
+        elif after["active"] and not before["active"]:
+            action = "activate"
         await audit.record(
-            "update",
+            action,
             actor=principal,
             entity_type="user",
             entity_id=user_id,

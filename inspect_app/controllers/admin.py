@@ -1,0 +1,584 @@
+"""Agencies, users and the audit log: the JSON API and the administration pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get, patch, post
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, Parameter
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_201_CREATED
+
+from inspect_app.domain.permissions import ROLE_LABELS, ROLES
+from inspect_app.exceptions import Conflict, InvalidInput, request_language
+from inspect_app.i18n import translate
+from inspect_app.pages import flash, render
+from inspect_app.principal import Principal
+from inspect_app.schemas.admin import (
+    Agency,
+    AgencyCreate,
+    AgencyList,
+    AgencyUpdate,
+    AuditChange,
+    AuditEntry,
+    AuditList,
+    User,
+    UserCreate,
+    UserList,
+    UserUpdate,
+    set_fields,
+)
+from inspect_app.services import agencies, audit, users
+
+FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
+Limit = Annotated[int, Parameter(ge=1, le=200)]
+AGENCY_KEYS = ("id", "code", "name", "kind", "parent_id", "active", "version", "path", "depth")
+USER_KEYS = (
+    "id",
+    "username",
+    "full_name",
+    "role",
+    "agency_id",
+    "active",
+    "version",
+    "email",
+    "language",
+    "last_login_at",
+)
+AUDIT_ENTITY_TYPES = (
+    "agency",
+    "user",
+    "token",
+    "subject",
+    "plan",
+    "inspection",
+    "finding",
+    "measure",
+    "execution",
+    "attachment",
+    "report",
+)
+AGENCY_KIND_LABELS = {
+    "province_inspectorate": "Provincial inspectorate",
+    "division": "Division",
+    "department": "Department",
+    "sub_department": "Sub-department",
+    "district": "District",
+    "commune": "Commune",
+    "other": "Other",
+}
+
+
+def _cursor(cursor: str | None) -> int | None:
+    if cursor is None or cursor == "":
+        return None
+    if not cursor.isdigit():
+        raise InvalidInput({"cursor": "This cursor is not valid."})
+    return int(cursor)
+
+
+def _agency(row: dict[str, Any]) -> Agency:
+    return Agency(**{key: row[key] for key in AGENCY_KEYS})
+
+
+def _user(row: dict[str, Any]) -> User:
+    return User(**{key: row[key] for key in USER_KEYS})
+
+
+def _next(rows: list[dict[str, Any]], limit: int) -> str | None:
+    return str(rows[-1]["id"]) if len(rows) == limit else None
+
+
+class AdminApiController(Controller):
+    """GET|POST /api/agencies, /api/users and their records; GET /api/audit."""
+
+    path = "/api"
+    tags = ["people"]
+
+    @get("/agencies", opt={"permission": "read"})
+    async def list_agencies(
+        self,
+        principal: Principal,
+        cursor: str | None = None,
+        limit: Limit = 50,
+        q: str | None = None,
+        parent_id: int | None = None,
+    ) -> AgencyList:
+        """Agencies in the caller's subtree, by id."""
+        rows = await agencies.list_visible(
+            principal, cursor=_cursor(cursor) or 0, limit=limit, q=q, parent_id=parent_id
+        )
+        return AgencyList(items=[_agency(row) for row in rows], next_cursor=_next(rows, limit))
+
+    @post("/agencies", opt={"permission": "agency.manage"}, status_code=HTTP_201_CREATED)
+    async def create_agency(self, principal: Principal, data: AgencyCreate, ip: str) -> Agency:
+        """Create an agency under a parent in the caller's subtree."""
+        row = await agencies.create(principal, msgspec_dict(data), ip)
+        return _agency(row)
+
+    @get("/agencies/{agency_id:int}", opt={"permission": "read"})
+    async def get_agency(self, principal: Principal, agency_id: int) -> Agency:
+        """One agency of the caller's subtree."""
+        return _agency(await agencies.get_visible(principal, agency_id))
+
+    @patch("/agencies/{agency_id:int}", opt={"permission": "agency.manage"})
+    async def update_agency(
+        self, principal: Principal, agency_id: int, data: AgencyUpdate, ip: str
+    ) -> Agency:
+        """Rename, re-code, move or (de)activate an agency; a stale version answers 409."""
+        row = await agencies.update(principal, agency_id, data.version, set_fields(data), ip)
+        return _agency(row)
+
+    @get("/users", opt={"permission": "user.manage"})
+    async def list_users(
+        self,
+        principal: Principal,
+        cursor: str | None = None,
+        limit: Limit = 50,
+        q: str | None = None,
+        agency_id: int | None = None,
+        role: str | None = None,
+        active: bool | None = None,
+    ) -> UserList:
+        """Users of the caller's subtree, by id."""
+        rows = await users.list_visible(
+            principal,
+            cursor=_cursor(cursor) or 0,
+            limit=limit,
+            q=q,
+            agency_id=agency_id,
+            role=role,
+            active=active,
+        )
+        return UserList(items=[_user(row) for row in rows], next_cursor=_next(rows, limit))
+
+    @post("/users", opt={"permission": "user.manage"}, status_code=HTTP_201_CREATED)
+    async def create_user(self, principal: Principal, data: UserCreate, ip: str) -> User:
+        """Create a user in an agency of the caller's subtree."""
+        return _user(await users.create(principal, msgspec_dict(data), ip))
+
+    @get("/users/{user_id:int}", opt={"permission": "user.manage"})
+    async def get_user(self, principal: Principal, user_id: int) -> User:
+        """One user of the caller's subtree."""
+        return _user(await users.get_visible(principal, user_id))
+
+    @patch("/users/{user_id:int}", opt={"permission": "user.manage"})
+    async def update_user(
+        self, principal: Principal, user_id: int, data: UserUpdate, ip: str
+    ) -> User:
+        """Change a user; ``active: false`` ends their sessions and tokens at once."""
+        row = await users.update(principal, user_id, data.version, set_fields(data), ip)
+        return _user(row)
+
+    @get("/audit", opt={"permission": "audit.read"})
+    async def audit_log(
+        self,
+        principal: Principal,
+        entity_type: str | None = None,
+        entity_id: int | None = None,
+        cursor: str | None = None,
+        limit: Limit = 50,
+    ) -> AuditList:
+        """Who changed what, when, before and after (one record when filtered); in scope only."""
+        rows = await audit.visible_history(
+            principal, entity_type, entity_id, cursor=_cursor(cursor), limit=limit
+        )
+        items = [
+            AuditEntry(
+                **{
+                    key: value
+                    for key, value in row.items()
+                    if key not in ("changes", "action_label")
+                },
+                changes=[AuditChange(**change) for change in row["changes"]],
+            )
+            for row in rows
+        ]
+        return AuditList(items=items, next_cursor=_next(rows, limit))
+
+
+def msgspec_dict(struct: Any) -> dict[str, Any]:
+    """A request struct as a plain dict for the services."""
+    return msgspec.structs.asdict(struct)
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _int_field(data: dict[str, str], name: str, errors: dict[str, str], message: str) -> int | None:
+    raw = (data.get(name) or "").strip()
+    if raw.isdigit():
+        return int(raw)
+    errors[name] = message
+    return None
+
+
+def _agency_form_data(data: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "code": data.get("code", ""),
+        "name": data.get("name", ""),
+        "kind": data.get("kind", "department"),
+        "active": data.get("active") == "on",
+    }
+    if (data.get("parent_id") or "").strip():
+        values["parent_id"] = _int_field(data, "parent_id", errors, "Choose the parent agency.")
+    return values
+
+
+def _user_form_data(data: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "full_name": data.get("full_name", ""),
+        "email": data.get("email", ""),
+        "role": data.get("role", ""),
+        "language": data.get("language", "vi"),
+        "agency_id": _int_field(data, "agency_id", errors, "Choose the agency."),
+    }
+    if data.get("password"):
+        values["password"] = data["password"]
+    return values
+
+
+def _stale(request: Request[Any, Any, Any]) -> str:
+    return translate(
+        "This record was changed by someone else. Reload and try again.",
+        request_language(request),
+    )
+
+
+class AdminPageController(Controller):
+    """Administration pages: the agency tree, users, and a record's history."""
+
+    include_in_schema = False
+
+    @get("/admin", opt={"permission": "user.manage"})
+    async def index(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
+        """Entry page of the administration."""
+        tree = await agencies.tree(principal)
+        user_count = sum(row["users"] for row in tree)
+        return await render(
+            request, "admin/index.html", agency_count=len(tree), user_count=user_count
+        )
+
+    # ---- agencies
+
+    async def _agency_form(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        *,
+        agency: dict[str, Any] | None,
+        values: dict[str, Any],
+        errors: dict[str, str],
+        status_code: int = 200,
+        message: str = "",
+    ) -> Template:
+        history = await audit.visible_history(principal, "agency", agency["id"]) if agency else []
+        return await render(
+            request,
+            "admin/agency_form.html",
+            status_code=status_code,
+            agency=agency,
+            values=values,
+            errors=errors,
+            message=message,
+            parents=await agencies.tree_options(principal),
+            kinds=list(AGENCY_KIND_LABELS.items()),
+            history=history,
+        )
+
+    @get("/admin/agencies", opt={"permission": "agency.manage"})
+    async def agency_tree(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
+        """The agency tree of the admin's subtree."""
+        return await render(
+            request,
+            "admin/agencies.html",
+            tree=await agencies.tree(principal),
+            kind_labels=AGENCY_KIND_LABELS,
+        )
+
+    @get("/admin/agencies/new", opt={"permission": "agency.manage"})
+    async def new_agency(
+        self, request: Request[Any, Any, Any], principal: Principal, parent_id: int | None = None
+    ) -> Template:
+        """Form for a new agency."""
+        values = {"parent_id": parent_id or principal.agency_id, "kind": "department"}
+        return await self._agency_form(request, principal, agency=None, values=values, errors={})
+
+    @post("/admin/agencies", opt={"permission": "agency.manage"}, status_code=200)
+    async def create_agency(
+        self, request: Request[Any, Any, Any], principal: Principal, data: FormData, ip: str
+    ) -> Redirect | Template:
+        """Create an agency; mistakes come back beside their fields."""
+        errors: dict[str, str] = {}
+        values = _agency_form_data(data, errors)
+        values["active"] = True
+        if not errors:
+            try:
+                created = await agencies.create(principal, values, ip)
+            except InvalidInput as exc:
+                errors = exc.errors
+            else:
+                flash(request, translate("The agency was created.", request_language(request)))
+                return Redirect(path=f"/admin/agencies/{created['id']}")
+        return await self._agency_form(
+            request, principal, agency=None, values=values, errors=errors, status_code=422
+        )
+
+    @get("/admin/agencies/{agency_id:int}", opt={"permission": "agency.manage"})
+    async def edit_agency(
+        self, request: Request[Any, Any, Any], principal: Principal, agency_id: int
+    ) -> Template:
+        """An agency's edit form and history."""
+        agency = await agencies.get_visible(principal, agency_id)
+        return await self._agency_form(
+            request, principal, agency=agency, values=dict(agency), errors={}
+        )
+
+    @post("/admin/agencies/{agency_id:int}", opt={"permission": "agency.manage"}, status_code=200)
+    async def update_agency(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        agency_id: int,
+        data: FormData,
+        ip: str,
+    ) -> Redirect | Template:
+        """Save an agency; a stale form comes back with a message."""
+        agency = await agencies.get_visible(principal, agency_id)
+        errors: dict[str, str] = {}
+        values = _agency_form_data(data, errors)
+        if agency["parent_id"] is None:
+            values.pop("parent_id", None)
+        version = _int_field(data, "version", errors, "This record was changed by someone else.")
+        message = ""
+        status_code = 422
+        if not errors and version is not None:
+            try:
+                await agencies.update(principal, agency_id, version, values, ip)
+            except InvalidInput as exc:
+                errors = exc.errors
+            except Conflict:
+                message, status_code = _stale(request), 409
+            else:
+                flash(request, translate("The agency was saved.", request_language(request)))
+                return Redirect(path=f"/admin/agencies/{agency_id}")
+        values["version"] = data.get("version", "")
+        return await self._agency_form(
+            request,
+            principal,
+            agency=agency,
+            values=values,
+            errors=errors,
+            status_code=status_code,
+            message=message,
+        )
+
+    # ---- users
+
+    async def _user_form(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        *,
+        user: dict[str, Any] | None,
+        values: dict[str, Any],
+        errors: dict[str, str],
+        status_code: int = 200,
+        message: str = "",
+    ) -> Template:
+        history = await audit.visible_history(principal, "user", user["id"]) if user else []
+        return await render(
+            request,
+            "admin/user_form.html",
+            status_code=status_code,
+            user=user,
+            values=values,
+            errors=errors,
+            message=message,
+            agency_options=await agencies.tree_options(principal),
+            role_options=ROLES,
+            history=history,
+        )
+
+    @get("/admin/users", opt={"permission": "user.manage"})
+    async def user_list(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        q: str | None = None,
+        role: str | None = None,
+        agency_id: int | None = None,
+        active: str | None = None,
+        cursor: str | None = None,
+    ) -> Template:
+        """Users of the admin's subtree, filtered by name, role, agency and state."""
+        state = {"1": True, "0": False}.get(active or "")
+        limit = 50
+        rows = await users.list_visible(
+            principal,
+            cursor=_cursor(cursor) or 0,
+            limit=limit,
+            q=q,
+            role=role if role in ROLES else None,
+            agency_id=agency_id,
+            active=state,
+        )
+        filters = {"q": q or "", "role": role or "", "agency_id": agency_id or "", "active": active}
+        return await render(
+            request,
+            "admin/users.html",
+            users=rows,
+            filters=filters,
+            next_cursor=_next(rows, limit),
+            agency_options=await agencies.tree_options(principal),
+            role_options=ROLES,
+            role_labels=ROLE_LABELS,
+        )
+
+    @get("/admin/users/new", opt={"permission": "user.manage"})
+    async def new_user(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
+        """Form for a new user."""
+        values = {"agency_id": principal.agency_id, "role": "inspector", "language": "vi"}
+        return await self._user_form(request, principal, user=None, values=values, errors={})
+
+    @post("/admin/users", opt={"permission": "user.manage"}, status_code=200)
+    async def create_user(
+        self, request: Request[Any, Any, Any], principal: Principal, data: FormData, ip: str
+    ) -> Redirect | Template:
+        """Create a user; mistakes come back beside their fields (password never echoed)."""
+        errors: dict[str, str] = {}
+        values = _user_form_data(data, errors)
+        values["username"] = data.get("username", "")
+        values["password"] = data.get("password", "")
+        if not errors:
+            try:
+                created = await users.create(principal, values, ip)
+            except InvalidInput as exc:
+                errors = exc.errors
+            else:
+                flash(request, translate("The user was created.", request_language(request)))
+                return Redirect(path=f"/admin/users/{created['id']}")
+        values.pop("password", None)
+        return await self._user_form(
+            request, principal, user=None, values=values, errors=errors, status_code=422
+        )
+
+    @get("/admin/users/{user_id:int}", opt={"permission": "user.manage"})
+    async def edit_user(
+        self, request: Request[Any, Any, Any], principal: Principal, user_id: int
+    ) -> Template:
+        """A user's edit form, state and history."""
+        user = await users.get_visible(principal, user_id)
+        return await self._user_form(request, principal, user=user, values=dict(user), errors={})
+
+    @post("/admin/users/{user_id:int}", opt={"permission": "user.manage"}, status_code=200)
+    async def update_user(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        user_id: int,
+        data: FormData,
+        ip: str,
+    ) -> Redirect | Template:
+        """Save a user; a new password is optional here."""
+        user = await users.get_visible(principal, user_id)
+        errors: dict[str, str] = {}
+        values = _user_form_data(data, errors)
+        version = _int_field(data, "version", errors, "This record was changed by someone else.")
+        message = ""
+        status_code = 422
+        if not errors and version is not None:
+            try:
+                await users.update(principal, user_id, version, values, ip)
+            except InvalidInput as exc:
+                errors = exc.errors
+            except Conflict:
+                message, status_code = _stale(request), 409
+            else:
+                flash(request, translate("The user was saved.", request_language(request)))
+                return Redirect(path=f"/admin/users/{user_id}")
+        values.pop("password", None)
+        values["version"] = data.get("version", "")
+        values["username"] = user["username"]
+        return await self._user_form(
+            request,
+            principal,
+            user=user,
+            values=values,
+            errors=errors,
+            status_code=status_code,
+            message=message,
+        )
+
+    async def _set_active(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        user_id: int,
+        data: dict[str, str],
+        ip: str,
+        active: bool,
+    ) -> Redirect:
+        lang = request_language(request)
+        version = int(data["version"]) if (data.get("version") or "").isdigit() else -1
+        try:
+            await users.update(principal, user_id, version, {"active": active}, ip)
+        except Conflict:
+            flash(request, _stale(request), "error")
+        except InvalidInput as exc:
+            flash(request, translate(next(iter(exc.errors.values())), lang), "error")
+        else:
+            done = "The user was deactivated." if not active else "The user was reactivated."
+            flash(request, translate(done, lang))
+        return Redirect(path=f"/admin/users/{user_id}")
+
+    @post("/admin/users/{user_id:int}/deactivate", opt={"permission": "user.manage"})
+    async def deactivate_user(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        user_id: int,
+        data: FormData,
+        ip: str,
+    ) -> Redirect:
+        """Deactivate a user: their sessions and tokens stop working at once."""
+        await users.get_visible(principal, user_id)
+        return await self._set_active(request, principal, user_id, data, ip, False)
+
+    @post("/admin/users/{user_id:int}/activate", opt={"permission": "user.manage"})
+    async def activate_user(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        user_id: int,
+        data: FormData,
+        ip: str,
+    ) -> Redirect:
+        """Reactivate a user (old sessions and tokens stay ended)."""
+        await users.get_visible(principal, user_id)
+        return await self._set_active(request, principal, user_id, data, ip, True)
+
+    # ---- history
+
+    @get("/audit", opt={"permission": "audit.read"})
+    async def audit_page(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        entity_type: str | None = None,
+        entity_id: int | None = None,
+    ) -> Template:
+        """A record's history (or the latest changes in scope): who, when, before and after."""
+        history = await audit.visible_history(
+            principal, entity_type or None, entity_id, limit=200 if entity_type else 50
+        )
+        return await render(
+            request,
+            "admin/audit.html",
+            history=history,
+            entity_type=entity_type or "",
+            entity_id=entity_id if entity_id is not None else "",
+            entity_types=AUDIT_ENTITY_TYPES,
+        )

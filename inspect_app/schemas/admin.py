@@ -1,0 +1,142 @@
+"""Schemas of agencies, users and the audit log (API.md: "Auth and people", "Reference data")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+import msgspec
+
+Code = Annotated[str, msgspec.Meta(max_length=32)]
+Name = Annotated[str, msgspec.Meta(max_length=255)]
+
+
+class Agency(msgspec.Struct):
+    """An agency of the tree; ``path`` is the materialised path of ids ("/1/4/17/")."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+    active: bool
+    version: int
+    path: str
+    depth: int
+
+
+class AgencyCreate(msgspec.Struct):
+    """A new agency under ``parent_id`` (in the caller's subtree)."""
+
+    code: Code
+    name: Name
+    parent_id: int
+    kind: str = "department"
+    active: bool = True
+
+
+class AgencyUpdate(msgspec.Struct):
+    """Changes to an agency; ``version`` is the one read (stale: 409)."""
+
+    version: int
+    code: Code | msgspec.UnsetType = msgspec.UNSET
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    kind: str | msgspec.UnsetType = msgspec.UNSET
+    parent_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class AgencyList(msgspec.Struct):
+    """A page of agencies."""
+
+    items: list[Agency]
+    next_cursor: str | None
+
+
+class User(msgspec.Struct):
+    """A user (never the password hash)."""
+
+    id: int
+    username: str
+    full_name: str
+    role: str
+    agency_id: int
+    active: bool
+    version: int
+    email: str | None
+    language: str
+    last_login_at: datetime | None
+
+
+class UserCreate(msgspec.Struct):
+    """A new user with a first password."""
+
+    username: Annotated[str, msgspec.Meta(max_length=64)]
+    full_name: Name
+    role: str
+    agency_id: int
+    password: Annotated[str, msgspec.Meta(max_length=1024)]
+    email: Name | None = None
+    language: str = "vi"
+    active: bool = True
+
+
+class UserUpdate(msgspec.Struct):
+    """Changes to a user; ``active: false`` ends their sessions and tokens at once."""
+
+    version: int
+    full_name: Name | msgspec.UnsetType = msgspec.UNSET
+    email: Name | msgspec.UnsetType | None = msgspec.UNSET
+    role: str | msgspec.UnsetType = msgspec.UNSET
+    agency_id: int | msgspec.UnsetType = msgspec.UNSET
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+    language: str | msgspec.UnsetType = msgspec.UNSET
+    password: Annotated[str, msgspec.Meta(max_length=1024)] | msgspec.UnsetType = msgspec.UNSET
+
+
+class UserList(msgspec.Struct):
+    """A page of users."""
+
+    items: list[User]
+    next_cursor: str | None
+
+
+class AuditChange(msgspec.Struct):
+    """One field that changed."""
+
+    field: str
+    before: Any
+    after: Any
+
+
+class AuditEntry(msgspec.Struct):
+    """One row of the audit log: who, when, what, before and after."""
+
+    id: int
+    at: datetime
+    user_id: int | None
+    username: str
+    action: str
+    entity_type: str
+    entity_id: int | None
+    agency_id: int | None
+    before: Any
+    after: Any
+    changes: list[AuditChange]
+    ip: str
+
+
+class AuditList(msgspec.Struct):
+    """A page of audit rows, newest first."""
+
+    items: list[AuditEntry]
+    next_cursor: str | None
+
+
+def set_fields(struct: msgspec.Struct) -> dict[str, Any]:
+    """The fields a PATCH body actually sent (UNSET ones left out), without ``version``."""
+    return {
+        name: value
+        for name, value in msgspec.structs.asdict(struct).items()
+        if value is not msgspec.UNSET and name != "version"
+    }

@@ -1,0 +1,1 @@
+"""The authorization matrix: one RouteCase per registered route, a world of two subtrees."""
