@@ -1,0 +1,1 @@
+"""Benchmarks of the application on the national data set (``make bench``)."""

@@ -1,0 +1,147 @@
+"""Timed runs of the background work, in this process, on the benchmark database.
+
+Imported only after DATABASE_URL points at the benchmark database (bench.run sets it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from inspect_app.domain.periods import Period, parse_period
+from inspect_app.services import report_render, report_runner, totals
+from jobs.deadlines import watch_deadlines
+from jobs.totals import rebuild_totals
+from models.tables import Inspection, Notification
+
+LOWER_BOUND_SQL = (Path(__file__).parent / "totals_lower_bound.sql").read_text()
+# Columns of the lower bound -> (table, counter); land comes in hundredths of m².
+_PREFIX = {"i": "inspections", "c": "checks", "m": "implementation"}
+
+
+async def timed(work: Callable[[], Awaitable[Any]]) -> tuple[float, Any]:
+    """Seconds taken by ``work()`` and its result."""
+    start = time.perf_counter()
+    result = await work()
+    return time.perf_counter() - start, result
+
+
+async def best_of(runs: int, work: Callable[[], Awaitable[Any]]) -> tuple[list[float], Any]:
+    """Every run's seconds (the first one is the cold one) and the last result."""
+    seconds, result = [], None
+    for _ in range(runs):
+        took, result = await timed(work)
+        seconds.append(round(took, 4))
+    return seconds, result
+
+
+async def lower_bound(conn: asyncpg.Connection, path: str, period: Period) -> dict[str, Any]:
+    """The hand-written one-statement aggregate of the subtree (bench/totals_lower_bound.sql)."""
+    row = await conn.fetchrow(LOWER_BOUND_SQL, path + "%", period.start, period.end)
+    return dict(row)
+
+
+def lower_bound_as_counters(row: dict[str, Any]) -> totals.Counters:
+    """The lower bound's row in the shape of services.totals counters."""
+    counters = totals.empty_counters()
+    for column, value in row.items():
+        prefix, key = column.split("_", 1)
+        table = _PREFIX[prefix]
+        if key.endswith("_cm2"):
+            counters[table][key[: -len("_cm2")] + "_m2"] = totals.land_text(int(value or 0))
+        else:
+            counters[table][key] = int(value or 0)
+    counters["implementation"]["not_completed"] = int(
+        counters["implementation"]["to_implement"]
+    ) - int(counters["implementation"]["completed"])
+    return counters
+
+
+async def province_totals(agency_id: int, path: str, period_code: str) -> dict[str, Any]:
+    """live_totals of a province's subtree against the lower bound: times, ratio, equality."""
+    period = parse_period(period_code)
+    live_s, live = await best_of(5, lambda: totals.live_totals(agency_id, period))
+    conn = await asyncpg.connect(os.environ["DATABASE_URL"])
+    try:
+        bound_s, bound_row = await best_of(5, lambda: lower_bound(conn, path, period))
+    finally:
+        await conn.close()
+    differences = totals.diff_totals(live, lower_bound_as_counters(bound_row))
+    live_med = sorted(live_s[1:])[len(live_s[1:]) // 2]
+    bound_med = sorted(bound_s[1:])[len(bound_s[1:]) // 2]
+    return {
+        "agency_id": agency_id,
+        "period": period_code,
+        "live_seconds": live_s,
+        "lower_bound_seconds": bound_s,
+        "live_median_s": live_med,
+        "lower_bound_median_s": bound_med,
+        "ratio": round(live_med / bound_med, 2),
+        "same_figures": not differences,
+        "differences": differences,
+    }
+
+
+async def deadline_watch(day: str | None = None) -> dict[str, Any]:
+    """Two runs of the deadline watch over every open deadline; its notices removed after."""
+    before = await Notification.raw("SELECT COALESCE(MAX(id), 0) AS id FROM notification")
+    first_id = int(before[0]["id"])
+    try:
+        first_s, first = await timed(lambda: watch_deadlines(None, day))
+        second_s, second = await timed(lambda: watch_deadlines(None, day))
+    finally:
+        # The bench leaves the data set as it found it.
+        await Notification.raw("DELETE FROM notification WHERE id > {}", first_id)
+    return {
+        "first_run_s": round(first_s, 3),
+        "first_run": first,
+        "second_run_s": round(second_s, 3),
+        "second_run": second,
+    }
+
+
+async def totals_rebuild() -> dict[str, Any]:
+    """The nightly rebuild of the whole totals table."""
+    seconds, periods = await timed(lambda: rebuild_totals(None))
+    rows = await Inspection.raw("SELECT COUNT(*) AS n FROM agency_totals")
+    return {"seconds": round(seconds, 2), "periods": periods, "rows": int(rows[0]["n"])}
+
+
+async def provincial_report(agency_id: int, period_code: str) -> dict[str, Any]:
+    """The consolidated report of a province: figures, then HTML, XLSX and PDF, each timed."""
+    period = parse_period(period_code)
+    figures_s, figures = await best_of(3, lambda: report_runner.compute_figures(agency_id, period))
+    narrative = report_runner.build_narrative(figures)
+    with tempfile.TemporaryDirectory(prefix="bench-report-") as folder:
+        html_path = Path(folder) / "report.html"
+        xlsx_path = Path(folder) / "report.xlsx"
+        pdf_path = Path(folder) / "report.pdf"
+        start = time.perf_counter()
+        html = report_render.render_html(figures, narrative)
+        html_path.write_text(html, encoding="utf-8")
+        html_s = time.perf_counter() - start
+        start = time.perf_counter()
+        await asyncio.to_thread(report_render.write_xlsx, figures, xlsx_path)
+        xlsx_s = time.perf_counter() - start
+        start = time.perf_counter()
+        await report_render.write_pdf(html_path, pdf_path)
+        pdf_s = time.perf_counter() - start
+        sizes = {p.suffix[1:]: p.stat().st_size for p in (html_path, xlsx_path, pdf_path)}
+    return {
+        "agency_id": agency_id,
+        "period": period_code,
+        "totals_seconds": figures_s,
+        "totals_s": sorted(figures_s[1:])[len(figures_s[1:]) // 2],
+        "html_s": round(html_s, 3),
+        "xlsx_s": round(xlsx_s, 3),
+        "pdf_s": round(pdf_s, 3),
+        "file_bytes": sizes,
+        "rows": len(figures["rows"]),
+    }
