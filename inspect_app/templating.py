@@ -11,6 +11,7 @@ from jinja2.runtime import Context
 from litestar.plugins.jinja import JinjaTemplateEngine as Engine
 from litestar.template.config import TemplateConfig
 
+from inspect_app.audit_labels import readable_entry
 from inspect_app.domain import formatting
 from inspect_app.domain.lifecycle import EVENT_LABELS, STATUS_LABELS
 from inspect_app.domain.measures import MEASURE_TYPE_LABELS
@@ -52,6 +53,11 @@ def _datetime(context: Context, value: Any) -> str:
     return "" if value is None else formatting.format_datetime(value, _lang(context))
 
 
+@pass_context
+def _history_entry(context: Context, row: dict[str, Any]) -> dict[str, Any]:
+    return readable_entry(row, _lang(context))
+
+
 def _label(table: dict[str, dict[str, str]]) -> Any:
     @pass_context
     def label(context: Context, key: str | None) -> str:
@@ -76,6 +82,7 @@ def configure_environment(engine: Engine) -> None:
             "event_label": _label(EVENT_LABELS),
             "measure_type_label": _label(MEASURE_TYPE_LABELS),
             "role_label": _label(ROLE_LABELS),
+            "history_entry": _history_entry,
         }
     )
     env.trim_blocks = True

@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -210,7 +210,9 @@ async def _lifespan(app: Any) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
-async def app_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+async def app_client(
+    app: Any, follow_redirects: bool = True, lifespan: bool = True
+) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on ``app``, run on the caller's event loop, lifespan included.
 
     Use this (or the ``client`` fixture), not ``litestar.testing.AsyncTestClient``: in
@@ -218,16 +220,18 @@ async def app_client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
     (litestar-org/litestar#1920, fixed in 3.x), so the app and the test share Piccolo's
     asyncpg pool across threads and loops: "attached to a different loop" errors, or a
     segmentation fault. Same defaults as AsyncTestClient: base URL http://testserver.local,
-    redirects followed, app errors raised. For a module-scoped client:
-    ``from tests.conftest import app_client``.
+    redirects followed (``follow_redirects=False`` to see them), app errors raised. For a
+    module-scoped client: ``from tests.conftest import app_client``. A second client on an
+    app whose lifespan already runs (a second browser beside ``client``) passes
+    ``lifespan=False``: the database pool is the process's, opened once.
     """
     async with (
-        _lifespan(app),
+        _lifespan(app) if lifespan else nullcontext(),
         httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app),
             base_url=TEST_BASE_URL,
             headers={"user-agent": "testclient"},
-            follow_redirects=True,
+            follow_redirects=follow_redirects,
         ) as http_client,
     ):
         yield http_client

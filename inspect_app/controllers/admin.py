@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 import msgspec
@@ -11,9 +12,19 @@ from litestar.params import Body, Parameter
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED
 
+from inspect_app.controllers.page_support import message_text
+from inspect_app.domain.labels import AGENCY_KIND_LABELS
 from inspect_app.domain.permissions import ROLE_LABELS, ROLES
-from inspect_app.exceptions import Conflict, InvalidInput, request_language
-from inspect_app.i18n import translate
+from inspect_app.exceptions import Conflict, InvalidInput
+from inspect_app.forms.admin import (
+    active_version,
+    agency_form,
+    edit_version,
+    list_cursor,
+    new_user_form,
+    user_filters,
+    user_form,
+)
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
 from inspect_app.schemas.admin import (
@@ -60,23 +71,6 @@ AUDIT_ENTITY_TYPES = (
     "attachment",
     "report",
 )
-AGENCY_KIND_LABELS = {
-    "province_inspectorate": "Provincial inspectorate",
-    "division": "Division",
-    "department": "Department",
-    "sub_department": "Sub-department",
-    "district": "District",
-    "commune": "Commune",
-    "other": "Other",
-}
-
-
-def _cursor(cursor: str | None) -> int | None:
-    if cursor is None or cursor == "":
-        return None
-    if not cursor.isdigit():
-        raise InvalidInput({"cursor": "This cursor is not valid."})
-    return int(cursor)
 
 
 def _agency(row: dict[str, Any]) -> Agency:
@@ -108,7 +102,7 @@ class AdminApiController(Controller):
     ) -> AgencyList:
         """Agencies in the caller's subtree, by id."""
         rows = await agencies.list_visible(
-            principal, cursor=_cursor(cursor) or 0, limit=limit, q=q, parent_id=parent_id
+            principal, cursor=list_cursor(cursor) or 0, limit=limit, q=q, parent_id=parent_id
         )
         return AgencyList(items=[_agency(row) for row in rows], next_cursor=_next(rows, limit))
 
@@ -145,7 +139,7 @@ class AdminApiController(Controller):
         """Users of the caller's subtree, by id."""
         rows = await users.list_visible(
             principal,
-            cursor=_cursor(cursor) or 0,
+            cursor=list_cursor(cursor) or 0,
             limit=limit,
             q=q,
             agency_id=agency_id,
@@ -183,7 +177,7 @@ class AdminApiController(Controller):
     ) -> AuditList:
         """Who changed what, when, before and after (one record when filtered); in scope only."""
         rows = await audit.visible_history(
-            principal, entity_type, entity_id, cursor=_cursor(cursor), limit=limit
+            principal, entity_type, entity_id, cursor=list_cursor(cursor), limit=limit
         )
         items = [
             AuditEntry(
@@ -206,45 +200,35 @@ def msgspec_dict(struct: Any) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- pages
 
-
-def _int_field(data: dict[str, str], name: str, errors: dict[str, str], message: str) -> int | None:
-    raw = (data.get(name) or "").strip()
-    if raw.isdigit():
-        return int(raw)
-    errors[name] = message
-    return None
+STALE_MESSAGE = "This record was changed by someone else. Reload and try again."
 
 
-def _agency_form_data(data: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "code": data.get("code", ""),
-        "name": data.get("name", ""),
-        "kind": data.get("kind", "department"),
-        "active": data.get("active") == "on",
-    }
-    if (data.get("parent_id") or "").strip():
-        values["parent_id"] = _int_field(data, "parent_id", errors, "Choose the parent agency.")
-    return values
+class Outcome(msgspec.Struct):
+    """How a refused admin form comes back: errors beside fields, status, a message on top."""
+
+    errors: dict[str, str]
+    status_code: int = 422
+    message: str = ""
 
 
-def _user_form_data(data: dict[str, str], errors: dict[str, str]) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "full_name": data.get("full_name", ""),
-        "email": data.get("email", ""),
-        "role": data.get("role", ""),
-        "language": data.get("language", "vi"),
-        "agency_id": _int_field(data, "agency_id", errors, "Choose the agency."),
-    }
-    if data.get("password"):
-        values["password"] = data["password"]
-    return values
-
-
-def _stale(request: Request[Any, Any, Any]) -> str:
-    return translate(
-        "This record was changed by someone else. Reload and try again.",
-        request_language(request),
-    )
+async def _write(
+    request: Request[Any, Any, Any],
+    errors: dict[str, str],
+    write: Callable[[], Awaitable[dict[str, Any]]],
+    saved: str,
+    then: Callable[[dict[str, Any]], str],
+) -> Redirect | Outcome:
+    """Run ``write()`` when the form read cleanly: go to ``then(row)``, or say why not."""
+    if errors:
+        return Outcome(errors)
+    try:
+        row = await write()
+    except InvalidInput as exc:
+        return Outcome(exc.errors)
+    except Conflict:
+        return Outcome({}, 409, message_text(request, STALE_MESSAGE))
+    flash(request, message_text(request, saved))
+    return Redirect(path=then(row))
 
 
 class AdminPageController(Controller):
@@ -267,22 +251,20 @@ class AdminPageController(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: Principal,
-        *,
         agency: dict[str, Any] | None,
         values: dict[str, Any],
-        errors: dict[str, str],
-        status_code: int = 200,
-        message: str = "",
+        outcome: Outcome | None = None,
     ) -> Template:
         history = await audit.visible_history(principal, "agency", agency["id"]) if agency else []
+        outcome = outcome or Outcome({}, 200)
         return await render(
             request,
             "admin/agency_form.html",
-            status_code=status_code,
+            status_code=outcome.status_code,
             agency=agency,
             values=values,
-            errors=errors,
-            message=message,
+            errors=outcome.errors,
+            message=outcome.message,
             parents=await agencies.tree_options(principal),
             kinds=list(AGENCY_KIND_LABELS.items()),
             history=history,
@@ -304,7 +286,7 @@ class AdminPageController(Controller):
     ) -> Template:
         """Form for a new agency."""
         values = {"parent_id": parent_id or principal.agency_id, "kind": "department"}
-        return await self._agency_form(request, principal, agency=None, values=values, errors={})
+        return await self._agency_form(request, principal, None, values)
 
     @post("/admin/agencies", opt={"permission": "agency.manage"}, status_code=200)
     async def create_agency(
@@ -312,19 +294,17 @@ class AdminPageController(Controller):
     ) -> Redirect | Template:
         """Create an agency; mistakes come back beside their fields."""
         errors: dict[str, str] = {}
-        values = _agency_form_data(data, errors)
-        values["active"] = True
-        if not errors:
-            try:
-                created = await agencies.create(principal, values, ip)
-            except InvalidInput as exc:
-                errors = exc.errors
-            else:
-                flash(request, translate("The agency was created.", request_language(request)))
-                return Redirect(path=f"/admin/agencies/{created['id']}")
-        return await self._agency_form(
-            request, principal, agency=None, values=values, errors=errors, status_code=422
+        values = {**agency_form(data, errors), "active": True}
+        outcome = await _write(
+            request,
+            errors,
+            lambda: agencies.create(principal, values, ip),
+            "The agency was created.",
+            lambda created: f"/admin/agencies/{created['id']}",
         )
+        if isinstance(outcome, Redirect):
+            return outcome
+        return await self._agency_form(request, principal, None, values, outcome)
 
     @get("/admin/agencies/{agency_id:int}", opt={"permission": "agency.manage"})
     async def edit_agency(
@@ -332,9 +312,7 @@ class AdminPageController(Controller):
     ) -> Template:
         """An agency's edit form and history."""
         agency = await agencies.get_visible(principal, agency_id)
-        return await self._agency_form(
-            request, principal, agency=agency, values=dict(agency), errors={}
-        )
+        return await self._agency_form(request, principal, agency, dict(agency))
 
     @post("/admin/agencies/{agency_id:int}", opt={"permission": "agency.manage"}, status_code=200)
     async def update_agency(
@@ -348,32 +326,21 @@ class AdminPageController(Controller):
         """Save an agency; a stale form comes back with a message."""
         agency = await agencies.get_visible(principal, agency_id)
         errors: dict[str, str] = {}
-        values = _agency_form_data(data, errors)
+        values = agency_form(data, errors)
         if agency["parent_id"] is None:
-            values.pop("parent_id", None)
-        version = _int_field(data, "version", errors, "This record was changed by someone else.")
-        message = ""
-        status_code = 422
-        if not errors and version is not None:
-            try:
-                await agencies.update(principal, agency_id, version, values, ip)
-            except InvalidInput as exc:
-                errors = exc.errors
-            except Conflict:
-                message, status_code = _stale(request), 409
-            else:
-                flash(request, translate("The agency was saved.", request_language(request)))
-                return Redirect(path=f"/admin/agencies/{agency_id}")
-        values["version"] = data.get("version", "")
-        return await self._agency_form(
+            values.pop("parent_id", None)  # the root stays the root
+        version = edit_version(data, errors)
+        outcome = await _write(
             request,
-            principal,
-            agency=agency,
-            values=values,
-            errors=errors,
-            status_code=status_code,
-            message=message,
+            errors,
+            lambda: agencies.update(principal, agency_id, version or 0, values, ip),
+            "The agency was saved.",
+            lambda _: f"/admin/agencies/{agency_id}",
         )
+        if isinstance(outcome, Redirect):
+            return outcome
+        values["version"] = data.get("version", "")
+        return await self._agency_form(request, principal, agency, values, outcome)
 
     # ---- users
 
@@ -381,22 +348,21 @@ class AdminPageController(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: Principal,
-        *,
         user: dict[str, Any] | None,
         values: dict[str, Any],
-        errors: dict[str, str],
-        status_code: int = 200,
-        message: str = "",
+        outcome: Outcome | None = None,
     ) -> Template:
         history = await audit.visible_history(principal, "user", user["id"]) if user else []
+        outcome = outcome or Outcome({}, 200)
+        values.pop("password", None)  # a password is never sent back
         return await render(
             request,
             "admin/user_form.html",
-            status_code=status_code,
+            status_code=outcome.status_code,
             user=user,
             values=values,
-            errors=errors,
-            message=message,
+            errors=outcome.errors,
+            message=outcome.message,
             agency_options=await agencies.tree_options(principal),
             role_options=ROLES,
             history=history,
@@ -414,18 +380,11 @@ class AdminPageController(Controller):
         cursor: str | None = None,
     ) -> Template:
         """Users of the admin's subtree, filtered by name, role, agency and state."""
-        state = {"1": True, "0": False}.get(active or "")
+        arguments, filters = user_filters(q, role, agency_id, active)
         limit = 50
         rows = await users.list_visible(
-            principal,
-            cursor=_cursor(cursor) or 0,
-            limit=limit,
-            q=q,
-            role=role if role in ROLES else None,
-            agency_id=agency_id,
-            active=state,
+            principal, cursor=list_cursor(cursor) or 0, limit=limit, **arguments
         )
-        filters = {"q": q or "", "role": role or "", "agency_id": agency_id or "", "active": active}
         return await render(
             request,
             "admin/users.html",
@@ -441,7 +400,7 @@ class AdminPageController(Controller):
     async def new_user(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
         """Form for a new user."""
         values = {"agency_id": principal.agency_id, "role": "inspector", "language": "vi"}
-        return await self._user_form(request, principal, user=None, values=values, errors={})
+        return await self._user_form(request, principal, None, values)
 
     @post("/admin/users", opt={"permission": "user.manage"}, status_code=200)
     async def create_user(
@@ -449,21 +408,17 @@ class AdminPageController(Controller):
     ) -> Redirect | Template:
         """Create a user; mistakes come back beside their fields (password never echoed)."""
         errors: dict[str, str] = {}
-        values = _user_form_data(data, errors)
-        values["username"] = data.get("username", "")
-        values["password"] = data.get("password", "")
-        if not errors:
-            try:
-                created = await users.create(principal, values, ip)
-            except InvalidInput as exc:
-                errors = exc.errors
-            else:
-                flash(request, translate("The user was created.", request_language(request)))
-                return Redirect(path=f"/admin/users/{created['id']}")
-        values.pop("password", None)
-        return await self._user_form(
-            request, principal, user=None, values=values, errors=errors, status_code=422
+        values = new_user_form(data, errors)
+        outcome = await _write(
+            request,
+            errors,
+            lambda: users.create(principal, values, ip),
+            "The user was created.",
+            lambda created: f"/admin/users/{created['id']}",
         )
+        if isinstance(outcome, Redirect):
+            return outcome
+        return await self._user_form(request, principal, None, values, outcome)
 
     @get("/admin/users/{user_id:int}", opt={"permission": "user.manage"})
     async def edit_user(
@@ -471,7 +426,7 @@ class AdminPageController(Controller):
     ) -> Template:
         """A user's edit form, state and history."""
         user = await users.get_visible(principal, user_id)
-        return await self._user_form(request, principal, user=user, values=dict(user), errors={})
+        return await self._user_form(request, principal, user, dict(user))
 
     @post("/admin/users/{user_id:int}", opt={"permission": "user.manage"}, status_code=200)
     async def update_user(
@@ -485,32 +440,19 @@ class AdminPageController(Controller):
         """Save a user; a new password is optional here."""
         user = await users.get_visible(principal, user_id)
         errors: dict[str, str] = {}
-        values = _user_form_data(data, errors)
-        version = _int_field(data, "version", errors, "This record was changed by someone else.")
-        message = ""
-        status_code = 422
-        if not errors and version is not None:
-            try:
-                await users.update(principal, user_id, version, values, ip)
-            except InvalidInput as exc:
-                errors = exc.errors
-            except Conflict:
-                message, status_code = _stale(request), 409
-            else:
-                flash(request, translate("The user was saved.", request_language(request)))
-                return Redirect(path=f"/admin/users/{user_id}")
-        values.pop("password", None)
-        values["version"] = data.get("version", "")
-        values["username"] = user["username"]
-        return await self._user_form(
+        values = user_form(data, errors)
+        version = edit_version(data, errors)
+        outcome = await _write(
             request,
-            principal,
-            user=user,
-            values=values,
-            errors=errors,
-            status_code=status_code,
-            message=message,
+            errors,
+            lambda: users.update(principal, user_id, version or 0, values, ip),
+            "The user was saved.",
+            lambda _: f"/admin/users/{user_id}",
         )
+        if isinstance(outcome, Redirect):
+            return outcome
+        values.update(version=data.get("version", ""), username=user["username"])
+        return await self._user_form(request, principal, user, values, outcome)
 
     async def _set_active(
         self,
@@ -521,17 +463,20 @@ class AdminPageController(Controller):
         ip: str,
         active: bool,
     ) -> Redirect:
-        lang = request_language(request)
-        version = int(data["version"]) if (data.get("version") or "").isdigit() else -1
+        await users.get_visible(principal, user_id)
         try:
-            await users.update(principal, user_id, version, {"active": active}, ip)
+            await users.update(principal, user_id, active_version(data), {"active": active}, ip)
         except Conflict:
-            flash(request, _stale(request), "error")
+            flash(request, message_text(request, STALE_MESSAGE), "error")
         except InvalidInput as exc:
-            flash(request, translate(next(iter(exc.errors.values())), lang), "error")
+            flash(request, message_text(request, next(iter(exc.errors.values()))), "error")
         else:
-            done = "The user was deactivated." if not active else "The user was reactivated."
-            flash(request, translate(done, lang))
+            flash(
+                request,
+                message_text(
+                    request, "The user was reactivated." if active else "The user was deactivated."
+                ),
+            )
         return Redirect(path=f"/admin/users/{user_id}")
 
     @post("/admin/users/{user_id:int}/deactivate", opt={"permission": "user.manage"})
@@ -544,7 +489,6 @@ class AdminPageController(Controller):
         ip: str,
     ) -> Redirect:
         """Deactivate a user: their sessions and tokens stop working at once."""
-        await users.get_visible(principal, user_id)
         return await self._set_active(request, principal, user_id, data, ip, False)
 
     @post("/admin/users/{user_id:int}/activate", opt={"permission": "user.manage"})
@@ -557,7 +501,6 @@ class AdminPageController(Controller):
         ip: str,
     ) -> Redirect:
         """Reactivate a user (old sessions and tokens stay ended)."""
-        await users.get_visible(principal, user_id)
         return await self._set_active(request, principal, user_id, data, ip, True)
 
     # ---- history

@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 from litestar.params import QueryParameter
 from litestar.response import Template
 
 from inspect_app.clock import today
+from inspect_app.controllers.page_support import agency_choices, message_text
 from inspect_app.exceptions import InvalidInput, request_language
+from inspect_app.forms.follow_ups import board_filter, preview_groups
 from inspect_app.i18n import translate
 from inspect_app.pages import render
 from inspect_app.principal import Principal
 from inspect_app.schemas.jobs import FollowUp, FollowUpList
-from inspect_app.services import agencies, follow_ups
+from inspect_app.services import follow_ups
 
 # "state" is a reserved parameter name in Litestar handlers.
 StateParam = Annotated[str | None, QueryParameter(name="state")]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE}
+# The query parameter that shows every deadline of one group (by responsible unit).
+SHOW_ALL = "show_all"
 
 
 def _item(row: dict[str, Any]) -> FollowUp:
@@ -65,35 +71,6 @@ class FollowUpApiController(Controller):
         )
 
 
-def _page_filter(
-    agency_id: str | None, include_sub: str | None, state: str | None, responsible: str | None
-) -> tuple[follow_ups.BoardFilter, dict[str, str]]:
-    """The board filter from the page's query string; bad values come back as errors."""
-    errors: dict[str, str] = {}
-    agency: int | None = None
-    if agency_id:
-        if agency_id.isdigit():
-            agency = int(agency_id)
-        else:
-            errors["agency_id"] = "Choose an agency from the list."
-    sub = include_sub not in ("false", "0", "off")
-    try:
-        board = follow_ups.check_filter(agency, sub, state, responsible)
-    except InvalidInput as exc:
-        errors.update(exc.errors)
-        board = follow_ups.BoardFilter(agency, sub, "open", None)
-    return board, errors
-
-
-async def _agency_choices(
-    request: Request[Any, Any, Any], principal: Principal
-) -> list[tuple[str, str]]:
-    choices = [("", translate("My whole scope", request_language(request)))]
-    for agency in await agencies.tree_options(principal):
-        choices.append((str(agency["id"]), "· " * agency["indent"] + agency["name"]))
-    return choices
-
-
 class FollowUpPageController(Controller):
     """The board page and its exports."""
 
@@ -108,15 +85,22 @@ class FollowUpPageController(Controller):
         include_sub: str | None = None,
         deadline_state: StateParam = None,
         responsible: str | None = None,
+        show_all: str | None = None,
     ) -> Template:
-        """Everything due soon or overdue in the subtree, grouped by responsible unit."""
-        board, errors = _page_filter(agency_id, include_sub, deadline_state, responsible)
+        """Everything due soon or overdue in the subtree, grouped by responsible unit.
+
+        Each group shows its soonest deadlines and links to the rest (``show_all`` names the
+        group shown whole); the exports always hold every deadline.
+        """
+        board, errors = board_filter(agency_id, include_sub, deadline_state, responsible)
         rows = [] if errors else await follow_ups.board_all(principal, board, today())
+        filters = [(k, v) for k, v in request.query_params.multi_items() if k != SHOW_ALL]
+        scope = message_text(request, "My whole scope")
         return await render(
             request,
             "follow_ups/index.html",
             status_code=422 if errors else 200,
-            groups=follow_ups.group_by_unit(rows),
+            groups=preview_groups(follow_ups.group_by_unit(rows), show_all),
             total=len(rows),
             overdue=sum(row["state"] == "overdue" for row in rows),
             board=board,
@@ -127,20 +111,27 @@ class FollowUpPageController(Controller):
                 "responsible": responsible or "",
                 "include_sub": board.include_sub,
             },
-            agency_choices=await _agency_choices(request, principal),
+            agency_choices=[("", scope), *await agency_choices(principal, indent="· ")],
             labels=follow_ups.DEADLINE_LABELS,
-            query=request.url.query or "",
+            query=urlencode(filters),
         )
 
-    async def _export(
+    @get(
+        ["/follow-ups/export.csv", "/follow-ups/export.xlsx"], opt={"permission": "followup.board"}
+    )
+    async def export(
         self,
         request: Request[Any, Any, Any],
         principal: Principal,
         ip: str,
-        fmt: str,
-        params: tuple[str | None, str | None, str | None, str | None],
+        agency_id: str | None = None,
+        include_sub: str | None = None,
+        deadline_state: StateParam = None,
+        responsible: str | None = None,
     ) -> Response[bytes]:
-        board, errors = _page_filter(*params)
+        """The whole board as CSV or an Excel workbook, by the path's extension (audited)."""
+        fmt = request.url.path.rsplit(".", 1)[-1]
+        board, errors = board_filter(agency_id, include_sub, deadline_state, responsible)
         if errors:
             raise InvalidInput(errors)
         rows = await follow_ups.board_all(principal, board, today())
@@ -150,43 +141,10 @@ class FollowUpPageController(Controller):
             return translate(text, lang)
 
         await follow_ups.record_export(principal, board, fmt, len(rows), ip)
+        write = follow_ups.export_csv if fmt == "csv" else follow_ups.export_xlsx
         stamp = today().strftime("%Y%m%d")
-        if fmt == "csv":
-            content, media = follow_ups.export_csv(rows, label), "text/csv; charset=utf-8"
-        else:
-            content, media = follow_ups.export_xlsx(rows, label), XLSX_TYPE
         return Response(
-            content,
-            media_type=media,
+            write(rows, label),
+            media_type=EXPORT_TYPES[fmt],
             headers={"Content-Disposition": f'attachment; filename="theo-doi-{stamp}.{fmt}"'},
         )
-
-    @get("/follow-ups/export.csv", opt={"permission": "followup.board"})
-    async def export_csv(
-        self,
-        request: Request[Any, Any, Any],
-        principal: Principal,
-        ip: str,
-        agency_id: str | None = None,
-        include_sub: str | None = None,
-        deadline_state: StateParam = None,
-        responsible: str | None = None,
-    ) -> Response[bytes]:
-        """The board as CSV (audited)."""
-        params = (agency_id, include_sub, deadline_state, responsible)
-        return await self._export(request, principal, ip, "csv", params)
-
-    @get("/follow-ups/export.xlsx", opt={"permission": "followup.board"})
-    async def export_xlsx(
-        self,
-        request: Request[Any, Any, Any],
-        principal: Principal,
-        ip: str,
-        agency_id: str | None = None,
-        include_sub: str | None = None,
-        deadline_state: StateParam = None,
-        responsible: str | None = None,
-    ) -> Response[bytes]:
-        """The board as an Excel workbook (audited)."""
-        params = (agency_id, include_sub, deadline_state, responsible)
-        return await self._export(request, principal, ip, "xlsx", params)

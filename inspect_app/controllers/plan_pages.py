@@ -3,50 +3,28 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from inspect_app import clock
-from inspect_app.controllers.case_page_forms import (
-    PLAN_STATUS_LABELS,
+from inspect_app.controllers.page_support import (
     agency_choices,
-    date_text,
-    int_or_none,
     read_form,
-    stale_context,
+    save,
+    stale_page,
+    translated_choices,
 )
-from inspect_app.controllers.inspection_pages import form_version
-from inspect_app.exceptions import Conflict, InvalidInput, NotFound, request_language
+from inspect_app.domain.labels import PLAN_STATUS_LABELS
+from inspect_app.exceptions import InvalidInput, NotFound, request_language
+from inspect_app.forms.common import CHOOSE_AGENCY, changed_fields, form_version, page_links
+from inspect_app.forms.plans import PLAN_FIELDS, new_plan_values, plan_filters, plan_values
 from inspect_app.i18n import translate
-from inspect_app.pages import flash, render
+from inspect_app.pages import render
 from inspect_app.principal import Principal
 from inspect_app.services import agencies, inspections, plans
 
-PLAN_FIELDS = (
-    ("year", "Year"),
-    ("title", "Plan title"),
-    ("decision_no", "Decision number"),
-    ("decision_date", "Decision date"),
-    ("status", "Status"),
-    ("note", "Note"),
-)
 PAGE_SIZE = 25
-
-
-def plan_values(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored plan as its form shows it."""
-    return {
-        "agency_id": str(row["agency_id"]),
-        "year": str(row["year"]),
-        "title": row["title"],
-        "decision_no": row["decision_no"] or "",
-        "decision_date": date_text(row["decision_date"]),
-        "status": row["status"],
-        "note": row["note"],
-        "version": str(row["version"]),
-    }
 
 
 async def _form(
@@ -57,7 +35,6 @@ async def _form(
     plan: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Template:
-    lang = request_language(request)
     return await render(
         request,
         "plans/form.html",
@@ -66,8 +43,16 @@ async def _form(
         values=values,
         errors=errors,
         agency_choices=await agency_choices(principal),
-        status_choices=[(k, translate(v, lang)) for k, v in PLAN_STATUS_LABELS.items()],
+        status_choices=translated_choices(request, PLAN_STATUS_LABELS),
     )
+
+
+async def _create(principal: Principal, data: dict[str, Any], ip: str) -> dict[str, Any]:
+    """Create the plan; an agency out of scope is a mistake of the agency field here."""
+    try:
+        return await plans.create_plan(principal, data, ip)
+    except NotFound:
+        raise InvalidInput({"agency_id": CHOOSE_AGENCY}) from None
 
 
 class PlanPageController(Controller):
@@ -85,29 +70,22 @@ class PlanPageController(Controller):
         cursor: str | None = None,
     ) -> Template:
         """Plans of the agencies in scope, newest first, by agency and year."""
-        lang = request_language(request)
-        values = {"agency_id": agency_id or "", "year": (year or "").strip()}
-        errors: dict[str, str] = {}
-        if values["agency_id"] and int_or_none(values["agency_id"]) is None:
-            errors["agency_id"] = "Choose an agency from the list."
-        if values["year"] and int_or_none(values["year"]) is None:
-            errors["year"] = "Enter a year between 1990 and 2100."
+        values, numbers, errors = plan_filters(agency_id, year)
         page: dict[str, Any] = {"items": [], "next_cursor": None}
         if not errors:
             try:
                 page = await plans.list_plans(
                     principal,
-                    agency_id=int_or_none(values["agency_id"]),
-                    year=int_or_none(values["year"]),
+                    agency_id=numbers["agency_id"],
+                    year=numbers["year"],
                     cursor=cursor or None,
                     limit=PAGE_SIZE,
                 )
             except InvalidInput as exc:
                 errors.update(exc.errors)
             except NotFound:
-                errors["agency_id"] = "Choose an agency from the list."
+                errors["agency_id"] = CHOOSE_AGENCY
         choices = await agency_choices(principal)
-        query = {k: v for k, v in values.items() if v}
         return await render(
             request,
             "plans/index.html",
@@ -115,24 +93,17 @@ class PlanPageController(Controller):
             items=page["items"],
             values=values,
             errors=errors,
-            agency_choices=[("", translate("My whole scope", lang)), *choices],
+            agency_choices=[("", translate("My whole scope", request_language(request))), *choices],
             agency_names={int(k): v.lstrip("— ") for k, v in choices},
             status_labels=PLAN_STATUS_LABELS,
-            next_url=f"/plans?{urlencode({**query, 'cursor': page['next_cursor']})}"
-            if page["next_cursor"]
-            else None,
-            first_url=f"/plans?{urlencode(query)}" if cursor else None,
             can_manage=principal.can("plan.manage"),
+            **page_links("/plans", values, page["next_cursor"], cursor),
         )
 
     @get("/plans/new", opt={"permission": "plan.manage"})
     async def new(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
         """The form of a new annual plan (next year by default)."""
-        values = {
-            "agency_id": str(principal.agency_id),
-            "year": str(clock.today().year + 1),
-            "status": "draft",
-        }
+        values = new_plan_values(principal.agency_id, clock.today().year)
         return await _form(request, principal, values, {})
 
     @post("/plans", opt={"permission": "plan.manage"}, status_code=200)
@@ -141,21 +112,13 @@ class PlanPageController(Controller):
     ) -> Template | Redirect:
         """Create a plan; one per agency and year, mistakes beside their fields."""
         data = await read_form(request)
-        try:
-            created = await plans.create_plan(principal, data, ip)
-        except InvalidInput as exc:
-            return await _form(request, principal, data, exc.errors, None, 422)
-        except NotFound:
-            return await _form(
-                request,
-                principal,
-                data,
-                {"agency_id": "Choose an agency from the list."},
-                None,
-                422,
-            )
-        flash(request, translate("The plan was created.", request_language(request)))
-        return Redirect(path=f"/plans/{created['id']}", status_code=303)
+        return await save(
+            request,
+            lambda: _create(principal, data, ip),
+            errors=lambda errors: _form(request, principal, data, errors, None, 422),
+            message="The plan was created.",
+            then=lambda created: f"/plans/{created['id']}",
+        )
 
     @get("/plans/{plan_id:int}", opt={"permission": "read"})
     async def detail(
@@ -163,7 +126,6 @@ class PlanPageController(Controller):
     ) -> Template:
         """A plan: its cases, how many started and finished, and the year's ad-hoc cases."""
         plan = await plans.get_plan(principal, plan_id)
-        agency = await agencies.get_visible(principal, plan["agency_id"])
         ad_hoc = await inspections.list_inspections(
             principal,
             agency_id=plan["agency_id"],
@@ -176,7 +138,7 @@ class PlanPageController(Controller):
             request,
             "plans/detail.html",
             plan=plan,
-            agency=agency,
+            agency=await agencies.get_visible(principal, plan["agency_id"]),
             planned=await inspections.list_plan_inspections(principal, plan_id),
             progress=await inspections.plan_progress(principal, plan_id),
             ad_hoc=ad_hoc["items"],
@@ -202,31 +164,28 @@ class PlanPageController(Controller):
         plan = await plans.get_plan(principal, plan_id)
         data = await read_form(request)
         data.pop("agency_id", None)  # a plan stays with its agency
-        try:
-            await plans.update_plan(principal, plan_id, form_version(data), data, ip)
-        except InvalidInput as exc:
-            return await _form(request, principal, data, exc.errors, plan, 422)
-        except Conflict as exc:
-            if exc.code != "stale_version":
-                raise
+
+        async def stale() -> Template:
             current = await plans.get_plan(principal, plan_id)
-            stored = plan_values(current)
-            context = await stale_context(
+            return await stale_page(
+                request,
                 principal,
+                "plans/stale.html",
                 entity_type="plan",
                 entity_id=plan_id,
-                read_version=int(data["version"]),
                 current_version=current["version"],
                 submitted=data,
-                differences=[
-                    {"label": label, "current": stored[key] or "—", "mine": data[key] or "—"}
-                    for key, label in PLAN_FIELDS
-                    if key in data and str(stored[key]).strip() != str(data[key]).strip()
-                ],
+                differences=changed_fields(PLAN_FIELDS, plan_values(current), data),
                 action=f"/plans/{plan_id}/edit",
                 reload_url=f"/plans/{plan_id}/edit",
                 title=f"{current['year']} · {current['title']}",
             )
-            return await render(request, "plans/stale.html", status_code=409, **context)
-        flash(request, translate("The changes were saved.", request_language(request)))
-        return Redirect(path=f"/plans/{plan_id}", status_code=303)
+
+        return await save(
+            request,
+            lambda: plans.update_plan(principal, plan_id, form_version(data), data, ip),
+            errors=lambda errors: _form(request, principal, data, errors, plan, 422),
+            stale=stale,
+            message="The changes were saved.",
+            then=f"/plans/{plan_id}",
+        )

@@ -12,19 +12,13 @@ from litestar.response import Redirect, Template
 from inspect_app.clock import today
 from inspect_app.domain.periods import PERIOD_KINDS, current_quarter
 from inspect_app.exceptions import Conflict, InvalidInput, request_language
+from inspect_app.forms.reports import optional_int, report_request, request_errors
 from inspect_app.i18n import translate
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
 from inspect_app.services import agencies, report_render, reports
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
-
-
-def _int_or_none(raw: str | None) -> int | None:
-    try:
-        return int(raw) if raw not in (None, "") else None
-    except ValueError:
-        return None
 
 
 async def _index_context(principal: Principal, agency_id: int | None) -> dict[str, Any]:
@@ -70,7 +64,7 @@ class ReportPageController(Controller):
         self, request: Request[Any, Any, Any], principal: Principal, agency_id: str | None = None
     ) -> Template:
         """The report archive in scope and, for leads and heads, the request form."""
-        context = await _index_context(principal, _int_or_none(agency_id))
+        context = await _index_context(principal, optional_int(agency_id))
         quarter = current_quarter(today())
         form = {"agency_id": principal.agency_id, "year": quarter.year, "kind": quarter.kind}
         return await render(request, "reports/index.html", form=form, errors={}, **context)
@@ -80,17 +74,12 @@ class ReportPageController(Controller):
         self, request: Request[Any, Any, Any], principal: Principal, data: FormData, ip: str
     ) -> Redirect | Template:
         """Queue a report; a mistake comes back beside its field with the input kept."""
-        year, kind = data.get("year", "").strip(), data.get("kind", "").strip()
+        agency_id, period, form = report_request(data)
         try:
-            report = await reports.request_report(
-                principal, _int_or_none(data.get("agency_id")), f"{year}-{kind}", ip
-            )
+            report = await reports.request_report(principal, agency_id, period, ip)
         except InvalidInput as exc:
             context = await _index_context(principal, None)
-            errors = dict(exc.errors)
-            if "period" in errors:
-                errors["year"] = errors.pop("period")
-            form = {"agency_id": data.get("agency_id", ""), "year": year, "kind": kind}
+            errors = request_errors(exc.errors)
             return await render(
                 request, "reports/index.html", status_code=422, form=form, errors=errors, **context
             )
@@ -130,7 +119,7 @@ class ReportPageController(Controller):
                 principal,
                 report_id,
                 data.get("narrative", ""),
-                _int_or_none(data.get("version")),
+                optional_int(data.get("version")),
                 ip,
             )
         except (InvalidInput, Conflict) as exc:
@@ -157,7 +146,7 @@ class ReportPageController(Controller):
         """Sign the report off (heads); its figures are frozen from now on."""
         lang = request_language(request)
         try:
-            await reports.sign_off(principal, report_id, _int_or_none(data.get("version")), ip)
+            await reports.sign_off(principal, report_id, optional_int(data.get("version")), ip)
         except Conflict as exc:
             flash(request, translate(exc.message, lang), "error")
         else:

@@ -3,43 +3,31 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from inspect_app.controllers.case_page_forms import (
-    SUBJECT_KIND_LABELS,
+from inspect_app.controllers.page_support import (
     measure_status_labels,
     read_form,
-    stale_context,
+    save,
+    stale_page,
+    translated_choices,
 )
-from inspect_app.controllers.inspection_pages import form_version
-from inspect_app.exceptions import Conflict, InvalidInput, request_language
-from inspect_app.i18n import translate
-from inspect_app.pages import flash, render
+from inspect_app.domain.labels import SUBJECT_KIND_LABELS
+from inspect_app.exceptions import InvalidInput
+from inspect_app.forms.common import changed_fields, form_version, page_links
+from inspect_app.forms.subjects import (
+    NEW_SUBJECT,
+    SUBJECT_FIELDS,
+    subject_filters,
+    subject_values,
+)
+from inspect_app.pages import render
 from inspect_app.principal import Principal
 from inspect_app.services import subjects
 
-SUBJECT_FIELDS = (
-    ("kind", "Kind"),
-    ("name", "Name"),
-    ("tax_code", "Tax code"),
-    ("address", "Address"),
-    ("sector", "Sector"),
-)
 PAGE_SIZE = 25
-
-
-def subject_values(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored subject as its form shows it."""
-    return {key: row[key] or "" for key, _ in SUBJECT_FIELDS} | {"version": str(row["version"])}
-
-
-def _kind_choices(request: Request[Any, Any, Any], blank: str | None = None) -> list:
-    lang = request_language(request)
-    choices = [(k, translate(v, lang)) for k, v in SUBJECT_KIND_LABELS.items()]
-    return [("", translate(blank, lang)), *choices] if blank else choices
 
 
 async def _form(
@@ -56,7 +44,7 @@ async def _form(
         subject=subject,
         values=values,
         errors=errors,
-        kind_choices=_kind_choices(request),
+        kind_choices=translated_choices(request, SUBJECT_KIND_LABELS),
     )
 
 
@@ -75,7 +63,7 @@ class SubjectPageController(Controller):
         cursor: str | None = None,
     ) -> Template:
         """Subjects of the user's work, or any subject found by name, tax code or address."""
-        values = {"q": (q or "").strip(), "kind": kind or ""}
+        values = subject_filters(q, kind)
         errors: dict[str, str] = {}
         page: dict[str, Any] = {"items": [], "next_cursor": None}
         try:
@@ -90,7 +78,6 @@ class SubjectPageController(Controller):
             )
         except InvalidInput as exc:
             errors.update(exc.errors)
-        query = {k: v for k, v in values.items() if v}
         return await render(
             request,
             "subjects/index.html",
@@ -98,19 +85,16 @@ class SubjectPageController(Controller):
             items=page["items"],
             values=values,
             errors=errors,
-            next_url=f"/subjects?{urlencode({**query, 'cursor': page['next_cursor']})}"
-            if page["next_cursor"]
-            else None,
-            first_url=f"/subjects?{urlencode(query)}" if cursor else None,
-            kind_choices=_kind_choices(request, "All"),
+            kind_choices=translated_choices(request, SUBJECT_KIND_LABELS, "All"),
             kind_labels=SUBJECT_KIND_LABELS,
             can_create=principal.can("subject.create"),
+            **page_links("/subjects", values, page["next_cursor"], cursor),
         )
 
     @get("/subjects/new", opt={"permission": "subject.create"})
     async def new(self, request: Request[Any, Any, Any]) -> Template:
         """The form registering a subject."""
-        return await _form(request, {"kind": "enterprise"}, {})
+        return await _form(request, dict(NEW_SUBJECT), {})
 
     @post("/subjects", opt={"permission": "subject.create"}, status_code=200)
     async def create(
@@ -118,12 +102,13 @@ class SubjectPageController(Controller):
     ) -> Template | Redirect:
         """Register a subject; mistakes (a tax code already registered...) beside the field."""
         data = await read_form(request)
-        try:
-            created = await subjects.create_subject(principal, data, ip)
-        except InvalidInput as exc:
-            return await _form(request, data, exc.errors, None, 422)
-        flash(request, translate("The subject was registered.", request_language(request)))
-        return Redirect(path=f"/subjects/{created['id']}", status_code=303)
+        return await save(
+            request,
+            lambda: subjects.create_subject(principal, data, ip),
+            errors=lambda errors: _form(request, data, errors, None, 422),
+            message="The subject was registered.",
+            then=lambda created: f"/subjects/{created['id']}",
+        )
 
     @get("/subjects/{subject_id:int}", opt={"permission": "read"})
     async def detail(
@@ -157,31 +142,28 @@ class SubjectPageController(Controller):
         """Save a subject; a stale version gets the page of what changed meanwhile."""
         subject = await subjects.get_subject(principal, subject_id)
         data = await read_form(request)
-        try:
-            await subjects.update_subject(principal, subject_id, form_version(data), data, ip)
-        except InvalidInput as exc:
-            return await _form(request, data, exc.errors, subject, 422)
-        except Conflict as exc:
-            if exc.code != "stale_version":
-                raise
+
+        async def stale() -> Template:
             current = await subjects.get_subject(principal, subject_id)
-            stored = subject_values(current)
-            context = await stale_context(
+            return await stale_page(
+                request,
                 principal,
+                "subjects/stale.html",
                 entity_type="subject",
                 entity_id=subject_id,
-                read_version=int(data["version"]),
                 current_version=current["version"],
                 submitted=data,
-                differences=[
-                    {"label": label, "current": stored[key] or "—", "mine": data[key] or "—"}
-                    for key, label in SUBJECT_FIELDS
-                    if key in data and str(stored[key]).strip() != str(data[key]).strip()
-                ],
+                differences=changed_fields(SUBJECT_FIELDS, subject_values(current), data),
                 action=f"/subjects/{subject_id}/edit",
                 reload_url=f"/subjects/{subject_id}/edit",
                 title=current["name"],
             )
-            return await render(request, "subjects/stale.html", status_code=409, **context)
-        flash(request, translate("The changes were saved.", request_language(request)))
-        return Redirect(path=f"/subjects/{subject_id}", status_code=303)
+
+        return await save(
+            request,
+            lambda: subjects.update_subject(principal, subject_id, form_version(data), data, ip),
+            errors=lambda errors: _form(request, data, errors, subject, 422),
+            stale=stale,
+            message="The changes were saved.",
+            then=f"/subjects/{subject_id}",
+        )

@@ -7,15 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.authz.spec import RouteCase
+from tests.authz.spec import RouteCase, form_post, typed
 from tests.authz.world import World
-
-
-def _form(**fields: str) -> Any:
-    def body(world: World, side: str) -> dict[str, Any]:
-        return dict(fields)
-
-    return body
 
 
 def _inspection(world: World, side: str) -> dict[str, Any]:
@@ -47,130 +40,104 @@ def _upload(world: World, side: str) -> dict[str, Any]:
 CASES: list[RouteCase] = [
     RouteCase("GET", "/inspections", "read"),
     RouteCase("GET", "/inspections/new", "inspection.create"),
-    RouteCase("POST", "/inspections", "inspection.create", body=_inspection, form=True),
+    form_post("/inspections", "inspection.create", body=_inspection),
     RouteCase("GET", "/inspections/{inspection_id:int}", "read", "inspection"),
     RouteCase("GET", "/inspections/{inspection_id:int}/edit", "inspection.edit", "inspection"),
-    RouteCase(
-        "POST",
+    form_post(
         "/inspections/{inspection_id:int}/edit",
         "inspection.edit",
         "inspection",
-        body=_form(version="1", scope="2024-2026"),
-        form=True,
+        body=typed(version="1", scope="2024-2026"),
     ),
     # The world's case is on site: announcing again is refused (409) for those allowed.
-    RouteCase(
-        "POST",
+    form_post(
         "/inspections/{inspection_id:int}/events",
         "inspection.event",
         "inspection",
-        body=_form(type="announce", date="01/03/2026", version="1"),
-        form=True,
+        body=typed(type="announce", date="01/03/2026", version="1"),
     ),
-    RouteCase(
-        "POST",
+    form_post(
         "/inspections/{inspection_id:int}/delete",
         "inspection.delete",
         "inspection",
-        body=_form(version="1"),
-        form=True,
+        body=typed(version="1"),
     ),
     RouteCase("GET", "/inspections/{inspection_id:int}/findings/new", "finding.edit", "inspection"),
-    RouteCase(
-        "POST",
+    form_post(
         "/inspections/{inspection_id:int}/findings",
         "finding.edit",
         "inspection",
         body=_finding,
-        form=True,
     ),
     RouteCase("GET", "/findings/{finding_id:int}/edit", "finding.edit", "finding"),
-    RouteCase(
-        "POST",
+    form_post(
         "/findings/{finding_id:int}/edit",
         "finding.edit",
         "finding",
-        body=_form(version="1", legal_basis="Luật Ngân sách nhà nước 2015"),
-        form=True,
+        body=typed(version="1", legal_basis="Luật Ngân sách nhà nước 2015"),
     ),
-    RouteCase(
-        "POST",
+    form_post(
         "/findings/{finding_id:int}/delete",
         "finding.edit",
         "finding",
-        body=_form(version="1"),
-        form=True,
+        body=typed(version="1"),
     ),
     RouteCase("GET", "/inspections/{inspection_id:int}/measures/new", "measure.edit", "inspection"),
-    RouteCase(
-        "POST",
+    form_post(
         "/inspections/{inspection_id:int}/measures",
         "measure.edit",
         "inspection",
-        body=_form(type="recover_money", amount_vnd="5.000.000"),
-        form=True,
+        body=typed(type="recover_money", amount_vnd="5.000.000"),
     ),
     RouteCase("GET", "/measures/{measure_id:int}", "read", "measure"),
     RouteCase("GET", "/measures/{measure_id:int}/edit", "measure.edit", "measure"),
-    RouteCase(
-        "POST",
+    form_post(
         "/measures/{measure_id:int}/edit",
         "measure.edit",
         "measure",
-        body=_form(version="1", due_on="30/09/2026"),
-        form=True,
+        body=typed(version="1", due_on="30/09/2026"),
     ),
     # "done" by hand is refused for a measure counted in đồng (422) for every case worker.
-    RouteCase(
-        "POST",
+    form_post(
         "/measures/{measure_id:int}/status",
         "measure.edit",
         "measure",
-        body=_form(version="1", status="done"),
-        form=True,
+        body=typed(version="1", status="done"),
     ),
-    RouteCase(
-        "POST",
+    form_post(
         "/measures/{measure_id:int}/executions",
         "execution.create",
         "measure",
-        body=_form(date="05/03/2026", amount_vnd="1.000.000"),
-        form=True,
+        body=typed(date="05/03/2026", amount_vnd="1.000.000"),
     ),
-    RouteCase("POST", "/attachments", "attachment.upload", body=_upload, form=True),
+    form_post("/attachments", "attachment.upload", body=_upload),
     RouteCase("GET", "/attachments/{attachment_id:int}", "read", "attachment"),
     # Subjects are shared reference data; their history is limited to the caller's scope.
     RouteCase("GET", "/subjects", "read"),
     RouteCase("GET", "/subjects/new", "subject.create"),
-    RouteCase(
-        "POST",
+    form_post(
         "/subjects",
         "subject.create",
-        body=_form(kind="individual", name="Nguyễn Văn Bình"),
-        form=True,
+        body=typed(kind="individual", name="Nguyễn Văn Bình"),
     ),
     RouteCase("GET", "/subjects/{subject_id:int}", "read", "subject", scoped=False),
     RouteCase("GET", "/subjects/{subject_id:int}/edit", "subject.edit", "subject", scoped=False),
-    RouteCase(
-        "POST",
+    form_post(
         "/subjects/{subject_id:int}/edit",
         "subject.edit",
         "subject",
-        body=_form(version="1", sector="Giáo dục"),
-        form=True,
+        body=typed(version="1", sector="Giáo dục"),
         scoped=False,
     ),
     RouteCase("GET", "/plans", "read"),
     RouteCase("GET", "/plans/new", "plan.manage"),
-    RouteCase("POST", "/plans", "plan.manage", body=_plan, form=True),
+    form_post("/plans", "plan.manage", body=_plan),
     RouteCase("GET", "/plans/{plan_id:int}", "read", "plan"),
     RouteCase("GET", "/plans/{plan_id:int}/edit", "plan.manage", "plan"),
-    RouteCase(
-        "POST",
+    form_post(
         "/plans/{plan_id:int}/edit",
         "plan.manage",
         "plan",
-        body=_form(version="1", note="Bổ sung"),
-        form=True,
+        body=typed(version="1", note="Bổ sung"),
     ),
 ]

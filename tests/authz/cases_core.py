@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.authz.spec import RouteCase
+from tests.authz.spec import RouteCase, form_post
 from tests.authz.world import WORLD_PASSWORD, World
 
 NEW_PASSWORD = "Matrix-new-pass-2"
@@ -92,7 +92,7 @@ CASES: list[RouteCase] = [
     RouteCase("GET", "/health", None, scoped=False, expect_ok=(200,)),
     RouteCase("POST", "/api/auth/login", None, body=_login, scoped=False, expect_ok=(200,)),
     RouteCase("GET", "/login", None, scoped=False, expect_ok=(200,)),
-    RouteCase("POST", "/login", None, body=_login, form=True, scoped=False, expect_ok=(302,)),
+    form_post("/login", None, body=_login, scoped=False, expect_ok=(302,)),
     RouteCase("GET", "/lang/{code:str}", None, scoped=False, expect_ok=(302,)),
     # Every signed-in user: themselves.
     RouteCase("POST", "/api/auth/logout", "self", scoped=False, expect_ok=(204,)),
@@ -101,33 +101,27 @@ CASES: list[RouteCase] = [
     RouteCase("POST", "/api/tokens", "self", body=_new_token, scoped=False, expect_ok=(201,)),
     RouteCase("DELETE", "/api/tokens/{token_id:int}", "self", target="token", expect_ok=(204,)),
     RouteCase("GET", "/account", "self", scoped=False, expect_ok=(200,)),
-    RouteCase(
-        "POST",
+    form_post(
         "/account/password",
         "self",
         body=_password_form,
-        form=True,
         scoped=False,
         expect_ok=(302,),
     ),
-    RouteCase(
-        "POST",
+    form_post(
         "/account/tokens",
         "self",
         body=_new_token,
-        form=True,
         scoped=False,
         expect_ok=(200,),
     ),
-    RouteCase(
-        "POST",
+    form_post(
         "/account/tokens/{token_id:int}/revoke",
         "self",
         target="token",
-        form=True,
         expect_ok=(302,),
     ),
-    RouteCase("POST", "/logout", "self", form=True, scoped=False, expect_ok=(302,)),
+    form_post("/logout", "self", scoped=False, expect_ok=(302,)),
     # Reading.
     RouteCase("GET", "/", "read", expect_ok=(200,)),
     RouteCase("GET", "/api/agencies", "read", expect_ok=(200,)),
@@ -144,12 +138,10 @@ CASES: list[RouteCase] = [
     ),
     RouteCase("GET", "/admin/agencies", "agency.manage", expect_ok=(200,)),
     RouteCase("GET", "/admin/agencies/new", "agency.manage", expect_ok=(200,)),
-    RouteCase(
-        "POST",
+    form_post(
         "/admin/agencies",
         "agency.manage",
         body=_new_agency,
-        form=True,
         expect_ok=(302,),
     ),
     RouteCase(
@@ -159,13 +151,11 @@ CASES: list[RouteCase] = [
         target="agency",
         expect_ok=(200,),
     ),
-    RouteCase(
-        "POST",
+    form_post(
         "/admin/agencies/{agency_id:int}",
         "agency.manage",
         target="agency",
         body=_agency_form,
-        form=True,
         expect_ok=(302,),
     ),
     # Users.
@@ -187,31 +177,25 @@ CASES: list[RouteCase] = [
         "POST", "/admin/users", "user.manage", body=_new_user_form, form=True, expect_ok=(302,)
     ),
     RouteCase("GET", "/admin/users/{user_id:int}", "user.manage", target="user", expect_ok=(200,)),
-    RouteCase(
-        "POST",
+    form_post(
         "/admin/users/{user_id:int}",
         "user.manage",
         target="user",
         body=_user_form,
-        form=True,
         expect_ok=(302,),
     ),
-    RouteCase(
-        "POST",
+    form_post(
         "/admin/users/{user_id:int}/deactivate",
         "user.manage",
         target="user",
         body=_version_form,
-        form=True,
         expect_ok=(302,),
     ),
-    RouteCase(
-        "POST",
+    form_post(
         "/admin/users/{user_id:int}/activate",
         "user.manage",
         target="user",
         body=_version_form,
-        form=True,
         expect_ok=(302,),
     ),
     # History.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.authz.spec import RouteCase
+from tests.authz.spec import RouteCase, form_post
 from tests.authz.world import World
 
 LADDER_TYPE = "measure"
@@ -36,12 +36,10 @@ CASES: list[RouteCase] = [
     ),
     RouteCase("POST", "/api/notifications/read-all", "self", scoped=False, expect_ok=(200,)),
     RouteCase("GET", "/notifications", "self", scoped=False, expect_ok=(200,)),
-    RouteCase(
-        "POST",
+    form_post(
         "/notifications/{notification_id:int}/read",
         "self",
         target="notification",
-        form=True,
         expect_ok=(302, 303),
     ),
     RouteCase(
@@ -52,12 +50,10 @@ CASES: list[RouteCase] = [
     RouteCase("GET", "/follow-ups/export.csv", "followup.board", scoped=False, expect_ok=(200,)),
     RouteCase("GET", "/follow-ups/export.xlsx", "followup.board", scoped=False, expect_ok=(200,)),
     RouteCase("GET", "/admin/ladders", "ladder.manage", scoped=False, expect_ok=(200,)),
-    RouteCase(
-        "POST",
+    form_post(
         "/admin/ladders/{deadline_type:str}",
         "ladder.manage",
         body=_ladder_form,
-        form=True,
         scoped=False,
         expect_ok=(200, 302, 303, 422),
     ),

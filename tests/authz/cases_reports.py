@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.authz.spec import RouteCase
+from tests.authz.spec import RouteCase, form_post
 from tests.authz.world import World
 
 
@@ -53,22 +53,18 @@ CASES: list[RouteCase] = [
     ),
     RouteCase("GET", "/reports/{report_id:int}", "read", "report", expect_ok=(200,)),
     RouteCase("GET", "/reports/{report_id:int}/progress", "read", "report", expect_ok=(200,)),
-    RouteCase(
-        "POST",
+    form_post(
         "/reports/{report_id:int}/narrative",
         "report.request",
         "report",
         _narrative_form,
-        form=True,
         expect_ok=(302, 303, 422),
     ),
-    RouteCase(
-        "POST",
+    form_post(
         "/reports/{report_id:int}/sign-off",
         "report.sign_off",
         "report",
         _version_form,
-        form=True,
         expect_ok=(302, 303),
     ),
 ]

@@ -74,3 +74,23 @@ class RouteCase:
     def is_unsafe(self) -> bool:
         """Methods that may change the world (the matrix rebuilds it before each)."""
         return self.method.upper() not in ("GET", "HEAD", "OPTIONS")
+
+
+def form_post(
+    path: str,
+    permission: str | None,
+    target: str | None = None,
+    body: Callable[[World, str], dict[str, Any]] | None = None,
+    **options: Any,
+) -> RouteCase:
+    """A page form posted urlencoded, as a browser sends it (the CSRF field added)."""
+    return RouteCase("POST", path, permission, target, body=body, form=True, **options)
+
+
+def typed(**fields: str) -> Callable[[World, str], dict[str, Any]]:
+    """A form body of fixed fields, the same inside and outside the caller's scope."""
+
+    def body(world: World, side: str) -> dict[str, Any]:
+        return dict(fields)
+
+    return body

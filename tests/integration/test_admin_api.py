@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from models.tables import Agency, AppUser
-from tests.authz.client import same_loop_client
 from tests.authz.world import OUTSIDE_MARK, World, build_world
+from tests.conftest import app_client
 
 
 @pytest.fixture
@@ -23,7 +23,7 @@ async def client(world: World) -> AsyncIterator[httpx.AsyncClient]:
     """A client on a fresh app, on the test's event loop."""
     from inspect_app.asgi import create_app
 
-    async with same_loop_client(create_app()) as http:
+    async with app_client(create_app(), follow_redirects=False) as http:
         yield http
 
 

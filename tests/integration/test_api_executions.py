@@ -11,26 +11,18 @@ from tests.factories import (
     concluded_case,
     make_measure,
     make_subject,
-    make_tree,
-    make_user,
     row_count,
 )
 
-pytestmark = pytest.mark.usefixtures("db")
+# Storage-layer behaviour: these run on SQLite (the embedded default) too.
+pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
 
 
 @pytest.fixture
-async def world() -> dict[str, Any]:
-    tree = await make_tree()
-    lead = await make_user(tree["A"], "lead")
-    case = await concluded_case(lead, [await make_subject()])
-    return {
-        "lead": lead,
-        "viewer": await make_user(tree["A"], "viewer"),
-        "outsider": await make_user(tree["B"], "lead"),
-        "case": case,
-        "measure": await make_measure(lead, case, amount_vnd=100_000_000),
-    }
+async def world(people: dict[str, Any]) -> dict[str, Any]:
+    case = await concluded_case(people["lead"], [await make_subject()])
+    measure = await make_measure(people["lead"], case, amount_vnd=100_000_000)
+    return {**people, "case": case, "measure": measure}
 
 
 async def _post(client, actor, measure_id: int, body: dict[str, Any]):

@@ -12,26 +12,21 @@ from tests.factories import (
     make_inspection,
     make_measure,
     make_subject,
-    make_tree,
-    make_user,
     row_count,
 )
 
-pytestmark = pytest.mark.usefixtures("db")
+# Storage-layer behaviour: these run on SQLite (the embedded default) too.
+pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
 
 
 @pytest.fixture
-async def world() -> dict[str, Any]:
-    tree = await make_tree()
-    lead = await make_user(tree["A"], "lead")
+async def world(people: dict[str, Any]) -> dict[str, Any]:
     subject = await make_subject()
     return {
-        "lead": lead,
-        "viewer": await make_user(tree["A"], "viewer"),
-        "outsider": await make_user(tree["B"], "lead"),
+        **people,
         "subject": subject,
         "stranger": await make_subject("Công ty khác"),
-        "case": await make_inspection(lead, [subject]),
+        "case": await make_inspection(people["lead"], [subject]),
     }
 
 

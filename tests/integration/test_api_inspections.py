@@ -12,25 +12,21 @@ from tests.factories import (
     event,
     make_inspection,
     make_subject,
-    make_tree,
     make_user,
     row_count,
 )
 
-pytestmark = pytest.mark.usefixtures("db")
+# Storage-layer behaviour: these run on SQLite (the embedded default) too.
+pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
 
 
 @pytest.fixture
-async def world() -> dict[str, Any]:
-    tree = await make_tree()
+async def world(people: dict[str, Any]) -> dict[str, Any]:
+    tree = people["tree"]
     return {
-        "tree": tree,
-        "inspector": await make_user(tree["A"], "inspector"),
-        "lead": await make_user(tree["A"], "lead"),
+        **people,
         "head": await make_user(tree["A"], "head"),
-        "viewer": await make_user(tree["A"], "viewer"),
         "member": await make_user(tree["A1"], "inspector"),
-        "outsider": await make_user(tree["B"], "lead"),
         "subject": await make_subject("Công ty Cổ phần Xây dựng Hà Nam", "0101234567"),
     }
 

@@ -7,20 +7,15 @@ from typing import Any
 import pytest
 
 from models.tables import Plan
-from tests.factories import make_tree, make_user, row_count
+from tests.factories import row_count
 
-pytestmark = pytest.mark.usefixtures("db")
+# Storage-layer behaviour: these run on SQLite (the embedded default) too.
+pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
 
 
 @pytest.fixture
-async def world() -> dict[str, Any]:
-    tree = await make_tree()
-    return {
-        "tree": tree,
-        "lead": await make_user(tree["A"], "lead"),
-        "inspector": await make_user(tree["A"], "inspector"),
-        "outsider": await make_user(tree["B"], "lead"),
-    }
+def world(people: dict[str, Any]) -> dict[str, Any]:
+    return people
 
 
 async def test_create_list_and_read(client, world) -> None:

@@ -15,23 +15,16 @@ from tests.factories import (
     make_inspection,
     make_measure,
     make_subject,
-    make_tree,
-    make_user,
     row_count,
 )
 
-pytestmark = pytest.mark.usefixtures("db")
+# Storage-layer behaviour: these run on SQLite (the embedded default) too.
+pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
 
 
 @pytest.fixture
-async def world() -> dict[str, Any]:
-    tree = await make_tree()
-    return {
-        "inspector": await make_user(tree["A"], "inspector"),
-        "lead": await make_user(tree["A"], "lead"),
-        "viewer": await make_user(tree["A"], "viewer"),
-        "outsider": await make_user(tree["B"], "lead"),
-    }
+def world(people: dict[str, Any]) -> dict[str, Any]:
+    return people
 
 
 async def test_register_and_find_without_accents(client, world) -> None:

@@ -13,8 +13,9 @@ from redis.asyncio import Redis
 
 from inspect_app.sessions import REDIS_NAMESPACE
 from models.tables import ApiToken, AppUser, AuditEvent, LoginAttempt
-from tests.authz.client import csrf_headers, csrf_token, same_loop_client, sign_in
+from tests.authz.client import csrf_headers, csrf_token, sign_in
 from tests.authz.world import WORLD_PASSWORD, World, build_world
+from tests.conftest import app_client
 
 
 @pytest.fixture
@@ -24,11 +25,9 @@ async def world(db: str, redis_url: str) -> World:
 
 
 @pytest.fixture
-async def client(world: World) -> AsyncIterator[httpx.AsyncClient]:
-    """A client on a fresh app, on the test's event loop."""
-    from inspect_app.asgi import create_app
-
-    async with same_loop_client(create_app()) as http:
+async def client(app: Any, world: World) -> AsyncIterator[httpx.AsyncClient]:
+    """A client on a fresh app (the ``app`` fixture) that does not follow redirects."""
+    async with app_client(app, follow_redirects=False) as http:
         yield http
 
 
@@ -319,12 +318,10 @@ async def _session_keys_in_redis(redis_url: str) -> list[bytes]:
 
 
 async def test_deactivating_a_user_ends_their_sessions_and_tokens_at_once(
-    client: httpx.AsyncClient, world: World, redis_url: str
+    app: Any, client: httpx.AsyncClient, world: World, redis_url: str
 ) -> None:
-    from inspect_app.asgi import create_app
-
     # The inspector signs in with a browser of their own, and also has a script token.
-    async with same_loop_client(create_app()) as browser:
+    async with app_client(app, follow_redirects=False, lifespan=False) as browser:
         await sign_in(browser, "matrix_inspector", WORLD_PASSWORD)
         assert (await browser.get("/api/me")).status_code == 200
         assert len(await _session_keys_in_redis(redis_url)) == 1
@@ -371,7 +368,7 @@ async def test_database_session_store_also_ends_sessions_of_a_user(
     without_redis: Any = type(settings)(**{**settings.__dict__, "redis_url": None})
     monkeypatch.setattr(settings_module, "get_settings", lambda: without_redis)
     monkeypatch.setattr("inspect_app.sessions.get_settings", lambda: without_redis)
-    async with same_loop_client(create_app(without_redis)) as browser:
+    async with app_client(create_app(without_redis), follow_redirects=False) as browser:
         await sign_in(browser, "matrix_lead", WORLD_PASSWORD)
         assert (await browser.get("/api/me")).status_code == 200
         from models.tables import WebSession

@@ -30,9 +30,9 @@ from litestar.serialization import encode_json
 import tests.authz
 from inspect_app.domain.permissions import PERMISSIONS, has_permission
 from inspect_app.settings import get_settings
-from tests.authz.client import same_loop_client
 from tests.authz.spec import PARAM_VALUES, ROLES, TARGET_KINDS, RouteCase
 from tests.authz.world import OUTSIDE_MARK, World, build_world
+from tests.conftest import app_client
 
 # Litestar answers OPTIONS itself; static files and the OpenAPI schema are public by design
 # (checked separately below).
@@ -173,7 +173,7 @@ async def caller(migrated_database: str, redis_url_module: str) -> AsyncIterator
     from inspect_app.asgi import create_app
 
     app = create_app()
-    async with same_loop_client(app) as client:
+    async with app_client(app, follow_redirects=False) as client:
         yield Caller(client, app)
 
 

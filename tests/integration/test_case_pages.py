@@ -458,3 +458,27 @@ async def test_plan_page_counts_its_cases_and_shows_the_ad_hoc_ones_beside(
     ad_hoc_html = response.text.split('data-testid="ad-hoc-cases"')[1].split("</section>")[0]
     assert all(case["code"] in planned_html for case in planned)
     assert ad_hoc["code"] in ad_hoc_html and ad_hoc["code"] not in planned_html
+
+
+async def test_case_history_reads_in_words_for_the_lead(
+    client: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    subject_id = await make_subject()
+    case = await make_inspection(world["lead"], [subject_id], title="Thanh tra ngân sách xã")
+    await inspections.update_inspection(
+        world["lead"].principal, case["id"], 1, {"decision_date": date(2026, 3, 2)}
+    )
+    await event(world["lead"], case, "announce", date(2026, 3, 9))
+    await sign_in(client, world["lead"])
+
+    page = await client.get(f"/inspections/{case['id']}")
+
+    assert page.status_code == 200
+    history = page.text[page.text.index('data-testid="history"') :]
+    actions = re.findall(r'data-testid="history-action">([^<]*)<', history)
+    assert actions == ["Công bố quyết định", "Sửa", "Thêm mới"]
+    assert '<span class="changes__field">Ngày quyết định</span>' in history
+    assert "<ins>02/03/2026</ins>" in history
+    assert '<span class="changes__field">Kết thúc thanh tra trực tiếp</span>' in history
+    for raw in ("event.announce", "decision_date", "deadlines", "search_text", "updated_at"):
+        assert raw not in history

@@ -8,7 +8,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from models.tables import AuditEvent, Inspection
+from models.tables import AuditEvent, Inspection, Measure
 from tests.integration.jobs_support import bearer, build_jobs_world, make_user, sign_in
 
 
@@ -188,3 +188,40 @@ async def test_admin_edits_a_ladder_and_bad_input_comes_back_beside_the_field(
     # A lead may not change ladders.
     await sign_in(client, w.lead)
     assert (await client.get("/admin/ladders")).status_code == 403
+
+
+async def test_a_long_group_shows_ten_deadlines_and_links_to_the_rest(
+    db: str, client: Any, monkeypatch: Any
+) -> None:
+    w = await build_jobs_world()
+    _today(monkeypatch, date(2026, 3, 21))
+    for n in range(12):
+        await Measure(
+            inspection=w.concluded,
+            type="recover_money",
+            description=f"Thu hồi khoản {n + 1}",
+            amount_vnd=1_000_000,
+            responsible="Sở Tài chính",
+            responsible_agency=w.finance,
+            due_on=date(2026, 4, 10 + n),
+            status="open",
+        ).save()
+    await sign_in(client, w.lead)
+
+    page = await client.get("/follow-ups")
+    assert page.status_code == 200
+    finance = page.text[page.text.index("Sở Tài chính <span") :]
+    assert finance.count('class="follow-up follow-up--') == 10
+    assert '<span class="muted" data-testid="follow-up-group-count">(13, 1 ' in finance
+    assert "Xem tất cả 13" in finance
+    assert page.text.count('class="follow-up follow-up--') == 11
+    assert "Thu hồi khoản 10" not in page.text  # the 11th deadline of the group
+
+    whole = await client.get("/follow-ups", params={"show_all": "Sở Tài chính"})
+    assert whole.text.count('class="follow-up follow-up--') == 14
+    assert "Thu hồi khoản 12" in whole.text
+    assert 'data-testid="follow-up-show-fewer"' in whole.text
+    assert 'data-testid="follow-up-show-all"' not in whole.text
+
+    csv_response = await client.get("/follow-ups/export.csv?show_all=x")
+    assert len(csv_response.content.decode("utf-8-sig").splitlines()) == 1 + 14

@@ -11,7 +11,7 @@ from inspect_app.asgi import create_app
 from inspect_app.security import hash_password
 from inspect_app.settings import get_settings
 from models.tables import Agency, AppUser, WebSession
-from tests.authz.client import same_loop_client
+from tests.conftest import app_client
 
 
 def _closed_port() -> int:
@@ -41,7 +41,7 @@ async def test_sessions_fall_back_to_the_database_when_redis_is_down(admin_user:
         get_settings(), redis_url=f"redis://127.0.0.1:{_closed_port()}/0"
     )
     app = create_app(settings)
-    async with same_loop_client(app) as client:
+    async with app_client(app, follow_redirects=False) as client:
         health = await client.get("/health")
         assert health.status_code == 200
         assert health.json()["db"] == "ok"

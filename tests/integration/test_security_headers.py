@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from tests.authz.client import same_loop_client
+from tests.conftest import app_client
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ async def client(db: str, redis_url: str) -> AsyncIterator[httpx.AsyncClient]:
     """A client on a fresh app, on the test's event loop."""
     from inspect_app.asgi import create_app
 
-    async with same_loop_client(create_app()) as http:
+    async with app_client(create_app(), follow_redirects=False) as http:
         yield http
 
 

@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from models.tables import Agency, AppUser, Inspection, Subject
-from tests.authz.client import same_loop_client
 from tests.authz.world import World, build_world
+from tests.conftest import app_client
 
 PAYLOAD = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -40,7 +40,7 @@ async def app_and_client(world: World) -> AsyncIterator[tuple[object, httpx.Asyn
     from inspect_app.asgi import create_app
 
     app = create_app()
-    async with same_loop_client(app) as client:
+    async with app_client(app, follow_redirects=False) as client:
         response = await client.post(
             "/api/auth/login",
             json={"username": "matrix_admin", "password": "matrix-password-1"},

@@ -1,0 +1,310 @@
+"""The record history in words: action and field names, values as people write them.
+
+The audit log keeps raw snapshots (field names, ISO dates, whole đồng, nested deadlines);
+``readable_entry`` turns one row of ``services.audit.visible_history`` into what the history
+table shows an inspectorate's staff member in their language. Bookkeeping fields (ids, the
+version, search text, timestamps) are left out: they change on every write and say nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from inspect_app.domain.formatting import format_date, format_datetime, format_m2, format_vnd
+from inspect_app.domain.labels import (
+    AGENCY_KIND_LABELS,
+    FINDING_CATEGORY_LABELS,
+    ORIGIN_LABELS,
+    ORIGIN_SOURCE_LABELS,
+    PLAN_STATUS_LABELS,
+    SUBJECT_KIND_LABELS,
+)
+from inspect_app.domain.lifecycle import EVENT_LABELS, STATUS_LABELS
+from inspect_app.domain.measures import MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS
+from inspect_app.domain.permissions import ROLE_LABELS
+from inspect_app.forms.inspections import CASE_FIELDS, DEADLINES, EVENT_FIELDS
+from inspect_app.forms.plans import PLAN_FIELDS
+from inspect_app.forms.records import FINDING_FIELDS, MEASURE_FIELDS
+from inspect_app.forms.subjects import SUBJECT_FIELDS
+from inspect_app.i18n import translate
+
+# Message ids of the audit actions; lifecycle events ("event.publish") use EVENT_LABELS.
+ACTION_LABELS = {
+    "create": "Added",
+    "update": "Edited",
+    "delete": "Deleted",
+    "deactivate": "Deactivated",
+    "activate": "Reactivated",
+    "status": "Status changed",
+    "write_off": "Written off",
+    "written_off": "Written off",
+    "upload": "File attached",
+    "export": "Exported",
+    "login": "Signed in",
+    "login_failed": "Failed sign-in",
+    "login_locked": "Sign-in locked",
+    "password_change": "Password changed",
+    "token_create": "Token created",
+    "token_revoke": "Token revoked",
+    "report.request": "Report requested",
+    "report.narrative": "Narrative edited",
+    "report.sign_off": "Report signed off",
+}
+ENTITY_LABELS = {
+    "agency": "Agency",
+    "user": "User",
+    "token": "API token",
+    "subject": "Subject",
+    "plan": "Plan",
+    "inspection": "Inspection",
+    "finding": "Finding",
+    "measure": "Measure",
+    "execution": "Execution",
+    "attachment": "Attachment",
+    "report": "Report",
+}
+# Field -> message id, per kind of record; the form labels are reused where they exist.
+FIELD_LABELS: dict[str, dict[str, str]] = {
+    "inspection": {
+        **dict(CASE_FIELDS),
+        "code": "Case code",
+        "status": "Status",
+        "announced_on": "Announced on",
+        "onsite_ended_on": "On-site inspection ended on",
+        "report_on": "Result report on",
+        "conclusion_no": "Conclusion number",
+        "concluded_on": "Concluded on",
+        "published_on": "Published on",
+        "directive_on": "Directive on",
+        "closed_on": "Closed on",
+        "cancelled_on": "Cancelled on",
+        "cancel_reason": "Reason for cancelling",
+        "overdue": "Overdue",
+        "overlap_override_reason": "Reason for going ahead despite the warning",
+        "overlap_override_by": "Went ahead despite the warning",
+    },
+    "finding": dict(FINDING_FIELDS),
+    "measure": {
+        **dict(MEASURE_FIELDS),
+        "status": "Status",
+        "done_vnd": "Amount carried out (đồng)",
+        "done_m2": "Land area carried out (m²)",
+        "done_count": "Number carried out",
+        "written_off_reason": "Reason for writing off",
+        "completed_on": "Completed on",
+        "overdue": "Overdue",
+    },
+    "execution": {
+        "date": "Date",
+        "amount_vnd": "Amount (đồng)",
+        "land_m2": "Land area (m²)",
+        "count": "Number",
+        "document_no": "Document number",
+        "note": "Note",
+    },
+    "subject": dict(SUBJECT_FIELDS),
+    "plan": {**dict(PLAN_FIELDS), "agency_id": "Agency"},
+    "user": {
+        "username": "Username",
+        "full_name": "Full name",
+        "email": "E-mail",
+        "role": "Role",
+        "agency_id": "Agency",
+        "language": "Language",
+        "active": "Active",
+        "last_login_at": "Last sign-in",
+    },
+    "agency": {
+        "code": "Code",
+        "name": "Name",
+        "kind": "Kind",
+        "parent_id": "Parent agency",
+        "active": "Active",
+    },
+}
+# Derived or bookkeeping fields: recomputed on every write, or meaningless to a reader.
+HIDDEN_FIELDS = frozenset(
+    {
+        "id",
+        "version",
+        "search_text",
+        "created_at",
+        "updated_at",
+        "created_by",
+        "created_by_agency_id",
+        "inspection_id",
+        "measure_id",
+        "path",
+        "depth",
+        "warnings",
+        "overdue_steps",
+        "remaining",
+        "unit",
+        "password_hash",
+    }
+)
+# Coded values named in words: field -> code -> message id, or code -> {lang: label}.
+CODE_LABELS: dict[str, Mapping[str, Any]] = {
+    "origin": ORIGIN_LABELS,
+    "origin_source": ORIGIN_SOURCE_LABELS,
+    "category": FINDING_CATEGORY_LABELS,
+    "role": ROLE_LABELS,
+    "type": MEASURE_TYPE_LABELS,
+    "language": {"vi": "Tiếng Việt", "en": "English"},
+}
+STATUS_BY_ENTITY: dict[str, Mapping[str, Any]] = {
+    "inspection": STATUS_LABELS,
+    "measure": MEASURE_STATUS_LABELS,
+    "plan": PLAN_STATUS_LABELS,
+}
+KIND_BY_ENTITY: dict[str, Mapping[str, Any]] = {
+    "subject": SUBJECT_KIND_LABELS,
+    "agency": AGENCY_KIND_LABELS,
+}
+DEADLINE_LABELS = {key: label for key, label, _ in DEADLINES}
+EVENT_FIELD_LABELS = {
+    "date": "Date",
+    **{name: label for fields in EVENT_FIELDS.values() for name, label, _ in fields},
+}
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+EMPTY = "—"
+
+
+def action_label(action: str, lang: str) -> str:
+    """An audit action in words: "event.publish" -> "Công khai kết luận"."""
+    if action.startswith("event."):
+        event = action.removeprefix("event.")
+        return EVENT_LABELS.get(event, {}).get(lang, event)
+    return translate(ACTION_LABELS.get(action, action), lang)
+
+
+def entity_label(entity_type: str, lang: str) -> str:
+    """A kind of record in words ("inspection" -> "Cuộc thanh tra")."""
+    return translate(ENTITY_LABELS.get(entity_type, entity_type), lang)
+
+
+def _coded(table: Mapping[str, Any], code: str, lang: str) -> str:
+    label = table.get(code)
+    if isinstance(label, dict):
+        return str(label.get(lang, code))
+    return translate(label, lang) if isinstance(label, str) else code
+
+
+def _date_value(value: Any, lang: str) -> str | None:
+    if isinstance(value, datetime):
+        return format_datetime(value, lang)
+    if isinstance(value, date):
+        return format_date(value, lang)
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return format_date(date.fromisoformat(value), lang)
+    if isinstance(value, str) and ISO_DATETIME.match(value):
+        try:
+            return format_datetime(datetime.fromisoformat(value), lang)
+        except ValueError:
+            return None
+    return None
+
+
+def _area(value: Any, lang: str) -> str:
+    try:
+        return format_m2(Decimal(str(value)), lang)
+    except InvalidOperation:
+        return str(value)
+
+
+def format_value(entity_type: str, field: str, value: Any, lang: str) -> str:
+    """One stored value as people write it: dates dd/mm/yyyy, đồng, m², codes in words."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if isinstance(value, bool):
+        return translate("Yes" if value else "No", lang)
+    if isinstance(value, list):
+        return ", ".join(format_value(entity_type, field, item, lang) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(
+            f"{key}: {format_value(entity_type, key, item, lang)}" for key, item in value.items()
+        )
+    shown = _date_value(value, lang)
+    if shown is not None:
+        return shown
+    if field.endswith("_vnd") and isinstance(value, int):
+        return format_vnd(value, lang)
+    if field.endswith("_m2"):
+        return _area(value, lang)
+    if field.endswith(("_id", "_ids", "_by")) and isinstance(value, int):
+        return f"#{value}"
+    if field == "status" and entity_type in STATUS_BY_ENTITY:
+        return _coded(STATUS_BY_ENTITY[entity_type], str(value), lang)
+    if field == "kind" and entity_type in KIND_BY_ENTITY:
+        return _coded(KIND_BY_ENTITY[entity_type], str(value), lang)
+    if field in CODE_LABELS:
+        return _coded(CODE_LABELS[field], str(value), lang)
+    return str(value)
+
+
+def _change(label: str, before: str, after: str) -> dict[str, str]:
+    return {"label": label, "before": before, "after": after}
+
+
+def _nested(
+    entity_type: str,
+    labels: Mapping[str, str],
+    before: Any,
+    after: Any,
+    lang: str,
+) -> list[dict[str, str]]:
+    """One change per key of a nested record (a case's deadlines, an event's details)."""
+    old = before if isinstance(before, dict) else {}
+    new = after if isinstance(after, dict) else {}
+    return [
+        _change(
+            translate(labels.get(key, key), lang),
+            format_value(entity_type, key, old.get(key), lang),
+            format_value(entity_type, key, new.get(key), lang),
+        )
+        for key in [*labels, *sorted((old.keys() | new.keys()) - labels.keys())]
+        if key != "type" and old.get(key) != new.get(key)
+    ]
+
+
+def readable_changes(
+    entity_type: str, changes: list[dict[str, Any]], lang: str
+) -> list[dict[str, str]]:
+    """The changes of an audit row ([{field, before, after}]) as labelled, formatted values."""
+    labels = FIELD_LABELS.get(entity_type, {})
+    shown: list[dict[str, str]] = []
+    for change in changes:
+        field = str(change["field"])
+        if field in HIDDEN_FIELDS:
+            continue
+        if field == "deadlines":
+            shown += _nested(entity_type, DEADLINE_LABELS, change["before"], change["after"], lang)
+        elif field == "event":
+            shown += _nested(entity_type, EVENT_FIELD_LABELS, None, change["after"], lang)
+        elif field.endswith(("_id", "_ids")) and field not in labels:
+            continue  # a link to another record nobody named: nothing to read
+        else:
+            shown.append(
+                _change(
+                    translate(labels.get(field, field.replace("_", " ").capitalize()), lang),
+                    format_value(entity_type, field, change["before"], lang),
+                    format_value(entity_type, field, change["after"], lang),
+                )
+            )
+    return shown
+
+
+def readable_entry(row: Mapping[str, Any], lang: str) -> dict[str, Any]:
+    """One history row in words: action, kind of record, and its labelled changes."""
+    entity_type = str(row.get("entity_type") or "")
+    return {
+        "action": action_label(str(row.get("action") or ""), lang),
+        "entity": entity_label(entity_type, lang),
+        "changes": readable_changes(entity_type, list(row.get("changes") or []), lang),
+        "show_before": row.get("before") is not None,
+    }

@@ -1,0 +1,188 @@
+"""What the case and measure pages show, gathered from the services for the templates.
+
+View models only: the rules (allowed events, the legal clock, what remains of a measure) are
+the services' and ``domain``'s; these functions put their answers side by side for a page.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from litestar import Request
+
+from inspect_app import clock
+from inspect_app.controllers.page_support import measure_status_labels
+from inspect_app.domain import lifecycle
+from inspect_app.domain.clock import days_left, is_overdue
+from inspect_app.domain.labels import FINDING_CATEGORY_LABELS, ORIGIN_LABELS, ORIGIN_SOURCE_LABELS
+from inspect_app.exceptions import NotFound
+from inspect_app.forms.common import date_text
+from inspect_app.forms.inspections import DEADLINES, EVENT_FIELDS
+from inspect_app.principal import Principal
+from inspect_app.services import (
+    agencies,
+    attachments,
+    audit,
+    executions,
+    findings,
+    inspections,
+    measures,
+    plans,
+    subjects,
+    users,
+)
+
+
+def deadline_rows(case: dict[str, Any], today: date) -> list[dict[str, Any]]:
+    """The case's legal deadlines with the date each was met, days left and overdue flag."""
+    finished = case["status"] in inspections.FINISHED_STATUSES
+    rows = []
+    for key, label, done_keys in DEADLINES:
+        due = case["deadlines"][key]
+        done_on = next((case[k] for k in done_keys if case[k]), None)
+        if due is None and done_on is None:
+            continue
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "due": due,
+                "done_on": done_on,
+                "days_left": None if done_on or finished else days_left(due, today),
+                "overdue": not finished and is_overdue(due, done_on, today),
+            }
+        )
+    return rows
+
+
+def measure_view(row: dict[str, Any]) -> dict[str, Any]:
+    """A measure with its target, what is done and what remains, in its own unit."""
+    target = measures.target(row)
+    done = measures.done(row)
+    left = Decimal(row["remaining"]) if row["unit"] == "m2" else int(row["remaining"])
+    percent = int(done * 100 / target) if target else (100 if row["status"] == "done" else 0)
+    return {**row, "target": target, "done": done, "left": left, "percent": min(percent, 100)}
+
+
+async def _plan_or_none(principal: Principal, plan_id: int | None) -> dict[str, Any] | None:
+    if not plan_id:
+        return None
+    try:
+        return await plans.get_plan(principal, plan_id)
+    except NotFound:
+        return None  # a plan outside the reader's scope is simply not shown
+
+
+async def _allowed_events(principal: Principal, case: dict[str, Any]) -> list[str]:
+    if not principal.can("inspection.event"):
+        return []
+    ctx = lifecycle.TransitionContext(
+        published=case["published_on"] is not None,
+        directed=case["directive_on"] is not None,
+        measures_open=await inspections.open_measures(case["id"]),
+    )
+    return lifecycle.allowed_events(case["status"], ctx, principal.role)
+
+
+async def case_page_context(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    inspection_id: int,
+    *,
+    event_type: str | None = None,
+    event_errors: dict[str, str] | None = None,
+    event_values: dict[str, Any] | None = None,
+    message: str | None = None,
+) -> dict[str, Any]:
+    """Everything the case page shows: the case, its clock, timeline, records and actions."""
+    case = await inspections.get_inspection(principal, inspection_id)
+    events = await inspections.list_events(principal, inspection_id)
+    for event in events:
+        # JSON columns come back as text; the timeline shows the reason, note and days.
+        if isinstance(event["payload"], str):
+            event["payload"] = json.loads(event["payload"] or "{}")
+    finding_rows = (await findings.list_findings(principal, inspection_id, limit=200))["items"]
+    measure_rows = [
+        measure_view(row)
+        for row in (await measures.list_measures(principal, inspection_id, limit=200))["items"]
+    ]
+    recover = [
+        m for m in measure_rows if m["type"] == "recover_money" and m["status"] != "written_off"
+    ]
+    open_case = case["status"] not in inspections.FINISHED_STATUSES
+    return {
+        "case": case,
+        "agency": await agencies.get_visible(principal, case["agency_id"]),
+        "plan": await _plan_or_none(principal, case["plan_id"]),
+        "events": events,
+        "findings": finding_rows,
+        "finding_files": await attachments.attachments_of_records(
+            principal, "finding", [f["id"] for f in finding_rows]
+        ),
+        "measures": measure_rows,
+        "subject_map": await subjects.subjects_by_ids(
+            case["subject_ids"] + [f["subject_id"] for f in finding_rows if f["subject_id"]]
+        ),
+        "team": {row["id"]: row for row in await users.team_options(principal)},
+        "deadlines": deadline_rows(case, clock.today()),
+        "allowed_events": await _allowed_events(principal, case),
+        "event_fields": EVENT_FIELDS,
+        "event_type": event_type,
+        "event_errors": event_errors or {},
+        "event_values": event_values or {},
+        "today_text": date_text(clock.today()),
+        "message": message,
+        "files": (await attachments.list_attachments(principal, "inspection", inspection_id))[
+            "items"
+        ],
+        "history": await audit.visible_history(principal, "inspection", inspection_id)
+        if principal.can("audit.read")
+        else None,
+        "recover_target": sum(m["target"] for m in recover),
+        "recover_done": sum(m["done"] for m in recover),
+        "recover_left": sum(m["left"] for m in recover),
+        "measure_status_labels": measure_status_labels(request),
+        "category_labels": FINDING_CATEGORY_LABELS,
+        "origin_labels": ORIGIN_LABELS,
+        "source_labels": ORIGIN_SOURCE_LABELS,
+        "can_edit": open_case and principal.can("inspection.edit"),
+        "can_delete": case["status"] == "draft" and principal.can("inspection.delete"),
+        "can_add_finding": open_case and principal.can("finding.edit"),
+        "can_add_measure": open_case and principal.can("measure.edit"),
+        "can_upload": principal.can("attachment.upload"),
+    }
+
+
+async def measure_page_context(
+    request: Request[Any, Any, Any], principal: Principal, measure_id: int
+) -> dict[str, Any]:
+    """Everything the measure page shows: target, done, remaining, executions, documents."""
+    measure = measure_view(await measures.get_measure(principal, measure_id))
+    case = await inspections.visible_case(principal, measure["inspection_id"])
+    done_list = (await executions.list_executions(principal, measure_id, limit=200))["items"]
+    finding = None
+    if measure["finding_id"]:
+        finding = await findings.get_finding(principal, measure["finding_id"])
+    open_case = case["status"] not in inspections.FINISHED_STATUSES
+    return {
+        "case": case,
+        "measure": measure,
+        "finding": finding,
+        "executions": done_list,
+        "execution_files": await attachments.attachments_of_records(
+            principal, "execution", [e["id"] for e in done_list]
+        ),
+        "files": (await attachments.list_attachments(principal, "measure", measure_id))["items"],
+        "status_labels": measure_status_labels(request),
+        "today_text": date_text(clock.today()),
+        "can_execute": open_case
+        and principal.can("execution.create")
+        and measure["unit"] != "none"
+        and measure["status"] not in ("done", "written_off"),
+        "can_edit": open_case and principal.can("measure.edit"),
+        "can_write_off": open_case and principal.can("measure.write_off"),
+        "can_upload": principal.can("attachment.upload"),
+    }

@@ -1,0 +1,45 @@
+"""Annual plan forms: the list's filters and the plan form's values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from inspect_app.forms.common import CHOOSE_AGENCY, CHOOSE_YEAR, date_text, whole_numbers
+
+PLAN_FIELDS = (
+    ("year", "Year"),
+    ("title", "Plan title"),
+    ("decision_no", "Decision number"),
+    ("decision_date", "Decision date"),
+    ("status", "Status"),
+    ("note", "Note"),
+)
+
+
+def plan_filters(
+    agency_id: str | None, year: str | None
+) -> tuple[dict[str, str], dict[str, int | None], dict[str, str]]:
+    """The plan list's filters as typed, their numbers, and errors for numbers mistyped."""
+    values = {"agency_id": agency_id or "", "year": (year or "").strip()}
+    numbers, errors = whole_numbers(values, (("agency_id", CHOOSE_AGENCY), ("year", CHOOSE_YEAR)))
+    return values, numbers, errors
+
+
+def plan_values(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored plan as its form shows it."""
+    return {
+        "agency_id": str(row["agency_id"]),
+        "year": str(row["year"]),
+        "title": row["title"],
+        "decision_no": row["decision_no"] or "",
+        "decision_date": date_text(row["decision_date"]),
+        "status": row["status"],
+        "note": row["note"],
+        "version": str(row["version"]),
+    }
+
+
+def new_plan_values(agency_id: int, this_year: int) -> dict[str, Any]:
+    """The form of a new plan: the user's agency, next year, a draft."""
+    return {"agency_id": str(agency_id), "year": str(this_year + 1), "status": "draft"}

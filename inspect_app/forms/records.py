@@ -1,0 +1,85 @@
+"""Forms of a case's records: findings, measures (with their status) and attachments."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from inspect_app.forms.common import area_text, date_text, money_text
+
+FINDING_FIELDS = (
+    ("subject_id", "Subject"),
+    ("category", "Field"),
+    ("description", "Description"),
+    ("legal_basis", "Legal basis"),
+    ("amount_vnd", "Amount of the violation (đồng)"),
+    ("land_m2", "Land area of the violation (m²)"),
+)
+MEASURE_FIELDS = (
+    ("type", "Type of measure"),
+    ("finding_id", "Finding"),
+    ("description", "Description"),
+    ("amount_vnd", "Amount (đồng)"),
+    ("land_m2", "Land area (m²)"),
+    ("collectives", "Collectives"),
+    ("individuals", "Individuals"),
+    ("cases", "Cases"),
+    ("persons", "Persons"),
+    ("decision_no", "Decision number"),
+    ("decision_date", "Decision date"),
+    ("responsible", "Responsible for carrying it out"),
+    ("responsible_agency_id", "Responsible agency"),
+    ("due_on", "Due on"),
+)
+PEOPLE_COUNTS = ("collectives", "individuals", "cases", "persons")
+STATUS_KEYS = ("status", "written_off_reason")
+NEW_FINDING = {"category": "other"}
+
+
+def finding_values(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored finding as its form shows it."""
+    return {
+        "subject_id": str(row["subject_id"] or ""),
+        "category": row["category"],
+        "description": row["description"],
+        "legal_basis": row["legal_basis"],
+        "amount_vnd": money_text(row["amount_vnd"]),
+        "land_m2": area_text(row["land_m2"]),
+        "version": str(row["version"]),
+    }
+
+
+def measure_values(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored measure as its form shows it."""
+    return {
+        "type": row["type"],
+        "finding_id": str(row["finding_id"] or ""),
+        "description": row["description"],
+        "amount_vnd": money_text(row["amount_vnd"]),
+        "land_m2": area_text(row["land_m2"]),
+        **{k: str(row[k] or "") for k in PEOPLE_COUNTS},
+        "decision_no": row["decision_no"] or "",
+        "decision_date": date_text(row["decision_date"]),
+        "responsible": row["responsible"],
+        "responsible_agency_id": str(row["responsible_agency_id"] or ""),
+        "due_on": date_text(row["due_on"]),
+        "version": str(row["version"]),
+    }
+
+
+def new_measure_values(finding_id: str | None) -> dict[str, Any]:
+    """The form of a new measure: money to recover, about a finding when one is given."""
+    return {
+        "type": "recover_money",
+        "finding_id": finding_id if finding_id and finding_id.isdigit() else "",
+    }
+
+
+def status_change(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of the status form a measure update takes (status and write-off reason)."""
+    return {k: data[k] for k in STATUS_KEYS if k in data}
+
+
+def attachment_target(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The record an uploaded file is for, as the upload form names it."""
+    return {"entity_type": data.get("entity_type"), "entity_id": data.get("entity_id")}

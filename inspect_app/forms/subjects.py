@@ -1,0 +1,25 @@
+"""Subject forms: the search filters and the subject form's values."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+SUBJECT_FIELDS = (
+    ("kind", "Kind"),
+    ("name", "Name"),
+    ("tax_code", "Tax code"),
+    ("address", "Address"),
+    ("sector", "Sector"),
+)
+NEW_SUBJECT = {"kind": "enterprise"}
+
+
+def subject_filters(q: str | None, kind: str | None) -> dict[str, str]:
+    """The subject search as typed (text stripped)."""
+    return {"q": (q or "").strip(), "kind": kind or ""}
+
+
+def subject_values(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored subject as its form shows it."""
+    return {key: row[key] or "" for key, _ in SUBJECT_FIELDS} | {"version": str(row["version"])}

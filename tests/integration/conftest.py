@@ -1,0 +1,25 @@
+"""Fixtures the API tests share: the agency tree and the people who work in it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.factories import make_tree, make_user
+
+
+@pytest.fixture
+async def people(db: str) -> dict[str, Any]:
+    """Agencies P > A > A1 and B; a lead, an inspector and a viewer of A, a lead of B.
+
+    The lead of B ("outsider") sees nothing of A: scope tests use them.
+    """
+    tree = await make_tree()
+    return {
+        "tree": tree,
+        "lead": await make_user(tree["A"], "lead"),
+        "inspector": await make_user(tree["A"], "inspector"),
+        "viewer": await make_user(tree["A"], "viewer"),
+        "outsider": await make_user(tree["B"], "lead"),
+    }

@@ -1,0 +1,152 @@
+"""Forms of findings, measures and attachments, plans, subjects and reports."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from inspect_app.forms.plans import new_plan_values, plan_filters, plan_values
+from inspect_app.forms.records import (
+    attachment_target,
+    finding_values,
+    measure_values,
+    new_measure_values,
+    status_change,
+)
+from inspect_app.forms.reports import optional_int, report_request, request_errors
+from inspect_app.forms.subjects import subject_filters, subject_values
+
+
+def test_a_stored_finding_as_its_form_shows_it() -> None:
+    row = {
+        "subject_id": 3,
+        "category": "land",
+        "description": "Sử dụng đất sai mục đích",
+        "legal_basis": "Luật Đất đai 2024",
+        "amount_vnd": 1_250_000,
+        "land_m2": Decimal("1250.50"),
+        "version": 1,
+    }
+
+    assert finding_values(row) == {
+        "subject_id": "3",
+        "category": "land",
+        "description": "Sử dụng đất sai mục đích",
+        "legal_basis": "Luật Đất đai 2024",
+        "amount_vnd": "1.250.000",
+        "land_m2": "1.250,50",
+        "version": "1",
+    }
+
+
+def test_a_stored_measure_as_its_form_shows_it() -> None:
+    row = {
+        "type": "discipline",
+        "finding_id": None,
+        "description": "Kiểm điểm",
+        "amount_vnd": 0,
+        "land_m2": "0.00",
+        "collectives": 1,
+        "individuals": 0,
+        "cases": 0,
+        "persons": 2,
+        "decision_no": None,
+        "decision_date": None,
+        "responsible": "UBND huyện",
+        "responsible_agency_id": 5,
+        "due_on": date(2026, 9, 30),
+        "version": 3,
+    }
+
+    assert measure_values(row) == {
+        "type": "discipline",
+        "finding_id": "",
+        "description": "Kiểm điểm",
+        "amount_vnd": "",
+        "land_m2": "",
+        "collectives": "1",
+        "individuals": "",
+        "cases": "",
+        "persons": "2",
+        "decision_no": "",
+        "decision_date": "",
+        "responsible": "UBND huyện",
+        "responsible_agency_id": "5",
+        "due_on": "30/09/2026",
+        "version": "3",
+    }
+
+
+def test_measure_status_form_and_new_measure_and_attachment_target() -> None:
+    assert new_measure_values("7") == {"type": "recover_money", "finding_id": "7"}
+    assert new_measure_values("x") == {"type": "recover_money", "finding_id": ""}
+    assert status_change({"status": "written_off", "version": "2", "note": "x"}) == {
+        "status": "written_off"
+    }
+    assert attachment_target({"entity_type": "measure", "entity_id": "4", "file": None}) == {
+        "entity_type": "measure",
+        "entity_id": "4",
+    }
+
+
+def test_plan_filters_values_and_a_new_plan() -> None:
+    assert plan_filters("3", " 2026 ") == (
+        {"agency_id": "3", "year": "2026"},
+        {"agency_id": 3, "year": 2026},
+        {},
+    )
+    _, _, errors = plan_filters("ba", "")
+    assert errors == {"agency_id": "Choose an agency from the list."}
+    row = {
+        "agency_id": 3,
+        "year": 2026,
+        "title": "Kế hoạch 2026",
+        "decision_no": None,
+        "decision_date": date(2025, 12, 15),
+        "status": "approved",
+        "note": "",
+        "version": 2,
+    }
+    assert plan_values(row) == {
+        "agency_id": "3",
+        "year": "2026",
+        "title": "Kế hoạch 2026",
+        "decision_no": "",
+        "decision_date": "15/12/2025",
+        "status": "approved",
+        "note": "",
+        "version": "2",
+    }
+    assert new_plan_values(3, 2026) == {"agency_id": "3", "year": "2027", "status": "draft"}
+
+
+def test_subject_search_and_values() -> None:
+    assert subject_filters("  hà nam ", None) == {"q": "hà nam", "kind": ""}
+    row = {
+        "kind": "enterprise",
+        "name": "Công ty A",
+        "tax_code": None,
+        "address": "",
+        "sector": "",
+        "version": 1,
+    }
+    assert subject_values(row) == {
+        "kind": "enterprise",
+        "name": "Công ty A",
+        "tax_code": "",
+        "address": "",
+        "sector": "",
+        "version": "1",
+    }
+
+
+def test_report_request_form() -> None:
+    assert optional_int("12") == 12
+    assert optional_int("12a") is None
+    assert optional_int("") is None
+    assert report_request({"agency_id": "2", "year": " 2026 ", "kind": "Q1"}) == (
+        2,
+        "2026-Q1",
+        {"agency_id": "2", "year": "2026", "kind": "Q1"},
+    )
+    assert request_errors({"period": "Choose a period."}) == {"year": "Choose a period."}
