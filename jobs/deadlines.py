@@ -1,197 +1,191 @@
 """The deadline watch: reminders, overdue notices and escalations for every open deadline.
 
-Runs every 15 minutes (worker cron, or the in-process scheduler). Each run looks at every
-open deadline whose first rung may have fired, works out with the pure ladder rules
-(:mod:`inspect_app.domain.reminders`) which rungs apply today, and inserts one notice per
-recipient and rung. Notices are unique in the database, so the run is idempotent: running
-it twice, retrying it after a crash, or two workers running it at once create each notice
-exactly once. Deadlines whose escalation has already gone out are skipped in SQL, which
-keeps a run short however many old overdue deadlines there are.
+Runs every 15 minutes (worker cron, or the in-process scheduler). The ladder rules
+(:mod:`inspect_app.domain.reminders`) depend only on the due day, so the watch first works
+out in Python, per deadline type, which due days have a rung that fired within the catch-up
+window (``DEADLINE_CATCH_UP_DAYS``, 3 by default) and which rungs each of them owes. One
+``SELECT`` per deadline type then joins the open deadlines of those days (an index range on
+the due column) with their rungs and recipients, leaves out the notices already sent, and
+gives every notice with its title in the recipient's language; they are written in batches
+of a few thousand rows with ``ON CONFLICT DO NOTHING``.
+
+Notices are unique in the database, so the run is idempotent: running it twice, retrying it
+after a crash, or two workers running it at once create each notice exactly once. A worker
+that was down for a weekend catches up on its next run; deadlines whose last rung fired
+before the window (years-old overdue measures on first start) are not sent as a flood.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from datetime import date, timedelta
+import os
+from datetime import date
 from typing import Any
 
 from inspect_app.clock import today as local_today
-from inspect_app.domain.reminders import ESCALATION, Ladder, Rung, rungs_due
+from inspect_app.db import is_postgres
+from inspect_app.domain.reminders import ESCALATION, Ladder, Rung, due_days_to_watch
 from inspect_app.services import follow_ups, notifications
-from models.tables import AppUser, InspectionMember, Notification
+from models.tables import AppUser, Notification
 
 log = logging.getLogger(__name__)
 
-
-async def _escalated_keys(deadlines: list[dict[str, Any]]) -> set[tuple[str, int, str, date]]:
-    """Deadlines (entity, type, due day) whose escalation notice already exists."""
-    keys: set[tuple[str, int, str, date]] = set()
-    by_type: dict[str, set[int]] = defaultdict(set)
-    for row in deadlines:
-        by_type[row["entity_type"]].add(row["entity_id"])
-    for entity_type, ids in by_type.items():
-        ordered = sorted(ids)
-        for start in range(0, len(ordered), 1000):
-            rows = await Notification.select(
-                Notification.entity_id, Notification.deadline_type, Notification.due_on
-            ).where(
-                (Notification.entity_type == entity_type)
-                & Notification.entity_id.is_in(ordered[start : start + 1000])
-                & (Notification.rung == "escalate")
-            )
-            keys.update(
-                (entity_type, r["entity_id"], r["deadline_type"], r["due_on"]) for r in rows
-            )
-    return keys
+DEFAULT_CATCH_UP_DAYS = 3
+MAX_CATCH_UP_DAYS = 60
+# Stands for the case code in a title template; replaced in SQL by each deadline's code.
+_CODE_MARK = "\x1ecode\x1e"
+# Due days per statement: keeps the bound parameters well under SQLite's limit.
+_DAYS_PER_STATEMENT = 40
+_NOTICES_PER_INSERT = 2000
 
 
-async def _existing_rungs(
-    deadlines: list[dict[str, Any]],
-) -> set[tuple[str, int, str, str, date]]:
-    """(entity, type, rung, due day) of every notice already sent for these deadlines."""
-    found: set[tuple[str, int, str, str, date]] = set()
-    by_type: dict[str, set[int]] = defaultdict(set)
-    for row in deadlines:
-        by_type[row["entity_type"]].add(row["entity_id"])
-    for entity_type, ids in by_type.items():
-        ordered = sorted(ids)
-        for start in range(0, len(ordered), 1000):
-            rows = (
-                await Notification.select(
-                    Notification.entity_id,
-                    Notification.deadline_type,
-                    Notification.rung,
-                    Notification.due_on,
-                )
-                .where(
-                    (Notification.entity_type == entity_type)
-                    & Notification.entity_id.is_in(ordered[start : start + 1000])
-                )
-                .distinct()
-            )
-            found.update(
-                (entity_type, r["entity_id"], r["deadline_type"], r["rung"], r["due_on"])
-                for r in rows
-            )
-    return found
+def catch_up_days() -> int:
+    """How many days back a missed rung is still sent (DEADLINE_CATCH_UP_DAYS, default 3)."""
+    raw = os.environ.get("DEADLINE_CATCH_UP_DAYS", "").strip()
+    if raw.isdigit():
+        return min(int(raw), MAX_CATCH_UP_DAYS)
+    return DEFAULT_CATCH_UP_DAYS
 
 
-async def _team_members(inspection_ids: set[int]) -> dict[int, set[int]]:
-    members: dict[int, set[int]] = defaultdict(set)
-    if not inspection_ids:
-        return members
-    rows = await InspectionMember.select(InspectionMember.inspection, InspectionMember.user).where(
-        InspectionMember.inspection.is_in(sorted(inspection_ids))
+def _title_template(rung: Rung, deadline_type: str, due: date, today: date, lang: str) -> str:
+    label = follow_ups.DEADLINE_LABELS[deadline_type]
+    return notifications.notice_title(rung.kind, label, _CODE_MARK, due, today, lang)
+
+
+def _notices_sql(deadline_type: str, days: list[date], rung_rows: int, postgres: bool) -> str:
+    """The notices owed and not yet sent for the deadlines due on ``days``."""
+    # PostgreSQL cannot infer the type of a bare parameter in VALUES or a DISTINCT list.
+    day_param = "CAST({} AS DATE)" if postgres else "{}"
+    values = ", ".join(f"({day_param}, {{}}, {{}}, {{}}, {{}})" for _ in range(rung_rows))
+    due_in = ", ".join("{}" for _ in days)
+    team = [
+        "SELECT d.entity_id, d.lead_user_id AS user_id FROM deadline d"
+        " WHERE d.lead_user_id IS NOT NULL"
+    ]
+    if deadline_type == "measure":
+        # The leads of the responsible agency.
+        team.append(
+            "SELECT d.entity_id, u.id FROM deadline d JOIN app_user u"
+            " ON u.agency = d.responsible_agency_id AND u.role = 'lead'"
+        )
+    else:
+        team.append(
+            'SELECT d.entity_id, m."user" FROM deadline d'
+            " JOIN inspection_member m ON m.inspection = d.inspection_id"
+        )
+    body = (
+        "CASE WHEN d.description <> '' THEN d.inspection_title || {} || d.description"
+        " ELSE d.inspection_title END"
+        if deadline_type == "measure"
+        else "d.inspection_title"
     )
-    for row in rows:
-        members[row["inspection"]].add(row["user"])
-    return members
+    return f"""
+        WITH rung(due_on, rung, kind, lang, title) AS (VALUES {values}),
+        -- MATERIALIZED: the planner underestimates the deadlines of a few days and would
+        -- otherwise recompute the recipients once per deadline.
+        deadline AS (
+          SELECT * FROM ({follow_ups.deadline_branch_sql(deadline_type)}) b
+          WHERE b.due_on IN ({due_in})
+        ),
+        team AS ({" UNION ".join(team)}),
+        head_agency AS (
+          SELECT a.id, a.path FROM agency a WHERE a.id IN (
+            SELECT h.agency FROM app_user h WHERE h.role = 'head' AND h.active = {{}})
+        ),
+        head_of AS MATERIALIZED (
+          -- The agency whose heads a case escalates to: its own, or its nearest ancestor's.
+          SELECT a.id AS agency_id, (
+              SELECT h.id FROM head_agency h WHERE a.path LIKE h.path || '%'
+              ORDER BY LENGTH(h.path) DESC LIMIT 1) AS head_agency_id
+          FROM agency a WHERE a.id IN (SELECT agency_id FROM deadline)
+        ),
+        escalate_to AS (
+          SELECT d.entity_id, u.id AS user_id FROM deadline d
+          JOIN head_of ho ON ho.agency_id = d.agency_id
+          JOIN app_user u ON u.agency = ho.head_agency_id AND u.role = 'head'
+          WHERE d.due_on IN (SELECT due_on FROM rung WHERE kind = '{ESCALATION}')
+        ),
+        recipient AS MATERIALIZED (
+          SELECT x.entity_id, x.user_id, x.escalates, u.language FROM (
+            SELECT entity_id, user_id, 0 AS escalates FROM team
+            UNION ALL SELECT entity_id, user_id, 1 AS escalates FROM escalate_to
+          ) x JOIN app_user u ON u.id = x.user_id AND u.active = {{}}
+        )
+        SELECT DISTINCT w.user_id AS "user", r.kind AS kind, d.entity_type AS entity_type,
+          d.entity_id AS entity_id, d.deadline_type AS deadline_type, r.rung AS rung,
+          d.due_on AS due_on, SUBSTR(REPLACE(r.title, {{}}, d.inspection_code), 1, 500) AS title,
+          {body} AS body, '/inspections/' || CAST(d.inspection_id AS TEXT) AS link
+        FROM deadline d
+        JOIN rung r ON r.due_on = d.due_on
+        JOIN recipient w ON w.entity_id = d.entity_id AND w.language = r.lang
+          AND w.escalates = CASE WHEN r.kind = '{ESCALATION}' THEN 1 ELSE 0 END
+        WHERE NOT EXISTS (
+          SELECT 1 FROM notification n WHERE n."user" = w.user_id
+            AND n.entity_type = d.entity_type AND n.entity_id = d.entity_id
+            AND n.deadline_type = d.deadline_type AND n.rung = r.rung AND n.due_on = d.due_on)
+        ORDER BY entity_id, rung, "user"
+    """
 
 
-async def _users_by_role(role: str) -> dict[int, set[int]]:
-    """Active users of ``role`` per agency."""
-    rows = await AppUser.select(AppUser.id, AppUser.agency).where(
-        (AppUser.role == role) & (AppUser.active == True)  # noqa: E712
-    )
-    found: dict[int, set[int]] = defaultdict(set)
-    for row in rows:
-        found[row["agency"]].add(row["id"])
-    return found
-
-
-def _nearest_heads(agency_path: str, heads: dict[int, set[int]]) -> set[int]:
-    """Heads of the agency, or of its nearest ancestor that has one."""
-    for agency_id in reversed([int(part) for part in agency_path.strip("/").split("/") if part]):
-        if heads.get(agency_id):
-            return heads[agency_id]
-    return set()
-
-
-def _recipients(
-    row: dict[str, Any],
-    rung: Rung,
-    members: dict[int, set[int]],
-    leads: dict[int, set[int]],
-    heads: dict[int, set[int]],
-) -> set[int]:
-    if rung.kind == ESCALATION:
-        return set(_nearest_heads(row["agency_path"], heads))
-    users: set[int] = set()
-    if row["lead_user_id"]:
-        users.add(row["lead_user_id"])
-    if row["entity_type"] == "inspection":
-        users |= members.get(row["inspection_id"], set())
-    elif row["responsible_agency_id"]:
-        users |= leads.get(row["responsible_agency_id"], set())
-    return users
+async def _notify(
+    deadline_type: str,
+    owed: dict[date, list[Rung]],
+    languages: list[str],
+    today: date,
+    postgres: bool,
+) -> int:
+    """Write the notices owed for one deadline type; how many were new."""
+    created = 0
+    days = list(owed)
+    for start in range(0, len(days), _DAYS_PER_STATEMENT):
+        chunk = days[start : start + _DAYS_PER_STATEMENT]
+        args: list[Any] = []
+        rung_rows = 0
+        for due in chunk:
+            for rung in owed[due]:
+                for lang in languages:
+                    args += [
+                        due,
+                        rung.name,
+                        rung.kind,
+                        lang,
+                        _title_template(rung, deadline_type, due, today, lang),
+                    ]
+                    rung_rows += 1
+        args += chunk
+        args += [True, True, _CODE_MARK]
+        if deadline_type == "measure":
+            args.append("\n")
+        notices = await Notification.raw(
+            _notices_sql(deadline_type, chunk, rung_rows, postgres), *args
+        )
+        for notice in notices:
+            if isinstance(notice["due_on"], str):
+                # SQLite hands back dates of a raw query as text.
+                notice["due_on"] = date.fromisoformat(notice["due_on"][:10])
+        # A few thousand rows per statement; each statement writes all its rows or none, and
+        # a run stopped half-way is finished by the next one (notices are unique).
+        for first in range(0, len(notices), _NOTICES_PER_INSERT):
+            batch = notices[first : first + _NOTICES_PER_INSERT]
+            created += len(await notifications.insert_notices(batch))
+    return created
 
 
 async def watch_deadlines(ctx: dict[str, Any] | None, day: str | None = None) -> dict[str, int]:
     """Send every reminder, overdue notice and escalation due by ``day`` (default today)."""
     today = date.fromisoformat(day) if day else local_today()
     ladders: dict[str, Ladder] = await follow_ups.ladders()
-    lookahead = max((ladder.soon_window_days for ladder in ladders.values()), default=0)
-    candidates = await follow_ups.open_deadlines_due_by(today + timedelta(days=lookahead))
-    escalated = await _escalated_keys(candidates)
-    candidates = [
-        row
-        for row in candidates
-        if (row["entity_type"], row["entity_id"], row["deadline_type"], row["due_on"])
-        not in escalated
-    ]
-    wanted = [
-        (row, rung)
-        for row in candidates
-        for rung in rungs_due(ladders[row["deadline_type"]], row["due_on"], today)
-    ]
-    existing = await _existing_rungs([row for row, _ in wanted])
-    wanted = [
-        (row, rung)
-        for row, rung in wanted
-        if (row["entity_type"], row["entity_id"], row["deadline_type"], rung.name, row["due_on"])
-        not in existing
-    ]
-    summary = {"deadlines": len(candidates), "rungs": len(wanted), "created": 0, "emailed": 0}
-    if wanted:
-        members = await _team_members(
-            {row["inspection_id"] for row, _ in wanted if row["entity_type"] == "inspection"}
-        )
-        leads = await _users_by_role("lead")
-        heads = await _users_by_role("head")
-        per_rung = [
-            (row, rung, _recipients(row, rung, members, leads, heads)) for row, rung in wanted
-        ]
-        profiles = await notifications.user_profiles(
-            {user for _, _, users in per_rung for user in users}
-        )
-        for row, rung, users in per_rung:
-            # One statement per rung: all its recipients are notified, or none (and retried).
-            notices = [
-                _notice(row, rung, profiles[user], today) for user in users if user in profiles
-            ]
-            summary["created"] += len(await notifications.insert_notices(notices))
+    window = catch_up_days()
+    languages = sorted(
+        {row["language"] for row in await AppUser.select(AppUser.language).distinct()}
+    )
+    postgres = is_postgres()
+    summary = {"due_days": 0, "created": 0, "emailed": 0}
+    for deadline_type in follow_ups.DEADLINE_TYPES:
+        owed = due_days_to_watch(ladders[deadline_type], today, window)
+        summary["due_days"] += len(owed)
+        if owed and languages:
+            summary["created"] += await _notify(deadline_type, owed, languages, today, postgres)
     summary["emailed"] = await notifications.deliver_pending_emails()
     log.info("deadline watch for %s: %s", today, summary)
     return summary
-
-
-def _notice(row: dict[str, Any], rung: Rung, user: dict[str, Any], today: date) -> dict[str, Any]:
-    label = follow_ups.DEADLINE_LABELS[row["deadline_type"]]
-    body = row["inspection_title"]
-    if row["entity_type"] == "measure" and row["description"]:
-        body = f"{row['inspection_title']}\n{row['description']}"
-    return {
-        "user": user["id"],
-        "kind": rung.kind,
-        "entity_type": row["entity_type"],
-        "entity_id": row["entity_id"],
-        "deadline_type": row["deadline_type"],
-        "rung": rung.name,
-        "due_on": row["due_on"],
-        "title": notifications.notice_title(
-            rung.kind, label, row["inspection_code"], row["due_on"], today, user["language"]
-        )[:500],
-        "body": body,
-        "link": f"/inspections/{row['inspection_id']}",
-    }

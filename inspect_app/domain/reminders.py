@@ -123,3 +123,25 @@ def follow_up_state(due: date, today: date, soon_window_days: int) -> str:
     if (due - today).days <= soon_window_days:
         return "due_soon"
     return "open"
+
+
+def due_days_to_watch(ladder: Ladder, today: date, catch_up_days: int) -> dict[date, list[Rung]]:
+    """The due days with a rung fired in the last ``catch_up_days`` days, and their rungs due.
+
+    A deadline is looked at when one of its rungs fired within the catch-up window; it then
+    gets every rung :func:`rungs_due` gives (a worker down for a weekend still sends the
+    overdue notice together with the escalation). Deadlines whose latest rung is older were
+    handled when it fired, or predate the window and are not sent as a flood on first start.
+    """
+    offsets = [-days for days in ladder.remind_days]
+    offsets += [ladder.overdue_after_days, ladder.escalate_after_days]
+    found: dict[date, list[Rung]] = {}
+    for back in range(max(catch_up_days, 0) + 1):
+        fired_on = today - timedelta(days=back)
+        for offset in offsets:
+            due = fired_on - timedelta(days=offset)
+            if due not in found:
+                rungs = rungs_due(ladder, due, today)
+                if rungs:
+                    found[due] = rungs
+    return dict(sorted(found.items()))

@@ -86,6 +86,16 @@ OPEN_DEADLINES_SQL = (
 )
 
 
+def deadline_branch_sql(deadline_type: str) -> str:
+    """The open deadlines of one type (same columns as OPEN_DEADLINES_SQL)."""
+    if deadline_type == "measure":
+        return _MEASURE_BRANCH
+    for step in _INSPECTION_STEPS:
+        if step[0] == deadline_type:
+            return _inspection_branch(*step)
+    raise KeyError(deadline_type)
+
+
 async def ladders() -> dict[str, Ladder]:
     """The reminder ladder of every deadline type (defaults where no row exists)."""
     rows = await DeadlineLadder.select().output(load_json=True)
@@ -203,12 +213,20 @@ async def _board_rows(
             " OR (d.type_rank = {} AND d.entity_id > {}))))"
         )
         args += [due, due, rank, rank, entity_id]
+    # Each deadline type is read in due order (an index on its due column) and cut to the
+    # page before the union: sorting every open deadline of the country first cost seconds.
+    condition = " AND ".join(where)
+    branches = [
+        f"SELECT * FROM (SELECT * FROM ({deadline_branch_sql(deadline_type)}) d"
+        f" WHERE {condition} ORDER BY d.due_on, d.entity_id LIMIT {{}}) b"
+        for deadline_type in DEADLINE_TYPES
+    ]
     sql = (
-        f"SELECT * FROM ({OPEN_DEADLINES_SQL}) d WHERE "
-        + " AND ".join(where)
-        + " ORDER BY d.due_on, d.type_rank, d.entity_id LIMIT {}"
+        "SELECT * FROM (" + " UNION ALL ".join(branches) + ") d"
+        " ORDER BY d.due_on, d.type_rank, d.entity_id LIMIT {}"
     )
-    rows = await Inspection.raw(sql, *args, limit)
+    branch_args = [*args, limit]
+    rows = await Inspection.raw(sql, *(branch_args * len(DEADLINE_TYPES)), limit)
     result = []
     for row in rows:
         row = _typed(row)

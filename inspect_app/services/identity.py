@@ -43,22 +43,42 @@ async def load_principal(user_id: int, *, token_id: int | None = None) -> Princi
     )
 
 
+# One statement for the token, its owner and the owner's agency: this runs on every API call.
+_TOKEN_OWNER_SQL = (
+    "SELECT t.id AS token_id, t.last_used_at AS last_used_at, u.id AS id,"
+    " u.username AS username, u.full_name AS full_name, u.role AS role,"
+    " a.id AS agency_id, a.path AS agency_path, u.language AS language"
+    ' FROM api_token t JOIN app_user u ON u.id = t."user" JOIN agency a ON a.id = u.agency'
+    " WHERE t.token_hash = {} AND t.revoked_at IS NULL AND u.active = {}"
+)
+
+
 async def principal_from_token(token: str) -> Principal | None:
-    """The owner of a valid, unrevoked bearer token, or None."""
-    row = (
-        await ApiToken.select(ApiToken.id, ApiToken.user, ApiToken.last_used_at)
-        .where((ApiToken.token_hash == token_digest(token)) & ApiToken.revoked_at.is_null())
-        .first()
+    """The owner of a valid, unrevoked bearer token, or None (deactivated owners get None)."""
+    rows = await ApiToken.raw(_TOKEN_OWNER_SQL, token_digest(token), True)
+    if not rows:
+        return None
+    row = rows[0]
+    principal = Principal(
+        id=row["id"],
+        username=row["username"],
+        full_name=row["full_name"],
+        role=row["role"],
+        agency_id=row["agency_id"],
+        agency_path=row["agency_path"],
+        language=row["language"],
+        via_token=True,
+        token_id=row["token_id"],
     )
-    if row is None:
-        return None
-    principal = await load_principal(row["user"], token_id=row["id"])
-    if principal is None:
-        return None
     now = datetime.now(UTC)
     last_used = row["last_used_at"]
+    if isinstance(last_used, str):
+        # SQLite hands back timestamps of a raw query as text.
+        last_used = datetime.fromisoformat(last_used)
+    if last_used is not None and last_used.tzinfo is None:
+        last_used = last_used.replace(tzinfo=UTC)
     if last_used is None or now - last_used > TOKEN_TOUCH_INTERVAL:
-        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
+        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["token_id"])
     return principal
 
 

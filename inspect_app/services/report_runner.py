@@ -73,11 +73,13 @@ async def compute_figures(agency_id: int, period: Period) -> dict[str, Any]:
     agency, subtree_rows = await _subtree(agency_id)
     pairs = [(int(row["id"]), str(row["path"])) for row in subtree_rows]
     ids = [agency_id for agency_id, _ in pairs]
-    current = roll_up(await self_counters(period, ids), pairs)
-    own_current = await self_counters(period, [agency_id])
+    # The agency's own counters are among the per-agency counters of the subtree: one
+    # computation per period, not two.
+    own_current = await self_counters(period, ids)
+    current = roll_up(own_current, pairs)
     previous_period = period.previous_year()
-    previous = roll_up(await self_counters(previous_period, ids), pairs)
-    own_previous = await self_counters(previous_period, [agency_id])
+    own_previous = await self_counters(previous_period, ids)
+    previous = roll_up(own_previous, pairs)
 
     children = sorted(
         (row for row in subtree_rows if row["parent"] == agency_id), key=lambda r: r["name"]
@@ -126,7 +128,9 @@ async def quarter_trend(agency_ids: list[int], period: Period) -> list[dict[str,
     points = []
     for quarter in last_quarters(period, TREND_QUARTERS):
         summed = empty_counters()
-        for counters in (await self_counters(quarter, agency_ids)).values():
+        # Only the two counters drawn need their tables; the checks table is not read.
+        trend_tables = ("inspections", "implementation")
+        for counters in (await self_counters(quarter, agency_ids, trend_tables)).values():
             summed = add_counters(summed, counters)
         points.append(
             {

@@ -508,15 +508,17 @@ async def _table_counters(
 
 
 async def self_counters(
-    period: Period, agency_ids: Sequence[int] | None = None
+    period: Period,
+    agency_ids: Sequence[int] | None = None,
+    tables: Sequence[str] = TABLES,
 ) -> dict[int, dict[str, dict[str, int | str]]]:
-    """Counters of the three tables for each agency's own records (None: every agency)."""
+    """Counters of the tables (all three by default) for each agency's own records."""
     if agency_ids is not None and not agency_ids:
         return {}
-    by_table = {table: await _table_counters(table, period, agency_ids) for table in TABLES}
+    by_table = {table: await _table_counters(table, period, agency_ids) for table in tables}
+    first = by_table[tables[0]]
     return {
-        agency_id: {table: by_table[table][agency_id] for table in TABLES}
-        for agency_id in by_table["inspections"]
+        agency_id: {table: by_table[table][agency_id] for table in tables} for agency_id in first
     }
 
 

@@ -110,3 +110,22 @@ def test_follow_up_state_uses_the_soon_window() -> None:
     assert follow_up_state(DUE, date(2026, 3, 20), 5) == "due_soon"
     assert follow_up_state(DUE, date(2026, 3, 15), 5) == "due_soon"
     assert follow_up_state(DUE, date(2026, 3, 14), 5) == "open"
+
+
+def test_watch_window_catches_up_a_weekend_but_not_old_deadlines() -> None:
+    from inspect_app.domain.reminders import due_days_to_watch
+
+    ladder = Ladder("measure")
+    today = date(2026, 3, 27)
+    owed = due_days_to_watch(ladder, today, 3)
+    # Due 20/03: escalation fires today, the overdue notice of 21/03 comes with it.
+    assert [rung.name for rung in owed[date(2026, 3, 20)]] == ["overdue", "escalate"]
+    # Due 23/03: overdue since 24/03, within the three days.
+    assert [rung.name for rung in owed[date(2026, 3, 23)]] == ["overdue"]
+    # Due 01/04: the 5-day reminder fired today.
+    assert [rung.name for rung in owed[date(2026, 4, 1)]] == ["remind_5"]
+    # Due 21/03: overdue on 22/03, escalation not before 28/03: nothing fired in the window.
+    assert date(2026, 3, 21) not in owed
+    # A deadline of ten years ago is never looked at again.
+    assert date(2016, 3, 20) not in owed
+    assert due_days_to_watch(Ladder("measure", active=False), today, 3) == {}
