@@ -8,6 +8,7 @@ from typing import Any
 from inspect_app.domain.periods import Period, current_quarter
 from inspect_app.principal import Principal
 from inspect_app.services import totals
+from inspect_app.services.inspections import overdue_sql
 from models.tables import Inspection, Measure
 
 
@@ -52,22 +53,13 @@ async def follow_up_summary(principal: Principal, today: date) -> dict[str, Any]
 
 
 async def overdue_inspections(principal: Principal, today: date) -> int:
-    """Cases in scope with a legal deadline passed and the step not done."""
+    """Cases in scope past a legal deadline: the same rule as the list's ``overdue`` filter."""
     rows = await Inspection.raw(
-        """
-        SELECT COUNT(*) AS n FROM inspection i JOIN agency a ON a.id = i.agency
-        WHERE a.path LIKE {} AND i.deleted_at IS NULL AND (
-          (i.status IN ('onsite') AND i.onsite_due < {})
-          OR (i.status IN ('onsite_ended', 'reported') AND i.conclusion_due < {})
-          OR (i.status = 'concluded' AND i.published_on IS NULL AND i.publication_due < {})
-          OR (i.status = 'concluded' AND i.directive_on IS NULL AND i.directive_due < {})
-        )
+        f"""
+        SELECT COUNT(*) AS n FROM inspection JOIN agency a ON a.id = inspection.agency
+        WHERE a.path LIKE {{}} AND inspection.deleted_at IS NULL AND {overdue_sql(today)}
         """,
         principal.scope_pattern,
-        today,
-        today,
-        today,
-        today,
     )
     return int(rows[0]["n"]) if rows else 0
 

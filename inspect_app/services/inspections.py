@@ -360,7 +360,8 @@ async def get_inspection(principal: Principal, inspection_id: int) -> dict[str, 
     )
 
 
-def _overdue_sql(today: date) -> str:
+def overdue_sql(today: date) -> str:
+    """SQL condition on ``"inspection"``: a legal deadline passed with its step not done."""
     t = f"'{today.isoformat()}'"
     i = '"inspection".'
 
@@ -446,7 +447,7 @@ async def list_inspections(
         errors["status"] = "Choose a value from the list."
     errors.raise_if_any()
     if overdue is not None:
-        sql = _overdue_sql(clock.today())
+        sql = overdue_sql(clock.today())
         clauses.append(WhereRaw(sql if overdue else f"NOT {sql}"))
     if subject_id is not None and not 1 <= subject_id <= MAX_ID:
         subject_id = 0  # matches nothing
