@@ -8,6 +8,7 @@ answer a rendered error page, or a redirect to the login page when nobody is sig
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from litestar import MediaType, Request, Response
@@ -131,12 +132,41 @@ def _page_error(
     )
 
 
+_MISSING_FIELD = re.compile(r"missing required field `(?P<field>[^`]+)`")
+_WRONG_TYPE = re.compile(r"^Expected `(?P<expected>[^`]+)`, got `[^`]+`")
+_TYPE_MESSAGES = {
+    "int": "Enter a whole number.",
+    "str": "Enter text.",
+    "bool": "Enter true or false.",
+    "array": "Enter a list.",
+    "object": "Enter an object.",
+    "date": "Enter a date as YYYY-MM-DD.",
+}
+
+
+def describe_decode_problem(key: str, message: str) -> tuple[str, str]:
+    """The field at fault and a message id for a request decoding error.
+
+    msgspec reports a missing field against the whole body ("data") and words type errors
+    for programmers; the API promises the field's own name and a sentence for people.
+    """
+    missing = _MISSING_FIELD.search(message)
+    if missing:
+        return missing.group("field"), "This field is required."
+    wrong_type = _WRONG_TYPE.match(message)
+    if wrong_type:
+        expected = wrong_type.group("expected").split(" ")[0].split("|")[0]
+        return key, _TYPE_MESSAGES.get(expected, "This value has the wrong type.")
+    return key, message
+
+
 def _validation_errors(exc: ValidationException, lang: str) -> list[dict[str, str]]:
     errors = []
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
-            field = str(item.get("key") or item.get("source") or "body")
-            errors.append({"field": field, "message": str(item.get("message", ""))})
+            key = str(item.get("key") or item.get("source") or "body")
+            field, message = describe_decode_problem(key, str(item.get("message", "")))
+            errors.append({"field": field, "message": translate(message, lang)})
     if not errors:
         errors.append({"field": "body", "message": translate("Invalid request body.", lang)})
     return errors
@@ -190,6 +220,10 @@ def http_error_handler(
     elif isinstance(exc, NotFoundException):
         status_code = HTTP_404_NOT_FOUND
     detail = translate(messages.get(status_code, str(exc.detail)), lang)
+    if str(exc.detail).startswith("JSON is malformed"):
+        detail = translate("The request body is not valid JSON.", lang)
+        if _is_api(request):
+            return _json_error(status_code, detail, [{"field": "body", "message": detail}])
     if _is_api(request):
         headers = dict(exc.headers or {})
         return _json_error(status_code, detail, headers=headers or None)
