@@ -12,7 +12,7 @@ import base64
 import binascii
 import json
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -91,6 +91,17 @@ def page_of(rows: Sequence[dict[str, Any]], limit: int) -> dict[str, Any]:
     items = list(rows[:limit])
     next_cursor = encode_cursor(items[-1]["id"]) if len(rows) > limit and items else None
     return {"items": items, "next_cursor": next_cursor}
+
+
+async def keyset_rows(
+    table: type[Table], fields: Sequence[Any], where: Any, after: int | None, size: int
+) -> list[dict[str, Any]]:
+    """Up to ``size + 1`` rows of ``table`` matching ``where``, in id order after ``after``."""
+    key = table._meta.primary_key
+    query = table.select(*fields).where(where)
+    if after is not None:
+        query = query.where(key > after)
+    return await query.order_by(key).limit(size + 1)
 
 
 # --------------------------------------------------------------------------- input
@@ -350,6 +361,30 @@ def is_unique_violation(exc: BaseException) -> bool:
     return name == "UniqueViolationError" or (
         name == "IntegrityError" and "UNIQUE" in str(exc).upper()
     )
+
+
+async def versioned_update(
+    table: type[Table],
+    row_id: int,
+    version: int,
+    changes: dict[Any, Any],
+    also: Any = None,
+) -> None:
+    """Write ``changes`` (plus the next version and ``updated_at``) if the stored version is
+    ``version`` and ``also`` holds; a stale version gets 409 and changes nothing."""
+    key = table._meta.primary_key
+    version_column = table._meta.get_column_by_name("version")
+    changes = {
+        **changes,
+        version_column: version + 1,
+        table._meta.get_column_by_name("updated_at"): datetime.now(UTC),
+    }
+    where = (key == row_id) & (version_column == version)
+    if also is not None:
+        where = where & also
+    updated = await table.update(changes).where(where).returning(key)
+    if not updated:
+        raise stale_version()
 
 
 async def lock_row(table: type[Table], row_id: int) -> None:

@@ -22,6 +22,7 @@ from inspect_app.services.casework import (
     decode_cursor,
     ensure_id,
     is_check_violation,
+    keyset_rows,
     land,
     lock_row,
     m2_text,
@@ -81,10 +82,9 @@ async def list_executions(
     size = page_limit(limit)
     after = decode_cursor(cursor)
     await measure_row(principal, measure_id)
-    query = Execution.select(*EXECUTION_FIELDS).where(Execution.measure == measure_id)
-    if after is not None:
-        query = query.where(Execution.id > after)
-    rows = await query.order_by(Execution.id).limit(size + 1)
+    rows = await keyset_rows(
+        Execution, EXECUTION_FIELDS, Execution.measure == measure_id, after, size
+    )
     return page_of([_out(row) for row in rows], size)
 
 

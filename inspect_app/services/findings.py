@@ -14,6 +14,7 @@ from inspect_app.services.casework import (
     Errors,
     decode_cursor,
     ensure_id,
+    keyset_rows,
     land,
     m2_text,
     page_limit,
@@ -21,6 +22,7 @@ from inspect_app.services.casework import (
     record_id,
     stale_version,
     text,
+    versioned_update,
     whole_number,
 )
 from inspect_app.services.changes import record_change
@@ -71,12 +73,13 @@ async def list_findings(
     size = page_limit(limit)
     after = decode_cursor(cursor)
     await visible_case(principal, inspection_id)
-    query = Finding.select(*FINDING_FIELDS).where(
-        (Finding.inspection == inspection_id) & Finding.deleted_at.is_null()
+    rows = await keyset_rows(
+        Finding,
+        FINDING_FIELDS,
+        (Finding.inspection == inspection_id) & Finding.deleted_at.is_null(),
+        after,
+        size,
     )
-    if after is not None:
-        query = query.where(Finding.id > after)
-    rows = await query.order_by(Finding.id).limit(size + 1)
     return page_of([_out(row) for row in rows], size)
 
 
@@ -174,20 +177,8 @@ async def update_finding(
         "land_m2": Finding.land_m2,
     }
     changes: dict[Any, Any] = {columns[key]: value for key, value in values.items()}
-    changes[Finding.version] = version + 1
-    changes[Finding.updated_at] = datetime.now(UTC)
     async with write_transaction():
-        updated = (
-            await Finding.update(changes)
-            .where(
-                (Finding.id == finding_id)
-                & (Finding.version == version)
-                & Finding.deleted_at.is_null()
-            )
-            .returning(Finding.id)
-        )
-        if not updated:
-            raise stale_version()
+        await versioned_update(Finding, finding_id, version, changes, Finding.deleted_at.is_null())
         after = await get_finding(principal, finding_id)
         await audit.record(
             "update",

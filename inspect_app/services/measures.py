@@ -8,7 +8,7 @@ recommendation) as done.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from inspect_app.services.casework import (
     choice,
     decode_cursor,
     ensure_id,
+    keyset_rows,
     land,
     m2_text,
     not_in_future,
@@ -32,6 +33,7 @@ from inspect_app.services.casework import (
     record_id,
     stale_version,
     text,
+    versioned_update,
     whole_number,
 )
 from inspect_app.services.changes import record_change
@@ -135,12 +137,13 @@ async def list_measures(
     size = page_limit(limit)
     after = decode_cursor(cursor)
     await visible_case(principal, inspection_id)
-    query = Measure.select(*MEASURE_FIELDS).where(
-        (Measure.inspection == inspection_id) & Measure.deleted_at.is_null()
+    rows = await keyset_rows(
+        Measure,
+        MEASURE_FIELDS,
+        (Measure.inspection == inspection_id) & Measure.deleted_at.is_null(),
+        after,
+        size,
     )
-    if after is not None:
-        query = query.where(Measure.id > after)
-    rows = await query.order_by(Measure.id).limit(size + 1)
     today = clock.today()
     return page_of([_out(row, today) for row in rows], size)
 
@@ -341,16 +344,8 @@ async def update_measure(
         changes[Measure.written_off_reason] = status_values["written_off_reason"]
     if "completed_on" in status_values:
         changes[Measure.completed_on] = status_values["completed_on"]
-    changes[Measure.version] = version + 1
-    changes[Measure.updated_at] = datetime.now(UTC)
     async with write_transaction():
-        updated = (
-            await Measure.update(changes)
-            .where((Measure.id == measure_id) & (Measure.version == version))
-            .returning(Measure.id)
-        )
-        if not updated:
-            raise stale_version()
+        await versioned_update(Measure, measure_id, version, changes)
         after = await get_measure(principal, measure_id)
         await audit.record(
             "write_off" if status_values.get("status") == "written_off" else "update",

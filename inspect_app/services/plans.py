@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from inspect_app.db import write_transaction
@@ -24,6 +23,7 @@ from inspect_app.services.casework import (
     record_id,
     stale_version,
     text,
+    versioned_update,
     whole_number,
 )
 from models.tables import Plan
@@ -194,15 +194,7 @@ async def update_plan(
             ):
                 raise InvalidInput({"year": DUPLICATE_PLAN})
             changes: dict[Any, Any] = {getattr(Plan, key): value for key, value in values.items()}
-            changes[Plan.version] = version + 1
-            changes[Plan.updated_at] = datetime.now(UTC)
-            updated = (
-                await Plan.update(changes)
-                .where((Plan.id == plan_id) & (Plan.version == version))
-                .returning(Plan.id)
-            )
-            if not updated:
-                raise stale_version()
+            await versioned_update(Plan, plan_id, version, changes)
             after = await get_plan(principal, plan_id)
             await audit.record(
                 "update",

@@ -9,7 +9,6 @@ scope.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +30,7 @@ from inspect_app.services.casework import (
     page_of,
     stale_version,
     text,
+    versioned_update,
 )
 from models.tables import Finding, Inspection, InspectionSubject, Measure, Subject
 
@@ -213,15 +213,7 @@ async def update_subject(
         changes[Subject.search_text] = search_text_of(
             merged["name"], merged["tax_code"], merged["address"]
         )
-        changes[Subject.version] = version + 1
-        changes[Subject.updated_at] = datetime.now(UTC)
-        updated = (
-            await Subject.update(changes)
-            .where((Subject.id == subject_id) & (Subject.version == version))
-            .returning(Subject.id)
-        )
-        if not updated:
-            raise stale_version()
+        await versioned_update(Subject, subject_id, version, changes)
         after = await get_subject(principal, subject_id)
         await audit.record(
             "update",
