@@ -217,18 +217,44 @@ async def _write(
     write: Callable[[], Awaitable[dict[str, Any]]],
     saved: str,
     then: Callable[[dict[str, Any]], str],
-) -> Redirect | Outcome:
-    """Run ``write()`` when the form read cleanly: go to ``then(row)``, or say why not."""
+    show: Callable[[Outcome], Awaitable[Template]],
+) -> Redirect | Template:
+    """Run ``write()`` when the form read cleanly: go to ``then(row)``, or ``show`` why not."""
     if errors:
-        return Outcome(errors)
+        return await show(Outcome(errors))
     try:
         row = await write()
     except InvalidInput as exc:
-        return Outcome(exc.errors)
+        return await show(Outcome(exc.errors))
     except Conflict:
-        return Outcome({}, 409, message_text(request, STALE_MESSAGE))
+        return await show(Outcome({}, 409, message_text(request, STALE_MESSAGE)))
     flash(request, message_text(request, saved))
     return Redirect(path=then(row))
+
+
+async def _admin_form(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    entity_type: str,
+    record: dict[str, Any] | None,
+    values: dict[str, Any],
+    outcome: Outcome | None,
+    **context: Any,
+) -> Template:
+    """The ``admin/<entity_type>_form.html`` page: the record, its values, errors and history."""
+    history = await audit.visible_history(principal, entity_type, record["id"]) if record else []
+    outcome = outcome or Outcome({}, 200)
+    return await render(
+        request,
+        f"admin/{entity_type}_form.html",
+        status_code=outcome.status_code,
+        values=values,
+        errors=outcome.errors,
+        message=outcome.message,
+        history=history,
+        **{entity_type: record},
+        **context,
+    )
 
 
 class AdminPageController(Controller):
@@ -255,19 +281,15 @@ class AdminPageController(Controller):
         values: dict[str, Any],
         outcome: Outcome | None = None,
     ) -> Template:
-        history = await audit.visible_history(principal, "agency", agency["id"]) if agency else []
-        outcome = outcome or Outcome({}, 200)
-        return await render(
+        return await _admin_form(
             request,
-            "admin/agency_form.html",
-            status_code=outcome.status_code,
-            agency=agency,
-            values=values,
-            errors=outcome.errors,
-            message=outcome.message,
+            principal,
+            "agency",
+            agency,
+            values,
+            outcome,
             parents=await agencies.tree_options(principal),
             kinds=list(AGENCY_KIND_LABELS.items()),
-            history=history,
         )
 
     @get("/admin/agencies", opt={"permission": "agency.manage"})
@@ -295,16 +317,14 @@ class AdminPageController(Controller):
         """Create an agency; mistakes come back beside their fields."""
         errors: dict[str, str] = {}
         values = {**agency_form(data, errors), "active": True}
-        outcome = await _write(
+        return await _write(
             request,
             errors,
             lambda: agencies.create(principal, values, ip),
             "The agency was created.",
             lambda created: f"/admin/agencies/{created['id']}",
+            lambda outcome: self._agency_form(request, principal, None, values, outcome),
         )
-        if isinstance(outcome, Redirect):
-            return outcome
-        return await self._agency_form(request, principal, None, values, outcome)
 
     @get("/admin/agencies/{agency_id:int}", opt={"permission": "agency.manage"})
     async def edit_agency(
@@ -330,17 +350,16 @@ class AdminPageController(Controller):
         if agency["parent_id"] is None:
             values.pop("parent_id", None)  # the root stays the root
         version = edit_version(data, errors)
-        outcome = await _write(
+        return await _write(
             request,
             errors,
             lambda: agencies.update(principal, agency_id, version or 0, values, ip),
             "The agency was saved.",
             lambda _: f"/admin/agencies/{agency_id}",
+            lambda outcome: self._agency_form(
+                request, principal, agency, {**values, "version": data.get("version", "")}, outcome
+            ),
         )
-        if isinstance(outcome, Redirect):
-            return outcome
-        values["version"] = data.get("version", "")
-        return await self._agency_form(request, principal, agency, values, outcome)
 
     # ---- users
 
@@ -352,20 +371,16 @@ class AdminPageController(Controller):
         values: dict[str, Any],
         outcome: Outcome | None = None,
     ) -> Template:
-        history = await audit.visible_history(principal, "user", user["id"]) if user else []
-        outcome = outcome or Outcome({}, 200)
         values.pop("password", None)  # a password is never sent back
-        return await render(
+        return await _admin_form(
             request,
-            "admin/user_form.html",
-            status_code=outcome.status_code,
-            user=user,
-            values=values,
-            errors=outcome.errors,
-            message=outcome.message,
+            principal,
+            "user",
+            user,
+            values,
+            outcome,
             agency_options=await agencies.tree_options(principal),
             role_options=ROLES,
-            history=history,
         )
 
     @get("/admin/users", opt={"permission": "user.manage"})
@@ -409,16 +424,14 @@ class AdminPageController(Controller):
         """Create a user; mistakes come back beside their fields (password never echoed)."""
         errors: dict[str, str] = {}
         values = new_user_form(data, errors)
-        outcome = await _write(
+        return await _write(
             request,
             errors,
             lambda: users.create(principal, values, ip),
             "The user was created.",
             lambda created: f"/admin/users/{created['id']}",
+            lambda outcome: self._user_form(request, principal, None, values, outcome),
         )
-        if isinstance(outcome, Redirect):
-            return outcome
-        return await self._user_form(request, principal, None, values, outcome)
 
     @get("/admin/users/{user_id:int}", opt={"permission": "user.manage"})
     async def edit_user(
@@ -442,17 +455,20 @@ class AdminPageController(Controller):
         errors: dict[str, str] = {}
         values = user_form(data, errors)
         version = edit_version(data, errors)
-        outcome = await _write(
+        return await _write(
             request,
             errors,
             lambda: users.update(principal, user_id, version or 0, values, ip),
             "The user was saved.",
             lambda _: f"/admin/users/{user_id}",
+            lambda outcome: self._user_form(
+                request,
+                principal,
+                user,
+                {**values, "version": data.get("version", ""), "username": user["username"]},
+                outcome,
+            ),
         )
-        if isinstance(outcome, Redirect):
-            return outcome
-        values.update(version=data.get("version", ""), username=user["username"])
-        return await self._user_form(request, principal, user, values, outcome)
 
     async def _set_active(
         self,

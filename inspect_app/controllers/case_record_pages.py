@@ -23,7 +23,7 @@ from inspect_app.controllers.page_support import (
     message_text,
     read_form,
     save,
-    stale_page,
+    stale_edit,
     translated_choices,
 )
 from inspect_app.domain.formatting import format_m2, format_vnd
@@ -31,7 +31,7 @@ from inspect_app.domain.labels import FINDING_CATEGORY_LABELS
 from inspect_app.domain.measures import MEASURE_TYPE_LABELS, MEASURE_TYPES, measure_unit
 from inspect_app.exceptions import Conflict, InvalidInput, NotFound, request_language
 from inspect_app.forms import records
-from inspect_app.forms.common import changed_fields, form_version
+from inspect_app.forms.common import form_version
 from inspect_app.i18n import translate
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
@@ -135,6 +135,8 @@ class RecordKind:
     fields: tuple[tuple[str, str], ...]
     values: Callable[[dict[str, Any]], dict[str, Any]]
     get: Callable[[Principal, int], Awaitable[dict[str, Any]]]
+    create: Callable[[Principal, int, dict[str, Any], str], Awaitable[dict[str, Any]]]
+    created: str
     update: Callable[[Principal, int, int, dict[str, Any], str], Awaitable[dict[str, Any]]]
     form: Callable[..., Awaitable[Template]]
     saved_path: Callable[[dict[str, Any]], str]
@@ -146,6 +148,8 @@ FINDING = RecordKind(
     records.FINDING_FIELDS,
     records.finding_values,
     findings.get_finding,
+    findings.create_finding,
+    "The finding was recorded.",
     findings.update_finding,
     _finding_form,
     lambda row: f"/inspections/{row['inspection_id']}#findings",
@@ -156,6 +160,8 @@ MEASURE = RecordKind(
     records.MEASURE_FIELDS,
     records.measure_values,
     measures.get_measure,
+    measures.create_measure,
+    "The measure was recorded.",
     measures.update_measure,
     _measure_form,
     lambda row: f"/measures/{row['id']}",
@@ -171,6 +177,25 @@ async def _edit_form(
     return await kind.form(request, principal, case, kind.values(record), {}, record)
 
 
+async def _create_record(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    kind: RecordKind,
+    inspection_id: int,
+    ip: str,
+) -> Template | Redirect:
+    """Record a finding or measure of a case in scope; mistakes come back beside their fields."""
+    case = await inspections.visible_case(principal, inspection_id)
+    data = await read_form(request)
+    return await save(
+        request,
+        lambda: kind.create(principal, inspection_id, data, ip),
+        errors=lambda errors: kind.form(request, principal, case, data, errors, None, 422),
+        message=kind.created,
+        then=kind.saved_path,
+    )
+
+
 async def _update_record(
     request: Request[Any, Any, Any],
     principal: Principal,
@@ -182,24 +207,19 @@ async def _update_record(
     record = await kind.get(principal, record_id)
     case = await inspections.visible_case(principal, record["inspection_id"])
     data = await read_form(request)
-    edit_url = f"/{kind.name}s/{record_id}/edit"
-
-    async def stale() -> Template:
-        current = await kind.get(principal, record_id)
-        return await stale_page(
-            request,
-            principal,
-            "inspections/stale.html",
-            entity_type=kind.name,
-            entity_id=record_id,
-            current_version=current["version"],
-            submitted=data,
-            differences=changed_fields(kind.fields, kind.values(current), data),
-            action=edit_url,
-            reload_url=edit_url,
-            title=f"{case['code']} · {message_text(request, kind.label)}",
-        )
-
+    stale = stale_edit(
+        request,
+        principal,
+        "inspections/stale.html",
+        entity_type=kind.name,
+        entity_id=record_id,
+        current=lambda: kind.get(principal, record_id),
+        fields=kind.fields,
+        values=kind.values,
+        submitted=data,
+        edit_url=f"/{kind.name}s/{record_id}/edit",
+        title=lambda _: f"{case['code']} · {message_text(request, kind.label)}",
+    )
     return await save(
         request,
         lambda: kind.update(principal, record_id, form_version(data), data, ip),
@@ -270,15 +290,7 @@ class CaseRecordPageController(Controller):
         self, request: Request[Any, Any, Any], principal: Principal, inspection_id: int, ip: str
     ) -> Template | Redirect:
         """Record a finding; mistakes come back beside their fields."""
-        case = await inspections.visible_case(principal, inspection_id)
-        data = await read_form(request)
-        return await save(
-            request,
-            lambda: findings.create_finding(principal, inspection_id, data, ip),
-            errors=lambda errors: _finding_form(request, principal, case, data, errors, None, 422),
-            message="The finding was recorded.",
-            then=f"/inspections/{inspection_id}#findings",
-        )
+        return await _create_record(request, principal, FINDING, inspection_id, ip)
 
     @get("/findings/{finding_id:int}/edit", opt={"permission": "finding.edit"})
     async def edit_finding(
@@ -331,15 +343,7 @@ class CaseRecordPageController(Controller):
         self, request: Request[Any, Any, Any], principal: Principal, inspection_id: int, ip: str
     ) -> Template | Redirect:
         """Record a measure; mistakes come back beside their fields."""
-        case = await inspections.visible_case(principal, inspection_id)
-        data = await read_form(request)
-        return await save(
-            request,
-            lambda: measures.create_measure(principal, inspection_id, data, ip),
-            errors=lambda errors: _measure_form(request, principal, case, data, errors, None, 422),
-            message="The measure was recorded.",
-            then=lambda created: f"/measures/{created['id']}",
-        )
+        return await _create_record(request, principal, MEASURE, inspection_id, ip)
 
     @get("/measures/{measure_id:int}", opt={"permission": "read"})
     async def measure(

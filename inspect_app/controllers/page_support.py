@@ -19,7 +19,7 @@ from litestar.response import Redirect, Template
 
 from inspect_app.domain.measures import MEASURE_STATUS_LABELS
 from inspect_app.exceptions import Conflict, InvalidInput, request_language
-from inspect_app.forms.common import parse_form, read_version
+from inspect_app.forms.common import changed_fields, parse_form, read_version
 from inspect_app.i18n import translate
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
@@ -150,3 +150,42 @@ async def stale_page(
         action=action,
         reload_url=reload_url,
     )
+
+
+def stale_edit(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    template: str,
+    *,
+    entity_type: str,
+    entity_id: int,
+    current: Callable[[], Awaitable[dict[str, Any]]],
+    fields: tuple[tuple[str, str], ...],
+    values: Callable[[dict[str, Any]], dict[str, Any]],
+    submitted: dict[str, Any],
+    edit_url: str,
+    title: Callable[[dict[str, Any]], str],
+) -> ShowStale:
+    """The ``stale`` of :func:`save` for a form whose fields compare one by one.
+
+    It reads the record again (``current()``), lists the ``fields`` whose ``values`` differ
+    from what was submitted, and offers to apply the submission again at ``edit_url``.
+    """
+
+    async def show() -> Template:
+        record = await current()
+        return await stale_page(
+            request,
+            principal,
+            template,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            current_version=record["version"],
+            submitted=submitted,
+            differences=changed_fields(fields, values(record), submitted),
+            action=edit_url,
+            reload_url=edit_url,
+            title=title(record),
+        )
+
+    return show

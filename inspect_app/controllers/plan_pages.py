@@ -12,12 +12,12 @@ from inspect_app.controllers.page_support import (
     agency_choices,
     read_form,
     save,
-    stale_page,
+    stale_edit,
     translated_choices,
 )
 from inspect_app.domain.labels import PLAN_STATUS_LABELS
 from inspect_app.exceptions import InvalidInput, NotFound, request_language
-from inspect_app.forms.common import CHOOSE_AGENCY, changed_fields, form_version, page_links
+from inspect_app.forms.common import CHOOSE_AGENCY, form_version, page_links
 from inspect_app.forms.plans import PLAN_FIELDS, new_plan_values, plan_filters, plan_values
 from inspect_app.i18n import translate
 from inspect_app.pages import render
@@ -164,23 +164,19 @@ class PlanPageController(Controller):
         plan = await plans.get_plan(principal, plan_id)
         data = await read_form(request)
         data.pop("agency_id", None)  # a plan stays with its agency
-
-        async def stale() -> Template:
-            current = await plans.get_plan(principal, plan_id)
-            return await stale_page(
-                request,
-                principal,
-                "plans/stale.html",
-                entity_type="plan",
-                entity_id=plan_id,
-                current_version=current["version"],
-                submitted=data,
-                differences=changed_fields(PLAN_FIELDS, plan_values(current), data),
-                action=f"/plans/{plan_id}/edit",
-                reload_url=f"/plans/{plan_id}/edit",
-                title=f"{current['year']} · {current['title']}",
-            )
-
+        stale = stale_edit(
+            request,
+            principal,
+            "plans/stale.html",
+            entity_type="plan",
+            entity_id=plan_id,
+            current=lambda: plans.get_plan(principal, plan_id),
+            fields=PLAN_FIELDS,
+            values=plan_values,
+            submitted=data,
+            edit_url=f"/plans/{plan_id}/edit",
+            title=lambda current: f"{current['year']} · {current['title']}",
+        )
         return await save(
             request,
             lambda: plans.update_plan(principal, plan_id, form_version(data), data, ip),

@@ -11,12 +11,12 @@ from inspect_app.controllers.page_support import (
     measure_status_labels,
     read_form,
     save,
-    stale_page,
+    stale_edit,
     translated_choices,
 )
 from inspect_app.domain.labels import SUBJECT_KIND_LABELS
 from inspect_app.exceptions import InvalidInput
-from inspect_app.forms.common import changed_fields, form_version, page_links
+from inspect_app.forms.common import form_version, page_links
 from inspect_app.forms.subjects import (
     NEW_SUBJECT,
     SUBJECT_FIELDS,
@@ -142,23 +142,19 @@ class SubjectPageController(Controller):
         """Save a subject; a stale version gets the page of what changed meanwhile."""
         subject = await subjects.get_subject(principal, subject_id)
         data = await read_form(request)
-
-        async def stale() -> Template:
-            current = await subjects.get_subject(principal, subject_id)
-            return await stale_page(
-                request,
-                principal,
-                "subjects/stale.html",
-                entity_type="subject",
-                entity_id=subject_id,
-                current_version=current["version"],
-                submitted=data,
-                differences=changed_fields(SUBJECT_FIELDS, subject_values(current), data),
-                action=f"/subjects/{subject_id}/edit",
-                reload_url=f"/subjects/{subject_id}/edit",
-                title=current["name"],
-            )
-
+        stale = stale_edit(
+            request,
+            principal,
+            "subjects/stale.html",
+            entity_type="subject",
+            entity_id=subject_id,
+            current=lambda: subjects.get_subject(principal, subject_id),
+            fields=SUBJECT_FIELDS,
+            values=subject_values,
+            submitted=data,
+            edit_url=f"/subjects/{subject_id}/edit",
+            title=lambda current: str(current["name"]),
+        )
         return await save(
             request,
             lambda: subjects.update_subject(principal, subject_id, form_version(data), data, ip),
