@@ -294,6 +294,8 @@ def session_config(settings: Settings) -> ServerSideSessionConfig:
         httponly=True,
         secure=settings.production,
         samesite="lax",
-        renew_on_access=True,
+        # No renew_on_access: every response with a session already stores it again with a
+        # full max_age (store_in_message), so renewing on read was a second write per request.
+        renew_on_access=False,
         store="sessions",
     )

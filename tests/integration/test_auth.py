@@ -381,6 +381,49 @@ async def test_database_session_store_also_ends_sessions_of_a_user(
         assert (await browser.get("/api/me")).status_code == 401
 
 
+async def test_a_session_request_renews_the_session_once_not_on_read_and_write(
+    db: str, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspect_app import settings as settings_module
+    from inspect_app.asgi import create_app
+    from inspect_app.sessions import DatabaseSessionStore
+    from models.tables import WebSession
+
+    settings = settings_module.get_settings()
+    without_redis: Any = type(settings)(**{**settings.__dict__, "redis_url": None})
+    monkeypatch.setattr(settings_module, "get_settings", lambda: without_redis)
+    monkeypatch.setattr("inspect_app.sessions.get_settings", lambda: without_redis)
+    renewals: list[Any] = []
+    original_get = DatabaseSessionStore.get
+
+    async def recording_get(self: Any, key: str, renew_for: Any = None) -> bytes | None:
+        renewals.append(renew_for)
+        return await original_get(self, key, renew_for)
+
+    monkeypatch.setattr(DatabaseSessionStore, "get", recording_get)
+    async with app_client(create_app(without_redis), follow_redirects=False) as browser:
+        await sign_in(browser, "matrix_lead", WORLD_PASSWORD)
+        soon = datetime.now(UTC) + timedelta(seconds=60)
+        await WebSession.update({WebSession.expires_at: soon}).where(
+            WebSession.user_id == world.users["lead"]
+        )
+        renewals.clear()
+        assert (await browser.get("/api/me")).status_code == 200
+        row = (
+            await WebSession.select(WebSession.expires_at)
+            .where(WebSession.user_id == world.users["lead"])
+            .first()
+        )
+        expires_at = row["expires_at"]
+        if expires_at.tzinfo is None:
+            expires_at = expires_at.replace(tzinfo=UTC)
+        # Still renewed to a full max_age, by the write of the response alone.
+        assert expires_at > datetime.now(UTC) + timedelta(
+            seconds=without_redis.session_max_age - 60
+        )
+        assert renewals and all(renew is None for renew in renewals)
+
+
 # --------------------------------------------------------------------------- password
 
 
