@@ -23,6 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from inspect_app.settings import get_settings
+from jobs.schedule import NIGHTLY_MINUTE, rebuild_hour, watch_every_minutes
 from models.tables import JobState
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,6 @@ LEASE_NAME = "scheduler:lease"
 LAST_RUN_PREFIX = "scheduler:last:"
 TICK_S = 30.0
 LEASE_TTL = timedelta(minutes=5)
-NIGHTLY_AT = (1, 30)
 
 _current: InProcessScheduler | None = None
 
@@ -102,15 +102,13 @@ async def _record_run(job: str, started: datetime, status: str, detail: str) -> 
 
 def watch_interval() -> timedelta:
     """How often the deadline watch runs (DEADLINE_WATCH_MINUTES, 15 by default)."""
-    raw = os.environ.get("DEADLINE_WATCH_MINUTES", "")
-    minutes = int(raw) if raw.isdigit() and 1 <= int(raw) <= 60 else 15
-    return timedelta(minutes=minutes)
+    return timedelta(minutes=watch_every_minutes())
 
 
 def nightly_due(last: datetime | None, now: datetime, tz: ZoneInfo) -> bool:
-    """True when the nightly rebuild has not run since the last 01:30 local time."""
+    """True when the nightly rebuild has not run since its last slot (TOTALS_REBUILD_HOUR:30)."""
     local = now.astimezone(tz)
-    slot = local.replace(hour=NIGHTLY_AT[0], minute=NIGHTLY_AT[1], second=0, microsecond=0)
+    slot = local.replace(hour=rebuild_hour(), minute=NIGHTLY_MINUTE, second=0, microsecond=0)
     if local < slot:
         slot -= timedelta(days=1)
     return last is None or last.astimezone(tz) < slot
@@ -130,7 +128,9 @@ class InProcessScheduler:
         self._wake.set()
 
     async def start(self) -> None:
-        """Start ticking in the background."""
+        """Start ticking in the background (a bad schedule variable stops start-up here)."""
+        watch_interval()
+        rebuild_hour()
         self._task = asyncio.create_task(self._loop(), name="in-process scheduler")
 
     async def stop(self) -> None:

@@ -27,9 +27,10 @@ from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import create_worker, func
 
-from inspect_app.settings import ConfigurationError, get_settings
+from inspect_app.settings import get_settings
 from jobs.deadlines import watch_deadlines
 from jobs.reports import generate_report_job, requeue_pending_reports
+from jobs.schedule import NIGHTLY_MINUTE, env_int, rebuild_hour, watch_every_minutes
 from jobs.totals import rebuild_totals, refresh_dirty_totals, refresh_totals
 
 log = logging.getLogger(__name__)
@@ -38,20 +39,9 @@ HEARTBEAT_INTERVAL_S = 30
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def _env_int(name: str, default: int, low: int, high: int) -> int:
-    raw = os.environ.get(name, "")
-    try:
-        value = int(raw) if raw else default
-    except ValueError as exc:
-        raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
-    if not low <= value <= high:
-        raise ConfigurationError(f"{name} must be between {low} and {high}, got {value}")
-    return value
-
-
 def watch_minutes() -> set[int]:
     """Minutes of the hour at which the deadline watch runs (DEADLINE_WATCH_MINUTES apart)."""
-    every = _env_int("DEADLINE_WATCH_MINUTES", 15, 1, 60)
+    every = watch_every_minutes()
     return set(range(0, 60, every))
 
 
@@ -120,8 +110,8 @@ class WorkerSettings:
         cron(requeue_pending_reports, minute=set(range(2, 60, 5)), second=10),
         cron(
             rebuild_totals,
-            hour={_env_int("TOTALS_REBUILD_HOUR", 1, 0, 23)},
-            minute={30},
+            hour={rebuild_hour()},
+            minute={NIGHTLY_MINUTE},
             second=0,
             max_tries=3,
         ),
@@ -130,7 +120,7 @@ class WorkerSettings:
     on_shutdown = shutdown
     redis_settings = redis_settings()
     timezone = ZoneInfo(os.environ.get("TIME_ZONE", "Asia/Ho_Chi_Minh"))
-    job_timeout = _env_int("JOB_TIMEOUT_S", 900, 5, 24 * 3600)
+    job_timeout = env_int("JOB_TIMEOUT_S", 900, 5, 24 * 3600)
     keep_result = 60
     max_tries = 5
     health_check_interval = HEARTBEAT_INTERVAL_S
