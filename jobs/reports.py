@@ -5,12 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from jobs.schedule import report_abandoned_after_s
 from models.tables import Report
 
 log = logging.getLogger(__name__)
-
-# A report still "running" after this long was abandoned by a dead worker.
-ABANDONED_AFTER_S = 30 * 60
 
 
 async def generate_report_job(ctx: dict[str, Any] | None, report_id: int) -> None:
@@ -33,7 +31,7 @@ async def pending_report_ids() -> list[int]:
 def _abandoned_before() -> Any:
     from datetime import UTC, datetime, timedelta
 
-    return datetime.now(UTC) - timedelta(seconds=ABANDONED_AFTER_S)
+    return datetime.now(UTC) - timedelta(seconds=report_abandoned_after_s())
 
 
 async def requeue_pending_reports(ctx: dict[str, Any] | None) -> int:

@@ -30,7 +30,7 @@ from arq.worker import create_worker, func
 from inspect_app.settings import get_settings
 from jobs.deadlines import watch_deadlines
 from jobs.reports import generate_report_job, requeue_pending_reports
-from jobs.schedule import NIGHTLY_MINUTE, env_int, rebuild_hour, watch_every_minutes
+from jobs.schedule import NIGHTLY_MINUTE, job_timeout_s, rebuild_hour, watch_every_minutes
 from jobs.totals import rebuild_totals, refresh_dirty_totals, refresh_totals
 
 log = logging.getLogger(__name__)
@@ -120,7 +120,7 @@ class WorkerSettings:
     on_shutdown = shutdown
     redis_settings = redis_settings()
     timezone = ZoneInfo(os.environ.get("TIME_ZONE", "Asia/Ho_Chi_Minh"))
-    job_timeout = env_int("JOB_TIMEOUT_S", 900, 5, 24 * 3600)
+    job_timeout = job_timeout_s()
     keep_result = 60
     max_tries = 5
     health_check_interval = HEARTBEAT_INTERVAL_S
