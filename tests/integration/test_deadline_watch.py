@@ -180,3 +180,22 @@ async def test_in_process_schedule_runs_once_per_interval_and_one_process_at_a_t
     # Once the holder has stopped, the other process takes over.
     assert await second.tick(now + timedelta(minutes=16)) is True
     assert await last_run("watch_deadlines") != ran_at
+
+
+async def test_first_start_catches_up_recent_rungs_but_sends_no_stale_flood(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("DEADLINE_CATCH_UP_DAYS", raising=False)  # the default, 3 days
+    w = await build_jobs_world()
+
+    # 30 days after the due day the last rung (escalation, day +7) is 23 days old: a worker
+    # starting for the first time must not send a month of old notices.
+    await watch_deadlines(None, (DUE + timedelta(days=30)).isoformat())
+    assert await Notification.count() == 0
+
+    # Day +9: the escalation fell due 2 days ago, within the window, so the deadline catches
+    # up on what still matters: the overdue notice and the escalation. Reminders that the
+    # deadline is coming are not sent after it has passed.
+    await watch_deadlines(None, (DUE + timedelta(days=9)).isoformat())
+    by_day = expected_by_day(w)
+    assert await notice_keys() == by_day[1] | by_day[7]
