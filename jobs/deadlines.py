@@ -6,8 +6,8 @@ out in Python, per deadline type, which due days have a rung that fired within t
 window (``DEADLINE_CATCH_UP_DAYS``, 3 by default) and which rungs each of them owes. One
 ``SELECT`` per deadline type then joins the open deadlines of those days (an index range on
 the due column) with their rungs and recipients, leaves out the notices already sent, and
-gives every notice with its title in the recipient's language; they are written in batches
-of a few thousand rows with ``ON CONFLICT DO NOTHING``.
+gives every notice with its title in the recipient's language. The same statement writes
+them (``INSERT … SELECT … ON CONFLICT DO NOTHING``): no notice travels to Python and back.
 
 Notices are unique in the database, so the run is idempotent: running it twice, retrying it
 after a crash, or two workers running it at once create each notice exactly once. A worker
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from inspect_app.clock import today as local_today
@@ -36,7 +36,10 @@ MAX_CATCH_UP_DAYS = 60
 _CODE_MARK = "\x1ecode\x1e"
 # Due days per statement: keeps the bound parameters well under SQLite's limit.
 _DAYS_PER_STATEMENT = 40
-_NOTICES_PER_INSERT = 2000
+_NOTICE_COLUMNS = (
+    '"user", kind, entity_type, entity_id, deadline_type, rung, due_on, title, body, link,'
+    " created_at"
+)
 
 
 def catch_up_days() -> int:
@@ -53,9 +56,10 @@ def _title_template(rung: Rung, deadline_type: str, due: date, today: date, lang
 
 
 def _notices_sql(deadline_type: str, days: list[date], rung_rows: int, postgres: bool) -> str:
-    """The notices owed and not yet sent for the deadlines due on ``days``."""
+    """Insert the notices owed and not yet sent for the deadlines due on ``days``."""
     # PostgreSQL cannot infer the type of a bare parameter in VALUES or a DISTINCT list.
     day_param = "CAST({} AS DATE)" if postgres else "{}"
+    now_param = "CAST({} AS TIMESTAMPTZ)" if postgres else "{}"
     values = ", ".join(f"({day_param}, {{}}, {{}}, {{}}, {{}})" for _ in range(rung_rows))
     due_in = ", ".join("{}" for _ in days)
     team = [
@@ -111,10 +115,10 @@ def _notices_sql(deadline_type: str, days: list[date], rung_rows: int, postgres:
             UNION ALL SELECT entity_id, user_id, 1 AS escalates FROM escalate_to
           ) x JOIN app_user u ON u.id = x.user_id AND u.active = {{}}
         )
-        SELECT DISTINCT w.user_id AS "user", r.kind AS kind, d.entity_type AS entity_type,
-          d.entity_id AS entity_id, d.deadline_type AS deadline_type, r.rung AS rung,
-          d.due_on AS due_on, SUBSTR(REPLACE(r.title, {{}}, d.inspection_code), 1, 500) AS title,
-          {body} AS body, '/inspections/' || CAST(d.inspection_id AS TEXT) AS link
+        INSERT INTO notification ({_NOTICE_COLUMNS})
+        SELECT DISTINCT w.user_id, r.kind, d.entity_type, d.entity_id, d.deadline_type, r.rung,
+          d.due_on, SUBSTR(REPLACE(r.title, {{}}, d.inspection_code), 1, 500),
+          {body}, '/inspections/' || CAST(d.inspection_id AS TEXT), {now_param}
         FROM deadline d
         JOIN rung r ON r.due_on = d.due_on
         JOIN recipient w ON w.entity_id = d.entity_id AND w.language = r.lang
@@ -123,7 +127,10 @@ def _notices_sql(deadline_type: str, days: list[date], rung_rows: int, postgres:
           SELECT 1 FROM notification n WHERE n."user" = w.user_id
             AND n.entity_type = d.entity_type AND n.entity_id = d.entity_id
             AND n.deadline_type = d.deadline_type AND n.rung = r.rung AND n.due_on = d.due_on)
-        ORDER BY entity_id, rung, "user"
+        ORDER BY d.entity_id, r.rung, w.user_id
+        -- Another run (a retry, a second worker) may have written some of them meanwhile.
+        ON CONFLICT DO NOTHING
+        RETURNING id
     """
 
 
@@ -135,6 +142,7 @@ async def _notify(
     postgres: bool,
 ) -> int:
     """Write the notices owed for one deadline type; how many were new."""
+    now = datetime.now(UTC)
     created = 0
     days = list(owed)
     for start in range(0, len(days), _DAYS_PER_STATEMENT):
@@ -156,19 +164,18 @@ async def _notify(
         args += [True, True, _CODE_MARK]
         if deadline_type == "measure":
             args.append("\n")
-        notices = await Notification.raw(
-            _notices_sql(deadline_type, chunk, rung_rows, postgres), *args
-        )
-        for notice in notices:
-            if isinstance(notice["due_on"], str):
-                # SQLite hands back dates of a raw query as text.
-                notice["due_on"] = date.fromisoformat(notice["due_on"][:10])
-        # A few thousand rows per statement; each statement writes all its rows or none, and
-        # a run stopped half-way is finished by the next one (notices are unique).
-        for first in range(0, len(notices), _NOTICES_PER_INSERT):
-            batch = notices[first : first + _NOTICES_PER_INSERT]
-            created += len(await notifications.insert_notices(batch))
+        args.append(now)
+        created += await insert_owed(_notices_sql(deadline_type, chunk, rung_rows, postgres), args)
     return created
+
+
+async def insert_owed(sql: str, args: list[Any]) -> int:
+    """Run one statement of :func:`_notices_sql`; how many notices it wrote.
+
+    Each statement writes all its notices or none, and a run stopped between two statements
+    is finished by the next one (notices are unique).
+    """
+    return len(await Notification.raw(sql, *args))
 
 
 async def watch_deadlines(ctx: dict[str, Any] | None, day: str | None = None) -> dict[str, int]:

@@ -1,8 +1,9 @@
 """In-app notifications: creating them once per rung, reading them, e-mailing them.
 
 A notification is unique per (user, entity, deadline type, rung, due day) in the database,
-and rows are inserted with ``ON CONFLICT DO NOTHING``: a watch that runs twice, a job that is
-retried after a crash, or two workers scanning at the same moment insert each notice once.
+and the deadline watch (:mod:`jobs.deadlines`) inserts them with ``ON CONFLICT DO NOTHING``:
+a watch that runs twice, a job that is retried after a crash, or two workers scanning at the
+same moment insert each notice once.
 E-mail follows the same rule: a row is claimed (``emailed_at`` set where it was empty) before
 its message is sent, so no two runs send it; a failed send releases the claim for the next
 run.
@@ -20,7 +21,7 @@ from inspect_app.principal import Principal
 from inspect_app.services.casework import decode_cursor, encode_cursor, page_limit
 from inspect_app.services.mailer import Mail, send_mails, smtp_configured
 from inspect_app.settings import get_settings
-from models.tables import AppUser, Notification
+from models.tables import Notification
 
 log = logging.getLogger(__name__)
 
@@ -62,28 +63,6 @@ def notice_title(
         due=due.strftime("%d/%m/%Y"),
         days=(today - due).days,
     )
-
-
-async def insert_notices(rows: list[dict[str, Any]]) -> list[int]:
-    """Insert notices, skipping any that already exist; the ids of the new ones."""
-    if not rows:
-        return []
-    inserted = (
-        await Notification.insert(*(Notification(**row) for row in rows))
-        .on_conflict(action="DO NOTHING")
-        .returning(Notification.id)
-    )
-    return [row["id"] for row in inserted]
-
-
-async def user_profiles(user_ids: set[int]) -> dict[int, dict[str, Any]]:
-    """Active users among ``user_ids`` with their language and e-mail."""
-    if not user_ids:
-        return {}
-    rows = await AppUser.select(AppUser.id, AppUser.language, AppUser.email).where(
-        AppUser.id.is_in(sorted(user_ids)) & (AppUser.active == True)  # noqa: E712
-    )
-    return {row["id"]: row for row in rows}
 
 
 # --------------------------------------------------------------------------- e-mail
