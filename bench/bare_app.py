@@ -18,6 +18,8 @@ import asyncpg
 from litestar import Litestar, get
 from litestar.exceptions import NotFoundException
 
+from inspect_app.db import POSTGRES_SESSION_SETTINGS
+
 # The columns the application's inspection answer is built from.
 COLUMNS = (
     "id, code, agency, plan, origin, origin_source, origin_ref, kind, title, scope, "
@@ -35,7 +37,12 @@ _pool: dict[str, Any] = {}
 @asynccontextmanager
 async def pool(app: Litestar) -> AsyncIterator[None]:
     """An asyncpg pool the size of the application's (10)."""
-    _pool["pool"] = await asyncpg.create_pool(os.environ["DATABASE_URL"], min_size=1, max_size=10)
+    _pool["pool"] = await asyncpg.create_pool(
+        os.environ["DATABASE_URL"],
+        min_size=1,
+        max_size=10,
+        server_settings=POSTGRES_SESSION_SETTINGS,
+    )
     try:
         yield
     finally:

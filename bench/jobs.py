@@ -15,6 +15,7 @@ from typing import Any
 
 import asyncpg
 
+from inspect_app.db import POSTGRES_SESSION_SETTINGS
 from inspect_app.domain.periods import Period, parse_period
 from inspect_app.services import report_render, report_runner, totals
 from jobs.deadlines import watch_deadlines
@@ -68,7 +69,11 @@ async def province_totals(agency_id: int, path: str, period_code: str) -> dict[s
     """live_totals of a province's subtree against the lower bound: times, ratio, equality."""
     period = parse_period(period_code)
     live_s, live = await best_of(5, lambda: totals.live_totals(agency_id, period))
-    conn = await asyncpg.connect(os.environ["DATABASE_URL"])
+    # The same session settings as the application's connections (JIT off), so that the
+    # ratio compares the two queries, not two configurations.
+    conn = await asyncpg.connect(
+        os.environ["DATABASE_URL"], server_settings=POSTGRES_SESSION_SETTINGS
+    )
     try:
         bound_s, bound_row = await best_of(5, lambda: lower_bound(conn, path, period))
     finally:

@@ -13,6 +13,11 @@ from inspect_app.settings import Settings, get_settings
 
 # SQLite allows one writer; waiting beats failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_S = 30
+# Every PostgreSQL connection of the app. JIT compilation pays off only for long analytical
+# queries; here the report aggregates are estimated as costly enough to trigger it and spent
+# 1-1.5 s per statement compiling (measured on the national data set, docs/performance.md)
+# to save nothing, and the short page queries gain nothing from it either.
+POSTGRES_SESSION_SETTINGS = {"jit": "off"}
 
 
 def build_engine(settings: Settings | None = None) -> Engine:
@@ -22,7 +27,10 @@ def build_engine(settings: Settings | None = None) -> Engine:
         path = Path(settings.sqlite_path)
         path.parent.mkdir(parents=True, exist_ok=True)
         return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
-    return PostgresEngine(config={"dsn": settings.database_url}, extensions=())
+    return PostgresEngine(
+        config={"dsn": settings.database_url, "server_settings": POSTGRES_SESSION_SETTINGS},
+        extensions=(),
+    )
 
 
 def engine() -> Engine:

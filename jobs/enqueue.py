@@ -77,18 +77,15 @@ async def enqueue(function: str, *args: Any, job_id: str | None = None, **option
     return True
 
 
-async def enqueue_totals_refresh(period: str) -> bool:
-    """Ask for a refresh of the totals of ``period`` (one queued job per period at a time)."""
+async def enqueue_totals_refresh() -> bool:
+    """Ask for a refresh of the marked totals (one queued job at a time for all periods)."""
     url = get_settings().redis_url
     if not url:
         from jobs import inprocess
 
         return inprocess.request_totals_refresh()
     return await enqueue(
-        "refresh_totals",
-        period,
-        job_id=f"refresh_totals:{period}",
-        _defer_by=TOTALS_REFRESH_DELAY_S,
+        "refresh_totals", job_id="refresh_totals", _defer_by=TOTALS_REFRESH_DELAY_S
     )
 
 

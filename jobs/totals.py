@@ -1,16 +1,17 @@
 """The totals table (AgencyTotals): refresh after changes, nightly rebuild, and the check.
 
 The counters themselves come from :mod:`inspect_app.services.totals` (SQL GROUP BY over the
-records); this module keeps the table in step with them. The unit of work is one period:
-a refresh computes every agency's own counters for the period in one pass, rolls them up
-the agency tree, and writes both scopes ("self" and "subtree") of every agency, all in one
-transaction that also removes the period's dirty marker (:mod:`inspect_app.services.changes`)
-if nobody re-marked it meanwhile. So:
+records); this module keeps the table in step with them. A refresh takes a set of periods
+(the marked ones after changes, all of them at night), computes every agency's own counters
+for all of them in one pass over the records, rolls them up the agency tree, and writes
+both scopes ("self" and "subtree") of every agency, all in one transaction that also
+removes each period's dirty marker (:mod:`inspect_app.services.changes`) if nobody
+re-marked it meanwhile. So:
 
 - a worker killed half-way leaves the previous rows and the marker: the job (or the next
   scan) runs again and writes the right figures;
-- two refreshes of one period never interleave (an advisory lock on PostgreSQL, the single
-  writer on SQLite), so an older computation cannot overwrite a newer one;
+- two refreshes of a period never interleave (an advisory lock per period on PostgreSQL,
+  the single writer on SQLite), so an older computation cannot overwrite a newer one;
 - a change committed while a refresh computes leaves its marker in place for the next run.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,7 +40,8 @@ log = logging.getLogger(__name__)
 
 # Arbitrary constant naming the advisory locks that serialise refreshes of one period.
 TOTALS_LOCK_KEY = 727_002
-UPSERT_BATCH = 200
+# Rows per INSERT: 5 parameters each, well under the engines' limits on parameters.
+UPSERT_BATCH = 2000
 # A refresh goes round again when the period was re-marked while it computed, up to this.
 MAX_ROUNDS = 3
 
@@ -48,12 +51,20 @@ async def _all_agencies() -> list[tuple[int, str]]:
     return [(int(row["id"]), str(row["path"])) for row in rows]
 
 
-async def _upsert(rows: list[AgencyTotals]) -> None:
+async def _upsert(rows: list[tuple[int, str, str, str]], now: datetime) -> None:
+    """Write (agency, period, scope, JSON) rows, replacing the figures already there."""
+    cast = "CAST({} AS JSON)" if is_postgres() else "{}"
     for start in range(0, len(rows), UPSERT_BATCH):
-        await AgencyTotals.insert(*rows[start : start + UPSERT_BATCH]).on_conflict(
-            target=(AgencyTotals.agency, AgencyTotals.period, AgencyTotals.scope),
-            action="DO UPDATE",
-            values=[AgencyTotals.data, AgencyTotals.computed_at],
+        batch = rows[start : start + UPSERT_BATCH]
+        args: list[Any] = []
+        for row in batch:
+            args += [*row, now]
+        values = ", ".join(f"({{}}, {{}}, {{}}, {cast}, {{}})" for _ in batch)
+        await AgencyTotals.raw(
+            "INSERT INTO agency_totals (agency, period, scope, data, computed_at)"
+            f" VALUES {values} ON CONFLICT (agency, period, scope) DO UPDATE"
+            " SET data = excluded.data, computed_at = excluded.computed_at",
+            *args,
         )
 
 
@@ -62,46 +73,54 @@ async def _marker_token(period: str) -> str | None:
     return None if row is None else str(row["detail"])
 
 
-async def refresh_period(period: Period) -> bool:
-    """Recompute and store the totals of ``period`` for every agency and both scopes.
+async def refresh_periods(periods: Sequence[Period]) -> list[str]:
+    """Recompute and store the totals of ``periods`` for every agency and both scopes.
 
-    True when the period's marker was cleared (or there was none); False when it was
-    re-marked during the computation and needs another round.
+    One pass computes every period (:func:`counters.counters_by_period`). Returns the codes
+    of the periods re-marked during the computation: they need another round. The others'
+    markers are cleared (or there were none).
     """
+    codes = sorted({p.code for p in periods})
+    if not codes:
+        return []
     async with write_transaction():
         if is_postgres():
-            await AgencyTotals.raw(
-                "SELECT pg_advisory_xact_lock({}, hashtext({}))", TOTALS_LOCK_KEY, period.code
-            )
-        token = await _marker_token(period.code)
+            # In code order, so that two refreshes wait for each other instead of deadlocking.
+            for code in codes:
+                await AgencyTotals.raw(
+                    "SELECT pg_advisory_xact_lock({}, hashtext({}))", TOTALS_LOCK_KEY, code
+                )
+        tokens = {code: await _marker_token(code) for code in codes}
         agencies = await _all_agencies()
-        own = await counters.self_counters(period)
-        subtree = counters.roll_up(own, agencies)
+        by_period = await counters.counters_by_period(periods)
         now = datetime.now(UTC)
         rows = []
-        for agency_id, _ in agencies:
-            for scope, figures in (
-                ("self", own.get(agency_id) or counters.empty_counters()),
-                ("subtree", subtree.get(agency_id) or counters.empty_counters()),
-            ):
-                rows.append(
-                    AgencyTotals(
-                        agency=agency_id,
-                        period=period.code,
-                        scope=scope,
-                        data=json.dumps(figures, sort_keys=True),
-                        computed_at=now,
-                    )
-                )
-        await _upsert(rows)
-        if token is None:
-            return True
-        cleared = (
-            await JobState.delete()
-            .where((JobState.name == marker_name(period.code)) & (JobState.detail == token))
-            .returning(JobState.id)
-        )
-        return bool(cleared)
+        for code, own in by_period.items():
+            subtree = counters.roll_up(own, agencies)
+            for agency_id, _ in agencies:
+                for scope, figures in (
+                    ("self", own.get(agency_id) or counters.empty_counters()),
+                    ("subtree", subtree.get(agency_id) or counters.empty_counters()),
+                ):
+                    rows.append((agency_id, code, scope, json.dumps(figures, sort_keys=True)))
+        await _upsert(rows, now)
+        remarked = []
+        for code, token in tokens.items():
+            if token is None:
+                continue
+            cleared = (
+                await JobState.delete()
+                .where((JobState.name == marker_name(code)) & (JobState.detail == token))
+                .returning(JobState.id)
+            )
+            if not cleared:
+                remarked.append(code)
+        return remarked
+
+
+async def refresh_period(period: Period) -> bool:
+    """Refresh one period; True when its marker was cleared (or there was none)."""
+    return not await refresh_periods([period])
 
 
 async def dirty_periods() -> list[str]:
@@ -118,33 +137,38 @@ async def _drop_marker(period: str) -> None:
     await JobState.delete().where(JobState.name == marker_name(period))
 
 
-async def refresh_marked(period_code: str) -> int:
-    """Refresh one marked period until its marker is gone; how many rounds it took."""
-    try:
-        period = parse_period(period_code)
-    except InvalidPeriod:
-        log.warning("dropping the totals marker of an unknown period %r", period_code)
-        await _drop_marker(period_code)
+async def refresh_marked(period_codes: Sequence[str]) -> int:
+    """Refresh marked periods until their markers are gone; how many rounds it took."""
+    pending = []
+    for code in period_codes:
+        try:
+            pending.append(parse_period(code))
+        except InvalidPeriod:
+            log.warning("dropping the totals marker of an unknown period %r", code)
+            await _drop_marker(code)
+    if not pending:
         return 0
     for round_no in range(1, MAX_ROUNDS + 1):
-        if await refresh_period(period) or await _marker_token(period_code) is None:
+        remarked = set(await refresh_periods(pending))
+        # Re-marked meanwhile: again, unless another refresh has cleared it since.
+        pending = [
+            p for p in pending if p.code in remarked and await _marker_token(p.code) is not None
+        ]
+        if not pending:
             return round_no
-    # Still re-marked: the periodic scan comes back to it.
+    # Still re-marked: the periodic scan comes back to them.
     return MAX_ROUNDS
 
 
-async def refresh_totals(ctx: dict[str, Any] | None, period: str) -> int:
-    """Job: refresh the totals of ``period`` after a change (queued with job id per period)."""
-    if await _marker_token(period) is None:
-        return 0  # another run already did it
-    return await refresh_marked(period)
-
-
 async def refresh_dirty_totals(ctx: dict[str, Any] | None) -> int:
-    """Job: refresh every period with a marker (the catch-up scan); how many periods."""
+    """Job: refresh every period with a marker, in one pass; how many periods.
+
+    Queued after each change (as ``refresh_totals``, one job id for all, so a burst of
+    changes makes one job) and run every minute as the catch-up scan.
+    """
     periods = await dirty_periods()
-    for period in periods:
-        await refresh_marked(period)
+    if periods:
+        await refresh_marked(periods)
     return len(periods)
 
 
@@ -163,10 +187,9 @@ async def periods_to_keep() -> list[Period]:
 
 
 async def rebuild_totals(ctx: dict[str, Any] | None) -> int:
-    """Job: rebuild the whole totals table (nightly); how many periods were written."""
+    """Job: rebuild the whole totals table (nightly) in one pass; how many periods."""
     periods = await periods_to_keep()
-    for period in periods:
-        await refresh_period(period)
+    await refresh_periods(periods)
     log.info("totals rebuilt for %d periods", len(periods))
     return len(periods)
 
@@ -190,16 +213,18 @@ async def _stored_rows(period: Period) -> dict[tuple[int, str], Any]:
 async def check_totals(period_code: str | None = None) -> list[str]:
     """Differences between the table and a live recomputation (empty when they agree).
 
-    The live side is computed now from the records: every agency's own counters in one
-    pass, summed up the tree for the subtree scope, and compared with each stored row.
+    The live side is computed now from the records: every agency's own counters for every
+    period in one pass, summed up the tree for the subtree scope, and compared with each
+    stored row.
     """
     periods = [parse_period(period_code)] if period_code else await periods_to_keep()
     agencies = await Agency.select(Agency.id, Agency.code, Agency.path).order_by(Agency.id)
     tree = [(int(a["id"]), str(a["path"])) for a in agencies]
     problems: list[str] = []
+    live_by_period = await counters.counters_by_period(periods)
     for period in periods:
         stored = await _stored_rows(period)
-        own = await counters.self_counters(period)
+        own = live_by_period[period.code]
         subtree = counters.roll_up(own, tree)
         for agency in agencies:
             for scope, live in (

@@ -7,7 +7,7 @@ Schedule (local time, TIME_ZONE):
 - ``requeue_pending_reports`` every 5 minutes: reports queued while Redis was down;
 - ``rebuild_totals`` every night at TOTALS_REBUILD_HOUR:30 (1:30 by default).
 
-Queued on demand: ``refresh_totals`` (after a change, one job id per period) and
+Queued on demand: ``refresh_totals`` (after a change; one job id, every marked period) and
 ``generate_report_job`` (one job id per report). Every job is idempotent, so arq's
 "at least once" (a retry after a crash, a cron tick seen by two workers) is harmless. The
 worker writes a heartbeat every 30 s into the database, which /health reports.
@@ -31,7 +31,7 @@ from inspect_app.settings import get_settings
 from jobs.deadlines import watch_deadlines
 from jobs.reports import generate_report_job, requeue_pending_reports
 from jobs.schedule import NIGHTLY_MINUTE, job_timeout_s, rebuild_hour, watch_every_minutes
-from jobs.totals import rebuild_totals, refresh_dirty_totals, refresh_totals
+from jobs.totals import rebuild_totals, refresh_dirty_totals
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class WorkerSettings:
     functions = [
         func(watch_deadlines, max_tries=5),
         # keep_result=0: the job id is free again as soon as the refresh finished.
-        func(refresh_totals, keep_result=0, max_tries=10),
+        func(refresh_dirty_totals, name="refresh_totals", keep_result=0, max_tries=10),
         func(generate_report_job, keep_result=0, max_tries=3),
         # Also queueable by hand (and by tests) besides their cron schedule.
         func(refresh_dirty_totals, keep_result=0),

@@ -110,5 +110,5 @@ async def record_change(agency_id: int, dates: Iterable[date | None]) -> None:
     await mark_periods_dirty(periods, agency_id)
     from jobs.enqueue import enqueue_totals_refresh
 
-    for period in periods:
-        await enqueue_totals_refresh(period)
+    # One job refreshes every marked period in one pass.
+    await enqueue_totals_refresh()

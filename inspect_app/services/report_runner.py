@@ -24,9 +24,9 @@ from inspect_app.services.totals import (
     TABLES,
     Counters,
     add_counters,
+    counters_by_period,
     empty_counters,
     roll_up,
-    self_counters,
 )
 from inspect_app.settings import get_settings
 from models.tables import Agency, Report
@@ -73,12 +73,15 @@ async def compute_figures(agency_id: int, period: Period) -> dict[str, Any]:
     agency, subtree_rows = await _subtree(agency_id)
     pairs = [(int(row["id"]), str(row["path"])) for row in subtree_rows]
     ids = [agency_id for agency_id, _ in pairs]
-    # The agency's own counters are among the per-agency counters of the subtree: one
-    # computation per period, not two.
-    own_current = await self_counters(period, ids)
-    current = roll_up(own_current, pairs)
+    # Every period the report shows (this one, last year's, the trend's quarters) in one
+    # pass over the records. The agency's own counters are among the per-agency counters of
+    # the subtree, so they cost nothing more.
     previous_period = period.previous_year()
-    own_previous = await self_counters(previous_period, ids)
+    quarters = last_quarters(period, TREND_QUARTERS)
+    by_period = await counters_by_period([period, previous_period, *quarters], ids)
+    own_current = by_period[period.code]
+    current = roll_up(own_current, pairs)
+    own_previous = by_period[previous_period.code]
     previous = roll_up(own_previous, pairs)
 
     children = sorted(
@@ -119,18 +122,19 @@ async def compute_figures(agency_id: int, period: Period) -> dict[str, Any]:
             **_tables(previous[agency_id]),
         },
         "rows": rows,
-        "trend": await quarter_trend(ids, period),
+        "trend": quarter_trend(quarters, by_period),
     }
 
 
-async def quarter_trend(agency_ids: list[int], period: Period) -> list[dict[str, Any]]:
-    """Recovery recommended and money recovered in each of the last eight quarters."""
+def quarter_trend(
+    quarters: list[Period], by_period: dict[str, dict[int, Counters]]
+) -> list[dict[str, Any]]:
+    """Recovery recommended and money recovered in each of ``quarters``, over every agency
+    of ``by_period`` (own counters per period code and agency)."""
     points = []
-    for quarter in last_quarters(period, TREND_QUARTERS):
+    for quarter in quarters:
         summed = empty_counters()
-        # Only the two counters drawn need their tables; the checks table is not read.
-        trend_tables = ("inspections", "implementation")
-        for counters in (await self_counters(quarter, agency_ids, trend_tables)).values():
+        for counters in by_period[quarter.code].values():
             summed = add_counters(summed, counters)
         points.append(
             {

@@ -74,6 +74,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from inspect_app.db import is_postgres
 from inspect_app.domain.periods import Period
 from models.tables import Agency, AgencyTotals, Inspection
 
@@ -138,41 +139,44 @@ COUNTER_KEYS: dict[str, tuple[str, ...]] = {
 TABLES = tuple(COUNTER_KEYS)
 _HUNDRED = Decimal(100)
 
-# Flags of each case of one report table: whether it started in the period or was carried
-# over into it. ``{agencies}`` is replaced by an optional agency filter, ``{table}`` by 1 or 2.
+# Periods and cases shared by tables 1 and 2. ``{periods}`` becomes the VALUES list of the
+# periods computed (code, first day, last day); ``{agencies}`` an optional agency filter;
+# ``{table}`` the report table, 1 or 2. Every statement computes all its periods at once:
+# the records are read once, not once per period (the nightly rebuild computes 14 periods,
+# a report 10).
 _CASES = """
-cases AS (
+period(code, p_start, p_end) AS (VALUES {periods}),
+cases AS MATERIALIZED (
   SELECT i.id, i.agency, i.origin, i.onsite_ended_on, i.concluded_on, i.closed_on,
          i.cancelled_on, COALESCE(i.announced_on, i.decision_date) AS started_on
   FROM inspection i
   WHERE i.deleted_at IS NULL {agencies}
     AND i.kind IN (SELECT ck.code FROM case_kind ck WHERE ck.report_table = {table})
 ),
-flagged AS (
-  SELECT c.*,
-    CASE WHEN c.started_on >= :start AND c.started_on <= :end THEN 1 ELSE 0 END AS is_started,
-    CASE WHEN c.started_on < :start
-          AND (c.concluded_on IS NULL OR c.concluded_on >= :start)
-          AND (c.closed_on IS NULL OR c.closed_on >= :start)
-          AND (c.cancelled_on IS NULL OR c.cancelled_on >= :start)
-         THEN 1 ELSE 0 END AS is_carried
-  FROM cases c
-),
 counted AS (
-  SELECT f.* FROM flagged f WHERE f.is_started = 1 OR f.is_carried = 1
+  -- Each period's cases: started within it, or started before it and still open at its start.
+  SELECT p.code, p.p_start, p.p_end, c.*,
+    CASE WHEN c.started_on >= p.p_start THEN 1 ELSE 0 END AS is_started,
+    CASE WHEN c.started_on < p.p_start THEN 1 ELSE 0 END AS is_carried
+  FROM period p JOIN cases c ON c.started_on <= p.p_end
+  WHERE c.started_on >= p.p_start
+     OR ((c.concluded_on IS NULL OR c.concluded_on >= p.p_start)
+         AND (c.closed_on IS NULL OR c.closed_on >= p.p_start)
+         AND (c.cancelled_on IS NULL OR c.cancelled_on >= p.p_start))
 ),
-concluded AS (
-  SELECT c.id, c.agency FROM cases c
-  WHERE c.concluded_on >= :start AND c.concluded_on <= :end
+concluded AS MATERIALIZED (
+  -- Each period's cases concluded within it (their results count in that period).
+  SELECT p.code, c.id, c.agency FROM period p
+  JOIN cases c ON c.concluded_on >= p.p_start AND c.concluded_on <= p.p_end
 )
 """
 
 _COUNT_COLUMNS = """
   COUNT(*) AS total,
-  COALESCE(SUM(is_carried), 0) AS carried_over,
-  COALESCE(SUM(is_started), 0) AS started,
-  COALESCE(SUM(CASE WHEN origin = 'scheduled' THEN 1 ELSE 0 END), 0) AS scheduled,
-  COALESCE(SUM(CASE WHEN origin = 'ad_hoc' THEN 1 ELSE 0 END), 0) AS ad_hoc
+  SUM(is_carried) AS carried_over,
+  SUM(is_started) AS started,
+  SUM(CASE WHEN origin = 'scheduled' THEN 1 ELSE 0 END) AS scheduled,
+  SUM(CASE WHEN origin = 'ad_hoc' THEN 1 ELSE 0 END) AS ad_hoc
 """
 
 _INSPECTIONS_SQL = (
@@ -180,76 +184,84 @@ _INSPECTIONS_SQL = (
     + _CASES
     + """,
 case_counts AS (
-  SELECT agency,"""
+  SELECT code, agency,"""
     + _COUNT_COLUMNS
     + """,
-    COALESCE(SUM(CASE WHEN onsite_ended_on >= :start AND onsite_ended_on <= :end
-                 THEN 1 ELSE 0 END), 0) AS onsite_ended,
-    COALESCE(SUM(CASE WHEN concluded_on >= :start AND concluded_on <= :end
-                 THEN 1 ELSE 0 END), 0) AS concluded,
-    COALESCE(SUM(CASE WHEN (concluded_on IS NULL OR concluded_on > :end)
-                       AND (closed_on IS NULL OR closed_on > :end)
-                       AND (cancelled_on IS NULL OR cancelled_on > :end)
-                 THEN 1 ELSE 0 END), 0) AS in_progress
-  FROM counted GROUP BY agency
+    SUM(CASE WHEN onsite_ended_on >= p_start AND onsite_ended_on <= p_end
+        THEN 1 ELSE 0 END) AS onsite_ended,
+    SUM(CASE WHEN concluded_on >= p_start AND concluded_on <= p_end
+        THEN 1 ELSE 0 END) AS concluded,
+    SUM(CASE WHEN (concluded_on IS NULL OR concluded_on > p_end)
+              AND (closed_on IS NULL OR closed_on > p_end)
+              AND (cancelled_on IS NULL OR cancelled_on > p_end)
+        THEN 1 ELSE 0 END) AS in_progress
+  FROM counted GROUP BY code, agency
 ),
-units AS (
-  SELECT c.agency, COUNT(*) AS units_inspected
-  FROM concluded c JOIN inspection_subject s ON s.inspection = c.id
-  GROUP BY c.agency
+-- The results of each concluded case, whatever the period.
+subjects AS (
+  SELECT s.inspection, COUNT(*) AS units_inspected FROM inspection_subject s
+  WHERE s.inspection IN (SELECT id FROM concluded)
+  GROUP BY s.inspection
 ),
-violating AS (
-  SELECT v.agency, COUNT(*) AS units_violating FROM (
-    SELECT DISTINCT c.agency, f.inspection, COALESCE(f.subject, 0) AS subject
-    FROM concluded c JOIN finding f ON f.inspection = c.id AND f.deleted_at IS NULL
-  ) v GROUP BY v.agency
+findings AS (
+  -- A finding without a subject counts as one unit of its inspection.
+  SELECT f.inspection, COUNT(DISTINCT COALESCE(f.subject, 0)) AS units_violating,
+    SUM(f.amount_vnd) AS violation_vnd,
+    SUM(CAST(ROUND(f.land_m2 * 100) AS BIGINT)) AS violation_cm2
+  FROM finding f
+  WHERE f.deleted_at IS NULL AND f.inspection IN (SELECT id FROM concluded)
+  GROUP BY f.inspection
 ),
-violations AS (
-  SELECT c.agency, COALESCE(SUM(f.amount_vnd), 0) AS violation_vnd,
-         COALESCE(SUM(CAST(ROUND(f.land_m2 * 100) AS BIGINT)), 0) AS violation_cm2
-  FROM concluded c JOIN finding f ON f.inspection = c.id AND f.deleted_at IS NULL
-  GROUP BY c.agency
-),
-recommended AS (
-  SELECT c.agency,
-    COALESCE(SUM(CASE WHEN m.type = 'recover_money' THEN m.amount_vnd ELSE 0 END), 0)
-      AS recover_vnd,
-    COALESCE(SUM(CASE WHEN m.type = 'recover_land'
-                 THEN CAST(ROUND(m.land_m2 * 100) AS BIGINT) ELSE 0 END), 0) AS recover_cm2,
-    COALESCE(SUM(CASE WHEN m.type = 'other_financial' THEN m.amount_vnd ELSE 0 END), 0)
+measures AS (
+  SELECT m.inspection,
+    SUM(CASE WHEN m.type = 'recover_money' THEN m.amount_vnd ELSE 0 END) AS recover_vnd,
+    SUM(CASE WHEN m.type = 'recover_land'
+        THEN CAST(ROUND(m.land_m2 * 100) AS BIGINT) ELSE 0 END) AS recover_cm2,
+    SUM(CASE WHEN m.type = 'other_financial' THEN m.amount_vnd ELSE 0 END)
       AS other_financial_vnd,
-    COALESCE(SUM(CASE WHEN m.type = 'discipline' THEN m.collectives ELSE 0 END), 0)
+    SUM(CASE WHEN m.type = 'discipline' THEN m.collectives ELSE 0 END)
       AS discipline_collectives,
-    COALESCE(SUM(CASE WHEN m.type = 'discipline' THEN m.individuals ELSE 0 END), 0)
+    SUM(CASE WHEN m.type = 'discipline' THEN m.individuals ELSE 0 END)
       AS discipline_individuals,
-    COALESCE(SUM(CASE WHEN m.type = 'criminal_referral' THEN m.cases ELSE 0 END), 0)
-      AS referral_cases,
-    COALESCE(SUM(CASE WHEN m.type = 'criminal_referral' THEN m.persons ELSE 0 END), 0)
-      AS referral_persons
-  FROM concluded c JOIN measure m ON m.inspection = c.id AND m.deleted_at IS NULL
-  GROUP BY c.agency
+    SUM(CASE WHEN m.type = 'criminal_referral' THEN m.cases ELSE 0 END) AS referral_cases,
+    SUM(CASE WHEN m.type = 'criminal_referral' THEN m.persons ELSE 0 END) AS referral_persons
+  FROM measure m
+  WHERE m.deleted_at IS NULL AND m.inspection IN (SELECT id FROM concluded)
+  GROUP BY m.inspection
+),
+results AS (
+  SELECT c.code, c.agency,
+    SUM(s.units_inspected) AS units_inspected, SUM(f.units_violating) AS units_violating,
+    SUM(f.violation_vnd) AS violation_vnd, SUM(f.violation_cm2) AS violation_cm2,
+    SUM(m.recover_vnd) AS recover_vnd, SUM(m.recover_cm2) AS recover_cm2,
+    SUM(m.other_financial_vnd) AS other_financial_vnd,
+    SUM(m.discipline_collectives) AS discipline_collectives,
+    SUM(m.discipline_individuals) AS discipline_individuals,
+    SUM(m.referral_cases) AS referral_cases, SUM(m.referral_persons) AS referral_persons
+  FROM concluded c
+  LEFT JOIN subjects s ON s.inspection = c.id
+  LEFT JOIN findings f ON f.inspection = c.id
+  LEFT JOIN measures m ON m.inspection = c.id
+  GROUP BY c.code, c.agency
 )
-SELECT a.id AS agency_id,
+SELECT p.code AS period_code, a.id AS agency_id,
   COALESCE(k.total, 0) AS total, COALESCE(k.carried_over, 0) AS carried_over,
   COALESCE(k.started, 0) AS started, COALESCE(k.scheduled, 0) AS scheduled,
   COALESCE(k.ad_hoc, 0) AS ad_hoc, COALESCE(k.onsite_ended, 0) AS onsite_ended,
   COALESCE(k.concluded, 0) AS concluded, COALESCE(k.in_progress, 0) AS in_progress,
-  COALESCE(u.units_inspected, 0) AS units_inspected,
-  COALESCE(vg.units_violating, 0) AS units_violating,
-  COALESCE(vs.violation_vnd, 0) AS violation_vnd,
-  COALESCE(vs.violation_cm2, 0) AS violation_m2,
+  COALESCE(r.units_inspected, 0) AS units_inspected,
+  COALESCE(r.units_violating, 0) AS units_violating,
+  COALESCE(r.violation_vnd, 0) AS violation_vnd,
+  COALESCE(r.violation_cm2, 0) AS violation_m2,
   COALESCE(r.recover_vnd, 0) AS recover_vnd, COALESCE(r.recover_cm2, 0) AS recover_m2,
   COALESCE(r.other_financial_vnd, 0) AS other_financial_vnd,
   COALESCE(r.discipline_collectives, 0) AS discipline_collectives,
   COALESCE(r.discipline_individuals, 0) AS discipline_individuals,
   COALESCE(r.referral_cases, 0) AS referral_cases,
   COALESCE(r.referral_persons, 0) AS referral_persons
-FROM agency a
-LEFT JOIN case_counts k ON k.agency = a.id
-LEFT JOIN units u ON u.agency = a.id
-LEFT JOIN violating vg ON vg.agency = a.id
-LEFT JOIN violations vs ON vs.agency = a.id
-LEFT JOIN recommended r ON r.agency = a.id
+FROM period p CROSS JOIN agency a
+LEFT JOIN case_counts k ON k.code = p.code AND k.agency = a.id
+LEFT JOIN results r ON r.code = p.code AND r.agency = a.id
 WHERE 1 = 1 {agency_rows}
 """
 )
@@ -259,171 +271,205 @@ _CHECKS_SQL = (
     + _CASES
     + """,
 case_counts AS (
-  SELECT agency,"""
+  SELECT code, agency,"""
     + _COUNT_COLUMNS
     + """
-  FROM counted GROUP BY agency
+  FROM counted GROUP BY code, agency
 ),
 checked AS (
-  SELECT c.agency,
-    COALESCE(SUM(CASE WHEN sj.kind <> 'individual' THEN 1 ELSE 0 END), 0)
-      AS organisations_checked,
-    COALESCE(SUM(CASE WHEN sj.kind = 'individual' THEN 1 ELSE 0 END), 0)
-      AS individuals_checked
-  FROM concluded c JOIN inspection_subject s ON s.inspection = c.id
-  JOIN subject sj ON sj.id = s.subject
-  GROUP BY c.agency
+  SELECT s.inspection,
+    SUM(CASE WHEN sj.kind <> 'individual' THEN 1 ELSE 0 END) AS organisations_checked,
+    SUM(CASE WHEN sj.kind = 'individual' THEN 1 ELSE 0 END) AS individuals_checked
+  FROM inspection_subject s JOIN subject sj ON sj.id = s.subject
+  WHERE s.inspection IN (SELECT id FROM concluded)
+  GROUP BY s.inspection
 ),
-violating AS (
-  SELECT v.agency,
-    COALESCE(SUM(CASE WHEN v.kind = 'individual' THEN 0 ELSE 1 END), 0)
-      AS organisations_violating,
-    COALESCE(SUM(CASE WHEN v.kind = 'individual' THEN 1 ELSE 0 END), 0)
-      AS individuals_violating
+violators AS (
+  -- A finding without a subject counts as one organisation.
+  SELECT v.inspection,
+    SUM(CASE WHEN v.kind = 'individual' THEN 0 ELSE 1 END) AS organisations_violating,
+    SUM(CASE WHEN v.kind = 'individual' THEN 1 ELSE 0 END) AS individuals_violating
   FROM (
-    SELECT DISTINCT c.agency, f.inspection, COALESCE(f.subject, 0) AS subject,
+    SELECT DISTINCT f.inspection, COALESCE(f.subject, 0) AS subject,
            COALESCE(sj.kind, 'organization') AS kind
-    FROM concluded c JOIN finding f ON f.inspection = c.id AND f.deleted_at IS NULL
-    LEFT JOIN subject sj ON sj.id = f.subject
-  ) v GROUP BY v.agency
+    FROM finding f LEFT JOIN subject sj ON sj.id = f.subject
+    WHERE f.deleted_at IS NULL AND f.inspection IN (SELECT id FROM concluded)
+  ) v GROUP BY v.inspection
 ),
 recommended AS (
-  SELECT c.agency,
-    COALESCE(SUM(CASE WHEN m.type = 'recover_money' THEN m.amount_vnd ELSE 0 END), 0)
-      AS recover_vnd
-  FROM concluded c JOIN measure m ON m.inspection = c.id AND m.deleted_at IS NULL
-  GROUP BY c.agency
+  SELECT m.inspection, SUM(m.amount_vnd) AS recover_vnd FROM measure m
+  WHERE m.deleted_at IS NULL AND m.type = 'recover_money'
+    AND m.inspection IN (SELECT id FROM concluded)
+  GROUP BY m.inspection
 ),
-sanctioned AS (
-  SELECT c.agency,
-    COALESCE(SUM(CASE WHEN m.type = 'admin_fine' THEN 1 ELSE 0 END), 0) AS sanctions,
-    COALESCE(SUM(CASE WHEN m.type = 'admin_fine' THEN m.amount_vnd ELSE 0 END), 0)
-      AS fines_vnd,
-    COALESCE(SUM(CASE WHEN m.type = 'confiscation' THEN m.amount_vnd ELSE 0 END), 0)
-      AS confiscated_vnd
+results AS (
+  SELECT c.code, c.agency,
+    SUM(ch.organisations_checked) AS organisations_checked,
+    SUM(ch.individuals_checked) AS individuals_checked,
+    SUM(v.organisations_violating) AS organisations_violating,
+    SUM(v.individuals_violating) AS individuals_violating,
+    SUM(r.recover_vnd) AS recover_vnd
+  FROM concluded c
+  LEFT JOIN checked ch ON ch.inspection = c.id
+  LEFT JOIN violators v ON v.inspection = c.id
+  LEFT JOIN recommended r ON r.inspection = c.id
+  GROUP BY c.code, c.agency
+),
+-- Sanctions and collections count by their own dates, whatever the check's conclusion:
+-- summed per agency and day once, then per period.
+sanction_days AS (
+  SELECT c.agency, m.decision_date AS day,
+    SUM(CASE WHEN m.type = 'admin_fine' THEN 1 ELSE 0 END) AS sanctions,
+    SUM(CASE WHEN m.type = 'admin_fine' THEN m.amount_vnd ELSE 0 END) AS fines_vnd,
+    SUM(CASE WHEN m.type = 'confiscation' THEN m.amount_vnd ELSE 0 END) AS confiscated_vnd
   FROM cases c JOIN measure m ON m.inspection = c.id AND m.deleted_at IS NULL
   WHERE m.type IN ('admin_fine', 'confiscation')
-    AND m.decision_date >= :start AND m.decision_date <= :end
-  GROUP BY c.agency
+    AND m.decision_date >= (SELECT MIN(p_start) FROM period)
+    AND m.decision_date <= (SELECT MAX(p_end) FROM period)
+  GROUP BY c.agency, m.decision_date
 ),
-collected AS (
-  SELECT c.agency,
-    COALESCE(SUM(CASE WHEN m.type = 'recover_money' THEN e.amount_vnd ELSE 0 END), 0)
-      AS recovered_vnd,
-    COALESCE(SUM(CASE WHEN m.type = 'admin_fine' THEN e.amount_vnd ELSE 0 END), 0)
-      AS fines_collected_vnd
+sanctioned AS (
+  SELECT p.code, d.agency, SUM(d.sanctions) AS sanctions, SUM(d.fines_vnd) AS fines_vnd,
+    SUM(d.confiscated_vnd) AS confiscated_vnd
+  FROM period p JOIN sanction_days d ON d.day >= p.p_start AND d.day <= p.p_end
+  GROUP BY p.code, d.agency
+),
+collection_days AS (
+  SELECT c.agency, e.executed_on AS day,
+    SUM(CASE WHEN m.type = 'recover_money' THEN e.amount_vnd ELSE 0 END) AS recovered_vnd,
+    SUM(CASE WHEN m.type = 'admin_fine' THEN e.amount_vnd ELSE 0 END) AS fines_collected_vnd
   FROM cases c JOIN measure m ON m.inspection = c.id AND m.deleted_at IS NULL
   JOIN execution e ON e.measure = m.id
   WHERE m.type IN ('recover_money', 'admin_fine')
-    AND e.executed_on >= :start AND e.executed_on <= :end
-  GROUP BY c.agency
+    AND e.executed_on >= (SELECT MIN(p_start) FROM period)
+    AND e.executed_on <= (SELECT MAX(p_end) FROM period)
+  GROUP BY c.agency, e.executed_on
+),
+collected AS (
+  SELECT p.code, d.agency, SUM(d.recovered_vnd) AS recovered_vnd,
+    SUM(d.fines_collected_vnd) AS fines_collected_vnd
+  FROM period p JOIN collection_days d ON d.day >= p.p_start AND d.day <= p.p_end
+  GROUP BY p.code, d.agency
 )
-SELECT a.id AS agency_id,
+SELECT p.code AS period_code, a.id AS agency_id,
   COALESCE(k.total, 0) AS total, COALESCE(k.carried_over, 0) AS carried_over,
   COALESCE(k.started, 0) AS started, COALESCE(k.scheduled, 0) AS scheduled,
   COALESCE(k.ad_hoc, 0) AS ad_hoc,
-  COALESCE(ch.organisations_checked, 0) AS organisations_checked,
-  COALESCE(ch.individuals_checked, 0) AS individuals_checked,
-  COALESCE(v.organisations_violating, 0) AS organisations_violating,
-  COALESCE(v.individuals_violating, 0) AS individuals_violating,
+  COALESCE(r.organisations_checked, 0) AS organisations_checked,
+  COALESCE(r.individuals_checked, 0) AS individuals_checked,
+  COALESCE(r.organisations_violating, 0) AS organisations_violating,
+  COALESCE(r.individuals_violating, 0) AS individuals_violating,
   COALESCE(sa.sanctions, 0) AS sanctions, COALESCE(sa.fines_vnd, 0) AS fines_vnd,
   COALESCE(sa.confiscated_vnd, 0) AS confiscated_vnd,
   COALESCE(r.recover_vnd, 0) AS recover_vnd,
   COALESCE(co.recovered_vnd, 0) AS recovered_vnd,
   COALESCE(co.fines_collected_vnd, 0) AS fines_collected_vnd
-FROM agency a
-LEFT JOIN case_counts k ON k.agency = a.id
-LEFT JOIN checked ch ON ch.agency = a.id
-LEFT JOIN violating v ON v.agency = a.id
-LEFT JOIN recommended r ON r.agency = a.id
-LEFT JOIN sanctioned sa ON sa.agency = a.id
-LEFT JOIN collected co ON co.agency = a.id
+FROM period p CROSS JOIN agency a
+LEFT JOIN case_counts k ON k.code = p.code AND k.agency = a.id
+LEFT JOIN results r ON r.code = p.code AND r.agency = a.id
+LEFT JOIN sanctioned sa ON sa.code = p.code AND sa.agency = a.id
+LEFT JOIN collected co ON co.code = p.code AND co.agency = a.id
 WHERE 1 = 1 {agency_rows}
 """
 )
 
 _IMPLEMENTATION_SQL = """
-WITH conclusions AS (
+WITH period(code, p_start, p_end) AS (VALUES {periods}),
+conclusions AS MATERIALIZED (
   SELECT i.id, i.agency, i.concluded_on, i.closed_on
   FROM inspection i
   WHERE i.deleted_at IS NULL {agencies}
     AND i.kind IN (SELECT ck.code FROM case_kind ck WHERE ck.report_table = 1)
-    AND i.concluded_on IS NOT NULL AND i.concluded_on <= :end
-    AND (i.closed_on IS NULL OR i.closed_on >= :start)
+    AND i.concluded_on <= (SELECT MAX(p_end) FROM period)
+    AND (i.closed_on IS NULL OR i.closed_on >= (SELECT MIN(p_start) FROM period))
 ),
-due AS (
-  SELECT c.id, c.agency,
-    CASE WHEN (c.closed_on IS NOT NULL AND c.closed_on <= :end)
-           OR (EXISTS (SELECT 1 FROM measure m WHERE m.inspection = c.id
-                       AND m.deleted_at IS NULL)
-               AND NOT EXISTS (SELECT 1 FROM measure m WHERE m.inspection = c.id
-                               AND m.deleted_at IS NULL
-                               AND (m.completed_on IS NULL OR m.completed_on > :end)))
-         THEN 1 ELSE 0 END AS is_completed
-  FROM conclusions c
-  WHERE c.concluded_on >= :start
-     OR EXISTS (SELECT 1 FROM measure m WHERE m.inspection = c.id AND m.deleted_at IS NULL
-                AND (m.completed_on IS NULL OR m.completed_on >= :start))
+measures AS MATERIALIZED (
+  -- Per conclusion, whatever the period: whether a measure is still open, the last
+  -- completion, and what its measures require.
+  SELECT m.inspection,
+    MAX(CASE WHEN m.completed_on IS NULL THEN 1 ELSE 0 END) AS any_open,
+    MAX(m.completed_on) AS last_completed,
+    SUM(CASE WHEN m.type = 'recover_money' THEN m.amount_vnd ELSE 0 END) AS to_recover_vnd,
+    SUM(CASE WHEN m.type = 'recover_land'
+        THEN CAST(ROUND(m.land_m2 * 100) AS BIGINT) ELSE 0 END) AS to_recover_cm2,
+    SUM(CASE WHEN m.type = 'discipline' THEN m.collectives ELSE 0 END)
+      AS discipline_collectives,
+    SUM(CASE WHEN m.type = 'discipline' THEN m.individuals ELSE 0 END)
+      AS discipline_individuals,
+    SUM(CASE WHEN m.type = 'criminal_referral'
+        THEN CASE WHEN m.persons > 0 THEN m.persons ELSE m.cases END
+        ELSE 0 END) AS referrals_required
+  FROM measure m JOIN conclusions c ON c.id = m.inspection
+  WHERE m.deleted_at IS NULL
+  GROUP BY m.inspection
+),
+due AS MATERIALIZED (
+  -- Each period's conclusions to implement: signed within it, or with a measure still
+  -- open at its start. Completed: closed by its end, or every measure completed by then.
+  SELECT p.code, p.p_start, p.p_end, c.id, c.agency,
+    CASE WHEN (c.closed_on IS NOT NULL AND c.closed_on <= p.p_end)
+           OR (m.any_open = 0 AND m.last_completed <= p.p_end)
+         THEN 1 ELSE 0 END AS is_completed,
+    m.to_recover_vnd, m.to_recover_cm2, m.discipline_collectives, m.discipline_individuals,
+    m.referrals_required
+  FROM period p
+  JOIN conclusions c ON c.concluded_on <= p.p_end
+    AND (c.closed_on IS NULL OR c.closed_on >= p.p_start)
+  LEFT JOIN measures m ON m.inspection = c.id
+  WHERE c.concluded_on >= p.p_start OR m.any_open = 1 OR m.last_completed >= p.p_start
 ),
 due_counts AS (
-  SELECT agency, COUNT(*) AS to_implement, COALESCE(SUM(is_completed), 0) AS completed
-  FROM due GROUP BY agency
+  SELECT code, agency, COUNT(*) AS to_implement, SUM(is_completed) AS completed,
+    SUM(to_recover_vnd) AS to_recover_vnd, SUM(to_recover_cm2) AS to_recover_cm2,
+    SUM(discipline_collectives) AS discipline_collectives,
+    SUM(discipline_individuals) AS discipline_individuals,
+    SUM(referrals_required) AS referrals_required
+  FROM due GROUP BY code, agency
 ),
-targets AS (
-  SELECT d.agency,
-    COALESCE(SUM(CASE WHEN m.type = 'recover_money' THEN m.amount_vnd ELSE 0 END), 0)
-      AS to_recover_vnd,
-    COALESCE(SUM(CASE WHEN m.type = 'recover_land'
-                 THEN CAST(ROUND(m.land_m2 * 100) AS BIGINT) ELSE 0 END), 0) AS to_recover_cm2,
-    COALESCE(SUM(CASE WHEN m.type = 'discipline' THEN m.collectives ELSE 0 END), 0)
-      AS discipline_collectives,
-    COALESCE(SUM(CASE WHEN m.type = 'discipline' THEN m.individuals ELSE 0 END), 0)
-      AS discipline_individuals,
-    COALESCE(SUM(CASE WHEN m.type = 'criminal_referral'
-                 THEN CASE WHEN m.persons > 0 THEN m.persons ELSE m.cases END
-                 ELSE 0 END), 0) AS referrals_required
-  FROM due d JOIN measure m ON m.inspection = d.id AND m.deleted_at IS NULL
-  GROUP BY d.agency
+execution_days AS MATERIALIZED (
+  -- What was done on each conclusion's measures, per day, summed once for every period.
+  SELECT m.inspection, e.executed_on,
+    SUM(CASE WHEN m.type = 'recover_money' THEN e.amount_vnd ELSE 0 END) AS money,
+    SUM(CASE WHEN m.type = 'recover_land'
+        THEN CAST(ROUND(e.land_m2 * 100) AS BIGINT) ELSE 0 END) AS land_cm2,
+    SUM(CASE WHEN m.type = 'discipline' THEN e.quantity ELSE 0 END) AS disciplined,
+    SUM(CASE WHEN m.type = 'criminal_referral' THEN e.quantity ELSE 0 END) AS referred
+  FROM execution e JOIN measure m ON m.id = e.measure AND m.deleted_at IS NULL
+  JOIN conclusions c ON c.id = m.inspection
+  WHERE m.type IN ('recover_money', 'recover_land', 'discipline', 'criminal_referral')
+    AND e.executed_on <= (SELECT MAX(p_end) FROM period)
+  GROUP BY m.inspection, e.executed_on
 ),
 done AS (
-  SELECT d.agency,
-    COALESCE(SUM(CASE WHEN m.type = 'recover_money' AND e.executed_on >= :start
-                 THEN e.amount_vnd ELSE 0 END), 0) AS recovered_vnd,
-    COALESCE(SUM(CASE WHEN m.type = 'recover_money' THEN e.amount_vnd ELSE 0 END), 0)
-      AS recovered_total_vnd,
-    COALESCE(SUM(CASE WHEN m.type = 'recover_land' AND e.executed_on >= :start
-                 THEN CAST(ROUND(e.land_m2 * 100) AS BIGINT) ELSE 0 END), 0)
-      AS recovered_cm2,
-    COALESCE(SUM(CASE WHEN m.type = 'recover_land'
-                 THEN CAST(ROUND(e.land_m2 * 100) AS BIGINT) ELSE 0 END), 0)
-      AS recovered_total_cm2,
-    COALESCE(SUM(CASE WHEN m.type = 'discipline' AND e.executed_on >= :start
-                 THEN e.quantity ELSE 0 END), 0) AS discipline_done,
-    COALESCE(SUM(CASE WHEN m.type = 'criminal_referral' AND e.executed_on >= :start
-                 THEN e.quantity ELSE 0 END), 0) AS referrals_made
-  FROM due d JOIN measure m ON m.inspection = d.id AND m.deleted_at IS NULL
-  JOIN execution e ON e.measure = m.id
-  WHERE e.executed_on <= :end
-  GROUP BY d.agency
+  -- Within the period, and cumulative up to its end.
+  SELECT d.code, d.agency,
+    SUM(CASE WHEN x.executed_on >= d.p_start THEN x.money ELSE 0 END) AS recovered_vnd,
+    SUM(x.money) AS recovered_total_vnd,
+    SUM(CASE WHEN x.executed_on >= d.p_start THEN x.land_cm2 ELSE 0 END) AS recovered_cm2,
+    SUM(x.land_cm2) AS recovered_total_cm2,
+    SUM(CASE WHEN x.executed_on >= d.p_start THEN x.disciplined ELSE 0 END)
+      AS discipline_done,
+    SUM(CASE WHEN x.executed_on >= d.p_start THEN x.referred ELSE 0 END) AS referrals_made
+  FROM due d JOIN execution_days x ON x.inspection = d.id AND x.executed_on <= d.p_end
+  GROUP BY d.code, d.agency
 )
-SELECT a.id AS agency_id,
+SELECT p.code AS period_code, a.id AS agency_id,
   COALESCE(dc.to_implement, 0) AS to_implement, COALESCE(dc.completed, 0) AS completed,
   COALESCE(dc.to_implement, 0) - COALESCE(dc.completed, 0) AS not_completed,
-  COALESCE(t.to_recover_vnd, 0) AS to_recover_vnd,
+  COALESCE(dc.to_recover_vnd, 0) AS to_recover_vnd,
   COALESCE(dn.recovered_vnd, 0) AS recovered_vnd,
   COALESCE(dn.recovered_total_vnd, 0) AS recovered_total_vnd,
-  COALESCE(t.to_recover_cm2, 0) AS to_recover_m2,
+  COALESCE(dc.to_recover_cm2, 0) AS to_recover_m2,
   COALESCE(dn.recovered_cm2, 0) AS recovered_m2,
   COALESCE(dn.recovered_total_cm2, 0) AS recovered_total_m2,
-  COALESCE(t.discipline_collectives, 0) AS discipline_collectives,
-  COALESCE(t.discipline_individuals, 0) AS discipline_individuals,
+  COALESCE(dc.discipline_collectives, 0) AS discipline_collectives,
+  COALESCE(dc.discipline_individuals, 0) AS discipline_individuals,
   COALESCE(dn.discipline_done, 0) AS discipline_done,
-  COALESCE(t.referrals_required, 0) AS referrals_required,
+  COALESCE(dc.referrals_required, 0) AS referrals_required,
   COALESCE(dn.referrals_made, 0) AS referrals_made
-FROM agency a
-LEFT JOIN due_counts dc ON dc.agency = a.id
-LEFT JOIN targets t ON t.agency = a.id
-LEFT JOIN done dn ON dn.agency = a.id
+FROM period p CROSS JOIN agency a
+LEFT JOIN due_counts dc ON dc.code = p.code AND dc.agency = a.id
+LEFT JOIN done dn ON dn.code = p.code AND dn.agency = a.id
 WHERE 1 = 1 {agency_rows}
 """
 
@@ -462,32 +508,30 @@ def empty_counters() -> Counters:
     }
 
 
-def _bind(sql: str, period: Period, agency_ids: Sequence[int] | None) -> tuple[str, list[Any]]:
-    """Turn ``:start``/``:end`` and the agency filters into Piccolo ``{}`` placeholders."""
+_MARKERS = re.compile(r"\{(periods|agencies|agency_rows)\}")
+
+
+def _bind(
+    sql: str, periods: Sequence[Period], agency_ids: Sequence[int] | None, postgres: bool
+) -> tuple[str, list[Any]]:
+    """Fill ``{periods}`` and the agency filters with Piccolo ``{}`` placeholders and values."""
     ids = list(agency_ids) if agency_ids is not None else None
-    if ids is not None:
-        marks = ", ".join("{}" for _ in ids) or "NULL"
-        sql = sql.replace("{agencies}", f"AND i.agency IN ({marks})")
-        sql = sql.replace("{agency_rows}", f"AND a.id IN ({marks})")
-    else:
-        sql = sql.replace("{agencies}", "").replace("{agency_rows}", "")
-    # Placeholders are positional: collect the values in the order they appear.
+    # PostgreSQL cannot infer the type of a bare parameter in VALUES.
+    text, day = ("CAST({} AS TEXT)", "CAST({} AS DATE)") if postgres else ("{}", "{}")
     args: list[Any] = []
-    pieces: list[str] = []
-    position = 0
-    for match in re.finditer(r":(start|end)\b|\{\}", sql):
-        pieces.append(sql[position : match.start()])
-        pieces.append("{}")
-        position = match.end()
-        if match.group(0) == "{}":
-            args.append(None)  # an agency id, filled below
-        else:
-            args.append(period.start if match.group(1) == "start" else period.end)
-    pieces.append(sql[position:])
-    if ids is not None:
-        id_iter = iter(ids * sql.count("{}"))
-        args = [next(id_iter) if value is None else value for value in args]
-    return "".join(pieces), args
+
+    def fill(match: re.Match[str]) -> str:
+        # re.sub calls this left to right, so the values follow the placeholders' order.
+        if match.group(1) == "periods":
+            args.extend(value for p in periods for value in (p.code, p.start, p.end))
+            return ", ".join(f"({text}, {day}, {day})" for _ in periods)
+        if ids is None:
+            return ""
+        args.extend(ids)
+        column = "i.agency" if match.group(1) == "agencies" else "a.id"
+        return f"AND {column} IN ({', '.join('{}' for _ in ids) or 'NULL'})"
+
+    return _MARKERS.sub(fill, sql), args
 
 
 def _counter_value(key: str, value: Any) -> int | str:
@@ -497,13 +541,36 @@ def _counter_value(key: str, value: Any) -> int | str:
 
 
 async def _table_counters(
-    table: str, period: Period, agency_ids: Sequence[int] | None
-) -> dict[int, dict[str, int | str]]:
-    sql, args = _bind(_SQL[table], period, agency_ids)
+    table: str, periods: Sequence[Period], agency_ids: Sequence[int] | None
+) -> dict[str, dict[int, dict[str, int | str]]]:
+    sql, args = _bind(_SQL[table], periods, agency_ids, is_postgres())
     rows = await Inspection.raw(sql, *args)
     keys = COUNTER_KEYS[table]
+    found: dict[str, dict[int, dict[str, int | str]]] = {p.code: {} for p in periods}
+    for row in rows:
+        found[str(row["period_code"])][int(row["agency_id"])] = {
+            key: _counter_value(key, row[key]) for key in keys
+        }
+    return found
+
+
+async def counters_by_period(
+    periods: Sequence[Period],
+    agency_ids: Sequence[int] | None = None,
+    tables: Sequence[str] = TABLES,
+) -> dict[str, dict[int, Counters]]:
+    """Per period code, the counters of the tables (all three by default) for each agency's
+    own records; one statement per table computes every period."""
+    unique = list({p.code: p for p in periods}.values())
+    if not unique or (agency_ids is not None and not agency_ids):
+        return {p.code: {} for p in unique}
+    by_table = {table: await _table_counters(table, unique, agency_ids) for table in tables}
     return {
-        int(row["agency_id"]): {key: _counter_value(key, row[key]) for key in keys} for row in rows
+        p.code: {
+            agency_id: {table: by_table[table][p.code][agency_id] for table in tables}
+            for agency_id in by_table[tables[0]][p.code]
+        }
+        for p in unique
     }
 
 
@@ -511,15 +578,9 @@ async def self_counters(
     period: Period,
     agency_ids: Sequence[int] | None = None,
     tables: Sequence[str] = TABLES,
-) -> dict[int, dict[str, dict[str, int | str]]]:
+) -> dict[int, Counters]:
     """Counters of the tables (all three by default) for each agency's own records."""
-    if agency_ids is not None and not agency_ids:
-        return {}
-    by_table = {table: await _table_counters(table, period, agency_ids) for table in tables}
-    first = by_table[tables[0]]
-    return {
-        agency_id: {table: by_table[table][agency_id] for table in tables} for agency_id in first
-    }
+    return (await counters_by_period([period], agency_ids, tables))[period.code]
 
 
 def add_counters(a: Counters, b: Counters) -> Counters:

@@ -271,3 +271,23 @@ def test_diff_totals_of_equal_counters_is_empty() -> None:
     assert totals.diff_totals(a, b) == []
     b["implementation"]["recovered_m2"] = "0.01"
     assert totals.diff_totals(a, b) == ["implementation.recovered_m2: 0.00 != 0.01"]
+
+
+async def test_one_pass_over_several_periods_gives_each_its_own_figures(
+    world: dict[str, int],
+) -> None:
+    # The nightly rebuild and the reports compute many periods in one statement per table;
+    # overlapping periods (Q1 inside 6M inside Y) must not leak into one another.
+    codes = ("2025-Q1", "2025-Q4", "2026-Q1", "2026-Q2", "2026-6M", "2026-Y")
+    periods = [parse_period(code) for code in codes]
+    together = await totals.counters_by_period([*periods, periods[0]])
+    assert sorted(together) == sorted(codes)
+    for period in periods:
+        assert together[period.code] == await totals.self_counters(period), period.code
+    # And the figures are the hand-worked ones of the tests above.
+    construction = world["construction"]
+    assert together["2026-6M"][construction]["inspections"]["total"] == 3
+    assert together["2026-Q2"][construction]["inspections"]["units_inspected"] == 1
+    assert together["2025-Q4"][construction]["inspections"]["in_progress"] == 1
+    assert together["2026-Y"][construction]["implementation"]["referrals_made"] == 2
+    assert together["2026-6M"][construction]["implementation"]["referrals_made"] == 0

@@ -19,9 +19,16 @@ import pytest
 from inspect_app.domain.periods import Period
 from inspect_app.services import totals as counters
 from inspect_app.services.catalogues import ensure_catalogues
-from inspect_app.services.changes import affected_periods, record_change
+from inspect_app.services.changes import affected_periods, mark_periods_dirty, record_change
 from jobs.enqueue import close_pools
-from jobs.totals import check_totals, dirty_periods, rebuild_totals, refresh_dirty_totals
+from jobs.totals import (
+    MAX_ROUNDS,
+    check_totals,
+    dirty_periods,
+    rebuild_totals,
+    refresh_dirty_totals,
+    refresh_marked,
+)
 from models.tables import AgencyTotals, Execution, Finding, Inspection, Measure
 from tests.integration.jobs_support import make_agency, run_jobs
 
@@ -294,3 +301,61 @@ async def test_the_periodic_scan_drains_markers_without_any_queued_job(db: str) 
     assert q2 is not None and q2[0]["inspections"]["started"] == 1
     own_q2 = await counters.stored_totals(agencies[0], Period(2026, "Q2"), include_sub=False)
     assert own_q2 is not None and own_q2[0]["inspections"]["started"] == 0
+
+
+async def test_a_burst_of_changes_queues_one_refresh_for_every_period(
+    db: str, redis_url: str
+) -> None:
+    from redis.asyncio import Redis
+
+    agencies = await _tree()
+    for day in (date(2026, 1, 10), date(2026, 4, 2), date(2025, 7, 1)):
+        await record_change(agencies[2], [day])
+    connection = Redis.from_url(redis_url)
+    try:
+        queued = await connection.zrange("arq:queue", 0, -1)
+    finally:
+        await connection.aclose()
+    assert queued == [b"refresh_totals"]
+    marked = set(await dirty_periods())
+    assert {"2025-Q3", "2026-Q1", "2026-Q2", "2026-Y"} <= marked
+
+    # The one job refreshes every marked period.
+    await run_jobs(redis_url)
+    assert await dirty_periods() == []
+    stored = {row["period"] for row in await AgencyTotals.select(AgencyTotals.period).distinct()}
+    assert marked <= stored
+
+
+async def test_the_marker_of_an_unknown_period_is_dropped(db: str) -> None:
+    await _tree()
+    await mark_periods_dirty(["2026-Q9", "2026-Q2"])
+    assert await refresh_dirty_totals(None) == 2
+    assert await dirty_periods() == []
+    periods = {row["period"] for row in await AgencyTotals.select(AgencyTotals.period).distinct()}
+    assert periods == {"2026-Q2"}
+
+
+async def test_a_period_re_marked_during_every_round_is_left_for_the_next_scan(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await _tree()
+    await mark_periods_dirty(["2026-Q2"])
+    compute = counters.counters_by_period
+    rounds = 0
+
+    async def remarked_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        # A change commits while the refresh computes: the marker gets a new token.
+        nonlocal rounds
+        rounds += 1
+        await mark_periods_dirty(["2026-Q2"])
+        return await compute(*args, **kwargs)
+
+    monkeypatch.setattr(counters, "counters_by_period", remarked_meanwhile)
+    assert await refresh_marked(["2026-Q2"]) == MAX_ROUNDS
+    assert rounds == MAX_ROUNDS
+    assert await dirty_periods() == ["2026-Q2"]  # not lost: the scan comes back to it
+
+    monkeypatch.setattr(counters, "counters_by_period", compute)
+    assert await refresh_dirty_totals(None) == 1
+    assert await dirty_periods() == []
