@@ -12,7 +12,7 @@ from litestar.response import Template
 from inspect_app.clock import today
 from inspect_app.controllers.page_support import agency_choices, message_text
 from inspect_app.exceptions import InvalidInput, request_language
-from inspect_app.forms.follow_ups import board_filter, preview_groups
+from inspect_app.forms.follow_ups import GROUP_PREVIEW, board_filter, preview_groups
 from inspect_app.i18n import translate
 from inspect_app.pages import render
 from inspect_app.principal import Principal
@@ -93,16 +93,22 @@ class FollowUpPageController(Controller):
         group shown whole); the exports always hold every deadline.
         """
         board, errors = board_filter(agency_id, include_sub, deadline_state, responsible)
-        rows = [] if errors else await follow_ups.board_all(principal, board, today())
+        groups = (
+            []
+            if errors
+            else await follow_ups.board_groups(
+                principal, board, today(), GROUP_PREVIEW, expanded=show_all
+            )
+        )
         filters = [(k, v) for k, v in request.query_params.multi_items() if k != SHOW_ALL]
         scope = message_text(request, "My whole scope")
         return await render(
             request,
             "follow_ups/index.html",
             status_code=422 if errors else 200,
-            groups=preview_groups(follow_ups.group_by_unit(rows), show_all),
-            total=len(rows),
-            overdue=sum(row["state"] == "overdue" for row in rows),
+            groups=preview_groups(groups, show_all),
+            total=sum(group["count"] for group in groups),
+            overdue=sum(group["overdue"] for group in groups),
             board=board,
             errors=errors,
             values={

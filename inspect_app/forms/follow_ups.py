@@ -37,21 +37,24 @@ def preview_groups(
 ) -> list[dict[str, Any]]:
     """Groups with at most ``limit`` rows shown each, except the one ``expanded`` by name.
 
-    Each group gets ``count`` (all its rows), ``shown`` (the rows to show), ``hidden`` (how
-    many are left out) and ``collapsible`` (shown whole although longer than ``limit``).
+    A group holds ``rows`` (at least the ones to show) and may hold ``count``, the number of
+    all its deadlines (default: its rows). Each group gets ``count``, ``shown`` (the rows to
+    show), ``hidden`` (how many are left out) and ``collapsible`` (shown whole although
+    longer than ``limit``).
     """
     previews = []
     for group in groups:
         rows = group["rows"]
+        count = group.get("count", len(rows))
         whole = group["unit_name"] == expanded
         shown = rows if whole else rows[:limit]
         previews.append(
             {
                 **group,
-                "count": len(rows),
+                "count": count,
                 "shown": shown,
-                "hidden": len(rows) - len(shown),
-                "collapsible": whole and len(rows) > limit,
+                "hidden": count - len(shown),
+                "collapsible": whole and count > limit,
             }
         )
     return previews

@@ -181,15 +181,11 @@ def decode_cursor(cursor: str | None) -> tuple[date, int, int] | None:
     return position
 
 
-async def _board_rows(
-    principal: Principal,
-    board: BoardFilter,
-    today: date,
-    after: tuple[date, int, int] | None,
-    limit: int,
-) -> list[dict[str, Any]]:
+async def _board_condition(
+    principal: Principal, board: BoardFilter, today: date, known: dict[str, Ladder]
+) -> tuple[str, list[Any]]:
+    """The WHERE condition (on the deadline columns, alias ``d``) of a board filter."""
     path = await agencies.subtree_path(principal, board.agency_id)
-    known = await ladders()
     where = ["d.agency_path LIKE {}" if board.include_sub else "d.agency_path = {}"]
     args: list[Any] = [path + "%" if board.include_sub else path]
     if board.state == "overdue":
@@ -206,16 +202,36 @@ async def _board_rows(
     if board.responsible:
         where.append("LOWER(d.unit_name) LIKE {}")
         args.append("%" + board.responsible.lower() + "%")
+    return " AND ".join(where), args
+
+
+def _board_row(row: dict[str, Any], today: date, known: dict[str, Ladder]) -> dict[str, Any]:
+    row = _typed(row)
+    ladder = known[row["deadline_type"]]
+    row["days_left"] = (row["due_on"] - today).days
+    row["state"] = follow_up_state(row["due_on"], today, ladder.soon_window_days)
+    row["link"] = f"/inspections/{row['inspection_id']}"
+    return row
+
+
+async def _board_rows(
+    principal: Principal,
+    board: BoardFilter,
+    today: date,
+    after: tuple[date, int, int] | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    known = await ladders()
+    condition, args = await _board_condition(principal, board, today, known)
     if after is not None:
         due, rank, entity_id = after
-        where.append(
-            "(d.due_on > {} OR (d.due_on = {} AND (d.type_rank > {}"
+        condition += (
+            " AND (d.due_on > {} OR (d.due_on = {} AND (d.type_rank > {}"
             " OR (d.type_rank = {} AND d.entity_id > {}))))"
         )
         args += [due, due, rank, rank, entity_id]
     # Each deadline type is read in due order (an index on its due column) and cut to the
     # page before the union: sorting every open deadline of the country first cost seconds.
-    condition = " AND ".join(where)
     branches = [
         f"SELECT * FROM (SELECT * FROM ({deadline_branch_sql(deadline_type)}) d"
         f" WHERE {condition} ORDER BY d.due_on, d.entity_id LIMIT {{}}) b"
@@ -227,15 +243,7 @@ async def _board_rows(
     )
     branch_args = [*args, limit]
     rows = await Inspection.raw(sql, *(branch_args * len(DEADLINE_TYPES)), limit)
-    result = []
-    for row in rows:
-        row = _typed(row)
-        ladder = known[row["deadline_type"]]
-        row["days_left"] = (row["due_on"] - today).days
-        row["state"] = follow_up_state(row["due_on"], today, ladder.soon_window_days)
-        row["link"] = f"/inspections/{row['inspection_id']}"
-        result.append(row)
-    return result
+    return [_board_row(row, today, known) for row in rows]
 
 
 async def board_page(
@@ -257,8 +265,52 @@ async def board_page(
 
 
 async def board_all(principal: Principal, board: BoardFilter, today: date) -> list[dict[str, Any]]:
-    """Every open deadline of the filter (up to EXPORT_MAX_ROWS), for the page and exports."""
+    """Every open deadline of the filter (up to EXPORT_MAX_ROWS), for the exports."""
     return await _board_rows(principal, board, today, None, EXPORT_MAX_ROWS)
+
+
+async def board_groups(
+    principal: Principal,
+    board: BoardFilter,
+    today: date,
+    preview: int,
+    expanded: str | None = None,
+) -> list[dict[str, Any]]:
+    """The board by responsible unit, groups ordered by their soonest deadline.
+
+    Each group has ``count`` and ``overdue`` (all its deadlines) and ``rows``: its first
+    ``preview`` deadlines, or all of them for the group named ``expanded``. Counting and
+    cutting happen in SQL, so a board of thousands of deadlines sends only what is shown.
+    """
+    known = await ladders()
+    condition, args = await _board_condition(principal, board, today, known)
+    rows = await Inspection.raw(
+        f"""
+        WITH d AS (SELECT * FROM ({OPEN_DEADLINES_SQL}) d WHERE {condition}),
+        ranked AS (
+          SELECT d.*,
+            ROW_NUMBER() OVER (
+              PARTITION BY d.unit_name ORDER BY d.due_on, d.type_rank, d.entity_id
+            ) AS group_rank,
+            COUNT(*) OVER (PARTITION BY d.unit_name) AS group_count,
+            SUM(CASE WHEN d.due_on < {{}} THEN 1 ELSE 0 END)
+              OVER (PARTITION BY d.unit_name) AS group_overdue
+          FROM d
+        )
+        SELECT * FROM ranked WHERE group_rank <= {{}} OR unit_name = {{}}
+        ORDER BY due_on, type_rank, entity_id
+        """,
+        *args,
+        today,
+        preview,
+        expanded or "",
+    )
+    groups = group_by_unit([_board_row(row, today, known) for row in rows])
+    for group in groups:
+        first = group["rows"][0]
+        group["count"] = int(first["group_count"])
+        group["overdue"] = int(first["group_overdue"])
+    return groups
 
 
 def group_by_unit(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
