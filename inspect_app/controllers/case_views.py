@@ -126,7 +126,15 @@ async def case_page_context(
         "subject_map": await subjects.subjects_by_ids(
             case["subject_ids"] + [f["subject_id"] for f in finding_rows if f["subject_id"]]
         ),
-        "team": {row["id"]: row for row in await users.team_options(principal)},
+        # Only the people the page names: the lead, the members and the timeline's authors.
+        "team": {
+            row["id"]: row
+            for row in await users.team_options(
+                principal,
+                {case["lead_user_id"], *case["member_user_ids"], *(e["user_id"] for e in events)}
+                - {None},
+            )
+        },
         "deadlines": deadline_rows(case, clock.today()),
         "allowed_events": await _allowed_events(principal, case),
         "event_fields": EVENT_FIELDS,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
@@ -84,23 +85,27 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-async def team_options(principal: Principal) -> list[dict[str, Any]]:
-    """Active case workers in scope, for choosing a lead and team members."""
-    return (
-        await AppUser.select(
-            AppUser.id,
-            AppUser.full_name,
-            AppUser.username,
-            AppUser.role,
-            AppUser.agency.name.as_alias("agency_name"),
-        )
-        .where(
-            _in_scope(principal)
-            & (AppUser.active == True)  # noqa: E712
-            & AppUser.role.is_in(["inspector", "lead", "head"])
-        )
-        .order_by(AppUser.full_name)
+async def team_options(
+    principal: Principal, user_ids: Collection[int] | None = None
+) -> list[dict[str, Any]]:
+    """Active case workers in scope, for choosing a lead and team members; only those among
+    ``user_ids`` when given (e.g. the people named on one case page)."""
+    if user_ids is not None and not user_ids:
+        return []
+    query = AppUser.select(
+        AppUser.id,
+        AppUser.full_name,
+        AppUser.username,
+        AppUser.role,
+        AppUser.agency.name.as_alias("agency_name"),
+    ).where(
+        _in_scope(principal)
+        & (AppUser.active == True)  # noqa: E712
+        & AppUser.role.is_in(["inspector", "lead", "head"])
     )
+    if user_ids is not None:
+        query = query.where(AppUser.id.is_in(sorted(user_ids)))
+    return await query.order_by(AppUser.full_name)
 
 
 def _is_int(value: Any) -> bool:

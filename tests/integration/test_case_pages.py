@@ -300,6 +300,25 @@ async def test_case_page_for_a_viewer_shows_everything_and_no_edit_controls(
     assert (await client.get("/inspections/new")).status_code == 403
 
 
+async def test_case_page_names_the_lead_the_members_and_the_timeline_authors(
+    client: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    case = await make_inspection(
+        world["head"],
+        [await make_subject()],
+        lead_user_id=world["lead"].id,
+        member_user_ids=[world["inspector"].id],
+    )
+    await event(world["lead"], case, "announce", date(2026, 1, 12))
+    await sign_in(client, world["viewer"])
+    html = (await client.get(f"/inspections/{case['id']}")).text
+    team = html[html.index("Trưởng đoàn") :]
+    assert "Trần Thị Bình" in team  # the lead, also the author of the announcement
+    assert "Nguyễn Văn An" in team  # the member
+    assert "Trần Thị Bình" in html[html.index('data-testid="timeline"') :]
+    assert "Hoàng Văn Em" not in html  # someone of another agency, on nothing here
+
+
 async def test_event_form_errors_come_back_beside_the_fields_of_that_event(
     client: httpx.AsyncClient, world: dict[str, Any]
 ) -> None:
