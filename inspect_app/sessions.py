@@ -248,7 +248,11 @@ class FailoverSessionStore(Store):
         await self.fallback.delete(key)
 
     async def delete_all(self) -> None:
-        await self.primary.delete_all()
+        if self._primary_usable():
+            try:
+                await self.primary.delete_all()
+            except REDIS_FAILURES as exc:
+                self._primary_failed(exc)
         await self.fallback.delete_all()
 
     async def exists(self, key: str) -> bool:

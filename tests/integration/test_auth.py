@@ -11,6 +11,7 @@ import httpx
 import pytest
 from redis.asyncio import Redis
 
+from inspect_app.security import token_digest
 from inspect_app.sessions import REDIS_NAMESPACE
 from models.tables import ApiToken, AppUser, AuditEvent, LoginAttempt
 from tests.authz.client import csrf_headers, csrf_token, sign_in
@@ -279,6 +280,32 @@ async def test_token_is_shown_once_stored_hashed_and_its_use_recorded(
     assert me.json()["username"] == "matrix_lead"
     used = await ApiToken.select(ApiToken.last_used_at).where(ApiToken.id == stored["id"]).first()
     assert used is not None and used["last_used_at"] is not None
+
+
+async def test_token_use_is_recorded_at_most_once_a_minute(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # Writing on every call would turn each API read into a write.
+    bearer = {"Authorization": f"Bearer {world.bearer['lead']}"}
+    assert (await client.get("/api/me", headers=bearer)).status_code == 200
+    token = (
+        await ApiToken.select(ApiToken.id, ApiToken.last_used_at)
+        .where(ApiToken.token_hash == token_digest(world.bearer["lead"]))
+        .first()
+    )
+    assert token is not None and token["last_used_at"] is not None
+    first_use = token["last_used_at"]
+
+    assert (await client.get("/api/me", headers=bearer)).status_code == 200
+    again = await ApiToken.select(ApiToken.last_used_at).where(ApiToken.id == token["id"]).first()
+    assert again is not None and again["last_used_at"] == first_use
+
+    # Over a minute later the next call records its use again.
+    earlier = datetime.now(UTC) - timedelta(minutes=2)
+    await ApiToken.update({ApiToken.last_used_at: earlier}).where(ApiToken.id == token["id"])
+    assert (await client.get("/api/me", headers=bearer)).status_code == 200
+    later = await ApiToken.select(ApiToken.last_used_at).where(ApiToken.id == token["id"]).first()
+    assert later is not None and later["last_used_at"] > earlier + timedelta(minutes=1)
 
 
 async def test_a_revoked_token_is_refused_at_once(client: httpx.AsyncClient, world: World) -> None:

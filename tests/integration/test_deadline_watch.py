@@ -199,3 +199,47 @@ async def test_first_start_catches_up_recent_rungs_but_sends_no_stale_flood(
     await watch_deadlines(None, (DUE + timedelta(days=9)).isoformat())
     by_day = expected_by_day(w)
     assert await notice_keys() == by_day[1] | by_day[7]
+
+
+async def test_a_long_catch_up_spanning_several_statements_misses_no_deadline(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With a 60-day window the watch owes rungs on more due days than one statement takes
+    # (jobs.deadlines._DAYS_PER_STATEMENT): every one of them must still be notified.
+    monkeypatch.setenv("DEADLINE_CATCH_UP_DAYS", "60")
+    w = await build_jobs_world()
+    today = DUE + timedelta(days=3)
+    template = await Measure.select().where(Measure.id == w.measure).first()
+    assert template is not None
+    extra = {}
+    for days_before in (20, 41, 55):
+        measure = Measure(
+            inspection=template["inspection"],
+            type="recover_money",
+            description=f"Khoản {days_before}",
+            amount_vnd=1_000_000,
+            responsible_agency=w.finance,
+            due_on=today - timedelta(days=days_before),
+            status="open",
+        )
+        await measure.save()
+        extra[days_before] = int(measure.id)
+    summary = await watch_deadlines(None, today.isoformat())
+    assert summary["due_days"] > 40
+    overdue = {
+        row["entity_id"]
+        for row in await Notification.select(Notification.entity_id).where(
+            (Notification.entity_type == "measure") & (Notification.rung == "overdue")
+        )
+    }
+    assert overdue >= {w.measure, *extra.values()}
+    # Escalated too: each is more than seven days past its due day.
+    escalated = {
+        row["entity_id"]
+        for row in await Notification.select(Notification.entity_id).where(
+            (Notification.entity_type == "measure") & (Notification.rung == "escalate")
+        )
+    }
+    assert escalated == set(extra.values())
+    # And a rerun sends nothing new.
+    assert (await watch_deadlines(None, today.isoformat()))["created"] == 0

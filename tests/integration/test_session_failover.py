@@ -1,0 +1,78 @@
+"""The session store when Redis goes away and comes back: the database takes over at once,
+Redis is tried again only after the retry delay, and nothing written meanwhile is lost."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+from inspect_app.sessions import (
+    REDIS_NAMESPACE,
+    DatabaseSessionStore,
+    FailoverSessionStore,
+    UserIndexedRedisStore,
+)
+from tests.services import ThrowawayRedis
+
+RETRY_AFTER_S = 1.0
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[ThrowawayRedis]:
+    server = ThrowawayRedis(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _store(server: ThrowawayRedis) -> tuple[FailoverSessionStore, Redis]:
+    client = Redis.from_url(server.url, socket_connect_timeout=0.5, socket_timeout=1.0)
+    primary = UserIndexedRedisStore(redis=client, namespace=REDIS_NAMESPACE)
+    return FailoverSessionStore(primary, DatabaseSessionStore(), RETRY_AFTER_S), client
+
+
+async def test_redis_is_tried_again_only_after_the_retry_delay(
+    db: str, redis_server: ThrowawayRedis
+) -> None:
+    store, client = _store(redis_server)
+    try:
+        await store.set("before", b"{}", 600)
+        assert await store.primary.get("before") == b"{}"
+
+        redis_server.stop()
+        await store.set("during", b'{"n": 1}', 600)  # Redis fails: the database has it
+        assert await store.fallback.get("during") == b'{"n": 1}'
+
+        redis_server.start()
+        # Within the retry delay Redis is left alone, although it answers again.
+        await store.set("just-after", b'{"n": 2}', 600)
+        assert await store.primary.get("just-after") is None
+        assert await store.fallback.get("just-after") == b'{"n": 2}'
+
+        await asyncio.sleep(RETRY_AFTER_S + 0.2)
+        await store.set("later", b'{"n": 3}', 600)
+        assert await store.primary.get("later") == b'{"n": 3}'
+        # What was written during the outage is still read (from the database).
+        assert await store.get("during") == b'{"n": 1}'
+        assert await store.get("just-after") == b'{"n": 2}'
+    finally:
+        await client.aclose()
+
+
+async def test_delete_all_clears_the_database_while_redis_is_down(
+    db: str, redis_server: ThrowawayRedis
+) -> None:
+    store, client = _store(redis_server)
+    try:
+        redis_server.stop()
+        await store.set("k", b"{}", 600)
+        await store.delete_all()
+        assert await store.get("k") is None
+    finally:
+        await client.aclose()
