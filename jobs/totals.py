@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import zlib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -73,24 +74,34 @@ async def _marker_token(period: str) -> str | None:
     return None if row is None else str(row["detail"])
 
 
-async def refresh_periods(periods: Sequence[Period]) -> list[str]:
+def _lock_key(period_code: str) -> int:
+    """The second key of a period's advisory lock (a stable 31-bit hash of its code)."""
+    return zlib.crc32(period_code.encode()) & 0x7FFFFFFF
+
+
+async def refresh_periods(periods: Sequence[Period], *, marked_only: bool = False) -> list[str]:
     """Recompute and store the totals of ``periods`` for every agency and both scopes.
 
     One pass computes every period (:func:`counters.counters_by_period`). Returns the codes
     of the periods re-marked during the computation: they need another round. The others'
-    markers are cleared (or there were none).
+    markers are cleared (or there were none). With ``marked_only``, a period whose marker is
+    gone by the time the locks are held (another refresh did it meanwhile) is left out.
     """
-    codes = sorted({p.code for p in periods})
-    if not codes:
+    wanted = {p.code: p for p in periods}
+    if not wanted:
         return []
     async with write_transaction():
         if is_postgres():
-            # In code order, so that two refreshes wait for each other instead of deadlocking.
-            for code in codes:
-                await AgencyTotals.raw(
-                    "SELECT pg_advisory_xact_lock({}, hashtext({}))", TOTALS_LOCK_KEY, code
-                )
-        tokens = {code: await _marker_token(code) for code in codes}
+            # In key order, so that two refreshes wait for each other instead of deadlocking
+            # (two codes with the same key share one lock, which a transaction may retake).
+            for key in sorted({_lock_key(code) for code in wanted}):
+                await AgencyTotals.raw("SELECT pg_advisory_xact_lock({}, {})", TOTALS_LOCK_KEY, key)
+        tokens = {code: await _marker_token(code) for code in sorted(wanted)}
+        if marked_only:
+            tokens = {code: token for code, token in tokens.items() if token is not None}
+            if not tokens:
+                return []
+            periods = [wanted[code] for code in tokens]
         agencies = await _all_agencies()
         by_period = await counters.counters_by_period(periods)
         now = datetime.now(UTC)
@@ -118,11 +129,6 @@ async def refresh_periods(periods: Sequence[Period]) -> list[str]:
         return remarked
 
 
-async def refresh_period(period: Period) -> bool:
-    """Refresh one period; True when its marker was cleared (or there was none)."""
-    return not await refresh_periods([period])
-
-
 async def dirty_periods() -> list[str]:
     """Periods with a refresh marker, oldest mark first."""
     rows = (
@@ -137,34 +143,51 @@ async def _drop_marker(period: str) -> None:
     await JobState.delete().where(JobState.name == marker_name(period))
 
 
-async def refresh_marked(period_codes: Sequence[str]) -> int:
-    """Refresh marked periods until their markers are gone; how many rounds it took."""
-    pending = []
+def _batches(periods: list[Period]) -> list[list[Period]]:
+    """Periods computed together: all at once on PostgreSQL; one at a time on SQLite, whose
+    single write lock would otherwise keep the web app waiting for the whole pass."""
+    if is_postgres():
+        return [periods] if periods else []
+    return [[period] for period in periods]
+
+
+async def _known_periods(period_codes: Sequence[str]) -> list[Period]:
+    """The periods of ``period_codes``; a marker naming no period is dropped."""
+    found = []
     for code in period_codes:
         try:
-            pending.append(parse_period(code))
+            found.append(parse_period(code))
         except InvalidPeriod:
             log.warning("dropping the totals marker of an unknown period %r", code)
             await _drop_marker(code)
+    return found
+
+
+async def refresh_marked(period_codes: Sequence[str]) -> int:
+    """Refresh marked periods until no marker is left; how many rounds it took.
+
+    Each further round takes every period marked by then (a change committed during a
+    round may mark periods the round did not have), up to MAX_ROUNDS; after that the
+    periodic scan comes back to what is still marked.
+    """
+    pending = await _known_periods(period_codes)
     if not pending:
         return 0
     for round_no in range(1, MAX_ROUNDS + 1):
-        remarked = set(await refresh_periods(pending))
-        # Re-marked meanwhile: again, unless another refresh has cleared it since.
-        pending = [
-            p for p in pending if p.code in remarked and await _marker_token(p.code) is not None
-        ]
+        for batch in _batches(pending):
+            await refresh_periods(batch, marked_only=True)
+        pending = await _known_periods(await dirty_periods())
         if not pending:
             return round_no
-    # Still re-marked: the periodic scan comes back to them.
     return MAX_ROUNDS
 
 
-async def refresh_dirty_totals(ctx: dict[str, Any] | None) -> int:
+async def refresh_dirty_totals(ctx: dict[str, Any] | None, *_: Any) -> int:
     """Job: refresh every period with a marker, in one pass; how many periods.
 
     Queued after each change (as ``refresh_totals``, one job id for all, so a burst of
-    changes makes one job) and run every minute as the catch-up scan.
+    changes makes one job) and run every minute as the catch-up scan. Extra arguments are
+    ignored: earlier releases queued ``refresh_totals`` with a period.
     """
     periods = await dirty_periods()
     if periods:
@@ -189,7 +212,8 @@ async def periods_to_keep() -> list[Period]:
 async def rebuild_totals(ctx: dict[str, Any] | None) -> int:
     """Job: rebuild the whole totals table (nightly) in one pass; how many periods."""
     periods = await periods_to_keep()
-    await refresh_periods(periods)
+    for batch in _batches(periods):
+        await refresh_periods(batch)
     log.info("totals rebuilt for %d periods", len(periods))
     return len(periods)
 

@@ -303,7 +303,7 @@ async def board_groups(
         *args,
         today,
         preview,
-        expanded or "",
+        expanded,  # None matches no unit (unit_name = NULL is never true)
     )
     groups = group_by_unit([_board_row(row, today, known) for row in rows])
     for group in groups:

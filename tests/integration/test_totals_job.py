@@ -28,6 +28,7 @@ from jobs.totals import (
     rebuild_totals,
     refresh_dirty_totals,
     refresh_marked,
+    refresh_periods,
 )
 from models.tables import AgencyTotals, Execution, Finding, Inspection, Measure
 from tests.integration.jobs_support import make_agency, run_jobs
@@ -359,3 +360,15 @@ async def test_a_period_re_marked_during_every_round_is_left_for_the_next_scan(
     monkeypatch.setattr(counters, "counters_by_period", compute)
     assert await refresh_dirty_totals(None) == 1
     assert await dirty_periods() == []
+
+
+async def test_a_refresh_that_waited_skips_the_periods_another_one_has_done(db: str) -> None:
+    # The minute scan and the queued job may both take the same markers; the one that gets
+    # the locks second finds them cleared and computes nothing.
+    await _tree()
+    q2 = Period(2026, "Q2")
+    assert await refresh_periods([q2], marked_only=True) == []
+    assert await AgencyTotals.count() == 0
+    await mark_periods_dirty(["2026-Q2"])
+    assert await refresh_periods([q2], marked_only=True) == []
+    assert await AgencyTotals.count() > 0 and await dirty_periods() == []
