@@ -11,7 +11,7 @@ from inspect_app.exceptions import InvalidInput, NotFound, Throttled
 from inspect_app.principal import Principal
 from inspect_app.security import hash_password, new_api_token, password_problem, verify_password
 from inspect_app.services import audit
-from inspect_app.services.identity import load_principal
+from inspect_app.services.identity import PRINCIPAL_COLUMNS, principal_of
 from models.tables import ApiToken, AppUser, LoginAttempt
 
 MAX_FAILURES = 5
@@ -65,37 +65,35 @@ async def authenticate(username: str, password: str, ip: str) -> Principal:
     username = username.strip().lower()[:MAX_USERNAME_LENGTH]
     ip = ip[:64]
     now = datetime.now(UTC)
+    # One query: the user's principal columns and the password hash.
     row = (
-        await AppUser.select(AppUser.id, AppUser.password_hash, AppUser.active, AppUser.agency)
+        await AppUser.select(*PRINCIPAL_COLUMNS, AppUser.password_hash)
         .where(AppUser.username == username)
         .first()
     )
-    try:
-        await _throttle_check(username, ip, now)
-    except Throttled:
+
+    async def refused(action: str) -> None:
         await audit.record(
-            "login_locked",
+            action,
             username=username,
             ip=ip,
             entity_type="user",
             entity_id=row["id"] if row else None,
-            agency_id=row["agency"] if row else None,
+            agency_id=row["agency_id"] if row else None,
         )
+
+    try:
+        await _throttle_check(username, ip, now)
+    except Throttled:
+        await refused("login_locked")
         raise
     ok = verify_password(row["password_hash"] if row else None, password)
-    principal = await load_principal(row["id"]) if (row and ok and row["active"]) else None
+    principal = principal_of(row) if (row and ok and row["active"]) else None
     await LoginAttempt.insert(
         LoginAttempt(username=username, ip=ip, success=principal is not None, at=now)
     )
     if principal is None:
-        await audit.record(
-            "login_failed",
-            username=username,
-            ip=ip,
-            entity_type="user",
-            entity_id=row["id"] if row else None,
-            agency_id=row["agency"] if row else None,
-        )
+        await refused("login_failed")
         raise LoginFailed()
     await AppUser.update({AppUser.last_login_at: now}).where(AppUser.id == principal.id)
     await audit.record(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from inspect_app.principal import Principal
 from inspect_app.security import token_digest
@@ -12,24 +13,21 @@ from models.tables import Agency, ApiToken, AppUser
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
-async def load_principal(user_id: int, *, token_id: int | None = None) -> Principal | None:
-    """The active user with this id as a Principal, or None (deactivated users get None)."""
-    row = (
-        await AppUser.select(
-            AppUser.id,
-            AppUser.username,
-            AppUser.full_name,
-            AppUser.role,
-            AppUser.agency.id.as_alias("agency_id"),
-            AppUser.agency.path.as_alias("agency_path"),
-            AppUser.language,
-            AppUser.active,
-        )
-        .where(AppUser.id == user_id)
-        .first()
-    )
-    if row is None or not row["active"]:
-        return None
+# The columns a Principal is made of (with ``active``, which decides whether it may be one).
+PRINCIPAL_COLUMNS = (
+    AppUser.id,
+    AppUser.username,
+    AppUser.full_name,
+    AppUser.role,
+    AppUser.agency.id.as_alias("agency_id"),
+    AppUser.agency.path.as_alias("agency_path"),
+    AppUser.language,
+    AppUser.active,
+)
+
+
+def principal_of(row: dict[str, Any], token_id: int | None = None) -> Principal:
+    """The Principal of a user row with the PRINCIPAL_COLUMNS (or the token query's)."""
     return Principal(
         id=row["id"],
         username=row["username"],
@@ -41,6 +39,14 @@ async def load_principal(user_id: int, *, token_id: int | None = None) -> Princi
         via_token=token_id is not None,
         token_id=token_id,
     )
+
+
+async def load_principal(user_id: int, *, token_id: int | None = None) -> Principal | None:
+    """The active user with this id as a Principal, or None (deactivated users get None)."""
+    row = await AppUser.select(*PRINCIPAL_COLUMNS).where(AppUser.id == user_id).first()
+    if row is None or not row["active"]:
+        return None
+    return principal_of(row, token_id)
 
 
 # One statement for the token, its owner and the owner's agency: this runs on every API call.
@@ -59,17 +65,7 @@ async def principal_from_token(token: str) -> Principal | None:
     if not rows:
         return None
     row = rows[0]
-    principal = Principal(
-        id=row["id"],
-        username=row["username"],
-        full_name=row["full_name"],
-        role=row["role"],
-        agency_id=row["agency_id"],
-        agency_path=row["agency_path"],
-        language=row["language"],
-        via_token=True,
-        token_id=row["token_id"],
-    )
+    principal = principal_of(row, row["token_id"])
     now = datetime.now(UTC)
     last_used = row["last_used_at"]
     if isinstance(last_used, str):

@@ -314,14 +314,16 @@ async def subject_history(principal: Principal, subject_id: int) -> dict[str, An
             "violation_m2": "0.00",
             "sanction_vnd": 0,
         }
+    land: dict[int, Decimal] = {}
     for row in findings:
-        entry = by_case[row.pop("inspection")]
+        case_id = row.pop("inspection")
+        entry = by_case[case_id]
         row["land_m2"] = m2_text(row["land_m2"])
         entry["findings"].append(row)
         entry["violation_vnd"] += row["amount_vnd"]
-        entry["violation_m2"] = m2_text(
-            sum((Decimal(f["land_m2"]) for f in entry["findings"]), Decimal("0"))
-        )
+        land[case_id] = land.get(case_id, Decimal("0")) + Decimal(row["land_m2"])
+    for case_id, total in land.items():
+        by_case[case_id]["violation_m2"] = m2_text(total)
     for row in measures:
         entry = by_case[row.pop("inspection")]
         row["finding_id"] = row.pop("finding")

@@ -103,6 +103,7 @@ async def test_history_shows_only_cases_in_scope_with_outcomes(client, world) ->
     subject_id = await make_subject("Công ty Xây dựng Hà Nam", "0700000001")
     case = await concluded_case(world["lead"], [subject_id])
     finding = await make_finding(world["lead"], case, amount_vnd=300_000_000, land_m2="20.00")
+    await make_finding(world["lead"], case, amount_vnd=25_000_000, land_m2="5.25")
     await make_measure(
         world["lead"], case, type="admin_fine", amount_vnd=50_000_000, finding_id=finding["id"]
     )
@@ -117,8 +118,9 @@ async def test_history_shows_only_cases_in_scope_with_outcomes(client, world) ->
     assert mine.status_code == 200, mine.text
     [entry] = mine.json()["items"]
     assert entry["code"] == case["code"]
-    assert entry["violation_vnd"] == 300_000_000
-    assert entry["violation_m2"] == "20.00"
+    # Summed over both findings of the case, land to the hundredth of a m².
+    assert entry["violation_vnd"] == 325_000_000
+    assert entry["violation_m2"] == "25.25"
     assert entry["sanction_vnd"] == 50_000_000
     assert [m["type"] for m in entry["measures"]] == ["admin_fine"]
     assert [e["code"] for e in theirs.json()["items"]] == [outside["code"]]
