@@ -19,7 +19,12 @@ import pytest
 from inspect_app.domain.periods import Period
 from inspect_app.services import totals as counters
 from inspect_app.services.catalogues import ensure_catalogues
-from inspect_app.services.changes import affected_periods, mark_periods_dirty, record_change
+from inspect_app.services.changes import (
+    affected_periods,
+    mark_periods_dirty,
+    record_change,
+    stored_periods,
+)
 from jobs.enqueue import close_pools
 from jobs.totals import (
     MAX_ROUNDS,
@@ -372,3 +377,11 @@ async def test_a_refresh_that_waited_skips_the_periods_another_one_has_done(db: 
     await mark_periods_dirty(["2026-Q2"])
     assert await refresh_periods([q2], marked_only=True) == []
     assert await AgencyTotals.count() > 0 and await dirty_periods() == []
+
+
+async def test_stored_periods_lists_each_period_of_the_table_once(db: str) -> None:
+    await _tree()
+    assert await stored_periods() == []
+    periods = [Period(2025, "Q4"), Period(2026, "Q1"), Period(2026, "6M"), Period(2026, "Y")]
+    await refresh_periods(periods)
+    assert sorted(await stored_periods()) == sorted(p.code for p in periods)
