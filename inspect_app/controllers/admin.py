@@ -181,11 +181,7 @@ class AdminApiController(Controller):
         )
         items = [
             AuditEntry(
-                **{
-                    key: value
-                    for key, value in row.items()
-                    if key not in ("changes", "action_label")
-                },
+                **{key: value for key, value in row.items() if key != "changes"},
                 changes=[AuditChange(**change) for change in row["changes"]],
             )
             for row in rows

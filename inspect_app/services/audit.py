@@ -213,24 +213,6 @@ async def history(entity_type: str, entity_id: int, limit: int = 200) -> list[di
     return rows
 
 
-# English message ids of the actions, translated where the history is shown.
-ACTION_LABELS = {
-    "create": "Added",
-    "update": "Changed",
-    "delete": "Deleted",
-    "deactivate": "Deactivated",
-    "activate": "Reactivated",
-    "event": "Lifecycle event",
-    "login": "Signed in",
-    "login_failed": "Failed sign-in",
-    "login_locked": "Sign-in locked",
-    "password_change": "Password changed",
-    "token_create": "Token created",
-    "token_revoke": "Token revoked",
-    "export": "Exported",
-}
-
-
 HISTORY_FIELDS = (
     AuditEvent.id,
     AuditEvent.at,
@@ -273,5 +255,4 @@ async def visible_history(
         row["before"] = _parse(row["before"])
         row["after"] = _parse(row["after"])
         row["changes"] = changes(row["before"], row["after"])
-        row["action_label"] = ACTION_LABELS.get(row["action"], row["action"])
     return rows
