@@ -25,7 +25,7 @@ Facts of the decree used here:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -57,6 +57,18 @@ DEFAULT_HEAD_TITLES: dict[str, str] = {
     "other": "THỦ TRƯỞNG CƠ QUAN",
 }
 
+# The agency settings behind the frame, as API and form fields (and Agency columns).
+SETTING_TEXT_FIELDS = (
+    "doc_symbol",
+    "parent_body",
+    "place_name",
+    "head_title",
+    "signer_name",
+    "signer_title",
+    "signing_form",
+)
+SETTING_LIST_FIELDS = ("recipients", "distribution")  # one item a line in forms
+
 SYMBOL_MAX = 20
 PLACE_MAX = 100
 TITLE_MAX = 100
@@ -66,14 +78,6 @@ LIST_ITEM_MAX = 255
 # Letters (Vietnamese included, e.g. "SGDĐT"), digits, and "." or "-" between them.
 _SYMBOL = re.compile(r"[^\W_]+(?:[.\-][^\W_]+)*")
 _BLANK_DAY = "     "  # the room left for a hand-written day or month on a draft
-
-
-class InvalidDocumentSettings(ValueError):
-    """Agency document settings that cannot make a document; ``errors`` per field."""
-
-    def __init__(self, errors: Mapping[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = dict(errors)
 
 
 def date_line(place: str, issued_on: date | None, year: int | None = None) -> str:
