@@ -127,9 +127,7 @@ def _needs(
     return widths
 
 
-def _spread(
-    widths: list[float], comfortable: list[float], available: float
-) -> list[float]:
+def _spread(widths: list[float], comfortable: list[float], available: float) -> list[float]:
     """Share the leftover width out over the figure columns: first to the columns whose
     header would wrap on many lines (towards ``comfortable``), the rest equally."""
     slack = available - sum(widths)

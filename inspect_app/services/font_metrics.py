@@ -72,11 +72,11 @@ def _advances(bold: bool) -> tuple[dict[int, int], float] | None:
         return None
     from fontTools.ttLib import TTFont
 
-    font = TTFont(path, lazy=True)
-    cmap = font.getBestCmap()
-    metrics = font["hmtx"].metrics
-    units = float(font["head"].unitsPerEm)
-    return {code: metrics[glyph][0] for code, glyph in cmap.items()}, units
+    with TTFont(path) as font:
+        cmap = font.getBestCmap()
+        metrics = font["hmtx"].metrics
+        units = float(font["head"].unitsPerEm)
+        return {code: metrics[glyph][0] for code, glyph in cmap.items()}, units
 
 
 def text_width(text: str, size: float, bold: bool = False) -> float:

@@ -332,9 +332,7 @@ async def finalise_signed(report_id: int) -> dict[str, str] | None:
     hashes = await write_files(
         report_folder(report_id), figures, str(row["narrative"]), frame, _meta(row)
     )
-    await Report.update({Report.file_sha256: hashes}).where(
-        (Report.id == report_id) & Report.file_sha256.is_null()
-    )
+    await Report.update({Report.file_sha256: hashes}).where(Report.id == report_id)
     return hashes
 
 

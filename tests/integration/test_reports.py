@@ -112,7 +112,11 @@ async def test_generation_freezes_rows_total_comparison_and_trend(world: dict[st
         ("2025-Q4", 500_000_000, 100_000_000),
         ("2026-Q1", 1_000_000_000, 600_000_000),
     ]
-    assert report["narrative"].startswith("BÁO CÁO CÔNG TÁC THANH TRA QUÝ I NĂM 2026")
+    assert report["narrative"].startswith(
+        "Thực hiện Thông tư số 01/2024/TT-TTCP của Thanh tra Chính phủ, Thanh tra tỉnh báo cáo "
+        "kết quả công tác thanh tra quý I năm 2026 (từ ngày 15/12/2025 đến ngày 14/03/2026) "
+        "như sau:"
+    )
     assert (
         "Trong kỳ đã triển khai 4 cuộc thanh tra (1 cuộc kỳ trước chuyển sang, 3 cuộc triển "
         "khai trong kỳ), trong đó 2 cuộc theo kế hoạch, 2 cuộc đột xuất;" in report["narrative"]
@@ -126,7 +130,12 @@ async def test_generation_freezes_rows_total_comparison_and_trend(world: dict[st
         "html": f"/api/reports/{report['id']}/file.html",
         "xlsx": f"/api/reports/{report['id']}/file.xlsx",
         "pdf": f"/api/reports/{report['id']}/file.pdf",
+        "json": f"/api/reports/{report['id']}/file.json",
+        "inspections.csv": f"/api/reports/{report['id']}/tables/inspections.csv",
+        "checks.csv": f"/api/reports/{report['id']}/tables/checks.csv",
+        "implementation.csv": f"/api/reports/{report['id']}/tables/implementation.csv",
     }
+    assert set(report["sha256"]) == set(report["files"])
 
 
 async def test_sign_off_freezes_figures_and_files(world: dict[str, Any]) -> None:
@@ -217,7 +226,7 @@ async def test_api_request_progress_files_and_sign_off(world: dict[str, Any], cl
     report_id = body["id"]
     waiting = (await client.get(f"/api/reports/{report_id}")).json()
     assert (waiting["status"], waiting["progress"], waiting["totals"]) == ("queued", 0, None)
-    assert waiting["files"] == {"html": None, "xlsx": None, "pdf": None}
+    assert waiting["files"] == {"html": None, "xlsx": None, "pdf": None, "json": None, "csv": {}}
     assert (await client.get(f"/api/reports/{report_id}/file.pdf")).status_code == 404
 
     await report_runner.generate_report(report_id)
