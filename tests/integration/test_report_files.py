@@ -33,8 +33,8 @@ from tests.integration.report_dataset import build_world
 from tests.integration.report_files_support import (
     MM,
     Page,
-    lines_of,
     libreoffice,
+    lines_of,
     pdf_pages,
     sheet_evaluator,
 )
