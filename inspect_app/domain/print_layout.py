@@ -14,6 +14,8 @@ millimetres for the style sheet.
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -201,4 +203,5 @@ def natural_widths_mm(
 
 
 def _in_mm(widths: Sequence[float]) -> tuple[float, ...]:
-    return tuple(round(w / PT_PER_MM, 2) for w in widths)
+    # Rounded down to 0.01 mm: the columns never add up to more than the page holds.
+    return tuple(math.floor(w / PT_PER_MM * 100) / 100 for w in widths)

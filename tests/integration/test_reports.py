@@ -276,3 +276,73 @@ async def test_api_totals_out_of_scope_is_404(world: dict[str, Any], client: Any
         "/api/totals", params={"agency_id": world["construction"], "period": "2026-Q1"}
     )
     assert response.status_code == 404
+
+
+async def test_a_signed_report_whose_files_were_not_written_is_finished_by_the_job(
+    world: dict[str, Any],
+) -> None:
+    report = await _generated(world)
+    signed = await reports.sign_off(world["head"], report["id"], report["version"])
+    assert signed["files"]["pdf"] is not None and signed["document"]["number"] == 1
+    folder = report_runner.report_folder(report["id"])
+    # As if writing the signed files had failed after the sign-off committed.
+    await Report.update({Report.file_sha256: {}}).where(Report.id == report["id"])
+    (folder / "report.pdf").unlink()
+    pending = await reports.get_report(world["head"], report["id"])
+    assert pending["files_pending"] and pending["files"]["pdf"] is None
+    with pytest.raises(NotFound):
+        await reports.report_file(world["head"], report["id"], "pdf")
+
+    await report_runner.generate_report(report["id"])  # the job's next run
+    done = await reports.get_report(world["head"], report["id"])
+    assert not done["files_pending"] and done["sha256"] == signed["sha256"]
+    assert report_runner.file_sha256(folder / "report.pdf") == signed["sha256"]["pdf"]
+    assert done["totals"] == signed["totals"] and done["document"] == signed["document"]
+
+
+async def test_report_pages_choose_the_period_from_the_list_and_name_signer_errors(
+    world: dict[str, Any], client: Any
+) -> None:
+    await _login(client, "head-province")
+    page = await client.get("/reports")
+    assert '<select id="f-period" name="period" required' in page.text
+    assert "Quý I năm 2026 (15/12/2025 – 14/03/2026)" in page.text
+    token = client.cookies.get("csrftoken", "")
+    refused = await client.post(
+        "/reports",
+        data={"agency_id": str(world["province"]), "period": "2026-Q9", "_csrf_token": token},
+    )
+    assert refused.status_code == 422
+    assert 'id="e-period">Chọn kỳ báo cáo trong danh sách.</p>' in refused.text
+    assert await Report.count() == 0
+
+    report = await _generated(world)
+    refused = await client.post(
+        f"/reports/{report['id']}/sign-off",
+        data={
+            "version": str(report["version"]),
+            "signing_form": "kt",
+            "signer_title": "",
+            "signer_name": "Phạm Văn Sơn",
+            "_csrf_token": token,
+        },
+    )
+    assert refused.status_code == 422
+    assert 'id="e-signer_title">Ký KT. hoặc TL. cần ghi chức vụ của người ký.</p>' in refused.text
+    assert 'value="Phạm Văn Sơn"' in refused.text
+    assert not (await reports.get_report(world["head"], report["id"]))["signed"]
+
+    signed = await client.post(
+        f"/reports/{report['id']}/sign-off",
+        data={
+            "version": str(report["version"]),
+            "signing_form": "kt",
+            "signer_title": "Phó Chánh Thanh tra",
+            "signer_name": "Phạm Văn Sơn",
+            "_csrf_token": token,
+        },
+    )
+    assert signed.status_code in (200, 302, 303), signed.text[:300]  # redirected to the report
+    stored = await reports.get_report(world["head"], report["id"])
+    assert stored["document"]["signer_lines"] == ["KT. GIÁM ĐỐC", "PHÓ CHÁNH THANH TRA"]
+    assert stored["document"]["signer_name"] == "Phạm Văn Sơn"
