@@ -15,7 +15,6 @@ millimetres for the style sheet.
 from __future__ import annotations
 
 import math
-
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
