@@ -327,8 +327,10 @@ async def finalise_signed(report_id: int) -> dict[str, str] | None:
     if row is None or row["signed_off_at"] is None or stored_json(row["file_sha256"]):
         return None
     figures, frame = stored_json(row["totals"]), stored_json(row["document"])
-    if not isinstance(figures, dict) or not isinstance(frame, dict):
-        raise LookupError(f"report {report_id} has no frozen figures or frame")
+    if not isinstance(frame, dict):
+        return None  # signed before reports had a frame: its files stay as they were signed
+    if not isinstance(figures, dict):
+        raise LookupError(f"report {report_id} has no frozen figures")
     hashes = await write_files(
         report_folder(report_id), figures, str(row["narrative"]), frame, _meta(row)
     )

@@ -82,8 +82,10 @@ def _out(row: dict[str, Any]) -> dict[str, Any]:
     for fmt in ("html", "xlsx", "pdf"):
         report.pop(f"{fmt}_path")
     report["signed"] = report["signed_off_at"] is not None
-    # A signed report's files are ready once they were written with the signer's name.
-    ready = report["status"] == "done" and (bool(hashes) or not report["signed"])
+    # A signed report's files are ready once they were written with the signer's name; one
+    # signed before reports had a document frame keeps the files it was signed with.
+    legacy = report["signed"] and not report["document"]
+    ready = report["status"] == "done" and (bool(hashes) or not report["signed"] or legacy)
     report["files_pending"] = report["status"] == "done" and not ready
     # Reports made before every file had a hash still offer the three they have.
     keys = list(hashes) if hashes else ["html", "xlsx", "pdf"]

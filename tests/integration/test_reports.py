@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
@@ -346,3 +346,26 @@ async def test_report_pages_choose_the_period_from_the_list_and_name_signer_erro
     stored = await reports.get_report(world["head"], report["id"])
     assert stored["document"]["signer_lines"] == ["KT. GIÁM ĐỐC", "PHÓ CHÁNH THANH TRA"]
     assert stored["document"]["signer_name"] == "Phạm Văn Sơn"
+
+
+async def test_a_report_signed_before_document_frames_keeps_its_files(
+    world: dict[str, Any],
+) -> None:
+    report = await _generated(world)
+    folder = report_runner.report_folder(report["id"])
+    pdf_before = (folder / "report.pdf").read_bytes()
+    # Signed by an earlier version: no frame, no file hashes.
+    await Report.update(
+        {
+            Report.signed_off_by: world["head"].id,
+            Report.signed_off_at: datetime.now(UTC),
+            Report.file_sha256: {},
+        }
+    ).where(Report.id == report["id"])
+    legacy = await reports.get_report(world["head"], report["id"])
+    assert legacy["signed"] and not legacy["files_pending"]
+    assert legacy["files"]["pdf"] == f"/api/reports/{report['id']}/file.pdf"
+    await report_runner.generate_report(report["id"])
+    assert (folder / "report.pdf").read_bytes() == pdf_before
+    path, _, _ = await reports.report_file(world["head"], report["id"], "pdf")
+    assert path.read_bytes() == pdf_before
