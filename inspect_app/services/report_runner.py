@@ -309,11 +309,28 @@ async def render_files(report_id: int, figures: dict[str, Any], narrative: str) 
     if row is None or row["signed_off_at"] is not None:
         raise LookupError(f"report {report_id} is not an unsigned report")
     frame = await draft_frame(row)
+    figures = await _with_agency_codes(figures)
     hashes = await write_files(report_folder(report_id), figures, narrative, frame, _meta(row))
     await Report.update({Report.file_sha256: hashes}).where(
         (Report.id == report_id) & Report.signed_off_at.is_null()
     )
     return hashes
+
+
+async def _with_agency_codes(figures: dict[str, Any]) -> dict[str, Any]:
+    """Figures frozen before they carried agency codes, with the codes (one query)."""
+    if "agency_code" in figures and all("agency_code" in row for row in figures["rows"]):
+        return figures
+    ids = [int(figures["agency_id"]), *(int(row["agency_id"]) for row in figures["rows"])]
+    rows = await Agency.select(Agency.id, Agency.code).where(Agency.id.is_in(ids))
+    codes = {int(row["id"]): str(row["code"]) for row in rows}
+    return {
+        **figures,
+        "agency_code": codes.get(int(figures["agency_id"]), ""),
+        "rows": [
+            {**row, "agency_code": codes.get(int(row["agency_id"]), "")} for row in figures["rows"]
+        ],
+    }
 
 
 def _meta(row: dict[str, Any]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from functools import cache
@@ -369,3 +370,19 @@ async def test_a_report_signed_before_document_frames_keeps_its_files(
     assert (folder / "report.pdf").read_bytes() == pdf_before
     path, _, _ = await reports.report_file(world["head"], report["id"], "pdf")
     assert path.read_bytes() == pdf_before
+
+
+async def test_a_narrative_edit_of_figures_frozen_without_codes_writes_them_in_the_json(
+    world: dict[str, Any],
+) -> None:
+    report = await _generated(world)
+    older = dict(report["totals"])
+    older.pop("agency_code")
+    older["rows"] = [{k: v for k, v in row.items() if k != "agency_code"} for row in older["rows"]]
+    await Report.update({Report.totals: older}).where(Report.id == report["id"])
+    await reports.update_narrative(
+        world["head"], report["id"], "Thuyết minh mới.", report["version"]
+    )
+    copy = json.loads((report_runner.report_folder(report["id"]) / "report.json").read_text())
+    assert copy["agency"]["code"] == "TTT"
+    assert [row["agency_code"] for row in copy["rows"]] == ["TTT", "STC", "SXD"]
