@@ -31,10 +31,13 @@ RUN cp -r templates /opt/venv/lib/python3.11/site-packages/templates
 # --------------------------------------------------------------------------- runtime
 FROM python:3.11-slim
 
-# WeasyPrint's runtime libraries and the DejaVu fonts (Vietnamese glyphs in PDF reports).
+# WeasyPrint's runtime libraries and the fonts of the PDF reports: Liberation Serif
+# (metric-compatible with Times New Roman, as Decree 30/2020/NĐ-CP asks) and DejaVu as the
+# fallback, both with Vietnamese glyphs; fontconfig's fc-match finds them for the layout.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
-        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation2 \
+        fonts-dejavu-core fontconfig \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 inspect \

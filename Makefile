@@ -16,7 +16,10 @@ PYTHON ?= $(shell for p in python3.11 python3.12 python3.13 python3; do \
 	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 	2>/dev/null && { command -v $$p; break; }; done)
 # Debian packages the tests use: the browser, pdftotext, the fonts and WeasyPrint's pango.
-SYSTEM_PACKAGES := chromium poppler-utils fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
+# Reports print in Liberation Serif (metric-compatible with Times New Roman, which Decree
+# 30/2020/NĐ-CP asks for), DejaVu as the fallback.
+SYSTEM_PACKAGES := chromium poppler-utils fonts-liberation2 fonts-dejavu-core libpango-1.0-0 \
+	libpangoft2-1.0-0
 MIGRATIONS_DIR := models/piccolo_migrations
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -65,6 +68,8 @@ system-packages: ## install the Debian packages the tests need (when missing and
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v pdftotext >/dev/null || missing="$$missing poppler-utils"; \
 	[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	[ -e /usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf ] \
+		|| missing="$$missing fonts-liberation2"; \
 	{ /sbin/ldconfig -p 2>/dev/null || true; } | grep -q 'libpangoft2-1.0' \
 		|| missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	if [ -z "$$missing" ]; then exit 0; fi; \

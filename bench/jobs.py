@@ -17,7 +17,13 @@ import asyncpg
 
 from inspect_app.db import POSTGRES_SESSION_SETTINGS
 from inspect_app.domain.periods import Period, parse_period
-from inspect_app.services import report_render, report_runner, totals
+from inspect_app.services import (
+    report_exports,
+    report_render,
+    report_runner,
+    report_xlsx,
+    totals,
+)
 from jobs.deadlines import watch_deadlines
 from jobs.totals import rebuild_totals
 from models.tables import Inspection, Notification
@@ -120,25 +126,44 @@ async def totals_rebuild() -> dict[str, Any]:
 
 
 async def provincial_report(agency_id: int, period_code: str) -> dict[str, Any]:
-    """The consolidated report of a province: figures, then HTML, XLSX and PDF, each timed."""
+    """The consolidated report of a province: figures, then HTML, XLSX, PDF and the JSON
+    copy, each timed (the draft document frame, as the job draws it before sign-off)."""
     period = parse_period(period_code)
     figures_s, figures = await best_of(3, lambda: report_runner.compute_figures(agency_id, period))
     narrative = report_runner.build_narrative(figures)
+    frame = await report_runner.draft_frame(
+        {"agency": agency_id, "period": period_code, "requested_by": None}
+    )
     with tempfile.TemporaryDirectory(prefix="bench-report-") as folder:
         html_path = Path(folder) / "report.html"
         xlsx_path = Path(folder) / "report.xlsx"
         pdf_path = Path(folder) / "report.pdf"
+        json_path = Path(folder) / "report.json"
         start = time.perf_counter()
-        html = report_render.render_html(figures, narrative)
+        fits = report_render.print_fits(figures)
+        html = report_render.render_html(figures, narrative, frame, "vi", fits)
         html_path.write_text(html, encoding="utf-8")
         html_s = time.perf_counter() - start
         start = time.perf_counter()
-        await asyncio.to_thread(report_render.write_xlsx, figures, xlsx_path)
+        await asyncio.to_thread(
+            report_xlsx.write_xlsx,
+            figures,
+            narrative,
+            frame,
+            xlsx_path,
+            [fit.landscape for fit in fits],
+        )
         xlsx_s = time.perf_counter() - start
         start = time.perf_counter()
         await report_render.write_pdf(html_path, pdf_path)
         pdf_s = time.perf_counter() - start
-        sizes = {p.suffix[1:]: p.stat().st_size for p in (html_path, xlsx_path, pdf_path)}
+        start = time.perf_counter()
+        copy = report_exports.report_json(figures, frame, {"report_id": 0, "revision": 1})
+        json_path.write_text(report_exports.dumps(copy), encoding="utf-8")
+        json_s = time.perf_counter() - start
+        sizes = {
+            p.suffix[1:]: p.stat().st_size for p in (html_path, xlsx_path, pdf_path, json_path)
+        }
     return {
         "agency_id": agency_id,
         "period": period_code,
@@ -147,6 +172,7 @@ async def provincial_report(agency_id: int, period_code: str) -> dict[str, Any]:
         "html_s": round(html_s, 3),
         "xlsx_s": round(xlsx_s, 3),
         "pdf_s": round(pdf_s, 3),
+        "json_s": round(json_s, 3),
         "file_bytes": sizes,
         "rows": len(figures["rows"]),
     }

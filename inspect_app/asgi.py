@@ -18,7 +18,11 @@ from inspect_app.controllers.api_findings import FindingApiController
 from inspect_app.controllers.api_inspections import InspectionApiController
 from inspect_app.controllers.api_measures import MeasureApiController
 from inspect_app.controllers.api_plans import PlanApiController
-from inspect_app.controllers.api_reports import ReportApiController, TotalsApiController
+from inspect_app.controllers.api_reports import (
+    ReportApiController,
+    ReportSchemaController,
+    TotalsApiController,
+)
 from inspect_app.controllers.api_subjects import SubjectApiController
 from inspect_app.controllers.auth import AuthApiController, AuthPageController
 from inspect_app.controllers.case_record_pages import CaseRecordPageController
@@ -69,6 +73,7 @@ ROUTE_HANDLERS: list[type | Router] = [
     FollowUpPageController,
     LadderPageController,
     ReportApiController,
+    ReportSchemaController,
     TotalsApiController,
     ReportPageController,
     InspectionPageController,

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from inspect_app.domain.documents import SIGNING_FORM_LABELS
 from inspect_app.domain.formatting import format_date, format_datetime, format_m2, format_vnd
 from inspect_app.domain.labels import (
     AGENCY_KIND_LABELS,
@@ -124,6 +125,15 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "kind": "Kind",
         "parent_id": "Parent agency",
         "active": "Active",
+        "doc_symbol": "Document symbol (ký hiệu)",
+        "parent_body": "Parent body (cơ quan chủ quản)",
+        "place_name": "Place name (địa danh)",
+        "head_title": "Title of the head",
+        "signer_name": "Default signer: full name",
+        "signer_title": "Default signer: own title",
+        "signing_form": "Default signing form",
+        "recipients": "Recipients (Kính gửi), one a line",
+        "distribution": "Distribution (Nơi nhận), one a line",
     },
 }
 # Derived or bookkeeping fields: recomputed on every write, or meaningless to a reader.
@@ -155,6 +165,7 @@ CODE_LABELS: dict[str, Mapping[str, Any]] = {
     "role": ROLE_LABELS,
     "type": MEASURE_TYPE_LABELS,
     "language": {"vi": "Tiếng Việt", "en": "English"},
+    "signing_form": SIGNING_FORM_LABELS,
 }
 STATUS_BY_ENTITY: dict[str, Mapping[str, Any]] = {
     "inspection": STATUS_LABELS,

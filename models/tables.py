@@ -58,6 +58,17 @@ class Agency(Table):
     path = Varchar(length=512, null=False, default="/", index=True)
     depth = SmallInt(default=0, null=False)
     active = Boolean(default=True, null=False)
+    # How the agency's documents are headed and signed (Decree 30/2020/NĐ-CP; see
+    # inspect_app/domain/documents.py). Empty means "use the default".
+    doc_symbol = Varchar(length=20, null=False, default="")
+    parent_body = Varchar(length=255, null=False, default="")
+    place_name = Varchar(length=100, null=False, default="")
+    head_title = Varchar(length=100, null=False, default="")
+    signer_name = Varchar(length=255, null=False, default="")
+    signer_title = Varchar(length=100, null=False, default="")
+    signing_form = Varchar(length=8, null=False, default="direct")
+    recipients = Text(null=False, default="")  # "Kính gửi", one a line
+    distribution = Text(null=False, default="")  # "Nơi nhận", one a line
     version = Integer(default=1, null=False)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
@@ -433,10 +444,47 @@ class Report(Table):
     requested_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
     signed_off_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
     signed_off_at = Timestamptz(null=True, default=None)
+    # The document frame frozen at sign-off (number, date, signer, recipients), and the
+    # SHA-256 of each file as written (the files of a signed report never change).
+    document = JSON(default="null")
+    file_sha256 = JSON(default="null")
     version = Integer(default=1, null=False)
     created_at = Timestamptz(default=TimestamptzNow())
     started_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
+
+
+class DocumentCounter(Table):
+    """The last number an agency's document register gave in a year.
+
+    Numbers restart at 1 on 1 January (Decree 30/2020/NĐ-CP). One row per agency and year
+    (a UNIQUE index of the reviewed migration): taking a number increments it under the
+    row's lock, so two documents never get the same number.
+    """
+
+    id = Serial(primary_key=True)
+    agency = ForeignKey(Agency, null=False, on_delete=OnDelete.restrict)
+    year = Integer(null=False)
+    last_number = Integer(default=0, null=False)
+
+
+class DocumentNumber(Table):
+    """The document register: every number given, to which report, when and by whom.
+
+    UNIQUE (agency, year, number) in the reviewed migration, a second guard after the
+    counter's lock.
+    """
+
+    id = Serial(primary_key=True)
+    agency = ForeignKey(Agency, null=False, on_delete=OnDelete.restrict, index=True)
+    year = Integer(null=False)
+    number = Integer(null=False)
+    kind = Varchar(length=10, null=False, default="BC")
+    symbol = Varchar(length=40, null=False, default="")
+    report = ForeignKey(Report, null=True, on_delete=OnDelete.set_null, index=True)
+    issued_on = Date(null=False)
+    issued_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
 
 
 class JobState(Table):
@@ -474,5 +522,7 @@ ALL_TABLES: list[type[Table]] = [
     DeadlineLadder,
     AgencyTotals,
     Report,
+    DocumentCounter,
+    DocumentNumber,
     JobState,
 ]

@@ -13,6 +13,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED
 
 from inspect_app.controllers.page_support import message_text
+from inspect_app.domain.documents import SIGNING_FORM_LABELS
 from inspect_app.domain.labels import AGENCY_KIND_LABELS
 from inspect_app.domain.permissions import ROLE_LABELS, ROLES
 from inspect_app.exceptions import Conflict, InvalidInput
@@ -41,11 +42,22 @@ from inspect_app.schemas.admin import (
     UserUpdate,
     set_fields,
 )
-from inspect_app.services import agencies, audit, users
+from inspect_app.services import agencies, agency_documents, audit, users
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Limit = Annotated[int, Parameter(ge=1, le=200)]
-AGENCY_KEYS = ("id", "code", "name", "kind", "parent_id", "active", "version", "path", "depth")
+AGENCY_KEYS = (
+    "id",
+    "code",
+    "name",
+    "kind",
+    "parent_id",
+    "active",
+    "version",
+    "path",
+    "depth",
+    *agency_documents.FIELDS,
+)
 USER_KEYS = (
     "id",
     "username",
@@ -286,6 +298,7 @@ class AdminPageController(Controller):
             outcome,
             parents=await agencies.tree_options(principal),
             kinds=list(AGENCY_KIND_LABELS.items()),
+            signing_forms=list(SIGNING_FORM_LABELS.items()),
         )
 
     @get("/admin/agencies", opt={"permission": "agency.manage"})

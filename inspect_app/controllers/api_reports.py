@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, get, patch, post
+from litestar.exceptions import NotFoundException
 from litestar.response import File
 from litestar.status_codes import HTTP_202_ACCEPTED
 
 from inspect_app.clock import today
 from inspect_app.domain.periods import current_quarter
+from inspect_app.domain.report_layout import UnknownLayout
 from inspect_app.principal import Principal
 from inspect_app.schemas.reports import (
     NarrativeUpdate,
@@ -19,7 +21,7 @@ from inspect_app.schemas.reports import (
     to_report,
 )
 from inspect_app.schemas.reports import Report as ReportOut
-from inspect_app.services import agencies, reports, totals
+from inspect_app.services import agencies, report_exports, reports, totals
 
 # The printable HTML carries its own styles; it is shown on its own, never framed.
 _HTML_FILE_CSP = (
@@ -29,7 +31,11 @@ _HTML_FILE_CSP = (
 
 async def _file(principal: Principal, report_id: int, fmt: str) -> File:
     path, media_type, name = await reports.report_file(principal, report_id, fmt)
-    headers = {"content-security-policy": _HTML_FILE_CSP} if fmt == "html" else None
+    headers = {"content-security-policy": _HTML_FILE_CSP} if fmt == "html" else {}
+    report = await reports.get_report(principal, report_id)
+    if report["sha256"].get(fmt):
+        # The digest shown on the report page, for checking a downloaded copy.
+        headers["x-content-sha256"] = report["sha256"][fmt]
     return File(
         path=path,
         filename=name,
@@ -89,9 +95,16 @@ class ReportApiController(Controller):
     async def sign_off(
         self, principal: Principal, report_id: int, ip: str, data: SignOff | None = None
     ) -> ReportOut:
-        """A head signs the report off; its figures and files are frozen from then on."""
-        version = data.version if data is not None else None
-        return to_report(await reports.sign_off(principal, report_id, version, ip))
+        """A head signs the report off: the next number of the agency's register, the signer
+        (the agency's default, or as sent) and the date are printed on its files, which are
+        frozen from then on with their SHA-256."""
+        data = data or SignOff()
+        signer = {
+            "signer_name": data.signer_name,
+            "signer_title": data.signer_title,
+            "signing_form": data.signing_form,
+        }
+        return to_report(await reports.sign_off(principal, report_id, data.version, ip, signer))
 
     @get("/{report_id:int}/file.html", opt={"permission": "read"}, media_type="text/html")
     async def html_file(self, principal: Principal, report_id: int) -> File:
@@ -109,8 +122,39 @@ class ReportApiController(Controller):
 
     @get("/{report_id:int}/file.pdf", opt={"permission": "read"}, media_type="application/pdf")
     async def pdf_file(self, principal: Principal, report_id: int) -> File:
-        """The PDF (A4 landscape)."""
+        """The PDF (A4, the tables on landscape pages where they need the width)."""
         return await _file(principal, report_id, "pdf")
+
+    @get("/{report_id:int}/file.json", opt={"permission": "read"}, media_type="application/json")
+    async def json_file(self, principal: Principal, report_id: int) -> File:
+        """The machine-readable copy; its schema is ``/schema/reports/<layout>.json``."""
+        return await _file(principal, report_id, "json")
+
+    @get("/{report_id:int}/tables/{name:str}", opt={"permission": "read"}, media_type="text/csv")
+    async def csv_file(self, principal: Principal, report_id: int, name: str) -> File:
+        """One table as CSV: ``inspections.csv``, ``checks.csv`` or ``implementation.csv``."""
+        return await _file(principal, report_id, name)
+
+
+class ReportSchemaController(Controller):
+    """``/schema/reports``: the published JSON Schema of the reports' JSON copy."""
+
+    path = "/schema/reports"
+    include_in_schema = False
+
+    @get("/{name:str}", opt={"public": True}, media_type="application/schema+json")
+    async def report_schema(self, name: str) -> Response[bytes]:
+        """The JSON Schema of a layout's JSON copy: ``/schema/reports/TT01-2024.json``."""
+        layout_id = name.removesuffix(".json")
+        try:
+            schema = report_exports.report_schema(layout_id)
+        except UnknownLayout:
+            raise NotFoundException(f"No report layout {layout_id!r}.") from None
+        return Response(
+            content=report_exports.dumps(schema).encode("utf-8"),
+            media_type="application/schema+json",
+            headers={"cache-control": "public, max-age=3600"},
+        )
 
 
 class TotalsApiController(Controller):

@@ -10,20 +10,26 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 
 from inspect_app.clock import today
-from inspect_app.domain.periods import PERIOD_KINDS, current_quarter
+from inspect_app.domain.documents import SIGNING_FORM_LABELS
+from inspect_app.domain.periods import default_report_period
 from inspect_app.exceptions import Conflict, InvalidInput, request_language
-from inspect_app.forms.reports import optional_int, report_request, request_errors
+from inspect_app.forms.reports import (
+    optional_int,
+    period_options,
+    report_request,
+    request_errors,
+    signer_form,
+)
 from inspect_app.i18n import translate
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
-from inspect_app.services import agencies, report_render, reports
+from inspect_app.services import agencies, agency_documents, report_render, reports
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
-async def _index_context(principal: Principal, agency_id: int | None) -> dict[str, Any]:
+async def _index_context(principal: Principal, agency_id: int | None, lang: str) -> dict[str, Any]:
     items, next_cursor = await reports.list_reports(principal, agency_id=agency_id)
-    year = today().year
     return {
         "reports": items,
         "next_cursor": next_cursor,
@@ -31,15 +37,29 @@ async def _index_context(principal: Principal, agency_id: int | None) -> dict[st
             (row["id"], "— " * row["indent"] + row["name"])
             for row in await agencies.tree_options(principal)
         ],
-        "kind_options": [(kind, kind) for kind in PERIOD_KINDS],
-        "years": [str(y) for y in range(year + 1, year - 6, -1)],
+        "period_groups": period_options(today(), lang),
         "filter_agency_id": agency_id,
     }
 
 
-def _detail_context(request: Request[Any, Any, Any], report: dict[str, Any]) -> dict[str, Any]:
+async def _signer_defaults(report: dict[str, Any], principal: Principal) -> dict[str, str]:
+    """What the sign-off form proposes: the agency's default signer, else the head signing."""
+    settings = await agency_documents.frame_settings(report["agency_id"])
+    return {
+        "signer_name": settings["signer_name"] or principal.full_name,
+        "signer_title": settings["signer_title"],
+        "signing_form": settings["signing_form"],
+    }
+
+
+async def _detail_context(
+    request: Request[Any, Any, Any], principal: Principal, report: dict[str, Any]
+) -> dict[str, Any]:
     lang = request_language(request)
+    show_sign_off = not report["signed"] and principal.can("report.sign_off")
     context: dict[str, Any] = {
+        "signer": await _signer_defaults(report, principal) if show_sign_off else {},
+        "signing_forms": list(SIGNING_FORM_LABELS.items()),
         "report": report,
         "errors": {},
         "text": report_render.DOCUMENT_TEXT[lang],
@@ -64,9 +84,9 @@ class ReportPageController(Controller):
         self, request: Request[Any, Any, Any], principal: Principal, agency_id: str | None = None
     ) -> Template:
         """The report archive in scope and, for leads and heads, the request form."""
-        context = await _index_context(principal, optional_int(agency_id))
-        quarter = current_quarter(today())
-        form = {"agency_id": principal.agency_id, "year": quarter.year, "kind": quarter.kind}
+        lang = request_language(request)
+        context = await _index_context(principal, optional_int(agency_id), lang)
+        form = {"agency_id": principal.agency_id, "period": default_report_period(today()).code}
         return await render(request, "reports/index.html", form=form, errors={}, **context)
 
     @post("/", opt={"permission": "report.request"}, status_code=200)
@@ -78,7 +98,7 @@ class ReportPageController(Controller):
         try:
             report = await reports.request_report(principal, agency_id, period, ip)
         except InvalidInput as exc:
-            context = await _index_context(principal, None)
+            context = await _index_context(principal, None, request_language(request))
             errors = request_errors(exc.errors)
             return await render(
                 request, "reports/index.html", status_code=422, form=form, errors=errors, **context
@@ -91,7 +111,8 @@ class ReportPageController(Controller):
     ) -> Template:
         """One report: progress while it runs, then figures, charts, narrative and files."""
         report = await reports.get_report(principal, report_id)
-        return await render(request, "reports/detail.html", **_detail_context(request, report))
+        context = await _detail_context(request, principal, report)
+        return await render(request, "reports/detail.html", **context)
 
     @get("/{report_id:int}/progress", opt={"permission": "read"})
     async def progress(
@@ -100,7 +121,8 @@ class ReportPageController(Controller):
         """The fragment the page polls until the report is done or failed."""
         report = await reports.get_report(principal, report_id)
         return Template(
-            template_name="reports/_progress.html", context=_detail_context(request, report)
+            template_name="reports/_progress.html",
+            context=await _detail_context(request, principal, report),
         )
 
     @post("/{report_id:int}/narrative", opt={"permission": "report.request"}, status_code=200)
@@ -124,7 +146,7 @@ class ReportPageController(Controller):
             )
         except (InvalidInput, Conflict) as exc:
             report = await reports.get_report(principal, report_id)
-            context = _detail_context(request, report)
+            context = await _detail_context(request, principal, report)
             if isinstance(exc, InvalidInput):
                 context["errors"] = exc.errors
             else:
@@ -142,13 +164,23 @@ class ReportPageController(Controller):
         report_id: int,
         data: FormData,
         ip: str,
-    ) -> Redirect:
-        """Sign the report off (heads); its figures are frozen from now on."""
+    ) -> Redirect | Template:
+        """Sign the report off (heads) with the signer shown; its figures and files are
+        frozen from now on. A mistake in the signer comes back beside its field."""
         lang = request_language(request)
+        signer = signer_form(data)
         try:
-            await reports.sign_off(principal, report_id, optional_int(data.get("version")), ip)
+            await reports.sign_off(
+                principal, report_id, optional_int(data.get("version")), ip, signer
+            )
         except Conflict as exc:
             flash(request, translate(exc.message, lang), "error")
+        except InvalidInput as exc:
+            report = await reports.get_report(principal, report_id)
+            context = await _detail_context(request, principal, report)
+            context["sign_off_errors"] = exc.errors
+            context["signer"] = {**context["signer"], **signer}
+            return await render(request, "reports/detail.html", status_code=422, **context)
         else:
             flash(request, translate("The report was signed off.", lang))
         return Redirect(path=f"/reports/{report_id}")

@@ -116,6 +116,21 @@ class Period:
             }[self.kind]
         raise ValueError(f"Unsupported language {lang!r}: use 'vi' or 'en'.")
 
+    def short_label(self, lang: str = "vi") -> str:
+        """The period on a chart axis: "Quý II/2024", "6 tháng/2024", "Năm 2024" (vi) or
+        "Q2/2024", "6M/2024", "Y/2024" (en)."""
+        if lang == "vi":
+            if self.kind in QUARTER_KINDS:
+                return f"Quý {_ROMAN[self.kind]}/{self.year}"
+            return {
+                "6M": f"6 tháng/{self.year}",
+                "9M": f"9 tháng/{self.year}",
+                "Y": f"Năm {self.year}",
+            }[self.kind]
+        if lang == "en":
+            return f"{self.kind}/{self.year}"
+        raise ValueError(f"Unsupported language {lang!r}: use 'vi' or 'en'.")
+
     @property
     def date_range_label(self) -> str:
         """The bounds as printed under the report title, e.g. "15/12/2025 – 14/03/2026"."""
@@ -181,6 +196,34 @@ def last_quarters(period: Period, n: int) -> list[Period]:
     while len(quarters) < n:
         quarters.append(previous_quarter(quarters[-1]))
     return quarters[::-1]
+
+
+# The order of a year's periods on a list, by their last day (a cumulative period after the
+# quarter it closes with).
+_CHRONOLOGICAL = ("Q1", "Q2", "6M", "Q3", "9M", "Q4", "Y")
+
+
+def period_choices(today: date, years: int = 5) -> list[Period]:
+    """The periods a report can be made for, newest first: every period that has started by
+    ``today`` in the current report year and the ``years - 1`` before it."""
+    if years < 1:
+        raise ValueError(f"Offer at least one year, not {years}.")
+    newest = report_year_of(today)
+    choices = [
+        Period(year, kind)
+        for year in range(newest - years + 1, newest + 1)
+        if MIN_YEAR <= year <= MAX_YEAR
+        for kind in _CHRONOLOGICAL
+    ]
+    return [period for period in reversed(choices) if period.start <= today]
+
+
+def default_report_period(today: date) -> Period:
+    """The period a report form proposes: the last quarter that has ended by ``today``.
+
+    Reports are made after their period closes (the Q1 report in the days after 14/03).
+    """
+    return previous_quarter(current_quarter(today))
 
 
 def _quarter_index(quarter: Period) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from inspect_app.domain.documents import SETTING_LIST_FIELDS, SETTING_TEXT_FIELDS
 from inspect_app.domain.permissions import ROLES
 from inspect_app.exceptions import InvalidInput
 
@@ -43,6 +44,10 @@ def agency_form(data: Mapping[str, str], errors: dict[str, str]) -> dict[str, An
         values["parent_id"] = whole_number_field(
             data, "parent_id", errors, "Choose the parent agency."
         )
+    # The document settings, when the form has them (lists one item a line).
+    for key in (*SETTING_TEXT_FIELDS, *SETTING_LIST_FIELDS):
+        if key in data:
+            values[key] = data[key]
     return values
 
 

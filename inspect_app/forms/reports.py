@@ -1,9 +1,13 @@
-"""Report forms: the request form (agency, year and kind of period) and numeric fields."""
+"""Report forms: the request form (agency and a period from the list), the sign-off form."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
+
+from inspect_app.domain.periods import period_choices
+from inspect_app.i18n import translate
 
 
 def optional_int(raw: str | None) -> int | None:
@@ -15,15 +19,39 @@ def optional_int(raw: str | None) -> int | None:
 
 
 def report_request(data: Mapping[str, str]) -> tuple[int | None, str, dict[str, Any]]:
-    """The agency and period ("2026-Q1") asked for, and the form as it is shown back."""
-    year, kind = data.get("year", "").strip(), data.get("kind", "").strip()
-    shown = {"agency_id": data.get("agency_id", ""), "year": year, "kind": kind}
-    return optional_int(data.get("agency_id")), f"{year}-{kind}", shown
+    """The agency and period ("2026-Q1", chosen from the list) asked for, and the form as it
+    is shown back."""
+    period = data.get("period", "").strip()
+    shown = {"agency_id": data.get("agency_id", ""), "period": period}
+    return optional_int(data.get("agency_id")), period, shown
 
 
 def request_errors(errors: Mapping[str, str]) -> dict[str, str]:
-    """The service's errors placed on the form: a bad period is shown beside the year."""
+    """The service's errors placed on the form: a period not on the list is one to choose."""
     placed = dict(errors)
     if "period" in placed:
-        placed["year"] = placed.pop("period")
+        placed["period"] = "Choose a reporting period from the list."
     return placed
+
+
+def period_options(
+    today: date, lang: str, years: int = 5
+) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The periods a report can be made for, grouped by report year, newest first, each
+    with its dates: ("2026", [("2026-Q1", "Quý I năm 2026 (15/12/2025 – 14/03/2026)"), …])."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for period in period_choices(today, years):
+        running = period.start <= today <= period.end
+        label = f"{period.label(lang)} ({period.date_range_label})"
+        if running:
+            label += " – " + translate("under way", lang)
+        groups.setdefault(str(period.year), []).append((period.code, label))
+    return list(groups.items())
+
+
+def signer_form(data: Mapping[str, str]) -> dict[str, str]:
+    """The signer typed on the sign-off form (empty fields: the agency's default)."""
+    return {
+        key: " ".join(str(data.get(key) or "").split())
+        for key in ("signer_name", "signer_title", "signing_form")
+    }

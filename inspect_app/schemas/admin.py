@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
 Code = Annotated[str, msgspec.Meta(max_length=32)]
 Name = Annotated[str, msgspec.Meta(max_length=255)]
+Symbol = Annotated[str, msgspec.Meta(max_length=20)]
+Title = Annotated[str, msgspec.Meta(max_length=100)]
+SigningForm = Literal["direct", "kt", "tl"]
+Lines = Annotated[list[Name], msgspec.Meta(max_length=20)]
 
 
 class Agency(msgspec.Struct):
@@ -23,6 +27,17 @@ class Agency(msgspec.Struct):
     version: int
     path: str
     depth: int
+    # How the agency's documents are headed and signed (Decree 30/2020/NĐ-CP); empty
+    # means the default (see docs/reports.md, "Document frame").
+    doc_symbol: str = ""
+    parent_body: str = ""
+    place_name: str = ""
+    head_title: str = ""
+    signer_name: str = ""
+    signer_title: str = ""
+    signing_form: str = "direct"
+    recipients: list[str] = msgspec.field(default_factory=list)
+    distribution: list[str] = msgspec.field(default_factory=list)
 
 
 class AgencyCreate(msgspec.Struct):
@@ -33,6 +48,15 @@ class AgencyCreate(msgspec.Struct):
     parent_id: int
     kind: str = "department"
     active: bool = True
+    doc_symbol: Symbol = ""
+    parent_body: Name = ""
+    place_name: Title = ""
+    head_title: Title = ""
+    signer_name: Name = ""
+    signer_title: Title = ""
+    signing_form: SigningForm = "direct"
+    recipients: Lines = msgspec.field(default_factory=list)
+    distribution: Lines = msgspec.field(default_factory=list)
 
 
 class AgencyUpdate(msgspec.Struct):
@@ -44,6 +68,15 @@ class AgencyUpdate(msgspec.Struct):
     kind: str | msgspec.UnsetType = msgspec.UNSET
     parent_id: int | msgspec.UnsetType | None = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
+    doc_symbol: Symbol | msgspec.UnsetType = msgspec.UNSET
+    parent_body: Name | msgspec.UnsetType = msgspec.UNSET
+    place_name: Title | msgspec.UnsetType = msgspec.UNSET
+    head_title: Title | msgspec.UnsetType = msgspec.UNSET
+    signer_name: Name | msgspec.UnsetType = msgspec.UNSET
+    signer_title: Title | msgspec.UnsetType = msgspec.UNSET
+    signing_form: SigningForm | msgspec.UnsetType = msgspec.UNSET
+    recipients: Lines | msgspec.UnsetType = msgspec.UNSET
+    distribution: Lines | msgspec.UnsetType = msgspec.UNSET
 
 
 class AgencyList(msgspec.Struct):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -26,11 +26,35 @@ class ReportQueued(msgspec.Struct):
 
 
 class ReportFiles(msgspec.Struct):
-    """Download links of a finished report (null until generated)."""
+    """Download links of a finished report (null until generated; a signed report's until
+    they are written with the signer's name)."""
 
     html: str | None
     xlsx: str | None
     pdf: str | None
+    # The machine-readable copy (schema: /schema/reports/<layout>.json) and one CSV per
+    # table (inspections, checks, implementation).
+    json: str | None = None
+    csv: dict[str, str] = msgspec.field(default_factory=dict)
+
+
+class ReportSigner(msgspec.Struct):
+    """Who signed, as the document prints it."""
+
+    name: str
+    title: str
+    signing_form: str  # direct | kt (KT., a deputy for the head) | tl (TL., by order)
+    title_lines: list[str]
+
+
+class ReportDocument(msgspec.Struct):
+    """The document frame of a signed report: its number in the agency's register, date
+    and signer (Decree 30/2020/NĐ-CP)."""
+
+    number: int | None
+    reference: str  # "12/BC-TTr"
+    issued_on: date | None
+    signer: ReportSigner | None
 
 
 class Report(msgspec.Struct):
@@ -50,6 +74,10 @@ class Report(msgspec.Struct):
     narrative: str
     signed_off_at: datetime | None
     signed_off_by: int | None
+    document: ReportDocument | None
+    # SHA-256 (hex) of each file, by the keys of ``files`` ("html", "pdf",
+    # "inspections.csv", …); a signed report's never change.
+    sha256: dict[str, str]
     requested_by: int | None
     created_at: datetime | None
     finished_at: datetime | None
@@ -71,9 +99,13 @@ class NarrativeUpdate(msgspec.Struct):
 
 
 class SignOff(msgspec.Struct):
-    """POST /api/reports/{id}/sign-off: optionally the version read (stale: 409)."""
+    """POST /api/reports/{id}/sign-off: optionally the version read (stale: 409) and the
+    signer, when not the agency's default signer (a name left out: the head signing)."""
 
     version: int | None = None
+    signer_name: Annotated[str, msgspec.Meta(max_length=255)] | None = None
+    signer_title: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    signing_form: Literal["direct", "kt", "tl"] | None = None
 
 
 class Totals(msgspec.Struct):
@@ -104,12 +136,50 @@ def to_report(row: dict[str, Any]) -> Report:
         progress=row["progress"],
         error=row["error"],
         totals=row["totals"],
-        files=ReportFiles(**row["files"]),
+        files=_files(row["files"]),
         narrative=row["narrative"],
         signed_off_at=row["signed_off_at"],
         signed_off_by=row["signed_off_by_id"],
+        document=_document(row["document"]) if row["signed"] else None,
+        sha256=row["sha256"],
         requested_by=row["requested_by_id"],
         created_at=row["created_at"],
         finished_at=row["finished_at"],
         version=row["version"],
+    )
+
+
+def _files(files: dict[str, str | None]) -> ReportFiles:
+    return ReportFiles(
+        html=files.get("html"),
+        xlsx=files.get("xlsx"),
+        pdf=files.get("pdf"),
+        json=files.get("json"),
+        csv={
+            key.removesuffix(".csv"): url
+            for key, url in files.items()
+            if key.endswith(".csv") and url is not None
+        },
+    )
+
+
+def _document(frame: dict[str, Any] | None) -> ReportDocument | None:
+    if not isinstance(frame, dict):
+        return None
+    signer = (
+        ReportSigner(
+            name=frame["signer_name"],
+            title=frame["signer_title"],
+            signing_form=frame["signing_form"],
+            title_lines=list(frame["signer_lines"]),
+        )
+        if frame.get("signed")
+        else None
+    )
+    issued = frame.get("issued_on")
+    return ReportDocument(
+        number=frame.get("number"),
+        reference=str(frame["number_line"]).removeprefix("Số: ").strip(),
+        issued_on=date.fromisoformat(issued) if issued else None,
+        signer=signer,
     )

@@ -121,6 +121,32 @@ OVERLAP_REASONS = [
 ]
 
 
+# Where the demo province's bodies sit and whom their reports go to (agency settings).
+DEMO_PLACE = "Phủ Lý"
+
+
+def _document_settings(kind: str, issuer: str) -> dict[str, Any]:
+    """How a demo agency heads and signs its documents (Decree 30/2020/NĐ-CP)."""
+    committee = f"Ủy ban nhân dân tỉnh {PROVINCE}"
+    if kind == "province_inspectorate":
+        return {
+            "doc_symbol": issuer,
+            "parent_body": f"UBND tỉnh {PROVINCE}",
+            "place_name": DEMO_PLACE,
+            "head_title": "Chánh Thanh tra",
+            "recipients": f"Thanh tra Chính phủ\n{committee}",
+            "distribution": "Như trên\nLãnh đạo Thanh tra tỉnh\nLưu: VT, NV1",
+        }
+    if kind == "department":
+        return {
+            "doc_symbol": issuer,
+            "parent_body": f"UBND tỉnh {PROVINCE}",
+            "recipients": f"Thanh tra tỉnh {PROVINCE}",
+            "distribution": "Như trên\nLưu: VT",
+        }
+    return {"doc_symbol": issuer}
+
+
 class DemoDataRefused(RuntimeError):
     """The database is not empty, so the demo data would mix with real records."""
 
@@ -268,6 +294,7 @@ class _DemoBuilder:
                 "path": agency.path,
                 "depth": agency.depth,
                 "active": True,
+                **_document_settings(kind, issuer),
                 "created_at": created,
                 "updated_at": created,
             }

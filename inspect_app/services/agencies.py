@@ -10,7 +10,7 @@ from piccolo.query.functions.aggregate import Count
 from inspect_app.db import write_transaction
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
-from inspect_app.services import audit
+from inspect_app.services import agency_documents, audit
 from models.tables import Agency, AppUser
 
 AGENCY_KINDS = (
@@ -31,12 +31,13 @@ AGENCY_FIELDS = (
     Agency.path,
     Agency.depth,
     Agency.active,
+    *agency_documents.COLUMNS,
     Agency.version,
 )
 
 
 def _out(row: dict[str, Any]) -> dict[str, Any]:
-    row = dict(row)
+    row = agency_documents.output(dict(row))
     row["parent_id"] = row.pop("parent")
     return row
 
@@ -133,6 +134,13 @@ def _validate(data: dict[str, Any], *, creating: bool) -> dict[str, str]:
     return errors
 
 
+def _document_errors(data: dict[str, Any], current: dict[str, Any]) -> None:
+    """InvalidInput naming each document setting that could not head a document."""
+    errors = agency_documents.validation_errors(data, current)
+    if errors:
+        raise InvalidInput(errors)
+
+
 async def _visible_parent(principal: Principal, parent_id: int) -> dict[str, Any]:
     # A parent outside the caller's subtree is a bad choice in the form, not a missing page.
     try:
@@ -147,6 +155,7 @@ async def create(principal: Principal, data: dict[str, Any], ip: str = "") -> di
     if errors:
         raise InvalidInput(errors)
     code = str(data["code"]).strip()
+    _document_errors(data, {})
     async with write_transaction():
         parent = await _visible_parent(principal, int(data["parent_id"]))
         if await Agency.exists().where(Agency.code == code):
@@ -162,6 +171,9 @@ async def create(principal: Principal, data: dict[str, Any], ip: str = "") -> di
             )
         ).returning(Agency.id)
         agency_id = rows[0]["id"]
+        document_values = agency_documents.column_values(data)
+        if document_values:
+            await Agency.update(document_values).where(Agency.id == agency_id)
         path = f"{parent['path']}{agency_id}/"
         await Agency.update({Agency.path: path}).where(Agency.id == agency_id)
         created = await get_visible(principal, agency_id)
@@ -186,6 +198,7 @@ async def update(
         raise InvalidInput(errors)
     async with write_transaction():
         before = await get_visible(principal, agency_id)
+        _document_errors(data, before)
         if before["version"] != version:
             raise Conflict(
                 "This record was changed by someone else. Reload and try again.",
@@ -209,6 +222,7 @@ async def update(
         ):
             if key in data:
                 values[column] = data[key].strip() if isinstance(data[key], str) else data[key]
+        values.update(agency_documents.column_values(data))
         if "code" in data and await Agency.exists().where(
             (Agency.code == data["code"].strip()) & (Agency.id != agency_id)
         ):

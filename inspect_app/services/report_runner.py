@@ -9,6 +9,7 @@ stored on the Report row in steps so that the page can show it.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -18,8 +19,15 @@ from pathlib import Path
 from typing import Any
 
 from inspect_app.domain import report_layout as rl
+from inspect_app.domain.documents import report_summary
 from inspect_app.domain.periods import Period, last_quarters, parse_period
-from inspect_app.services import report_render
+from inspect_app.services import (
+    agency_documents,
+    report_document,
+    report_exports,
+    report_render,
+    report_xlsx,
+)
 from inspect_app.services.totals import (
     TABLES,
     Counters,
@@ -29,7 +37,7 @@ from inspect_app.services.totals import (
     roll_up,
 )
 from inspect_app.settings import get_settings
-from models.tables import Agency, Report
+from models.tables import Agency, AppUser, Report
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +59,15 @@ def stored_json(value: Any) -> Any:
 
 async def _subtree(agency_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     agency = (
-        await Agency.select(Agency.id, Agency.name, Agency.path)
+        await Agency.select(Agency.id, Agency.code, Agency.name, Agency.path)
         .where(Agency.id == agency_id)
         .first()
     )
     if agency is None:
         raise LookupError(f"agency {agency_id} does not exist")
-    rows = await Agency.select(Agency.id, Agency.name, Agency.path, Agency.parent).where(
-        Agency.path.like(agency["path"] + "%")
-    )
+    rows = await Agency.select(
+        Agency.id, Agency.code, Agency.name, Agency.path, Agency.parent
+    ).where(Agency.path.like(agency["path"] + "%"))
     return agency, rows
 
 
@@ -90,6 +98,7 @@ async def compute_figures(agency_id: int, period: Period) -> dict[str, Any]:
     rows = [
         {
             "agency_id": agency_id,
+            "agency_code": agency["code"],
             "name": agency["name"],
             "own": True,
             **_tables(own_current.get(agency_id, empty_counters())),
@@ -99,6 +108,7 @@ async def compute_figures(agency_id: int, period: Period) -> dict[str, Any]:
     rows += [
         {
             "agency_id": int(child["id"]),
+            "agency_code": child["code"],
             "name": child["name"],
             "own": False,
             **_tables(current[int(child["id"])]),
@@ -109,6 +119,7 @@ async def compute_figures(agency_id: int, period: Period) -> dict[str, Any]:
     return {
         "layout": rl.layout_for(period.end).id,
         "agency_id": agency_id,
+        "agency_code": agency["code"],
         "agency_name": agency["name"],
         "period": period.code,
         "period_from": period.start.isoformat(),
@@ -139,7 +150,7 @@ def quarter_trend(
         points.append(
             {
                 "period": quarter.code,
-                "short": f"{quarter.kind}/{quarter.year}",
+                "short": quarter.short_label("vi"),
                 "recommended_vnd": summed["inspections"]["recover_vnd"],
                 "recovered_vnd": summed["implementation"]["recovered_vnd"],
             }
@@ -163,10 +174,12 @@ def build_narrative(figures: dict[str, Any]) -> str:
         rl.Column("rate", "", "", "percent", ratio=("recovered_total_vnd", "to_recover_vnd")), m
     )
     rate_text = "" if rate is None else f" (đạt {rl.format_number(rate, 'percent', 'vi')}%)"
+    summary = report_summary(period.label("vi"))
     return "\n\n".join(
         [
-            f"BÁO CÁO CÔNG TÁC THANH TRA {period.label('vi').upper()} "
-            f"(từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y})",
+            "Thực hiện Thông tư số 01/2024/TT-TTCP của Thanh tra Chính phủ, "
+            f"{figures['agency_name']} báo cáo {summary[:1].lower()}{summary[1:]} "
+            f"(từ ngày {period.start:%d/%m/%Y} đến ngày {period.end:%d/%m/%Y}) như sau:",
             "I. KẾT QUẢ CÔNG TÁC THANH TRA",
             f"1. Thanh tra. Trong kỳ đã triển khai {i['total']} cuộc thanh tra "
             f"({i['carried_over']} cuộc kỳ trước chuyển sang, {i['started']} cuộc triển khai "
@@ -216,22 +229,143 @@ async def _set_progress(report_id: int, progress: int, callback: ProgressCallbac
             await result
 
 
-async def render_files(report_id: int, figures: dict[str, Any], narrative: str) -> dict[str, str]:
-    """Write report.html, report.xlsx and report.pdf from frozen figures; returns the paths."""
-    folder = report_folder(report_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    html_path, xlsx_path, pdf_path = (folder / f"report.{ext}" for ext in ("html", "xlsx", "pdf"))
-    html = report_render.render_html(figures, narrative)
+# Every file of a revision: key (as on the API and the report page) → file name.
+FILES: dict[str, str] = {
+    "html": "report.html",
+    "xlsx": "report.xlsx",
+    "pdf": "report.pdf",
+    "json": "report.json",
+    **{f"{table}.csv": f"{table}.csv" for table in report_exports.CSV_TABLES},
+}
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, in hex."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+async def draft_frame(report: dict[str, Any]) -> dict[str, Any]:
+    """The frame of an unsigned report: the agency's settings now, no number, date or name."""
+    settings = await agency_documents.frame_settings(int(report["agency"]))
+    return report_document.build_frame(
+        settings,
+        parse_period(str(report["period"])),
+        preparer=await _full_name(report.get("requested_by")),
+    )
+
+
+async def _full_name(user_id: Any) -> str:
+    if user_id is None:
+        return ""
+    row = await AppUser.select(AppUser.full_name).where(AppUser.id == int(user_id)).first()
+    return str(row["full_name"]) if row else ""
+
+
+async def write_files(
+    folder: Path,
+    figures: dict[str, Any],
+    narrative: str,
+    frame: dict[str, Any],
+    meta: dict[str, Any],
+    progress: Callable[[int], Awaitable[None]] | None = None,
+) -> dict[str, str]:
+    """Write every file of a revision into ``folder``; returns the SHA-256 of each (by key).
+
+    The same figures, narrative, frame and meta give the same bytes, file by file.
+    """
+    await asyncio.to_thread(folder.mkdir, parents=True, exist_ok=True)
+    fits = await asyncio.to_thread(report_render.print_fits, figures)
+    html = await asyncio.to_thread(report_render.render_html, figures, narrative, frame, "vi", fits)
+    html_path = folder / FILES["html"]
     await asyncio.to_thread(html_path.write_text, html, encoding="utf-8")
-    await asyncio.to_thread(report_render.write_xlsx, figures, xlsx_path)
-    await report_render.write_pdf(html_path, pdf_path)
-    return {"html": str(html_path), "xlsx": str(xlsx_path), "pdf": str(pdf_path)}
+    if progress is not None:
+        await progress(70)
+    await asyncio.to_thread(
+        report_xlsx.write_xlsx,
+        figures,
+        narrative,
+        frame,
+        folder / FILES["xlsx"],
+        [fit.landscape for fit in fits],
+    )
+    if progress is not None:
+        await progress(80)
+    await report_render.write_pdf(html_path, folder / FILES["pdf"])
+    copy = report_exports.report_json(figures, frame, meta)
+    await asyncio.to_thread(
+        (folder / FILES["json"]).write_text, report_exports.dumps(copy), encoding="utf-8"
+    )
+    for table in report_exports.CSV_TABLES:
+        text = report_exports.table_csv(figures, table)
+        await asyncio.to_thread(
+            (folder / FILES[f"{table}.csv"]).write_text, text, encoding="utf-8", newline=""
+        )
+    return {key: await asyncio.to_thread(file_sha256, folder / name) for key, name in FILES.items()}
+
+
+async def render_files(report_id: int, figures: dict[str, Any], narrative: str) -> dict[str, str]:
+    """Render an unsigned report's files again (after a narrative edit); returns the hashes."""
+    row = await Report.select().where(Report.id == report_id).first()
+    if row is None or row["signed_off_at"] is not None:
+        raise LookupError(f"report {report_id} is not an unsigned report")
+    frame = await draft_frame(row)
+    figures = await _with_agency_codes(figures)
+    hashes = await write_files(report_folder(report_id), figures, narrative, frame, _meta(row))
+    await Report.update({Report.file_sha256: hashes}).where(
+        (Report.id == report_id) & Report.signed_off_at.is_null()
+    )
+    return hashes
+
+
+async def _with_agency_codes(figures: dict[str, Any]) -> dict[str, Any]:
+    """Figures frozen before they carried agency codes, with the codes (one query)."""
+    if "agency_code" in figures and all("agency_code" in row for row in figures["rows"]):
+        return figures
+    ids = [int(figures["agency_id"]), *(int(row["agency_id"]) for row in figures["rows"])]
+    rows = await Agency.select(Agency.id, Agency.code).where(Agency.id.is_in(ids))
+    codes = {int(row["id"]): str(row["code"]) for row in rows}
+    return {
+        **figures,
+        "agency_code": codes.get(int(figures["agency_id"]), ""),
+        "rows": [
+            {**row, "agency_code": codes.get(int(row["agency_id"]), "")} for row in figures["rows"]
+        ],
+    }
+
+
+def _meta(row: dict[str, Any]) -> dict[str, Any]:
+    return {"report_id": int(row["id"]), "revision": int(row["revision"])}
+
+
+async def finalise_signed(report_id: int) -> dict[str, str] | None:
+    """Render a signed report's files once, from its frozen figures and frame, and store
+    their hashes; a report whose signed files exist already is left alone (returns None)."""
+    row = await Report.select().where(Report.id == report_id).first()
+    if row is None or row["signed_off_at"] is None or stored_json(row["file_sha256"]):
+        return None
+    figures, frame = stored_json(row["totals"]), stored_json(row["document"])
+    if not isinstance(frame, dict):
+        return None  # signed before reports had a frame: its files stay as they were signed
+    if not isinstance(figures, dict):
+        raise LookupError(f"report {report_id} has no frozen figures")
+    hashes = await write_files(
+        report_folder(report_id), figures, str(row["narrative"]), frame, _meta(row)
+    )
+    await Report.update({Report.file_sha256: hashes}).where(Report.id == report_id)
+    return hashes
 
 
 async def generate_report(report_id: int, progress_cb: ProgressCallback | None = None) -> None:
-    """Compute, freeze and render report ``report_id``; a signed-off report is left alone."""
+    """Compute, freeze and render report ``report_id``; a signed-off report is left alone
+    (but for its final files, when the sign-off could not write them)."""
     row = await Report.select().where(Report.id == report_id).first()
-    if row is None or row["signed_off_at"] is not None:
+    if row is None:
+        return
+    if row["signed_off_at"] is not None:
+        try:
+            await finalise_signed(report_id)
+        except Exception:  # kept for the next run; the report page says the files are pending
+            log.exception("signed files of report %s could not be written", report_id)
         return
     await Report.update(
         {
@@ -245,6 +379,10 @@ async def generate_report(report_id: int, progress_cb: ProgressCallback | None =
         result = progress_cb(5)
         if result is not None:
             await result
+
+    async def progress(value: int) -> None:
+        await _set_progress(report_id, value, progress_cb)
+
     try:
         period = parse_period(str(row["period"]))
         figures = await compute_figures(int(row["agency"]), period)
@@ -255,16 +393,8 @@ async def generate_report(report_id: int, progress_cb: ProgressCallback | None =
             {Report.totals: figures, Report.narrative: narrative, Report.progress: 60}
         ).where(Report.id == report_id)
         folder = report_folder(report_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        html_path = folder / "report.html"
-        html = report_render.render_html(figures, narrative)
-        await asyncio.to_thread(html_path.write_text, html, encoding="utf-8")
-        await _set_progress(report_id, 70, progress_cb)
-        xlsx_path = folder / "report.xlsx"
-        await asyncio.to_thread(report_render.write_xlsx, figures, xlsx_path)
-        await _set_progress(report_id, 80, progress_cb)
-        pdf_path = folder / "report.pdf"
-        await report_render.write_pdf(html_path, pdf_path)
+        frame = await draft_frame(row)
+        hashes = await write_files(folder, figures, narrative, frame, _meta(row), progress)
     except Exception as exc:  # recorded on the report for the page; the job itself succeeds
         log.exception("report %s failed", report_id)
         await Report.update(
@@ -279,9 +409,10 @@ async def generate_report(report_id: int, progress_cb: ProgressCallback | None =
         {
             Report.status: "done",
             Report.progress: 100,
-            Report.html_path: str(html_path),
-            Report.xlsx_path: str(xlsx_path),
-            Report.pdf_path: str(pdf_path),
+            Report.html_path: str(folder / FILES["html"]),
+            Report.xlsx_path: str(folder / FILES["xlsx"]),
+            Report.pdf_path: str(folder / FILES["pdf"]),
+            Report.file_sha256: hashes,
             Report.finished_at: datetime.now(UTC),
             Report.version: Report.version + 1,
         }

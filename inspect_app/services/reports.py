@@ -10,21 +10,37 @@ Generating again makes a new Report row with the next ``revision``.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from inspect_app import clock
 from inspect_app.db import write_transaction
+from inspect_app.domain import documents
 from inspect_app.domain.periods import InvalidPeriod, Period, parse_period
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
-from inspect_app.services import agencies, audit, report_runner
+from inspect_app.services import (
+    agencies,
+    agency_documents,
+    audit,
+    document_register,
+    report_document,
+    report_runner,
+)
 from inspect_app.services.totals import TABLES
 from models.tables import Agency, Report
 
+log = logging.getLogger(__name__)
+
+# Media type of each file of a revision (keys of report_runner.FILES).
 FILE_FORMATS = {
     "html": "text/html; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
+    "json": "application/json",
+    **{f"{table}.csv": "text/csv; charset=utf-8" for table in TABLES},
 }
 NARRATIVE_MAX_CHARS = 50_000
 _REVISION_ATTEMPTS = 3
@@ -34,7 +50,8 @@ SELECT r.id, r.agency AS agency_id, a.name AS agency_name, r.period, r.layout, r
        r.status, r.progress, r.error, r.totals, r.narrative, r.html_path, r.xlsx_path,
        r.pdf_path, r.requested_by AS requested_by_id, ru.full_name AS requested_by_name,
        r.signed_off_by AS signed_off_by_id, su.full_name AS signed_off_by_name,
-       r.signed_off_at, r.version, r.created_at, r.started_at, r.finished_at
+       r.signed_off_at, r.document, r.file_sha256, r.version, r.created_at, r.started_at,
+       r.finished_at
 FROM report r
 JOIN agency a ON a.id = r.agency
 LEFT JOIN app_user ru ON ru.id = r.requested_by
@@ -50,17 +67,31 @@ def parse_report_period(code: str | None) -> Period:
         raise InvalidInput({"period": "Unknown reporting period: write it like 2026-Q1."}) from None
 
 
+def file_url(report_id: int, key: str) -> str:
+    """Where a file of a report is downloaded: ``file.pdf``, ``tables/checks.csv``."""
+    if key.endswith(".csv"):
+        return f"/api/reports/{report_id}/tables/{key}"
+    return f"/api/reports/{report_id}/file.{key}"
+
+
 def _out(row: dict[str, Any]) -> dict[str, Any]:
     report = dict(row)
     report["totals"] = report_runner.stored_json(report["totals"])
-    paths = {fmt: report.pop(f"{fmt}_path") for fmt in FILE_FORMATS}
-    ready = report["status"] == "done"
-    report["files"] = {
-        fmt: (f"/api/reports/{report['id']}/file.{fmt}" if ready and path else None)
-        for fmt, path in paths.items()
-    }
-    report["period_label"] = parse_period(str(report["period"]))
+    report["document"] = report_runner.stored_json(report["document"])
+    hashes = report_runner.stored_json(report.pop("file_sha256")) or {}
+    for fmt in ("html", "xlsx", "pdf"):
+        report.pop(f"{fmt}_path")
     report["signed"] = report["signed_off_at"] is not None
+    # A signed report's files are ready once they were written with the signer's name; one
+    # signed before reports had a document frame keeps the files it was signed with.
+    legacy = report["signed"] and not report["document"]
+    ready = report["status"] == "done" and (bool(hashes) or not report["signed"] or legacy)
+    report["files_pending"] = report["status"] == "done" and not ready
+    # Reports made before every file had a hash still offer the three they have.
+    keys = list(hashes) if hashes else ["html", "xlsx", "pdf"]
+    report["files"] = {key: file_url(report["id"], key) if ready else None for key in keys}
+    report["sha256"] = dict(hashes) if ready else {}
+    report["period_label"] = parse_period(str(report["period"]))
     return report
 
 
@@ -188,20 +219,51 @@ def _check_version(report: dict[str, Any], version: int | None) -> None:
         )
 
 
+def _signer_errors(signer: Mapping[str, str]) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if signer["signing_form"] not in documents.SIGNING_FORMS:
+        errors["signing_form"] = "Choose how the document is signed from the list."
+    elif signer["signing_form"] != "direct" and not signer["signer_title"]:
+        errors["signer_title"] = "Signing KT. or TL. needs the signer's own title."
+    if len(signer["signer_title"]) > documents.TITLE_MAX:
+        errors["signer_title"] = "The title is too long (at most 100 characters)."
+    if len(signer["signer_name"]) > documents.NAME_MAX:
+        errors["signer_name"] = "The name is too long (at most 255 characters)."
+    return errors
+
+
 async def sign_off(
-    principal: Principal, report_id: int, version: int | None = None, ip: str = ""
+    principal: Principal,
+    report_id: int,
+    version: int | None = None,
+    ip: str = "",
+    signer: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A head signs the report off: from now on its figures and files never change."""
+    """A head signs the report off: it takes the next number of the agency's register, its
+    frame is frozen with the signer and the date, its files are written once more with them
+    and never change afterwards.
+
+    ``signer`` (signer_name, signer_title, signing_form) overrides the agency's default
+    signer; without a name, the head signing is named.
+    """
     report = await get_report(principal, report_id)
     if not principal.can("report.sign_off"):
         raise Forbidden()
     if report["signed"]:
         raise Conflict("This report is already signed off.", code="signed_off")
-    if report["status"] != "done":
+    if report["status"] != "done" or not has_figures(report):
         raise Conflict("Only a finished report can be signed off.", code="not_ready")
     _check_version(report, version)
+    settings = await agency_documents.frame_settings(report["agency_id"])
+    chosen = report_document.signer_of(settings, signer)
+    chosen["signer_name"] = chosen["signer_name"] or principal.full_name
+    errors = _signer_errors(chosen)
+    if errors:
+        raise InvalidInput(errors)
     from datetime import UTC, datetime
 
+    issued_on = clock.today()
+    period = parse_period(str(report["period"]))
     async with write_transaction():
         updated = (
             await Report.update(
@@ -224,15 +286,48 @@ async def sign_off(
                 "Someone changed this report meanwhile; reload it and try again.",
                 code="stale_version",
             )
+        number = await document_register.take_number(
+            report["agency_id"],
+            issued_on,
+            kind=documents.REPORT_KIND_CODE,
+            symbol=f"{documents.REPORT_KIND_CODE}-{settings['symbol']}",
+            report_id=report_id,
+            issued_by=principal.id,
+        )
+        frame = report_document.build_frame(
+            settings,
+            period,
+            preparer=report["requested_by_name"] or "",
+            number=number,
+            issued_on=issued_on,
+            signer=chosen,
+        )
+        await Report.update({Report.document: frame, Report.file_sha256: {}}).where(
+            Report.id == report_id
+        )
         await audit.record(
             "report.sign_off",
             actor=principal,
             entity_type="report",
             entity_id=report_id,
             agency_id=report["agency_id"],
-            after={"period": report["period"], "revision": report["revision"]},
+            after={
+                "period": report["period"],
+                "revision": report["revision"],
+                "document_number": frame["number_line"],
+                "signer_name": frame["signer_name"],
+                "signer_title": frame["signer_title"],
+                "signing_form": frame["signing_form"],
+            },
             ip=ip,
         )
+    try:
+        await report_runner.finalise_signed(report_id)
+    except Exception:  # the job writes them later; until then the page says they are pending
+        log.exception("signed files of report %s could not be written now", report_id)
+        from jobs.enqueue import enqueue_report
+
+        await enqueue_report(report_id)
     return await get_report(principal, report_id)
 
 
@@ -282,15 +377,16 @@ async def update_narrative(
     return await get_report(principal, report_id)
 
 
-async def report_file(principal: Principal, report_id: int, fmt: str) -> tuple[Path, str, str]:
-    """The stored file of a finished report: (path, media type, download name)."""
+async def report_file(principal: Principal, report_id: int, key: str) -> tuple[Path, str, str]:
+    """A stored file of a finished report (key as in ``files``): (path, media type, name)."""
     report = await get_report(principal, report_id)
-    if fmt not in FILE_FORMATS or report["status"] != "done":
+    if key not in FILE_FORMATS or report["files"].get(key) is None:
         raise NotFound()
-    path = report_runner.report_folder(report_id) / f"report.{fmt}"
+    path = report_runner.report_folder(report_id) / report_runner.FILES[key]
     if not path.is_file():
         raise NotFound()
     agency = await Agency.select(Agency.code).where(Agency.id == report["agency_id"]).first()
     code = agency["code"] if agency else str(report["agency_id"])
-    name = f"bao-cao-{code}-{report['period']}-lan-{report['revision']}.{fmt}"
-    return path, FILE_FORMATS[fmt], name
+    base = f"bao-cao-{code}-{report['period']}-lan-{report['revision']}"
+    name = f"{base}-{key}" if key.endswith(".csv") else f"{base}.{key}"
+    return path, FILE_FORMATS[key], name

@@ -13,7 +13,7 @@ def _request(world: World, side: str) -> dict[str, Any]:
 
 
 def _request_form(world: World, side: str) -> dict[str, Any]:
-    return {"agency_id": str(world.agency(side)), "year": "2026", "kind": "Q1"}
+    return {"agency_id": str(world.agency(side)), "period": "2026-Q1"}
 
 
 def _narrative(world: World, side: str) -> dict[str, Any]:
@@ -46,6 +46,10 @@ CASES: list[RouteCase] = [
     RouteCase("GET", "/api/reports/{report_id:int}/file.html", "read", "report", expect_ok=FILE_OK),
     RouteCase("GET", "/api/reports/{report_id:int}/file.xlsx", "read", "report", expect_ok=FILE_OK),
     RouteCase("GET", "/api/reports/{report_id:int}/file.pdf", "read", "report", expect_ok=FILE_OK),
+    RouteCase("GET", "/api/reports/{report_id:int}/file.json", "read", "report", expect_ok=FILE_OK),
+    RouteCase(
+        "GET", "/api/reports/{report_id:int}/tables/{name:str}", "read", "report", expect_ok=FILE_OK
+    ),
     RouteCase("GET", "/api/totals", "totals.read", scoped=False, expect_ok=(200,)),
     RouteCase("GET", "/reports", "read", scoped=False, expect_ok=(200,)),
     RouteCase(

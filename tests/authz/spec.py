@@ -36,7 +36,11 @@ TARGET_KINDS = (
 
 # Values of path parameters that do not name a record (``{code:str}`` of /lang/{code:str});
 # every ``:int`` parameter takes the id of the case's target.
-PARAM_VALUES: dict[str, str] = {"code": "en", "deadline_type": "measure"}
+PARAM_VALUES: dict[str, str] = {
+    "code": "en",
+    "deadline_type": "measure",
+    "name": "inspections.csv",
+}
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,14 @@
-"""A head requests the Q1 report, watches it progress, downloads it and signs it off."""
+"""A head requests the Q1 report, watches it progress, downloads it and signs it off.
+
+The period is chosen from the list (each period with its dates); after sign-off the page
+shows the document number and the SHA-256 of each file, and the PDF names the signer. Each
+step is kept as a screenshot in tests/artifacts/report_flow_*.png.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import subprocess
 import sys
@@ -13,7 +19,8 @@ from typing import IO, Any
 from openpyxl import load_workbook
 
 from inspect_app.security import hash_password
-from models.tables import AppUser, Execution
+from models.tables import Agency, AppUser, Execution
+from tests.conftest import ARTIFACTS_DIR
 from tests.integration.report_dataset import build_world
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -32,6 +39,11 @@ def _start_worker(log: IO[bytes]) -> subprocess.Popen[bytes]:
     )
 
 
+async def _shot(page: Any, step: str) -> None:
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS_DIR / f"report_flow_{step}.png"), full_page=True)
+
+
 async def _output(command: list[str]) -> str:
     """The standard output of a poppler tool, run off the event loop."""
     result = await asyncio.to_thread(
@@ -44,6 +56,13 @@ async def test_head_generates_downloads_and_signs_off_the_q1_report(
     page: Any, db: str, redis_url: str, tmp_path: Path
 ) -> None:
     world = await build_world()
+    await Agency.update(
+        {
+            Agency.doc_symbol: "TTr",
+            Agency.place_name: "Hạ Long",
+            Agency.head_title: "Chánh Thanh tra",
+        }
+    ).where(Agency.id == world["province"])
     await AppUser(
         username="chanh.thanh.tra",
         full_name="Trần Thị Bình",
@@ -61,8 +80,11 @@ async def test_head_generates_downloads_and_signs_off_the_q1_report(
     await page.goto("/reports")
     form = page.locator("[data-testid=report-request]")
     await form.locator("#f-agency_id").select_option(str(world["province"]))
-    await form.locator("#f-year").fill("2026")
-    await form.locator("#f-kind").select_option("Q1")
+    period = form.locator("#f-period")
+    option = period.locator("option[value='2026-Q1']")
+    assert await option.inner_text() == "Quý I năm 2026 (15/12/2025 – 14/03/2026)"
+    await period.select_option("2026-Q1")
+    await _shot(page, "1_request")
     await form.locator("button[type=submit]").click()
     await page.wait_for_url("**/reports/*")
     # Queued: the page shows the progress bar and polls until the job is done.
@@ -76,12 +98,16 @@ async def test_head_generates_downloads_and_signs_off_the_q1_report(
         finally:
             await asyncio.to_thread(worker.wait, 60)
     assert worker.returncode == 0, log_path.read_text(errors="replace")[-2000:]
+    await _shot(page, "2_generated")
 
     # The figures on the page: Sở Xây dựng's row and the total of table 1.
     table1 = page.locator("table.figures[data-table='1']")
     construction_row = table1.locator("tr", has_text="Sở Xây dựng")
     cells = await construction_row.locator("td").all_inner_texts()
     assert cells[1:4] == ["3", "1", "2"]
+    # The total comes first, under the column numbers, as on the forms.
+    first_row = table1.locator("tbody tr").first
+    assert "Tổng cộng" in await first_row.inner_text()
     assert "1.300,000" in cells
     total_row = page.locator("table.figures[data-table='3'] tr.figures__row--total")
     total_cells = await total_row.locator("td").all_inner_texts()
@@ -92,21 +118,40 @@ async def test_head_generates_downloads_and_signs_off_the_q1_report(
         await page.click("[data-testid=download-xlsx]")
     xlsx_path = tmp_path / "report.xlsx"
     await (await xlsx_info.value).save_as(xlsx_path)
-    sheet = load_workbook(xlsx_path)["01 Thanh tra"]
-    assert sheet["C6"].value == "Số cuộc thanh tra"
-    assert sheet["C13"].value == 4
+    book = load_workbook(xlsx_path, data_only=True)
+    assert book.sheetnames[0] == "Thuyết minh"
+    sheet = book["01 Thanh tra"]
+    total = next(r for r in range(1, 40) if sheet.cell(r, 2).value == "Tổng cộng")
+    assert sheet.cell(total, 3).value == 4  # the cached value of =SUM(...)
 
     async with page.expect_download() as pdf_info:
         await page.click("[data-testid=download-pdf]")
     pdf_path = tmp_path / "report.pdf"
     await (await pdf_info.value).save_as(pdf_path)
-    text = await _output(["pdftotext", str(pdf_path), "-"])
-    assert "TỔNG HỢP KẾT QUẢ THỰC HIỆN KẾT LUẬN THANH TRA" in " ".join(text.split())
+    # -raw keeps the order the PDF draws: a signature block's title lines, then the name.
+    text = " ".join((await _output(["pdftotext", "-raw", str(pdf_path), "-"])).split())
+    assert "TỔNG HỢP KẾT QUẢ THỰC HIỆN KẾT LUẬN THANH TRA" in text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "DỰ THẢO" in text
+    assert "CHÁNH THANH TRA Trần Thị Bình" not in text  # she prepared it; nobody signed
 
+    sign_off = page.locator("[data-testid=sign-off-form]")
+    assert await sign_off.locator("#f-signer_name").input_value() == "Trần Thị Bình"
     page.on("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
     await page.click("[data-testid=sign-off]")
     await page.locator("[data-testid=report-signed]").wait_for()
     assert await page.locator("[data-testid=sign-off]").count() == 0
+    document = await page.locator("[data-testid=report-document]").inner_text()
+    assert "Số: 01/BC-TTr" in document and "Trần Thị Bình" in document
+    await page.locator("[data-testid=file-digests] summary").click()
+    digest = await page.locator("[data-testid=file-digests] code[data-file=pdf]").inner_text()
+    await _shot(page, "3_signed")
+    async with page.expect_download() as signed_info:
+        await page.click("[data-testid=download-pdf]")
+    signed_pdf = tmp_path / "signed.pdf"
+    await (await signed_info.value).save_as(signed_pdf)
+    assert hashlib.sha256(signed_pdf.read_bytes()).hexdigest() == digest
+    text = " ".join((await _output(["pdftotext", "-raw", str(signed_pdf), "-"])).split())
+    assert "CHÁNH THANH TRA Trần Thị Bình" in text and "DỰ THẢO" not in text
     report_url = page.url
 
     # Later, 150 million more is recovered within Q1: the signed report does not move...

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
@@ -112,7 +113,11 @@ async def test_generation_freezes_rows_total_comparison_and_trend(world: dict[st
         ("2025-Q4", 500_000_000, 100_000_000),
         ("2026-Q1", 1_000_000_000, 600_000_000),
     ]
-    assert report["narrative"].startswith("BÁO CÁO CÔNG TÁC THANH TRA QUÝ I NĂM 2026")
+    assert report["narrative"].startswith(
+        "Thực hiện Thông tư số 01/2024/TT-TTCP của Thanh tra Chính phủ, Thanh tra tỉnh báo cáo "
+        "kết quả công tác thanh tra quý I năm 2026 (từ ngày 15/12/2025 đến ngày 14/03/2026) "
+        "như sau:"
+    )
     assert (
         "Trong kỳ đã triển khai 4 cuộc thanh tra (1 cuộc kỳ trước chuyển sang, 3 cuộc triển "
         "khai trong kỳ), trong đó 2 cuộc theo kế hoạch, 2 cuộc đột xuất;" in report["narrative"]
@@ -126,7 +131,12 @@ async def test_generation_freezes_rows_total_comparison_and_trend(world: dict[st
         "html": f"/api/reports/{report['id']}/file.html",
         "xlsx": f"/api/reports/{report['id']}/file.xlsx",
         "pdf": f"/api/reports/{report['id']}/file.pdf",
+        "json": f"/api/reports/{report['id']}/file.json",
+        "inspections.csv": f"/api/reports/{report['id']}/tables/inspections.csv",
+        "checks.csv": f"/api/reports/{report['id']}/tables/checks.csv",
+        "implementation.csv": f"/api/reports/{report['id']}/tables/implementation.csv",
     }
+    assert set(report["sha256"]) == set(report["files"])
 
 
 async def test_sign_off_freezes_figures_and_files(world: dict[str, Any]) -> None:
@@ -217,7 +227,7 @@ async def test_api_request_progress_files_and_sign_off(world: dict[str, Any], cl
     report_id = body["id"]
     waiting = (await client.get(f"/api/reports/{report_id}")).json()
     assert (waiting["status"], waiting["progress"], waiting["totals"]) == ("queued", 0, None)
-    assert waiting["files"] == {"html": None, "xlsx": None, "pdf": None}
+    assert waiting["files"] == {"html": None, "xlsx": None, "pdf": None, "json": None, "csv": {}}
     assert (await client.get(f"/api/reports/{report_id}/file.pdf")).status_code == 404
 
     await report_runner.generate_report(report_id)
@@ -267,3 +277,112 @@ async def test_api_totals_out_of_scope_is_404(world: dict[str, Any], client: Any
         "/api/totals", params={"agency_id": world["construction"], "period": "2026-Q1"}
     )
     assert response.status_code == 404
+
+
+async def test_a_signed_report_whose_files_were_not_written_is_finished_by_the_job(
+    world: dict[str, Any],
+) -> None:
+    report = await _generated(world)
+    signed = await reports.sign_off(world["head"], report["id"], report["version"])
+    assert signed["files"]["pdf"] is not None and signed["document"]["number"] == 1
+    folder = report_runner.report_folder(report["id"])
+    # As if writing the signed files had failed after the sign-off committed.
+    await Report.update({Report.file_sha256: {}}).where(Report.id == report["id"])
+    (folder / "report.pdf").unlink()
+    pending = await reports.get_report(world["head"], report["id"])
+    assert pending["files_pending"] and pending["files"]["pdf"] is None
+    with pytest.raises(NotFound):
+        await reports.report_file(world["head"], report["id"], "pdf")
+
+    await report_runner.generate_report(report["id"])  # the job's next run
+    done = await reports.get_report(world["head"], report["id"])
+    assert not done["files_pending"] and done["sha256"] == signed["sha256"]
+    assert report_runner.file_sha256(folder / "report.pdf") == signed["sha256"]["pdf"]
+    assert done["totals"] == signed["totals"] and done["document"] == signed["document"]
+
+
+async def test_report_pages_choose_the_period_from_the_list_and_name_signer_errors(
+    world: dict[str, Any], client: Any
+) -> None:
+    await _login(client, "head-province")
+    page = await client.get("/reports")
+    assert '<select id="f-period" name="period" required' in page.text
+    assert "Quý I năm 2026 (15/12/2025 – 14/03/2026)" in page.text
+    token = client.cookies.get("csrftoken", "")
+    refused = await client.post(
+        "/reports",
+        data={"agency_id": str(world["province"]), "period": "2026-Q9", "_csrf_token": token},
+    )
+    assert refused.status_code == 422
+    assert 'id="e-period">Chọn kỳ báo cáo trong danh sách.</p>' in refused.text
+    assert await Report.count() == 0
+
+    report = await _generated(world)
+    refused = await client.post(
+        f"/reports/{report['id']}/sign-off",
+        data={
+            "version": str(report["version"]),
+            "signing_form": "kt",
+            "signer_title": "",
+            "signer_name": "Phạm Văn Sơn",
+            "_csrf_token": token,
+        },
+    )
+    assert refused.status_code == 422
+    assert 'id="e-signer_title">Ký KT. hoặc TL. cần ghi chức vụ của người ký.</p>' in refused.text
+    assert 'value="Phạm Văn Sơn"' in refused.text
+    assert not (await reports.get_report(world["head"], report["id"]))["signed"]
+
+    signed = await client.post(
+        f"/reports/{report['id']}/sign-off",
+        data={
+            "version": str(report["version"]),
+            "signing_form": "kt",
+            "signer_title": "Phó Chánh Thanh tra",
+            "signer_name": "Phạm Văn Sơn",
+            "_csrf_token": token,
+        },
+    )
+    assert signed.status_code in (200, 302, 303), signed.text[:300]  # redirected to the report
+    stored = await reports.get_report(world["head"], report["id"])
+    assert stored["document"]["signer_lines"] == ["KT. GIÁM ĐỐC", "PHÓ CHÁNH THANH TRA"]
+    assert stored["document"]["signer_name"] == "Phạm Văn Sơn"
+
+
+async def test_a_report_signed_before_document_frames_keeps_its_files(
+    world: dict[str, Any],
+) -> None:
+    report = await _generated(world)
+    folder = report_runner.report_folder(report["id"])
+    pdf_before = (folder / "report.pdf").read_bytes()
+    # Signed by an earlier version: no frame, no file hashes.
+    await Report.update(
+        {
+            Report.signed_off_by: world["head"].id,
+            Report.signed_off_at: datetime.now(UTC),
+            Report.file_sha256: {},
+        }
+    ).where(Report.id == report["id"])
+    legacy = await reports.get_report(world["head"], report["id"])
+    assert legacy["signed"] and not legacy["files_pending"]
+    assert legacy["files"]["pdf"] == f"/api/reports/{report['id']}/file.pdf"
+    await report_runner.generate_report(report["id"])
+    assert (folder / "report.pdf").read_bytes() == pdf_before
+    path, _, _ = await reports.report_file(world["head"], report["id"], "pdf")
+    assert path.read_bytes() == pdf_before
+
+
+async def test_a_narrative_edit_of_figures_frozen_without_codes_writes_them_in_the_json(
+    world: dict[str, Any],
+) -> None:
+    report = await _generated(world)
+    older = dict(report["totals"])
+    older.pop("agency_code")
+    older["rows"] = [{k: v for k, v in row.items() if k != "agency_code"} for row in older["rows"]]
+    await Report.update({Report.totals: older}).where(Report.id == report["id"])
+    await reports.update_narrative(
+        world["head"], report["id"], "Thuyết minh mới.", report["version"]
+    )
+    copy = json.loads((report_runner.report_folder(report["id"]) / "report.json").read_text())
+    assert copy["agency"]["code"] == "TTT"
+    assert [row["agency_code"] for row in copy["rows"]] == ["TTT", "STC", "SXD"]

@@ -13,7 +13,13 @@ from inspect_app.forms.records import (
     new_measure_values,
     status_change,
 )
-from inspect_app.forms.reports import optional_int, report_request, request_errors
+from inspect_app.forms.reports import (
+    optional_int,
+    period_options,
+    report_request,
+    request_errors,
+    signer_form,
+)
 from inspect_app.forms.subjects import subject_filters, subject_values
 
 
@@ -144,9 +150,32 @@ def test_report_request_form() -> None:
     assert optional_int("12") == 12
     assert optional_int("12a") is None
     assert optional_int("") is None
-    assert report_request({"agency_id": "2", "year": " 2026 ", "kind": "Q1"}) == (
+    assert report_request({"agency_id": "2", "period": " 2026-Q1 "}) == (
         2,
         "2026-Q1",
-        {"agency_id": "2", "year": "2026", "kind": "Q1"},
+        {"agency_id": "2", "period": "2026-Q1"},
     )
-    assert request_errors({"period": "Choose a period."}) == {"year": "Choose a period."}
+    assert request_errors({"period": "Unknown reporting period: write it like 2026-Q1."}) == {
+        "period": "Choose a reporting period from the list."
+    }
+    assert request_errors({"agency_id": "Choose an agency."}) == {"agency_id": "Choose an agency."}
+
+
+def test_period_options_show_each_period_with_its_dates() -> None:
+    groups = period_options(date(2026, 3, 20), "vi", years=2)
+    assert [year for year, _ in groups] == ["2026", "2025"]
+    options = dict(groups[0][1])
+    assert options["2026-Q1"] == "Quý I năm 2026 (15/12/2025 – 14/03/2026)"
+    assert options["2026-Q2"] == "Quý II năm 2026 (15/03/2026 – 14/06/2026) – đang diễn ra"
+    assert options["2026-6M"].startswith("6 tháng đầu năm 2026 (15/12/2025 – 14/06/2026)")
+    assert "2026-Q3" not in options
+    english = dict(period_options(date(2026, 3, 20), "en", years=1)[0][1])
+    assert english["2026-Y"] == "Year 2026 (15/12/2025 – 14/12/2026) – under way"
+
+
+def test_signer_form_collapses_spaces() -> None:
+    assert signer_form({"signer_name": " Phạm  Văn Sơn ", "signing_form": "kt"}) == {
+        "signer_name": "Phạm Văn Sơn",
+        "signer_title": "",
+        "signing_form": "kt",
+    }

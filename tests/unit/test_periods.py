@@ -11,10 +11,12 @@ from inspect_app.domain.periods import (
     InvalidPeriod,
     Period,
     current_quarter,
+    default_report_period,
     last_quarters,
     next_quarter,
     parse_period,
     period_bounds,
+    period_choices,
     previous_quarter,
     quarter_of,
     report_year_of,
@@ -198,3 +200,27 @@ def test_quarters_tile_the_calendar(year: int, kind: str) -> None:
     quarter = Period(year, kind)
     assert next_quarter(quarter).start == quarter.end + timedelta(days=1)
     assert previous_quarter(next_quarter(quarter)) == quarter
+
+
+def test_short_labels_on_chart_axes() -> None:
+    assert Period(2024, "Q2").short_label("vi") == "Quý II/2024"
+    assert Period(2024, "Q4").short_label("vi") == "Quý IV/2024"
+    assert Period(2024, "6M").short_label("vi") == "6 tháng/2024"
+    assert Period(2024, "Y").short_label("vi") == "Năm 2024"
+    assert Period(2024, "Q2").short_label("en") == "Q2/2024"
+
+
+def test_period_choices_are_started_periods_newest_first() -> None:
+    # 20/03/2026: Q2 2026 has started (15/03), 6M/9M/Y 2026 too (15/12/2025); Q3 has not.
+    choices = [p.code for p in period_choices(date(2026, 3, 20), years=2)]
+    assert choices[:4] == ["2026-Y", "2026-9M", "2026-6M", "2026-Q2"]
+    assert "2026-Q3" not in choices and "2026-Q4" not in choices
+    assert choices[4] == "2026-Q1"
+    assert choices[5:] == ["2025-Y", "2025-Q4", "2025-9M", "2025-Q3", "2025-6M", "2025-Q2",
+                           "2025-Q1"]  # fmt: skip
+    # 14/03 is still Q1: Q2 is not offered yet; 15/12 opens the next report year.
+    assert "2026-Q2" not in [p.code for p in period_choices(date(2026, 3, 14))]
+    assert period_choices(date(2025, 12, 15), years=1)[0].code == "2026-Y"
+    assert default_report_period(date(2026, 3, 20)).code == "2026-Q1"
+    assert default_report_period(date(2026, 3, 14)).code == "2025-Q4"
+    assert default_report_period(date(2025, 12, 15)).code == "2025-Q4"
