@@ -21,7 +21,7 @@ MIGRATIONS_DIR := models/piccolo_migrations
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install venv demo test system-packages lint migrations-check bench
+.PHONY: help install venv demo test system-packages lint messages messages-check migrations-check bench
 
 help: ## list the targets
 	@echo "Targets:"
@@ -80,10 +80,27 @@ system-packages: ## install the Debian packages the tests need (when missing and
 test: $(VENV)/.installed-test system-packages ## run the suite on PostgreSQL, then the storage tests on SQLite
 	$(PY) -m tests.run $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-test ## ruff check, ruff format --check, mypy
+lint: $(VENV)/.installed-test ## ruff check, ruff format --check, mypy, the message catalogues
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy inspect_app models jobs
+	$(VENV)/bin/mypy inspect_app models jobs tools
+	@$(MAKE) --no-print-directory messages-check
+
+# Message ids are extracted by `pybabel extract` (babel.cfg; its Python extractor lives in
+# tools/, hence PYTHONPATH) into a scratch template; tools/messages.py compares the
+# catalogues of inspect_app/locale/ with it. See docs/i18n.md.
+EXTRACT_MESSAGES = PYTHONPATH=. $(VENV)/bin/pybabel --quiet extract -F babel.cfg \
+	--sort-by-file -o "$$scratch/messages.pot" .
+
+messages-check: $(VENV)/.installed-test ## fail if a message id is missing, untranslated or unused in the catalogues, or a .mo is stale
+	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
+	$(EXTRACT_MESSAGES); \
+	$(PY) -m tools.messages check "$$scratch/messages.pot"
+
+messages: $(VENV)/.installed-test ## add new message ids to the catalogues, drop unused ones, compile the .mo files (DOMAIN=name to choose the domain)
+	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
+	$(EXTRACT_MESSAGES); \
+	$(PY) -m tools.messages update "$$scratch/messages.pot" $(if $(DOMAIN),--domain "$(DOMAIN)")
 
 # Fails when `piccolo migrations new models --auto` would write a file, i.e. when
 # models/tables.py changed without a migration. Runs on a scratch SQLite database.

@@ -42,7 +42,7 @@ def _detail_context(request: Request[Any, Any, Any], report: dict[str, Any]) -> 
     context: dict[str, Any] = {
         "report": report,
         "errors": {},
-        "text": report_render.DOCUMENT_TEXT[lang],
+        "text": report_render.document_text(lang),
         "tables": [],
         "paragraphs": [p for p in report["narrative"].split("\n\n") if p.strip()],
         "recovery_chart": "",

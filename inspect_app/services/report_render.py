@@ -29,11 +29,20 @@ from openpyxl.utils import get_column_letter
 from inspect_app.domain import report_layout as rl
 from inspect_app.domain.formatting import format_million_vnd
 from inspect_app.domain.periods import parse_period
+from inspect_app.i18n import pN_, translate
+from inspect_app.i18n.jinja import install_gettext
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 PDF_TIMEOUT_S = 180
-LEADING_VI = ("STT", "Đơn vị")
-LEADING_EN = ("No.", "Agency")
+# The printed document's own words are message ids in the context "report document": they
+# follow the official forms, and may differ from the same English words on the screens.
+LEADING = (pN_("report document", "No."), pN_("report document", "Agency"))
+ROW_LABELS = {
+    "own": pN_("report document", "{name} (own records)"),
+    "total": pN_("report document", "Total"),
+    "previous": pN_("report document", "Same period of {year}"),
+    "change": pN_("report document", "Change on last year (%)"),
+}
 
 
 @dataclass
@@ -59,19 +68,7 @@ class TableView:
 
 
 def _labels(lang: str) -> dict[str, str]:
-    if lang == "vi":
-        return {
-            "own": "{name} (trực tiếp thực hiện)",
-            "total": "Tổng cộng",
-            "previous": "Cùng kỳ năm {year}",
-            "change": "Tăng, giảm so với cùng kỳ (%)",
-        }
-    return {
-        "own": "{name} (own records)",
-        "total": "Total",
-        "previous": "Same period of {year}",
-        "change": "Change on last year (%)",
-    }
+    return {key: translate(label, lang) for key, label in ROW_LABELS.items()}
 
 
 def _row(
@@ -91,7 +88,7 @@ def table_views(totals: Mapping[str, Any], lang: str = "vi") -> list[TableView]:
     """The three tables of a report's frozen figures, in the report's layout."""
     layout = rl.get_layout(str(totals["layout"]))
     labels = _labels(lang)
-    leading = LEADING_VI if lang == "vi" else LEADING_EN
+    leading = (translate(LEADING[0], lang), translate(LEADING[1], lang))
     previous_year = parse_period(str(totals["period"])).year - 1
     views = []
     for table in layout.tables:
@@ -154,9 +151,8 @@ def _million(amount: int, lang: str) -> str:
 def recovery_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
     """Grouped bars per agency: money to recover versus recovered to date (SVG)."""
     legend = (
-        ("Phải thu hồi", "Đã thu hồi lũy kế")
-        if lang == "vi"
-        else ("To recover", "Recovered to date")
+        translate(pN_("report document", "To recover"), lang),
+        translate(pN_("report document", "Recovered to date"), lang),
     )
     items = [
         (
@@ -203,9 +199,8 @@ def recovery_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
 def trend_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
     """Lines over the last eight quarters: recovery recommended and money recovered (SVG)."""
     legend = (
-        ("Kiến nghị thu hồi", "Đã thu hồi")
-        if lang == "vi"
-        else ("Recovery recommended", "Recovered")
+        translate(pN_("report document", "Recovery recommended"), lang),
+        translate(pN_("report document", "Recovered"), lang),
     )
     trend = list(totals.get("trend", []))
     width, height, left, bottom, top_pad = 760, 240, 70, 40, 30
@@ -252,39 +247,27 @@ def trend_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
 # --------------------------------------------------------------------------- HTML
 
 
-# Fixed wording of the printed document (official Vietnamese, or English for the English UI).
-DOCUMENT_TEXT: dict[str, dict[str, str]] = {
-    "vi": {
-        "title": "BÁO CÁO CÔNG TÁC THANH TRA",
-        "period": "Kỳ báo cáo",
-        "from_to": "từ {start} đến {end}",
-        "legal_basis": "Căn cứ",
-        "narrative": "PHẦN THUYẾT MINH",
-        "tables": "PHỤ LỤC SỐ LIỆU",
-        "unit": "Đơn vị tính: tiền: triệu đồng; đất: m²",
-        "form": "Biểu số",
-        "charts": "BIỂU ĐỒ",
-        "recovery_chart": "Số tiền phải thu hồi và đã thu hồi theo đơn vị",
-        "trend_chart": "Xu hướng 8 quý gần nhất",
-        "as_of": "Số liệu tính đến",
-        "revision": "Lần lập",
-    },
-    "en": {
-        "title": "INSPECTION WORK REPORT",
-        "period": "Reporting period",
-        "from_to": "from {start} to {end}",
-        "legal_basis": "Legal basis",
-        "narrative": "NARRATIVE",
-        "tables": "DATA TABLES",
-        "unit": "Units: money in million đồng; land in m²",
-        "form": "Form",
-        "charts": "CHARTS",
-        "recovery_chart": "Money to recover and recovered, per agency",
-        "trend_chart": "Trend over the last eight quarters",
-        "as_of": "Figures as of",
-        "revision": "Revision",
-    },
+# Fixed wording of the printed document (translated into the report's language).
+DOCUMENT_TEXT: dict[str, str] = {
+    "title": pN_("report document", "INSPECTION WORK REPORT"),
+    "period": pN_("report document", "Reporting period"),
+    "from_to": pN_("report document", "from {start} to {end}"),
+    "legal_basis": pN_("report document", "Legal basis"),
+    "narrative": pN_("report document", "NARRATIVE"),
+    "tables": pN_("report document", "DATA TABLES"),
+    "unit": pN_("report document", "Units: money in million đồng; land in m²"),
+    "form": pN_("report document", "Form"),
+    "charts": pN_("report document", "CHARTS"),
+    "recovery_chart": pN_("report document", "Money to recover and recovered, per agency"),
+    "trend_chart": pN_("report document", "Trend over the last eight quarters"),
+    "as_of": pN_("report document", "Figures as of"),
+    "revision": pN_("report document", "Revision"),
 }
+
+
+def document_text(lang: str) -> dict[str, str]:
+    """The document's fixed wording in ``lang``, by key of DOCUMENT_TEXT."""
+    return {key: translate(text, lang) for key, text in DOCUMENT_TEXT.items()}
 
 
 def _environment() -> Environment:
@@ -294,6 +277,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    install_gettext(env)
     return env
 
 
@@ -311,7 +295,7 @@ def document_context(totals: Mapping[str, Any], narrative: str, lang: str = "vi"
         "paragraphs": [p.strip() for p in narrative.split("\n\n") if p.strip()],
         "recovery_chart": recovery_chart(totals, lang),
         "trend_chart": trend_chart(totals, lang),
-        "text": DOCUMENT_TEXT[lang],
+        "text": document_text(lang),
     }
 
 
@@ -326,10 +310,11 @@ def render_html(totals: Mapping[str, Any], narrative: str, lang: str = "vi") -> 
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="DDE6F0")
+# Sheet names (at most 31 characters in Excel).
 _SHEET_NAMES = {
-    "inspections": "01 Thanh tra",
-    "checks": "02 Kiểm tra chuyên ngành",
-    "implementation": "03 Thực hiện kết luận",
+    "inspections": pN_("report document", "01 Inspections"),
+    "checks": pN_("report document", "02 Specialised checks"),
+    "implementation": pN_("report document", "03 Implementation"),
 }
 
 
@@ -337,25 +322,26 @@ def write_xlsx(totals: Mapping[str, Any], path: Path, lang: str = "vi") -> None:
     """The three tables as sheets: merged headers as on the forms, numbers with formats."""
     layout = rl.get_layout(str(totals["layout"]))
     period = parse_period(str(totals["period"]))
+    text = document_text(lang)
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
     for table, view in zip(layout.tables, table_views(totals, lang), strict=True):
-        sheet = workbook.create_sheet(_SHEET_NAMES[table.counters])
+        sheet = workbook.create_sheet(translate(_SHEET_NAMES[table.counters], lang))
         width = 2 + len(view.units)
         sheet.cell(1, 1, str(totals["agency_name"]).upper()).font = Font(bold=True)
-        sheet.cell(1, width, f"Biểu số {view.form_no}").alignment = Alignment(horizontal="right")
+        sheet.cell(1, width, f"{text['form']} {view.form_no}").alignment = Alignment(
+            horizontal="right"
+        )
         sheet.cell(2, 1, view.title).font = Font(bold=True, size=13)
         sheet.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
         sheet.cell(2, 1).alignment = Alignment(horizontal="center")
-        sheet.cell(
-            3,
-            1,
-            f"Kỳ báo cáo: {period.label('vi')} (từ {period.start:%d/%m/%Y} đến "
-            f"{period.end:%d/%m/%Y})",
+        bounds = text["from_to"].format(
+            start=f"{period.start:%d/%m/%Y}", end=f"{period.end:%d/%m/%Y}"
         )
+        sheet.cell(3, 1, f"{text['period']}: {period.label(lang)} ({bounds})")
         sheet.merge_cells(start_row=3, start_column=1, end_row=3, end_column=width)
         sheet.cell(3, 1).alignment = Alignment(horizontal="center")
-        sheet.cell(4, 1, "Đơn vị tính: tiền: triệu đồng; đất: m²")
+        sheet.cell(4, 1, text["unit"])
         first = 6
         for header_row in view.header:
             for cell in header_row:
