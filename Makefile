@@ -21,7 +21,8 @@ MIGRATIONS_DIR := models/piccolo_migrations
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install venv demo test system-packages lint messages messages-check migrations-check bench
+.PHONY: help install venv demo test system-packages lint messages messages-check wheel-check \
+	migrations-check bench
 
 help: ## list the targets
 	@echo "Targets:"
@@ -85,6 +86,7 @@ lint: $(VENV)/.installed-test ## ruff check, ruff format --check, mypy, the mess
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy inspect_app models jobs tools
 	@$(MAKE) --no-print-directory messages-check
+	@$(MAKE) --no-print-directory wheel-check
 
 # Message ids are extracted by `pybabel extract` (babel.cfg; its Python extractor lives in
 # tools/, hence PYTHONPATH) into a scratch template; tools/messages.py compares the
@@ -96,6 +98,16 @@ messages-check: $(VENV)/.installed-test ## fail if a message id is missing, untr
 	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
 	$(EXTRACT_MESSAGES); \
 	$(PY) -m tools.messages check "$$scratch/messages.pot"
+
+# Builds the wheel from the files the Docker image copies and checks that it carries every
+# compiled catalogue (they are package data: see pyproject.toml).
+wheel-check: $(VENV)/.installed-test ## build the wheel and fail if it lacks a compiled message catalogue
+	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
+	mkdir "$$scratch/src"; \
+	cp -r pyproject.toml README.md inspect_app models jobs "$$scratch/src/"; \
+	if ! $(PIP) wheel --no-deps --wheel-dir "$$scratch/dist" "$$scratch/src" \
+		> "$$scratch/build.log" 2>&1; then cat "$$scratch/build.log"; exit 1; fi; \
+	$(PY) -m tools.messages wheel "$$scratch"/dist/*.whl
 
 messages: $(VENV)/.installed-test ## add new message ids to the catalogues, drop unused ones, compile the .mo files (DOMAIN=name to choose the domain)
 	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \

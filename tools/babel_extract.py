@@ -5,7 +5,8 @@ reads the syntax tree, so that it also finds the message ids the application pas
 without a translation call:
 
 - calls named in the ``keywords`` of babel.cfg (``translate``, ``N_``, ``N_plural``,
-  ``NotFound``, ``done``...): their string arguments, and a ``message=`` keyword argument;
+  ``NotFound``, ``done``...): their string arguments;
+- a ``message=`` keyword argument of any call (``save(..., message="The plan was created.")``);
 - the values of a dict literal given to ``InvalidInput`` (``{"field": "message id"}``);
 - with ``sentences = true`` (services, controllers, forms): every string literal that reads
   as a sentence (a capital letter first, a space, a full stop or question mark last), except
@@ -83,12 +84,11 @@ def messages_in(source: str, keywords: Collection[str], sentences: bool) -> Iter
             seen.update(id(argument) for argument in node.args)
             if any(argument is not None for argument in arguments):
                 yield node.lineno, name, arguments, []
-        if name in keywords or name in FIELD_ERRORS:
-            for keyword in node.keywords:
-                text = _text(keyword.value)
-                if keyword.arg == "message" and text is not None:
-                    seen.add(id(keyword.value))
-                    yield keyword.value.lineno, None, (text,), []
+        for keyword in node.keywords:
+            text = _text(keyword.value)
+            if keyword.arg == "message" and text is not None:
+                seen.add(id(keyword.value))
+                yield keyword.value.lineno, None, (text,), []
         if name in FIELD_ERRORS and node.args and isinstance(node.args[0], ast.Dict):
             for value in node.args[0].values:
                 text = _text(value)

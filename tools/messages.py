@@ -3,6 +3,7 @@
     python -m tools.messages check POT     # make lint: fail on any problem listed below
     python -m tools.messages update POT    # make messages: add new ids, drop unused ones, compile
     python -m tools.messages compile       # .po -> .mo
+    python -m tools.messages wheel WHEEL   # make lint: fail if the wheel lacks a .mo
 
 POT is the output of ``pybabel extract -F babel.cfg`` (the Makefile runs it). Catalogues live
 in ``inspect_app/locale/<lang>/LC_MESSAGES/<domain>.po``, one domain per area of the
@@ -22,6 +23,7 @@ import io
 import re
 import string
 import sys
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -368,6 +370,18 @@ def compile_all() -> None:
             compile_domain(domain)
 
 
+def check_wheel(wheel: Path) -> list[str]:
+    """The compiled catalogues of the source tree that ``wheel`` does not carry."""
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    expected = sorted(
+        path.relative_to(ROOT).as_posix() for path in LOCALE_DIR.glob("*/LC_MESSAGES/*.mo")
+    )
+    if not expected:
+        return [f"no compiled catalogue under {LOCALE_DIR}"]
+    return [f"{wheel.name} lacks {name}" for name in expected if name not in names]
+
+
 # --------------------------------------------------------------------------- command line
 
 
@@ -385,6 +399,8 @@ def main(argv: list[str] | None = None) -> int:
     update_command.add_argument("pot", type=Path)
     update_command.add_argument("--domain", help="put every new id in this domain")
     commands.add_parser("compile", help="compile every .po to its .mo")
+    wheel_command = commands.add_parser("wheel", help="fail if the wheel lacks a .mo")
+    wheel_command.add_argument("wheel", type=Path)
     args = parser.parse_args(argv)
     if args.command == "check":
         problems = check(args.pot)
@@ -399,6 +415,14 @@ def main(argv: list[str] | None = None) -> int:
         _print(changes)
         untranslated = sum("to translate" in change or "fuzzy" in change for change in changes)
         print(f"{len(changes)} change(s); {untranslated} entr(ies) to translate or review")
+        return 0
+    if args.command == "wheel":
+        missing = check_wheel(args.wheel)
+        _print(missing)
+        if missing:
+            print("FAIL: the wheel lacks compiled catalogues (package-data in pyproject.toml)")
+            return 1
+        print(f"OK: {args.wheel.name} carries every compiled catalogue")
         return 0
     compile_all()
     return 0

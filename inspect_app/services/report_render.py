@@ -37,6 +37,7 @@ PDF_TIMEOUT_S = 180
 # The printed document's own words are message ids in the context "report document": they
 # follow the official forms, and may differ from the same English words on the screens.
 LEADING = (pN_("report document", "No."), pN_("report document", "Agency"))
+MILLION_VND = pN_("report document", "VND m")  # the unit of money in the charts
 ROW_LABELS = {
     "own": pN_("report document", "{name} (own records)"),
     "total": pN_("report document", "Total"),
@@ -154,6 +155,7 @@ def recovery_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
         translate(pN_("report document", "To recover"), lang),
         translate(pN_("report document", "Recovered to date"), lang),
     )
+    unit = translate(MILLION_VND, lang)
     items = [
         (
             str(row["name"]),
@@ -174,7 +176,7 @@ def recovery_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
     for i, (text, colour) in enumerate(zip(legend, _BAR_COLOURS, strict=True)):
         x = label_w + i * 170
         parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 16}" y="16">{escape(text)} (Tr.đ)</text>')
+        parts.append(f'<text x="{x + 16}" y="16">{escape(text)} ({escape(unit)})</text>')
     y = 34
     for name, target, done in items:
         parts.append(
@@ -202,6 +204,7 @@ def trend_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
         translate(pN_("report document", "Recovery recommended"), lang),
         translate(pN_("report document", "Recovered"), lang),
     )
+    unit = translate(MILLION_VND, lang)
     trend = list(totals.get("trend", []))
     width, height, left, bottom, top_pad = 760, 240, 70, 40, 30
     plot_w, plot_h = width - left - 45, height - bottom - top_pad
@@ -223,7 +226,7 @@ def trend_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
     for i, (text, colour) in enumerate(zip(legend, _BAR_COLOURS, strict=True)):
         x = left + i * 200
         parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 16}" y="16">{escape(text)} (Tr.đ)</text>')
+        parts.append(f'<text x="{x + 16}" y="16">{escape(text)} ({escape(unit)})</text>')
     for values, colour in zip(series, _BAR_COLOURS, strict=True):
         points = " ".join(
             f"{round(left + i * step, 1)},{round(top_pad + plot_h - plot_h * v / top, 1)}"
