@@ -35,6 +35,8 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
+from inspect_app.i18n import LANGUAGES
+
 ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "inspect_app" / "locale"
 # Languages whose catalogue must translate every id.
@@ -76,6 +78,7 @@ FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 LANGUAGE_NAMES = {"vi": "Vietnamese", "en": "English"}
 BRACE_FIELD = string.Formatter()
 PERCENT_FIELD = re.compile(r"%\((\w+)\)[#0 +-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa]")
+PERCENT_ESCAPE = re.compile(r"%%")
 
 Key = tuple[str, str]  # (context or "", singular id): what gettext looks a message up by
 
@@ -225,6 +228,11 @@ def check_language(lang: str, template: dict[Key, Message], problems: list[str])
             )
 
 
+def stray_percent(text: str) -> bool:
+    """True when ``text`` has a % that is neither %% nor a %(name)s field."""
+    return "%" in PERCENT_FIELD.sub("", PERCENT_ESCAPE.sub("", text))
+
+
 def check_message(label: str, message: Message, extracted: Message | None) -> list[str]:
     name = shown(key(message))
     if extracted is None:
@@ -240,10 +248,13 @@ def check_message(label: str, message: Message, extracted: Message | None) -> li
     if message.fuzzy:
         problems.append(f"{label}: {name} is marked fuzzy: check the translation, drop the flag")
     allowed = set().union(*(placeholders(text) for text in _strings(message.id)))
+    in_template = any(filename.startswith("templates/") for filename, _ in extracted.locations)
     for form in forms:
         extra = placeholders(form) - allowed
         if extra:
             problems.append(f"{label}: {name} translation uses unknown values {sorted(extra)}")
+        if in_template and stray_percent(form):
+            problems.append(f"{label}: {name} is used in a template: write a % as %%")
     return problems
 
 
@@ -261,7 +272,7 @@ def check(pot: Path) -> list[str]:
     """Every problem of the catalogues, as lines for people; empty when all is well."""
     template = {key(message): message for message in entries(read_template(pot))}
     problems: list[str] = []
-    for lang in COMPLETE:
+    for lang in LANGUAGES:
         if not (LOCALE_DIR / lang).is_dir():
             problems.append(f"{lang}: the catalogue is missing")
     for lang in languages():
@@ -359,7 +370,7 @@ def update_language(lang: str, template: dict[Key, Message], override: str | Non
 def update(pot: Path, override: str | None) -> list[str]:
     template = {key(message): message for message in entries(read_template(pot))}
     changes = []
-    for lang in sorted({*languages(), *COMPLETE}):
+    for lang in sorted({*languages(), *LANGUAGES}):
         changes += update_language(lang, template, override)
     return changes
 
