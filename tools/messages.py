@@ -4,6 +4,7 @@
     python -m tools.messages update POT    # make messages: add new ids, drop unused ones, compile
     python -m tools.messages compile       # .po -> .mo
     python -m tools.messages wheel WHEEL   # make lint: fail if the wheel lacks a .mo
+    python -m tools.messages import-json FILE...  # take translations from {id: text} files
 
 POT is the output of ``pybabel extract -F babel.cfg`` (the Makefile runs it). Catalogues live
 in ``inspect_app/locale/<lang>/LC_MESSAGES/<domain>.po``, one domain per area of the
@@ -20,6 +21,7 @@ import argparse
 import difflib
 import fnmatch
 import io
+import json
 import re
 import string
 import sys
@@ -381,6 +383,39 @@ def compile_all() -> None:
             compile_domain(domain)
 
 
+def import_json(paths: Iterable[Path]) -> list[str]:
+    """Take the translations of ``<lang>/<domain>.json`` files ({id: text}, the catalogue
+    format before gettext) into the .po files: an id the language lacks, or has without a
+    translation, gets the file's text (in the domain named like the file when it is new).
+    Run ``make messages`` afterwards to drop what the code no longer uses."""
+    changes = []
+    for path in paths:
+        lang, name = path.parent.name, path.stem
+        domains = {domain.name: domain for domain in load_domains(lang)}
+        owners = {
+            key(message): (domain.name, message)
+            for domain in domains.values()
+            for message in entries(domain.catalog)
+        }
+        touched = set()
+        for message_id, text in json.loads(path.read_text(encoding="utf-8")).items():
+            owner, existing = owners.get(("", message_id), ("", None))
+            if existing is None:
+                if name not in domains:
+                    domains[name] = Domain(lang, name, new_catalog(lang, name))
+                domains[name].catalog.add(message_id, text)
+                touched.add(name)
+                changes.append(f"{lang}/{name}: added {message_id!r}")
+            elif not all(_strings(existing.string)) or existing.fuzzy:
+                existing.string = text
+                existing.flags.discard("fuzzy")
+                touched.add(owner)
+                changes.append(f"{lang}: translated {message_id!r}")
+        for name in touched:
+            write_domain(domains[name])
+    return changes
+
+
 def check_wheel(wheel: Path) -> list[str]:
     """The compiled catalogues of the source tree that ``wheel`` does not carry."""
     with zipfile.ZipFile(wheel) as archive:
@@ -412,6 +447,8 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("compile", help="compile every .po to its .mo")
     wheel_command = commands.add_parser("wheel", help="fail if the wheel lacks a .mo")
     wheel_command.add_argument("wheel", type=Path)
+    json_command = commands.add_parser("import-json", help="take translations from JSON files")
+    json_command.add_argument("files", type=Path, nargs="+")
     args = parser.parse_args(argv)
     if args.command == "check":
         problems = check(args.pot)
@@ -426,6 +463,11 @@ def main(argv: list[str] | None = None) -> int:
         _print(changes)
         untranslated = sum("to translate" in change or "fuzzy" in change for change in changes)
         print(f"{len(changes)} change(s); {untranslated} entr(ies) to translate or review")
+        return 0
+    if args.command == "import-json":
+        changes = import_json(args.files)
+        _print(changes)
+        print(f"{len(changes)} change(s); now run make messages")
         return 0
     if args.command == "wheel":
         missing = check_wheel(args.wheel)

@@ -1,9 +1,10 @@
-"""Translations: gettext catalogues for Vietnamese (default) and English (templates: ``.jinja``).
+"""Translations: gettext catalogues for Vietnamese (default) and English.
 
 Message ids are the English text. ``locale/<lang>/LC_MESSAGES/<domain>.po`` holds the
 translations of one area of the application (core, admin, cases, ...), compiled to ``.mo``
 next to it; the domains of a language are merged into one catalogue at first use. How to
-add a message, and what ``make lint`` checks about the catalogues: docs/i18n.md.
+add a message, and what ``make lint`` checks about the catalogues: docs/i18n.md. Templates
+translate through :mod:`inspect_app.i18n.jinja`.
 """
 
 from __future__ import annotations
@@ -23,12 +24,10 @@ __all__ = [
     "N_",
     "MessageId",
     "N_plural",
-    "install_gettext",
     "lazy",
     "message_ids",
     "pN_",
     "pick_language",
-    "render_language",
     "translate",
     "translate_plural",
     "translations",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from typing import Any
 
@@ -239,10 +240,12 @@ async def test_the_board_counts_days_in_the_reader_s_language(
     assert "trễ 1 ngày" in vietnamese and "còn 11 ngày" in vietnamese
     assert 'data-testid="follow-up-group-count">(1, 1 quá hạn)<' in vietnamese
 
-    switched = await client.get("/lang/en", headers={"referer": "http://testserver.local/"})
+    switched = await client.get(
+        "/lang/en", headers={"referer": "http://testserver.local/"}, follow_redirects=False
+    )
     assert switched.status_code == 302
     english = (await client.get("/follow-ups")).text
     # One form for one day, the other for more: "1 day late", "11 days left".
     assert "1 day late" in english and "11 days left" in english
-    assert "1 days" not in english and "11 day left" not in english
+    assert re.search(r"\b1 days", english) is None and "11 day left" not in english
     assert 'data-testid="follow-up-group-count">(1, 1 overdue)<' in english

@@ -158,3 +158,23 @@ def test_the_domain_can_be_chosen(locale: Path, tmp_path: Path) -> None:
     pot = _pot(tmp_path / "messages.pot", *CODE)
     messages.update(pot, "plans_feature")
     assert {d.name for d in messages.load_domains("vi")} == {"plans_feature"}
+
+
+def test_translations_from_json_files_fill_the_catalogues(locale: Path, tmp_path: Path) -> None:
+    pot = _pot(tmp_path / "messages.pot", *CODE)
+    messages.update(pot, None)
+    legacy = locale / "vi" / "admin.json"
+    legacy.write_text(
+        '{"Save the plan.": "Lưu kế hoạch.", "Rename the plan.": "Đổi tên kế hoạch."}',
+        encoding="utf-8",
+    )
+    changes = messages.import_json([legacy])
+    assert changes == ["vi: translated 'Save the plan.'", "vi/admin: added 'Rename the plan.'"]
+    translated = {
+        messages.key(m)[1]: m.string
+        for d in messages.load_domains("vi")
+        for m in messages.entries(d.catalog)
+    }
+    assert translated["Save the plan."] == "Lưu kế hoạch."
+    assert translated["Rename the plan."] == "Đổi tên kế hoạch."
+    assert any("'Rename the plan.' is not used any more" in p for p in messages.check(pot))
