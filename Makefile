@@ -81,7 +81,7 @@ system-packages: ## install the Debian packages the tests need (when missing and
 test: $(VENV)/.installed-test system-packages ## run the suite on PostgreSQL, then the storage tests on SQLite
 	$(PY) -m tests.run $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-test ## ruff check, ruff format --check, mypy, the message catalogues
+lint: $(VENV)/.installed-test ## ruff check, ruff format --check, mypy, the message catalogues, the wheel's catalogues
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy inspect_app models jobs tools
