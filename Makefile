@@ -24,7 +24,8 @@ MIGRATIONS_DIR := models/piccolo_migrations
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install venv demo test system-packages lint migrations-check bench
+.PHONY: help install venv demo test system-packages lint messages messages-check wheel-check \
+	migrations-check bench
 
 help: ## list the targets
 	@echo "Targets:"
@@ -85,10 +86,38 @@ system-packages: ## install the Debian packages the tests need (when missing and
 test: $(VENV)/.installed-test system-packages ## run the suite on PostgreSQL, then the storage tests on SQLite
 	$(PY) -m tests.run $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-test ## ruff check, ruff format --check, mypy
+lint: $(VENV)/.installed-test ## ruff check, ruff format --check, mypy, the message catalogues, the wheel's catalogues
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy inspect_app models jobs
+	$(VENV)/bin/mypy inspect_app models jobs tools
+	@$(MAKE) --no-print-directory messages-check
+	@$(MAKE) --no-print-directory wheel-check
+
+# Message ids are extracted by `pybabel extract` (babel.cfg; its Python extractor lives in
+# tools/, hence PYTHONPATH) into a scratch template; tools/messages.py compares the
+# catalogues of inspect_app/locale/ with it. See docs/i18n.md.
+EXTRACT_MESSAGES = PYTHONPATH=. $(VENV)/bin/pybabel --quiet extract -F babel.cfg \
+	--sort-by-file -o "$$scratch/messages.pot" .
+
+messages-check: $(VENV)/.installed-test ## fail if a message id is missing, untranslated or unused in the catalogues, or a .mo is stale
+	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
+	$(EXTRACT_MESSAGES); \
+	$(PY) -m tools.messages check "$$scratch/messages.pot"
+
+# Builds the wheel from the files the Docker image copies and checks that it carries every
+# compiled catalogue (they are package data: see pyproject.toml).
+wheel-check: $(VENV)/.installed-test ## build the wheel and fail if it lacks a compiled message catalogue
+	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
+	mkdir "$$scratch/src"; \
+	cp -r pyproject.toml README.md inspect_app models jobs "$$scratch/src/"; \
+	if ! $(PIP) wheel --no-deps --wheel-dir "$$scratch/dist" "$$scratch/src" \
+		> "$$scratch/build.log" 2>&1; then cat "$$scratch/build.log"; exit 1; fi; \
+	$(PY) -m tools.messages wheel "$$scratch"/dist/*.whl
+
+messages: $(VENV)/.installed-test ## add new message ids to the catalogues, drop unused ones, compile the .mo files (DOMAIN=name to choose the domain)
+	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
+	$(EXTRACT_MESSAGES); \
+	$(PY) -m tools.messages update "$$scratch/messages.pot" $(if $(DOMAIN),--domain "$(DOMAIN)")
 
 # Fails when `piccolo migrations new models --auto` would write a file, i.e. when
 # models/tables.py changed without a migration. Runs on a scratch SQLite database.

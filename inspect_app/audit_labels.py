@@ -31,109 +31,109 @@ from inspect_app.forms.inspections import CASE_FIELDS, DEADLINES, EVENT_FIELDS
 from inspect_app.forms.plans import PLAN_FIELDS
 from inspect_app.forms.records import FINDING_FIELDS, MEASURE_FIELDS
 from inspect_app.forms.subjects import SUBJECT_FIELDS
-from inspect_app.i18n import translate
+from inspect_app.i18n import LANGUAGE_NAMES, N_, translate
 
 # Message ids of the audit actions; lifecycle events ("event.publish") use EVENT_LABELS.
 ACTION_LABELS = {
-    "create": "Added",
-    "update": "Edited",
-    "delete": "Deleted",
-    "deactivate": "Deactivated",
-    "activate": "Reactivated",
-    "status": "Status changed",
-    "write_off": "Written off",
-    "written_off": "Written off",
-    "upload": "File attached",
-    "export": "Exported",
-    "login": "Signed in",
-    "login_failed": "Failed sign-in",
-    "login_locked": "Sign-in locked",
-    "password_change": "Password changed",
-    "token_create": "Token created",
-    "token_revoke": "Token revoked",
-    "report.request": "Report requested",
-    "report.narrative": "Narrative edited",
-    "report.sign_off": "Report signed off",
+    "create": N_("Added"),
+    "update": N_("Edited"),
+    "delete": N_("Deleted"),
+    "deactivate": N_("Deactivated"),
+    "activate": N_("Reactivated"),
+    "status": N_("Status changed"),
+    "write_off": N_("Written off"),
+    "written_off": N_("Written off"),
+    "upload": N_("File attached"),
+    "export": N_("Exported"),
+    "login": N_("Signed in"),
+    "login_failed": N_("Failed sign-in"),
+    "login_locked": N_("Sign-in locked"),
+    "password_change": N_("Password changed"),
+    "token_create": N_("Token created"),
+    "token_revoke": N_("Token revoked"),
+    "report.request": N_("Report requested"),
+    "report.narrative": N_("Narrative edited"),
+    "report.sign_off": N_("Report signed off"),
 }
 ENTITY_LABELS = {
-    "agency": "Agency",
-    "user": "User",
-    "token": "API token",
-    "subject": "Subject",
-    "plan": "Plan",
-    "inspection": "Inspection",
-    "finding": "Finding",
-    "measure": "Measure",
-    "execution": "Execution",
-    "attachment": "Attachment",
-    "report": "Report",
+    "agency": N_("Agency"),
+    "user": N_("User"),
+    "token": N_("API token"),
+    "subject": N_("Subject"),
+    "plan": N_("Plan"),
+    "inspection": N_("Inspection"),
+    "finding": N_("Finding"),
+    "measure": N_("Measure"),
+    "execution": N_("Execution"),
+    "attachment": N_("Attachment"),
+    "report": N_("Report"),
 }
 # Field -> message id, per kind of record; the form labels are reused where they exist.
 FIELD_LABELS: dict[str, dict[str, str]] = {
     "inspection": {
         **dict(CASE_FIELDS),
-        "code": "Case code",
-        "status": "Status",
-        "announced_on": "Announced on",
-        "onsite_ended_on": "On-site inspection ended on",
-        "report_on": "Result report on",
-        "conclusion_no": "Conclusion number",
-        "concluded_on": "Concluded on",
-        "published_on": "Published on",
-        "directive_on": "Directive on",
-        "closed_on": "Closed on",
-        "cancelled_on": "Cancelled on",
-        "cancel_reason": "Reason for cancelling",
-        "overdue": "Overdue",
-        "overlap_override_reason": "Reason for going ahead despite the warning",
-        "overlap_override_by": "Went ahead despite the warning",
+        "code": N_("Case code"),
+        "status": N_("Status"),
+        "announced_on": N_("Announced on"),
+        "onsite_ended_on": N_("On-site inspection ended on"),
+        "report_on": N_("Result report on"),
+        "conclusion_no": N_("Conclusion number"),
+        "concluded_on": N_("Concluded on"),
+        "published_on": N_("Published on"),
+        "directive_on": N_("Directive on"),
+        "closed_on": N_("Closed on"),
+        "cancelled_on": N_("Cancelled on"),
+        "cancel_reason": N_("Reason for cancelling"),
+        "overdue": N_("Overdue"),
+        "overlap_override_reason": N_("Reason for going ahead despite the warning"),
+        "overlap_override_by": N_("Went ahead despite the warning"),
     },
     "finding": dict(FINDING_FIELDS),
     "measure": {
         **dict(MEASURE_FIELDS),
-        "status": "Status",
-        "done_vnd": "Amount carried out (đồng)",
-        "done_m2": "Land area carried out (m²)",
-        "done_count": "Number carried out",
-        "written_off_reason": "Reason for writing off",
-        "completed_on": "Completed on",
-        "overdue": "Overdue",
+        "status": N_("Status"),
+        "done_vnd": N_("Amount carried out (đồng)"),
+        "done_m2": N_("Land area carried out (m²)"),
+        "done_count": N_("Number carried out"),
+        "written_off_reason": N_("Reason for writing off"),
+        "completed_on": N_("Completed on"),
+        "overdue": N_("Overdue"),
     },
     "execution": {
-        "date": "Date",
-        "amount_vnd": "Amount (đồng)",
-        "land_m2": "Land area (m²)",
-        "count": "Number",
-        "document_no": "Document number",
-        "note": "Note",
+        "date": N_("Date"),
+        "amount_vnd": N_("Amount (đồng)"),
+        "land_m2": N_("Land area (m²)"),
+        "count": N_("Number"),
+        "document_no": N_("Document number"),
+        "note": N_("Note"),
     },
     "subject": dict(SUBJECT_FIELDS),
-    "plan": {**dict(PLAN_FIELDS), "agency_id": "Agency"},
+    "plan": {**dict(PLAN_FIELDS), "agency_id": N_("Agency")},
     "user": {
-        "username": "Username",
-        "full_name": "Full name",
-        "email": "E-mail",
-        "role": "Role",
-        "agency_id": "Agency",
-        "language": "Language",
-        "active": "Active",
-        "last_login_at": "Last sign-in",
+        "username": N_("Username"),
+        "full_name": N_("Full name"),
+        "email": N_("E-mail"),
+        "role": N_("Role"),
+        "agency_id": N_("Agency"),
+        "language": N_("Language"),
+        "active": N_("Active"),
+        "last_login_at": N_("Last sign-in"),
     },
     "agency": {
-        "code": "Code",
-        "name": "Name",
-        "kind": "Kind",
-        "parent_id": "Parent agency",
-        "active": "Active",
-        "doc_symbol": "Document symbol (ký hiệu)",
-        "parent_body": "Parent body (cơ quan chủ quản)",
-        "place_name": "Place name (địa danh)",
-        "head_title": "Title of the head",
-        "signer_name": "Default signer: full name",
-        "signer_title": "Default signer: own title",
-        "signing_form": "Default signing form",
-        "recipients": "Recipients (Kính gửi), one a line",
-        "distribution": "Distribution (Nơi nhận), one a line",
+        "code": N_("Code"),
+        "name": N_("Name"),
+        "kind": N_("Kind"),
+        "parent_id": N_("Parent agency"),
+        "active": N_("Active"),
+        "doc_symbol": N_("Document symbol (ký hiệu)"),
+        "parent_body": N_("Parent body (cơ quan chủ quản)"),
+        "place_name": N_("Place name (địa danh)"),
+        "head_title": N_("Title of the head"),
+        "signer_name": N_("Default signer: full name"),
+        "signer_title": N_("Default signer: own title"),
+        "signing_form": N_("Default signing form"),
+        "recipients": N_("Recipients (Kính gửi), one a line"),
+        "distribution": N_("Distribution (Nơi nhận), one a line"),
     },
 }
 # Derived or bookkeeping fields: recomputed on every write, or meaningless to a reader.
@@ -157,28 +157,28 @@ HIDDEN_FIELDS = frozenset(
         "password_hash",
     }
 )
-# Coded values named in words: field -> code -> message id, or code -> {lang: label}.
-CODE_LABELS: dict[str, Mapping[str, Any]] = {
+# Coded values named in words: field -> code -> message id.
+CODE_LABELS: dict[str, Mapping[str, str]] = {
     "origin": ORIGIN_LABELS,
     "origin_source": ORIGIN_SOURCE_LABELS,
     "category": FINDING_CATEGORY_LABELS,
     "role": ROLE_LABELS,
     "type": MEASURE_TYPE_LABELS,
-    "language": {"vi": "Tiếng Việt", "en": "English"},
+    "language": LANGUAGE_NAMES,
     "signing_form": SIGNING_FORM_LABELS,
 }
-STATUS_BY_ENTITY: dict[str, Mapping[str, Any]] = {
+STATUS_BY_ENTITY: dict[str, Mapping[str, str]] = {
     "inspection": STATUS_LABELS,
     "measure": MEASURE_STATUS_LABELS,
     "plan": PLAN_STATUS_LABELS,
 }
-KIND_BY_ENTITY: dict[str, Mapping[str, Any]] = {
+KIND_BY_ENTITY: dict[str, Mapping[str, str]] = {
     "subject": SUBJECT_KIND_LABELS,
     "agency": AGENCY_KIND_LABELS,
 }
 DEADLINE_LABELS = {key: label for key, label, _ in DEADLINES}
 EVENT_FIELD_LABELS = {
-    "date": "Date",
+    "date": N_("Date"),
     **{name: label for fields in EVENT_FIELDS.values() for name, label, _ in fields},
 }
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -190,7 +190,7 @@ def action_label(action: str, lang: str) -> str:
     """An audit action in words: "event.publish" -> "Công khai kết luận"."""
     if action.startswith("event."):
         event = action.removeprefix("event.")
-        return EVENT_LABELS.get(event, {}).get(lang, event)
+        return translate(EVENT_LABELS.get(event, event), lang)
     return translate(ACTION_LABELS.get(action, action), lang)
 
 
@@ -199,11 +199,9 @@ def entity_label(entity_type: str, lang: str) -> str:
     return translate(ENTITY_LABELS.get(entity_type, entity_type), lang)
 
 
-def _coded(table: Mapping[str, Any], code: str, lang: str) -> str:
+def _coded(table: Mapping[str, str], code: str, lang: str) -> str:
     label = table.get(code)
-    if isinstance(label, dict):
-        return str(label.get(lang, code))
-    return translate(label, lang) if isinstance(label, str) else code
+    return code if label is None else translate(label, lang)
 
 
 def _date_value(value: Any, lang: str) -> str | None:

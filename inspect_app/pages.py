@@ -7,18 +7,19 @@ from typing import Any
 from litestar import Request
 from litestar.response import Template
 
+from inspect_app.i18n import N_
 from inspect_app.principal import Principal
 from models.tables import Notification
 
 # (permission, href, label): the main menu, filtered by what the role may do.
 NAV_ITEMS: list[tuple[str, str, str]] = [
-    ("read", "/", "Dashboard"),
-    ("read", "/inspections", "Inspections"),
-    ("followup.board", "/follow-ups", "Follow-up"),
-    ("read", "/subjects", "Subjects"),
-    ("read", "/plans", "Plans"),
-    ("read", "/reports", "Reports"),
-    ("user.manage", "/admin", "Administration"),
+    ("read", "/", N_("Dashboard")),
+    ("read", "/inspections", N_("Inspections")),
+    ("followup.board", "/follow-ups", N_("Follow-up")),
+    ("read", "/subjects", N_("Subjects")),
+    ("read", "/plans", N_("Plans")),
+    ("read", "/reports", N_("Reports")),
+    ("user.manage", "/admin", N_("Administration")),
 ]
 
 

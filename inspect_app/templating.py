@@ -1,4 +1,5 @@
-"""The Jinja engine: filters for đồng, m², dates, labels, and the ``_`` translation global."""
+"""The Jinja engine: gettext (see ``i18n.install_gettext``), filters for đồng, m², dates and
+labels, all in the language of the request being rendered."""
 
 from __future__ import annotations
 
@@ -16,21 +17,11 @@ from inspect_app.domain import formatting
 from inspect_app.domain.lifecycle import EVENT_LABELS, STATUS_LABELS
 from inspect_app.domain.measures import MEASURE_TYPE_LABELS
 from inspect_app.domain.permissions import ROLE_LABELS
-from inspect_app.i18n import translate
+from inspect_app.i18n import LANGUAGE_NAMES, translate
+from inspect_app.i18n.jinja import install_gettext
+from inspect_app.i18n.jinja import render_language as _lang
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
-
-
-def _lang(context: Context) -> str:
-    request = context.get("request")
-    if request is None:
-        return str(context.get("lang", "vi"))
-    return str(getattr(request.state, "lang", "vi"))
-
-
-@pass_context
-def _translate(context: Context, message: str, **values: Any) -> str:
-    return translate(message, _lang(context), **values)
 
 
 @pass_context
@@ -58,20 +49,21 @@ def _history_entry(context: Context, row: dict[str, Any]) -> dict[str, Any]:
     return readable_entry(row, _lang(context))
 
 
-def _label(table: dict[str, dict[str, str]]) -> Any:
+def _label(table: dict[str, str]) -> Any:
     @pass_context
     def label(context: Context, key: str | None) -> str:
         if key is None:
             return ""
-        return table.get(key, {}).get(_lang(context), key)
+        return translate(table[key], _lang(context)) if key in table else key
 
     return label
 
 
 def configure_environment(engine: Engine) -> None:
-    """Register filters and globals on the Jinja environment."""
+    """Register gettext, filters and globals on the Jinja environment."""
     env = engine.engine
-    env.globals["_"] = _translate
+    install_gettext(env)
+    env.globals["language_names"] = LANGUAGE_NAMES
     env.filters.update(
         {
             "vnd": _vnd,

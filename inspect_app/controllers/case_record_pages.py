@@ -94,7 +94,7 @@ async def _measure_form(
         measure=measure,
         values=values,
         errors=errors,
-        type_choices=[(t, MEASURE_TYPE_LABELS[t][lang]) for t in MEASURE_TYPES],
+        type_choices=[(t, translate(MEASURE_TYPE_LABELS[t], lang)) for t in MEASURE_TYPES],
         units={t: measure_unit(t) for t in MEASURE_TYPES},
         finding_choices=[("", "—")]
         + [(str(f["id"]), f"#{f['id']} · {f['description'][:80]}") for f in finding_rows],

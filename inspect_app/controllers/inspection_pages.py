@@ -167,7 +167,7 @@ async def _list_context(
         "kind_names": {k["code"]: k[f"name_{lang}"] for k in kinds},
         "status_choices": [
             everything,
-            *[(s, lifecycle.STATUS_LABELS[s][lang]) for s in lifecycle.STATUSES],
+            *[(s, translate(lifecycle.STATUS_LABELS[s], lang)) for s in lifecycle.STATUSES],
         ],
         "origin_choices": [everything, *translated_choices(request, ORIGIN_LABELS)],
         "overdue_choices": [
@@ -400,7 +400,7 @@ class InspectionPageController(Controller):
                 event_values=data,
                 message=translate(exc.message, lang, **exc.values),
             )
-        label = lifecycle.EVENT_LABELS.get(event, {}).get(lang, event)
+        label = translate(lifecycle.EVENT_LABELS.get(event, event), lang)
         flash(request, translate("Recorded: {event}.", lang, event=label))
         return Redirect(path=f"/inspections/{inspection_id}#timeline", status_code=303)
 

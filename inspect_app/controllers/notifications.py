@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from inspect_app.exceptions import request_language
-from inspect_app.i18n import translate
+from inspect_app.i18n import translate_plural
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
 from inspect_app.schemas.jobs import NotificationList, NotificationOut, ReadAll
@@ -88,5 +88,13 @@ class NotificationPageController(Controller):
         """Mark every notification as read."""
         marked = await notifications.mark_all_read(principal)
         lang = request_language(request)
-        flash(request, translate("{count} notifications marked as read.", lang, count=marked))
+        flash(
+            request,
+            translate_plural(
+                "{count} notification marked as read.",
+                "{count} notifications marked as read.",
+                marked,
+                lang,
+            ),
+        )
         return Redirect(path="/notifications")

@@ -81,7 +81,7 @@ async def save(
 def measure_status_labels(request: Request[Any, Any, Any]) -> dict[str, str]:
     """Measure statuses in the request's language."""
     lang = request_language(request)
-    return {key: labels[lang] for key, labels in MEASURE_STATUS_LABELS.items()}
+    return {key: translate(label, lang) for key, label in MEASURE_STATUS_LABELS.items()}
 
 
 def translated_choices(

@@ -62,7 +62,7 @@ async def _detail_context(
         "signing_forms": list(SIGNING_FORM_LABELS.items()),
         "report": report,
         "errors": {},
-        "text": report_render.DOCUMENT_TEXT[lang],
+        "text": report_render.document_text(lang),
         "tables": [],
         "paragraphs": [p for p in report["narrative"].split("\n\n") if p.strip()],
         "recovery_chart": "",

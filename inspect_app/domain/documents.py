@@ -30,6 +30,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from inspect_app.domain.messages import N_
+
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 REPORT_KIND_CODE = "BC"  # báo cáo
@@ -40,10 +42,11 @@ SigningForm = Literal["direct", "kt", "tl"]
 SIGNING_FORMS: tuple[SigningForm, ...] = ("direct", "kt", "tl")
 # The prefix each form puts before the head's title.
 SIGNING_PREFIX: dict[str, str] = {"direct": "", "kt": "KT. ", "tl": "TL. "}
+# Message ids of the signing forms, as forms and the record history name them.
 SIGNING_FORM_LABELS = {
-    "direct": "The head signs",
-    "kt": "KT. – a deputy signs for the head",
-    "tl": "TL. – signed by order of the head",
+    "direct": N_("The head signs"),
+    "kt": N_("KT. – a deputy signs for the head"),
+    "tl": N_("TL. – signed by order of the head"),
 }
 
 # The head's title when the agency settings leave it empty, by kind of agency.
@@ -179,31 +182,31 @@ def validate_settings(settings: DocumentSettings) -> dict[str, str]:
     errors: dict[str, str] = {}
     symbol = settings.symbol.strip()
     if symbol and (len(symbol) > SYMBOL_MAX or not _SYMBOL.fullmatch(symbol)):
-        errors["doc_symbol"] = (
+        errors["doc_symbol"] = N_(
             "Write the symbol with letters and digits (up to 20), e.g. TTr or SGDĐT."
         )
     if len(settings.parent_body.strip()) > NAME_MAX:
-        errors["parent_body"] = "The parent body's name is too long (at most 255 characters)."
+        errors["parent_body"] = N_("The parent body's name is too long (at most 255 characters).")
     if len(settings.place.strip()) > PLACE_MAX:
-        errors["place_name"] = "The place name is too long (at most 100 characters)."
+        errors["place_name"] = N_("The place name is too long (at most 100 characters).")
     if len(settings.head_title.strip()) > TITLE_MAX:
-        errors["head_title"] = "The title is too long (at most 100 characters)."
+        errors["head_title"] = N_("The title is too long (at most 100 characters).")
     if len(settings.signer_title.strip()) > TITLE_MAX:
-        errors["signer_title"] = "The title is too long (at most 100 characters)."
+        errors["signer_title"] = N_("The title is too long (at most 100 characters).")
     if len(settings.signer_name.strip()) > NAME_MAX:
-        errors["signer_name"] = "The name is too long (at most 255 characters)."
+        errors["signer_name"] = N_("The name is too long (at most 255 characters).")
     if settings.signing_form not in SIGNING_FORMS:
-        errors["signing_form"] = "Choose how the document is signed from the list."
+        errors["signing_form"] = N_("Choose how the document is signed from the list.")
     elif settings.signing_form != "direct" and not settings.signer_title.strip():
-        errors["signer_title"] = "Signing KT. or TL. needs the signer's own title."
+        errors["signer_title"] = N_("Signing KT. or TL. needs the signer's own title.")
     for field, items in (
         ("recipients", settings.recipients),
         ("distribution", settings.distribution),
     ):
         if len(items) > LIST_MAX_ITEMS:
-            errors[field] = "At most 20 lines."
+            errors[field] = N_("At most 20 lines.")
         elif any(len(item) > LIST_ITEM_MAX for item in items):
-            errors[field] = "A line is too long (at most 255 characters)."
+            errors[field] = N_("A line is too long (at most 255 characters).")
     return errors
 
 

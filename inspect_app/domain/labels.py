@@ -6,42 +6,44 @@ these message ids into the reader's language.
 
 from __future__ import annotations
 
+from inspect_app.domain.messages import N_
+
 # Where an ad-hoc case comes from (services.inspections.ORIGIN_SOURCES).
 ORIGIN_SOURCE_LABELS = {
-    "hotline": "Hotline",
-    "feedback_box": "Feedback box",
-    "complaint": "Complaint",
-    "denunciation": "Denunciation",
-    "directive": "Directive of a superior",
-    "signs": "Signs of violation",
-    "other": "Other",
+    "hotline": N_("Hotline"),
+    "feedback_box": N_("Feedback box"),
+    "complaint": N_("Complaint"),
+    "denunciation": N_("Denunciation"),
+    "directive": N_("Directive of a superior"),
+    "signs": N_("Signs of violation"),
+    "other": N_("Other"),
 }
-ORIGIN_LABELS = {"scheduled": "Scheduled", "ad_hoc": "Ad-hoc"}
+ORIGIN_LABELS = {"scheduled": N_("Scheduled"), "ad_hoc": N_("Ad-hoc")}
 SUBJECT_KIND_LABELS = {
-    "enterprise": "Enterprise",
-    "organization": "Organisation",
-    "individual": "Individual",
-    "state_body": "State body",
+    "enterprise": N_("Enterprise"),
+    "organization": N_("Organisation"),
+    "individual": N_("Individual"),
+    "state_body": N_("State body"),
 }
 FINDING_CATEGORY_LABELS = {
-    "land": "Land",
-    "finance": "Finance and budget",
-    "construction": "Construction investment",
-    "anti_corruption": "Anti-corruption",
-    "food_safety": "Food safety",
-    "health": "Health",
-    "environment": "Environment",
-    "trade": "Trade",
-    "labour": "Labour",
-    "other": "Other",
+    "land": N_("Land"),
+    "finance": N_("Finance and budget"),
+    "construction": N_("Construction investment"),
+    "anti_corruption": N_("Anti-corruption"),
+    "food_safety": N_("Food safety"),
+    "health": N_("Health"),
+    "environment": N_("Environment"),
+    "trade": N_("Trade"),
+    "labour": N_("Labour"),
+    "other": N_("Other"),
 }
-PLAN_STATUS_LABELS = {"draft": "Draft", "approved": "Approved", "amended": "Amended"}
+PLAN_STATUS_LABELS = {"draft": N_("Draft"), "approved": N_("Approved"), "amended": N_("Amended")}
 AGENCY_KIND_LABELS = {
-    "province_inspectorate": "Provincial inspectorate",
-    "division": "Division",
-    "department": "Department",
-    "sub_department": "Sub-department",
-    "district": "District",
-    "commune": "Commune",
-    "other": "Other",
+    "province_inspectorate": N_("Provincial inspectorate"),
+    "division": N_("Division"),
+    "department": N_("Department"),
+    "sub_department": N_("Sub-department"),
+    "district": N_("District"),
+    "commune": N_("Commune"),
+    "other": N_("Other"),
 }

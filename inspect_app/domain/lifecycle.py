@@ -13,6 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inspect_app.domain.messages import N_, N_plural, in_english, lazy, pN_
+from inspect_app.i18n import translate
+
 STATUSES = (
     "draft",  # created, the decision may be issued, not yet announced
     "onsite",
@@ -74,39 +77,61 @@ EVENT_ROLES: dict[str, frozenset[str]] = {
     "cancel": _LEADERS,
 }
 
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "draft": {"vi": "Dự thảo", "en": "Draft"},
-    "onsite": {"vi": "Đang thanh tra trực tiếp", "en": "On-site inspection"},
-    "suspended": {"vi": "Tạm dừng", "en": "Suspended"},
-    "onsite_ended": {"vi": "Kết thúc trực tiếp", "en": "On-site work ended"},
-    "reported": {"vi": "Đã báo cáo kết quả", "en": "Results reported"},
-    "concluded": {"vi": "Đã kết luận", "en": "Concluded"},
-    "closed": {"vi": "Đã đóng", "en": "Closed"},
-    "cancelled": {"vi": "Đã hủy", "en": "Cancelled"},
+# Names of the statuses and events, as message ids (translated by the pages and the history).
+STATUS_LABELS: dict[str, str] = {
+    "draft": N_("Draft"),
+    "onsite": N_("On-site inspection"),
+    "suspended": N_("Suspended"),
+    "onsite_ended": N_("On-site work ended"),
+    "reported": N_("Results reported"),
+    "concluded": N_("Concluded"),
+    "closed": N_("Closed"),
+    "cancelled": N_("Cancelled"),
 }
-EVENT_LABELS: dict[str, dict[str, str]] = {
-    "announce": {"vi": "Công bố quyết định", "en": "Announce the decision"},
-    "extend": {"vi": "Gia hạn", "en": "Extend"},
-    "suspend": {"vi": "Tạm dừng", "en": "Suspend"},
-    "resume": {"vi": "Tiếp tục", "en": "Resume"},
-    "end_onsite": {"vi": "Kết thúc thanh tra trực tiếp", "en": "End on-site inspection"},
-    "report": {"vi": "Báo cáo kết quả", "en": "Report the results"},
-    "conclude": {"vi": "Ban hành kết luận", "en": "Issue the conclusion"},
-    "publish": {"vi": "Công khai kết luận", "en": "Publish the conclusion"},
-    "direct": {"vi": "Chỉ đạo thực hiện", "en": "Direct implementation"},
-    "close": {"vi": "Đóng hồ sơ", "en": "Close the case"},
-    "cancel": {"vi": "Hủy", "en": "Cancel"},
+# Events are named in the context "case event": "Cancel" is also a form's button ("Hủy bỏ").
+EVENT_LABELS: dict[str, str] = {
+    "announce": pN_("case event", "Announce the decision"),
+    "extend": pN_("case event", "Extend"),
+    "suspend": pN_("case event", "Suspend"),
+    "resume": pN_("case event", "Resume"),
+    "end_onsite": pN_("case event", "End on-site inspection"),
+    "report": pN_("case event", "Report the results"),
+    "conclude": pN_("case event", "Issue the conclusion"),
+    "publish": pN_("case event", "Publish the conclusion"),
+    "direct": pN_("case event", "Direct implementation"),
+    "close": pN_("case event", "Close the case"),
+    "cancel": pN_("case event", "Cancel"),
+}
+# The event inside a sentence ("Cannot {action} while ..."): its own message id, since not
+# every language writes it as the button's label with a small first letter.
+EVENT_ACTIONS: dict[str, str] = {
+    "announce": N_("announce the decision"),
+    "extend": N_("extend"),
+    "suspend": N_("suspend"),
+    "resume": N_("resume"),
+    "end_onsite": N_("end on-site inspection"),
+    "report": N_("report the results"),
+    "conclude": N_("issue the conclusion"),
+    "publish": N_("publish the conclusion"),
+    "direct": N_("direct implementation"),
+    "close": N_("close the case"),
+    "cancel": N_("cancel"),
 }
 
 
 class IllegalTransition(Exception):
-    """An event that may not happen now; ``code`` for machines, reasons for people."""
+    """An event that may not happen now: ``code`` for machines, a message id for people.
 
-    def __init__(self, code: str, reason: str, reason_vi: str) -> None:
-        super().__init__(reason)
+    ``message`` and ``values`` are what :func:`inspect_app.i18n.translate` takes; ``reason``
+    is the message in English (the language of the ids), which is also ``str(exc)``.
+    """
+
+    def __init__(self, code: str, message: str, **values: object) -> None:
         self.code = code
-        self.reason = reason
-        self.reason_vi = reason_vi
+        self.message = message
+        self.values = values
+        self.reason = in_english(message, values)
+        super().__init__(self.reason)
 
 
 @dataclass(frozen=True)
@@ -144,58 +169,43 @@ def can_perform(role: str, event: str) -> bool:
 
 def status_label(status: str, lang: str = "vi") -> str:
     """The status as shown in the interface."""
-    return STATUS_LABELS[status][lang]
+    return translate(STATUS_LABELS[status], lang)
 
 
 def event_label(event: str, lang: str = "vi") -> str:
     """The event as shown on its button."""
-    return EVENT_LABELS[event][lang]
+    return translate(EVENT_LABELS[event], lang)
 
 
 def _refusal(status: str, event: str, ctx: TransitionContext) -> IllegalTransition | None:
     if status not in STATUS_LABELS:
-        return IllegalTransition(
-            "unknown_status",
-            f"Unknown status {status!r}.",
-            f"Trạng thái không hợp lệ: {status!r}.",
-        )
+        return IllegalTransition("unknown_status", N_("Unknown status {status!r}."), status=status)
     if event not in EVENT_LABELS:
-        return IllegalTransition(
-            "unknown_event",
-            f"Unknown event {event!r}.",
-            f"Thao tác không hợp lệ: {event!r}.",
-        )
+        return IllegalTransition("unknown_event", N_("Unknown event {event!r}."), event=event)
     if status not in TRANSITIONS[event]:
-        action_en = _lower_first(EVENT_LABELS[event]["en"])
-        action_vi = _lower_first(EVENT_LABELS[event]["vi"])
         return IllegalTransition(
             "not_allowed_in_status",
-            f"Cannot {action_en} while the inspection is in status "
-            f"“{STATUS_LABELS[status]['en']}” ({status}).",
-            f"Không thể {action_vi} khi cuộc thanh tra đang ở trạng thái "
-            f"“{STATUS_LABELS[status]['vi']}”.",
+            N_("Cannot {action} while the inspection is in status “{status}” ({status_code})."),
+            action=lazy(EVENT_ACTIONS[event]),
+            status=lazy(STATUS_LABELS[status]),
+            status_code=status,
         )
     if event == "publish" and ctx.published:
         return IllegalTransition(
-            "already_published",
-            "The conclusion has already been published.",
-            "Kết luận đã được công khai.",
+            "already_published", N_("The conclusion has already been published.")
         )
     if event == "direct" and ctx.directed:
         return IllegalTransition(
             "already_directed",
-            "The directive to implement the conclusion has already been issued.",
-            "Đã có văn bản chỉ đạo thực hiện kết luận.",
+            N_("The directive to implement the conclusion has already been issued."),
         )
     if event == "close" and ctx.measures_open > 0:
         return IllegalTransition(
             "measures_open",
-            f"Cannot close the case: {ctx.measures_open} measure(s) are neither done nor "
-            "written off.",
-            f"Không thể đóng hồ sơ: còn {ctx.measures_open} kiến nghị chưa thực hiện xong.",
+            N_plural(
+                "Cannot close the case: {count} measure is neither done nor written off.",
+                "Cannot close the case: {count} measures are neither done nor written off.",
+            ),
+            count=ctx.measures_open,
         )
     return None
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]

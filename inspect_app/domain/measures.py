@@ -12,6 +12,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal, TypeVar
 
+from inspect_app.domain.messages import N_, pN_
+
 MeasureUnit = Literal["vnd", "m2", "count", "none"]
 MeasureStatus = Literal["open", "partial", "done", "written_off"]
 Quantity = TypeVar("Quantity", int, Decimal)
@@ -26,28 +28,24 @@ MEASURE_TYPES = (
     "criminal_referral",
     "policy",
 )
-MEASURE_TYPE_LABELS: dict[str, dict[str, str]] = {
-    "recover_money": {"vi": "Thu hồi về ngân sách nhà nước", "en": "Recover to the state budget"},
-    "other_financial": {"vi": "Xử lý khác về kinh tế", "en": "Other financial handling"},
-    "recover_land": {"vi": "Thu hồi đất", "en": "Recover land"},
-    "admin_fine": {"vi": "Xử phạt vi phạm hành chính", "en": "Administrative fine"},
-    "confiscation": {"vi": "Tịch thu", "en": "Confiscation"},
-    "discipline": {
-        "vi": "Xử lý kỷ luật / kiểm điểm trách nhiệm",
-        "en": "Disciplinary handling",
-    },
-    "criminal_referral": {
-        "vi": "Chuyển cơ quan điều tra",
-        "en": "Referral to the investigation agency",
-    },
-    "policy": {"vi": "Kiến nghị hoàn thiện cơ chế chính sách", "en": "Policy recommendation"},
+# Names of the types and statuses, as message ids; statuses in the context "measure status",
+# since "Open" and "Done" read differently elsewhere (a button, a report's state).
+MEASURE_TYPE_LABELS: dict[str, str] = {
+    "recover_money": N_("Recover to the state budget"),
+    "other_financial": N_("Other financial handling"),
+    "recover_land": N_("Recover land"),
+    "admin_fine": N_("Administrative fine"),
+    "confiscation": N_("Confiscation"),
+    "discipline": N_("Disciplinary handling"),
+    "criminal_referral": N_("Referral to the investigation agency"),
+    "policy": N_("Policy recommendation"),
 }
 MEASURE_STATUSES: tuple[MeasureStatus, ...] = ("open", "partial", "done", "written_off")
-MEASURE_STATUS_LABELS: dict[str, dict[str, str]] = {
-    "open": {"vi": "Chưa thực hiện", "en": "Open"},
-    "partial": {"vi": "Thực hiện một phần", "en": "Partly done"},
-    "done": {"vi": "Đã thực hiện xong", "en": "Done"},
-    "written_off": {"vi": "Dừng theo dõi", "en": "Written off"},
+MEASURE_STATUS_LABELS: dict[str, str] = {
+    "open": pN_("measure status", "Open"),
+    "partial": pN_("measure status", "Partly done"),
+    "done": pN_("measure status", "Done"),
+    "written_off": pN_("measure status", "Written off"),
 }
 
 _UNITS: dict[str, MeasureUnit] = {

@@ -24,6 +24,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from inspect_app.domain.messages import N_
+from inspect_app.i18n import LANGUAGES, translate
+
 PERIOD_KINDS = ("Q1", "Q2", "Q3", "Q4", "6M", "9M", "Y")
 QUARTER_KINDS = ("Q1", "Q2", "Q3", "Q4")
 CUMULATIVE_KINDS = ("6M", "9M", "Y")
@@ -33,7 +36,26 @@ MAX_YEAR = 2100
 # The month whose 14th closes the period.
 _LAST_MONTH = {"Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12, "6M": 6, "9M": 9, "Y": 12}
 _QUARTERS_COVERED = {"6M": 2, "9M": 3, "Y": 4}
-_ROMAN = {"Q1": "I", "Q2": "II", "Q3": "III", "Q4": "IV"}
+# Names of the periods, as message ids ("Q1 {year}" is "Quý I năm {year}" in Vietnamese).
+_LABELS = {
+    "Q1": N_("Q1 {year}"),
+    "Q2": N_("Q2 {year}"),
+    "Q3": N_("Q3 {year}"),
+    "Q4": N_("Q4 {year}"),
+    "6M": N_("First 6 months of {year}"),
+    "9M": N_("First 9 months of {year}"),
+    "Y": N_("Year {year}"),
+}
+# Their short names on a chart axis ("Q2/{year}" is "Quý II/{year}" in Vietnamese).
+_SHORT_LABELS = {
+    "Q1": N_("Q1/{year}"),
+    "Q2": N_("Q2/{year}"),
+    "Q3": N_("Q3/{year}"),
+    "Q4": N_("Q4/{year}"),
+    "6M": N_("6M/{year}"),
+    "9M": N_("9M/{year}"),
+    "Y": N_("Y/{year}"),
+}
 _CODE = re.compile(r"(\d{4})-(Q[1-4]|6M|9M|Y)")
 
 
@@ -98,38 +120,16 @@ class Period:
 
     def label(self, lang: str = "vi") -> str:
         """The period's name as printed on reports, e.g. "Quý I năm 2026" or "Q1 2026"."""
-        if lang == "vi":
-            if self.kind in QUARTER_KINDS:
-                return f"Quý {_ROMAN[self.kind]} năm {self.year}"
-            return {
-                "6M": f"6 tháng đầu năm {self.year}",
-                "9M": f"9 tháng năm {self.year}",
-                "Y": f"Năm {self.year}",
-            }[self.kind]
-        if lang == "en":
-            if self.kind in QUARTER_KINDS:
-                return f"{self.kind} {self.year}"
-            return {
-                "6M": f"First 6 months of {self.year}",
-                "9M": f"First 9 months of {self.year}",
-                "Y": f"Year {self.year}",
-            }[self.kind]
-        raise ValueError(f"Unsupported language {lang!r}: use 'vi' or 'en'.")
+        if lang not in LANGUAGES:
+            raise ValueError(f"Unsupported language {lang!r}: use 'vi' or 'en'.")
+        return translate(_LABELS[self.kind], lang, year=self.year)
 
     def short_label(self, lang: str = "vi") -> str:
         """The period on a chart axis: "Quý II/2024", "6 tháng/2024", "Năm 2024" (vi) or
         "Q2/2024", "6M/2024", "Y/2024" (en)."""
-        if lang == "vi":
-            if self.kind in QUARTER_KINDS:
-                return f"Quý {_ROMAN[self.kind]}/{self.year}"
-            return {
-                "6M": f"6 tháng/{self.year}",
-                "9M": f"9 tháng/{self.year}",
-                "Y": f"Năm {self.year}",
-            }[self.kind]
-        if lang == "en":
-            return f"{self.kind}/{self.year}"
-        raise ValueError(f"Unsupported language {lang!r}: use 'vi' or 'en'.")
+        if lang not in LANGUAGES:
+            raise ValueError(f"Unsupported language {lang!r}: use 'vi' or 'en'.")
+        return translate(_SHORT_LABELS[self.kind], lang, year=self.year)
 
     @property
     def date_range_label(self) -> str:

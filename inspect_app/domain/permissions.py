@@ -7,14 +7,16 @@ take on the records it can see.
 
 from __future__ import annotations
 
+from inspect_app.domain.messages import N_
+
 ROLES = ("inspector", "lead", "head", "viewer", "admin")
 
 ROLE_LABELS = {
-    "inspector": {"vi": "Thanh tra viên", "en": "Inspector"},
-    "lead": {"vi": "Trưởng đoàn / Trưởng phòng", "en": "Lead"},
-    "head": {"vi": "Chánh thanh tra / Thủ trưởng", "en": "Head"},
-    "viewer": {"vi": "Lãnh đạo xem", "en": "Viewer"},
-    "admin": {"vi": "Quản trị", "en": "Administrator"},
+    "inspector": N_("Inspector"),
+    "lead": N_("Lead"),
+    "head": N_("Head"),
+    "viewer": N_("Viewer"),
+    "admin": N_("Administrator"),
 }
 
 _CASE_WORKERS = frozenset({"inspector", "lead", "head"})

@@ -28,12 +28,6 @@ LAND_DECIMALS = 2
 PERCENT_DECIMALS = 1
 DEFAULT_LAYOUT = "TT01-2024"
 
-UNIT_LABELS: dict[str, dict[str, str]] = {
-    "count": {"vi": "", "en": ""},
-    "million_vnd": {"vi": "Tr.đ", "en": "VND m"},
-    "m2": {"vi": "m²", "en": "m²"},
-    "percent": {"vi": "%", "en": "%"},
-}
 # Excel number formats of each unit.
 EXCEL_FORMATS: dict[str, str] = {
     "count": "#,##0",

@@ -6,14 +6,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from inspect_app.forms.common import CHOOSE_AGENCY, CHOOSE_YEAR, date_text, whole_numbers
+from inspect_app.i18n import N_
 
 PLAN_FIELDS = (
-    ("year", "Year"),
-    ("title", "Plan title"),
-    ("decision_no", "Decision number"),
-    ("decision_date", "Decision date"),
-    ("status", "Status"),
-    ("note", "Note"),
+    ("year", N_("Year")),
+    ("title", N_("Plan title")),
+    ("decision_no", N_("Decision number")),
+    ("decision_date", N_("Decision date")),
+    ("status", N_("Status")),
+    ("note", N_("Note")),
 )
 
 

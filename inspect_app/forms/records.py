@@ -6,30 +6,31 @@ from collections.abc import Mapping
 from typing import Any
 
 from inspect_app.forms.common import area_text, date_text, money_text
+from inspect_app.i18n import N_
 
 FINDING_FIELDS = (
-    ("subject_id", "Subject"),
-    ("category", "Field"),
-    ("description", "Description"),
-    ("legal_basis", "Legal basis"),
-    ("amount_vnd", "Amount of the violation (đồng)"),
-    ("land_m2", "Land area of the violation (m²)"),
+    ("subject_id", N_("Subject")),
+    ("category", N_("Field")),
+    ("description", N_("Description")),
+    ("legal_basis", N_("Legal basis")),
+    ("amount_vnd", N_("Amount of the violation (đồng)")),
+    ("land_m2", N_("Land area of the violation (m²)")),
 )
 MEASURE_FIELDS = (
-    ("type", "Type of measure"),
-    ("finding_id", "Finding"),
-    ("description", "Description"),
-    ("amount_vnd", "Amount (đồng)"),
-    ("land_m2", "Land area (m²)"),
-    ("collectives", "Collectives"),
-    ("individuals", "Individuals"),
-    ("cases", "Cases"),
-    ("persons", "Persons"),
-    ("decision_no", "Decision number"),
-    ("decision_date", "Decision date"),
-    ("responsible", "Responsible for carrying it out"),
-    ("responsible_agency_id", "Responsible agency"),
-    ("due_on", "Due on"),
+    ("type", N_("Type of measure")),
+    ("finding_id", N_("Finding")),
+    ("description", N_("Description")),
+    ("amount_vnd", N_("Amount (đồng)")),
+    ("land_m2", N_("Land area (m²)")),
+    ("collectives", N_("Collectives")),
+    ("individuals", N_("Individuals")),
+    ("cases", N_("Cases")),
+    ("persons", N_("Persons")),
+    ("decision_no", N_("Decision number")),
+    ("decision_date", N_("Decision date")),
+    ("responsible", N_("Responsible for carrying it out")),
+    ("responsible_agency_id", N_("Responsible agency")),
+    ("due_on", N_("Due on")),
 )
 PEOPLE_COUNTS = ("collectives", "individuals", "cases", "persons")
 STATUS_KEYS = ("status", "written_off_reason")

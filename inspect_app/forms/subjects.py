@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from inspect_app.i18n import N_
+
 SUBJECT_FIELDS = (
-    ("kind", "Kind"),
-    ("name", "Name"),
-    ("tax_code", "Tax code"),
-    ("address", "Address"),
-    ("sector", "Sector"),
+    ("kind", N_("Kind")),
+    ("name", N_("Name")),
+    ("tax_code", N_("Tax code")),
+    ("address", N_("Address")),
+    ("sector", N_("Sector")),
 )
 NEW_SUBJECT = {"kind": "enterprise"}
 

@@ -20,6 +20,7 @@ from typing import Any
 from inspect_app.db import write_transaction
 from inspect_app.domain.reminders import MAX_LADDER_DAYS, Ladder, follow_up_state
 from inspect_app.exceptions import Conflict, InvalidInput, NotFound
+from inspect_app.i18n import N_
 from inspect_app.principal import Principal
 from inspect_app.services import agencies, audit
 from models.tables import DeadlineLadder, Inspection
@@ -32,11 +33,11 @@ MAX_LIMIT = 200
 EXPORT_MAX_ROWS = 50_000
 
 DEADLINE_LABELS = {
-    "onsite": "End of on-site inspection",
-    "conclusion": "Conclusion",
-    "publication": "Publication of the conclusion",
-    "directive": "Directive to implement",
-    "measure": "Recommendation",
+    "onsite": N_("End of on-site inspection"),
+    "conclusion": N_("Conclusion"),
+    "publication": N_("Publication of the conclusion"),
+    "directive": N_("Directive to implement"),
+    "measure": N_("Recommendation"),
 }
 
 # Inspection deadlines: (type, due column, done column, statuses in which it is still open).
@@ -328,15 +329,15 @@ def group_by_unit(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- exports
 
 EXPORT_COLUMNS = (
-    ("unit_name", "Responsible unit"),
-    ("inspection_code", "Case"),
-    ("inspection_title", "Title"),
-    ("deadline_type", "Deadline"),
-    ("description", "Recommendation"),
-    ("due_on", "Due on"),
-    ("days_left", "Days left"),
-    ("state", "State"),
-    ("agency_name", "Agency"),
+    ("unit_name", N_("Responsible unit")),
+    ("inspection_code", N_("Case")),
+    ("inspection_title", N_("Title")),
+    ("deadline_type", N_("Deadline")),
+    ("description", N_("Recommendation")),
+    ("due_on", N_("Due on")),
+    ("days_left", N_("Days left")),
+    ("state", N_("State")),
+    ("agency_name", N_("Agency")),
 )
 
 
@@ -354,7 +355,7 @@ def _export_values(row: dict[str, Any], translate_label: Any) -> list[Any]:
     return values
 
 
-STATE_LABELS = {"due_soon": "Due soon", "overdue": "Overdue", "open": "Open"}
+STATE_LABELS = {"due_soon": N_("Due soon"), "overdue": N_("Overdue"), "open": N_("Open")}
 
 
 def export_csv(rows: list[dict[str, Any]], translate_label: Any) -> bytes:

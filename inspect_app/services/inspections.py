@@ -965,8 +965,7 @@ async def record_event(
     try:
         new_status = lifecycle.next_status(row["status"], event, ctx)
     except lifecycle.IllegalTransition as exc:
-        reason = exc.reason_vi if principal.language == "vi" else exc.reason
-        raise Conflict("{reason}", code="illegal_transition", reason=reason) from None
+        raise Conflict(exc.message, code="illegal_transition", **exc.values) from None
     on = required_date(data, "date", errors)
     not_in_future(on, "date", errors)
     errors.raise_if_any()

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from inspect_app.exceptions import NotFound
-from inspect_app.i18n import translate
+from inspect_app.i18n import N_, N_plural, translate
 from inspect_app.principal import Principal
 from inspect_app.services.casework import decode_cursor, encode_cursor, page_limit
 from inspect_app.services.mailer import Mail, send_mails, smtp_configured
@@ -30,9 +30,13 @@ EMAIL_CATCH_UP = timedelta(days=2)
 WATCH_KINDS = ("reminder", "overdue", "escalation")
 
 TITLES = {
-    "reminder": "{deadline} of {code} is due on {due}.",
-    "overdue": "{deadline} of {code} is overdue since {due}.",
-    "escalation": "{deadline} of {code} is still not done {days} days after {due}.",
+    "reminder": N_("{deadline} of {code} is due on {due}."),
+    "overdue": N_("{deadline} of {code} is overdue since {due}."),
+    "escalation": N_plural(
+        "{deadline} of {code} is still not done {days} day after {due}.",
+        "{deadline} of {code} is still not done {days} days after {due}.",
+        count="days",
+    ),
 }
 
 NOTIFICATION_FIELDS = (

@@ -9,19 +9,28 @@ serif by family name, so the PDF embeds the same font as the text.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
-from babel.numbers import format_decimal
 from markupsafe import Markup
 
+from inspect_app.domain.formatting import format_million_vnd
 from inspect_app.domain.periods import parse_period
+from inspect_app.i18n import pN_, translate
 
 BAR_COLOURS = ("#1f5c99", "#e39b2d")
 FONT = "Times New Roman, Liberation Serif, DejaVu Serif, serif"
-_LOCALES = {"vi": "vi_VN", "en": "en_US"}
-_UNIT = {"vi": "triệu đồng", "en": "million đồng"}
+# The charts' words belong to the printed report: message ids in its context.
+MILLION_DONG = pN_("report document", "million đồng")  # the unit of money on the charts
+RECOVERY_LEGEND = (
+    pN_("report document", "To recover"),
+    pN_("report document", "Recovered to date"),
+)
+TREND_LEGEND = (
+    pN_("report document", "Recovery recommended"),
+    pN_("report document", "Recovered"),
+)
 
 
 def million_label(amount_vnd: int, lang: str = "vi") -> str:
@@ -29,9 +38,7 @@ def million_label(amount_vnd: int, lang: str = "vi") -> str:
     below ("12,5", "0,5"), "0" for nothing."""
     million = Decimal(amount_vnd) / 1_000_000
     places = 0 if abs(million) >= 100 or million == 0 else 1
-    rounded = million.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
-    pattern = "#,##0" if places == 0 else "#,##0.0"
-    return str(format_decimal(rounded, format=pattern, locale=_LOCALES[lang]))
+    return str(format_million_vnd(amount_vnd, places, lang))
 
 
 def nice_ticks(top: int, count: int = 4) -> list[int]:
@@ -60,11 +67,8 @@ def _open_svg(width: int, height: int, title: str) -> str:
 
 def recovery_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
     """Grouped bars per agency: money to recover versus recovered to date (SVG)."""
-    legend = (
-        ("Phải thu hồi", "Đã thu hồi lũy kế")
-        if lang == "vi"
-        else ("To recover", "Recovered to date")
-    )
+    legend = tuple(translate(text, lang) for text in RECOVERY_LEGEND)
+    unit = translate(MILLION_DONG, lang)
     items = [
         (
             str(row["name"]),
@@ -78,11 +82,11 @@ def recovery_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
     ticks = nice_ticks(max([v for _, a, b in items for v in (a, b)] or [0]) // 1_000_000)
     top = ticks[-1] * 1_000_000 or 1
     height = 60 + len(items) * (2 * bar_h + gap) + 10
-    parts = [_open_svg(width, height, f"{legend[0]} / {legend[1]} ({_UNIT[lang]})")]
+    parts = [_open_svg(width, height, f"{legend[0]} / {legend[1]} ({unit})")]
     for i, (text, colour) in enumerate(zip(legend, BAR_COLOURS, strict=True)):
         x = label_w + i * 190
         parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>')
-        parts.append(f'<text x="{x + 16}" y="16">{escape(text)} ({_UNIT[lang]})</text>')
+        parts.append(f'<text x="{x + 16}" y="16">{escape(text)} ({escape(unit)})</text>')
     axis_y = 34
     for tick in ticks:
         tick_x = round(label_w + plot_w * tick * 1_000_000 / top, 1)
@@ -115,11 +119,8 @@ def recovery_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
 
 def trend_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
     """Lines over the last eight quarters: recovery recommended and money recovered (SVG)."""
-    legend = (
-        ("Kiến nghị thu hồi", "Đã thu hồi")
-        if lang == "vi"
-        else ("Recovery recommended", "Recovered")
-    )
+    legend = tuple(translate(text, lang) for text in TREND_LEGEND)
+    unit = translate(MILLION_DONG, lang)
     trend = list(totals.get("trend", []))
     width, height, left, bottom, top_pad = 860, 260, 80, 40, 40
     plot_w, plot_h = width - left - 45, height - bottom - top_pad
@@ -134,7 +135,7 @@ def trend_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
     def y_of(value: int) -> float:
         return round(top_pad + plot_h - plot_h * value / top, 1)
 
-    parts = [_open_svg(width, height, f"{legend[0]} / {legend[1]} ({_UNIT[lang]})")]
+    parts = [_open_svg(width, height, f"{legend[0]} / {legend[1]} ({unit})")]
     for tick in ticks:
         y = y_of(tick * 1_000_000)
         parts.append(
@@ -144,7 +145,7 @@ def trend_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
         )
     parts.append(
         f'<text x="{left - 6}" y="{top_pad - 14}" text-anchor="end" font-size="10" '
-        f'font-style="italic">{_UNIT[lang]}</text>'
+        f'font-style="italic">{escape(unit)}</text>'
     )
     for i, (text, colour) in enumerate(zip(legend, BAR_COLOURS, strict=True)):
         x = left + 40 + i * 220

@@ -32,13 +32,22 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from inspect_app.domain import print_layout
 from inspect_app.domain import report_layout as rl
 from inspect_app.domain.periods import parse_period
+from inspect_app.i18n import pN_, translate
+from inspect_app.i18n.jinja import install_gettext
 from inspect_app.services import font_metrics
 from inspect_app.services.report_charts import recovery_chart, trend_chart
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 PDF_TIMEOUT_S = 180
-LEADING_VI = ("STT", "Đơn vị")
-LEADING_EN = ("No.", "Agency")
+# The printed document's own words are message ids in the context "report document": they
+# follow the official forms, and may differ from the same English words on the screens.
+LEADING = (pN_("report document", "No."), pN_("report document", "Agency"))
+ROW_LABELS = {
+    "own": pN_("report document", "{name} (own records)"),
+    "total": pN_("report document", "Total"),
+    "previous": pN_("report document", "Same period of {year}"),
+    "change": pN_("report document", "Change on last year (%)"),
+}
 # A narrative paragraph that is a heading: "I. KẾT QUẢ …", "II. ĐÁNH GIÁ …".
 _HEADING = re.compile(r"^[IVX]+\.\s+\S")
 
@@ -67,7 +76,7 @@ class TableView:
     header: list[list[rl.HeaderCell]]
     units: list[str]
     counters: str = ""
-    leading: tuple[str, str] = LEADING_VI
+    leading: tuple[str, str] = ("", "")  # the number and name columns' headers
     rows: list[TableRow] = field(default_factory=list)
     fit: print_layout.TableFit | None = None
 
@@ -83,19 +92,7 @@ class TableView:
 
 
 def _labels(lang: str) -> dict[str, str]:
-    if lang == "vi":
-        return {
-            "own": "{name} (trực tiếp thực hiện)",
-            "total": "Tổng cộng",
-            "previous": "Cùng kỳ năm {year}",
-            "change": "Tăng, giảm so với cùng kỳ (%)",
-        }
-    return {
-        "own": "{name} (own records)",
-        "total": "Total",
-        "previous": "Same period of {year}",
-        "change": "Change on last year (%)",
-    }
+    return {key: translate(label, lang) for key, label in ROW_LABELS.items()}
 
 
 def _row(
@@ -120,7 +117,7 @@ def table_views(totals: Mapping[str, Any], lang: str = "vi") -> list[TableView]:
     """The three tables of a report's frozen figures, in the report's layout."""
     layout = rl.get_layout(str(totals["layout"]))
     labels = _labels(lang)
-    leading = LEADING_VI if lang == "vi" else LEADING_EN
+    leading = (translate(LEADING[0], lang), translate(LEADING[1], lang))
     previous_year = parse_period(str(totals["period"])).year - 1
     views = []
     for table in layout.tables:
@@ -205,51 +202,34 @@ def print_fits(totals: Mapping[str, Any]) -> list[print_layout.TableFit]:
 # --------------------------------------------------------------------------- HTML
 
 
-# Fixed wording of the printed document (official Vietnamese, or English for the English UI).
-DOCUMENT_TEXT: dict[str, dict[str, str]] = {
-    "vi": {
-        "title": "BÁO CÁO CÔNG TÁC THANH TRA",
-        "period": "Kỳ báo cáo",
-        "from_to": "từ {start} đến {end}",
-        "legal_basis": "Căn cứ",
-        "narrative": "PHẦN THUYẾT MINH",
-        "tables": "PHỤ LỤC SỐ LIỆU",
-        "annex": "Phụ lục",
-        "annex_of": "(Kèm theo Báo cáo số {reference})",
-        "unit": "Đơn vị tính: tiền: triệu đồng; đất: m²",
-        "form": "Biểu số",
-        "charts": "BIỂU ĐỒ",
-        "recovery_chart": "Số tiền phải thu hồi và đã thu hồi theo đơn vị",
-        "trend_chart": "Xu hướng 8 quý gần nhất",
-        "as_of": "Số liệu tính đến",
-        "revision": "Lần lập",
-        "recipients": "Kính gửi:",
-        "distribution": "Nơi nhận:",
-        "preparer": "NGƯỜI LẬP BIỂU",
-        "draft": "DỰ THẢO",
-    },
-    "en": {
-        "title": "INSPECTION WORK REPORT",
-        "period": "Reporting period",
-        "from_to": "from {start} to {end}",
-        "legal_basis": "Legal basis",
-        "narrative": "NARRATIVE",
-        "tables": "DATA TABLES",
-        "annex": "Annex",
-        "annex_of": "(Annexed to report No. {reference})",
-        "unit": "Units: money in million đồng; land in m²",
-        "form": "Form",
-        "charts": "CHARTS",
-        "recovery_chart": "Money to recover and recovered, per agency",
-        "trend_chart": "Trend over the last eight quarters",
-        "as_of": "Figures as of",
-        "revision": "Revision",
-        "recipients": "To:",
-        "distribution": "Distribution:",
-        "preparer": "PREPARED BY",
-        "draft": "DRAFT",
-    },
+# Fixed wording of the printed document, translated into the document's language (the
+# context "report document" keeps the official wording apart from the screens' words).
+DOCUMENT_TEXT: dict[str, str] = {
+    "title": pN_("report document", "INSPECTION WORK REPORT"),
+    "period": pN_("report document", "Reporting period"),
+    "from_to": pN_("report document", "from {start} to {end}"),
+    "legal_basis": pN_("report document", "Legal basis"),
+    "narrative": pN_("report document", "NARRATIVE"),
+    "tables": pN_("report document", "DATA TABLES"),
+    "annex": pN_("report document", "Annex"),
+    "annex_of": pN_("report document", "(Annexed to report No. {reference})"),
+    "unit": pN_("report document", "Units: money in million đồng; land in m²"),
+    "form": pN_("report document", "Form"),
+    "charts": pN_("report document", "CHARTS"),
+    "recovery_chart": pN_("report document", "Money to recover and recovered, per agency"),
+    "trend_chart": pN_("report document", "Trend over the last eight quarters"),
+    "as_of": pN_("report document", "Figures as of"),
+    "revision": pN_("report document", "Revision"),
+    "recipients": pN_("report document", "To:"),
+    "distribution": pN_("report document", "Distribution:"),
+    "preparer": pN_("report document", "PREPARED BY"),
+    "draft": pN_("report document", "DRAFT"),
 }
+
+
+def document_text(lang: str) -> dict[str, str]:
+    """The document's fixed wording in ``lang``, by key of DOCUMENT_TEXT."""
+    return {key: translate(text, lang) for key, text in DOCUMENT_TEXT.items()}
 
 
 def _environment() -> Environment:
@@ -259,6 +239,7 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    install_gettext(env)
     return env
 
 
@@ -300,7 +281,7 @@ def document_context(
         "narrative": narrative_paragraphs(narrative),
         "recovery_chart": recovery_chart(totals, lang),
         "trend_chart": trend_chart(totals, lang),
-        "text": DOCUMENT_TEXT[lang],
+        "text": document_text(lang),
     }
 
 

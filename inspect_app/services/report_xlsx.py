@@ -37,8 +37,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 from inspect_app.domain import print_layout
 from inspect_app.domain import report_layout as rl
 from inspect_app.domain.periods import parse_period
+from inspect_app.i18n import pN_, translate
 from inspect_app.services import font_metrics
-from inspect_app.services.report_render import DOCUMENT_TEXT, TableView, table_views
+from inspect_app.services.report_render import TableView, document_text, table_views
 
 FONT_NAME = "Times New Roman"
 FONT_SIZE = 11
@@ -46,11 +47,12 @@ MM_PER_INCH = 25.4
 # Excel column width unit: the width of a digit of the default font (Calibri 11, 7 px).
 PX_PER_CHAR = 7.0
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest a ZIP can say: the file's date is the data's
-NARRATIVE_SHEET = "Thuyết minh"
+# Sheet names (at most 31 characters in Excel), in the words of the printed report.
+NARRATIVE_SHEET = pN_("report document", "Narrative")
 SHEET_NAMES = {
-    "inspections": "01 Thanh tra",
-    "checks": "02 Kiểm tra chuyên ngành",
-    "implementation": "03 Thực hiện kết luận",
+    "inspections": pN_("report document", "01 Inspections"),
+    "checks": pN_("report document", "02 Specialised checks"),
+    "implementation": pN_("report document", "03 Implementation"),
 }
 _THIN = Side(style="thin", color="000000")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -114,28 +116,33 @@ def _frame_rows(sheet: Worksheet, frame: Mapping[str, Any], width: int) -> int:
 
 
 def _sign_rows(
-    sheet: Worksheet, frame: Mapping[str, Any], row: int, width: int, preparer: bool
+    sheet: Worksheet,
+    frame: Mapping[str, Any],
+    row: int,
+    width: int,
+    preparer: bool,
+    text: Mapping[str, str],
 ) -> int:
     """Preparer (or "Nơi nhận") bottom left and the signer bottom right; next free row."""
     split = max(2, round(width * 0.4))
     right = split + 1
     lines_left: list[tuple[str, Font]]
     if preparer:
-        lines_left = [(DOCUMENT_TEXT["vi"]["preparer"], _font(bold=True))]
+        lines_left = [(text["preparer"], _font(bold=True))]
         lines_left += [("", _font())] * 4 + [(str(frame["preparer"]), _font(bold=True))]
     else:
-        lines_left = [(DOCUMENT_TEXT["vi"]["distribution"], _font(bold=True, italic=True))]
+        lines_left = [(text["distribution"], _font(bold=True, italic=True))]
         lines_left += [(line, _font(size=10)) for line in frame["distribution"]]
     lines_right = [(line, _font(bold=True)) for line in frame["signer_lines"]]
     lines_right += [("", _font())] * 4 + [(str(frame["signer_name"]), _font(bold=True))]
     left_align = Alignment(horizontal="center" if preparer else "left", vertical="top")
     for offset in range(max(len(lines_left), len(lines_right))):
         if offset < len(lines_left) and lines_left[offset][0]:
-            text, font = lines_left[offset]
-            _merge_text(sheet, row + offset, 1, split, text, font, left_align)
+            line, font = lines_left[offset]
+            _merge_text(sheet, row + offset, 1, split, line, font, left_align)
         if offset < len(lines_right) and lines_right[offset][0]:
-            text, font = lines_right[offset]
-            _merge_text(sheet, row + offset, right, width, text, font)
+            line, font = lines_right[offset]
+            _merge_text(sheet, row + offset, right, width, line, font)
     return row + max(len(lines_left), len(lines_right))
 
 
@@ -163,8 +170,11 @@ def _print_setup(sheet: Worksheet, landscape: bool, title_rows: str | None) -> N
         sheet.print_title_rows = title_rows
 
 
-def _narrative_sheet(workbook: Workbook, narrative: str, frame: Mapping[str, Any]) -> None:
-    sheet = workbook.create_sheet(NARRATIVE_SHEET)
+def _narrative_sheet(
+    workbook: Workbook, narrative: str, frame: Mapping[str, Any], lang: str
+) -> None:
+    text = document_text(lang)
+    sheet = workbook.create_sheet(translate(NARRATIVE_SHEET, lang))
     width = 8
     for col in range(1, width + 1):
         sheet.column_dimensions[get_column_letter(col)].width = 11.5
@@ -173,7 +183,7 @@ def _narrative_sheet(workbook: Workbook, narrative: str, frame: Mapping[str, Any
     _merge_text(sheet, row + 1, 1, width, str(frame["summary"]), _font(bold=True, size=13))
     row += 3
     for i, line in enumerate(frame["recipients"]):
-        prefix = DOCUMENT_TEXT["vi"]["recipients"] + " " if i == 0 else ""
+        prefix = text["recipients"] + " " if i == 0 else ""
         _merge_text(sheet, row, 1, width, prefix + line, _font(size=12))
         row += 1
     row += 1
@@ -192,7 +202,7 @@ def _narrative_sheet(workbook: Workbook, narrative: str, frame: Mapping[str, Any
         lines = sum(max(1, -(-len(line) // chars_per_line)) for line in paragraph.split("\n"))
         sheet.row_dimensions[row].height = 15 * lines + 3
         row += 1
-    _sign_rows(sheet, frame, row + 1, width, preparer=False)
+    _sign_rows(sheet, frame, row + 1, width, preparer=False, text=text)
     _print_setup(sheet, landscape=False, title_rows=None)
 
 
@@ -224,32 +234,31 @@ def _table_sheet(
     frame: Mapping[str, Any],
     landscape: bool,
     cached: dict[str, float | int | str],
+    lang: str,
 ) -> None:
-    sheet = workbook.create_sheet(SHEET_NAMES.get(table.counters, table.form_no))
+    text = document_text(lang)
+    name = SHEET_NAMES.get(table.counters)
+    sheet = workbook.create_sheet(translate(name, lang) if name else table.form_no)
     columns = table.columns()
     width = 2 + len(columns)
     period = parse_period(str(totals["period"]))
     row = _frame_rows(sheet, frame, width)
-    sheet.cell(row, width, f"Biểu số {view.form_no}").font = _font(italic=True)
+    sheet.cell(row, width, f"{text['form']} {view.form_no}").font = _font(italic=True)
     sheet.cell(row, width).alignment = Alignment(horizontal="right")
     _merge_text(sheet, row + 1, 1, width, view.title, _font(bold=True, size=13))
+    bounds = text["from_to"].format(start=f"{period.start:%d/%m/%Y}", end=f"{period.end:%d/%m/%Y}")
     _merge_text(
-        sheet,
-        row + 2,
-        1,
-        width,
-        f"Kỳ báo cáo: {period.label('vi')} (từ {period.start:%d/%m/%Y} đến {period.end:%d/%m/%Y})",
-        _font(),
+        sheet, row + 2, 1, width, f"{text['period']}: {period.label(lang)} ({bounds})", _font()
     )
     _merge_text(
         sheet,
         row + 3,
         1,
         width,
-        DOCUMENT_TEXT["vi"]["annex_of"].format(reference=str(frame["number_line"])[4:]),
+        text["annex_of"].format(reference=str(frame["number_line"])[4:]),
         _font(italic=True),
     )
-    unit = sheet.cell(row + 4, width, DOCUMENT_TEXT["vi"]["unit"])
+    unit = sheet.cell(row + 4, width, text["unit"])
     unit.font = _font(italic=True)
     unit.alignment = Alignment(horizontal="right")
     first = row + 5
@@ -320,7 +329,7 @@ def _table_sheet(
         one_line = font_metrics.text_width(label, FONT_SIZE) * 96 / 72 / PX_PER_CHAR
         sheet.row_dimensions[r].height = 30 if one_line > name_width[1] - 1 else 16
 
-    _sign_rows(sheet, frame, unit_last + 2, width, preparer=True)
+    _sign_rows(sheet, frame, unit_last + 2, width, preparer=True, text=text)
     sheet.freeze_panes = sheet.cell(numbering + 1, 3)
     _print_setup(sheet, landscape, f"{first}:{numbering}")
 
@@ -355,19 +364,21 @@ def build_workbook(
     narrative: str,
     frame: Mapping[str, Any],
     landscape: Sequence[bool] | None = None,
+    lang: str = "vi",
 ) -> tuple[Workbook, _Cached]:
-    """The workbook and the cached values of its formula cells (per sheet, in order)."""
+    """The workbook and the cached values of its formula cells (per sheet, in order), its
+    words in ``lang`` (the language of the printed document)."""
     layout = rl.get_layout(str(totals["layout"]))
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
     cached = _Cached()
-    _narrative_sheet(workbook, narrative, frame)
+    _narrative_sheet(workbook, narrative, frame, lang)
     cached.by_sheet.append({})
-    views = table_views(totals, "vi")
+    views = table_views(totals, lang)
     for index, (table, view) in enumerate(zip(layout.tables, views, strict=True)):
         wide = landscape[index] if landscape is not None else len(view.units) > 8
         cells: dict[str, float | int | str] = {}
-        _table_sheet(workbook, table, view, totals, frame, wide, cells)
+        _table_sheet(workbook, table, view, totals, frame, wide, cells, lang)
         cached.by_sheet.append(cells)
     stamp = _stamp(frame, totals)
     workbook.properties.creator = str(frame["agency_name"])
@@ -438,9 +449,10 @@ def write_xlsx(
     frame: Mapping[str, Any],
     path: Path,
     landscape: Sequence[bool] | None = None,
+    lang: str = "vi",
 ) -> None:
     """Write the report's workbook to ``path`` (same report, same bytes)."""
-    workbook, cached = build_workbook(totals, narrative, frame, landscape)
+    workbook, cached = build_workbook(totals, narrative, frame, landscape, lang)
     data = finish_xlsx(workbook, cached, _stamp(frame, totals))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from models.tables import (
+    AppUser,
     AuditEvent,
     Inspection,
     InspectionEvent,
@@ -148,6 +149,40 @@ async def test_close_needs_every_measure_done_or_written_off(client, world) -> N
     assert response.json()["detail"] == (
         "Không thể đóng hồ sơ: còn 1 kiến nghị chưa thực hiện xong."
     )
+
+
+async def test_refusals_are_worded_in_the_reader_s_language_with_plurals(client, world) -> None:
+    lead, case = world["lead"], world["case"]
+    await AppUser.update({AppUser.language: "en"}).where(AppUser.id == lead.id)
+    refused = await _post(
+        client,
+        lead,
+        case["id"],
+        {"type": "conclude", "date": "2026-03-02", "version": 1, "conclusion_no": "1/KL"},
+    )
+    assert refused.status_code == 409
+    assert refused.json()["detail"] == (
+        "Cannot issue the conclusion while the inspection is in status “Draft” (draft)."
+    )
+    await event(lead, case, "announce", date(2026, 3, 2))
+    await event(lead, case, "end_onsite", date(2026, 4, 1))
+    await event(lead, case, "conclude", date(2026, 4, 20), conclusion_no="25/KL-TTr")
+    await make_measure(lead, case)
+    await make_measure(lead, case)
+    for language, detail in (
+        ("en", "Cannot close the case: 2 measures are neither done nor written off."),
+        ("vi", "Không thể đóng hồ sơ: còn 2 kiến nghị chưa thực hiện xong."),
+    ):
+        await AppUser.update({AppUser.language: language}).where(AppUser.id == lead.id)
+        current = (await client.get(f"/api/inspections/{case['id']}", headers=lead.headers)).json()
+        response = await _post(
+            client,
+            lead,
+            case["id"],
+            {"type": "close", "date": "2026-05-01", "version": current["version"]},
+        )
+        assert response.status_code == 409
+        assert response.json()["detail"] == detail
 
 
 async def test_stale_version_is_409_and_records_nothing(client, world) -> None:

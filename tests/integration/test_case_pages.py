@@ -501,3 +501,27 @@ async def test_case_history_reads_in_words_for_the_lead(
     assert '<span class="changes__field">Kết thúc thanh tra trực tiếp</span>' in history
     for raw in ("event.announce", "decision_date", "deadlines", "search_text", "updated_at"):
         assert raw not in history
+
+
+async def test_pages_follow_the_reader_s_language_in_macros_labels_and_counts(
+    client: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    lead = world["lead"]
+    case = await make_inspection(lead, [await make_subject("Công ty Cổ phần Ninh Bình")])
+    await event(lead, case, "announce", date(2026, 3, 2))
+    await event(lead, case, "extend", date(2026, 3, 10), decision_no="9/QĐ-TTr", days=1)
+    await sign_in(client, lead)
+
+    # The list's filter error is drawn by a macro of macros/forms.html.
+    vi_list = (await client.get("/inspections", params={"year": "1800"})).text
+    assert error_beside(vi_list, "year") == "Nhập kỳ báo cáo, ví dụ 2026-Q1 hoặc 2026-6M."
+    vi_case = (await client.get(f"/inspections/{case['id']}")).text
+    assert "gia hạn thêm 1 ngày" in vi_case and "Gia hạn" in vi_case
+
+    await client.get("/lang/en", headers={"referer": "http://testserver.local/"})
+    en_list = (await client.get("/inspections", params={"year": "1800"})).text
+    assert error_beside(en_list, "year") == "Enter a period such as 2026-Q1 or 2026-6M."
+    en_case = (await client.get(f"/inspections/{case['id']}")).text
+    assert "1 day added" in en_case and "1 days added" not in en_case
+    assert "Extend" in en_case and "Gia hạn" not in en_case
+    assert "On-site inspection" in en_case  # the status label, from the catalogue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date
 from typing import Any
 
@@ -225,3 +226,26 @@ async def test_a_long_group_shows_ten_deadlines_and_links_to_the_rest(
 
     csv_response = await client.get("/follow-ups/export.csv?show_all=x")
     assert len(csv_response.content.decode("utf-8-sig").splitlines()) == 1 + 14
+
+
+async def test_the_board_counts_days_in_the_reader_s_language(
+    db: str, client: Any, monkeypatch: Any
+) -> None:
+    w = await build_jobs_world()
+    await _extra_case(w)
+    _today(monkeypatch, date(2026, 3, 21))
+    await sign_in(client, w.head)
+
+    vietnamese = (await client.get("/follow-ups")).text
+    assert "trễ 1 ngày" in vietnamese and "còn 11 ngày" in vietnamese
+    assert 'data-testid="follow-up-group-count">(1, 1 quá hạn)<' in vietnamese
+
+    switched = await client.get(
+        "/lang/en", headers={"referer": "http://testserver.local/"}, follow_redirects=False
+    )
+    assert switched.status_code == 302
+    english = (await client.get("/follow-ups")).text
+    # One form for one day, the other for more: "1 day late", "11 days left".
+    assert "1 day late" in english and "11 days left" in english
+    assert re.search(r"\b1 days", english) is None and "11 day left" not in english
+    assert 'data-testid="follow-up-group-count">(1, 1 overdue)<' in english

@@ -102,3 +102,20 @@ async def test_page_shows_counter_and_list_and_marks_all_read(db: str, client: A
     after = await client.get("/notifications")
     assert 'data-testid="unread-count"' not in after.text
     assert "Đã đánh dấu đã đọc 1 thông báo." in after.text
+
+
+async def test_marking_all_read_counts_in_the_reader_s_language(db: str, client: Any) -> None:
+    w = await build_jobs_world()
+    await watch_deadlines(None, date(2026, 3, 21).isoformat())
+
+    async def read_all(csrf: str) -> str:
+        await client.post(
+            "/notifications/read-all", data={"_csrf_token": csrf}, follow_redirects=False
+        )
+        return (await client.get("/notifications")).text
+
+    assert "Đã đánh dấu đã đọc 2 thông báo." in await read_all(await sign_in(client, w.lead))
+    # The inspector reads English: one notice (the singular), then none (the plural).
+    csrf = await sign_in(client, w.member)
+    assert "1 notification marked as read." in await read_all(csrf)
+    assert "0 notifications marked as read." in await read_all(csrf)

@@ -11,7 +11,7 @@ from inspect_app.audit_labels import (
     format_value,
     readable_entry,
 )
-from inspect_app.i18n import catalogue
+from inspect_app.i18n import message_ids
 
 
 def _change(field: str, before: object, after: object) -> dict[str, object]:
@@ -134,4 +134,4 @@ def test_every_history_label_has_a_vietnamese_translation() -> None:
     for table in FIELD_LABELS.values():
         labels |= set(table.values())
 
-    assert sorted(labels - catalogue("vi").keys()) == []
+    assert sorted(labels - message_ids("vi")) == []

@@ -18,6 +18,7 @@ from inspect_app.domain.lifecycle import (
     next_status,
     status_label,
 )
+from inspect_app.i18n import translate
 
 LEGAL = [
     ("draft", "announce", "onsite"),
@@ -97,7 +98,7 @@ def test_illegal_transitions_name_the_current_status(
         next_status(status, event)
     assert caught.value.code == "not_allowed_in_status"
     assert caught.value.reason == reason
-    assert caught.value.reason_vi == reason_vi
+    assert translate(caught.value.message, "vi", **caught.value.values) == reason_vi
     assert str(caught.value) == reason
 
 
@@ -111,7 +112,7 @@ def test_publish_and_direct_happen_once() -> None:
     with pytest.raises(IllegalTransition) as caught:
         next_status("concluded", "publish", TransitionContext(published=True))
     assert caught.value.code == "already_published"
-    assert caught.value.reason_vi == "Kết luận đã được công khai."
+    assert translate(caught.value.message, "vi") == "Kết luận đã được công khai."
     with pytest.raises(IllegalTransition) as caught:
         next_status("concluded", "direct", TransitionContext(directed=True))
     assert caught.value.code == "already_directed"
@@ -123,9 +124,17 @@ def test_close_needs_every_measure_done_or_written_off() -> None:
         next_status("concluded", "close", TransitionContext(measures_open=2))
     assert caught.value.code == "measures_open"
     assert caught.value.reason == (
-        "Cannot close the case: 2 measure(s) are neither done nor written off."
+        "Cannot close the case: 2 measures are neither done nor written off."
     )
-    assert caught.value.reason_vi == "Không thể đóng hồ sơ: còn 2 kiến nghị chưa thực hiện xong."
+    assert translate(caught.value.message, "vi", **caught.value.values) == (
+        "Không thể đóng hồ sơ: còn 2 kiến nghị chưa thực hiện xong."
+    )
+    with pytest.raises(IllegalTransition) as caught:
+        next_status("concluded", "close", TransitionContext(measures_open=1))
+    assert caught.value.reason == (
+        "Cannot close the case: 1 measure is neither done nor written off."
+    )
+    assert translate(caught.value.message, "en", **caught.value.values) == caught.value.reason
     assert next_status("concluded", "close", TransitionContext(measures_open=0)) == "closed"
 
 
@@ -200,7 +209,7 @@ def test_open_statuses() -> None:
 def test_labels() -> None:
     assert set(STATUS_LABELS) == set(STATUSES)
     assert set(EVENT_LABELS) == set(EVENTS)
-    assert [STATUS_LABELS[s]["vi"] for s in STATUSES] == [
+    assert [translate(STATUS_LABELS[s], "vi") for s in STATUSES] == [
         "Dự thảo",
         "Đang thanh tra trực tiếp",
         "Tạm dừng",
@@ -210,7 +219,7 @@ def test_labels() -> None:
         "Đã đóng",
         "Đã hủy",
     ]
-    assert [EVENT_LABELS[e]["vi"] for e in EVENTS] == [
+    assert [translate(EVENT_LABELS[e], "vi") for e in EVENTS] == [
         "Công bố quyết định",
         "Gia hạn",
         "Tạm dừng",
@@ -223,6 +232,8 @@ def test_labels() -> None:
         "Đóng hồ sơ",
         "Hủy",
     ]
-    assert all(labels["en"] for labels in [*STATUS_LABELS.values(), *EVENT_LABELS.values()])
+    assert all(
+        translate(label, "en") for label in [*STATUS_LABELS.values(), *EVENT_LABELS.values()]
+    )
     assert status_label("suspended", "en") == "Suspended"
     assert event_label("publish") == "Công khai kết luận"

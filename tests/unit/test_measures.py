@@ -15,6 +15,7 @@ from inspect_app.domain.measures import (
     remaining,
     target_of,
 )
+from inspect_app.i18n import translate
 
 
 @pytest.mark.parametrize(
@@ -41,7 +42,7 @@ def test_unknown_measure_type() -> None:
 
 def test_labels() -> None:
     assert set(MEASURE_TYPE_LABELS) == set(MEASURE_TYPES)
-    assert [MEASURE_TYPE_LABELS[t]["vi"] for t in MEASURE_TYPES] == [
+    assert [translate(MEASURE_TYPE_LABELS[t], "vi") for t in MEASURE_TYPES] == [
         "Thu hồi về ngân sách nhà nước",
         "Xử lý khác về kinh tế",
         "Thu hồi đất",
@@ -51,7 +52,7 @@ def test_labels() -> None:
         "Chuyển cơ quan điều tra",
         "Kiến nghị hoàn thiện cơ chế chính sách",
     ]
-    assert all(labels["en"] for labels in MEASURE_TYPE_LABELS.values())
+    assert all(translate(label, "en") for label in MEASURE_TYPE_LABELS.values())
 
 
 def test_target_of_each_type() -> None:

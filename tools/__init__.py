@@ -1,0 +1,1 @@
+"""Development tools: message catalogue extraction and checks (see docs/i18n.md)."""
