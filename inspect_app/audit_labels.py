@@ -47,6 +47,7 @@ ACTION_LABELS = {
     "login": "Signed in",
     "login_failed": "Failed sign-in",
     "login_locked": "Sign-in locked",
+    "login_unlock": "Sign-in unlocked",
     "password_change": "Password changed",
     "token_create": "Token created",
     "token_revoke": "Token revoked",
@@ -117,6 +118,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "language": "Language",
         "active": "Active",
         "last_login_at": "Last sign-in",
+        "failures_cleared": "Failed sign-ins forgotten",
     },
     "agency": {
         "code": "Code",

@@ -64,7 +64,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers or settings.web_workers,
-        proxy_headers=True,
+        # The app decides whom to believe (TRUSTED_PROXIES, inspect_app/proxies.py);
+        # uvicorn's own X-Forwarded-For handling would trust 127.0.0.1 whatever is set.
+        proxy_headers=False,
         log_level="info",
     )
     return 0

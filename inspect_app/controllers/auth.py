@@ -152,11 +152,7 @@ class AuthPageController(Controller):
                 status_code=429,
                 next_url=next_url,
                 username=username,
-                error=translate(
-                    "Too many failed attempts. Try again in {minutes} minutes.",
-                    lang,
-                    minutes=max(1, (exc.retry_after + 59) // 60),
-                ),
+                error=translate(exc.message, lang, **exc.values),
             )
             page.headers["Retry-After"] = str(exc.retry_after)
             return page
