@@ -4,8 +4,10 @@ Anyone can send ``X-Forwarded-For``; only a reverse proxy listed in TRUSTED_PROX
 believed when it says on whose behalf it forwards. The client is the right-most address of
 the forwarding chain that is not itself a trusted proxy: each proxy appends the peer it saw,
 so everything to the left of the last trusted hop was written by the client and proves
-nothing. ``Forwarded`` (RFC 7239) is read first, then ``X-Forwarded-For``, then
-``X-Real-IP``. Sign-in throttling and the audit log's addresses depend on this.
+nothing. ``X-Forwarded-For`` is read first (what Caddy and nginx set), then ``Forwarded``
+(RFC 7239), then ``X-Real-IP``: the proxy must set the first of these that it sends and
+drop any of them a client sent. Sign-in throttling and the audit log's addresses depend on
+this.
 """
 
 from __future__ import annotations
@@ -74,20 +76,21 @@ def forwarding_chain(headers: Sequence[tuple[bytes, bytes]]) -> tuple[list[str],
     for name, value in headers:
         if name in (b"forwarded", b"x-forwarded-for", b"x-real-ip", b"x-forwarded-proto"):
             found.setdefault(name, []).append(value.decode("latin-1"))
-    proto = None
-    if b"forwarded" in found:
-        elements = forwarded_elements(found[b"forwarded"])
-        chain = [element["for"] for element in elements if "for" in element]
-        protos = [element["proto"] for element in elements if "proto" in element]
-        proto = protos[-1] if protos else None
-    elif b"x-forwarded-for" in found:
+    elements = forwarded_elements(found.get(b"forwarded", []))
+    if b"x-forwarded-for" in found:
         chain = [hop for value in found[b"x-forwarded-for"] for hop in value.split(",")]
+    elif elements:
+        chain = [element["for"] for element in elements if "for" in element]
     elif b"x-real-ip" in found:
         chain = found[b"x-real-ip"][-1:]
     else:
         chain = []
-    if proto is None and b"x-forwarded-proto" in found:
+    protos = [element["proto"] for element in elements if "proto" in element]
+    proto: str | None = None
+    if b"x-forwarded-proto" in found:
         proto = found[b"x-forwarded-proto"][-1].split(",")[-1]
+    elif protos:
+        proto = protos[-1]
     proto = proto.strip().lower() if proto else None
     return [hop.strip() for hop in chain if hop.strip()][-MAX_HOPS:], proto
 

@@ -52,17 +52,17 @@ def test_ports_and_brackets_are_stripped() -> None:
     assert client_address("10.0.0.2", ["2001:db8::18"], PROXIES) == "2001:db8::18"
 
 
-def test_forwarded_is_read_before_x_forwarded_for_and_x_real_ip() -> None:
+def test_x_forwarded_for_is_read_before_forwarded_and_x_real_ip() -> None:
     headers = [
         (b"x-real-ip", b"198.51.100.3"),
-        (b"x-forwarded-for", b"198.51.100.2"),
         (b"forwarded", b'for=198.51.100.9;proto=https, for="[2001:db8::1]:80"'),
+        (b"x-forwarded-for", b"198.51.100.2"),
     ]
     chain, proto = forwarding_chain(headers)
-    assert chain == ["198.51.100.9", "[2001:db8::1]:80"]
+    assert chain == ["198.51.100.2"]
     assert proto == "https"
     chain, _ = forwarding_chain(headers[:2])
-    assert chain == ["198.51.100.2"]
+    assert chain == ["198.51.100.9", "[2001:db8::1]:80"]
     chain, _ = forwarding_chain(headers[:1])
     assert chain == ["198.51.100.3"]
 
