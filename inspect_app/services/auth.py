@@ -15,6 +15,7 @@ from inspect_app.domain.throttling import (
     minutes_to_wait,
     seconds_until,
 )
+from inspect_app.domain.text import has_control_characters
 from inspect_app.exceptions import InvalidInput, NotFound, Throttled
 from inspect_app.principal import Principal
 from inspect_app.security import hash_password, new_api_token, password_problem, verify_password
@@ -255,6 +256,8 @@ async def create_token(principal: Principal, name: str, ip: str = "") -> dict[st
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput({"name": "Give the token a name of 1 to 100 characters."})
+    if has_control_characters(name, single_line=True):
+        raise InvalidInput({"name": "Remove the control characters from the text."})
     token, digest, prefix = new_api_token()
     async with write_transaction():
         rows = await ApiToken.insert(

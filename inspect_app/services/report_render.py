@@ -29,6 +29,7 @@ from openpyxl.utils import get_column_letter
 from inspect_app.domain import report_layout as rl
 from inspect_app.domain.formatting import format_million_vnd
 from inspect_app.domain.periods import parse_period
+from inspect_app.services.export_text import PrintableText
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
 PDF_TIMEOUT_S = 180
@@ -315,10 +316,19 @@ def document_context(totals: Mapping[str, Any], narrative: str, lang: str = "vi"
     }
 
 
+def _report_name(totals: Mapping[str, Any], kind: str) -> str:
+    return f"report {kind} of agency {totals.get('agency_id')} for {totals.get('period')}"
+
+
 def render_html(totals: Mapping[str, Any], narrative: str, lang: str = "vi") -> str:
-    """The standalone printable HTML of a report (styles embedded, A4 landscape)."""
+    """The standalone printable HTML of a report (styles embedded, A4 landscape); the PDF is
+    drawn from it. Stored text is made printable first (:class:`PrintableText`)."""
+    clean = PrintableText(_report_name(totals, "HTML"))
+    totals, narrative = clean(totals), clean(narrative)
     template = _environment().get_template("reports/document.html")
-    return template.render(**document_context(totals, narrative, lang))
+    html = template.render(**document_context(totals, narrative, lang))
+    clean.log()
+    return html
 
 
 # --------------------------------------------------------------------------- XLSX
@@ -334,7 +344,12 @@ _SHEET_NAMES = {
 
 
 def write_xlsx(totals: Mapping[str, Any], path: Path, lang: str = "vi") -> None:
-    """The three tables as sheets: merged headers as on the forms, numbers with formats."""
+    """The three tables as sheets: merged headers as on the forms, numbers with formats.
+
+    Stored text is made printable first: openpyxl refuses control characters in a cell."""
+    clean = PrintableText(_report_name(totals, "XLSX"))
+    totals = clean(totals)
+    clean.log()
     layout = rl.get_layout(str(totals["layout"]))
     period = parse_period(str(totals["period"]))
     workbook = Workbook()

@@ -15,6 +15,7 @@ from typing import Any
 
 from inspect_app.db import write_transaction
 from inspect_app.domain.periods import InvalidPeriod, Period, parse_period
+from inspect_app.domain.text import has_control_characters, printable
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import agencies, audit, report_runner
@@ -248,6 +249,8 @@ async def update_narrative(
         raise InvalidInput({"narrative": "Write the narrative of the report."})
     if len(narrative) > NARRATIVE_MAX_CHARS:
         raise InvalidInput({"narrative": "The narrative is too long."})
+    if has_control_characters(narrative, single_line=False):
+        raise InvalidInput({"narrative": "Remove the control characters from the text."})
     if report["signed"]:
         raise Conflict("This report is signed off and can no longer change.", code="signed_off")
     if report["status"] != "done" or not has_figures(report):
@@ -291,6 +294,7 @@ async def report_file(principal: Principal, report_id: int, fmt: str) -> tuple[P
     if not path.is_file():
         raise NotFound()
     agency = await Agency.select(Agency.code).where(Agency.id == report["agency_id"]).first()
-    code = agency["code"] if agency else str(report["agency_id"])
+    # A code stored before input was checked may hold control characters: not in a header.
+    code = "".join(printable(agency["code"]).split()) if agency else str(report["agency_id"])
     name = f"bao-cao-{code}-{report['period']}-lan-{report['revision']}.{fmt}"
     return path, FILE_FORMATS[fmt], name
