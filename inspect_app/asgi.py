@@ -43,8 +43,8 @@ from inspect_app.middleware import (
     TokenAwareCSRFMiddleware,
     add_security_headers,
 )
-from inspect_app.proxies import TrustedProxyMiddleware
 from inspect_app.openapi import openapi_config, swagger_static_router
+from inspect_app.proxies import TrustedProxyMiddleware
 from inspect_app.sessions import session_config, session_store
 from inspect_app.settings import Settings, get_settings
 from inspect_app.templating import template_config

@@ -42,7 +42,9 @@ def parse_address(value: str) -> IPAddress | None:
 
 
 def _split_outside_quotes(text: str, separator: str) -> list[str]:
-    parts, current, quoted = [], [], False
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
     for char in text:
         if char == '"':
             quoted = not quoted
@@ -70,7 +72,7 @@ def forwarded_elements(values: Iterable[str]) -> list[dict[str, str]]:
     return elements
 
 
-def forwarding_chain(headers: Sequence[tuple[bytes, bytes]]) -> tuple[list[str], str | None]:
+def forwarding_chain(headers: Iterable[tuple[bytes, bytes]]) -> tuple[list[str], str | None]:
     """The addresses the request was forwarded for, left to right, and the forwarded scheme."""
     found: dict[bytes, list[str]] = {}
     for name, value in headers:

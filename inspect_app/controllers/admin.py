@@ -79,7 +79,8 @@ def _agency(row: dict[str, Any]) -> Agency:
 
 
 def _user(row: dict[str, Any]) -> User:
-    return User(**{key: row.get(key) for key in USER_KEYS})
+    values: dict[str, Any] = {key: row[key] for key in USER_KEYS if key in row}
+    return User(**values)
 
 
 def _next(rows: list[dict[str, Any]], limit: int) -> str | None:

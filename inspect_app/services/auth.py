@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from inspect_app.db import write_transaction
+from inspect_app.domain.text import has_control_characters
 from inspect_app.domain.throttling import (
     ACCOUNT_WINDOW,
     ADDRESS_MAX_FAILURES,
@@ -15,7 +16,6 @@ from inspect_app.domain.throttling import (
     minutes_to_wait,
     seconds_until,
 )
-from inspect_app.domain.text import has_control_characters
 from inspect_app.exceptions import InvalidInput, NotFound, Throttled
 from inspect_app.principal import Principal
 from inspect_app.security import hash_password, new_api_token, password_problem, verify_password
@@ -203,8 +203,7 @@ async def unlock_sign_in(principal: Principal, user_id: int, ip: str = "") -> di
         cleared = (
             await LoginAttempt.delete()
             .where(
-                (LoginAttempt.username == user["username"])
-                & (LoginAttempt.success == False)  # noqa: E712
+                (LoginAttempt.username == user["username"]) & (LoginAttempt.success == False)  # noqa: E712
             )
             .returning(LoginAttempt.id)
         )

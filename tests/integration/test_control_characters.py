@@ -44,7 +44,9 @@ async def province_head(db: str, redis_url: str) -> AsyncIterator[tuple[Principa
     bad = Agency(code="NV1", name=BAD_NAME, parent=province, path="", depth=1)
     await bad.save()
     await Agency.update({Agency.path: f"/{province}/{bad.id}/"}).where(Agency.id == bad.id)
-    user = AppUser(username="chanh-thanh-tra", full_name="Trần Thị Bình", role="head", agency=province)
+    user = AppUser(
+        username="chanh-thanh-tra", full_name="Trần Thị Bình", role="head", agency=province
+    )
     await user.save()
     head = Principal(int(user.id), user.username, user.full_name, "head", province, f"/{province}/")
     yield head, province
@@ -116,11 +118,15 @@ async def test_the_migration_cleans_stored_names_and_logs_each_change(
     await root.save()
     other = Agency(code="TTT", name="Thanh tra tỉnh", path="/2/", depth=0)
     await other.save()
-    subject = Subject(name="Công ty\x1f Hà Nam", kind="organization", search_text="cong ty\x1f ha nam")
+    subject = Subject(
+        name="Công ty\x1f Hà Nam", kind="organization", search_text="cong ty\x1f ha nam"
+    )
     await subject.save()
     user = AppUser(username="an", full_name="Nguyễn\tVăn An", role="viewer", agency=root.id)
     await user.save()
-    case = Inspection(code="TT\x0701", agency=root.id, title="Thanh tra\nđất đai", kind="inspection")
+    case = Inspection(
+        code="TT\x0701", agency=root.id, title="Thanh tra\nđất đai", kind="inspection"
+    )
     await case.save()
 
     migration = importlib.import_module(CLEANING_MIGRATION)
@@ -174,7 +180,12 @@ async def test_names_with_control_characters_are_refused_with_the_field_named(
 ) -> None:
     agency = await api.post(
         "/api/agencies",
-        json={"code": "NV9", "name": BAD_NAME, "kind": "department", "parent_id": world.agencies["A"]},
+        json={
+            "code": "NV9",
+            "name": BAD_NAME,
+            "kind": "department",
+            "parent_id": world.agencies["A"],
+        },
         headers=_as(world, "admin"),
     )
     assert agency.status_code == 422
