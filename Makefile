@@ -21,7 +21,7 @@ MIGRATIONS_DIR := models/piccolo_migrations
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install venv demo test system-packages lint migrations-check bench
+.PHONY: help install venv demo test system-packages lint migrations-check wheel-check bench
 
 help: ## list the targets
 	@echo "Targets:"
@@ -104,6 +104,12 @@ migrations-check: $(VENV)/.installed-test ## fail if models/tables.py needs a mi
 		exit 1; \
 	fi; \
 	echo "OK: no migration pending"
+
+# The wheel is what production runs: build and install it exactly as the Dockerfile does,
+# outside the checkout, migrate a scratch SQLite database, serve it, check a page.
+wheel-check: ## build and install the wheel as the Docker image does, serve it, check /login in Vietnamese
+	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.11 is required (python3.11 or python3)" >&2; exit 1; fi
+	PYTHON="$(PYTHON)" bash deploy/wheel-check.sh
 
 bench: $(VENV)/.installed-test ## run the benchmarks (bench/run.py)
 	$(PY) -m bench.run

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from jinja2 import pass_context
@@ -17,8 +16,9 @@ from inspect_app.domain.lifecycle import EVENT_LABELS, STATUS_LABELS
 from inspect_app.domain.measures import MEASURE_TYPE_LABELS
 from inspect_app.domain.permissions import ROLE_LABELS
 from inspect_app.i18n import translate
+from inspect_app.paths import template_dir
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATE_DIR = template_dir()
 
 
 def _lang(context: Context) -> str:

@@ -29,9 +29,10 @@ from openpyxl.utils import get_column_letter
 from inspect_app.domain import report_layout as rl
 from inspect_app.domain.formatting import format_million_vnd
 from inspect_app.domain.periods import parse_period
+from inspect_app.paths import template_dir
 from inspect_app.services.export_text import PrintableText
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+TEMPLATE_DIR = template_dir()
 PDF_TIMEOUT_S = 180
 LEADING_VI = ("STT", "Đơn vị")
 LEADING_EN = ("No.", "Agency")

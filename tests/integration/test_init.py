@@ -82,13 +82,14 @@ async def _wait_for_http(base_url: str, server: subprocess.Popen[bytes], log: Pa
     async with httpx.AsyncClient() as client:
         while time.monotonic() < deadline:
             if server.poll() is not None:
-                raise AssertionError(log.read_text(errors="replace"))
+                raise AssertionError(await asyncio.to_thread(log.read_text, errors="replace"))
             try:
                 await client.get(base_url + "/health", timeout=2)
                 return
             except httpx.TransportError:
                 await asyncio.sleep(0.3)
-    raise AssertionError("the server did not answer:\n" + log.read_text(errors="replace"))
+    output = await asyncio.to_thread(log.read_text, errors="replace")
+    raise AssertionError("the server did not answer:\n" + output)
 
 
 async def test_migrate_init_then_the_first_admin_signs_in_through_the_api(

@@ -96,3 +96,25 @@ def test_the_caddyfile_terminates_tls_and_drops_client_forwarding_headers(
     # Every {$NAME} the Caddyfile reads is passed to the container.
     names = set(re.findall(r"\{\$([A-Z_]+)", directives))
     assert names <= set(compose["services"]["caddy"]["environment"])
+
+
+def test_the_wheel_check_builds_from_exactly_what_the_image_copies() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    builder = dockerfile.split(
+        "# --------------------------------------------------------------------------- runtime"
+    )[0]
+    copied: set[str] = set()
+    for line in builder.splitlines():
+        if line.startswith("COPY ") and "--from" not in line:
+            *sources, _target = line.split()[1:]
+            copied.update(sources)
+    check = (ROOT / "deploy" / "wheel-check.sh").read_text(encoding="utf-8")
+    listed = re.search(r'^SOURCES="([^"]+)"$', check, re.MULTILINE)
+    assert listed is not None
+    assert set(listed.group(1).split()) == copied
+    # Both install through the one script.
+    assert "RUN bash deploy/install-wheel.sh /opt/venv /src python" in builder
+    assert 'bash "$scratch/src/deploy/install-wheel.sh"' in check
+    assert "step wheel-check" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    for item in copied:
+        assert (ROOT / item).exists(), item
