@@ -12,21 +12,17 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PYTHONDONTWRITEBYTECODE=1
 
 WORKDIR /src
-RUN python -m venv /opt/venv \
-    && /opt/venv/bin/pip install --upgrade pip
-
-COPY pyproject.toml README.md ./
+COPY pyproject.toml setup.py MANIFEST.in README.md ./
 COPY inspect_app ./inspect_app
 COPY models ./models
 COPY jobs ./jobs
 COPY templates ./templates
+COPY deploy/install-wheel.sh ./deploy/install-wheel.sh
 
-# Build the wheel, then install it (with its dependencies) into the venv that ships.
-RUN /opt/venv/bin/pip wheel --no-deps --wheel-dir /wheels . \
-    && /opt/venv/bin/pip install /wheels/*.whl
-# The page templates live at the project root, outside the package (the wheel does not
-# carry them); inspect_app/templating.py looks for them next to the installed package.
-RUN cp -r templates /opt/venv/lib/python3.11/site-packages/templates
+# The Python layer: build the wheel (it carries the templates, static files, catalogues and
+# data) and install it with its dependencies into the venv that ships. `make wheel-check`
+# runs the same script on the same files and proves the result serves pages in Vietnamese.
+RUN bash deploy/install-wheel.sh /opt/venv /src python
 
 # --------------------------------------------------------------------------- runtime
 FROM python:3.11-slim

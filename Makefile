@@ -86,12 +86,11 @@ system-packages: ## install the Debian packages the tests need (when missing and
 test: $(VENV)/.installed-test system-packages ## run the suite on PostgreSQL, then the storage tests on SQLite
 	$(PY) -m tests.run $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-test ## ruff check, ruff format --check, mypy, the message catalogues, the wheel's catalogues
+lint: $(VENV)/.installed-test ## ruff check, ruff format --check, mypy, the message catalogues
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy inspect_app models jobs tools
 	@$(MAKE) --no-print-directory messages-check
-	@$(MAKE) --no-print-directory wheel-check
 
 # Message ids are extracted by `pybabel extract` (babel.cfg; its Python extractor lives in
 # tools/, hence PYTHONPATH) into a scratch template; tools/messages.py compares the
@@ -103,16 +102,6 @@ messages-check: $(VENV)/.installed-test ## fail if a message id is missing, untr
 	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
 	$(EXTRACT_MESSAGES); \
 	$(PY) -m tools.messages check "$$scratch/messages.pot"
-
-# Builds the wheel from the files the Docker image copies and checks that it carries every
-# compiled catalogue (they are package data: see pyproject.toml).
-wheel-check: $(VENV)/.installed-test ## build the wheel and fail if it lacks a compiled message catalogue
-	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
-	mkdir "$$scratch/src"; \
-	cp -r pyproject.toml README.md inspect_app models jobs "$$scratch/src/"; \
-	if ! $(PIP) wheel --no-deps --wheel-dir "$$scratch/dist" "$$scratch/src" \
-		> "$$scratch/build.log" 2>&1; then cat "$$scratch/build.log"; exit 1; fi; \
-	$(PY) -m tools.messages wheel "$$scratch"/dist/*.whl
 
 messages: $(VENV)/.installed-test ## add new message ids to the catalogues, drop unused ones, compile the .mo files (DOMAIN=name to choose the domain)
 	@scratch=$$(mktemp -d); trap 'rm -rf "$$scratch"' EXIT; \
@@ -138,6 +127,15 @@ migrations-check: $(VENV)/.installed-test ## fail if models/tables.py needs a mi
 		exit 1; \
 	fi; \
 	echo "OK: no migration pending"
+
+# The wheel is what production runs: build it from the files the Docker image copies and
+# install it exactly as the Dockerfile does (deploy/install-wheel.sh), fail if it lacks a
+# compiled message catalogue (tools/messages.py, run by the checkout's venv), then, outside
+# the checkout, migrate a scratch SQLite database, serve it and check a page. Its own CI step
+# (.ci/run), not part of `make lint`.
+wheel-check: $(VENV)/.installed-test ## build and install the wheel as the Docker image does; fail if it lacks a .mo; serve it, check /login in Vietnamese
+	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.11 is required (python3.11 or python3)" >&2; exit 1; fi
+	PYTHON="$(PYTHON)" CHECK_PYTHON="$(abspath $(PY))" bash deploy/wheel-check.sh
 
 bench: $(VENV)/.installed-test ## run the benchmarks (bench/run.py)
 	$(PY) -m bench.run

@@ -48,6 +48,7 @@ from inspect_app.middleware import (
     add_security_headers,
 )
 from inspect_app.openapi import openapi_config, swagger_static_router
+from inspect_app.proxies import TrustedProxyMiddleware
 from inspect_app.sessions import session_config, session_store
 from inspect_app.settings import Settings, get_settings
 from inspect_app.templating import template_config
@@ -109,6 +110,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         guards=[authorize],
         before_send=[add_security_headers],
         middleware=[
+            # First: everything after it sees the real caller (forwarded by a trusted proxy).
+            TrustedProxyMiddleware(settings.trusted_proxies),
             sessions.middleware,
             # Identity before CSRF: the CSRF rule depends on how the caller is authenticated.
             IdentityMiddleware(),

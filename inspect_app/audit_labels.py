@@ -48,6 +48,7 @@ ACTION_LABELS = {
     "login": N_("Signed in"),
     "login_failed": N_("Failed sign-in"),
     "login_locked": N_("Sign-in locked"),
+    "login_unlock": N_("Sign-in unlocked"),
     "password_change": N_("Password changed"),
     "token_create": N_("Token created"),
     "token_revoke": N_("Token revoked"),
@@ -118,6 +119,7 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "language": N_("Language"),
         "active": N_("Active"),
         "last_login_at": N_("Last sign-in"),
+        "failures_cleared": N_("Failed sign-ins forgotten"),
     },
     "agency": {
         "code": N_("Code"),

@@ -1,4 +1,4 @@
-"""The ``inspect-app`` command: serve, worker, migrate, seed, createuser, audit, totals."""
+"""The ``inspect-app`` command: serve, worker, migrate, init, seed, createuser, audit, totals."""
 
 from __future__ import annotations
 
@@ -64,7 +64,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         workers=args.workers or settings.web_workers,
-        proxy_headers=True,
+        # The app decides whom to believe (TRUSTED_PROXIES, inspect_app/proxies.py);
+        # uvicorn's own X-Forwarded-For handling would trust 127.0.0.1 whatever is set.
+        proxy_headers=False,
         log_level="info",
     )
     return 0
@@ -82,6 +84,83 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     _run(migrate())
     print("Migrations applied.")
     return 0
+
+
+INIT_FIELDS = (
+    ("agency_code", "Code of the top agency (e.g. TTT)"),
+    ("agency_name", "Name of the top agency (e.g. Thanh tra tỉnh Ninh Bình)"),
+    ("agency_kind", "Kind of agency"),
+    ("username", "Administrator's username"),
+    ("full_name", "Administrator's full name"),
+)
+
+
+def _ask(label: str, default: str = "") -> str:
+    suffix = f" [{default}]" if default else ""
+    try:
+        answer = input(f"{label}{suffix}: ").strip()
+    except EOFError:
+        answer = ""
+    return answer or default
+
+
+def _init_values(args: argparse.Namespace) -> dict[str, str]:
+    """The values of init: from the arguments, asking for any that is missing."""
+    from inspect_app.services.agencies import AGENCY_KINDS
+
+    values: dict[str, str] = {}
+    for field, label in INIT_FIELDS:
+        given = getattr(args, field)
+        if given:
+            values[field] = given
+        elif field == "agency_kind":
+            values[field] = _ask(f"{label} ({', '.join(AGENCY_KINDS)})", AGENCY_KINDS[0])
+        else:
+            values[field] = _ask(label)
+    return values
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    """Create the root agency and the first administrator on an empty database."""
+    from inspect_app.exceptions import InvalidInput
+    from inspect_app.services.bootstrap import AlreadyInitialised, create_root_and_admin
+
+    _run(migrate())
+    if not _run(_database_is_empty()):
+        print(_ALREADY_INITIALISED, file=sys.stderr)
+        return 1
+    values = _init_values(args)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Administrator's password: ")
+        if password != getpass.getpass("Repeat the password: "):
+            print("The passwords differ.", file=sys.stderr)
+            return 2
+    try:
+        agency_id, user_id = _run(create_root_and_admin(**values, password=password))
+    except InvalidInput as exc:
+        for field, message in exc.errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    except AlreadyInitialised:
+        print(_ALREADY_INITIALISED, file=sys.stderr)
+        return 1
+    from inspect_app.settings import get_settings
+
+    print(
+        f"Created the agency {values['agency_code']} ({values['agency_name']}, id {agency_id}) "
+        f"and its administrator {values['username'].strip().lower()} (id {user_id}).\n"
+        f"Sign in at {get_settings().base_url.rstrip('/')}/login, then add the agencies "
+        "below it and their users in the administration pages."
+    )
+    return 0
+
+
+_ALREADY_INITIALISED = (
+    "The database already has agencies: init only prepares an empty database, nothing was "
+    "changed. Add users with `inspect-app createuser NAME --agency CODE` or in the app."
+)
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
@@ -166,6 +245,26 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(func=cmd_worker)
 
     sub.add_parser("migrate", help="apply pending migrations").set_defaults(func=cmd_migrate)
+
+    init = sub.add_parser(
+        "init",
+        help="create the root agency and the first administrator on an empty database",
+        description="Create the root agency and the first administrator on an empty "
+        "database (after applying migrations). Values not given are asked for; the "
+        "password is asked for twice unless --password-stdin. Refused when any agency "
+        "exists.",
+    )
+    init.add_argument("--agency-code", dest="agency_code", default="")
+    init.add_argument("--agency-name", dest="agency_name", default="")
+    init.add_argument(
+        "--agency-kind", dest="agency_kind", default="", help="default province_inspectorate"
+    )
+    init.add_argument("--username", default="")
+    init.add_argument("--full-name", dest="full_name", default="")
+    init.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    init.set_defaults(func=cmd_init)
 
     seed = sub.add_parser("seed", help="load generated data")
     seed.add_argument("--scale", choices=["demo", "province", "national"], default="demo")

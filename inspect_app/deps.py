@@ -11,11 +11,10 @@ from inspect_app.principal import Principal
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str:
-    """The caller's address (the proxy in front is trusted to set X-Forwarded-For)."""
-    forwarded = request.headers.get("x-forwarded-for")
-    if forwarded:
-        return forwarded.split(",")[0].strip()[:64]
-    return request.client.host if request.client else ""
+    """The caller's address: the peer, or what a trusted proxy forwarded (TRUSTED_PROXIES,
+    resolved by :class:`inspect_app.proxies.TrustedProxyMiddleware`); never a header that
+    anyone could send."""
+    return (request.client.host if request.client else "")[:64]
 
 
 def provide_principal(request: Request[Any, Any, Any]) -> Principal:

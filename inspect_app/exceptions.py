@@ -90,8 +90,10 @@ class Throttled(AppError):
 
     status_code = HTTP_429_TOO_MANY_REQUESTS
 
-    def __init__(self, retry_after: int, message: str = "Too many attempts.") -> None:
-        super().__init__(message)
+    def __init__(
+        self, retry_after: int, message: str = "Too many attempts.", **values: Any
+    ) -> None:
+        super().__init__(message, **values)
         self.retry_after = retry_after
 
 

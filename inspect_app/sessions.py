@@ -1,4 +1,4 @@
-"""Server-side session storage: Redis when configured, the database otherwise.
+"""Server-side session storage: the database, with Redis as a cache in front when configured.
 
 Both work with several web processes, and both can end every session of one user at once
 (deactivation): the database store keeps the user id in a column, the Redis store keeps a
@@ -7,9 +7,11 @@ set of session keys per user. The session id changes at sign-in (no session fixa
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -194,20 +196,39 @@ def rotate_session_id(scope: Any) -> None:
 
 
 class FailoverSessionStore(Store):
-    """Redis first, the database when Redis does not answer.
+    """Redis as a cache in front of the database copy of every session.
 
-    The database is the source of truth and Redis an accelerator: when Redis is down the app
-    keeps signing people in and serving them, with sessions kept in the database; after a
-    failure Redis is left alone for ``retry_after`` seconds so that requests do not each
-    wait for a connection timeout. A session written during an outage stays readable from
-    the database after Redis is back.
+    The database is the source of truth: every session is written there whichever store
+    answers, so a session created while Redis was up stays valid while Redis is down and
+    after it comes back empty. Reads ask Redis first and the database when Redis misses or
+    does not answer; after a Redis failure Redis is left alone for ``retry_after`` seconds so
+    that requests do not each wait for a connection timeout.
+
+    Every response of a signed-in user stores the session again (to renew its expiry). The
+    database copy is rewritten only when the session's content changed or its copy is older
+    than ``refresh_after`` seconds (remembered per process): a session's database copy may
+    therefore expire up to that long before its Redis copy, and the database is spared a
+    write per request. A session deleted while Redis was unreachable is deleted from Redis
+    too as soon as this process reaches Redis again.
     """
 
-    def __init__(self, primary: Store, fallback: Store, retry_after: float = 10.0) -> None:
+    def __init__(
+        self,
+        primary: Store,
+        fallback: Store,
+        retry_after: float = 10.0,
+        refresh_after: float = 300.0,
+        remembered: int = 10_000,
+    ) -> None:
         self.primary = primary
         self.fallback = fallback
         self.retry_after = retry_after
+        self.refresh_after = refresh_after
+        self._remembered = remembered
         self._down_until = 0.0
+        # key -> (digest of the content, monotonic time) of the last database write.
+        self._written: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+        self._pending_deletes: set[str] = set()
 
     def _primary_usable(self) -> bool:
         return time.monotonic() >= self._down_until
@@ -217,20 +238,45 @@ class FailoverSessionStore(Store):
             log.warning("session store: Redis unavailable (%s); using the database", exc)
         self._down_until = time.monotonic() + self.retry_after
 
+    async def _replay_deletes(self) -> None:
+        # Deletions made while Redis was away: a session ended then must not come back.
+        for key in list(self._pending_deletes):
+            await self.primary.delete(key)
+            self._pending_deletes.discard(key)
+
+    def _database_copy_is_fresh(self, key: str, digest: bytes) -> bool:
+        written = self._written.get(key)
+        return (
+            written is not None
+            and written[0] == digest
+            and time.monotonic() - written[1] < self.refresh_after
+        )
+
+    def _remember(self, key: str, digest: bytes) -> None:
+        self._written[key] = (digest, time.monotonic())
+        self._written.move_to_end(key)
+        while len(self._written) > self._remembered:
+            self._written.popitem(last=False)
+
     async def set(
         self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
     ) -> None:
+        data = value.encode() if isinstance(value, str) else value
         if self._primary_usable():
             try:
-                await self.primary.set(key, value, expires_in)
-                return
+                await self._replay_deletes()
+                await self.primary.set(key, data, expires_in)
             except REDIS_FAILURES as exc:
                 self._primary_failed(exc)
-        await self.fallback.set(key, value, expires_in)
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        if not self._database_copy_is_fresh(key, digest):
+            await self.fallback.set(key, data, expires_in)
+            self._remember(key, digest)
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         if self._primary_usable():
             try:
+                await self._replay_deletes()
                 found = await self.primary.get(key, renew_for)
             except REDIS_FAILURES as exc:
                 self._primary_failed(exc)
@@ -240,14 +286,18 @@ class FailoverSessionStore(Store):
         return await self.fallback.get(key, renew_for)
 
     async def delete(self, key: str) -> None:
+        self._written.pop(key, None)
+        self._pending_deletes.add(key)
         if self._primary_usable():
             try:
-                await self.primary.delete(key)
+                await self._replay_deletes()
             except REDIS_FAILURES as exc:
                 self._primary_failed(exc)
         await self.fallback.delete(key)
 
     async def delete_all(self) -> None:
+        self._written.clear()
+        self._pending_deletes.clear()
         if self._primary_usable():
             try:
                 await self.primary.delete_all()
@@ -280,7 +330,7 @@ class FailoverSessionStore(Store):
 
 
 def session_store(settings: Settings) -> Store:
-    """The store for server-side sessions: Redis (with the database as fallback) or the database."""
+    """The store for server-side sessions: Redis in front of the database, or the database."""
     if settings.redis_url:
         client = Redis.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=1.0)
         redis_store = UserIndexedRedisStore(

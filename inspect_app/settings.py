@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -32,8 +33,37 @@ def _env_int(name: str, default: int) -> int:
         raise ConfigurationError(f"{name} must be a whole number, got {raw!r}") from exc
 
 
+def _env_int_between(name: str, default: int, low: int, high: int) -> int:
+    value = _env_int(name, default)
+    if not low <= value <= high:
+        raise ConfigurationError(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+ProxyNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_trusted_proxies(raw: str) -> tuple[ProxyNetwork, ...]:
+    """TRUSTED_PROXIES: addresses or CIDR networks separated by commas or spaces."""
+    networks = []
+    for item in raw.replace(",", " ").split():
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as exc:
+            raise ConfigurationError(
+                f"TRUSTED_PROXIES must list IP addresses or networks (CIDR), got {item!r}"
+            ) from exc
+    return tuple(networks)
+
+
 def _var_dir() -> Path:
-    return Path(os.environ.get("VAR_DIR") or PROJECT_ROOT / "var")
+    # A checkout keeps its data in ./var of the project; an installed package (a wheel in a
+    # virtualenv) has no project directory, so it uses ./var of the working directory.
+    if os.environ.get("VAR_DIR"):
+        return Path(os.environ["VAR_DIR"])
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return PROJECT_ROOT / "var"
+    return Path.cwd() / "var"
 
 
 def _development_secret(var_dir: Path) -> str:
@@ -73,6 +103,13 @@ class Settings:
     web_workers: int
     debug: bool
     session_max_age: int = 8 * 3600
+    # Peers whose forwarded headers (X-Forwarded-For, X-Real-IP, Forwarded) are believed.
+    trusted_proxies: tuple[ProxyNetwork, ...] = ()
+    # Sign-in lock of one account, whatever the address: after this many failures...
+    login_account_max_failures: int = 10
+    # ...the account waits this long, doubled at each further failure, up to the maximum.
+    login_lock_base_s: int = 60
+    login_lock_max_s: int = 3600
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -130,6 +167,10 @@ def load_settings() -> Settings:
         web_workers=_env_int("WEB_WORKERS", 1),
         debug=_env_bool("DEBUG", False),
         session_max_age=_env_int("SESSION_MAX_AGE", 8 * 3600),
+        trusted_proxies=parse_trusted_proxies(os.environ.get("TRUSTED_PROXIES", "")),
+        login_account_max_failures=_env_int_between("LOGIN_ACCOUNT_MAX_FAILURES", 10, 3, 1000),
+        login_lock_base_s=_env_int_between("LOGIN_LOCK_BASE_S", 60, 1, 24 * 3600),
+        login_lock_max_s=_env_int_between("LOGIN_LOCK_MAX_S", 3600, 1, 7 * 24 * 3600),
     )
 
 

@@ -4,7 +4,6 @@ labels, all in the language of the request being rendered."""
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from jinja2 import pass_context
@@ -20,8 +19,9 @@ from inspect_app.domain.permissions import ROLE_LABELS
 from inspect_app.i18n import LANGUAGE_NAMES, translate
 from inspect_app.i18n.jinja import install_gettext
 from inspect_app.i18n.jinja import render_language as _lang
+from inspect_app.paths import template_dir
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATE_DIR = template_dir()
 
 
 @pass_context

@@ -3,35 +3,42 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
-from jobs.schedule import report_abandoned_after_s
+from arq import Retry
+
 from models.tables import Report
 
 log = logging.getLogger(__name__)
 
 
-async def generate_report_job(ctx: dict[str, Any] | None, report_id: int) -> None:
-    """Job: generate report ``report_id`` (html, xlsx, pdf) through the report runner."""
-    from inspect_app.services.report_runner import generate_report
+async def generate_report_job(ctx: dict[str, Any] | None, report_id: int) -> str:
+    """Job: generate report ``report_id`` (html, xlsx, pdf) through the report runner.
 
-    await generate_report(report_id)
+    While another run still holds the report (a worker that was thought dead and is not),
+    the arq job is retried once that run's lease would have run out; the in-process
+    scheduler simply finds the report again on a later tick.
+    """
+    from inspect_app.services.report_runner import ReportBusy, generate_report
+
+    try:
+        return await generate_report(report_id)
+    except ReportBusy as busy:
+        if ctx is None:
+            return "busy"
+        raise Retry(defer=busy.retry_after + 1) from busy
 
 
 async def pending_report_ids() -> list[int]:
-    """Reports waiting for a run: queued ones, and running ones abandoned by a dead worker."""
+    """Reports waiting for a run: queued ones, and running ones whose run's lease ran out
+    (its worker died)."""
     rows = await Report.raw(
-        "SELECT id FROM report WHERE status = 'queued'"
-        " OR (status = 'running' AND started_at < {}) ORDER BY id",
-        _abandoned_before(),
+        "SELECT id FROM report WHERE signed_off_at IS NULL AND (status = 'queued'"
+        " OR (status = 'running' AND (lease_until IS NULL OR lease_until < {}))) ORDER BY id",
+        datetime.now(UTC),
     )
     return [int(row["id"]) for row in rows]
-
-
-def _abandoned_before() -> Any:
-    from datetime import UTC, datetime, timedelta
-
-    return datetime.now(UTC) - timedelta(seconds=report_abandoned_after_s())
 
 
 async def requeue_pending_reports(ctx: dict[str, Any] | None) -> int:

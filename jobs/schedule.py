@@ -40,12 +40,3 @@ def rebuild_hour() -> int:
 def job_timeout_s() -> int:
     """Seconds a job may run before the worker cancels it (JOB_TIMEOUT_S, 900 by default)."""
     return env_int("JOB_TIMEOUT_S", 900, 5, 24 * 3600)
-
-
-def report_abandoned_after_s() -> int:
-    """Seconds after which a report still "running" was abandoned by a dead worker.
-
-    Never less than the job timeout: a long report that is still being generated must not be
-    started a second time beside itself.
-    """
-    return max(30 * 60, job_timeout_s() + 60)

@@ -452,6 +452,10 @@ class Report(Table):
     created_at = Timestamptz(default=TimestamptzNow())
     started_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)
+    # The run generating the report holds it until lease_until, renewing as it goes; a run
+    # whose worker died loses it when the lease runs out, and another run takes over.
+    claimed_by = Varchar(length=64, null=False, default="")
+    lease_until = Timestamptz(null=True, default=None)
 
 
 class DocumentCounter(Table):

@@ -211,7 +211,10 @@ async def _lifespan(app: Any) -> AsyncIterator[None]:
 
 @asynccontextmanager
 async def app_client(
-    app: Any, follow_redirects: bool = True, lifespan: bool = True
+    app: Any,
+    follow_redirects: bool = True,
+    lifespan: bool = True,
+    client_address: tuple[str, int] = ("127.0.0.1", 123),
 ) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client on ``app``, run on the caller's event loop, lifespan included.
 
@@ -224,11 +227,12 @@ async def app_client(
     module-scoped client: ``from tests.conftest import app_client``. A second client on an
     app whose lifespan already runs (a second browser beside ``client``) passes
     ``lifespan=False``: the database pool is the process's, opened once.
+    ``client_address`` is the peer the app sees (the TCP peer of a real server).
     """
     async with (
         _lifespan(app) if lifespan else nullcontext(),
         httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app),
+            transport=httpx.ASGITransport(app=app, client=client_address),
             base_url=TEST_BASE_URL,
             headers={"user-agent": "testclient"},
             follow_redirects=follow_redirects,

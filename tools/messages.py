@@ -3,7 +3,7 @@
     python -m tools.messages check POT     # make lint: fail on any problem listed below
     python -m tools.messages update POT    # make messages: add new ids, drop unused ones, compile
     python -m tools.messages compile       # .po -> .mo
-    python -m tools.messages wheel WHEEL   # make lint: fail if the wheel lacks a .mo
+    python -m tools.messages wheel WHEEL   # make wheel-check: fail if the wheel lacks a .mo
     python -m tools.messages import-json FILE...  # take translations from {id: text} files
 
 POT is the output of ``pybabel extract -F babel.cfg`` (the Makefile runs it). Catalogues live

@@ -42,7 +42,7 @@ from inspect_app.schemas.admin import (
     UserUpdate,
     set_fields,
 )
-from inspect_app.services import agencies, agency_documents, audit, users
+from inspect_app.services import agencies, agency_documents, audit, auth, users
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Limit = Annotated[int, Parameter(ge=1, le=200)]
@@ -69,6 +69,7 @@ USER_KEYS = (
     "email",
     "language",
     "last_login_at",
+    "sign_in_locked_until",
 )
 AUDIT_ENTITY_TYPES = (
     "agency",
@@ -90,7 +91,8 @@ def _agency(row: dict[str, Any]) -> Agency:
 
 
 def _user(row: dict[str, Any]) -> User:
-    return User(**{key: row[key] for key in USER_KEYS})
+    values: dict[str, Any] = {key: row[key] for key in USER_KEYS if key in row}
+    return User(**values)
 
 
 def _next(rows: list[dict[str, Any]], limit: int) -> str | None:
@@ -158,6 +160,7 @@ class AdminApiController(Controller):
             role=role,
             active=active,
         )
+        rows = await auth.with_sign_in_locks(rows)
         return UserList(items=[_user(row) for row in rows], next_cursor=_next(rows, limit))
 
     @post("/users", opt={"permission": "user.manage"}, status_code=HTTP_201_CREATED)
@@ -168,7 +171,7 @@ class AdminApiController(Controller):
     @get("/users/{user_id:int}", opt={"permission": "user.manage"})
     async def get_user(self, principal: Principal, user_id: int) -> User:
         """One user of the caller's subtree."""
-        return _user(await users.get_visible(principal, user_id))
+        return _user(await auth.with_sign_in_lock(await users.get_visible(principal, user_id)))
 
     @patch("/users/{user_id:int}", opt={"permission": "user.manage"})
     async def update_user(
@@ -176,7 +179,12 @@ class AdminApiController(Controller):
     ) -> User:
         """Change a user; ``active: false`` ends their sessions and tokens at once."""
         row = await users.update(principal, user_id, data.version, set_fields(data), ip)
-        return _user(row)
+        return _user(await auth.with_sign_in_lock(row))
+
+    @post("/users/{user_id:int}/unlock", opt={"permission": "user.manage"}, status_code=200)
+    async def unlock_user(self, principal: Principal, user_id: int, ip: str) -> User:
+        """Lift the sign-in lock that repeated failed sign-ins put on a user's account."""
+        return _user(await auth.unlock_sign_in(principal, user_id, ip))
 
     @get("/audit", opt={"permission": "audit.read"})
     async def audit_log(
@@ -406,8 +414,10 @@ class AdminPageController(Controller):
         """Users of the admin's subtree, filtered by name, role, agency and state."""
         arguments, filters = user_filters(q, role, agency_id, active)
         limit = 50
-        rows = await users.list_visible(
-            principal, cursor=list_cursor(cursor) or 0, limit=limit, **arguments
+        rows = await auth.with_sign_in_locks(
+            await users.list_visible(
+                principal, cursor=list_cursor(cursor) or 0, limit=limit, **arguments
+            )
         )
         return await render(
             request,
@@ -446,8 +456,8 @@ class AdminPageController(Controller):
     async def edit_user(
         self, request: Request[Any, Any, Any], principal: Principal, user_id: int
     ) -> Template:
-        """A user's edit form, state and history."""
-        user = await users.get_visible(principal, user_id)
+        """A user's edit form, state (sign-in lock included) and history."""
+        user = await auth.with_sign_in_lock(await users.get_visible(principal, user_id))
         return await self._user_form(request, principal, user, dict(user))
 
     @post("/admin/users/{user_id:int}", opt={"permission": "user.manage"}, status_code=200)
@@ -527,6 +537,15 @@ class AdminPageController(Controller):
     ) -> Redirect:
         """Reactivate a user (old sessions and tokens stay ended)."""
         return await self._set_active(request, principal, user_id, data, ip, True)
+
+    @post("/admin/users/{user_id:int}/unlock", opt={"permission": "user.manage"})
+    async def unlock_user(
+        self, request: Request[Any, Any, Any], principal: Principal, user_id: int, ip: str
+    ) -> Redirect:
+        """Lift the sign-in lock of a user locked out by failed sign-ins."""
+        await auth.unlock_sign_in(principal, user_id, ip)
+        flash(request, message_text(request, "The user can sign in again."))
+        return Redirect(path=f"/admin/users/{user_id}")
 
     # ---- history
 

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from inspect_app.exceptions import AppError, InvalidInput, Throttled, request_language
-from inspect_app.i18n import LANGUAGES, translate, translate_plural
+from inspect_app.i18n import LANGUAGES, translate
 from inspect_app.middleware import SESSION_USER_KEY
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
@@ -152,12 +152,7 @@ class AuthPageController(Controller):
                 status_code=429,
                 next_url=next_url,
                 username=username,
-                error=translate_plural(
-                    "Too many failed attempts. Try again in {count} minute.",
-                    "Too many failed attempts. Try again in {count} minutes.",
-                    max(1, (exc.retry_after + 59) // 60),
-                    lang,
-                ),
+                error=translate(exc.message, lang, **exc.values),
             )
             page.headers["Retry-After"] = str(exc.retry_after)
             return page

@@ -17,9 +17,10 @@ class HealthController(Controller):
     async def health(self, request: Request[Any, Any, Any]) -> Response[dict[str, str]]:
         """200 when the database answers (Redis and the worker are reported, not required)."""
         settings = request.app.state.get("settings") or get_settings()
+        redis = await health.check_redis(settings)
         body = {
             "db": await health.check_database(),
-            "redis": await health.check_redis(settings),
-            "worker": await health.check_worker(settings),
+            "redis": redis,
+            "worker": await health.check_worker(settings, redis),
         }
         return Response(body, status_code=200 if body["db"] == "ok" else 503)

@@ -99,6 +99,8 @@ class User(msgspec.Struct):
     email: str | None
     language: str
     last_login_at: datetime | None
+    # Set while repeated failed sign-ins lock the account (POST /api/users/{id}/unlock).
+    sign_in_locked_until: datetime | None = None
 
 
 class UserCreate(msgspec.Struct):

@@ -8,6 +8,7 @@ from typing import Any
 from piccolo.query.functions.aggregate import Count
 
 from inspect_app.db import write_transaction
+from inspect_app.domain.text import has_control_characters
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import agency_documents, audit
@@ -121,6 +122,9 @@ def _validate(data: dict[str, Any], *, creating: bool) -> dict[str, str]:
         errors["code"] = "Enter a code of 1 to 32 characters."
     if (creating or "name" in data) and (not name or len(name) > 255):
         errors["name"] = "Enter a name of 1 to 255 characters."
+    for key, value in (("code", code), ("name", name)):
+        if key not in errors and has_control_characters(value, single_line=True):
+            errors[key] = "Remove the control characters from the text."
     if "kind" in data and data["kind"] not in AGENCY_KINDS:
         errors["kind"] = "Choose a kind from the list."
     if "active" in data and not isinstance(data["active"], bool):

@@ -2,30 +2,110 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from inspect_app.db import write_transaction
+from inspect_app.domain.text import has_control_characters
+from inspect_app.domain.throttling import (
+    ACCOUNT_WINDOW,
+    ADDRESS_MAX_FAILURES,
+    ADDRESS_WINDOW,
+    AccountLockRule,
+    address_locked_until,
+    minutes_to_wait,
+    seconds_until,
+)
 from inspect_app.exceptions import InvalidInput, NotFound, Throttled
+from inspect_app.i18n import N_plural
 from inspect_app.principal import Principal
 from inspect_app.security import hash_password, new_api_token, password_problem, verify_password
 from inspect_app.services import audit
 from inspect_app.services.identity import PRINCIPAL_COLUMNS, principal_of
+from inspect_app.settings import Settings, get_settings
 from models.tables import ApiToken, AppUser, LoginAttempt
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
 # Longer input cannot be a username; cutting it keeps the attempt log's column valid.
 MAX_USERNAME_LENGTH = 64
+
+ADDRESS_LOCKED = N_plural(
+    "Too many failed attempts. Try again in {count} minute.",
+    "Too many failed attempts. Try again in {count} minutes.",
+)
+ACCOUNT_LOCKED = N_plural(
+    "This account is locked after too many failed sign-ins. Try again in {count} minute, "
+    "or ask an administrator to unlock it.",
+    "This account is locked after too many failed sign-ins. Try again in {count} minutes, "
+    "or ask an administrator to unlock it.",
+)
+
+# Failures of a username since its last success (from any address) and within a window:
+# what the account lock counts. A list of usernames is bound where ``{usernames}`` stands.
+_ACCOUNT_FAILURES = """
+SELECT f.username, COUNT(*) AS failures, MAX(f.at) AS last_failure
+FROM login_attempt f
+WHERE f.username IN ({usernames}) AND f.success = false AND f.at > {{}}
+  AND NOT EXISTS (
+    SELECT 1 FROM login_attempt s
+    WHERE s.username = f.username AND s.success = true AND s.at >= f.at
+  )
+GROUP BY f.username
+"""
 
 
 class LoginFailed(Exception):
     """Wrong username or password (deliberately not saying which)."""
 
 
-async def _throttle_check(username: str, ip: str, now: datetime) -> None:
-    since = now - FAILURE_WINDOW
+def account_rule(settings: Settings | None = None) -> AccountLockRule:
+    """The account lock of the settings (LOGIN_ACCOUNT_MAX_FAILURES, LOGIN_LOCK_*_S)."""
+    settings = settings or get_settings()
+    return AccountLockRule(
+        max_failures=settings.login_account_max_failures,
+        base_delay=timedelta(seconds=settings.login_lock_base_s),
+        max_delay=timedelta(seconds=settings.login_lock_max_s),
+    )
+
+
+def _as_utc(value: Any) -> datetime | None:
+    # Aggregates come back as text on SQLite (stored in UTC without an offset).
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+async def account_locks(usernames: list[str], now: datetime | None = None) -> dict[str, datetime]:
+    """The usernames among ``usernames`` whose account is locked now, with the lock's end."""
+    if not usernames:
+        return {}
+    now = now or datetime.now(UTC)
+    rule = account_rule()
+    sql = _ACCOUNT_FAILURES.format(usernames=", ".join("{}" for _ in usernames))
+    rows = await LoginAttempt.raw(sql, *usernames, now - ACCOUNT_WINDOW)
+    locks = {}
+    for row in rows:
+        until = rule.locked_until(int(row["failures"]), _as_utc(row["last_failure"]))
+        if until is not None and until > now:
+            locks[str(row["username"])] = until
+    return locks
+
+
+async def with_sign_in_locks(users: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``users`` (rows with a ``username``) with ``sign_in_locked_until`` set: when the
+    account's sign-in lock ends, or None; one query for the whole list."""
+    locks = await account_locks([str(user["username"]) for user in users])
+    return [{**user, "sign_in_locked_until": locks.get(str(user["username"]))} for user in users]
+
+
+async def with_sign_in_lock(user: dict[str, Any]) -> dict[str, Any]:
+    """One user row with ``sign_in_locked_until`` (see :func:`with_sign_in_locks`)."""
+    return (await with_sign_in_locks([user]))[0]
+
+
+async def _address_locked_until(username: str, ip: str, now: datetime) -> datetime | None:
+    since = now - ADDRESS_WINDOW
     last_success = (
         await LoginAttempt.select(LoginAttempt.at)
         .where(
@@ -48,19 +128,28 @@ async def _throttle_check(username: str, ip: str, now: datetime) -> None:
             & (LoginAttempt.at > since)
         )
         .order_by(LoginAttempt.at, ascending=False)
-        .limit(MAX_FAILURES)
+        .limit(ADDRESS_MAX_FAILURES)
     )
-    if len(failures) >= MAX_FAILURES:
-        unlock_at = failures[-1]["at"] + FAILURE_WINDOW
-        raise Throttled(retry_after=max(1, math.ceil((unlock_at - now).total_seconds())))
+    return address_locked_until([row["at"] for row in failures])
+
+
+async def _throttle_check(username: str, ip: str, now: datetime) -> None:
+    account_until = (await account_locks([username], now)).get(username)
+    if account_until is not None:
+        wait = seconds_until(account_until, now)
+        raise Throttled(wait, ACCOUNT_LOCKED, count=minutes_to_wait(wait))
+    address_until = await _address_locked_until(username, ip, now)
+    if address_until is not None and address_until > now:
+        wait = seconds_until(address_until, now)
+        raise Throttled(wait, ADDRESS_LOCKED, count=minutes_to_wait(wait))
 
 
 async def authenticate(username: str, password: str, ip: str) -> Principal:
     """Check the credentials; throttle repeated failures; audit every outcome.
 
-    After ``MAX_FAILURES`` failures for one username from one address within
-    ``FAILURE_WINDOW``, every attempt (even with the right password) raises Throttled until
-    the oldest of those failures leaves the window; a successful sign-in starts the count anew.
+    Throttled (before the password is even checked) while the account is locked after
+    repeated failures from any address, or while this username is locked from this address
+    (:mod:`inspect_app.domain.throttling`); a successful sign-in starts both counts anew.
     """
     username = username.strip().lower()[:MAX_USERNAME_LENGTH]
     ip = ip[:64]
@@ -107,6 +196,35 @@ async def authenticate(username: str, password: str, ip: str) -> Principal:
     return principal
 
 
+async def unlock_sign_in(principal: Principal, user_id: int, ip: str = "") -> dict[str, Any]:
+    """An admin lifts the sign-in locks of a user of their subtree (every address).
+
+    The failed attempts counted against the username are forgotten (the audit log keeps
+    them); returns the user as :func:`inspect_app.services.users.get_visible` does.
+    """
+    from inspect_app.services.users import get_visible
+
+    user = await get_visible(principal, user_id)
+    async with write_transaction():
+        cleared = (
+            await LoginAttempt.delete()
+            .where(
+                (LoginAttempt.username == user["username"]) & (LoginAttempt.success == False)  # noqa: E712
+            )
+            .returning(LoginAttempt.id)
+        )
+        await audit.record(
+            "login_unlock",
+            actor=principal,
+            ip=ip,
+            entity_type="user",
+            entity_id=user_id,
+            agency_id=user["agency_id"],
+            after={"failures_cleared": len(cleared)},
+        )
+    return {**user, "sign_in_locked_until": None}
+
+
 async def change_password(principal: Principal, current: str, new: str, ip: str = "") -> None:
     """Change one's own password after checking the current one."""
     row = await AppUser.select(AppUser.password_hash).where(AppUser.id == principal.id).first()
@@ -143,6 +261,8 @@ async def create_token(principal: Principal, name: str, ip: str = "") -> dict[st
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput({"name": "Give the token a name of 1 to 100 characters."})
+    if has_control_characters(name, single_line=True):
+        raise InvalidInput({"name": "Remove the control characters from the text."})
     token, digest, prefix = new_api_token()
     async with write_transaction():
         rows = await ApiToken.insert(

@@ -21,6 +21,7 @@ from piccolo.table import Table
 from inspect_app import clock
 from inspect_app.db import is_postgres
 from inspect_app.domain.formatting import parse_date_input, parse_m2_input, parse_vnd_input
+from inspect_app.domain.text import has_control_characters
 from inspect_app.exceptions import Conflict, InvalidInput, NotFound
 
 DEFAULT_LIMIT = 50
@@ -116,6 +117,26 @@ class Errors(dict[str, str]):
             raise InvalidInput(dict(self))
 
 
+# Fields naming or numbering something: one line, no control character at all (free text
+# may hold tabs and line breaks). ``text`` decides by the field's key unless told.
+SINGLE_LINE_FIELDS = frozenset(
+    {
+        "name",
+        "code",
+        "title",
+        "kind",
+        "category",
+        "sector",
+        "tax_code",
+        "decision_no",
+        "conclusion_no",
+        "document_no",
+        "origin_ref",
+        "responsible",
+    }
+)
+
+
 def text(
     data: dict[str, Any],
     key: str,
@@ -123,8 +144,16 @@ def text(
     *,
     max_length: int,
     required: bool = False,
+    single_line: bool | None = None,
 ) -> str | None:
-    """A stripped text value; None when absent (and not required)."""
+    """A stripped text value; None when absent (and not required).
+
+    Control characters are refused: any of them in a single-line field (a name, code,
+    number or title: ``SINGLE_LINE_FIELDS`` unless ``single_line`` says otherwise), all but
+    tab and line breaks in free text.
+    """
+    if single_line is None:
+        single_line = key in SINGLE_LINE_FIELDS
     value = data.get(key)
     if value is None:
         if required:
@@ -140,7 +169,7 @@ def text(
     if len(value) > max_length:
         errors[key] = _too_long(max_length)
         return None
-    if "\x00" in value or clean_query(value) != value:
+    if clean_query(value) != value or has_control_characters(value, single_line=single_line):
         errors[key] = "Remove the control characters from the text."
         return None
     return value

@@ -23,6 +23,7 @@ from inspect_app.exceptions import Conflict, InvalidInput, NotFound
 from inspect_app.i18n import N_
 from inspect_app.principal import Principal
 from inspect_app.services import agencies, audit
+from inspect_app.services.export_text import PrintableText
 from models.tables import DeadlineLadder, Inspection
 
 STATES = ("due_soon", "overdue", "open")
@@ -359,24 +360,30 @@ STATE_LABELS = {"due_soon": N_("Due soon"), "overdue": N_("Overdue"), "open": N_
 
 
 def export_csv(rows: list[dict[str, Any]], translate_label: Any) -> bytes:
-    """The board as CSV (UTF-8 with BOM so that Excel shows Vietnamese correctly)."""
+    """The board as CSV (UTF-8 with BOM so that Excel shows Vietnamese correctly); stored
+    text is made printable (:class:`PrintableText`)."""
+    clean = PrintableText("follow-up board CSV")
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([translate_label(label) for _, label in EXPORT_COLUMNS])
     for row in rows:
-        writer.writerow(_export_values(row, translate_label))
+        writer.writerow(clean(_export_values(row, translate_label)))
+    clean.log()
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def export_xlsx(rows: list[dict[str, Any]], translate_label: Any) -> bytes:
-    """The board as an Excel workbook (write-only mode: memory stays flat)."""
+    """The board as an Excel workbook (write-only mode: memory stays flat); stored text is
+    made printable, which openpyxl requires (:class:`PrintableText`)."""
     from openpyxl import Workbook
 
+    clean = PrintableText("follow-up board XLSX")
     book = Workbook(write_only=True)
     sheet = book.create_sheet(translate_label("Follow-up"))
     sheet.append([translate_label(label) for _, label in EXPORT_COLUMNS])
     for row in rows:
-        sheet.append(_export_values(row, translate_label))
+        sheet.append(clean(_export_values(row, translate_label)))
+    clean.log()
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
+from inspect_app.domain.text import printable
 from inspect_app.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,9 @@ def _message(settings: Settings, mail: Mail) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.smtp_from
     message["To"] = mail.to
-    message["Subject"] = mail.subject
+    # A header line cannot hold line breaks or other control characters (a case title
+    # stored before input was checked might): EmailMessage would refuse the whole message.
+    message["Subject"] = " ".join(printable(mail.subject).split())
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=settings.smtp_from.rpartition("@")[2] or None)
     message.set_content(mail.body)

@@ -19,6 +19,8 @@ from typing import Any
 
 from inspect_app.domain import report_layout as rl
 from inspect_app.domain.periods import parse_period
+from inspect_app.services.export_text import PrintableText
+from inspect_app.services.report_render import report_name
 from inspect_app.services.totals import COUNTER_KEYS
 
 SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -52,7 +54,13 @@ def _tables(counters: Mapping[str, Any]) -> dict[str, Any]:
 def report_json(
     totals: Mapping[str, Any], frame: Mapping[str, Any], meta: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """The JSON copy of a report revision (``meta``: report_id, revision)."""
+    """The JSON copy of a report revision (``meta``: report_id, revision).
+
+    Stored text is made printable first, as in the other files of the report: the copy says
+    what the signed document says."""
+    clean = PrintableText(report_name(totals, "JSON"))
+    totals, frame = clean(totals), clean(frame)
+    clean.log()
     layout = rl.get_layout(str(totals["layout"]))
     number = frame.get("number")
     reference = str(frame["number_line"])[len("Số: ") :] if number is not None else None
@@ -116,7 +124,11 @@ def dumps(document: Mapping[str, Any]) -> str:
 
 
 def table_csv(totals: Mapping[str, Any], table: str) -> str:
-    """One table as CSV: a line per row (the total, last year's, then each unit)."""
+    """One table as CSV: a line per row (the total, last year's, then each unit); stored
+    text made printable first."""
+    clean = PrintableText(report_name(totals, f"CSV {table}"))
+    totals = clean(totals)
+    clean.log()
     keys = COUNTER_KEYS[table]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

@@ -34,10 +34,12 @@ from inspect_app.domain import report_layout as rl
 from inspect_app.domain.periods import parse_period
 from inspect_app.i18n import pN_, translate
 from inspect_app.i18n.jinja import install_gettext
+from inspect_app.paths import template_dir
 from inspect_app.services import font_metrics
+from inspect_app.services.export_text import PrintableText
 from inspect_app.services.report_charts import recovery_chart, trend_chart
 
-TEMPLATE_DIR = Path(__file__).resolve().parent.parent.parent / "templates"
+TEMPLATE_DIR = template_dir()
 PDF_TIMEOUT_S = 180
 # The printed document's own words are message ids in the context "report document": they
 # follow the official forms, and may differ from the same English words on the screens.
@@ -195,8 +197,10 @@ def fit_view(view: TableView) -> print_layout.TableFit:
 
 
 def print_fits(totals: Mapping[str, Any]) -> list[print_layout.TableFit]:
-    """The paper layout of each table of a report (the PDF and the XLSX print alike)."""
-    return [fit_view(view) for view in table_views(totals, "vi")]
+    """The paper layout of each table of a report (the PDF and the XLSX print alike).
+
+    Measured on the text as the files print it (made printable; the files log the change)."""
+    return [fit_view(view) for view in table_views(PrintableText("")(totals), "vi")]
 
 
 # --------------------------------------------------------------------------- HTML
@@ -285,6 +289,11 @@ def document_context(
     }
 
 
+def report_name(totals: Mapping[str, Any], kind: str) -> str:
+    """How the log names one file of a report (``kind``: HTML, XLSX, JSON, CSV ...)."""
+    return f"report {kind} of agency {totals.get('agency_id')} for {totals.get('period')}"
+
+
 def render_html(
     totals: Mapping[str, Any],
     narrative: str,
@@ -292,10 +301,16 @@ def render_html(
     lang: str = "vi",
     fits: list[print_layout.TableFit] | None = None,
 ) -> str:
-    """The standalone printable HTML of a report (styles embedded, A4 with annexes)."""
+    """The standalone printable HTML of a report (styles embedded, A4 with annexes); the PDF
+    is drawn from it. Stored text (figures, narrative, frame) is made printable first
+    (:class:`PrintableText`), the charts' labels included."""
+    clean = PrintableText(report_name(totals, "HTML"))
+    totals, narrative, frame = clean(totals), clean(narrative), clean(frame)
     template = _environment().get_template("reports/document.html")
     fits = fits if fits is not None else print_fits(totals)
-    return template.render(**document_context(totals, narrative, lang, frame, fits=fits))
+    html = template.render(**document_context(totals, narrative, lang, frame, fits=fits))
+    clean.log()
+    return html
 
 
 # --------------------------------------------------------------------------- PDF

@@ -39,7 +39,13 @@ from inspect_app.domain import report_layout as rl
 from inspect_app.domain.periods import parse_period
 from inspect_app.i18n import pN_, translate
 from inspect_app.services import font_metrics
-from inspect_app.services.report_render import TableView, document_text, table_views
+from inspect_app.services.export_text import PrintableText
+from inspect_app.services.report_render import (
+    TableView,
+    document_text,
+    report_name,
+    table_views,
+)
 
 FONT_NAME = "Times New Roman"
 FONT_SIZE = 11
@@ -367,7 +373,13 @@ def build_workbook(
     lang: str = "vi",
 ) -> tuple[Workbook, _Cached]:
     """The workbook and the cached values of its formula cells (per sheet, in order), its
-    words in ``lang`` (the language of the printed document)."""
+    words in ``lang`` (the language of the printed document).
+
+    Stored text (figures, narrative, frame) is made printable first: openpyxl refuses
+    control characters in a cell, and the document properties are XML too."""
+    clean = PrintableText(report_name(totals, "XLSX"))
+    totals, narrative, frame = clean(totals), clean(narrative), clean(frame)
+    clean.log()
     layout = rl.get_layout(str(totals["layout"]))
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]

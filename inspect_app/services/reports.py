@@ -19,6 +19,7 @@ from inspect_app import clock
 from inspect_app.db import write_transaction
 from inspect_app.domain import documents
 from inspect_app.domain.periods import InvalidPeriod, Period, parse_period
+from inspect_app.domain.text import has_control_characters, printable
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import (
@@ -343,6 +344,8 @@ async def update_narrative(
         raise InvalidInput({"narrative": "Write the narrative of the report."})
     if len(narrative) > NARRATIVE_MAX_CHARS:
         raise InvalidInput({"narrative": "The narrative is too long."})
+    if has_control_characters(narrative, single_line=False):
+        raise InvalidInput({"narrative": "Remove the control characters from the text."})
     if report["signed"]:
         raise Conflict("This report is signed off and can no longer change.", code="signed_off")
     if report["status"] != "done" or not has_figures(report):
@@ -386,7 +389,8 @@ async def report_file(principal: Principal, report_id: int, key: str) -> tuple[P
     if not path.is_file():
         raise NotFound()
     agency = await Agency.select(Agency.code).where(Agency.id == report["agency_id"]).first()
-    code = agency["code"] if agency else str(report["agency_id"])
+    # A code stored before input was checked may hold control characters: not in a header.
+    code = "".join(printable(agency["code"]).split()) if agency else str(report["agency_id"])
     base = f"bao-cao-{code}-{report['period']}-lan-{report['revision']}"
     name = f"{base}-{key}" if key.endswith(".csv") else f"{base}.{key}"
     return path, FILE_FORMATS[key], name

@@ -9,6 +9,7 @@ from typing import Any
 
 from inspect_app.db import write_transaction
 from inspect_app.domain.permissions import ROLES
+from inspect_app.domain.text import has_control_characters
 from inspect_app.exceptions import Conflict, InvalidInput, NotFound
 from inspect_app.i18n import LANGUAGES
 from inspect_app.principal import Principal
@@ -124,6 +125,8 @@ def _validate(data: dict[str, Any], *, creating: bool) -> dict[str, str]:
         full_name = str(data.get("full_name") or "").strip()
         if not full_name or len(full_name) > 255:
             errors["full_name"] = "Enter the full name."
+        elif has_control_characters(full_name, single_line=True):
+            errors["full_name"] = "Remove the control characters from the text."
     if (creating or "role" in data) and data.get("role") not in ROLES:
         errors["role"] = "Choose a role from the list."
     if (creating or "agency_id" in data) and not _is_int(data.get("agency_id")):
@@ -137,7 +140,12 @@ def _validate(data: dict[str, Any], *, creating: bool) -> dict[str, str]:
     if "language" in data and data["language"] not in LANGUAGES:
         errors["language"] = "Choose a language from the list."
     email = data.get("email")
-    if email and ("@" not in str(email) or len(str(email)) > 255 or " " in str(email).strip()):
+    if email and (
+        "@" not in str(email)
+        or len(str(email)) > 255
+        or " " in str(email).strip()
+        or has_control_characters(str(email).strip(), single_line=True)
+    ):
         errors["email"] = "Enter a valid e-mail address."
     return errors
 

@@ -171,6 +171,13 @@ CASES: list[RouteCase] = [
         body=_user_patch,
         expect_ok=(200,),
     ),
+    RouteCase(
+        "POST",
+        "/api/users/{user_id:int}/unlock",
+        "user.manage",
+        target="user",
+        expect_ok=(200,),
+    ),
     RouteCase("GET", "/admin/users", "user.manage", expect_ok=(200,)),
     RouteCase("GET", "/admin/users/new", "user.manage", expect_ok=(200,)),
     RouteCase(
@@ -193,6 +200,13 @@ CASES: list[RouteCase] = [
     ),
     form_post(
         "/admin/users/{user_id:int}/activate",
+        "user.manage",
+        target="user",
+        body=_version_form,
+        expect_ok=(302,),
+    ),
+    form_post(
+        "/admin/users/{user_id:int}/unlock",
         "user.manage",
         target="user",
         body=_version_form,

@@ -17,10 +17,10 @@ from typing import Any
 
 from arq import create_pool
 from arq.connections import RedisSettings
-from arq.worker import Worker, create_worker
+from arq.worker import Worker
 
 from inspect_app.services.catalogues import ensure_catalogues
-from jobs.worker import WorkerSettings
+from jobs.worker import build_worker
 from models.tables import Agency, AppUser, Inspection, InspectionMember, Measure, Notification
 
 DUE = date(2026, 3, 20)
@@ -145,7 +145,7 @@ def burst_worker(redis_url: str, **overrides: Any) -> Worker:
         "redis_settings": RedisSettings.from_dsn(redis_url),
         **overrides,
     }
-    return create_worker(WorkerSettings, **settings)
+    return build_worker(**settings)
 
 
 async def close_worker(worker: Worker) -> None:

@@ -31,14 +31,3 @@ def test_a_bad_watch_interval_stops_the_in_process_scheduler_too(
         watch_interval()
     monkeypatch.setenv("DEADLINE_WATCH_MINUTES", "10")
     assert watch_interval().total_seconds() == 600
-
-
-def test_a_report_is_not_taken_for_abandoned_while_its_job_may_still_run(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from jobs.schedule import report_abandoned_after_s
-
-    monkeypatch.delenv("JOB_TIMEOUT_S", raising=False)
-    assert report_abandoned_after_s() == 30 * 60
-    monkeypatch.setenv("JOB_TIMEOUT_S", "7200")
-    assert report_abandoned_after_s() == 7260

@@ -34,3 +34,24 @@ def test_decomposed_input_folds_the_same() -> None:
 def test_search_terms() -> None:
     assert search_terms("Hà Nam  ha nam Phủ Lý") == ["ha", "nam", "phu", "ly"]
     assert search_terms("   ") == []
+
+
+def test_names_may_hold_no_control_character_free_text_keeps_tabs_and_line_breaks() -> None:
+    from inspect_app.domain.text import has_control_characters
+
+    assert has_control_characters("Phòng\x0bnghiệp vụ", single_line=True)
+    assert has_control_characters("Phòng\tnghiệp vụ", single_line=True)
+    assert has_control_characters("Phòng\nnghiệp vụ", single_line=True)
+    assert not has_control_characters("Phòng nghiệp vụ 1", single_line=True)
+    assert not has_control_characters("Dòng 1\r\nDòng 2\tcột", single_line=False)
+    assert has_control_characters("Dòng 1\x0cDòng 2", single_line=False)
+    assert has_control_characters("\x7f", single_line=False)
+
+
+def test_printable_replaces_what_files_cannot_hold_by_a_space() -> None:
+    from inspect_app.domain.text import printable
+
+    assert printable("Phòng\x0bnghiệp vụ 1") == "Phòng nghiệp vụ 1"
+    assert printable("a\x00b\x1fc\ufffed") == "a b c d"
+    assert printable("Dòng 1\r\nDòng 2\tcột") == "Dòng 1\r\nDòng 2\tcột"
+    assert printable("\ud800x") == " x"
