@@ -272,8 +272,11 @@ async def test_a_report_whose_worker_was_killed_is_finished_once_by_the_next_wor
     assert output.count("generate_report_job") >= 1
     assert output.count("● 'done'") == 1, output
     folder = report_runner.report_folder(report_id)
-    assert sorted(p.name for p in folder.iterdir()) == ["report.html", "report.pdf", "report.xlsx"]
-    assert load_workbook(folder / "report.xlsx").sheetnames[0] == "01 Thanh tra"
+    # Every file of the revision, no temporary file left, each the one whose hash was recorded.
+    assert sorted(p.name for p in folder.iterdir()) == sorted(report_runner.FILES.values())
+    for key, name in report_runner.FILES.items():
+        assert report_runner.file_sha256(folder / name) == done["sha256"][key], key
+    assert "01 Thanh tra" in load_workbook(folder / "report.xlsx").sheetnames
     assert (folder / "report.pdf").read_bytes().startswith(b"%PDF")
     assert await Report.count() == 1
 
