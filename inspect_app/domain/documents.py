@@ -31,6 +31,7 @@ from datetime import date
 from typing import Literal
 
 from inspect_app.domain.messages import N_
+from inspect_app.domain.text import has_control_characters
 
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
@@ -207,6 +208,20 @@ def validate_settings(settings: DocumentSettings) -> dict[str, str]:
             errors[field] = N_("At most 20 lines.")
         elif any(len(item) > LIST_ITEM_MAX for item in items):
             errors[field] = N_("A line is too long (at most 255 characters).")
+    # Every setting prints on one line of the document (the lists one line per item): no
+    # control character at all, as in names.
+    for field, value in (
+        ("doc_symbol", settings.symbol),
+        ("parent_body", settings.parent_body),
+        ("place_name", settings.place),
+        ("head_title", settings.head_title),
+        ("signer_name", settings.signer_name),
+        ("signer_title", settings.signer_title),
+        ("recipients", "".join(settings.recipients)),
+        ("distribution", "".join(settings.distribution)),
+    ):
+        if field not in errors and has_control_characters(value.strip(), single_line=True):
+            errors[field] = N_("Remove the control characters from the text.")
     return errors
 
 

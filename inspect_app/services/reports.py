@@ -230,6 +230,9 @@ def _signer_errors(signer: Mapping[str, str]) -> dict[str, str]:
         errors["signer_title"] = "The title is too long (at most 100 characters)."
     if len(signer["signer_name"]) > documents.NAME_MAX:
         errors["signer_name"] = "The name is too long (at most 255 characters)."
+    for field in ("signer_name", "signer_title"):
+        if field not in errors and has_control_characters(signer[field], single_line=True):
+            errors[field] = "Remove the control characters from the text."
     return errors
 
 

@@ -9,20 +9,27 @@ cleans what is stored; the services refuse it on input.
 
 from __future__ import annotations
 
+import csv
 import importlib
 import io
+import json
 import logging
+import re
 from collections.abc import AsyncIterator
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import httpx
+import jsonschema
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from inspect_app.exceptions import InvalidInput
 from inspect_app.principal import Principal
 from inspect_app.services import follow_ups, report_runner, reports
+from inspect_app.services.report_exports import CSV_TABLES, report_schema
 from jobs.enqueue import close_pools
 from jobs.reports import generate_report_job
 from models.tables import Agency, AppUser, Inspection, Subject
@@ -76,6 +83,93 @@ async def test_a_control_character_in_a_child_agency_name_does_not_break_the_par
     logged = [r.getMessage() for r in caplog.records if "control characters" in r.getMessage()]
     assert any("XLSX" in line and repr(BAD_NAME) in line for line in logged), logged
     assert any("HTML" in line and repr(BAD_NAME) in line for line in logged), logged
+
+
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _sheet_texts(path: Path) -> dict[str, list[str]]:
+    book = load_workbook(path)
+    return {
+        sheet.title: [
+            str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value is not None
+        ]
+        for sheet in book.worksheets
+    }
+
+
+async def test_every_file_of_a_report_cleans_the_frame_the_narrative_and_the_copies(
+    province_head: tuple[Principal, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The agency's own name (so the narrative and the frame), its document settings and a
+    child's name hold control characters: every file is written, opens, and holds none."""
+    head, province = province_head
+    await Agency.update(
+        {
+            Agency.name: "Thanh tra\x0btỉnh Hà Nam",
+            Agency.parent_body: "UBND\x01tỉnh Hà Nam",
+            Agency.recipients: "Thanh tra\x02Chính phủ\nUBND tỉnh Hà Nam",
+        }
+    ).where(Agency.id == province)
+    report = await reports.request_report(head, province, "2026-Q1")
+    with caplog.at_level(logging.WARNING, logger="inspect_app.services.export_text"):
+        await generate_report_job(None, report["id"])
+    done = await reports.get_report(head, report["id"])
+    assert done["status"] == "done", done["error"]
+    folder = report_runner.report_folder(report["id"])
+    assert sorted(p.name for p in folder.iterdir()) == sorted(report_runner.FILES.values())
+    assert set(done["sha256"]) == set(report_runner.FILES)
+
+    for name in ("report.html", "report.json", *(f"{t}.csv" for t in CSV_TABLES)):
+        text = (folder / name).read_text(encoding="utf-8")
+        assert not CONTROL.search(text), name
+    copy = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    jsonschema.validate(copy, report_schema(copy["layout_version"]))
+    assert copy["agency"]["name"] == "Thanh tra tỉnh Hà Nam"
+    assert SHOWN_NAME in [row["name"] for row in copy["rows"]]
+    for table in CSV_TABLES:
+        text = (folder / f"{table}.csv").read_text(encoding="utf-8")
+        names = [line[3] for line in csv.reader(io.StringIO(text))][1:]
+        assert names[0] == "Thanh tra tỉnh Hà Nam" and SHOWN_NAME in names, table
+
+    sheets = _sheet_texts(folder / "report.xlsx")
+    narrative = sheets["Thuyết minh"]
+    assert not [text for texts in sheets.values() for text in texts if CONTROL.search(text)]
+    assert any("Thanh tra tỉnh Hà Nam báo cáo" in text for text in narrative), narrative
+    assert any("UBND TỈNH HÀ NAM" in text for text in narrative), narrative
+    assert any("Thanh tra Chính phủ" in text for text in narrative), narrative
+    pdf_text = "".join(page.extract_text() for page in PdfReader(folder / "report.pdf").pages)
+    assert "UBND TỈNH HÀ NAM" in pdf_text
+
+    logged = [r.getMessage() for r in caplog.records if "control characters" in r.getMessage()]
+    for kind in ("HTML", "XLSX", "JSON", "CSV inspections", "CSV checks", "CSV implementation"):
+        assert any(f"report {kind} of agency {province}" in line for line in logged), kind
+
+
+async def test_sign_off_refuses_a_signer_with_control_characters_and_signs_clean_files(
+    province_head: tuple[Principal, int],
+) -> None:
+    head, province = province_head
+    report = await reports.request_report(head, province, "2026-Q1")
+    await generate_report_job(None, report["id"])
+    with pytest.raises(InvalidInput) as refused:
+        await reports.sign_off(head, report["id"], signer={"signer_name": "Trần\x0bThị Bình"})
+    assert refused.value.errors == {"signer_name": "Remove the control characters from the text."}
+
+    # Stored before input was checked: the agency's name is frozen into the signed frame as
+    # it is, and the signed files print it clean.
+    await Agency.update({Agency.name: "Thanh tra\x0btỉnh Hà Nam"}).where(Agency.id == province)
+    signed = await reports.sign_off(head, report["id"])
+    assert signed["signed"] and not signed["files_pending"], signed
+    folder = report_runner.report_folder(report["id"])
+    for key, name in report_runner.FILES.items():
+        assert report_runner.file_sha256(folder / name) == signed["sha256"][key], key
+    copy = json.loads((folder / "report.json").read_text(encoding="utf-8"))
+    assert copy["report"]["status"] == "signed"
+    assert not CONTROL.search((folder / "report.json").read_text(encoding="utf-8"))
+    assert not [
+        t for ts in _sheet_texts(folder / "report.xlsx").values() for t in ts if CONTROL.search(t)
+    ]
 
 
 def _board_row(title: str) -> dict[str, Any]:
@@ -216,6 +310,28 @@ async def test_names_with_control_characters_are_refused_with_the_field_named(
         "/api/tokens", json={"name": "xuất\x1bdữ liệu"}, headers=_as(world, "admin")
     )
     assert token.status_code == 422
+
+
+async def test_agency_document_settings_with_control_characters_are_refused(
+    api: httpx.AsyncClient, world: World
+) -> None:
+    agency_id = world.agencies["A"]
+    current = await api.get(f"/api/agencies/{agency_id}", headers=_as(world, "admin"))
+    assert current.status_code == 200, current.text
+    refused = await api.patch(
+        f"/api/agencies/{agency_id}",
+        json={
+            "version": current.json()["version"],
+            "parent_body": "UBND\x01tỉnh",
+            "recipients": ["Thanh tra Chính phủ", "Sở\x0bTài chính"],
+        },
+        headers=_as(world, "admin"),
+    )
+    assert refused.status_code == 422
+    assert sorted(e["field"] for e in refused.json()["errors"]) == ["parent_body", "recipients"]
+    assert {e["message"] for e in refused.json()["errors"]} == {
+        "Xóa các ký tự điều khiển khỏi nội dung."
+    }
 
 
 async def test_free_text_keeps_tabs_and_line_breaks_but_no_other_control_character(

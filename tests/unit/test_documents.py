@@ -146,3 +146,30 @@ def test_settings_validation_names_the_field() -> None:
     assert validate_settings(DocumentSettings(signing_form="ký thay")) == {
         "signing_form": "Choose how the document is signed from the list."
     }
+
+
+def test_settings_with_control_characters_are_refused_field_by_field() -> None:
+    refused = "Remove the control characters from the text."
+    errors = validate_settings(
+        DocumentSettings(
+            parent_body="UBND\x0btỉnh Quảng Ninh",
+            place="Hạ\tLong",
+            head_title="Chánh\x01Thanh tra",
+            signer_name="Trần\x1fThị Bình",
+            signer_title="Phó\x7fChánh Thanh tra",
+            signing_form="kt",
+            recipients=("Thanh tra Chính phủ", "UBND\x0ctỉnh"),
+            distribution=("Như trên\x00",),
+        )
+    )
+    assert errors == {
+        "parent_body": refused,
+        "place_name": refused,
+        "head_title": refused,
+        "signer_name": refused,
+        "signer_title": refused,
+        "recipients": refused,
+        "distribution": refused,
+    }
+    # A value typed with surrounding spaces or a final line break is not refused for them.
+    assert validate_settings(DocumentSettings(parent_body=" UBND tỉnh Quảng Ninh\n")) == {}
