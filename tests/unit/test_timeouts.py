@@ -10,7 +10,7 @@ import pytest
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
-ENDLESS_CLOCK = '''
+ENDLESS_CLOCK = """
 from datetime import date, timedelta
 
 import pytest
@@ -30,7 +30,7 @@ def test_a_clock_whose_days_do_not_advance(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_the_next_test_still_runs() -> None:
     assert True
-'''
+"""
 
 
 def test_the_suite_has_a_default_timeout_per_test(pytestconfig: pytest.Config) -> None:
@@ -82,4 +82,4 @@ def test_an_endless_loop_in_the_legal_clock_fails_its_test_and_the_run_goes_on(
     assert "Failed: Timeout (>2.0s)" in output, output
     assert "1 failed, 1 passed" in output, output
     # The traceback points at the loop that never ended.
-    assert "in count_forward" in output, output
+    assert "count_forward" in output, output
