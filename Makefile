@@ -25,7 +25,7 @@ MIGRATIONS_DIR := models/piccolo_migrations
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install venv demo test system-packages lint messages messages-check wheel-check \
-	migrations-check bench
+	migrations-check bench mutate mutate-domain mutate-sql mutate-ci
 
 help: ## list the targets
 	@echo "Targets:"
@@ -55,6 +55,11 @@ $(PY):
 $(VENV)/.installed-test: pyproject.toml | $(PY)
 	$(PIP) install -q -e '.[test]'
 	@touch $@
+
+# mutmut, for `make mutate`: not needed by the suite itself.
+$(VENV)/.installed-mutation: pyproject.toml | $(PY)
+	$(PIP) install -q -e '.[test,mutation]'
+	@touch $(VENV)/.installed-test $@
 
 install: $(PY) ## create .venv (python3.11 or python3 >= 3.11) and install the app with test tools
 	$(PIP) install -q -e '.[test]'
@@ -139,3 +144,29 @@ wheel-check: $(VENV)/.installed-test ## build and install the wheel as the Docke
 
 bench: $(VENV)/.installed-test ## run the benchmarks (bench/run.py)
 	$(PY) -m bench.run
+
+# Mutation testing (docs/testing.md): small faults put into the code one at a time; the
+# tests must fail on at least 95 % of them, and every mutant that survives is listed with
+# its reason in tests/mutation/accepted.py. The domain's by mutmut (in a copy, mutants/),
+# the report counters' SQL by tests/mutation/sql_counters.py on PostgreSQL.
+MUTATE_CI_DOMAIN := "inspect_app.domain.clock.*" "inspect_app.domain.periods.*"
+MUTATE_CI_SQL_SAMPLE := 60
+
+mutate: mutate-domain mutate-sql ## mutation testing of domain/ and the report counters (slow)
+
+# mutmut runs `mypy` (type_check_command in pyproject.toml) from the venv.
+MUTMUT := PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/mutmut
+
+mutate-domain: $(VENV)/.installed-mutation ## mutmut over inspect_app/domain/, killed by tests/unit
+	rm -rf mutants
+	$(MUTMUT) run --max-children 2
+	$(PY) -m tests.mutation.domain_report
+
+mutate-sql: $(VENV)/.installed-mutation ## SQL mutants of the report counters, killed by the totals tests
+	$(PY) -m tests.mutation.sql_counters
+
+mutate-ci: $(VENV)/.installed-mutation ## the short mutation run of CI: the legal clock, periods, a sample of SQL
+	rm -rf mutants
+	$(MUTMUT) run --max-children 2 $(MUTATE_CI_DOMAIN)
+	$(PY) -m tests.mutation.domain_report $(addprefix --only ,$(MUTATE_CI_DOMAIN))
+	$(PY) -m tests.mutation.sql_counters --sample $(MUTATE_CI_SQL_SAMPLE)

@@ -99,11 +99,19 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", marker)
 
 
+# pytest-timeout: every test gets ``timeout`` from pyproject.toml (60 s, setup and teardown
+# included); tests marked slow or browser get this instead, unless they name their own.
+SLOW_TEST_TIMEOUT_S = 300
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Anything driving Chromium is a browser test, marked or not, so `-m browser` finds it.
     for item in items:
+        # Anything driving Chromium is a browser test, marked or not, so `-m browser` finds it.
         if {"page", "browser"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.browser)
+        slow = item.get_closest_marker("slow") or item.get_closest_marker("browser")
+        if slow and not item.get_closest_marker("timeout"):
+            item.add_marker(pytest.mark.timeout(SLOW_TEST_TIMEOUT_S))
 
 
 # --------------------------------------------------------------------------- database
@@ -120,9 +128,14 @@ def _reset_database() -> None:
     services.create_database(server_url, name)
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 async def migrated_database() -> AsyncIterator[str]:
-    """Apply the migrations of app "models" once per session, on an empty database."""
+    """Apply the migrations of app "models" once per session, on an empty database.
+
+    Every test under tests/integration and tests/browser gets it (their conftest.py asks for
+    it); the pure unit tests never touch a database, so a run of tests/unit alone (the
+    mutation runs of ``make mutate``) neither drops nor migrates one.
+    """
     _reset_database()
     from piccolo.apps.migrations.commands.forwards import run_forwards
 

@@ -1,4 +1,5 @@
-"""Fixtures the API tests share: the agency tree and the people who work in it."""
+"""Fixtures the integration tests share: a migrated database for every test, the agency
+tree and the people who work in it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ from typing import Any
 import pytest
 
 from tests.factories import make_tree, make_user
+
+
+@pytest.fixture(autouse=True)
+def _migrated(migrated_database: str) -> str:
+    """Every integration test runs on the migrated test database (tests/conftest.py)."""
+    return migrated_database
 
 
 @pytest.fixture

@@ -209,6 +209,28 @@ async def test_delete_only_while_draft(client, world) -> None:
     assert [r["deleted_at"] is not None for r in rows] == [True, False]
 
 
+async def test_delete_with_a_stale_version_is_refused_and_deletes_nothing(client, world) -> None:
+    draft = await make_inspection(world["lead"], [world["subject"]])
+    path = f"/api/inspections/{draft['id']}"
+    edited = await client.patch(
+        path, json={"version": 1, "title": "Thanh tra đất đai 2026"}, headers=world["lead"].headers
+    )
+    assert edited.status_code == 200, edited.text
+
+    # Deleting the draft as it was read before the edit (version 1) is refused.
+    stale = await client.delete(f"{path}?version=1", headers=world["lead"].headers)
+
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "stale_version"
+    stored = await Inspection.select(Inspection.deleted_at, Inspection.version).first()
+    assert stored == {"deleted_at": None, "version": 2}
+    deletes = await AuditEvent.select().where(AuditEvent.action == "delete")
+    assert deletes == []
+    # The current version deletes it.
+    current = await client.delete(f"{path}?version=2", headers=world["lead"].headers)
+    assert current.status_code == 204
+
+
 async def test_overlap_with_another_agency_warns_and_a_head_may_override(client, world) -> None:
     earlier = await make_inspection(world["outsider"], [world["subject"]])
 

@@ -75,6 +75,33 @@ async def test_a_deleted_row_is_reported_at_the_row_after_it(db: str) -> None:
     assert f"Audit log broken at row {ids[2]}" in result.stderr
 
 
+async def test_a_deleted_row_is_found_even_when_the_next_row_is_relinked(db: str) -> None:
+    ids = await _three_rows()
+    first = await AuditEvent.select(AuditEvent.hash).where(AuditEvent.id == ids[0]).first()
+    assert first is not None
+    # Covering the tracks: the middle row goes, and the next row's link is rewritten to
+    # the row before it, so that every prev_hash matches the hash of the row before. Only
+    # a hash that covers the previous hash still shows that the third row was linked to
+    # another one when it was written.
+    await AuditEvent.delete().where(AuditEvent.id == ids[1])
+    await AuditEvent.update({AuditEvent.prev_hash: first["hash"]}).where(AuditEvent.id == ids[2])
+    report = await audit.verify_chain()
+    assert not report.ok
+    assert report.first_bad_id == ids[2]
+    assert report.problem == "this row was altered"
+    result = _cli_verify()
+    assert result.returncode == 1
+    assert f"Audit log broken at row {ids[2]}: this row was altered" in result.stderr
+
+
+async def test_a_rewritten_link_alone_is_found(db: str) -> None:
+    ids = await _three_rows()
+    await AuditEvent.update({AuditEvent.prev_hash: "f" * 64}).where(AuditEvent.id == ids[1])
+    report = await audit.verify_chain()
+    assert (report.ok, report.first_bad_id) == (False, ids[1])
+    assert report.problem == "a row before this one was deleted or altered"
+
+
 async def test_an_edited_actor_or_time_is_found_too(db: str) -> None:
     ids = await _three_rows()
     await AuditEvent.update({AuditEvent.username: "someone else"}).where(AuditEvent.id == ids[0])

@@ -3,9 +3,10 @@
 1. Every (method, path) that the app registers has a RouteCase in a ``tests/authz/cases_*.py``
    module, and every case names a registered route: a new route without an entry fails here.
 2. For each case: anonymous callers get 401 (API) or a redirect to /login (pages) unless the
-   route is public; a role without the permission gets 403; a role with it gets an expected
-   status on a record inside its subtree and 404 on one outside. No response to anyone shows
-   a record of the other subtree (their names carry ``OUTSIDE_MARK``).
+   route is public; a role without the permission gets 403 (who has which permission is the
+   hand-written table of tests/authz/permissions.py, not the app's own); a role with it gets
+   an expected status on a record inside its subtree and 404 on one outside. No response to
+   anyone shows a record of the other subtree (their names carry ``OUTSIDE_MARK``).
 
 API routes are called with a bearer token per role (no CSRF); pages with a session cookie
 and a CSRF token. The world is rebuilt before each case, and again after any request that
@@ -28,8 +29,9 @@ from litestar.middleware.csrf import generate_csrf_token
 from litestar.serialization import encode_json
 
 import tests.authz
-from inspect_app.domain.permissions import PERMISSIONS, has_permission
 from inspect_app.settings import get_settings
+from tests.authz.permissions import EXPECTED as EXPECTED_PERMISSIONS
+from tests.authz.permissions import allowed
 from tests.authz.spec import PARAM_VALUES, ROLES, TARGET_KINDS, RouteCase
 from tests.authz.world import OUTSIDE_MARK, World, build_world
 from tests.conftest import app_client
@@ -84,7 +86,7 @@ def test_cases_name_known_permissions_and_targets() -> None:
     bad = [
         case.key
         for case in CASES
-        if (case.permission is not None and case.permission not in PERMISSIONS)
+        if (case.permission is not None and case.permission not in EXPECTED_PERMISSIONS)
         or (case.target is not None and case.target not in TARGET_KINDS)
     ]
     assert bad == []
@@ -236,7 +238,7 @@ async def test_route_answers_each_role_as_the_permission_table_and_scope_say(
         )
 
     for role in ROLES:
-        if case.permission is not None and not has_permission(role, case.permission):
+        if case.permission is not None and not allowed(role, case.permission):
             response = await call(role, "inside")
             check(response.status_code == 403, role, "inside", response, "403")
             continue
