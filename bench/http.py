@@ -201,18 +201,35 @@ def wrk(url: str, auth: str, connections: int, seconds: int, timeout_s: int = 10
     raw = json.loads(line)
     duration = raw["duration_us"] / 1e6
     errors = sum(raw[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
+    # wrk reports zeros when nothing completed: no latency then, rather than "0.0 ms".
+    done = raw["requests"] > 0
+
+    def ms(key: str) -> float | None:
+        return round(raw[key] / 1000, 1) if done else None
+
     return {
         "connections": connections,
         "requests": raw["requests"],
         "rps": round(raw["requests"] / duration, 1) if duration else 0.0,
-        "p50_ms": round(raw["p50_us"] / 1000, 1),
-        "p95_ms": round(raw["p95_us"] / 1000, 1),
-        "p99_ms": round(raw["p99_us"] / 1000, 1),
-        "max_ms": round(raw["max_us"] / 1000, 1),
+        "p50_ms": ms("p50_us"),
+        "p95_ms": ms("p95_us"),
+        "p99_ms": ms("p99_us"),
+        "max_ms": ms("max_us"),
         "kb_per_request": round(raw["bytes"] / raw["requests"] / 1024, 1) if raw["requests"] else 0,
         "status_errors": raw["status_errors"],
         "socket_errors": errors,
+        "timeouts": raw["timeouts"],
     }
+
+
+def clean(run: dict[str, Any]) -> bool:
+    """A run that counts: something completed, and no error, time-out included."""
+    return bool(run["requests"]) and not run["status_errors"] and not run["socket_errors"]
+
+
+def shown(value: float | None) -> str:
+    """A latency for the tables: "—" when no request completed."""
+    return "—" if value is None else str(value)
 
 
 def fetch(
