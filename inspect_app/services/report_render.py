@@ -19,6 +19,7 @@ family name, so nothing external is fetched, and the same input gives the same b
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import sys
 from collections.abc import Mapping
@@ -330,6 +331,10 @@ async def write_pdf(html_path: Path, pdf_path: Path) -> None:
         str(pdf_path),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
+        # fontTools stamps each embedded font subset with the time of rendering unless this
+        # is set: a fixed stamp makes the same HTML give the same PDF bytes, so that a
+        # signed report's PDF, if it must be written again, matches its recorded SHA-256.
+        env=os.environ | {"SOURCE_DATE_EPOCH": "0"},
     )
     try:
         _, stderr = await asyncio.wait_for(process.communicate(), PDF_TIMEOUT_S)
