@@ -25,7 +25,7 @@ MIGRATIONS_DIR := models/piccolo_migrations
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install venv demo test system-packages lint messages messages-check wheel-check \
-	migrations-check bench mutate mutate-domain mutate-sql mutate-ci
+	migrations-check fuzz bench mutate mutate-domain mutate-sql mutate-ci
 
 help: ## list the targets
 	@echo "Targets:"
@@ -141,6 +141,10 @@ migrations-check: $(VENV)/.installed-test ## fail if models/tables.py needs a mi
 wheel-check: $(VENV)/.installed-test ## build and install the wheel as the Docker image does; fail if it lacks a .mo; serve it, check /login in Vietnamese
 	@if [ -z "$(PYTHON)" ]; then echo "Python >= 3.11 is required (python3.11 or python3)" >&2; exit 1; fi
 	PYTHON="$(PYTHON)" CHECK_PYTHON="$(abspath $(PY))" bash deploy/wheel-check.sh
+
+fuzz: $(VENV)/.installed-test ## Schemathesis over the whole API, every check, 50 examples per operation, as admin and head
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-50} FUZZ_SEED=$${FUZZ_SEED:-$$RANDOM} $(PY) -m tests.run \
+		tests/integration/test_fuzz_api.py -p no:randomly -s
 
 bench: $(VENV)/.installed-test ## run the benchmarks (bench/run.py)
 	$(PY) -m bench.run

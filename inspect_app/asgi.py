@@ -47,8 +47,9 @@ from inspect_app.middleware import (
     TokenAwareCSRFMiddleware,
     add_security_headers,
 )
-from inspect_app.openapi import openapi_config, swagger_static_router
+from inspect_app.openapi import declare_error_statuses, openapi_config, swagger_static_router
 from inspect_app.proxies import TrustedProxyMiddleware
+from inspect_app.request_bounds import MAX_BODY_BYTES, RequestBoundsMiddleware
 from inspect_app.sessions import session_config, session_store
 from inspect_app.settings import Settings, get_settings
 from inspect_app.templating import template_config
@@ -115,12 +116,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             sessions.middleware,
             # Identity before CSRF: the CSRF rule depends on how the caller is authenticated.
             IdentityMiddleware(),
+            # After identity, so that its 404 and 400 answer in the caller's language.
+            RequestBoundsMiddleware(),
             DefineMiddleware(TokenAwareCSRFMiddleware, config=csrf),
         ],
         stores={"sessions": session_store(settings)},
         template_config=template_config(),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[database_pool, background_jobs],
+        on_startup=[declare_error_statuses],
+        request_max_body_size=MAX_BODY_BYTES,
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=5),
         openapi_config=openapi_config(),
         # Handlers that need the settings read them from here, so that an app built with

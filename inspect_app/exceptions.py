@@ -25,13 +25,16 @@ from litestar.status_codes import (
     HTTP_401_UNAUTHORIZED,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
+    HTTP_405_METHOD_NOT_ALLOWED,
     HTTP_409_CONFLICT,
+    HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_422_UNPROCESSABLE_ENTITY,
     HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
 
 from inspect_app.i18n import translate
+from inspect_app.request_bounds import JSON_NUL, JSON_TOO_DEEP
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +139,18 @@ def _page_error(
 
 _MISSING_FIELD = re.compile(r"missing required field `(?P<field>[^`]+)`")
 _WRONG_TYPE = re.compile(r"^Expected `(?P<expected>[^`]+)`, got `[^`]+`")
+# msgspec's words for the bounds of schemas/bounds.py and the schemas' Meta constraints.
+_OUT_OF_RANGE = re.compile(r"^Expected `(int|float|decimal)` [<>]=? ")
+_LENGTH = re.compile(r"^Expected `(?P<kind>str|array|object)` of length (?P<op>[<>])=")
+_NO_MATCH = re.compile(r"^Expected `str` matching regex")
+_LENGTH_MESSAGES = {
+    ("str", "<"): "This text is too long.",
+    ("str", ">"): "This text is too short.",
+    ("array", "<"): "This list has too many items.",
+    ("array", ">"): "This list has too few items.",
+    ("object", "<"): "This object has too many fields.",
+    ("object", ">"): "This object has too few fields.",
+}
 _TYPE_MESSAGES = {
     "int": "Enter a whole number.",
     "str": "Enter text.",
@@ -155,6 +170,15 @@ def describe_decode_problem(key: str, message: str) -> tuple[str, str]:
     missing = _MISSING_FIELD.search(message)
     if missing:
         return missing.group("field"), "This field is required."
+    if _OUT_OF_RANGE.match(message):
+        return key, "This number is out of the allowed range."
+    length = _LENGTH.match(message)
+    if length:
+        return key, _LENGTH_MESSAGES[(length.group("kind"), length.group("op"))]
+    if _NO_MATCH.match(message):
+        return key, "This value is not in the expected format."
+    if "Invalid RFC3339 encoded date" in message:
+        return key, "Enter a date as YYYY-MM-DD."
     wrong_type = _WRONG_TYPE.match(message)
     if wrong_type:
         expected = wrong_type.group("expected").split(" ")[0].split("|")[0]
@@ -162,16 +186,31 @@ def describe_decode_problem(key: str, message: str) -> tuple[str, str]:
     return key, message
 
 
-def _validation_errors(exc: ValidationException, lang: str) -> list[dict[str, str]]:
+# A value of the right type that breaks a bound is refused as the services refuse a broken
+# rule (422); a value of the wrong type or a malformed body stays 400.
+_RULE_PROBLEMS = frozenset(
+    {
+        "This number is out of the allowed range.",
+        *_LENGTH_MESSAGES.values(),
+        "This value is not in the expected format.",
+    }
+)
+
+
+def _validation_errors(exc: ValidationException, lang: str) -> tuple[int, list[dict[str, str]]]:
+    """The status (400 or 422) and the field-named errors of a decoding failure."""
     errors = []
+    problems = set()
     for item in exc.extra if isinstance(exc.extra, list) else []:
         if isinstance(item, dict):
             key = str(item.get("key") or item.get("source") or "body")
             field, message = describe_decode_problem(key, str(item.get("message", "")))
+            problems.add(message)
             errors.append({"field": field, "message": translate(message, lang)})
     if not errors:
         errors.append({"field": "body", "message": translate("Invalid request body.", lang)})
-    return errors
+    rule_broken = bool(problems) and problems <= _RULE_PROBLEMS
+    return (HTTP_422_UNPROCESSABLE_ENTITY if rule_broken else exc.status_code), errors
 
 
 def app_error_handler(request: Request[Any, Any, Any], exc: AppError) -> Response[Any] | Template:
@@ -206,7 +245,7 @@ def http_error_handler(
     lang = request_language(request)
     status_code = exc.status_code
     if isinstance(exc, ValidationException):
-        errors = _validation_errors(exc, lang)
+        status_code, errors = _validation_errors(exc, lang)
         if _is_api(request):
             return _json_error(status_code, translate("Please correct the fields.", lang), errors)
         return _page_error(request, status_code, translate("Please correct the fields.", lang))
@@ -214,6 +253,8 @@ def http_error_handler(
         HTTP_401_UNAUTHORIZED: "Please sign in.",
         HTTP_403_FORBIDDEN: "You are not allowed to do this.",
         HTTP_404_NOT_FOUND: "Not found.",
+        HTTP_405_METHOD_NOT_ALLOWED: "This method is not allowed here.",
+        HTTP_413_REQUEST_ENTITY_TOO_LARGE: "The request is too large.",
     }
     if isinstance(exc, NotAuthorizedException):
         status_code = HTTP_401_UNAUTHORIZED
@@ -222,8 +263,15 @@ def http_error_handler(
     elif isinstance(exc, NotFoundException):
         status_code = HTTP_404_NOT_FOUND
     detail = translate(messages.get(status_code, str(exc.detail)), lang)
+    body_problem = None
     if str(exc.detail).startswith("JSON is malformed"):
-        detail = translate("The request body is not valid JSON.", lang)
+        body_problem = "The request body is not valid JSON."
+    elif str(exc.detail) in (JSON_TOO_DEEP, JSON_NUL):
+        body_problem = str(exc.detail)
+    elif status_code == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+        body_problem = "The request is too large."
+    if body_problem is not None:
+        detail = translate(body_problem, lang)
         if _is_api(request):
             return _json_error(status_code, detail, [{"field": "body", "message": detail}])
     if _is_api(request):

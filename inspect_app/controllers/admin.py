@@ -42,6 +42,7 @@ from inspect_app.schemas.admin import (
     UserUpdate,
     set_fields,
 )
+from inspect_app.schemas.bounds import QueryId
 from inspect_app.services import agencies, agency_documents, audit, auth, users
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -112,7 +113,7 @@ class AdminApiController(Controller):
         cursor: str | None = None,
         limit: Limit = 50,
         q: str | None = None,
-        parent_id: int | None = None,
+        parent_id: QueryId = None,
     ) -> AgencyList:
         """Agencies in the caller's subtree, by id."""
         rows = await agencies.list_visible(
@@ -146,7 +147,7 @@ class AdminApiController(Controller):
         cursor: str | None = None,
         limit: Limit = 50,
         q: str | None = None,
-        agency_id: int | None = None,
+        agency_id: QueryId = None,
         role: str | None = None,
         active: bool | None = None,
     ) -> UserList:
@@ -191,7 +192,7 @@ class AdminApiController(Controller):
         self,
         principal: Principal,
         entity_type: str | None = None,
-        entity_id: int | None = None,
+        entity_id: QueryId = None,
         cursor: str | None = None,
         limit: Limit = 50,
     ) -> AuditList:
@@ -407,7 +408,7 @@ class AdminPageController(Controller):
         principal: Principal,
         q: str | None = None,
         role: str | None = None,
-        agency_id: int | None = None,
+        agency_id: QueryId = None,
         active: str | None = None,
         cursor: str | None = None,
     ) -> Template:
@@ -555,7 +556,7 @@ class AdminPageController(Controller):
         request: Request[Any, Any, Any],
         principal: Principal,
         entity_type: str | None = None,
-        entity_id: int | None = None,
+        entity_id: QueryId = None,
     ) -> Template:
         """A record's history (or the latest changes in scope): who, when, before and after."""
         history = await audit.visible_history(

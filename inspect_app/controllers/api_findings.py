@@ -7,6 +7,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from inspect_app.principal import Principal
+from inspect_app.schemas.bounds import QueryLimit
 from inspect_app.schemas.cases import (
     Finding,
     FindingCreate,
@@ -30,7 +31,7 @@ class FindingApiController(Controller):
         principal: Principal,
         inspection_id: FromPath[int],
         cursor: FromQuery[str | None] = None,
-        limit: FromQuery[int | None] = None,
+        limit: QueryLimit = None,
     ) -> FindingList:
         """The findings of a case, in the order recorded."""
         page = await findings.list_findings(principal, inspection_id, cursor=cursor, limit=limit)

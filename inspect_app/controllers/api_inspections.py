@@ -7,6 +7,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from inspect_app.principal import Principal
+from inspect_app.schemas.bounds import QueryId, QueryLimit, QueryYear
 from inspect_app.schemas.cases import (
     Inspection,
     InspectionCreate,
@@ -29,18 +30,18 @@ class InspectionApiController(Controller):
     async def list_inspections(
         self,
         principal: Principal,
-        agency_id: FromQuery[int | None] = None,
+        agency_id: QueryId = None,
         include_sub: FromQuery[bool] = True,
-        year: FromQuery[int | None] = None,
+        year: QueryYear = None,
         period: FromQuery[str | None] = None,
         origin: FromQuery[str | None] = None,
         kind: FromQuery[str | None] = None,
         status: FromQuery[str | None] = None,
         overdue: FromQuery[bool | None] = None,
-        subject_id: FromQuery[int | None] = None,
+        subject_id: QueryId = None,
         q: FromQuery[str | None] = None,
         cursor: FromQuery[str | None] = None,
-        limit: FromQuery[int | None] = None,
+        limit: QueryLimit = None,
     ) -> InspectionList:
         """Cases in scope, newest first, with the count of each status for the filters."""
         page = await inspections.list_inspections(

@@ -7,6 +7,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_201_CREATED
 
 from inspect_app.principal import Principal
+from inspect_app.schemas.bounds import QueryLimit
 from inspect_app.schemas.cases import (
     Execution,
     ExecutionCreate,
@@ -33,7 +34,7 @@ class MeasureApiController(Controller):
         principal: Principal,
         inspection_id: FromPath[int],
         cursor: FromQuery[str | None] = None,
-        limit: FromQuery[int | None] = None,
+        limit: QueryLimit = None,
     ) -> MeasureList:
         """The measures of a case with their progress, in the order recorded."""
         page = await measures.list_measures(principal, inspection_id, cursor=cursor, limit=limit)
@@ -73,7 +74,7 @@ class MeasureApiController(Controller):
         principal: Principal,
         measure_id: FromPath[int],
         cursor: FromQuery[str | None] = None,
-        limit: FromQuery[int | None] = None,
+        limit: QueryLimit = None,
     ) -> ExecutionList:
         """The executions of a measure, in the order recorded."""
         page = await executions.list_executions(principal, measure_id, cursor=cursor, limit=limit)

@@ -7,6 +7,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_201_CREATED
 
 from inspect_app.principal import Principal
+from inspect_app.schemas.bounds import QueryId, QueryLimit, QueryYear
 from inspect_app.schemas.cases import Plan, PlanCreate, PlanList, PlanUpdate, given, to
 from inspect_app.services import plans
 
@@ -21,11 +22,11 @@ class PlanApiController(Controller):
     async def list_plans(
         self,
         principal: Principal,
-        agency_id: FromQuery[int | None] = None,
+        agency_id: QueryId = None,
         include_sub: FromQuery[bool] = True,
-        year: FromQuery[int | None] = None,
+        year: QueryYear = None,
         cursor: FromQuery[str | None] = None,
-        limit: FromQuery[int | None] = None,
+        limit: QueryLimit = None,
     ) -> PlanList:
         """Plans of agencies in scope, newest first."""
         page = await plans.list_plans(

@@ -11,6 +11,7 @@ from inspect_app.clock import today
 from inspect_app.domain.periods import current_quarter
 from inspect_app.domain.report_layout import UnknownLayout
 from inspect_app.principal import Principal
+from inspect_app.schemas.bounds import PageSize, QueryId
 from inspect_app.schemas.reports import (
     NarrativeUpdate,
     ReportList,
@@ -63,9 +64,9 @@ class ReportApiController(Controller):
     async def archive(
         self,
         principal: Principal,
-        agency_id: int | None = None,
-        cursor: int | None = None,
-        limit: int = 50,
+        agency_id: QueryId = None,
+        cursor: QueryId = None,
+        limit: PageSize = 50,
     ) -> ReportList:
         """The report archive in scope (of one agency with ``agency_id``), newest first."""
         items, next_cursor = await reports.list_reports(
@@ -168,7 +169,7 @@ class TotalsApiController(Controller):
         self,
         principal: Principal,
         period: str | None = None,
-        agency_id: int | None = None,
+        agency_id: QueryId = None,
         include_sub: bool = True,
     ) -> Totals:
         """The counters of the three report tables (AgencyTotals when present, else live).

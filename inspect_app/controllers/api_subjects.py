@@ -7,6 +7,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_201_CREATED
 
 from inspect_app.principal import Principal
+from inspect_app.schemas.bounds import QueryLimit
 from inspect_app.schemas.cases import (
     Subject,
     SubjectCreate,
@@ -33,7 +34,7 @@ class SubjectApiController(Controller):
         tax_code: FromQuery[str | None] = None,
         kind: FromQuery[str | None] = None,
         cursor: FromQuery[str | None] = None,
-        limit: FromQuery[int | None] = None,
+        limit: QueryLimit = None,
     ) -> SubjectList:
         """Subjects, newest first; ``q`` ignores accents ("ha nam" finds "Hà Nam")."""
         page = await subjects.list_subjects(

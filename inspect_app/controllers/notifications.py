@@ -11,6 +11,7 @@ from inspect_app.exceptions import request_language
 from inspect_app.i18n import translate_plural
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
+from inspect_app.schemas.bounds import QueryLimit
 from inspect_app.schemas.jobs import NotificationList, NotificationOut, ReadAll
 from inspect_app.services import notifications
 
@@ -30,7 +31,7 @@ class NotificationApiController(Controller):
         self,
         principal: Principal,
         cursor: str | None = None,
-        limit: int | None = None,
+        limit: QueryLimit = None,
         unread: bool = False,
     ) -> NotificationList:
         """The caller's notifications, newest first; ``unread=true`` for unread ones only."""

@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from inspect_app.schemas.bounds import Language, RecordId, Version
+
 Code = Annotated[str, msgspec.Meta(max_length=32)]
 Name = Annotated[str, msgspec.Meta(max_length=255)]
 Symbol = Annotated[str, msgspec.Meta(max_length=20)]
@@ -45,7 +47,7 @@ class AgencyCreate(msgspec.Struct):
 
     code: Code
     name: Name
-    parent_id: int
+    parent_id: RecordId
     kind: str = "department"
     active: bool = True
     doc_symbol: Symbol = ""
@@ -62,11 +64,11 @@ class AgencyCreate(msgspec.Struct):
 class AgencyUpdate(msgspec.Struct):
     """Changes to an agency; ``version`` is the one read (stale: 409)."""
 
-    version: int
+    version: Version
     code: Code | msgspec.UnsetType = msgspec.UNSET
     name: Name | msgspec.UnsetType = msgspec.UNSET
     kind: str | msgspec.UnsetType = msgspec.UNSET
-    parent_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    parent_id: RecordId | msgspec.UnsetType | None = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
     doc_symbol: Symbol | msgspec.UnsetType = msgspec.UNSET
     parent_body: Name | msgspec.UnsetType = msgspec.UNSET
@@ -109,23 +111,23 @@ class UserCreate(msgspec.Struct):
     username: Annotated[str, msgspec.Meta(max_length=64)]
     full_name: Name
     role: str
-    agency_id: int
+    agency_id: RecordId
     password: Annotated[str, msgspec.Meta(max_length=1024)]
     email: Name | None = None
-    language: str = "vi"
+    language: Language = "vi"
     active: bool = True
 
 
 class UserUpdate(msgspec.Struct):
     """Changes to a user; ``active: false`` ends their sessions and tokens at once."""
 
-    version: int
+    version: Version
     full_name: Name | msgspec.UnsetType = msgspec.UNSET
     email: Name | msgspec.UnsetType | None = msgspec.UNSET
     role: str | msgspec.UnsetType = msgspec.UNSET
-    agency_id: int | msgspec.UnsetType = msgspec.UNSET
+    agency_id: RecordId | msgspec.UnsetType = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
-    language: str | msgspec.UnsetType = msgspec.UNSET
+    language: Language | msgspec.UnsetType = msgspec.UNSET
     password: Annotated[str, msgspec.Meta(max_length=1024)] | msgspec.UnsetType = msgspec.UNSET
 
 

@@ -6,6 +6,8 @@ from datetime import datetime
 
 import msgspec
 
+from inspect_app.schemas.bounds import ShortText
+
 
 class LoginRequest(msgspec.Struct):
     """Credentials for POST /api/auth/login."""
@@ -34,7 +36,7 @@ class LoginResponse(msgspec.Struct):
 class TokenCreate(msgspec.Struct):
     """A new API token's name."""
 
-    name: str
+    name: ShortText
 
 
 class TokenCreated(msgspec.Struct):

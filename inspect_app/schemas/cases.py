@@ -13,6 +13,20 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from inspect_app.schemas.bounds import (
+    Count,
+    Days,
+    DocumentNumber,
+    Heading,
+    IdList,
+    LongText,
+    RecordId,
+    ShortText,
+    TaxCode,
+    Version,
+    Year,
+)
+
 # Land in the API: plain decimal text, at most two decimals ("1250.50"); no grouping marks.
 LandM2 = Annotated[
     str,
@@ -39,21 +53,21 @@ class SubjectCreate(msgspec.Struct):
     """A new subject; an enterprise needs its tax code."""
 
     kind: str  # organization | enterprise | individual | state_body
-    name: str
-    tax_code: str | None = None
-    address: str = ""
-    sector: str = ""
+    name: ShortText
+    tax_code: TaxCode | None = None
+    address: ShortText = ""
+    sector: ShortText = ""
 
 
 class SubjectUpdate(msgspec.Struct):
     """Changes to a subject, with the version read."""
 
-    version: int
+    version: Version
     kind: str | UnsetType = UNSET
-    name: str | UnsetType = UNSET
-    tax_code: str | UnsetType | None = UNSET
-    address: str | UnsetType = UNSET
-    sector: str | UnsetType = UNSET
+    name: ShortText | UnsetType = UNSET
+    tax_code: TaxCode | UnsetType | None = UNSET
+    address: ShortText | UnsetType = UNSET
+    sector: ShortText | UnsetType = UNSET
 
 
 class Subject(msgspec.Struct):
@@ -142,25 +156,25 @@ class SubjectHistory(msgspec.Struct):
 class PlanCreate(msgspec.Struct):
     """A new annual plan; the agency defaults to the caller's."""
 
-    year: int
-    agency_id: int | None = None
-    title: str = ""
-    decision_no: str | None = None
+    year: Year
+    agency_id: RecordId | None = None
+    title: Heading = ""
+    decision_no: DocumentNumber | None = None
     decision_date: date | None = None
     status: str = "draft"  # draft | approved | amended
-    note: str = ""
+    note: LongText = ""
 
 
 class PlanUpdate(msgspec.Struct):
     """Changes to a plan, with the version read."""
 
-    version: int
-    year: int | UnsetType = UNSET
-    title: str | UnsetType = UNSET
-    decision_no: str | UnsetType | None = UNSET
+    version: Version
+    year: Year | UnsetType = UNSET
+    title: Heading | UnsetType = UNSET
+    decision_no: DocumentNumber | UnsetType | None = UNSET
     decision_date: date | UnsetType | None = UNSET
     status: str | UnsetType = UNSET
-    note: str | UnsetType = UNSET
+    note: LongText | UnsetType = UNSET
 
 
 class Plan(msgspec.Struct):
@@ -192,47 +206,47 @@ class PlanList(msgspec.Struct):
 class InspectionCreate(msgspec.Struct):
     """A new case (registered in draft; dates of its steps come through events)."""
 
-    title: str
-    subject_ids: list[int]
-    agency_id: int | None = None
-    plan_id: int | None = None
+    title: Heading
+    subject_ids: IdList
+    agency_id: RecordId | None = None
+    plan_id: RecordId | None = None
     origin: str = "scheduled"  # scheduled | ad_hoc
     origin_source: str | None = None  # hotline, feedback_box, complaint, denunciation, ...
-    origin_ref: str = ""
+    origin_ref: ShortText = ""
     kind: str = "inspection"
-    scope: str = ""
+    scope: LongText = ""
     period_from: date | None = None
     period_to: date | None = None
-    lead_user_id: int | None = None
-    member_user_ids: list[int] = msgspec.field(default_factory=list)
-    decision_no: str | None = None
+    lead_user_id: RecordId | None = None
+    member_user_ids: IdList = msgspec.field(default_factory=list)
+    decision_no: DocumentNumber | None = None
     decision_date: date | None = None
-    duration_days: int = 45
+    duration_days: Days = 45
     working_days: bool = False
-    override_reason: str | None = None  # a head overriding the once-a-year rule
+    override_reason: ShortText | None = None  # a head overriding the once-a-year rule
 
 
 class InspectionUpdate(msgspec.Struct):
     """Changes to a case's details, with the version read."""
 
-    version: int
-    title: str | UnsetType = UNSET
-    subject_ids: list[int] | UnsetType = UNSET
-    plan_id: int | UnsetType | None = UNSET
+    version: Version
+    title: Heading | UnsetType = UNSET
+    subject_ids: IdList | UnsetType = UNSET
+    plan_id: RecordId | UnsetType | None = UNSET
     origin: str | UnsetType = UNSET
     origin_source: str | UnsetType | None = UNSET
-    origin_ref: str | UnsetType = UNSET
+    origin_ref: ShortText | UnsetType = UNSET
     kind: str | UnsetType = UNSET
-    scope: str | UnsetType = UNSET
+    scope: LongText | UnsetType = UNSET
     period_from: date | UnsetType | None = UNSET
     period_to: date | UnsetType | None = UNSET
-    lead_user_id: int | UnsetType | None = UNSET
-    member_user_ids: list[int] | UnsetType = UNSET
-    decision_no: str | UnsetType | None = UNSET
+    lead_user_id: RecordId | UnsetType | None = UNSET
+    member_user_ids: IdList | UnsetType = UNSET
+    decision_no: DocumentNumber | UnsetType | None = UNSET
     decision_date: date | UnsetType | None = UNSET
-    duration_days: int | UnsetType = UNSET
+    duration_days: Days | UnsetType = UNSET
     working_days: bool | UnsetType = UNSET
-    override_reason: str | UnsetType = UNSET
+    override_reason: ShortText | UnsetType = UNSET
 
 
 class InspectionEventCreate(msgspec.Struct):
@@ -240,13 +254,13 @@ class InspectionEventCreate(msgspec.Struct):
 
     type: str  # announce, extend, suspend, resume, end_onsite, report, conclude, ...
     date: date
-    version: int
-    days: int | None = None  # extend
-    decision_no: str | None = None  # announce, extend, suspend
-    reason: str | None = None  # suspend, cancel
-    conclusion_no: str | None = None  # conclude
-    document_no: str | None = None
-    note: str | None = None
+    version: Version
+    days: Days | None = None  # extend
+    decision_no: DocumentNumber | None = None  # announce, extend, suspend
+    reason: LongText | None = None  # suspend, cancel
+    conclusion_no: DocumentNumber | None = None  # conclude
+    document_no: DocumentNumber | None = None
+    note: LongText | None = None
 
 
 class Deadlines(msgspec.Struct):
@@ -329,10 +343,10 @@ class InspectionList(msgspec.Struct):
 class FindingCreate(msgspec.Struct):
     """A new finding about one of the case's subjects."""
 
-    subject_id: int
-    description: str
+    subject_id: RecordId
+    description: LongText
     category: str = "other"
-    legal_basis: str = ""
+    legal_basis: LongText = ""
     amount_vnd: int = 0
     land_m2: LandM2 = "0.00"
 
@@ -340,11 +354,11 @@ class FindingCreate(msgspec.Struct):
 class FindingUpdate(msgspec.Struct):
     """Changes to a finding, with the version read."""
 
-    version: int
-    subject_id: int | UnsetType = UNSET
-    description: str | UnsetType = UNSET
+    version: Version
+    subject_id: RecordId | UnsetType = UNSET
+    description: LongText | UnsetType = UNSET
     category: str | UnsetType = UNSET
-    legal_basis: str | UnsetType = UNSET
+    legal_basis: LongText | UnsetType = UNSET
     amount_vnd: int | UnsetType = UNSET
     land_m2: LandM2 | UnsetType = UNSET
 
@@ -379,18 +393,18 @@ class MeasureCreate(msgspec.Struct):
     """A new recommendation of the case."""
 
     type: str
-    finding_id: int | None = None
-    description: str = ""
+    finding_id: RecordId | None = None
+    description: LongText = ""
     amount_vnd: int = 0
     land_m2: LandM2 = "0.00"
-    collectives: int = 0
-    individuals: int = 0
-    cases: int = 0
-    persons: int = 0
-    decision_no: str | None = None
+    collectives: Count = 0
+    individuals: Count = 0
+    cases: Count = 0
+    persons: Count = 0
+    decision_no: DocumentNumber | None = None
     decision_date: date | None = None
-    responsible: str = ""
-    responsible_agency_id: int | None = None
+    responsible: ShortText = ""
+    responsible_agency_id: RecordId | None = None
     due_on: date | None = None
 
 
@@ -398,23 +412,23 @@ class MeasureUpdate(msgspec.Struct):
     """Changes to a measure, with the version read; ``status`` only writes off, marks a
     measure with nothing to count as done, or reopens."""
 
-    version: int
+    version: Version
     type: str | UnsetType = UNSET
-    finding_id: int | UnsetType | None = UNSET
-    description: str | UnsetType = UNSET
+    finding_id: RecordId | UnsetType | None = UNSET
+    description: LongText | UnsetType = UNSET
     amount_vnd: int | UnsetType = UNSET
     land_m2: LandM2 | UnsetType = UNSET
-    collectives: int | UnsetType = UNSET
-    individuals: int | UnsetType = UNSET
-    cases: int | UnsetType = UNSET
-    persons: int | UnsetType = UNSET
-    decision_no: str | UnsetType | None = UNSET
+    collectives: Count | UnsetType = UNSET
+    individuals: Count | UnsetType = UNSET
+    cases: Count | UnsetType = UNSET
+    persons: Count | UnsetType = UNSET
+    decision_no: DocumentNumber | UnsetType | None = UNSET
     decision_date: date | UnsetType | None = UNSET
-    responsible: str | UnsetType = UNSET
-    responsible_agency_id: int | UnsetType | None = UNSET
+    responsible: ShortText | UnsetType = UNSET
+    responsible_agency_id: RecordId | UnsetType | None = UNSET
     due_on: date | UnsetType | None = UNSET
     status: str | UnsetType = UNSET  # written_off | done | open
-    written_off_reason: str | UnsetType = UNSET
+    written_off_reason: ShortText | UnsetType = UNSET
 
 
 class Measure(msgspec.Struct):
@@ -463,9 +477,9 @@ class ExecutionCreate(msgspec.Struct):
     date: date
     amount_vnd: int | None = None
     land_m2: LandM2 | None = None
-    count: int | None = None
-    document_no: str = ""
-    note: str = ""
+    count: Count | None = None
+    document_no: DocumentNumber = ""
+    note: LongText = ""
 
 
 class Execution(msgspec.Struct):

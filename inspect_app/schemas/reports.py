@@ -7,13 +7,15 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
+from inspect_app.schemas.bounds import RecordId, Version
+
 Narrative = Annotated[str, msgspec.Meta(max_length=50_000)]
 
 
 class ReportRequest(msgspec.Struct):
     """POST /api/reports: the agency and period (e.g. "2026-Q1", "2026-6M", "2026-Y")."""
 
-    agency_id: int
+    agency_id: RecordId
     period: Annotated[str, msgspec.Meta(max_length=10)]
 
 
@@ -95,7 +97,7 @@ class NarrativeUpdate(msgspec.Struct):
     """PATCH /api/reports/{id}: a new narrative (before sign-off) and the version read."""
 
     narrative: Narrative
-    version: int
+    version: Version
 
 
 class SignOff(msgspec.Struct):

@@ -151,7 +151,8 @@ async def authenticate(username: str, password: str, ip: str) -> Principal:
     repeated failures from any address, or while this username is locked from this address
     (:mod:`inspect_app.domain.throttling`); a successful sign-in starts both counts anew.
     """
-    username = username.strip().lower()[:MAX_USERNAME_LENGTH]
+    # NUL cannot be stored (nor be part of a username); the attempt is logged without it.
+    username = username.replace("\x00", "").strip().lower()[:MAX_USERNAME_LENGTH]
     ip = ip[:64]
     now = datetime.now(UTC)
     # One query: the user's principal columns and the password hash.

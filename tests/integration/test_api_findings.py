@@ -94,7 +94,7 @@ async def test_patch_with_version_and_stale_version(client, world) -> None:
     )
     assert ok.status_code == 200 and ok.json()["version"] == 2
     assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
-    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "land_m2"
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "land_m2"
     stored = await Finding.select(Finding.amount_vnd, Finding.version).first()
     assert stored == {"amount_vnd": 7_000_000, "version": 2}
 

@@ -1,0 +1,43 @@
+"""Bounds every API input carries in its type, so the OpenAPI schema tells the truth.
+
+A client (or a fuzzer) reading the schema learns what the server accepts: ids within the
+32-bit columns, list and text lengths, money within BIGINT. msgspec enforces them while
+decoding, before any service runs; the messages are translated in inspect_app/exceptions.py.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+from litestar.params import Parameter
+
+MAX_ID = 2**31 - 1  # ids are 32-bit SERIALs
+MAX_LIST = 500  # subjects or members of one case; far above any real case
+MAX_VERSION = 2**31 - 1
+MAX_YEAR = 2100
+MIN_YEAR = 1990
+
+# Body fields.
+RecordId = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID, description="Id of a record")]
+Version = Annotated[
+    int, msgspec.Meta(ge=0, le=MAX_VERSION, description="The version read, for conflict checks")
+]
+IdList = Annotated[list[RecordId], msgspec.Meta(max_length=MAX_LIST)]
+Year = Annotated[int, msgspec.Meta(ge=MIN_YEAR, le=MAX_YEAR)]
+Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
+Days = Annotated[int, msgspec.Meta(ge=1, le=3650)]
+ShortText = Annotated[str, msgspec.Meta(max_length=255)]
+Code = Annotated[str, msgspec.Meta(max_length=64)]
+LongText = Annotated[str, msgspec.Meta(max_length=20_000)]
+
+# Query parameters (Litestar's Parameter carries the bounds into the schema and checks them).
+QueryId = Annotated[int | None, Parameter(ge=1, le=MAX_ID)]
+QueryYear = Annotated[int | None, Parameter(ge=MIN_YEAR, le=MAX_YEAR)]
+QueryLimit = Annotated[int | None, Parameter(ge=1, le=200)]
+QueryText = Annotated[str | None, Parameter(max_length=200)]
+DocumentNumber = Annotated[str, msgspec.Meta(max_length=64, description='e.g. "43/QĐ-TTr"')]
+TaxCode = Annotated[str, msgspec.Meta(max_length=20)]
+Heading = Annotated[str, msgspec.Meta(max_length=1000)]
+Language = Literal["vi", "en"]
+PageSize = Annotated[int, Parameter(ge=1, le=200)]
