@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from inspect_app.db import engine, is_postgres
+from inspect_app.db import engine, is_postgres, write_transaction
 from inspect_app.principal import Principal
 from models.tables import Agency, AuditEvent
 
@@ -116,7 +116,9 @@ async def record(
     if eng.transaction_exists():
         await _append(content, at)
         return
-    async with eng.transaction():
+    # Reads the chain's head, then appends: on SQLite the write lock must be taken at BEGIN,
+    # or two sign-ins at once both read and one fails with "database is locked".
+    async with write_transaction():
         await _append(content, at)
 
 

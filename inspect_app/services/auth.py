@@ -179,21 +179,26 @@ async def authenticate(username: str, password: str, ip: str) -> Principal:
         raise
     ok = verify_password(row["password_hash"] if row else None, password)
     principal = principal_of(row) if (row and ok and row["active"]) else None
-    await LoginAttempt.insert(
-        LoginAttempt(username=username, ip=ip, success=principal is not None, at=now)
-    )
+    # One write transaction for the attempt, the user's last sign-in and the audit row (the
+    # password was checked before it, so the write lock is held only for the writes).
+    async with write_transaction():
+        await LoginAttempt.insert(
+            LoginAttempt(username=username, ip=ip, success=principal is not None, at=now)
+        )
+        if principal is None:
+            await refused("login_failed")
+        else:
+            await AppUser.update({AppUser.last_login_at: now}).where(AppUser.id == principal.id)
+            await audit.record(
+                "login",
+                actor=principal,
+                ip=ip,
+                entity_type="user",
+                entity_id=principal.id,
+                agency_id=principal.agency_id,
+            )
     if principal is None:
-        await refused("login_failed")
         raise LoginFailed()
-    await AppUser.update({AppUser.last_login_at: now}).where(AppUser.id == principal.id)
-    await audit.record(
-        "login",
-        actor=principal,
-        ip=ip,
-        entity_type="user",
-        entity_id=principal.id,
-        agency_id=principal.agency_id,
-    )
     return principal
 
 
