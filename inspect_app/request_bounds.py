@@ -2,8 +2,8 @@
 
 * A path id outside the 32-bit id columns (``/api/agencies/2991617884``, ``/cases/0``)
   names no record: 404, as for any unknown id, and the database is never asked.
-* A JSON string holding NUL (``\u0000``) is refused with 400: PostgreSQL's text cannot
-  store it, and no field of this API has a use for it.
+* A JSON string or a query parameter holding NUL (``\u0000``, ``%00``) is refused with
+  400: PostgreSQL's text cannot store it, and no field of this API has a use for it.
 * A JSON body nested deeper than ``MAX_JSON_DEPTH`` is refused with 400 while it is read:
   no input of this API nests more than a few levels, and the decoder would otherwise
   recurse until Python's stack limit. The body's size is bounded by the app's
@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from itertools import accumulate
+from urllib.parse import parse_qsl
 
-from litestar.exceptions import ClientException, NotFoundException
+from litestar.exceptions import ClientException, NotFoundException, ValidationException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
 
@@ -52,6 +53,17 @@ def path_ids_out_of_range(scope: Scope) -> bool:
     return False
 
 
+def query_parameter_with_nul(scope: Scope) -> str | None:
+    """The name of a query parameter whose name or value holds NUL (``%00``), if any."""
+    raw = scope.get("query_string", b"")
+    if b"%00" not in raw and b"\x00" not in raw:
+        return None
+    for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return name.replace("\x00", "") or "query"
+    return "query"
+
+
 def _is_json(scope: Scope) -> bool:
     for name, value in scope.get("headers", []):
         if name == b"content-type":
@@ -65,6 +77,11 @@ class RequestBoundsMiddleware(ASGIMiddleware):
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         if path_ids_out_of_range(scope):
             raise NotFoundException()
+        parameter = query_parameter_with_nul(scope)
+        if parameter is not None:
+            raise ValidationException(
+                detail=JSON_NUL, extra=[{"key": parameter, "message": JSON_NUL, "source": "query"}]
+            )
         if scope["type"] != "http" or not _is_json(scope):
             await next_app(scope, receive, send)
             return

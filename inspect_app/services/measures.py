@@ -43,7 +43,7 @@ from inspect_app.services.inspections import (
     lifecycle_dates,
     visible_case,
 )
-from models.tables import Execution, Finding, Measure
+from models.tables import Agency, Execution, Finding, Measure
 
 ZERO_M2 = Decimal("0.00")
 COUNT_FIELDS = ("collectives", "individuals", "cases", "persons")
@@ -212,6 +212,9 @@ async def _validate(
         & Finding.deleted_at.is_null()
     ):
         raise InvalidInput({"finding_id": "Choose a finding of this case."})
+    responsible = values.get("responsible_agency_id")
+    if responsible is not None and not await Agency.exists().where(Agency.id == responsible):
+        raise InvalidInput({"responsible_agency_id": "Choose from the list."})
     if current is not None:
         merged = {**current, **values}
         if "type" in values and values["type"] != current["type"] and done(current):

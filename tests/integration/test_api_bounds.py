@@ -11,7 +11,7 @@ import pytest
 from inspect_app.request_bounds import MAX_BODY_BYTES, MAX_JSON_DEPTH
 from inspect_app.schemas.bounds import MAX_ID, MAX_LIST
 from models.tables import Inspection, Subject
-from tests.factories import make_subject, make_user
+from tests.factories import make_inspection, make_subject, make_user
 
 pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
 
@@ -221,3 +221,39 @@ async def test_the_schema_declares_the_bounds_and_every_error_status(client: Any
             assert error == {"$ref": "#/components/schemas/ErrorResponse"}
     login = schema["paths"]["/api/auth/login"]["post"]["responses"]
     assert "429" in login
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("q=a%00b", "q"), ("entity_type=%00", "entity_type"), ("%00x=1", "x"), ("=%00", "query")],
+)
+async def test_nul_in_a_query_parameter_is_400_naming_it(
+    client: Any, world: dict[str, Any], query: str, field: str
+) -> None:
+    for path in ("/api/agencies", "/api/audit"):
+        response = await client.get(f"{path}?{query}", headers=world["admin"].headers)
+        assert response.status_code == 400, (path, response.text[:300])
+        assert response.json()["errors"] == [
+            {"field": field, "message": "Văn bản không được chứa ký tự NUL (\\u0000)."}
+        ]
+    # The same text without NUL is an ordinary filter.
+    plain = await client.get("/api/agencies?q=a0b", headers=world["admin"].headers)
+    assert plain.status_code == 200
+
+
+async def test_a_responsible_agency_that_does_not_exist_is_422_not_a_database_error(
+    client: Any, world: dict[str, Any]
+) -> None:
+    case = await make_inspection(world["lead"], [world["subject"]])
+    response = await client.post(
+        f"/api/inspections/{case['id']}/measures",
+        json={
+            "type": "recover_money",
+            "amount_vnd": 5_000_000,
+            "description": "Thu hồi",
+            "responsible_agency_id": MAX_ID,
+        },
+        headers=world["lead"].headers,
+    )
+    assert response.status_code == 422, response.text[:300]
+    assert response.json()["errors"][0]["field"] == "responsible_agency_id"
