@@ -175,6 +175,8 @@ def describe_decode_problem(key: str, message: str) -> tuple[str, str]:
     length = _LENGTH.match(message)
     if length:
         return key, _LENGTH_MESSAGES[(length.group("kind"), length.group("op"))]
+    if message.startswith("Invalid enum value"):
+        return key, "Choose a value from the list."
     if _NO_MATCH.match(message):
         return key, "This value is not in the expected format."
     if "Invalid RFC3339 encoded date" in message:
@@ -193,6 +195,7 @@ _RULE_PROBLEMS = frozenset(
         "This number is out of the allowed range.",
         *_LENGTH_MESSAGES.values(),
         "This value is not in the expected format.",
+        "Choose a value from the list.",
     }
 )
 

@@ -8,11 +8,17 @@ from typing import Annotated
 from litestar import Controller, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import Body, FromPath
 from litestar.response import File
 from litestar.status_codes import HTTP_201_CREATED
 
 from inspect_app.principal import Principal
+from inspect_app.schemas.bounds import (
+    AttachmentOwner,
+    QueryAttachmentOwner,
+    RecordId,
+    RequiredQueryId,
+)
 from inspect_app.schemas.cases import Attachment, AttachmentList, to
 from inspect_app.services import attachments
 from inspect_app.settings import get_settings
@@ -25,8 +31,8 @@ MULTIPART_OVERHEAD = 1024 * 1024
 class AttachmentUpload:
     """The multipart form of an upload."""
 
-    entity_type: str  # inspection | finding | measure | execution
-    entity_id: int
+    entity_type: AttachmentOwner
+    entity_id: RecordId
     file: UploadFile
 
 
@@ -61,7 +67,10 @@ class AttachmentApiController(Controller):
 
     @get("/", opt={"permission": "read"})
     async def list_attachments(
-        self, principal: Principal, entity_type: FromQuery[str], entity_id: FromQuery[int]
+        self,
+        principal: Principal,
+        entity_type: QueryAttachmentOwner,
+        entity_id: RequiredQueryId,
     ) -> AttachmentList:
         """The attachments of one record."""
         page = await attachments.list_attachments(principal, entity_type, entity_id)

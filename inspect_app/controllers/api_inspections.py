@@ -7,7 +7,14 @@ from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from inspect_app.principal import Principal
-from inspect_app.schemas.bounds import QueryId, QueryLimit, QueryYear
+from inspect_app.schemas.bounds import (
+    QueryCaseStatus,
+    QueryId,
+    QueryLimit,
+    QueryOrigin,
+    QueryPeriod,
+    QueryYear,
+)
 from inspect_app.schemas.cases import (
     Inspection,
     InspectionCreate,
@@ -33,10 +40,10 @@ class InspectionApiController(Controller):
         agency_id: QueryId = None,
         include_sub: FromQuery[bool] = True,
         year: QueryYear = None,
-        period: FromQuery[str | None] = None,
-        origin: FromQuery[str | None] = None,
+        period: QueryPeriod = None,
+        origin: QueryOrigin = None,
         kind: FromQuery[str | None] = None,
-        status: FromQuery[str | None] = None,
+        status: QueryCaseStatus = None,
         overdue: FromQuery[bool | None] = None,
         subject_id: QueryId = None,
         q: FromQuery[str | None] = None,

@@ -11,7 +11,7 @@ from inspect_app.clock import today
 from inspect_app.domain.periods import current_quarter
 from inspect_app.domain.report_layout import UnknownLayout
 from inspect_app.principal import Principal
-from inspect_app.schemas.bounds import PageSize, QueryId
+from inspect_app.schemas.bounds import PageSize, QueryId, QueryPeriod
 from inspect_app.schemas.reports import (
     NarrativeUpdate,
     ReportList,
@@ -168,7 +168,7 @@ class TotalsApiController(Controller):
     async def totals(
         self,
         principal: Principal,
-        period: str | None = None,
+        period: QueryPeriod = None,
         agency_id: QueryId = None,
         include_sub: bool = True,
     ) -> Totals:

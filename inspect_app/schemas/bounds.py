@@ -41,3 +41,62 @@ TaxCode = Annotated[str, msgspec.Meta(max_length=20)]
 Heading = Annotated[str, msgspec.Meta(max_length=1000)]
 Language = Literal["vi", "en"]
 PageSize = Annotated[int, Parameter(ge=1, le=200)]
+
+# The vocabularies the API accepts, so that the schema enumerates them. Each mirrors the
+# tuple its service or domain module checks against (tests/unit/test_schema_vocabulary.py
+# keeps them equal); the pages send the same codes through those services.
+SubjectKind = Literal["organization", "enterprise", "individual", "state_body"]
+PlanStatus = Literal["draft", "approved", "amended"]
+Origin = Literal["scheduled", "ad_hoc"]
+OriginSource = Literal[
+    "hotline", "feedback_box", "complaint", "denunciation", "directive", "signs", "other"
+]
+CaseEvent = Literal[
+    "announce",
+    "extend",
+    "suspend",
+    "resume",
+    "end_onsite",
+    "report",
+    "conclude",
+    "publish",
+    "direct",
+    "close",
+    "cancel",
+]
+CaseStatus = Literal[
+    "draft", "onsite", "suspended", "onsite_ended", "reported", "concluded", "closed", "cancelled"
+]
+FindingCategory = Literal[
+    "land",
+    "finance",
+    "construction",
+    "anti_corruption",
+    "food_safety",
+    "health",
+    "environment",
+    "trade",
+    "labour",
+    "other",
+]
+MeasureType = Literal[
+    "recover_money",
+    "other_financial",
+    "recover_land",
+    "admin_fine",
+    "confiscation",
+    "discipline",
+    "criminal_referral",
+    "policy",
+]
+# What PATCH may set a measure's status to (the others follow from its executions).
+MeasureStatusChange = Literal["written_off", "done", "open"]
+AttachmentOwner = Literal["inspection", "finding", "measure", "execution"]
+# A reporting period: "2026-Q1" … "2026-Q4", "2026-6M", "2026-9M", "2026-Y".
+PERIOD_PATTERN = r"^[0-9]{4}-(Q[1-4]|6M|9M|Y)$"
+Period = Annotated[str, msgspec.Meta(pattern=PERIOD_PATTERN, examples=["2026-Q1"])]
+QueryPeriod = Annotated[str | None, Parameter(pattern=PERIOD_PATTERN)]
+QueryCaseStatus = Annotated[CaseStatus | None, Parameter()]
+QueryOrigin = Annotated[Origin | None, Parameter()]
+QueryAttachmentOwner = Annotated[AttachmentOwner, Parameter()]
+RequiredQueryId = Annotated[int, Parameter(ge=1, le=MAX_ID)]

@@ -14,14 +14,22 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from inspect_app.schemas.bounds import (
+    CaseEvent,
     Count,
     Days,
     DocumentNumber,
+    FindingCategory,
     Heading,
     IdList,
     LongText,
+    MeasureStatusChange,
+    MeasureType,
+    Origin,
+    OriginSource,
+    PlanStatus,
     RecordId,
     ShortText,
+    SubjectKind,
     TaxCode,
     Version,
     Year,
@@ -52,7 +60,7 @@ def given(struct: msgspec.Struct) -> dict[str, Any]:
 class SubjectCreate(msgspec.Struct):
     """A new subject; an enterprise needs its tax code."""
 
-    kind: str  # organization | enterprise | individual | state_body
+    kind: SubjectKind
     name: ShortText
     tax_code: TaxCode | None = None
     address: ShortText = ""
@@ -63,7 +71,7 @@ class SubjectUpdate(msgspec.Struct):
     """Changes to a subject, with the version read."""
 
     version: Version
-    kind: str | UnsetType = UNSET
+    kind: SubjectKind | UnsetType = UNSET
     name: ShortText | UnsetType = UNSET
     tax_code: TaxCode | UnsetType | None = UNSET
     address: ShortText | UnsetType = UNSET
@@ -161,7 +169,7 @@ class PlanCreate(msgspec.Struct):
     title: Heading = ""
     decision_no: DocumentNumber | None = None
     decision_date: date | None = None
-    status: str = "draft"  # draft | approved | amended
+    status: PlanStatus = "draft"
     note: LongText = ""
 
 
@@ -173,7 +181,7 @@ class PlanUpdate(msgspec.Struct):
     title: Heading | UnsetType = UNSET
     decision_no: DocumentNumber | UnsetType | None = UNSET
     decision_date: date | UnsetType | None = UNSET
-    status: str | UnsetType = UNSET
+    status: PlanStatus | UnsetType = UNSET
     note: LongText | UnsetType = UNSET
 
 
@@ -210,8 +218,8 @@ class InspectionCreate(msgspec.Struct):
     subject_ids: IdList
     agency_id: RecordId | None = None
     plan_id: RecordId | None = None
-    origin: str = "scheduled"  # scheduled | ad_hoc
-    origin_source: str | None = None  # hotline, feedback_box, complaint, denunciation, ...
+    origin: Origin = "scheduled"
+    origin_source: OriginSource | None = None
     origin_ref: ShortText = ""
     kind: str = "inspection"
     scope: LongText = ""
@@ -233,8 +241,8 @@ class InspectionUpdate(msgspec.Struct):
     title: Heading | UnsetType = UNSET
     subject_ids: IdList | UnsetType = UNSET
     plan_id: RecordId | UnsetType | None = UNSET
-    origin: str | UnsetType = UNSET
-    origin_source: str | UnsetType | None = UNSET
+    origin: Origin | UnsetType = UNSET
+    origin_source: OriginSource | UnsetType | None = UNSET
     origin_ref: ShortText | UnsetType = UNSET
     kind: str | UnsetType = UNSET
     scope: LongText | UnsetType = UNSET
@@ -252,7 +260,7 @@ class InspectionUpdate(msgspec.Struct):
 class InspectionEventCreate(msgspec.Struct):
     """A lifecycle event: ``type`` and ``date``, the version read, and the event's fields."""
 
-    type: str  # announce, extend, suspend, resume, end_onsite, report, conclude, ...
+    type: CaseEvent
     date: date
     version: Version
     days: Days | None = None  # extend
@@ -345,7 +353,7 @@ class FindingCreate(msgspec.Struct):
 
     subject_id: RecordId
     description: LongText
-    category: str = "other"
+    category: FindingCategory = "other"
     legal_basis: LongText = ""
     amount_vnd: int = 0
     land_m2: LandM2 = "0.00"
@@ -357,7 +365,7 @@ class FindingUpdate(msgspec.Struct):
     version: Version
     subject_id: RecordId | UnsetType = UNSET
     description: LongText | UnsetType = UNSET
-    category: str | UnsetType = UNSET
+    category: FindingCategory | UnsetType = UNSET
     legal_basis: LongText | UnsetType = UNSET
     amount_vnd: int | UnsetType = UNSET
     land_m2: LandM2 | UnsetType = UNSET
@@ -392,7 +400,7 @@ class FindingList(msgspec.Struct):
 class MeasureCreate(msgspec.Struct):
     """A new recommendation of the case."""
 
-    type: str
+    type: MeasureType
     finding_id: RecordId | None = None
     description: LongText = ""
     amount_vnd: int = 0
@@ -413,7 +421,7 @@ class MeasureUpdate(msgspec.Struct):
     measure with nothing to count as done, or reopens."""
 
     version: Version
-    type: str | UnsetType = UNSET
+    type: MeasureType | UnsetType = UNSET
     finding_id: RecordId | UnsetType | None = UNSET
     description: LongText | UnsetType = UNSET
     amount_vnd: int | UnsetType = UNSET
@@ -427,7 +435,7 @@ class MeasureUpdate(msgspec.Struct):
     responsible: ShortText | UnsetType = UNSET
     responsible_agency_id: RecordId | UnsetType | None = UNSET
     due_on: date | UnsetType | None = UNSET
-    status: str | UnsetType = UNSET  # written_off | done | open
+    status: MeasureStatusChange | UnsetType = UNSET
     written_off_reason: ShortText | UnsetType = UNSET
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from inspect_app.schemas.bounds import RecordId, Version
+from inspect_app.schemas.bounds import Period, RecordId, Version
 
 Narrative = Annotated[str, msgspec.Meta(max_length=50_000)]
 
@@ -16,7 +16,7 @@ class ReportRequest(msgspec.Struct):
     """POST /api/reports: the agency and period (e.g. "2026-Q1", "2026-6M", "2026-Y")."""
 
     agency_id: RecordId
-    period: Annotated[str, msgspec.Meta(max_length=10)]
+    period: Period
 
 
 class ReportQueued(msgspec.Struct):
