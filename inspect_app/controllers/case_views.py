@@ -84,7 +84,8 @@ async def _allowed_events(principal: Principal, case: dict[str, Any]) -> list[st
         directed=case["directive_on"] is not None,
         measures_open=await inspections.open_measures(case["id"]),
     )
-    return lifecycle.allowed_events(case["status"], ctx, principal.role)
+    acting_as = lifecycle.role_on_case(principal.role, principal.id, case["lead_user_id"])
+    return lifecycle.allowed_events(case["status"], ctx, acting_as)
 
 
 async def case_page_context(

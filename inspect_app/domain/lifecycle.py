@@ -167,6 +167,18 @@ def can_perform(role: str, event: str) -> bool:
     return role in EVENT_ROLES.get(event, frozenset())
 
 
+def role_on_case(role: str, user_id: int, lead_user_id: int | None) -> str:
+    """The role a user acts in on one case.
+
+    The team lead (trưởng đoàn) named on a case takes every step reserved to leads on that
+    case, whatever their account's role: an inspector leading a case is its lead. Any other
+    role is kept (a head stays a head; a viewer or an administrator still changes no case).
+    """
+    if role == "inspector" and lead_user_id is not None and user_id == lead_user_id:
+        return "lead"
+    return role
+
+
 def status_label(status: str, lang: str = "vi") -> str:
     """The status as shown in the interface."""
     return translate(STATUS_LABELS[status], lang)

@@ -953,7 +953,8 @@ async def record_event(
         errors["version"] = "This field is required."
     errors.raise_if_any()
     assert isinstance(event, str) and isinstance(version, int)
-    if not lifecycle.can_perform(principal.role, event):
+    acting_as = lifecycle.role_on_case(principal.role, principal.id, row["lead_user"])
+    if not lifecycle.can_perform(acting_as, event):
         raise Forbidden()
     if row["version"] != version:
         raise stale_version()

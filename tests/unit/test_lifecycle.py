@@ -16,6 +16,7 @@ from inspect_app.domain.lifecycle import (
     can_perform,
     event_label,
     next_status,
+    role_on_case,
     status_label,
 )
 from inspect_app.i18n import translate
@@ -237,3 +238,25 @@ def test_labels() -> None:
     )
     assert status_label("suspended", "en") == "Suspended"
     assert event_label("publish") == "Công khai kết luận"
+
+
+@pytest.mark.parametrize(
+    ("role", "user_id", "lead_user_id", "acting_as"),
+    [
+        ("inspector", 7, 7, "lead"),  # the trưởng đoàn leads the case
+        ("inspector", 7, 8, "inspector"),  # another case's lead, or a member
+        ("inspector", 7, None, "inspector"),  # no lead named yet
+        ("head", 7, 7, "head"),  # a head leading a case stays a head
+        ("lead", 7, 8, "lead"),
+        ("viewer", 7, 7, "viewer"),  # being named does not make a viewer a case worker
+        ("admin", 7, 7, "admin"),
+    ],
+)
+def test_role_on_case(role: str, user_id: int, lead_user_id: int | None, acting_as: str) -> None:
+    assert role_on_case(role, user_id, lead_user_id) == acting_as
+
+
+def test_the_case_lead_may_take_every_step_the_account_role_may_not() -> None:
+    acting = role_on_case("inspector", 1, 1)
+    reserved = [e for e in EVENTS if not can_perform("inspector", e)]
+    assert reserved and all(can_perform(acting, e) for e in reserved)
