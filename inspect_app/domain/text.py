@@ -26,6 +26,20 @@ def search_terms(q: str) -> list[str]:
     return list(dict.fromkeys(fold_vietnamese(q).split()))
 
 
+_NUMBER_PUNCTUATION = re.compile(r"[/\\\-.,:;_()]+")
+
+
+def searchable_number(number: str) -> str:
+    """A document number as written and again with its punctuation as spaces.
+
+    "43/QĐ-TTr" -> "43/QĐ-TTr 43 QĐ TTr": searching "43/QD-TTr" matches the first form (once
+    both are folded), "43 QD TTr" the words of the second. The number itself is kept as text
+    and never interpreted ("TTr" may mean "Tờ trình" or "Thanh tra").
+    """
+    spaced = " ".join(_NUMBER_PUNCTUATION.sub(" ", number).split())
+    return number if spaced == number else f"{number} {spaced}"
+
+
 # C0 control characters (and DEL). Tab, line feed and carriage return are ordinary in free
 # text; the others have no place in what people type, and XML-based files (XLSX, DOCX) and
 # HTML cannot hold them at all. U+FFFE/U+FFFF and lone surrogates are not characters either.

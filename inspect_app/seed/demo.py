@@ -35,6 +35,7 @@ from inspect_app.seed.cases import (
     preview_history,
 )
 from inspect_app.services.catalogues import LAW_2025_IN_FORCE, ensure_catalogues
+from inspect_app.services.inspections import rebuild_search_texts
 from models.tables import (
     Agency,
     AppUser,
@@ -213,6 +214,9 @@ async def load_demo(seed: int = 2026, today: date | None = None) -> None:
         if is_postgres():
             for table in TABLES:
                 await _restart_sequence(table)
+        # The builder writes names and codes; the numbers of each case's steps and
+        # recommendations are added the way the services add them.
+        await rebuild_search_texts()
 
 
 async def demo_logins() -> list[tuple[str, str, str]]:

@@ -42,7 +42,7 @@ from inspect_app.domain.clock import (
 )
 from inspect_app.domain.holidays import HolidayCalendar, load_calendar
 from inspect_app.domain.periods import InvalidPeriod, Period, parse_period
-from inspect_app.domain.text import fold_vietnamese
+from inspect_app.domain.text import fold_vietnamese, searchable_number
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.i18n import translate
 from inspect_app.principal import Principal
@@ -632,21 +632,63 @@ async def _validate(
 
 
 async def _search_text(inspection_id: int) -> str:
+    """What the search box matches a case by, folded: its code, title and origin reference,
+    every number it carries (the decision, the conclusion, each step's decision or
+    document, its recommendations' decisions such as fine decisions) and its subjects.
+
+    Numbers are kept as written ("43/qd-ttr") and also with their punctuation as spaces
+    ("43 qd ttr"), so "43/QĐ-TTr", "43/QD-TTr" and "43 QD TTr" all find the case.
+    """
     row = (
         await Inspection.select(
-            Inspection.code, Inspection.title, Inspection.decision_no, Inspection.origin_ref
+            Inspection.code,
+            Inspection.title,
+            Inspection.decision_no,
+            Inspection.conclusion_no,
+            Inspection.origin_ref,
         )
         .where(Inspection.id == inspection_id)
         .first()
     )
+    if row is None:
+        return ""
+    numbers = [row["decision_no"] or "", row["conclusion_no"] or ""]
+    numbers += [
+        str(event["document_no"])
+        for event in await InspectionEvent.select(InspectionEvent.document_no).where(
+            InspectionEvent.inspection == inspection_id
+        )
+    ]
+    numbers += [
+        str(measure["decision_no"] or "")
+        for measure in await Measure.select(Measure.decision_no).where(
+            Measure.inspection == inspection_id
+        )
+    ]
     subjects = await InspectionSubject.select(
         InspectionSubject.subject.name.as_alias("name"),
         InspectionSubject.subject.tax_code.as_alias("tax_code"),
     ).where(InspectionSubject.inspection == inspection_id)
-    parts = [row["code"], row["title"], row["decision_no"] or "", row["origin_ref"]] if row else []
+    parts = [row["code"], row["title"], row["origin_ref"]]
+    parts += list(dict.fromkeys(searchable_number(n) for n in numbers if n))
     for subject in subjects:
         parts += [subject["name"], subject["tax_code"] or ""]
     return fold_vietnamese(" ".join(p for p in parts if p))
+
+
+async def rebuild_search_texts() -> int:
+    """Rebuild every case's search text (after a bulk load such as the demo); the count."""
+    ids = [row["id"] for row in await Inspection.select(Inspection.id)]
+    for inspection_id in ids:
+        await refresh_search_text(inspection_id)
+    return len(ids)
+
+
+async def refresh_search_text(inspection_id: int) -> None:
+    """Rebuild a case's search text after a change of what it is found by."""
+    await Inspection.update({Inspection.search_text: await _search_text(inspection_id)}).where(
+        Inspection.id == inspection_id
+    )
 
 
 async def _set_links(inspection_id: int, subject_ids: list[int] | None, members: Any) -> None:
@@ -1052,6 +1094,8 @@ async def record_event(
                 InspectionSuspension.id == open_suspension["id"]
             )
         await recompute_deadlines(inspection_id)
+        if document_no:
+            await refresh_search_text(inspection_id)
         after = await get_inspection(principal, inspection_id)
         await audit.record(
             f"event.{event}",

@@ -41,6 +41,7 @@ from inspect_app.services.inspections import (
     CASE_FINISHED,
     FINISHED_STATUSES,
     lifecycle_dates,
+    refresh_search_text,
     visible_case,
 )
 from models.tables import Agency, Execution, Finding, Measure
@@ -268,6 +269,8 @@ async def create_measure(
                 status="open",
             )
         ).returning(Measure.id)
+        if values.get("decision_no"):
+            await refresh_search_text(inspection_id)
         created = await get_measure(principal, rows[0]["id"])
         await audit.record(
             "create",
@@ -349,6 +352,8 @@ async def update_measure(
         changes[Measure.completed_on] = status_values["completed_on"]
     async with write_transaction():
         await versioned_update(Measure, measure_id, version, changes)
+        if "decision_no" in values:
+            await refresh_search_text(row["inspection"])
         after = await get_measure(principal, measure_id)
         await audit.record(
             "write_off" if status_values.get("status") == "written_off" else "update",
