@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from inspect_app.principal import Principal
@@ -16,7 +16,7 @@ from inspect_app.security import new_api_token
 from inspect_app.services import findings, inspections, measures
 from inspect_app.services.catalogues import ensure_catalogues
 from inspect_app.services.subjects import search_text_of
-from models.tables import Agency, ApiToken, AppUser, Subject
+from models.tables import Agency, ApiToken, AppUser, Inspection, Subject
 
 _seq = itertools.count(1)
 
@@ -152,8 +152,18 @@ async def make_finding(actor: Actor, case: dict[str, Any], **fields: Any) -> dic
 
 
 async def make_measure(actor: Actor, case: dict[str, Any], **fields: Any) -> dict[str, Any]:
-    """A measure recovering 100.000.000 đồng unless told otherwise."""
-    data = {"type": "recover_money", "amount_vnd": 100_000_000, **fields}
+    """A measure recovering 100.000.000 đồng unless told otherwise, with a description and,
+    on a concluded case, a deadline 90 days after the conclusion."""
+    data = {
+        "type": "recover_money",
+        "amount_vnd": 100_000_000,
+        "description": "Thu hồi về ngân sách nhà nước",
+        **fields,
+    }
+    if "due_on" not in data:
+        stored = await Inspection.select(Inspection.concluded_on).where(Inspection.id == case["id"])
+        concluded_on = stored[0]["concluded_on"] if stored else None
+        data["due_on"] = concluded_on + timedelta(days=90) if concluded_on else None
     return await measures.create_measure(actor.principal, case["id"], data)
 
 

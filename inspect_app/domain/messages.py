@@ -26,6 +26,8 @@ class MessageId(str):
     context: str | None
     plural: str | None
     count_key: str
+    # Values bound to the id where it was raised (see ``bound``); translate fills them in.
+    values: dict[str, object] = {}
 
     def __new__(
         cls,
@@ -47,6 +49,21 @@ class MessageId(str):
 
 def _message_id(message: str, context: str | None, plural: str | None, count: str) -> MessageId:
     return MessageId(message, context=context, plural=plural, count=count)
+
+
+def bound(message: str, **values: object) -> MessageId:
+    """``message`` carrying the values it names, for a field error raised far from where it
+    is translated: ``errors["date"] = bound("Must be on or after {date}.", date="05/12/2026")``
+    reads "Phải từ 05/12/2026 trở đi." on the form and in the API's answer."""
+    instance = MessageId(message) if not isinstance(message, MessageId) else message
+    copy = MessageId(
+        str(instance),
+        context=instance.context,
+        plural=instance.plural,
+        count=instance.count_key,
+    )
+    copy.values = dict(values)
+    return copy
 
 
 def lazy(message: str) -> MessageId:

@@ -80,6 +80,8 @@ def translate(message: str, lang: str, **values: object) -> str:
     """
     catalogue = translations(lang)
     text: str
+    if isinstance(message, MessageId) and message.values:
+        values = {**message.values, **values}
     if isinstance(message, MessageId) and message.plural is not None:
         count = values[message.count_key]
         if not isinstance(count, int):

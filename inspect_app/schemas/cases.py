@@ -503,6 +503,9 @@ class Execution(msgspec.Struct):
     note: str
     created_by: int | None
     created_at: datetime | None = None
+    # Dated before the conclusion: money recovered during the inspection (thu hồi trong quá
+    # trình thanh tra); the report counts it on the conclusion's day (docs/reports.md).
+    during_inspection: bool = False
 
 
 class ExecutionList(msgspec.Struct):

@@ -28,7 +28,7 @@ from inspect_app.domain.clock import (
 )
 from inspect_app.domain.holidays import default_calendar
 from inspect_app.domain.measures import MeasureStatus, measure_status, measure_unit, target_of
-from inspect_app.domain.text import fold_vietnamese
+from inspect_app.domain.text import fold_vietnamese, searchable_number
 from inspect_app.seed import names
 
 # Shares of the histories; the bulk generator uses them as they are, the demo forces some.
@@ -733,7 +733,16 @@ def build_case(
         "directive_due": deadlines.directive_due,
         "overlap_override_reason": spec.overlap_override_reason,
         "overlap_override_by": spec.overlap_override_by,
-        "search_text": _search_text(code, spec.theme[0], years, spec.subjects),
+        "search_text": " ".join(
+            [
+                _search_text(code, spec.theme[0], years, spec.subjects),
+                *(
+                    fold_vietnamese(searchable_number(number))
+                    for number in (decision_no, docs.conclusion)
+                    if number
+                ),
+            ]
+        ),
         "created_by": spec.lead_user_id,
         "created_at": at(spec.decided_on - timedelta(days=1), 8),
         "updated_at": at(history.last_event_on() or spec.decided_on, 17),

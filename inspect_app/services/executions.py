@@ -8,12 +8,18 @@ the database CHECK ``done <= amount`` is the last line of defence and answers th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from inspect_app import clock
 from inspect_app.db import write_transaction
 from inspect_app.domain.measures import ExecutionExceedsRemaining, check_execution, measure_unit
+from inspect_app.domain.records import (
+    completion_date,
+    during_inspection,
+    execution_date_problem,
+)
 from inspect_app.exceptions import Conflict, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
@@ -26,7 +32,6 @@ from inspect_app.services.casework import (
     land,
     lock_row,
     m2_text,
-    not_in_future,
     page_limit,
     page_of,
     required_date,
@@ -42,7 +47,7 @@ from inspect_app.services.measures import (
     status_of,
     target,
 )
-from models.tables import Execution, Measure
+from models.tables import Execution, Inspection, Measure
 
 UNIT_FIELD = {"vnd": "amount_vnd", "m2": "land_m2", "count": "count"}
 EXCEEDS = "The amount exceeds what remains to be carried out."
@@ -57,6 +62,7 @@ EXECUTION_FIELDS = (
     Execution.note,
     Execution.created_by,
     Execution.created_at,
+    Execution.measure._.inspection._.concluded_on.as_alias("concluded_on"),
 )
 
 
@@ -72,6 +78,8 @@ def _out(row: dict[str, Any]) -> dict[str, Any]:
         "note": row["note"],
         "created_by": row["created_by"],
         "created_at": row["created_at"],
+        # Carried out before the conclusion: recovered during the inspection (docs/reports.md).
+        "during_inspection": during_inspection(row["executed_on"], row["concluded_on"]),
     }
 
 
@@ -104,6 +112,17 @@ async def get_execution(principal: Principal, execution_id: int) -> dict[str, An
     if row is None:
         raise NotFound()
     return _out(row)
+
+
+async def _ledger(measure_id: int, unit: str) -> list[tuple[date, int | Decimal]]:
+    """(date, amount) of every execution of a measure, in the measure's unit."""
+    column = {"vnd": "amount_vnd", "m2": "land_m2"}.get(unit, "quantity")
+    rows = (
+        await Execution.select(Execution.executed_on, getattr(Execution, column))
+        .where(Execution.measure == measure_id)
+        .order_by(Execution.id)
+    )
+    return [(row["executed_on"], row[column]) for row in rows]
 
 
 def _quantity(unit: str, data: dict[str, Any]) -> tuple[str, int | Decimal]:
@@ -140,7 +159,14 @@ async def create_execution(
         raise Conflict("A closed or cancelled case cannot be changed.", code="case_finished")
     errors = Errors()
     on = required_date(data, "date", errors)
-    not_in_future(on, "date", errors)
+    if on is not None:
+        case_dates = await Inspection.select(Inspection.announced_on).where(
+            Inspection.id == row["inspection"]
+        )
+        announced_on = case_dates[0]["announced_on"] if case_dates else None
+        problem = execution_date_problem(on, announced_on, clock.today())
+        if problem is not None:
+            errors["date"] = problem
     document_no = text(data, "document_no", errors, max_length=64) or ""
     note = text(data, "note", errors, max_length=2000) or ""
     errors.raise_if_any()
@@ -185,11 +211,16 @@ async def create_execution(
                 {"vnd": "done_vnd", "m2": "done_m2"}.get(unit, "done_count"): new_done,
             }
             status = status_of(progressed)
+            completed_on = (
+                completion_date(await _ledger(measure_id, unit), target(current))
+                if status == "done"
+                else None
+            )
             await Measure.update(
                 {
                     done_column: new_done,
                     Measure.status: status,
-                    Measure.completed_on: on if status == "done" else None,
+                    Measure.completed_on: completed_on,
                     Measure.version: current["version"] + 1,
                     Measure.updated_at: datetime.now(UTC),
                 }

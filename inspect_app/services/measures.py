@@ -15,6 +15,7 @@ from typing import Any
 from inspect_app import clock
 from inspect_app.db import write_transaction
 from inspect_app.domain.measures import MEASURE_TYPES, measure_status, measure_unit, target_of
+from inspect_app.domain.records import Recommendation, recommendation_problems
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
@@ -44,7 +45,7 @@ from inspect_app.services.inspections import (
     refresh_search_text,
     visible_case,
 )
-from models.tables import Agency, Execution, Finding, Measure
+from models.tables import Agency, Execution, Finding, Inspection, Measure
 
 ZERO_M2 = Decimal("0.00")
 COUNT_FIELDS = ("collectives", "individuals", "cases", "persons")
@@ -206,6 +207,7 @@ async def _validate(
         values["responsible"] = text(data, "responsible", errors, max_length=255) or ""
     if "responsible_agency_id" in data:
         values["responsible_agency_id"] = record_id(data, "responsible_agency_id", errors)
+    await _check_recommendation(inspection_id, data, current, values, errors)
     errors.raise_if_any()
     if values.get("finding_id") is not None and not await Finding.exists().where(
         (Finding.id == values["finding_id"])
@@ -228,6 +230,57 @@ async def _validate(
             )
             raise InvalidInput({field: "The target cannot be less than what is already done."})
     return values
+
+
+# The fields each rule of ``domain.records.recommendation_problems`` may name; on an edit
+# a rule is checked when one of its fields is sent (or the type changes).
+_RULE_FIELDS = {
+    "amount_vnd": ("amount_vnd", "type"),
+    "land_m2": ("land_m2", "type"),
+    "individuals": ("collectives", "individuals", "type"),
+    "cases": ("cases", "persons", "type"),
+    "description": ("description",),
+    "due_on": ("due_on", "decision_date", "type"),
+}
+
+
+async def _check_recommendation(
+    inspection_id: int,
+    data: dict[str, Any],
+    current: dict[str, Any] | None,
+    values: dict[str, Any],
+    errors: Errors,
+) -> None:
+    """Add what the recommendation lacks for its type (domain.records) to ``errors``.
+
+    A new recommendation is checked whole; an edit only on the rules its fields touch, so
+    that writing off or correcting one field of an older record does not ask for the rest.
+    """
+    if values.get("type") is None and (current is None or "type" in errors):
+        return
+    merged = {**(current or {}), **{k: v for k, v in values.items() if v is not None}}
+    if current is None:
+        merged.setdefault("due_on", None)
+    concluded = await Inspection.select(Inspection.concluded_on).where(
+        Inspection.id == inspection_id
+    )
+    item = Recommendation(
+        type=merged["type"],
+        description=merged.get("description") or "",
+        amount_vnd=merged.get("amount_vnd") or 0,
+        land_m2=merged.get("land_m2") or ZERO_M2,
+        collectives=merged.get("collectives") or 0,
+        individuals=merged.get("individuals") or 0,
+        cases=merged.get("cases") or 0,
+        persons=merged.get("persons") or 0,
+        due_on=merged.get("due_on"),
+        decision_date=merged.get("decision_date"),
+    )
+    problems = recommendation_problems(item, concluded[0]["concluded_on"] if concluded else None)
+    for field, message in problems.items():
+        touched = current is None or any(key in data for key in _RULE_FIELDS[field])
+        if touched and field not in errors:
+            errors[field] = message
 
 
 def status_of(row: dict[str, Any]) -> str:

@@ -54,7 +54,10 @@ was still outstanding at the start (``completed_on`` empty or on/after the start
     not_completed    to_implement - completed.
     to_recover_vnd / to_recover_m2                    ``recover_money`` / ``recover_land``
                      amounts of those conclusions' measures;
-    recovered_vnd / recovered_m2                      executions on them within the period;
+    recovered_vnd / recovered_m2                      executions on them within the period
+                     (one dated before the conclusion, recovered during the inspection,
+                     counts on the conclusion's day, so that the quarters add up to the
+                     6-month, 9-month and year figures);
     recovered_total_vnd / recovered_total_m2          executions on them up to the end
                      (cumulative; the report's % is recovered_total / to_recover);
     discipline_collectives / discipline_individuals   required by ``discipline`` measures;
@@ -428,7 +431,11 @@ due_counts AS (
 ),
 execution_days AS MATERIALIZED (
   -- What was done on each conclusion's measures, per day, summed once for every period.
-  SELECT m.inspection, e.executed_on,
+  -- Done before the conclusion (recovered during the inspection) counts on the day of the
+  -- conclusion, when it becomes part of the conclusion's implementation.
+  SELECT m.inspection,
+    CASE WHEN e.executed_on < c.concluded_on THEN c.concluded_on ELSE e.executed_on END
+      AS executed_on,
     SUM(CASE WHEN m.type = 'recover_money' THEN e.amount_vnd ELSE 0 END) AS money,
     SUM(CASE WHEN m.type = 'recover_land'
         THEN CAST(ROUND(e.land_m2 * 100) AS BIGINT) ELSE 0 END) AS land_cm2,
@@ -438,7 +445,7 @@ execution_days AS MATERIALIZED (
   JOIN conclusions c ON c.id = m.inspection
   WHERE m.type IN ('recover_money', 'recover_land', 'discipline', 'criminal_referral')
     AND e.executed_on <= (SELECT MAX(p_end) FROM period)
-  GROUP BY m.inspection, e.executed_on
+  GROUP BY 1, 2
 ),
 done AS (
   -- Within the period, and cumulative up to its end.

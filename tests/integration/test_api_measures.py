@@ -64,7 +64,13 @@ async def test_create_a_measure_with_every_field(client, world) -> None:
     ],
 )
 async def test_bad_input_names_the_field_and_stores_nothing(client, world, fields, field) -> None:
-    body = {"type": "recover_money", "amount_vnd": 1_000, **fields}
+    body = {
+        "type": "recover_money",
+        "amount_vnd": 1_000,
+        "description": "Thu hồi",
+        "due_on": "2026-06-30",
+        **fields,
+    }
     response = await client.post(
         f"/api/inspections/{world['case']['id']}/measures", json=body, headers=world["lead"].headers
     )
@@ -118,7 +124,13 @@ async def test_policy_measure_is_marked_done_and_a_money_one_is_not(client, worl
 async def test_discipline_counts_people(client, world) -> None:
     response = await client.post(
         f"/api/inspections/{world['case']['id']}/measures",
-        json={"type": "discipline", "collectives": 1, "individuals": 3},
+        json={
+            "type": "discipline",
+            "collectives": 1,
+            "individuals": 3,
+            "description": "Kiểm điểm trách nhiệm",
+            "due_on": "2026-06-30",
+        },
         headers=world["lead"].headers,
     )
     assert response.status_code == 201

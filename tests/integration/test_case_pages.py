@@ -286,7 +286,14 @@ async def test_case_page_for_a_viewer_shows_everything_and_no_edit_controls(
     case = await concluded_case(world["lead"], [subject_id])
     await make_finding(world["lead"], case)
     await measures.create_measure(
-        world["lead"].principal, case["id"], {"type": "recover_money", "amount_vnd": 248_500_000}
+        world["lead"].principal,
+        case["id"],
+        {
+            "type": "recover_money",
+            "amount_vnd": 248_500_000,
+            "description": "Thu hồi về ngân sách",
+            "due_on": date(2026, 6, 30),
+        },
     )
     await sign_in(client, world["viewer"])
     response = await client.get(f"/inspections/{case['id']}")
@@ -350,7 +357,14 @@ async def test_an_execution_beyond_what_remains_is_refused_with_the_amount_left(
 ) -> None:
     case = await concluded_case(world["lead"], [await make_subject()])
     measure = await measures.create_measure(
-        world["lead"].principal, case["id"], {"type": "recover_money", "amount_vnd": 248_500_000}
+        world["lead"].principal,
+        case["id"],
+        {
+            "type": "recover_money",
+            "amount_vnd": 248_500_000,
+            "description": "Thu hồi về ngân sách",
+            "due_on": date(2026, 6, 30),
+        },
     )
     csrf = await sign_in(client, world["inspector"])
     response = await client.post(

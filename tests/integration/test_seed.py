@@ -16,7 +16,7 @@ from inspect_app.domain.clock import ClockInput, Suspension, compute_deadlines
 from inspect_app.domain.lifecycle import STATUSES
 from inspect_app.domain.measures import MEASURE_TYPES, measure_status, measure_unit, target_of
 from inspect_app.domain.permissions import ROLES
-from inspect_app.domain.text import fold_vietnamese
+from inspect_app.domain.text import fold_vietnamese, searchable_number
 from inspect_app.security import verify_password
 from inspect_app.seed import bulk
 from inspect_app.seed.demo import DEMO_PASSWORD, DemoDataRefused, demo_logins, load_demo
@@ -153,10 +153,13 @@ async def _assert_cases(today: date) -> None:
             "directive_due",
         ):
             assert case[name] == getattr(deadlines, name), (case["code"], name)
-        expected_search = fold_vietnamese(
-            " ".join([case["code"], case["title"], *covered[case["id"]]])
-        )
-        assert case["search_text"] == expected_search, case["code"]
+        # Searchable as the services make it: code, title, subjects, and every number.
+        for piece in [case["code"], case["title"], *covered[case["id"]]]:
+            assert fold_vietnamese(piece) in case["search_text"], (case["code"], piece)
+        for number in (case["decision_no"], case["conclusion_no"]):
+            if number:
+                folded = fold_vietnamese(searchable_number(number))
+                assert folded in case["search_text"], (case["code"], number)
 
 
 async def _assert_measures(today: date) -> None:

@@ -314,3 +314,48 @@ async def test_fines_and_recoveries_count_by_their_own_days_around_the_15th(
         **results, recover_vnd=8_000_000, sanctions=2, fines_vnd=10_000_000,
         confiscated_vnd=2_000_000, recovered_vnd=8_000_000, fines_collected_vnd=10_000_000,
     )  # fmt: skip
+
+
+# --------------------------------------------------------------------------- recovered during
+
+
+@pytest.fixture
+async def recovered_during_the_inspection(db: str) -> int:
+    """A case concluded on 20/03/2026 (Q2) with money recovered before and after that day."""
+    await ensure_catalogues()
+    agency = await add_agency("STC", "Sở Tài chính", None, "/")
+    company = await add_subject("Công ty TNHH Hòa Bình", "enterprise")
+    case = await add_case(
+        "TT-RD",
+        agency,
+        (company,),
+        announced_on=D(2026, 1, 10),
+        concluded_on=D(2026, 3, 20),
+        status="concluded",
+    )
+    measure = await add_measure(case, "recover_money", amount_vnd=100_000_000)
+    await add_execution(measure, D(2026, 3, 1), amount_vnd=30_000_000)  # Q1's days, before
+    await add_execution(measure, D(2026, 3, 19), amount_vnd=10_000_000)  # the day before
+    await add_execution(measure, D(2026, 3, 20), amount_vnd=20_000_000)  # the conclusion's day
+    await add_execution(measure, D(2026, 6, 15), amount_vnd=5_000_000)  # Q3's first day
+    return agency
+
+
+async def test_money_recovered_during_the_inspection_counts_with_the_conclusion(
+    recovered_during_the_inspection: int,
+) -> None:
+    agency = recovered_during_the_inspection
+    codes = ["2026-Q1", "2026-Q2", "2026-Q3", "2026-6M", "2026-9M", "2026-Y"]
+    by_period = await totals.counters_by_period([parse_period(code) for code in codes])
+    recovered = {code: by_period[code][agency]["implementation"]["recovered_vnd"] for code in codes}
+    # Concluded in Q2: everything recovered before the conclusion belongs to Q2.
+    assert recovered == {
+        "2026-Q1": 0,
+        "2026-Q2": 60_000_000,
+        "2026-Q3": 5_000_000,
+        "2026-6M": 60_000_000,
+        "2026-9M": 65_000_000,
+        "2026-Y": 65_000_000,
+    }
+    assert recovered["2026-Q1"] + recovered["2026-Q2"] == recovered["2026-6M"]
+    assert recovered["2026-6M"] + recovered["2026-Q3"] == recovered["2026-9M"]

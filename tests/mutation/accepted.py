@@ -20,6 +20,13 @@ _NARROWING = (
 )
 
 SQL_SURVIVORS: dict[str, str] = {
+    (
+        "implementation|compare|< -> <=|CASE WHEN e.executed_on < c.concluded_on "
+        "THEN c.concluded_on ELSE e.executed_on END|0"
+    ): (
+        "equivalent: on the conclusion's own day both branches are the same date (the later "
+        "of the execution and the conclusion)"
+    ),
     "inspections|compare|>= -> >|WHERE c.started_on >= p.p_start|0": _STARTED_ON_THE_FIRST_DAY,
     "inspections|day|p.p_start -> (p.p_start + 1)|WHERE c.started_on >= p.p_start|0": (
         _STARTED_ON_THE_FIRST_DAY

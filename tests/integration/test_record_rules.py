@@ -1,0 +1,179 @@
+"""Rules across records through the API and the pages: the field named, nothing stored, the
+form back with every error and what was typed; and the completion date from the ledger."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from models.tables import Execution, Measure
+from tests.factories import concluded_case, make_inspection, make_measure, make_subject
+from tests.integration.test_case_pages import sign_in
+
+pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
+
+
+@pytest.fixture
+async def world(people: dict[str, Any]) -> dict[str, Any]:
+    # Announced 12/01/2026, concluded 10/03/2026 (tests/factories.py).
+    return {**people, "case": await concluded_case(people["lead"], [await make_subject()])}
+
+
+async def test_a_recommendation_missing_what_its_type_needs_is_422_naming_each_field(
+    client: Any, world: dict[str, Any]
+) -> None:
+    response = await client.post(
+        f"/api/inspections/{world['case']['id']}/measures",
+        json={"type": "recover_money"},
+        headers=world["lead"].headers,
+    )
+    assert response.status_code == 422
+    errors = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert errors == {
+        "amount_vnd": "Nhập số tiền kiến nghị thu hồi, lớn hơn 0.",
+        "description": "Nhập nội dung kiến nghị.",
+        "due_on": "Nhập thời hạn thực hiện theo kết luận.",
+    }
+    assert await Measure.count() == 0
+
+
+@pytest.mark.parametrize(("due_on", "status"), [("2026-03-09", 422), ("2026-03-10", 201)])
+async def test_the_deadline_may_not_fall_before_the_conclusion(
+    client: Any, world: dict[str, Any], due_on: str, status: int
+) -> None:
+    response = await client.post(
+        f"/api/inspections/{world['case']['id']}/measures",
+        json={
+            "type": "recover_money",
+            "amount_vnd": 1_000_000_000,
+            "description": "Thu hồi tiền sử dụng đất",
+            "due_on": due_on,
+        },
+        headers=world["lead"].headers,
+    )
+    assert response.status_code == status, response.text[:300]
+    if status == 422:
+        assert response.json()["errors"] == [
+            {"field": "due_on", "message": "Phải từ 10/03/2026, ngày kết luận, trở đi."}
+        ]
+        assert await Measure.count() == 0
+
+
+async def test_editing_one_field_of_an_older_record_does_not_ask_for_the_rest(
+    client: Any, world: dict[str, Any]
+) -> None:
+    measure = await make_measure(world["lead"], world["case"])
+    await Measure.update({Measure.description: ""}).where(Measure.id == measure["id"])
+    response = await client.patch(
+        f"/api/measures/{measure['id']}",
+        json={"version": 1, "responsible": "UBND huyện Kim Bảng"},
+        headers=world["lead"].headers,
+    )
+    assert response.status_code == 200, response.text[:300]
+    cleared = await client.patch(
+        f"/api/measures/{measure['id']}",
+        json={"version": 2, "amount_vnd": 0},
+        headers=world["lead"].headers,
+    )
+    assert cleared.status_code == 422
+    assert [e["field"] for e in cleared.json()["errors"]] == ["amount_vnd"]
+
+
+@pytest.mark.parametrize(
+    ("on", "status"),
+    [("1990-01-01", 422), ("2026-01-11", 422), ("2026-01-12", 201), ("2026-03-01", 201)],
+)
+async def test_an_execution_is_dated_from_the_announcement(
+    client: Any, world: dict[str, Any], on: str, status: int
+) -> None:
+    measure = await make_measure(world["lead"], world["case"])
+    response = await client.post(
+        f"/api/measures/{measure['id']}/executions",
+        json={"date": on, "amount_vnd": 10_000_000},
+        headers=world["lead"].headers,
+    )
+    assert response.status_code == status, response.text[:300]
+    if status == 422:
+        assert response.json()["errors"] == [
+            {
+                "field": "date",
+                "message": "Phải từ 12/01/2026, ngày công bố quyết định thanh tra, trở đi.",
+            }
+        ]
+        assert await Execution.count() == 0
+
+
+async def test_no_execution_on_a_case_not_yet_announced(client: Any, world: dict[str, Any]) -> None:
+    draft = await make_inspection(world["lead"], [await make_subject("Công ty B", "0101234599")])
+    measure = await make_measure(world["lead"], draft)
+    response = await client.post(
+        f"/api/measures/{measure['id']}/executions",
+        json={"date": "2026-03-01", "amount_vnd": 10_000_000},
+        headers=world["lead"].headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "date"
+
+
+async def test_the_completion_date_is_when_the_ledger_in_date_order_reached_the_target(
+    client: Any, world: dict[str, Any]
+) -> None:
+    measure = await make_measure(world["lead"], world["case"], amount_vnd=100_000_000)
+    path = f"/api/measures/{measure['id']}/executions"
+    # 60 triệu dated 20/07 entered first, then 40 triệu dated 10/02.
+    for on, amount in (("2026-07-20", 60_000_000), ("2026-02-10", 40_000_000)):
+        response = await client.post(
+            path, json={"date": on, "amount_vnd": amount}, headers=world["lead"].headers
+        )
+        assert response.status_code == 201, response.text[:300]
+    [stored] = await Measure.select(Measure.status, Measure.completed_on).where(
+        Measure.id == measure["id"]
+    )
+    assert stored == {"status": "done", "completed_on": date(2026, 7, 20)}
+
+
+async def test_the_form_comes_back_with_every_error_and_what_was_typed(
+    client: Any, world: dict[str, Any]
+) -> None:
+    csrf = await sign_in(client, world["lead"])
+    response = await client.post(
+        f"/inspections/{world['case']['id']}/measures",
+        data={
+            "_csrf_token": csrf,
+            "type": "recover_money",
+            "amount_vnd": "",
+            "description": "",
+            "responsible": "UBND huyện Kim Bảng",
+            "due_on": "09/03/2026",
+        },
+    )
+    assert response.status_code == 422
+    page = response.text
+    assert 'id="e-amount_vnd">Nhập số tiền kiến nghị thu hồi, lớn hơn 0.</p>' in page
+    assert 'id="e-description">Nhập nội dung kiến nghị.</p>' in page
+    assert 'id="e-due_on">Phải từ 10/03/2026, ngày kết luận, trở đi.</p>' in page
+    assert 'value="UBND huyện Kim Bảng"' in page and 'value="09/03/2026"' in page
+    assert await Measure.count() == 0
+
+
+async def test_money_recovered_before_the_conclusion_is_shown_as_recovered_during_it(
+    client: Any, world: dict[str, Any]
+) -> None:
+    measure = await make_measure(world["lead"], world["case"], amount_vnd=100_000_000)
+    path = f"/api/measures/{measure['id']}/executions"
+    for on in ("2026-03-09", "2026-03-10"):  # the day before the conclusion, and its day
+        response = await client.post(
+            path, json={"date": on, "amount_vnd": 1_000_000}, headers=world["lead"].headers
+        )
+        assert response.status_code == 201
+    listed = (await client.get(path, headers=world["lead"].headers)).json()["items"]
+    assert [(e["date"], e["during_inspection"]) for e in listed] == [
+        ("2026-03-09", True),
+        ("2026-03-10", False),
+    ]
+    await sign_in(client, world["lead"])
+    page = (await client.get(f"/measures/{measure['id']}")).text
+    assert page.count('data-testid="during-inspection"') == 1
+    assert "Thu hồi trong quá trình thanh tra" in page
