@@ -7,7 +7,7 @@ from typing import Any
 
 from piccolo.query.functions.aggregate import Count
 
-from inspect_app.db import write_transaction
+from inspect_app.db import is_postgres, write_transaction
 from inspect_app.domain.text import has_control_characters
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
@@ -78,7 +78,10 @@ async def list_visible(
         query = query.where(Agency.parent == parent_id)
     if q:
         pattern = f"%{q.strip().replace('%', '').replace('_', '')}%"
-        query = query.where(Agency.name.ilike(pattern) | Agency.code.ilike(pattern))
+        if is_postgres():
+            query = query.where(Agency.name.ilike(pattern) | Agency.code.ilike(pattern))
+        else:  # SQLite has no ILIKE; its LIKE already ignores the case of ASCII letters
+            query = query.where(Agency.name.like(pattern) | Agency.code.like(pattern))
     return [_out(row) for row in await query.order_by(Agency.id).limit(limit)]
 
 
