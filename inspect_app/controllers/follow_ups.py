@@ -11,6 +11,7 @@ from litestar.response import Template
 
 from inspect_app.clock import today
 from inspect_app.controllers.page_support import agency_choices, message_text
+from inspect_app.domain.measures import MEASURE_STATUS_LABELS
 from inspect_app.exceptions import InvalidInput, request_language
 from inspect_app.forms.follow_ups import GROUP_PREVIEW, board_filter, preview_groups
 from inspect_app.i18n import translate
@@ -109,6 +110,8 @@ class FollowUpPageController(Controller):
             groups=preview_groups(groups, show_all),
             total=sum(group["count"] for group in groups),
             overdue=sum(group["overdue"] for group in groups),
+            summary=follow_ups.board_summary(groups),
+            status_labels=MEASURE_STATUS_LABELS,
             board=board,
             errors=errors,
             values={
@@ -147,10 +150,14 @@ class FollowUpPageController(Controller):
             return translate(text, lang)
 
         await follow_ups.record_export(principal, board, fmt, len(rows), ip)
-        write = follow_ups.export_csv if fmt == "csv" else follow_ups.export_xlsx
+        content = (
+            follow_ups.export_csv(rows, label)
+            if fmt == "csv"
+            else follow_ups.export_xlsx(rows, label, today())
+        )
         stamp = today().strftime("%Y%m%d")
         return Response(
-            write(rows, label),
+            content,
             media_type=EXPORT_TYPES[fmt],
             headers={"Content-Disposition": f'attachment; filename="theo-doi-{stamp}.{fmt}"'},
         )

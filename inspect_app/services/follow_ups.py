@@ -15,10 +15,18 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from inspect_app.db import write_transaction
+from inspect_app.domain.measures import (
+    MEASURE_STATUS_LABELS,
+    measure_unit,
+    remaining,
+    target_of,
+)
 from inspect_app.domain.reminders import MAX_LADDER_DAYS, Ladder, follow_up_state
+from inspect_app.domain.text import printable
 from inspect_app.exceptions import Conflict, InvalidInput, NotFound
 from inspect_app.i18n import N_
 from inspect_app.principal import Principal
@@ -52,6 +60,31 @@ _INSPECTION_STEPS = (
 _RANK = {name: index for index, name in enumerate(DEADLINE_TYPES)}
 
 
+# What a recommendation's row carries beyond its deadline: its type and status, and what is
+# to be done, done and left in its own unit. Land is in hundredths of m² (integers, so that
+# sums never touch a float); ``left_vnd`` / ``left_cm2`` are zero for the other units, so a
+# group's money and land left are plain sums.
+_MONEY_TYPES = "('recover_money', 'other_financial', 'admin_fine', 'confiscation')"
+_MEASURE_FIGURES = f"""m.type AS measure_type, m.status AS measure_status,
+          m.amount_vnd AS amount_vnd, m.done_vnd AS done_vnd,
+          CAST(ROUND(m.land_m2 * 100) AS BIGINT) AS land_cm2,
+          CAST(ROUND(m.done_m2 * 100) AS BIGINT) AS done_cm2,
+          m.collectives AS collectives, m.individuals AS individuals,
+          m.cases AS cases, m.persons AS persons, m.done_count AS done_count,
+          CASE WHEN m.type IN {_MONEY_TYPES} AND m.amount_vnd > m.done_vnd
+            THEN m.amount_vnd - m.done_vnd ELSE 0 END AS left_vnd,
+          CASE WHEN m.type = 'recover_land' AND m.land_m2 > m.done_m2
+            THEN CAST(ROUND((m.land_m2 - m.done_m2) * 100) AS BIGINT) ELSE 0 END AS left_cm2"""
+_NO_MEASURE = """CAST(NULL AS VARCHAR(24)) AS measure_type,
+          CAST(NULL AS VARCHAR(16)) AS measure_status,
+          CAST(NULL AS BIGINT) AS amount_vnd, CAST(NULL AS BIGINT) AS done_vnd,
+          CAST(NULL AS BIGINT) AS land_cm2, CAST(NULL AS BIGINT) AS done_cm2,
+          CAST(NULL AS INTEGER) AS collectives, CAST(NULL AS INTEGER) AS individuals,
+          CAST(NULL AS INTEGER) AS cases, CAST(NULL AS INTEGER) AS persons,
+          CAST(NULL AS INTEGER) AS done_count,
+          CAST(0 AS BIGINT) AS left_vnd, CAST(0 AS BIGINT) AS left_cm2"""
+
+
 def _inspection_branch(deadline_type: str, due: str, done: str, statuses: str) -> str:
     return f"""
         SELECT 'inspection' AS entity_type, i.id AS entity_id, i.id AS inspection_id,
@@ -59,7 +92,8 @@ def _inspection_branch(deadline_type: str, due: str, done: str, statuses: str) -
           i.{due} AS due_on, i.code AS inspection_code, i.title AS inspection_title,
           i.agency AS agency_id, a.name AS agency_name, a.path AS agency_path,
           i.lead_user AS lead_user_id, CAST(NULL AS INTEGER) AS responsible_agency_id,
-          a.id AS unit_id, a.name AS unit_name, '' AS description
+          a.id AS unit_id, a.name AS unit_name, '' AS description,
+          {_NO_MEASURE}
         FROM inspection i JOIN agency a ON a.id = i.agency
         WHERE i.deleted_at IS NULL AND i.status IN {statuses}
           AND i.{due} IS NOT NULL AND i.{done} IS NULL"""
@@ -73,7 +107,8 @@ _MEASURE_BRANCH = f"""
           i.lead_user AS lead_user_id, m.responsible_agency AS responsible_agency_id,
           COALESCE(ra.id, a.id) AS unit_id,
           COALESCE(ra.name, NULLIF(m.responsible, ''), a.name) AS unit_name,
-          m.description AS description
+          m.description AS description,
+          {_MEASURE_FIGURES}
         FROM measure m
         JOIN inspection i ON i.id = m.inspection
         JOIN agency a ON a.id = i.agency
@@ -207,12 +242,56 @@ async def _board_condition(
     return " AND ".join(where), args
 
 
+def measure_progress(row: dict[str, Any]) -> dict[str, Any]:
+    """What a recommendation's board row shows: its unit, target, done and left.
+
+    Money in đồng, land in m² (Decimal, from the row's hundredths), people or cases as a
+    count (discipline also by collectives and individuals); a policy recommendation has
+    nothing to count.
+    """
+    unit = measure_unit(str(row["measure_type"]))
+    target: int | Decimal
+    done: int | Decimal
+    if unit == "vnd":
+        target, done = int(row["amount_vnd"] or 0), int(row["done_vnd"] or 0)
+    elif unit == "m2":
+        target = Decimal(int(row["land_cm2"] or 0)) / 100
+        done = Decimal(int(row["done_cm2"] or 0)) / 100
+    elif unit == "count":
+        target = target_of(
+            str(row["measure_type"]),
+            collectives=int(row["collectives"] or 0),
+            individuals=int(row["individuals"] or 0),
+            cases=int(row["cases"] or 0),
+            persons=int(row["persons"] or 0),
+        )
+        done = int(row["done_count"] or 0)
+    else:
+        target, done = 0, 0
+    return {
+        "unit": unit,
+        "target": target,
+        "done": done,
+        "left": remaining(target, done),  # type: ignore[type-var]  # same unit for both
+        "collectives": int(row["collectives"] or 0),
+        "individuals": int(row["individuals"] or 0),
+        "discipline": row["measure_type"] == "discipline",
+    }
+
+
 def _board_row(row: dict[str, Any], today: date, known: dict[str, Ladder]) -> dict[str, Any]:
     row = _typed(row)
     ladder = known[row["deadline_type"]]
     row["days_left"] = (row["due_on"] - today).days
     row["state"] = follow_up_state(row["due_on"], today, ladder.soon_window_days)
-    row["link"] = f"/inspections/{row['inspection_id']}"
+    row["case_link"] = f"/inspections/{row['inspection_id']}"
+    if row["entity_type"] == "measure":
+        # A recommendation's row leads to the recommendation itself.
+        row["link"] = f"/measures/{row['entity_id']}"
+        row["progress"] = measure_progress(row)
+    else:
+        row["link"] = row["case_link"]
+        row["progress"] = None
     return row
 
 
@@ -296,13 +375,18 @@ async def board_groups(
             ) AS group_rank,
             COUNT(*) OVER (PARTITION BY d.unit_name) AS group_count,
             SUM(CASE WHEN d.due_on < {{}} THEN 1 ELSE 0 END)
-              OVER (PARTITION BY d.unit_name) AS group_overdue
+              OVER (PARTITION BY d.unit_name) AS group_overdue,
+            SUM(d.left_vnd) OVER (PARTITION BY d.unit_name) AS group_left_vnd,
+            SUM(d.left_cm2) OVER (PARTITION BY d.unit_name) AS group_left_cm2,
+            MIN(CASE WHEN d.due_on < {{}} THEN d.due_on END)
+              OVER (PARTITION BY d.unit_name) AS group_oldest_overdue
           FROM d
         )
         SELECT * FROM ranked WHERE group_rank <= {{}} OR unit_name = {{}}
         ORDER BY due_on, type_rank, entity_id
         """,
         *args,
+        today,
         today,
         preview,
         expanded,  # None matches no unit (unit_name = NULL is never true)
@@ -312,7 +396,25 @@ async def board_groups(
         first = group["rows"][0]
         group["count"] = int(first["group_count"])
         group["overdue"] = int(first["group_overdue"])
+        group["left_vnd"] = int(first["group_left_vnd"] or 0)
+        group["left_m2"] = Decimal(int(first["group_left_cm2"] or 0)) / 100
+        oldest = first["group_oldest_overdue"]
+        group["oldest_overdue"] = (
+            date.fromisoformat(oldest[:10]) if isinstance(oldest, str) else oldest
+        )
     return groups
+
+
+def board_summary(groups: list[dict[str, Any]]) -> dict[str, Any]:
+    """The whole filter's figures, from its groups (each group counts all its deadlines)."""
+    oldest = [group["oldest_overdue"] for group in groups if group["oldest_overdue"]]
+    return {
+        "count": sum(group["count"] for group in groups),
+        "overdue": sum(group["overdue"] for group in groups),
+        "left_vnd": sum(group["left_vnd"] for group in groups),
+        "left_m2": sum((group["left_m2"] for group in groups), Decimal("0.00")),
+        "oldest_overdue": min(oldest) if oldest else None,
+    }
 
 
 def group_by_unit(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -335,22 +437,47 @@ EXPORT_COLUMNS = (
     ("inspection_title", N_("Title")),
     ("deadline_type", N_("Deadline")),
     ("description", N_("Recommendation")),
+    ("measure_status", N_("Status")),
     ("due_on", N_("Due on")),
     ("days_left", N_("Days left")),
     ("state", N_("State")),
+    ("target_vnd", N_("Money to recover (đồng)")),
+    ("done_vnd", N_("Money recovered (đồng)")),
+    ("left_vnd", N_("Money left (đồng)")),
+    ("target_m2", N_("Land to recover (m²)")),
+    ("left_m2", N_("Land left (m²)")),
     ("agency_name", N_("Agency")),
 )
 
 
-def _export_values(row: dict[str, Any], translate_label: Any) -> list[Any]:
+def _figure(row: dict[str, Any], key: str) -> int | Decimal | None:
+    """A money or land figure of a recommendation's row (empty for the other units)."""
+    progress = row.get("progress")
+    if progress is None:
+        return None
+    unit, _, figure = key.partition("_")
+    if progress["unit"] != ("vnd" if figure == "vnd" else "m2"):
+        return None
+    value: int | Decimal = progress[unit]
+    return value
+
+
+def _export_values(row: dict[str, Any], translate_label: Any, dates: bool = False) -> list[Any]:
+    """One row of an export: numbers as numbers; dates as dates when ``dates`` (XLSX), as
+    dd/mm/yyyy text otherwise (CSV)."""
     values: list[Any] = []
     for key, _ in EXPORT_COLUMNS:
+        if key in ("target_vnd", "done_vnd", "left_vnd", "target_m2", "left_m2"):
+            values.append(_figure(row, key))
+            continue
         value = row[key]
         if key == "deadline_type":
             value = translate_label(DEADLINE_LABELS[value])
         elif key == "state":
             value = translate_label(STATE_LABELS[value])
-        elif key == "due_on":
+        elif key == "measure_status":
+            value = translate_label(MEASURE_STATUS_LABELS[value]) if value else ""
+        elif key == "due_on" and not dates:
             value = value.strftime("%d/%m/%Y")
         values.append(value)
     return values
@@ -372,17 +499,86 @@ def export_csv(rows: list[dict[str, Any]], translate_label: Any) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def export_xlsx(rows: list[dict[str, Any]], translate_label: Any) -> bytes:
-    """The board as an Excel workbook (write-only mode: memory stays flat); stored text is
-    made printable, which openpyxl requires (:class:`PrintableText`)."""
+SUMMARY_COLUMNS = (
+    N_("Responsible unit"),
+    N_("Deadlines"),
+    N_("Overdue"),
+    N_("Money left (đồng)"),
+    N_("Land left (m²)"),
+    N_("Overdue since"),
+)
+SUMMARY_SHEET = N_("Summary")
+TOTAL_LINE = N_("Total")
+_SHEET_NAME_FORBIDDEN = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def sheet_names(units: list[str], reserved: str) -> dict[str, str]:
+    """A distinct Excel sheet name (at most 31 characters, none of []:*?/\\) per unit."""
+    taken = {reserved.lower()}
+    names: dict[str, str] = {}
+    for unit in units:
+        base = " ".join(printable(unit).translate(_SHEET_NAME_FORBIDDEN).split())[:31] or "-"
+        name, n = base, 2
+        while name.lower() in taken:
+            suffix = f" ({n})"
+            name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        taken.add(name.lower())
+        names[unit] = name
+    return names
+
+
+def export_xlsx(rows: list[dict[str, Any]], translate_label: Any, today: date) -> bytes:
+    """The board as an Excel workbook: a summary sheet (one line per unit, then the total)
+    and one sheet per responsible unit with its rows; numbers as numbers and dates as dates
+    (dd/mm/yyyy). Write-only mode keeps memory flat; stored text is made printable, which
+    openpyxl requires (:class:`PrintableText`)."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
     clean = PrintableText("follow-up board XLSX")
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(translate_label("Follow-up"))
-    sheet.append([translate_label(label) for _, label in EXPORT_COLUMNS])
+
+    def cells(sheet: Any, values: list[Any]) -> list[Any]:
+        out = []
+        for value in values:
+            if isinstance(value, date):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = "DD/MM/YYYY"
+                out.append(cell)
+            else:
+                out.append(value)
+        return out
+
+    by_unit: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        sheet.append(clean(_export_values(row, translate_label)))
+        by_unit.setdefault(row["unit_name"], []).append(row)
+    summary_title = translate_label(SUMMARY_SHEET)
+    names = sheet_names(list(by_unit), summary_title)
+    summary = book.create_sheet(summary_title)
+    summary.append([translate_label(label) for label in SUMMARY_COLUMNS])
+    totals: list[Any] = [translate_label(TOTAL_LINE), 0, 0, 0, Decimal("0.00"), None]
+    for unit, unit_rows in by_unit.items():
+        overdue = [row["due_on"] for row in unit_rows if row["due_on"] < today]
+        line = [
+            unit,
+            len(unit_rows),
+            len(overdue),
+            sum(_figure(row, "left_vnd") or 0 for row in unit_rows),
+            sum((_figure(row, "left_m2") or Decimal("0.00") for row in unit_rows), Decimal("0")),
+            min(overdue) if overdue else None,
+        ]
+        summary.append(cells(summary, clean(line)))
+        for index in (1, 2, 3, 4):
+            totals[index] += line[index]
+        if line[5] is not None and (totals[5] is None or line[5] < totals[5]):
+            totals[5] = line[5]
+    summary.append(cells(summary, totals))
+    header = [translate_label(label) for _, label in EXPORT_COLUMNS]
+    for unit, unit_rows in by_unit.items():
+        sheet = book.create_sheet(names[unit])
+        sheet.append(header)
+        for row in unit_rows:
+            sheet.append(cells(sheet, clean(_export_values(row, translate_label, dates=True))))
     clean.log()
     out = io.BytesIO()
     book.save(out)

@@ -117,9 +117,19 @@ async def test_page_groups_by_unit_and_exports_are_audited(
     assert "20/03/2026" in lines[1] and "Quá hạn" in lines[1]
 
     xlsx = await client.get("/follow-ups/export.xlsx")
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "Đơn vị chịu trách nhiệm" and len(rows) == 3
+    book = load_workbook(io.BytesIO(xlsx.content))
+    # A summary sheet (one line per unit, then the total), then one sheet per unit.
+    assert book.sheetnames == ["Tổng hợp", "Phòng Nghiệp vụ 1", "Sở Tài chính"]
+    summary = list(book["Tổng hợp"].iter_rows(values_only=True))
+    assert summary[0][:3] == ("Đơn vị chịu trách nhiệm", "Số thời hạn", "Quá hạn")
+    assert summary[-1][:4] == ("Tổng cộng", 2, 2, 120_000_000)
+    finance = list(book["Sở Tài chính"].iter_rows(values_only=True))
+    assert finance[0][0] == "Đơn vị chịu trách nhiệm" and len(finance) == 2
+    header = finance[0]
+    left = finance[1][header.index("Tiền còn phải thu hồi (đồng)")]
+    due = book["Sở Tài chính"].cell(row=2, column=header.index("Hạn") + 1)
+    assert left == 120_000_000  # a number, not text
+    assert due.is_date and due.number_format == "DD/MM/YYYY"
 
     audits = (
         await AuditEvent.select(AuditEvent.action, AuditEvent.after)
