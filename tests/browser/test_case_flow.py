@@ -118,6 +118,7 @@ async def test_inspector_and_lead_take_a_hotline_case_to_publication(
     await page.click("[data-testid=add-measure]")
     await page.select_option("#f-type", "recover_money")
     await page.fill("#f-amount_vnd", "248.500.000")
+    await page.fill("#f-description", "Thu hồi về ngân sách nhà nước số tiền vi phạm")
     await page.fill("#f-responsible", "Công ty TNHH Xây dựng Hà Nam")
     await page.click("[data-testid=save]")
     await page.wait_for_url(re.compile(r".*/measures/\d+$"))
