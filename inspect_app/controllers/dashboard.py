@@ -22,4 +22,10 @@ class DashboardController(Controller):
     async def index(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
         """Dashboard of the user's agency subtree."""
         figures = await dashboard.dashboard(principal, today())
-        return await render(request, "dashboard/index.html", **figures)
+        # A card links only where its reader may go (the board is not an inspector's page).
+        return await render(
+            request,
+            "dashboard/index.html",
+            board_link=principal.can("followup.board"),
+            **figures,
+        )

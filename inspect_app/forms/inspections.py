@@ -80,7 +80,10 @@ def case_filters(
     query: Mapping[str, str | None],
 ) -> tuple[dict[str, str], dict[str, int | None], dict[str, str]]:
     """The case list's filters as typed, their numbers, and errors for numbers mistyped."""
-    overdue = query.get("overdue") or ""
+    # "true"/"false" as well, as links and scripts write them.
+    overdue = {"true": "yes", "false": "no"}.get(
+        query.get("overdue") or "", query.get("overdue") or ""
+    )
     values = {
         "agency_id": query.get("agency_id") or "",
         "include_sub": "false" if query.get("include_sub") in OFF_VALUES else "",

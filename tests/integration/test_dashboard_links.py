@@ -1,0 +1,53 @@
+"""Dashboard cards lead somewhere their reader may go, and the list behind a card is
+filtered the way the card counts."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+import pytest
+
+from models.tables import Inspection
+from tests.integration.jobs_support import build_jobs_world, make_user, sign_in
+
+pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
+
+
+@pytest.mark.parametrize("role", ["inspector", "lead", "head", "viewer"])
+async def test_every_card_link_answers_200_for_each_role(client: Any, role: str) -> None:
+    w = await build_jobs_world()
+    user = await make_user(f"dash_{role}", role, w.division)
+    await sign_in(client, user)
+    page = (await client.get("/")).text
+    assert page.count('class="stat') >= 4
+    links = re.findall(r'<a class="stat[^"]*" href="([^"]+)"', page)
+    assert links
+    for link in links:
+        response = await client.get(link.replace("&amp;", "&"))
+        assert response.status_code == 200, (role, link)
+    board_linked = 'href="/follow-ups?state=overdue"' in page
+    assert board_linked is (role != "inspector")
+
+
+@pytest.mark.parametrize("value", ["true", "yes"])
+async def test_the_overdue_filter_keeps_only_cases_past_a_legal_deadline(
+    client: Any, value: str
+) -> None:
+    w = await build_jobs_world()
+    on_time = Inspection(
+        code="TT-09/2026",
+        agency=w.division,
+        title="Thanh tra đúng hạn",
+        status="onsite",
+        announced_on=date(2026, 11, 20),
+        onsite_due=date(2099, 1, 1),
+    )
+    await on_time.save()
+    await sign_in(client, w.head)
+    overdue = (await client.get(f"/inspections?overdue={value}")).text
+    everything = (await client.get("/inspections")).text
+    assert "TT-09/2026" in everything
+    assert "TT-09/2026" not in overdue
+    assert "TT-01/2026" in overdue  # its conclusion was due on 20/03/2026
