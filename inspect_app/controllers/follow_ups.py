@@ -10,13 +10,20 @@ from litestar.params import QueryParameter
 from litestar.response import Template
 
 from inspect_app.clock import today
-from inspect_app.controllers.page_support import agency_choices, message_text
-from inspect_app.domain.measures import MEASURE_STATUS_LABELS
+from inspect_app.controllers.page_support import agency_choices, message_text, translated_choices
+from inspect_app.domain.measures import MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS
 from inspect_app.exceptions import InvalidInput, request_language
 from inspect_app.forms.follow_ups import GROUP_PREVIEW, board_filter, preview_groups
 from inspect_app.i18n import translate
 from inspect_app.pages import render
 from inspect_app.principal import Principal
+from inspect_app.schemas.bounds import (
+    MeasureTypeFilter,
+    MinLeftVnd,
+    OverdueDays,
+    QueryId,
+    QueryYear,
+)
 from inspect_app.schemas.jobs import FollowUp, FollowUpList
 from inspect_app.services import follow_ups
 
@@ -63,9 +70,26 @@ class FollowUpApiController(Controller):
         responsible: str | None = None,
         cursor: str | None = None,
         limit: int | None = None,
+        measure_type: MeasureTypeFilter = None,
+        overdue_days: OverdueDays = None,
+        min_left_vnd: MinLeftVnd = None,
+        inspection_id: QueryId = None,
+        plan_year: QueryYear = None,
     ) -> FollowUpList:
-        """Deadlines of inspections and measures in scope, soonest first."""
-        board = follow_ups.check_filter(agency_id, include_sub, deadline_state, responsible)
+        """Deadlines of inspections and measures in scope, soonest first; the narrower
+        filters keep recommendations of a type, deadlines late by more than
+        ``overdue_days``, money left above ``min_left_vnd``, one case, one plan year."""
+        board = follow_ups.check_filter(
+            agency_id,
+            include_sub,
+            deadline_state,
+            responsible,
+            measure_type=measure_type,
+            overdue_days=overdue_days,
+            min_left_vnd=min_left_vnd,
+            inspection_id=inspection_id,
+            plan_year=plan_year,
+        )
         page = await follow_ups.board_page(principal, board, today(), cursor, limit)
         return FollowUpList(
             items=[_item(row) for row in page["items"]], next_cursor=page["next_cursor"]
@@ -87,13 +111,25 @@ class FollowUpPageController(Controller):
         deadline_state: StateParam = None,
         responsible: str | None = None,
         show_all: str | None = None,
+        measure_type: str | None = None,
+        overdue_days: str | None = None,
+        min_left_vnd: str | None = None,
+        inspection_id: str | None = None,
+        plan_year: str | None = None,
     ) -> Template:
         """Everything due soon or overdue in the subtree, grouped by responsible unit.
 
         Each group shows its soonest deadlines and links to the rest (``show_all`` names the
         group shown whole); the exports always hold every deadline.
         """
-        board, errors = board_filter(agency_id, include_sub, deadline_state, responsible)
+        extra = {
+            "measure_type": measure_type,
+            "overdue_days": overdue_days,
+            "min_left_vnd": min_left_vnd,
+            "inspection_id": inspection_id,
+            "plan_year": plan_year,
+        }
+        board, errors = board_filter(agency_id, include_sub, deadline_state, responsible, extra)
         groups = (
             []
             if errors
@@ -119,7 +155,12 @@ class FollowUpPageController(Controller):
                 "state": deadline_state or "open",
                 "responsible": responsible or "",
                 "include_sub": board.include_sub,
+                **{key: value or "" for key, value in extra.items()},
             },
+            type_choices=[
+                ("", message_text(request, "All types")),
+                *translated_choices(request, MEASURE_TYPE_LABELS),
+            ],
             agency_choices=[("", scope), *await agency_choices(principal, indent="· ")],
             labels=follow_ups.DEADLINE_LABELS,
             query=urlencode(filters),
@@ -137,10 +178,22 @@ class FollowUpPageController(Controller):
         include_sub: str | None = None,
         deadline_state: StateParam = None,
         responsible: str | None = None,
+        measure_type: str | None = None,
+        overdue_days: str | None = None,
+        min_left_vnd: str | None = None,
+        inspection_id: str | None = None,
+        plan_year: str | None = None,
     ) -> Response[bytes]:
         """The whole board as CSV or an Excel workbook, by the path's extension (audited)."""
         fmt = request.url.path.rsplit(".", 1)[-1]
-        board, errors = board_filter(agency_id, include_sub, deadline_state, responsible)
+        extra = {
+            "measure_type": measure_type,
+            "overdue_days": overdue_days,
+            "min_left_vnd": min_left_vnd,
+            "inspection_id": inspection_id,
+            "plan_year": plan_year,
+        }
+        board, errors = board_filter(agency_id, include_sub, deadline_state, responsible, extra)
         if errors:
             raise InvalidInput(errors)
         rows = await follow_ups.board_all(principal, board, today())

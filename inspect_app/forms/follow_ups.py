@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from inspect_app.exceptions import InvalidInput
@@ -12,10 +13,32 @@ from inspect_app.services.follow_ups import BoardFilter, check_filter
 GROUP_PREVIEW = 10
 
 
+# The narrower filters of the board page, as typed in its query string.
+EXTRA_FILTERS = ("measure_type", "overdue_days", "min_left_vnd", "inspection_id", "plan_year")
+
+
+def _whole(value: str, field: str, errors: dict[str, str], message: str) -> int | None:
+    text = value.strip().replace(".", "").replace(" ", "")
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 16:
+        errors[field] = message
+        return None
+    return int(text)
+
+
 def board_filter(
-    agency_id: str | None, include_sub: str | None, state: str | None, responsible: str | None
+    agency_id: str | None,
+    include_sub: str | None,
+    state: str | None,
+    responsible: str | None,
+    extra: Mapping[str, str | None] | None = None,
 ) -> tuple[BoardFilter, dict[str, str]]:
-    """The board filter from the page's query string; bad values come back as errors."""
+    """The board filter from the page's query string; bad values come back as errors.
+
+    ``extra`` holds the narrower filters (EXTRA_FILTERS) as typed: numbers may carry
+    thousands dots ("500.000.000").
+    """
     errors: dict[str, str] = {}
     agency: int | None = None
     if agency_id:
@@ -24,8 +47,30 @@ def board_filter(
         else:
             errors["agency_id"] = CHOOSE_AGENCY
     sub = include_sub not in OFF_VALUES
+    raw = {key: (extra or {}).get(key) or "" for key in EXTRA_FILTERS}
+    numbers = {
+        "overdue_days": _whole(
+            raw["overdue_days"], "overdue_days", errors, "Enter a number of days from 0 to 3650."
+        ),
+        "min_left_vnd": _whole(
+            raw["min_left_vnd"], "min_left_vnd", errors, "Enter an amount of đồng from 0 to 10^15."
+        ),
+        "inspection_id": _whole(
+            raw["inspection_id"], "inspection_id", errors, "Choose a case from the list."
+        ),
+        "plan_year": _whole(
+            raw["plan_year"], "plan_year", errors, "Enter a year from 1990 to 2100."
+        ),
+    }
     try:
-        board = check_filter(agency, sub, state, responsible)
+        board = check_filter(
+            agency,
+            sub,
+            state,
+            responsible,
+            measure_type=raw["measure_type"].strip() or None,
+            **{key: value for key, value in numbers.items() if key not in errors},
+        )
     except InvalidInput as exc:
         errors.update(exc.errors)
         board = BoardFilter(agency, sub, "open", None)

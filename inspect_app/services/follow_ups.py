@@ -21,6 +21,7 @@ from typing import Any
 from inspect_app.db import write_transaction
 from inspect_app.domain.measures import (
     MEASURE_STATUS_LABELS,
+    MEASURE_TYPES,
     measure_unit,
     remaining,
     target_of,
@@ -176,27 +177,70 @@ def _typed(row: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class BoardFilter:
-    """What the board shows: whose subtree, which state, which responsible unit."""
+    """What the board shows: whose subtree, which state, which responsible unit, and the
+    narrower filters of a head looking for something (a type of recommendation, deadlines
+    late by more than some days, money left above an amount, one case, one plan year)."""
 
     agency_id: int | None = None
     include_sub: bool = True
     state: str = "open"
     responsible: str | None = None
+    measure_type: str | None = None
+    overdue_days: int | None = None
+    min_left_vnd: int | None = None
+    inspection_id: int | None = None
+    plan_year: int | None = None
+
+
+MAX_OVERDUE_DAYS = 3650
+MAX_LEFT_VND = 10**15
 
 
 def check_filter(
-    agency_id: int | None, include_sub: bool | None, state: str | None, responsible: str | None
+    agency_id: int | None,
+    include_sub: bool | None,
+    state: str | None,
+    responsible: str | None,
+    *,
+    measure_type: str | None = None,
+    overdue_days: int | None = None,
+    min_left_vnd: int | None = None,
+    inspection_id: int | None = None,
+    plan_year: int | None = None,
 ) -> BoardFilter:
-    """The board filter from request input; InvalidInput naming the field at fault."""
+    """The board filter from request input; InvalidInput naming every field at fault."""
+    errors: dict[str, str] = {}
     state = state or "open"
     if state not in STATES:
-        raise InvalidInput({"state": "Choose due_soon, overdue or open."})
+        errors["state"] = "Choose due_soon, overdue or open."
     responsible = (responsible or "").strip() or None
     if responsible is not None and len(responsible) > 255:
-        raise InvalidInput({"responsible": "Enter at most 255 characters."})
+        errors["responsible"] = "Enter at most 255 characters."
     if agency_id is not None and agency_id < 1:
-        raise InvalidInput({"agency_id": "Choose an agency from the list."})
-    return BoardFilter(agency_id, True if include_sub is None else include_sub, state, responsible)
+        errors["agency_id"] = "Choose an agency from the list."
+    if measure_type is not None and measure_type not in MEASURE_TYPES:
+        errors["measure_type"] = "Choose a value from the list."
+    if overdue_days is not None and not 0 <= overdue_days <= MAX_OVERDUE_DAYS:
+        errors["overdue_days"] = "Enter a number of days from 0 to 3650."
+    if min_left_vnd is not None and not 0 <= min_left_vnd <= MAX_LEFT_VND:
+        errors["min_left_vnd"] = "Enter an amount of đồng from 0 to 10^15."
+    if inspection_id is not None and not 1 <= inspection_id <= 2**31 - 1:
+        errors["inspection_id"] = "Choose a case from the list."
+    if plan_year is not None and not 1990 <= plan_year <= 2100:
+        errors["plan_year"] = "Enter a year from 1990 to 2100."
+    if errors:
+        raise InvalidInput(errors)
+    return BoardFilter(
+        agency_id,
+        True if include_sub is None else include_sub,
+        state,
+        responsible,
+        measure_type,
+        overdue_days,
+        min_left_vnd,
+        inspection_id,
+        plan_year,
+    )
 
 
 def encode_cursor(row: dict[str, Any]) -> str:
@@ -239,6 +283,25 @@ async def _board_condition(
     if board.responsible:
         where.append("LOWER(d.unit_name) LIKE {}")
         args.append("%" + board.responsible.lower() + "%")
+    if board.measure_type is not None:
+        where.append("d.measure_type = {}")
+        args.append(board.measure_type)
+    if board.overdue_days is not None:
+        # Late by more than N days: due before today - N.
+        where.append("d.due_on < {}")
+        args.append(today - timedelta(days=board.overdue_days))
+    if board.min_left_vnd is not None:
+        where.append("d.left_vnd > {}")
+        args.append(board.min_left_vnd)
+    if board.inspection_id is not None:
+        where.append("d.inspection_id = {}")
+        args.append(board.inspection_id)
+    if board.plan_year is not None:
+        where.append(
+            "d.inspection_id IN (SELECT pi.id FROM inspection pi"
+            " JOIN plan pp ON pp.id = pi.plan WHERE pp.year = {})"
+        )
+        args.append(board.plan_year)
     return " AND ".join(where), args
 
 
@@ -601,6 +664,11 @@ async def record_export(
             "include_sub": board.include_sub,
             "state": board.state,
             "responsible": board.responsible,
+            "measure_type": board.measure_type,
+            "overdue_days": board.overdue_days,
+            "min_left_vnd": board.min_left_vnd,
+            "inspection_id": board.inspection_id,
+            "plan_year": board.plan_year,
         },
         ip=ip,
     )

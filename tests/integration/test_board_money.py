@@ -115,3 +115,85 @@ async def test_a_unit_with_nothing_left_to_recover_shows_no_money_figures(
     await Measure.delete().where(Measure.id == w.measure)
     page = (await client.get("/follow-ups")).text
     assert 'data-testid="left-vnd"' not in page
+
+
+def _measure_links(page: str) -> set[int]:
+    return {int(found) for found in re.findall(r'href="/measures/(\d+)"', page)}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        # Today 21/03: the fixture's due 20/03 is 1 day late, money due 10/03 11 days,
+        # land due 01/03 20 days.
+        ("overdue_days=0", {"money", "land", "fixture"}),
+        ("overdue_days=1", {"money", "land"}),
+        ("overdue_days=10", {"money", "land"}),
+        ("overdue_days=11", {"land"}),
+        ("overdue_days=19", {"land"}),
+        ("overdue_days=20", set()),
+        # Left: money 500.000.000, the fixture's 120.000.000.
+        ("min_left_vnd=499.999.999", {"money"}),
+        ("min_left_vnd=500000000", set()),
+        ("min_left_vnd=119999999", {"money", "fixture"}),
+        ("measure_type=recover_land", {"land"}),
+        ("measure_type=discipline", {"discipline"}),
+    ],
+)
+async def test_the_narrower_filters_at_their_edges(
+    client: Any, monkeypatch: Any, query: str, expected: set[str]
+) -> None:
+    w = await build_jobs_world()
+    ids = {**await _recommendations(w), "fixture": w.measure}
+    _today(monkeypatch, date(2026, 3, 21))
+    await sign_in(client, w.head)
+    page = await client.get(f"/follow-ups?{query}")
+    assert page.status_code == 200
+    assert _measure_links(page.text) == {ids[key] for key in expected}
+    api = await client.get(f"/api/follow-ups?{query.replace('.', '')}")
+    assert api.status_code == 200, api.text[:300]
+    measures = {
+        item["entity_id"] for item in api.json()["items"] if item["entity_type"] == "measure"
+    }
+    assert measures == {ids[key] for key in expected}
+
+
+async def test_the_plan_year_and_case_filters(client: Any, monkeypatch: Any) -> None:
+    from models.tables import Inspection, Plan
+
+    w = await build_jobs_world()
+    ids = await _recommendations(w)
+    plan = Plan(agency=w.division, year=2025, title="Kế hoạch 2025", status="approved")
+    await plan.save()
+    await Inspection.update({Inspection.plan: plan.id}).where(Inspection.id == w.concluded)
+    _today(monkeypatch, date(2026, 3, 21))
+    await sign_in(client, w.head)
+    in_plan = _measure_links((await client.get("/follow-ups?plan_year=2025")).text)
+    assert in_plan == {*ids.values(), w.measure}
+    assert _measure_links((await client.get("/follow-ups?plan_year=2026")).text) == set()
+    case = _measure_links((await client.get(f"/follow-ups?inspection_id={w.concluded}")).text)
+    assert case == {*ids.values(), w.measure}
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("overdue_days=-1", "overdue_days"),
+        ("overdue_days=3651", "overdue_days"),
+        ("min_left_vnd=abc", "min_left_vnd"),
+        ("plan_year=1989", "plan_year"),
+        ("measure_type=hang", "measure_type"),
+    ],
+)
+async def test_bad_filter_values_come_back_beside_their_field(
+    client: Any, monkeypatch: Any, query: str, field: str
+) -> None:
+    w = await build_jobs_world()
+    _today(monkeypatch, date(2026, 3, 21))
+    await sign_in(client, w.head)
+    page = await client.get(f"/follow-ups?{query}")
+    assert page.status_code == 422
+    assert f'id="e-{field}"' in page.text
+    api = await client.get(f"/api/follow-ups?{query}")
+    assert api.status_code in (400, 422)
+    assert [e["field"] for e in api.json()["errors"]] == [field]
