@@ -97,9 +97,18 @@ async def _measure_form(
         type_choices=[(t, translate(MEASURE_TYPE_LABELS[t], lang)) for t in MEASURE_TYPES],
         units={t: measure_unit(t) for t in MEASURE_TYPES},
         finding_choices=[("", "—")]
-        + [(str(f["id"]), f"#{f['id']} · {f['description'][:80]}") for f in finding_rows],
+        + [(str(f["id"]), finding_choice_label(f, lang)) for f in finding_rows],
         agency_choices=[("", "—"), *await agency_choices(principal)],
     )
+
+
+def finding_choice_label(finding: dict[str, Any], lang: str) -> str:
+    """How a finding reads in a choice list: its words, then its amount, never an id."""
+    words = " ".join(str(finding["description"]).split())
+    if len(words) > 80:
+        words = words[:79].rstrip() + "…"
+    amount = finding.get("amount_vnd") or 0
+    return f"{words} · {format_vnd(amount, lang)}" if amount else words
 
 
 async def _measure_page(

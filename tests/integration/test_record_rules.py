@@ -177,3 +177,20 @@ async def test_money_recovered_before_the_conclusion_is_shown_as_recovered_durin
     page = (await client.get(f"/measures/{measure['id']}")).text
     assert page.count('data-testid="during-inspection"') == 1
     assert "Thu hồi trong quá trình thanh tra" in page
+
+
+async def test_the_finding_choice_reads_as_the_finding_and_money_done_as_recovered(
+    client: Any, world: dict[str, Any]
+) -> None:
+    from tests.factories import make_finding
+
+    finding = await make_finding(world["lead"], world["case"])
+    measure = await make_measure(world["lead"], world["case"])
+    await sign_in(client, world["lead"])
+    form = (await client.get(f"/inspections/{world['case']['id']}/measures/new")).text
+    option = form[form.index(f'<option value="{finding["id"]}"') :]
+    option = option[: option.index("</option>")]
+    assert f"#{finding['id']}" not in option
+    assert finding["description"][:20] in option
+    page = (await client.get(f"/measures/{measure['id']}")).text
+    assert '<th class="num">Đã thu hồi</th>' in page
