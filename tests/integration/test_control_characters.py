@@ -189,10 +189,14 @@ def _board_row(title: str) -> dict[str, Any]:
 def test_the_follow_up_board_exports_clean_stored_text(caplog: pytest.LogCaptureFixture) -> None:
     rows = [_board_row("Thanh tra\x0c việc quản lý"), _board_row("Bình thường")]
     with caplog.at_level(logging.WARNING, logger="inspect_app.services.export_text"):
-        workbook = follow_ups.export_xlsx(rows, str)
+        workbook = follow_ups.export_xlsx(rows, str, date(2026, 3, 11))
         csv_bytes = follow_ups.export_csv(rows, str)
-    sheet = load_workbook(io.BytesIO(workbook)).active
-    assert sheet is not None
+    book = load_workbook(io.BytesIO(workbook))
+    summary = book.active
+    assert summary is not None
+    assert summary.cell(2, 1).value == SHOWN_NAME  # the unit's line of the summary
+    sheet = book[book.sheetnames[1]]  # the unit's own sheet, named after it
+    assert book.sheetnames[1] == SHOWN_NAME
     assert sheet.cell(2, 1).value == SHOWN_NAME
     assert sheet.cell(2, 3).value == "Thanh tra  việc quản lý"
     text = csv_bytes.decode("utf-8-sig")
