@@ -533,7 +533,7 @@ def _export_values(row: dict[str, Any], translate_label: Any, dates: bool = Fals
         if key in ("target_vnd", "done_vnd", "left_vnd", "target_m2", "left_m2"):
             values.append(_figure(row, key))
             continue
-        value = row.get(key)
+        value: Any = row.get(key)
         if key == "deadline_type":
             value = translate_label(DEADLINE_LABELS[value])
         elif key == "state":
