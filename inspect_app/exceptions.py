@@ -35,6 +35,7 @@ from litestar.status_codes import (
 
 from inspect_app.i18n import translate
 from inspect_app.request_bounds import JSON_NUL, JSON_TOO_DEEP
+from inspect_app.schemas.bounds import FREE_TEXT_PATTERN, SINGLE_LINE_PATTERN
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +144,8 @@ _WRONG_TYPE = re.compile(r"^Expected `(?P<expected>[^`]+)`, got `[^`]+`")
 _OUT_OF_RANGE = re.compile(r"^Expected `(int|float|decimal)` [<>]=? ")
 _LENGTH = re.compile(r"^Expected `(?P<kind>str|array|object)` of length (?P<op>[<>])=")
 _NO_MATCH = re.compile(r"^Expected `str` matching regex")
+# How msgspec quotes the control-character patterns of schemas/bounds.py in its message.
+_TEXT_PATTERNS = (repr(SINGLE_LINE_PATTERN), repr(FREE_TEXT_PATTERN))
 _LENGTH_MESSAGES = {
     ("str", "<"): "This text is too long.",
     ("str", ">"): "This text is too short.",
@@ -175,6 +178,8 @@ def describe_decode_problem(key: str, message: str) -> tuple[str, str]:
     length = _LENGTH.match(message)
     if length:
         return key, _LENGTH_MESSAGES[(length.group("kind"), length.group("op"))]
+    if any(pattern in message for pattern in _TEXT_PATTERNS):
+        return key, "Remove the control characters from the text."
     if message.startswith("Invalid enum value"):
         return key, "Choose a value from the list."
     if _NO_MATCH.match(message):
@@ -196,6 +201,7 @@ _RULE_PROBLEMS = frozenset(
         *_LENGTH_MESSAGES.values(),
         "This value is not in the expected format.",
         "Choose a value from the list.",
+        "Remove the control characters from the text.",
     }
 )
 

@@ -194,4 +194,8 @@ async def measure_page_context(
         "can_edit": open_case and principal.can("measure.edit"),
         "can_write_off": open_case and principal.can("measure.write_off"),
         "can_upload": principal.can("attachment.upload"),
+        # The recommendation's own edits (target, deadline, write-off…), in words.
+        "history": await audit.visible_history(principal, "measure", measure_id)
+        if principal.can("audit.read")
+        else None,
     }

@@ -48,7 +48,7 @@ def _item(row: dict[str, Any]) -> FollowUp:
         state=row["state"],
         agency_id=row["agency_id"],
         agency_name=row["agency_name"],
-        responsible=row["unit_name"],
+        responsible=row["unit_name"] or row["addressee"],
         description=row["description"] or "",
         link=row["link"],
     )

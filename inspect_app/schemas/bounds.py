@@ -18,6 +18,11 @@ MAX_VERSION = 2**31 - 1
 MAX_YEAR = 2100
 MIN_YEAR = 1990
 
+# Text without control characters (domain/text.py): none at all in names, codes, numbers
+# and titles; none but tab and line breaks in free text. In the schema, so a client knows.
+SINGLE_LINE_PATTERN = "^[^\\x00-\\x1f\\x7f]*$"
+FREE_TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"
+
 # Body fields.
 RecordId = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID, description="Id of a record")]
 Version = Annotated[
@@ -27,18 +32,20 @@ IdList = Annotated[list[RecordId], msgspec.Meta(max_length=MAX_LIST)]
 Year = Annotated[int, msgspec.Meta(ge=MIN_YEAR, le=MAX_YEAR)]
 Count = Annotated[int, msgspec.Meta(ge=0, le=1_000_000)]
 Days = Annotated[int, msgspec.Meta(ge=1, le=3650)]
-ShortText = Annotated[str, msgspec.Meta(max_length=255)]
-Code = Annotated[str, msgspec.Meta(max_length=64)]
-LongText = Annotated[str, msgspec.Meta(max_length=20_000)]
+ShortText = Annotated[str, msgspec.Meta(max_length=255, pattern=SINGLE_LINE_PATTERN)]
+Code = Annotated[str, msgspec.Meta(max_length=64, pattern=SINGLE_LINE_PATTERN)]
+LongText = Annotated[str, msgspec.Meta(max_length=20_000, pattern=FREE_TEXT_PATTERN)]
 
 # Query parameters (Litestar's Parameter carries the bounds into the schema and checks them).
 QueryId = Annotated[int | None, Parameter(ge=1, le=MAX_ID)]
 QueryYear = Annotated[int | None, Parameter(ge=MIN_YEAR, le=MAX_YEAR)]
 QueryLimit = Annotated[int | None, Parameter(ge=1, le=200)]
 QueryText = Annotated[str | None, Parameter(max_length=200)]
-DocumentNumber = Annotated[str, msgspec.Meta(max_length=64, description='e.g. "43/QĐ-TTr"')]
-TaxCode = Annotated[str, msgspec.Meta(max_length=20)]
-Heading = Annotated[str, msgspec.Meta(max_length=1000)]
+DocumentNumber = Annotated[
+    str, msgspec.Meta(max_length=64, pattern=SINGLE_LINE_PATTERN, description='e.g. "43/QĐ-TTr"')
+]
+TaxCode = Annotated[str, msgspec.Meta(max_length=20, pattern=SINGLE_LINE_PATTERN)]
+Heading = Annotated[str, msgspec.Meta(max_length=1000, pattern=SINGLE_LINE_PATTERN)]
 Language = Literal["vi", "en"]
 PageSize = Annotated[int, Parameter(ge=1, le=200)]
 

@@ -42,6 +42,10 @@ MAX_LIMIT = 200
 # An export holds at most this many rows; a larger board must be filtered first.
 EXPORT_MAX_ROWS = 50_000
 
+# The group of recommendations whose responsible party is free text that names no agency
+# (unit_name '' in the query): the text is shown as the row's addressee.
+UNIDENTIFIED_UNIT = N_("Responsible unit not identified")
+
 DEADLINE_LABELS = {
     "onsite": N_("End of on-site inspection"),
     "conclusion": N_("Conclusion"),
@@ -93,7 +97,7 @@ def _inspection_branch(deadline_type: str, due: str, done: str, statuses: str) -
           i.{due} AS due_on, i.code AS inspection_code, i.title AS inspection_title,
           i.agency AS agency_id, a.name AS agency_name, a.path AS agency_path,
           i.lead_user AS lead_user_id, CAST(NULL AS INTEGER) AS responsible_agency_id,
-          a.id AS unit_id, a.name AS unit_name, '' AS description,
+          a.id AS unit_id, a.name AS unit_name, '' AS addressee, '' AS description,
           {_NO_MEASURE}
         FROM inspection i JOIN agency a ON a.id = i.agency
         WHERE i.deleted_at IS NULL AND i.status IN {statuses}
@@ -106,8 +110,11 @@ _MEASURE_BRANCH = f"""
           m.due_on AS due_on, i.code AS inspection_code, i.title AS inspection_title,
           i.agency AS agency_id, a.name AS agency_name, a.path AS agency_path,
           i.lead_user AS lead_user_id, m.responsible_agency AS responsible_agency_id,
-          COALESCE(ra.id, a.id) AS unit_id,
-          COALESCE(ra.name, NULLIF(m.responsible, ''), a.name) AS unit_name,
+          CASE WHEN ra.id IS NOT NULL THEN ra.id
+               WHEN m.responsible <> '' THEN NULL ELSE a.id END AS unit_id,
+          CASE WHEN ra.id IS NOT NULL THEN ra.name
+               WHEN m.responsible <> '' THEN '' ELSE a.name END AS unit_name,
+          m.responsible AS addressee,
           m.description AS description,
           {_MEASURE_FIGURES}
         FROM measure m
@@ -281,8 +288,8 @@ async def _board_condition(
             args += [deadline_type, today + timedelta(days=known[deadline_type].soon_window_days)]
         where.append("d.due_on >= {} AND (" + " OR ".join(windows) + ")")
     if board.responsible:
-        where.append("LOWER(d.unit_name) LIKE {}")
-        args.append("%" + board.responsible.lower() + "%")
+        where.append("(LOWER(d.unit_name) LIKE {} OR LOWER(d.addressee) LIKE {})")
+        args += ["%" + board.responsible.lower() + "%"] * 2
     if board.measure_type is not None:
         where.append("d.measure_type = {}")
         args.append(board.measure_type)
@@ -534,7 +541,9 @@ def _export_values(row: dict[str, Any], translate_label: Any, dates: bool = Fals
             values.append(_figure(row, key))
             continue
         value: Any = row.get(key)
-        if key == "deadline_type":
+        if key == "unit_name" and not value:
+            value = translate_label(UNIDENTIFIED_UNIT)
+        elif key == "deadline_type":
             value = translate_label(DEADLINE_LABELS[value])
         elif key == "state":
             value = translate_label(STATE_LABELS[value])
@@ -614,7 +623,7 @@ def export_xlsx(rows: list[dict[str, Any]], translate_label: Any, today: date) -
 
     by_unit: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
-        by_unit.setdefault(row["unit_name"], []).append(row)
+        by_unit.setdefault(row["unit_name"] or translate_label(UNIDENTIFIED_UNIT), []).append(row)
     summary_title = translate_label(SUMMARY_SHEET)
     names = sheet_names(list(by_unit), summary_title)
     summary = book.create_sheet(summary_title)

@@ -15,6 +15,7 @@ from typing import Any
 from piccolo.columns.combination import WhereRaw
 
 from inspect_app.db import write_transaction
+from inspect_app.domain.messages import bound
 from inspect_app.domain.text import fold_vietnamese, search_terms
 from inspect_app.exceptions import NotFound
 from inspect_app.principal import Principal
@@ -159,11 +160,18 @@ def _validate(data: dict[str, Any], *, creating: bool, current: dict[str, Any] |
 async def _check_tax_code_free(tax_code: str | None, subject_id: int | None) -> None:
     if not tax_code:
         return
-    query = Subject.exists().where(Subject.tax_code == tax_code)
+    query = Subject.select(Subject.id, Subject.name).where(Subject.tax_code == tax_code)
     if subject_id is not None:
         query = query.where(Subject.id != subject_id)
-    if await query:
-        Errors(tax_code="A subject with this tax code is already registered.").raise_if_any()
+    holder = await query.first()
+    if holder is not None:
+        # The error names the subject and links to it (the form shows the link).
+        message = bound(
+            "This tax code is already registered for {name}.",
+            name=holder["name"],
+            link=f"/subjects/{holder['id']}",
+        )
+        Errors(tax_code=message).raise_if_any()
 
 
 async def create_subject(principal: Principal, data: dict[str, Any], ip: str = "") -> dict:

@@ -197,3 +197,56 @@ async def test_bad_filter_values_come_back_beside_their_field(
     api = await client.get(f"/api/follow-ups?{query}")
     assert api.status_code in (400, 422)
     assert [e["field"] for e in api.json()["errors"]] == [field]
+
+
+async def test_free_text_that_names_no_agency_is_grouped_as_not_identified(
+    client: Any, monkeypatch: Any
+) -> None:
+    w = await build_jobs_world()
+    typed = Measure(
+        inspection=w.concluded,
+        type="recover_money",
+        description="Nộp lại tiền hỗ trợ sai đối tượng",
+        amount_vnd=30_000_000,
+        responsible="Công ty TNHH Hòa Phát Hà Nam",
+        status="open",
+        due_on=date(2026, 3, 15),
+    )
+    await typed.save()
+    _today(monkeypatch, date(2026, 3, 21))
+    await sign_in(client, w.head)
+    page = (await client.get("/follow-ups")).text
+    assert "<h2>Chưa xác định đơn vị <span" in page
+    row = _row(page, int(typed.id))
+    assert "Gửi: Công ty TNHH Hòa Phát Hà Nam" in row
+    found = (await client.get("/follow-ups?responsible=hòa phát")).text
+    assert _measure_links(found) == {int(typed.id)}
+
+
+async def test_the_migration_links_text_that_names_exactly_one_agency(
+    monkeypatch: Any,
+) -> None:
+    import importlib
+
+    w = await build_jobs_world()
+    await Measure.update({Measure.responsible_agency: None}).where(Measure.id == w.measure)
+    spelled = Measure(
+        inspection=w.concluded, type="policy", responsible="  sở   tài chính ", status="open"
+    )
+    unknown = Measure(
+        inspection=w.concluded, type="policy", responsible="Công ty Hòa Phát", status="open"
+    )
+    await spelled.save()
+    await unknown.save()
+    migration = importlib.import_module(
+        "models.piccolo_migrations.models_2026_12_05t11_00_00_000000"
+    )
+    assert await migration.link_responsible_agencies() == 2
+    rows = {
+        row["id"]: row["responsible_agency"]
+        for row in await Measure.select(Measure.id, Measure.responsible_agency)
+    }
+    assert rows[w.measure] == w.finance  # "Sở Tài chính", exactly
+    assert rows[int(spelled.id)] == w.finance  # spaces and case aside
+    assert rows[int(unknown.id)] is None
+    assert await migration.link_responsible_agencies() == 0

@@ -412,7 +412,7 @@ async def test_subject_page_shows_its_history_in_scope_only(
 async def test_subject_form_keeps_input_and_names_the_duplicate_tax_code(
     client: httpx.AsyncClient, world: dict[str, Any]
 ) -> None:
-    await make_subject("Công ty TNHH Minh Long", tax_code="0309876543")
+    holder = await make_subject("Công ty TNHH Minh Long", tax_code="0309876543")
     csrf = await sign_in(client, world["inspector"])
     response = await client.post(
         "/subjects",
@@ -426,7 +426,9 @@ async def test_subject_form_keeps_input_and_names_the_duplicate_tax_code(
         },
     )
     assert response.status_code == 422
-    assert error_beside(response.text, "tax_code") == "Đã có đối tượng với mã số thuế này."
+    error = error_beside(response.text, "tax_code")
+    assert error.startswith("Mã số thuế này đã được đăng ký cho Công ty TNHH Minh Long.")
+    assert f'<a href="/subjects/{holder}" data-testid="error-link">Mở hồ sơ</a>' in error
     assert input_value(response.text, "name") == "Công ty Minh Long (chi nhánh)"
     assert "Quận 7, TP. Hồ Chí Minh" in response.text
 

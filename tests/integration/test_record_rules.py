@@ -194,3 +194,20 @@ async def test_the_finding_choice_reads_as_the_finding_and_money_done_as_recover
     assert finding["description"][:20] in option
     page = (await client.get(f"/measures/{measure['id']}")).text
     assert '<th class="num">Đã thu hồi</th>' in page
+
+
+async def test_the_recommendation_page_shows_its_own_edits_in_words(
+    client: Any, world: dict[str, Any]
+) -> None:
+    measure = await make_measure(world["lead"], world["case"], amount_vnd=1_000_000_000)
+    response = await client.patch(
+        f"/api/measures/{measure['id']}",
+        json={"version": 1, "amount_vnd": 900_000_000},
+        headers=world["lead"].headers,
+    )
+    assert response.status_code == 200, response.text[:300]
+    await sign_in(client, world["lead"])
+    page = (await client.get(f"/measures/{measure['id']}")).text
+    history = page[page.index('class="card history"') :]
+    assert "1.000.000.000" in history and "900.000.000" in history
+    assert "<del>" in history and "<ins>" in history
