@@ -110,3 +110,6 @@ RequiredQueryId = Annotated[int, Parameter(ge=1, le=MAX_ID)]
 MeasureTypeFilter = Annotated[MeasureType | None, Parameter()]
 OverdueDays = Annotated[int | None, Parameter(ge=0, le=3650)]
 MinLeftVnd = Annotated[int | None, Parameter(ge=0, le=10**15)]
+# Free text of a few lines (tabs and line breaks allowed), at the lengths the services keep.
+Address = Annotated[str, msgspec.Meta(max_length=1000, pattern=FREE_TEXT_PATTERN)]
+Reason = Annotated[str, msgspec.Meta(max_length=2000, pattern=FREE_TEXT_PATTERN)]

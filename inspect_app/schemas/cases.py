@@ -14,6 +14,7 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from inspect_app.schemas.bounds import (
+    Address,
     CaseEvent,
     Count,
     Days,
@@ -27,6 +28,7 @@ from inspect_app.schemas.bounds import (
     Origin,
     OriginSource,
     PlanStatus,
+    Reason,
     RecordId,
     ShortText,
     SubjectKind,
@@ -63,7 +65,7 @@ class SubjectCreate(msgspec.Struct):
     kind: SubjectKind
     name: ShortText
     tax_code: TaxCode | None = None
-    address: ShortText = ""
+    address: Address = ""
     sector: ShortText = ""
 
 
@@ -74,7 +76,7 @@ class SubjectUpdate(msgspec.Struct):
     kind: SubjectKind | UnsetType = UNSET
     name: ShortText | UnsetType = UNSET
     tax_code: TaxCode | UnsetType | None = UNSET
-    address: ShortText | UnsetType = UNSET
+    address: Address | UnsetType = UNSET
     sector: ShortText | UnsetType = UNSET
 
 
@@ -231,7 +233,7 @@ class InspectionCreate(msgspec.Struct):
     decision_date: date | None = None
     duration_days: Days = 45
     working_days: bool = False
-    override_reason: ShortText | None = None  # a head overriding the once-a-year rule
+    override_reason: Reason | None = None  # a head overriding the once-a-year rule
 
 
 class InspectionUpdate(msgspec.Struct):
@@ -254,7 +256,7 @@ class InspectionUpdate(msgspec.Struct):
     decision_date: date | UnsetType | None = UNSET
     duration_days: Days | UnsetType = UNSET
     working_days: bool | UnsetType = UNSET
-    override_reason: ShortText | UnsetType = UNSET
+    override_reason: Reason | UnsetType = UNSET
 
 
 class InspectionEventCreate(msgspec.Struct):
@@ -436,7 +438,7 @@ class MeasureUpdate(msgspec.Struct):
     responsible_agency_id: RecordId | UnsetType | None = UNSET
     due_on: date | UnsetType | None = UNSET
     status: MeasureStatusChange | UnsetType = UNSET
-    written_off_reason: ShortText | UnsetType = UNSET
+    written_off_reason: Reason | UnsetType = UNSET
 
 
 class Measure(msgspec.Struct):
