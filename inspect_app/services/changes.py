@@ -112,15 +112,29 @@ async def stored_periods() -> list[str]:
     return [str(row["period"]) for row in rows]
 
 
-async def record_change(agency_id: int, dates: Iterable[date | None]) -> None:
-    """Mark the totals of the periods touched by a change as stale, then queue their refresh."""
+async def mark_change(agency_id: int, dates: Iterable[date | None]) -> None:
+    """Mark the totals of the periods a change touches as stale, in the caller's transaction.
+
+    Called inside the write's own transaction (see :mod:`inspect_app.services.unit_of_work`),
+    so the marker commits with the change or not at all: a crash after the commit still
+    leaves the marker for the periodic scan, never a change the totals do not know about.
+    """
     days = [d for d in dates if d is not None]
     if not days:
         # A change with no date still changes the period running today (e.g. a deletion).
         days = [local_today()]
     periods = affected_periods(days, await stored_periods(), local_today())
     await mark_periods_dirty(periods, agency_id)
+
+
+async def request_refresh() -> None:
+    """Queue one totals refresh (after the commit): it refreshes every marked period."""
     from jobs.enqueue import enqueue_totals_refresh
 
-    # One job refreshes every marked period in one pass.
     await enqueue_totals_refresh()
+
+
+async def record_change(agency_id: int, dates: Iterable[date | None]) -> None:
+    """Mark and queue in one call, for a change made outside a unit of work."""
+    await mark_change(agency_id, dates)
+    await request_refresh()

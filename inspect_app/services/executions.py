@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from inspect_app import clock
-from inspect_app.db import write_transaction
 from inspect_app.domain.measures import ExecutionExceedsRemaining, check_execution, measure_unit
 from inspect_app.domain.records import (
     completion_date,
@@ -38,7 +37,6 @@ from inspect_app.services.casework import (
     text,
     whole_number,
 )
-from inspect_app.services.changes import record_change
 from inspect_app.services.inspections import FINISHED_STATUSES, lifecycle_dates, visible_case
 from inspect_app.services.measures import (
     MEASURE_FIELDS,
@@ -47,6 +45,7 @@ from inspect_app.services.measures import (
     status_of,
     target,
 )
+from inspect_app.services.unit_of_work import unit_of_work
 from models.tables import Execution, Inspection, Measure
 
 UNIT_FIELD = {"vnd": "amount_vnd", "m2": "land_m2", "count": "count"}
@@ -172,8 +171,9 @@ async def create_execution(
     errors.raise_if_any()
     unit = measure_unit(row["type"])
     field, amount = _quantity(unit, data)
+    case = await visible_case(principal, row["inspection"])
     try:
-        async with write_transaction():
+        async with unit_of_work() as work:
             await lock_row(Measure, measure_id)
             current = await Measure.select(*MEASURE_FIELDS).where(Measure.id == measure_id).first()
             assert current is not None
@@ -235,10 +235,9 @@ async def create_execution(
                 after={**created, "measure_status": status, "measure_done": new_done},
                 ip=ip,
             )
+            await work.totals_changed(agency_id, [on, *lifecycle_dates(case)])
     except Exception as exc:
         if is_check_violation(exc):
             raise InvalidInput({field: EXCEEDS}) from None
         raise
-    case = await visible_case(principal, row["inspection"])
-    await record_change(agency_id, [on, *lifecycle_dates(case)])
     return created

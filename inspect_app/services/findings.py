@@ -6,7 +6,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from inspect_app.db import write_transaction
 from inspect_app.exceptions import Conflict, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
@@ -25,13 +24,13 @@ from inspect_app.services.casework import (
     versioned_update,
     whole_number,
 )
-from inspect_app.services.changes import record_change
 from inspect_app.services.inspections import (
     CASE_FINISHED,
     FINISHED_STATUSES,
     lifecycle_dates,
     visible_case,
 )
+from inspect_app.services.unit_of_work import unit_of_work
 from models.tables import Finding, InspectionSubject, Measure
 
 ZERO_M2 = Decimal("0.00")
@@ -131,7 +130,7 @@ async def create_finding(
     if case["status"] in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
     values = await _validate(inspection_id, data, creating=True)
-    async with write_transaction():
+    async with unit_of_work() as work:
         rows = await Finding.insert(
             Finding(
                 inspection=inspection_id,
@@ -153,7 +152,7 @@ async def create_finding(
             after=created,
             ip=ip,
         )
-    await record_change(case["agency"], lifecycle_dates(case))
+        await work.totals_changed(case["agency"], lifecycle_dates(case))
     return created
 
 
@@ -177,7 +176,7 @@ async def update_finding(
         "land_m2": Finding.land_m2,
     }
     changes: dict[Any, Any] = {columns[key]: value for key, value in values.items()}
-    async with write_transaction():
+    async with unit_of_work() as work:
         await versioned_update(Finding, finding_id, version, changes, Finding.deleted_at.is_null())
         after = await get_finding(principal, finding_id)
         await audit.record(
@@ -190,7 +189,7 @@ async def update_finding(
             after=after,
             ip=ip,
         )
-    await record_change(case["agency"], lifecycle_dates(case))
+        await work.totals_changed(case["agency"], lifecycle_dates(case))
     return after
 
 
@@ -209,7 +208,7 @@ async def delete_finding(
             "Measures refer to this finding; change or remove them first.",
             code="finding_in_use",
         )
-    async with write_transaction():
+    async with unit_of_work() as work:
         deleted = (
             await Finding.update(
                 {Finding.deleted_at: datetime.now(UTC), Finding.version: before["version"] + 1}
@@ -228,4 +227,4 @@ async def delete_finding(
             before=before,
             ip=ip,
         )
-    await record_change(case["agency"], lifecycle_dates(case))
+        await work.totals_changed(case["agency"], lifecycle_dates(case))

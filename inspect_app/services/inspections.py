@@ -30,7 +30,6 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
 from inspect_app import clock
-from inspect_app.db import write_transaction
 from inspect_app.domain import lifecycle
 from inspect_app.domain.clock import (
     ClockInput,
@@ -67,8 +66,8 @@ from inspect_app.services.casework import (
     text,
     whole_number,
 )
-from inspect_app.services.changes import record_change
 from inspect_app.services.subjects import like_terms
+from inspect_app.services.unit_of_work import unit_of_work
 from inspect_app.settings import get_settings
 from models.tables import (
     AppUser,
@@ -743,7 +742,7 @@ async def create_inspection(principal: Principal, data: dict[str, Any], ip: str 
     """Register a case in draft with a generated code; warnings do not block saving."""
     values = await _validate(principal, data, None)
     agency_id = values["agency_id"]
-    async with write_transaction():
+    async with unit_of_work() as work:
         rows = await Inspection.insert(
             Inspection(
                 code=f"new-{uuid.uuid4().hex[:24]}",
@@ -785,7 +784,7 @@ async def create_inspection(principal: Principal, data: dict[str, Any], ip: str 
             after=created,
             ip=ip,
         )
-    await record_change(agency_id, lifecycle_dates(created))
+        await work.totals_changed(agency_id, lifecycle_dates(created))
     return created
 
 
@@ -842,7 +841,7 @@ async def update_inspection(
     changes = {columns[key]: value for key, value in values.items() if key in columns}
     if values.get("origin") == "scheduled":
         changes[Inspection.origin_source] = None
-    async with write_transaction():
+    async with unit_of_work() as work:
         await _bump_version(inspection_id, version, changes)
         await _set_links(inspection_id, values.get("subject_ids"), values.get("member_user_ids"))
         await Inspection.update({Inspection.search_text: await _search_text(inspection_id)}).where(
@@ -861,7 +860,9 @@ async def update_inspection(
             after=after,
             ip=ip,
         )
-    await record_change(after["agency_id"], lifecycle_dates(before) + lifecycle_dates(after))
+        await work.totals_changed(
+            after["agency_id"], lifecycle_dates(before) + lifecycle_dates(after)
+        )
     return after
 
 
@@ -876,7 +877,7 @@ async def delete_inspection(
         raise Conflict(
             "Only a draft case can be deleted; cancel it instead.", code="illegal_transition"
         )
-    async with write_transaction():
+    async with unit_of_work() as work:
         deleted = (
             await Inspection.update(
                 {
@@ -902,7 +903,7 @@ async def delete_inspection(
             before=before,
             ip=ip,
         )
-    await record_change(before["agency_id"], lifecycle_dates(before))
+        await work.totals_changed(before["agency_id"], lifecycle_dates(before))
 
 
 # --------------------------------------------------------------------------- lifecycle
@@ -1058,7 +1059,7 @@ async def record_event(
     )
     payload = {k: v for k, v in fields.items() if v not in (None, "")}
     before = await get_inspection(principal, inspection_id)
-    async with write_transaction():
+    async with unit_of_work() as work:
         await _bump_version(inspection_id, version, changes)
         await InspectionEvent.insert(
             InspectionEvent(
@@ -1107,7 +1108,7 @@ async def record_event(
             after={**after, "event": {"type": event, "date": on, **payload}},
             ip=ip,
         )
-    await record_change(after["agency_id"], [on, *lifecycle_dates(after)])
+        await work.totals_changed(after["agency_id"], [on, *lifecycle_dates(after)])
     return after
 
 

@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from inspect_app import clock
-from inspect_app.db import write_transaction
 from inspect_app.domain.measures import MEASURE_TYPES, measure_status, measure_unit, target_of
 from inspect_app.domain.records import Recommendation, recommendation_problems
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
@@ -37,7 +36,6 @@ from inspect_app.services.casework import (
     versioned_update,
     whole_number,
 )
-from inspect_app.services.changes import record_change
 from inspect_app.services.inspections import (
     CASE_FINISHED,
     FINISHED_STATUSES,
@@ -45,6 +43,7 @@ from inspect_app.services.inspections import (
     refresh_search_text,
     visible_case,
 )
+from inspect_app.services.unit_of_work import unit_of_work
 from models.tables import Agency, Execution, Finding, Inspection, Measure
 
 ZERO_M2 = Decimal("0.00")
@@ -301,7 +300,7 @@ async def create_measure(
     if case["status"] in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
     values = await _validate(inspection_id, data, None)
-    async with write_transaction():
+    async with unit_of_work() as work:
         rows = await Measure.insert(
             Measure(
                 inspection=inspection_id,
@@ -334,7 +333,7 @@ async def create_measure(
             after=created,
             ip=ip,
         )
-    await record_change(case["agency"], lifecycle_dates(case))
+        await work.totals_changed(case["agency"], lifecycle_dates(case))
     return created
 
 
@@ -403,7 +402,8 @@ async def update_measure(
         changes[Measure.written_off_reason] = status_values["written_off_reason"]
     if "completed_on" in status_values:
         changes[Measure.completed_on] = status_values["completed_on"]
-    async with write_transaction():
+    case = await visible_case(principal, row["inspection"])
+    async with unit_of_work() as work:
         await versioned_update(Measure, measure_id, version, changes)
         if "decision_no" in values:
             await refresh_search_text(row["inspection"])
@@ -418,8 +418,7 @@ async def update_measure(
             after=after,
             ip=ip,
         )
-    case = await visible_case(principal, row["inspection"])
-    await record_change(agency_id, lifecycle_dates(case))
+        await work.totals_changed(agency_id, lifecycle_dates(case))
     return after
 
 
