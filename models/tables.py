@@ -502,6 +502,20 @@ class JobState(Table):
     detail = Text(null=False, default="")
 
 
+class ReferenceVersion(Table):
+    """A counter per kind of reference data (agencies, case kinds), bumped by database
+    triggers on every change to it, so each process knows when its cached copy is stale.
+
+    ``token`` changes with every bump as well: a counter that starts again from 1 (after
+    the table is emptied) can never be mistaken for one a cache has already seen.
+    """
+
+    id = Serial(primary_key=True)
+    name = Varchar(length=32, unique=True, null=False)
+    version = BigInt(default=1, null=False)
+    token = Varchar(length=32, null=False, default="")
+
+
 ALL_TABLES: list[type[Table]] = [
     Agency,
     AppUser,
@@ -529,4 +543,5 @@ ALL_TABLES: list[type[Table]] = [
     DocumentCounter,
     DocumentNumber,
     JobState,
+    ReferenceVersion,
 ]

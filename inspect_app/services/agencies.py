@@ -11,7 +11,7 @@ from inspect_app.db import is_postgres, write_transaction
 from inspect_app.domain.text import has_control_characters
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
-from inspect_app.services import agency_documents, audit
+from inspect_app.services import agency_documents, audit, reference_cache
 from models.tables import Agency, AppUser
 
 AGENCY_KINDS = (
@@ -106,15 +106,20 @@ async def tree(principal: Principal) -> list[dict[str, Any]]:
 
 
 async def tree_options(principal: Principal) -> list[dict[str, Any]]:
-    """Agencies in scope in tree order with their depth, for select boxes."""
-    rows = await Agency.select(Agency.id, Agency.name, Agency.depth, Agency.path).where(
-        Agency.path.like(principal.scope_pattern) & (Agency.active == True)  # noqa: E712
-    )
-    base_depth = principal.agency_path.count("/") - 2
-    rows.sort(key=lambda r: [int(p) for p in r["path"].strip("/").split("/")])
-    for row in rows:
-        row["indent"] = max(0, row["depth"] - base_depth)
-    return rows
+    """Agencies in scope in tree order with their depth, for select boxes (cached per
+    process while the agencies are unchanged, services/reference_cache.py)."""
+
+    async def load() -> list[dict[str, Any]]:
+        rows = await Agency.select(Agency.id, Agency.name, Agency.depth, Agency.path).where(
+            Agency.path.like(principal.scope_pattern) & (Agency.active == True)  # noqa: E712
+        )
+        base_depth = principal.agency_path.count("/") - 2
+        rows.sort(key=lambda r: [int(p) for p in r["path"].strip("/").split("/")])
+        for row in rows:
+            row["indent"] = max(0, row["depth"] - base_depth)
+        return rows
+
+    return await reference_cache.cached("agencies", ("tree", principal.agency_path), load)
 
 
 def _validate(data: dict[str, Any], *, creating: bool) -> dict[str, str]:

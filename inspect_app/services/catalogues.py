@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from inspect_app.services import reference_cache
 from models.tables import CaseKind, DeadlineLadder
 
 LAW_2025_IN_FORCE = date(2025, 7, 1)
@@ -61,8 +62,12 @@ async def ensure_catalogues() -> None:
 
 
 async def case_kinds(active_only: bool = True) -> list[dict[str, object]]:
-    """The case kinds, for forms and validation."""
-    query = CaseKind.select().order_by(CaseKind.id)
-    if active_only:
-        query = query.where(CaseKind.active == True)  # noqa: E712
-    return await query
+    """The case kinds, for forms and validation (cached per process while unchanged)."""
+
+    async def load() -> list[dict[str, object]]:
+        query = CaseKind.select().order_by(CaseKind.id)
+        if active_only:
+            query = query.where(CaseKind.active == True)  # noqa: E712
+        return await query
+
+    return await reference_cache.cached("case_kinds", ("all", active_only), load)
