@@ -24,6 +24,12 @@
       })
       .catch(function () { setTimeout(function () { poll(el); }, 3000); });
   }
+  // Filters fold behind one button on a phone (they stay open when they hold an error).
+  if (window.matchMedia && window.matchMedia("(max-width: 599px)").matches) {
+    document.querySelectorAll("details[data-fold-on-phone]:not([data-keep-open])").forEach(
+      function (el) { el.removeAttribute("open"); }
+    );
+  }
   document.querySelectorAll("[data-poll]").forEach(function (el) {
     if (!el.querySelector("[data-done]")) { setTimeout(function () { poll(el); }, 1000); }
   });
