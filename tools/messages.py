@@ -66,6 +66,7 @@ DOMAIN_RULES = (
     ("inspect_app/controllers/api_reports.py", "reports"),
     ("inspect_app/domain/periods.py", "reports"),
     ("jobs/*", "jobs"),
+    ("inspect_app/importing/*", "importing"),
     ("templates/follow_ups/*", "jobs"),
     ("templates/notifications/*", "jobs"),
     ("templates/ladders/*", "jobs"),
