@@ -381,3 +381,43 @@ def parse_enum(value: object, index: Mapping[str, str]) -> str | None:
     if code is None:
         raise CellValueError(MSG_UNKNOWN_CHOICE)
     return code
+
+
+@dataclass(frozen=True)
+class HeaderLocation:
+    """Where a sheet's header is: its first row (0-based), how many rows it spans, its mapping."""
+
+    row: int
+    height: int
+    mapping: HeaderMapping
+
+
+def find_header(
+    kind: RecordKind, rows: Sequence[Sequence[object]], scan: int = 10
+) -> HeaderLocation | None:
+    """The header of a sheet of ``kind`` among its first ``scan`` rows, one row or two merged.
+
+    Legacy sheets open with a title, a unit name or blank rows before the header, so each of
+    the first rows is tried alone and combined with the next; the reading that maps the most
+    fields (required ones first) wins, a single row winning a tie. None when no row maps a
+    required field.
+    """
+    best: HeaderLocation | None = None
+    best_score = (0, 0)
+    for start in range(min(scan, len(rows))):
+        top = [_cell_text(cell) for cell in rows[start]]
+        if not any(top):
+            continue
+        candidates = [(1, top)]
+        # Two rows are a merged header only when both hold something.
+        if start + 1 < len(rows) and any(_cell_text(cell) for cell in rows[start + 1]):
+            candidates.append((2, combine_header_rows(rows[start], rows[start + 1])))
+        for height, headers in candidates:
+            mapping = map_headers(kind, headers)
+            required = sum(
+                1 for spec in RECORD_FIELDS[kind] if spec.required and spec.name in mapping.columns
+            )
+            score = (required, len(mapping.columns))
+            if required and score > best_score:
+                best, best_score = HeaderLocation(start, height, mapping), score
+    return best

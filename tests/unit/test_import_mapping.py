@@ -20,6 +20,7 @@ from inspect_app.importing.mapping import (
     combine_header_rows,
     enum_index,
     excel_serial_date,
+    find_header,
     fold_header,
     header_unit,
     map_headers,
@@ -253,3 +254,33 @@ def test_enum_labels_match_with_or_without_diacritics() -> None:
     with pytest.raises(CellValueError) as error:
         parse_enum("Thường xuyên", index)
     assert error.value.message == MSG_UNKNOWN_CHOICE
+
+
+def test_find_header_skips_titles_and_blank_rows_and_reads_two_row_headers() -> None:
+    rows: list[list[object]] = [
+        ["BÁO CÁO KẾT QUẢ THỰC HIỆN KẾT LUẬN"],
+        [],
+        ["Số QĐ", "Kiến nghị", None, "Ngày thực hiện"],
+        [None, "Mã kiến nghị", "Đã thu hồi (tr.đ)", None],
+        ["15/QĐ-TTr", "KN1", 2, "14/03/2025"],
+    ]
+    header = find_header("executions", rows)
+    assert header is not None
+    assert (header.row, header.height) == (2, 2)
+    assert header.mapping.columns["amount_vnd"].unit == "million"
+    assert header.mapping.missing_required == []
+
+
+def test_find_header_prefers_one_row_when_the_next_is_data() -> None:
+    rows: list[list[object]] = [["Số QĐ", "Mã kiến nghị", "Ngày thực hiện"], ["1/QĐ", "KN1", 45000]]
+    header = find_header("executions", rows)
+    assert header is not None
+    assert (header.row, header.height) == (0, 1)
+
+
+def test_find_header_is_none_without_a_required_field_in_the_scanned_rows() -> None:
+    assert find_header("executions", [["Ghi chú"], ["Số văn bản"]]) is None
+    # Rows 0..10 are titles; the header is row 11, reached when row 10 (with 11) is scanned.
+    late: list[list[object]] = [[f"dòng {n}"] for n in range(11)] + [["Số QĐ", "Mã kiến nghị"]]
+    assert find_header("executions", late, scan=10) is None
+    assert find_header("executions", late, scan=11) is not None
