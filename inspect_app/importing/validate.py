@@ -53,6 +53,7 @@ MSG_DUPLICATE_ROW = N_("This key already appears on row {row}.")
 MSG_DATE_BEFORE = N_("This date is before {other} ({date}).")
 MSG_NO_CASE = N_("No case with this decision number in the sheet of cases.")
 MSG_NO_FINDING = N_("No finding with this key for this case in the sheet of findings.")
+MSG_UNKNOWN_AGENCY = N_("No agency has the code “{code}”.")
 MSG_NO_MEASURE = N_("No recommendation with this key for this case in the sheet of measures.")
 
 # The names of the case dates, for "This date is before {other}".
@@ -280,10 +281,16 @@ def _check_case_dates(row: Row, problems: list[Problem]) -> None:
             earlier = (name, on)
 
 
-def dry_run(sheets: Iterable[Sheet], today: dt.date, lang: str = "vi") -> DryRun:
+def dry_run(
+    sheets: Iterable[Sheet],
+    today: dt.date,
+    lang: str = "vi",
+    progress: Callable[[RecordKind, int], None] | None = None,
+) -> DryRun:
     """Check every row of a workbook's sheets; nothing is written.
 
-    Cases are keyed by decision number and year, findings and recommendations by decision
+    ``progress`` hears of each sheet once its rows are read. Cases are keyed by decision
+    number and year, findings and recommendations by decision
     number and their own key; the children point at their case by decision number.
     """
     result = DryRun()
@@ -293,6 +300,8 @@ def dry_run(sheets: Iterable[Sheet], today: dt.date, lang: str = "vi") -> DryRun
     for kind in RECORD_KINDS:
         if kind in found:
             result.rows[kind] = _read_sheet(kind, found[kind], lang, problems)
+            if progress is not None:
+                progress(kind, len(result.rows[kind]))
     cases = result.rows.get("cases", [])
     for case in cases:
         case.values["year"] = _case_year(case)
