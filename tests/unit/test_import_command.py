@@ -56,3 +56,24 @@ def test_a_file_that_is_not_a_workbook(tmp_path: Path) -> None:
     out = io.StringIO()
     assert run_dry_run(path, "TTT", True, TODAY, out) is None
     assert "Không đọc được tệp này" in out.getvalue()
+
+
+def test_an_xls_is_checked_and_its_annotated_copy_is_an_xlsx(tmp_path: Path) -> None:
+    import xlwt  # type: ignore[import-untyped]
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Cuộc thanh tra")
+    for column, header in enumerate(["Số QĐ", "Ngày QĐ", "Tên cuộc thanh tra", "Hình thức"]):
+        sheet.write(0, column, header)
+    for column, value in enumerate(["03/QĐ-TTr", "29/02/2023", "Thanh tra đất đai", "Đột xuất"]):
+        sheet.write(1, column, value)
+    path = tmp_path / "cu.xls"
+    book.save(str(path))
+    out = io.StringIO()
+    report = tmp_path / "loi.xlsx"
+    result = run_dry_run(path, "TTT", True, TODAY, out, report_path=report)
+    assert result is not None
+    assert [(p.sheet, p.cell) for p in result.problems] == [("Cuộc thanh tra", "B2")]
+    annotated = load_workbook(report)
+    assert annotated["Cuộc thanh tra"]["A2"].value == "03/QĐ-TTr"
+    assert annotated["Cuộc thanh tra"]["B2"].comment.text == "Ngày này không tồn tại."

@@ -199,3 +199,34 @@ def test_missing_file_is_refused(tmp_path: Path) -> None:
 )
 def test_sheet_kind_by_name(name: str, kind: str | None) -> None:
     assert sheet_kind(name) == kind
+
+
+def test_xls_of_the_old_excel_format_is_read(tmp_path: Path) -> None:
+    import xlwt  # type: ignore[import-untyped]
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Phát hiện")
+    dated = xlwt.easyxf(num_format_str="dd/mm/yyyy")
+    sheet.write(0, 0, "BÁO CÁO PHÁT HIỆN NĂM 2023")
+    for column, header in enumerate(
+        ["So QD", "Ma phat hien", "Noi dung vi pham", "Tien vi pham (trieu dong)", "Ngay"]
+    ):
+        sheet.write(2, column, header)
+    sheet.write(3, 0, "07/QĐ-TTr")
+    sheet.write(3, 1, "PH1")
+    sheet.write(3, 2, "Chi sai định mức")
+    sheet.write(3, 3, 2.5)
+    sheet.write(3, 4, dt.date(2023, 12, 31), dated)
+    path = tmp_path / "phat-hien-2023.xls"
+    book.save(str(path))
+
+    (findings,) = read_workbook(path)
+    assert findings.kind() == "findings"
+    header = findings.header("findings")
+    assert header is not None
+    assert (header.row, header.height) == (2, 1)
+    assert header.mapping.columns["amount_vnd"].unit == "million"
+    ((number, row),) = list(findings.data_rows(header))
+    assert number == 4
+    assert row[:4] == ["07/QĐ-TTr", "PH1", "Chi sai định mức", 2.5]
+    assert row[4] in (dt.date(2023, 12, 31), dt.datetime(2023, 12, 31))
