@@ -269,3 +269,21 @@ def test_annotated_copy_of_a_workbook_openpyxl_cannot_open() -> None:
     cell = copy["Cuộc thanh tra"]["C2"]
     assert cell.comment.text == "This field is required."
     assert copy["Cuộc thanh tra"]["A2"].value == "15/QĐ-TTr"
+
+
+def test_annotated_copy_puts_a_problem_inside_a_merged_range_on_its_first_cell() -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "Kiến nghị"
+    sheet.append(["Số QĐ", "Kiến nghị", None, None])
+    sheet.merge_cells("B1:D1")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    problems = [Problem("Kiến nghị", 1, 2, MSG_REQUIRED), Problem("Kiến nghị", 1, 0, MSG_REQUIRED)]
+    read = read_workbook(buffer.getvalue())
+    content = annotated_workbook(buffer.getvalue(), "kn.xlsx", read, problems, "vi")
+    copy = load_workbook(io.BytesIO(content))["Kiến nghị"]
+    assert copy["B1"].comment.text == "Trường này là bắt buộc."
+    assert copy["A1"].comment.text == "Trường này là bắt buộc."
+    assert copy["C1"].comment is None
