@@ -1,4 +1,5 @@
-"""The ``inspect-app`` command: serve, worker, migrate, init, seed, createuser, audit, totals."""
+"""The ``inspect-app`` command: serve, worker, migrate, init, seed, createuser, audit, totals,
+import, import-template."""
 
 from __future__ import annotations
 
@@ -228,6 +229,49 @@ def cmd_totals(args: argparse.Namespace) -> int:
     return int(_run(rebuild_totals_cli()))
 
 
+async def _agency_known(code: str) -> bool:
+    """Whether an agency has ``code`` (the records of a workbook belong to one agency)."""
+    from models.tables import Agency
+
+    return bool(await Agency.exists().where(Agency.code == code))
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Check a legacy workbook (dry run) and print the problems; 0 when clean."""
+    from pathlib import Path
+
+    from inspect_app.clock import today
+    from inspect_app.importing.command import run_dry_run
+
+    if not args.dry_run:
+        print(
+            "Only the dry run is available: writing the records is not built yet. "
+            "Run again with --dry-run.",
+            file=sys.stderr,
+        )
+        return 2
+    _run(migrate())
+    known = _run(_agency_known(args.agency))
+    report = Path(args.report) if args.report else None
+    result = run_dry_run(
+        Path(args.file), args.agency, known, today(), sys.stdout, args.lang, report
+    )
+    if result is None:
+        return 2
+    return 0 if known and result.clean else 1
+
+
+def cmd_import_template(args: argparse.Namespace) -> int:
+    """Write the import template workbook."""
+    from pathlib import Path
+
+    from inspect_app.importing.template import import_template
+
+    Path(args.output).write_bytes(import_template(args.lang))
+    print(f"Template written to {args.output}.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``inspect-app``."""
     parser = argparse.ArgumentParser(prog="inspect-app", description=__doc__)
@@ -289,6 +333,19 @@ def build_parser() -> argparse.ArgumentParser:
     totals.add_argument("action", choices=["check", "rebuild"])
     totals.add_argument("--period", default=None, help="only this period, e.g. 2026-Q1")
     totals.set_defaults(func=cmd_totals)
+
+    importing = sub.add_parser("import", help="check a legacy workbook (.xlsx, .xls, .ods)")
+    importing.add_argument("file")
+    importing.add_argument("--agency", required=True, help="code of the agency the data is of")
+    importing.add_argument("--dry-run", action="store_true", help="check only, write nothing")
+    importing.add_argument("--report", default="", help="write the annotated copy here (.xlsx)")
+    importing.add_argument("--lang", choices=["vi", "en"], default="vi")
+    importing.set_defaults(func=cmd_import)
+
+    template = sub.add_parser("import-template", help="write the import template (.xlsx)")
+    template.add_argument("output")
+    template.add_argument("--lang", choices=["vi", "en"], default="vi")
+    template.set_defaults(func=cmd_import_template)
     return parser
 
 

@@ -48,6 +48,7 @@ DEFAULT_DOMAIN = "core"
 # first file it was found in (`make messages DOMAIN=name` overrides this). Move an entry to
 # another domain by hand whenever it reads better there; the domains are merged at run time.
 DOMAIN_RULES = (
+    ("inspect_app/importing/*", "importing"),
     ("inspect_app/audit_labels.py", "history"),
     ("templates/partials/history.html", "history"),
     ("templates/admin/*", "admin"),

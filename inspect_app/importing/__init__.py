@@ -1,0 +1,1 @@
+"""Import of legacy Excel workbooks: column mapping, reading, dry-run validation, report."""
