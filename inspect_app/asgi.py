@@ -29,6 +29,7 @@ from inspect_app.controllers.case_record_pages import CaseRecordPageController
 from inspect_app.controllers.dashboard import DashboardController
 from inspect_app.controllers.follow_ups import FollowUpApiController, FollowUpPageController
 from inspect_app.controllers.health import HealthController
+from inspect_app.controllers.import_pages import ImportPageController
 from inspect_app.controllers.inspection_pages import InspectionPageController
 from inspect_app.controllers.ladders import LadderPageController
 from inspect_app.controllers.notifications import (
@@ -78,6 +79,7 @@ ROUTE_HANDLERS: list[type | Router] = [
     ReportSchemaController,
     TotalsApiController,
     ReportPageController,
+    ImportPageController,
     InspectionPageController,
     CaseRecordPageController,
     SubjectPageController,

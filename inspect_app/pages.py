@@ -19,6 +19,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("read", "/subjects", N_("Subjects")),
     ("read", "/plans", N_("Plans")),
     ("read", "/reports", N_("Reports")),
+    ("import.run", "/imports", N_("Import")),
     ("user.manage", "/admin", N_("Administration")),
 ]
 

@@ -30,6 +30,11 @@ def _vnd(context: Context, amount: int | None) -> str:
 
 
 @pass_context
+def _number(context: Context, value: int | None) -> str:
+    return formatting.format_count(value, _lang(context))
+
+
+@pass_context
 def _m2(context: Context, value: Decimal | None) -> str:
     return "" if value is None else formatting.format_m2(Decimal(value), _lang(context))
 
@@ -68,6 +73,7 @@ def configure_environment(engine: Engine) -> None:
         {
             "vnd": _vnd,
             "m2": _m2,
+            "number": _number,
             "date": _date,
             "datetime": _datetime,
             "status_label": _label(STATUS_LABELS),

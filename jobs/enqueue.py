@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
@@ -108,3 +109,13 @@ async def close_pools() -> None:
         except Exception as exc:  # closing a pool to a dead server must not fail shutdown
             log.debug("closing the Redis pool for %s: %r", url, exc)
     _down_until.clear()
+
+
+async def enqueue_import(run_id: int) -> bool:
+    """Ask for import run ``run_id`` to be checked or committed (once even if asked twice)."""
+    url = get_settings().redis_url
+    if not url:
+        from jobs import inprocess
+
+        return inprocess.request_report(run_id)
+    return await enqueue("import_job", run_id, job_id=f"import:{run_id}:{uuid.uuid4().hex[:8]}")

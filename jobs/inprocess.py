@@ -170,8 +170,9 @@ class InProcessScheduler:
     async def tick(self, now: datetime | None = None) -> bool:
         """One pass: beat, then run whatever is due if this process holds the lease."""
         from inspect_app.services.health import beat
+        from inspect_app.services.imports import pending_run_ids
         from jobs.deadlines import watch_deadlines
-        from jobs.reports import generate_report_job, pending_report_ids
+        from jobs.reports import generate_report_job, import_job, pending_report_ids
         from jobs.totals import rebuild_totals, refresh_dirty_totals
 
         now = now or datetime.now(UTC)
@@ -187,6 +188,8 @@ class InProcessScheduler:
             await self._run("rebuild_totals", lambda: rebuild_totals(None), now)
         for report_id in await pending_report_ids():
             await self._run("generate_report", partial(generate_report_job, None, report_id), now)
+        for run_id in await pending_run_ids():
+            await self._run("import", partial(import_job, None, run_id), now)
         return True
 
 
@@ -204,7 +207,8 @@ def request_totals_refresh() -> bool:
 
 
 def request_report(report_id: int) -> bool:
-    """Wake this process's scheduler to generate a queued report; False when none runs here."""
+    """Wake this process's scheduler to generate a queued report or work a queued import;
+    False when none runs here."""
     return request_totals_refresh()
 
 

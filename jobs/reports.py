@@ -49,3 +49,21 @@ async def requeue_pending_reports(ctx: dict[str, Any] | None) -> int:
     for report_id in ids:
         await enqueue_report(report_id)
     return len(ids)
+
+
+async def import_job(ctx: dict[str, Any] | None, run_id: int) -> str:
+    """Job: the dry run or the commit of import run ``run_id``, whichever it waits for."""
+    from inspect_app.services.imports import work_run
+
+    return await work_run(run_id)
+
+
+async def requeue_pending_imports(ctx: dict[str, Any] | None) -> int:
+    """Job: queue every import run waiting for its job (Redis or a worker was down)."""
+    from inspect_app.services.imports import pending_run_ids
+    from jobs.enqueue import enqueue_import
+
+    ids = await pending_run_ids()
+    for run_id in ids:
+        await enqueue_import(run_id)
+    return len(ids)

@@ -5,10 +5,12 @@ Schedule (local time, TIME_ZONE):
 - ``watch_deadlines`` every DEADLINE_WATCH_MINUTES minutes (15 by default);
 - ``refresh_dirty_totals`` every minute: the catch-up scan of totals markers;
 - ``requeue_pending_reports`` every 5 minutes: reports queued while Redis was down;
+- ``requeue_pending_imports`` every 5 minutes: import runs waiting for their job;
 - ``rebuild_totals`` every night at TOTALS_REBUILD_HOUR:30 (1:30 by default).
 
-Queued on demand: ``refresh_totals`` (after a change; one job id, every marked period) and
-``generate_report_job`` (one job id per report). Every job is idempotent, so arq's
+Queued on demand: ``refresh_totals`` (after a change; one job id, every marked period),
+``generate_report_job`` (one job id per report) and ``import_job`` (a run's dry run or
+commit). Every job is idempotent, so arq's
 "at least once" (a retry after a crash, a cron tick seen by two workers) is harmless.
 
 The worker is arq's with three changes (:class:`ResilientWorker`):
@@ -43,7 +45,12 @@ from redis.exceptions import RedisError
 
 from inspect_app.settings import get_settings
 from jobs.deadlines import watch_deadlines
-from jobs.reports import generate_report_job, requeue_pending_reports
+from jobs.reports import (
+    generate_report_job,
+    import_job,
+    requeue_pending_imports,
+    requeue_pending_reports,
+)
 from jobs.schedule import NIGHTLY_MINUTE, job_timeout_s, rebuild_hour, watch_every_minutes
 from jobs.totals import rebuild_totals, refresh_dirty_totals
 
@@ -189,11 +196,14 @@ class WorkerSettings:
         func(refresh_dirty_totals, keep_result=0),
         func(rebuild_totals, keep_result=0),
         func(requeue_pending_reports, keep_result=0),
+        func(import_job, keep_result=0, max_tries=3),
+        func(requeue_pending_imports, keep_result=0),
     ]
     cron_jobs = [
         cron(watch_deadlines, minute=watch_minutes(), second=0, max_tries=5),
         cron(refresh_dirty_totals, second=30, max_tries=3),
         cron(requeue_pending_reports, minute=set(range(2, 60, 5)), second=10),
+        cron(requeue_pending_imports, minute=set(range(3, 60, 5)), second=10),
         cron(
             rebuild_totals,
             hour={rebuild_hour()},

@@ -516,6 +516,81 @@ class ReferenceVersion(Table):
     token = Varchar(length=32, null=False, default="")
 
 
+# --------------------------------------------------------------------------- imports
+
+
+class ImportRun(Table):
+    """One workbook brought in from Excel: its dry run, then its commit (or rollback).
+
+    The file is kept under ``VAR_DIR/imports`` by ``stored_name`` until the run is done with
+    it. A job works the run while it holds the claim (``claimed_by`` until ``lease_until``);
+    ``rows_checked`` and ``rows_written`` are its progress. ``problems`` holds the dry run's
+    findings (at most IMPORT_PROBLEMS_KEPT, ``problem_count`` says how many in all) and
+    ``summary`` what the commit created, updated and left unchanged per record kind.
+    """
+
+    id = Serial(primary_key=True)
+    agency = ForeignKey(Agency, null=False, on_delete=OnDelete.restrict, index=True)
+    user = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    file_name = Varchar(length=255, null=False)
+    file_sha256 = Varchar(length=64, null=False, index=True)
+    stored_name = Varchar(length=80, null=False, default="")
+    status = Varchar(length=16, null=False, default="checking", index=True)
+    skip_bad_rows = Boolean(default=False, null=False)
+    rows_total = Integer(default=0, null=False)
+    rows_checked = Integer(default=0, null=False)
+    rows_written = Integer(default=0, null=False)
+    problem_count = Integer(default=0, null=False)
+    problems = JSON(default="[]")
+    summary = JSON(default="{}")
+    error = Text(null=False, default="")
+    claimed_by = Varchar(length=64, null=False, default="")
+    lease_until = Timestamptz(null=True, default=None)
+    version = Integer(default=1, null=False)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    checked_at = Timestamptz(null=True, default=None)
+    committed_at = Timestamptz(null=True, default=None)
+    rolled_back_at = Timestamptz(null=True, default=None)
+
+
+class ImportedRecord(Table):
+    """Where an imported record came from, keyed by what identifies it in the workbooks.
+
+    ``key`` is the record's natural key within the agency (a case: decision number and year;
+    a finding or recommendation: its case's key and its own; an execution: its
+    recommendation's key, date, document number and occurrence). A re-import finds its
+    records here, so it updates them instead of adding them again. ``row_hash`` is the hash
+    of the values last written, ``entity_version`` the record's version right after.
+    """
+
+    id = Serial(primary_key=True)
+    agency = ForeignKey(Agency, null=False, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=12, null=False)
+    key = Varchar(length=600, null=False)
+    entity_id = Integer(null=False)
+    run = ForeignKey(ImportRun, null=False, on_delete=OnDelete.cascade, index=True)
+    sheet = Varchar(length=100, null=False, default="")
+    row_number = Integer(null=False, default=0)
+    row_hash = Varchar(length=64, null=False, default="")
+    entity_version = Integer(null=False, default=1)
+
+
+class ImportChange(Table):
+    """What one run did to one record, so that the run can be undone as a whole.
+
+    ``action`` is created or updated; for an update ``before`` holds the record's columns
+    and its ImportedRecord row as they were.
+    """
+
+    id = Serial(primary_key=True)
+    run = ForeignKey(ImportRun, null=False, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=12, null=False)
+    key = Varchar(length=600, null=False)
+    entity_id = Integer(null=False)
+    action = Varchar(length=8, null=False)
+    before = JSON(default="null")
+
+
 ALL_TABLES: list[type[Table]] = [
     Agency,
     AppUser,
@@ -544,4 +619,7 @@ ALL_TABLES: list[type[Table]] = [
     DocumentNumber,
     JobState,
     ReferenceVersion,
+    ImportRun,
+    ImportedRecord,
+    ImportChange,
 ]

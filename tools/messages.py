@@ -49,6 +49,9 @@ DEFAULT_DOMAIN = "core"
 # another domain by hand whenever it reads better there; the domains are merged at run time.
 DOMAIN_RULES = (
     ("inspect_app/importing/*", "importing"),
+    ("inspect_app/services/imports.py", "importing"),
+    ("inspect_app/controllers/import_pages.py", "importing"),
+    ("templates/imports/*", "importing"),
     ("inspect_app/audit_labels.py", "history"),
     ("templates/partials/history.html", "history"),
     ("templates/admin/*", "admin"),

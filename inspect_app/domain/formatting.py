@@ -33,6 +33,13 @@ def format_vnd(amount: int | None, lang: str = "vi") -> str:
     return _plain_spaces(format_currency(amount, "VND", locale=_locale(lang)))
 
 
+def format_count(value: int | None, lang: str = "vi") -> str:
+    """A whole number with its thousands grouped: "12.500" (vi), "12,500" (en)."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=_locale(lang))
+
+
 def format_million_vnd(amount: int, digits: int = 3, lang: str = "vi") -> str:
     """Money in million đồng as reports print it: 1_250_500_000 -> "1.250,500".
 

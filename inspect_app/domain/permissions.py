@@ -48,6 +48,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "followup.board": frozenset({"lead", "head", "viewer", "admin"}),
     "report.request": frozenset({"lead", "head"}),
     "report.sign_off": frozenset({"head"}),
+    "import.run": _LEADERS,
     "ladder.manage": frozenset({"admin"}),
     "audit.read": frozenset({"lead", "head", "admin"}),
     "totals.read": _READERS,

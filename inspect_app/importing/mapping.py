@@ -98,6 +98,8 @@ RECORD_FIELDS: dict[RecordKind, tuple[FieldSpec, ...]] = {
         FieldSpec("description", "text", "Nội dung kiến nghị", ("Kiến nghị",)),
         FieldSpec("amount_vnd", "money", "Số tiền kiến nghị", ("Số tiền", "Kiến nghị thu hồi")),
         FieldSpec("due_on", "date", "Thời hạn", ("Hạn thực hiện", "Thời hạn thực hiện")),
+        FieldSpec("collectives", "int", "Số tập thể", ("Tập thể",)),
+        FieldSpec("individuals", "int", "Số cá nhân", ("Cá nhân", "Số người bị xử lý")),
     ),
     "executions": (
         _CASE_NUMBER,
@@ -399,11 +401,12 @@ def find_header(
 
     Legacy sheets open with a title, a unit name or blank rows before the header, so each of
     the first rows is tried alone and combined with the next; the reading that maps the most
-    fields (required ones first) wins, a single row winning a tie. None when no row maps a
-    required field.
+    fields (required ones first) wins. In a tie the two rows win when the second one reads as
+    headers (text only, no number or date: a first data row nearly always has one), else
+    the single row. None when no row maps a required field.
     """
     best: HeaderLocation | None = None
-    best_score = (0, 0)
+    best_score = (0, 0, 0)
     for start in range(min(scan, len(rows))):
         top = [_cell_text(cell) for cell in rows[start]]
         if not any(top):
@@ -417,7 +420,19 @@ def find_header(
             required = sum(
                 1 for spec in RECORD_FIELDS[kind] if spec.required and spec.name in mapping.columns
             )
-            score = (required, len(mapping.columns))
+            headerish = height == 2 and _reads_as_headers(rows[start + 1])
+            score = (required, len(mapping.columns), int(headerish))
             if required and score > best_score:
                 best, best_score = HeaderLocation(start, height, mapping), score
     return best
+
+
+_NUMBER_LIKE = re.compile(r"^[\d\s.,/\-:]+$")
+
+
+def _reads_as_headers(row: Sequence[object]) -> bool:
+    """True when every filled cell of ``row`` is text that is not a number or a date."""
+    texts = [cell for cell in row if cell not in (None, "")]
+    return bool(texts) and all(
+        isinstance(cell, str) and not _NUMBER_LIKE.match(cell.strip()) for cell in texts
+    )

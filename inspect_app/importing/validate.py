@@ -335,6 +335,8 @@ def dry_run(
             type=row.values["type"],
             description=row.values.get("description") or "",
             amount_vnd=row.values.get("amount_vnd") or 0,
+            collectives=row.values.get("collectives") or 0,
+            individuals=row.values.get("individuals") or 0,
             due_on=row.values.get("due_on"),
         )
         for name, problem in recommendation_problems(item, concluded, lang).items():
