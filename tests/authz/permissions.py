@@ -36,6 +36,7 @@ EXPECTED: dict[str, tuple[bool, bool, bool, bool, bool]] = {
     "followup.board":               (N,        Y,   Y,   Y,     Y),
     "report.request":               (N,        Y,   Y,   N,     N),
     "report.sign_off":              (N,        N,   Y,   N,     N),
+    "import.run":                   (N,        Y,   Y,   N,     N),
     "ladder.manage":                (N,        N,   N,   N,     Y),
     "audit.read":                   (N,        Y,   Y,   N,     Y),
     "totals.read":                  (Y,        Y,   Y,   Y,     Y),

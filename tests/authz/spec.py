@@ -32,6 +32,7 @@ TARGET_KINDS = (
     "attachment",
     "report",
     "notification",
+    "import_run",
 )
 
 # Values of path parameters that do not name a record (``{code:str}`` of /lang/{code:str});

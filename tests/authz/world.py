@@ -37,6 +37,7 @@ from models.tables import (
     Attachment,
     Execution,
     Finding,
+    ImportRun,
     Inspection,
     InspectionEvent,
     InspectionExtension,
@@ -300,6 +301,17 @@ async def _side_records(
             narrative=f"{mark}Báo cáo quý I {suffix}",
             requested_by=creator_id,
             finished_at=datetime.now(UTC),
+        )
+    )
+    ids["import_run"] = await _insert(
+        ImportRun(
+            agency=agency_id,
+            user=creator_id,
+            file_name=f"{mark}so-lieu-{suffix}.xlsx",
+            file_sha256="0" * 64,
+            status="checked",
+            rows_total=1,
+            rows_checked=1,
         )
     )
     await _insert(
