@@ -229,36 +229,60 @@ def cmd_totals(args: argparse.Namespace) -> int:
     return int(_run(rebuild_totals_cli()))
 
 
-async def _agency_known(code: str) -> bool:
-    """Whether an agency has ``code`` (the records of a workbook belong to one agency)."""
+async def _agency_id(code: str) -> int | None:
+    """The agency with ``code`` (the records of a workbook belong to one agency), if any."""
     from models.tables import Agency
 
-    return bool(await Agency.exists().where(Agency.code == code))
+    row = await Agency.select(Agency.id).where(Agency.code == code).first()
+    return None if row is None else int(row["id"])
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    """Check a legacy workbook (dry run) and print the problems; 0 when clean."""
+    """Check a legacy workbook and, without --dry-run, write its records; 0 when clean (and
+    committed), 1 when problems stopped it, 2 when the file is not a workbook."""
     from pathlib import Path
 
     from inspect_app.clock import today
     from inspect_app.importing.command import run_dry_run
 
-    if not args.dry_run:
-        print(
-            "Only the dry run is available: writing the records is not built yet. "
-            "Run again with --dry-run.",
-            file=sys.stderr,
-        )
-        return 2
     _run(migrate())
-    known = _run(_agency_known(args.agency))
+    agency_id = _run(_agency_id(args.agency))
     report = Path(args.report) if args.report else None
-    result = run_dry_run(
-        Path(args.file), args.agency, known, today(), sys.stdout, args.lang, report
-    )
-    if result is None:
-        return 2
-    return 0 if known and result.clean else 1
+    if args.dry_run or agency_id is None:
+        result = run_dry_run(
+            Path(args.file),
+            args.agency,
+            agency_id is not None,
+            today(),
+            sys.stdout,
+            args.lang,
+            report,
+        )
+        if result is None:
+            return 2
+        return 0 if agency_id is not None and result.clean else 1
+    from inspect_app.services.imports import import_from_command
+
+    async def run() -> int:
+        from inspect_app.db import close_pool, start_pool
+
+        await start_pool()
+        try:
+            return await import_from_command(
+                Path(args.file), agency_id, sys.stdout, args.skip_bad_rows, args.lang, report
+            )
+        finally:
+            await close_pool()
+
+    return int(_run(run()))
+
+
+def cmd_import_rollback(args: argparse.Namespace) -> int:
+    """Undo a committed import as a whole."""
+    from inspect_app.services.imports import rollback_from_command
+
+    _run(migrate())
+    return int(_run(rollback_from_command(args.run, sys.stdout, args.lang)))
 
 
 def cmd_import_template(args: argparse.Namespace) -> int:
@@ -334,13 +358,25 @@ def build_parser() -> argparse.ArgumentParser:
     totals.add_argument("--period", default=None, help="only this period, e.g. 2026-Q1")
     totals.set_defaults(func=cmd_totals)
 
-    importing = sub.add_parser("import", help="check a legacy workbook (.xlsx, .xls, .ods)")
+    importing = sub.add_parser(
+        "import", help="check a legacy workbook (.xlsx, .xls, .ods) and write its records"
+    )
     importing.add_argument("file")
     importing.add_argument("--agency", required=True, help="code of the agency the data is of")
     importing.add_argument("--dry-run", action="store_true", help="check only, write nothing")
     importing.add_argument("--report", default="", help="write the annotated copy here (.xlsx)")
+    importing.add_argument(
+        "--skip-bad-rows",
+        action="store_true",
+        help="write the clean rows, leaving out those with problems (and their dependants)",
+    )
     importing.add_argument("--lang", choices=["vi", "en"], default="vi")
     importing.set_defaults(func=cmd_import)
+
+    rollback = sub.add_parser("import-rollback", help="undo a committed import as a whole")
+    rollback.add_argument("run", type=int, help="the number of the import (printed by import)")
+    rollback.add_argument("--lang", choices=["vi", "en"], default="vi")
+    rollback.set_defaults(func=cmd_import_rollback)
 
     template = sub.add_parser("import-template", help="write the import template (.xlsx)")
     template.add_argument("output")

@@ -21,6 +21,8 @@ from inspect_app.domain.labels import FINDING_CATEGORY_LABELS, ORIGIN_LABELS, OR
 from inspect_app.exceptions import NotFound
 from inspect_app.forms.common import date_text
 from inspect_app.forms.inspections import DEADLINES, EVENT_FIELDS
+from inspect_app.importing.plan import KIND_LABELS
+from inspect_app.importing.store import sources_of_case
 from inspect_app.principal import Principal
 from inspect_app.services import (
     agencies,
@@ -150,6 +152,8 @@ async def case_page_context(
         "history": await audit.visible_history(principal, "inspection", inspection_id)
         if principal.can("audit.read")
         else None,
+        "import_sources": await sources_of_case(inspection_id),
+        "import_kind_labels": KIND_LABELS,
         "recover_target": sum(m["target"] for m in recover),
         "recover_done": sum(m["done"] for m in recover),
         "recover_left": sum(m["left"] for m in recover),

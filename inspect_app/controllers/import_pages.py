@@ -14,6 +14,7 @@ from inspect_app.domain.messages import N_
 from inspect_app.exceptions import Conflict, InvalidInput, request_language
 from inspect_app.forms.common import read_version
 from inspect_app.i18n import translate
+from inspect_app.importing.plan import KIND_LABELS
 from inspect_app.importing.template import import_template
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
@@ -155,14 +156,6 @@ def _detail_context(run: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-KIND_LABELS = {
-    "cases": N_("Cases"),
-    "subjects": N_("Subjects"),
-    "links": N_("Subjects of cases"),
-    "findings": N_("Findings"),
-    "measures": N_("Recommendations"),
-    "executions": N_("Executions"),
-}
 OUTCOME_LABELS = {
     "created": N_("created"),
     "updated": N_("updated"),

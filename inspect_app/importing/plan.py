@@ -30,6 +30,7 @@ from typing import Any, Literal
 
 from inspect_app.domain.clock import ClockInput, Deadlines
 from inspect_app.domain.measures import measure_unit
+from inspect_app.domain.messages import pN_
 from inspect_app.domain.text import fold_vietnamese, searchable_number
 from inspect_app.importing.validate import DryRun, Problem, Row
 
@@ -44,6 +45,15 @@ WRITE_ORDER: tuple[ItemKind, ...] = (
     "executions",
 )
 DEFAULT_DURATION_DAYS = 45
+# The kinds as the pages name them.
+KIND_LABELS = {
+    "cases": pN_("import", "Cases"),
+    "subjects": pN_("import", "Subjects"),
+    "links": pN_("import", "Subjects of cases"),
+    "findings": pN_("import", "Findings"),
+    "measures": pN_("import", "Recommendations"),
+    "executions": pN_("import", "Executions"),
+}
 
 
 @dataclass(slots=True)

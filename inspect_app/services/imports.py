@@ -25,13 +25,14 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from inspect_app import clock
 from inspect_app.db import is_postgres
 from inspect_app.domain.clock import ClockInput, Deadlines, compute_deadlines
 from inspect_app.domain.messages import N_, MessageId, bound, lazy
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_app.i18n import translate
 from inspect_app.importing.mapping import RecordKind
 from inspect_app.importing.plan import bad_rows, blocking_problems, build_plan
 from inspect_app.importing.reader import WorkbookError, read_workbook
@@ -560,3 +561,93 @@ async def _commit(run: dict[str, Any], token: str) -> str:
         await work.totals_changed(agency_id, dates)
     _live[run_id] = (total, len(plan))
     return "committed"
+
+
+# --------------------------------------------------------------------------- the command
+
+
+async def import_from_command(
+    path: Path,
+    agency_id: int,
+    out: TextIO,
+    skip_bad_rows: bool = False,
+    lang: str = "vi",
+    report_path: Path | None = None,
+) -> int:
+    """``inspect-app import FILE --agency CODE``: the same run as the pages, in this process,
+    with a progress bar; 0 when committed, 1 when problems stopped it."""
+    from inspect_app.importing.command import problem_line, progress_bar
+
+    content = await asyncio.to_thread(path.read_bytes)
+    run_id = await create_run(agency_id, None, path.name, content)
+    watcher = asyncio.create_task(_print_progress(run_id, out, progress_bar))
+    try:
+        await work_run(run_id)
+        run = await _row(run_id)
+        assert run is not None
+        problems = stored_problems(run)
+        print(f"{run['rows_checked']} rows checked, {run['problem_count']} problems", file=out)
+        for problem in problems:
+            print(problem_line(problem, lang), file=out)
+        if problems and report_path is not None:
+            content = annotated_workbook(content, path.name, read_workbook(path), problems, lang)
+            await asyncio.to_thread(report_path.write_bytes, content)
+            print(f"annotated copy: {report_path}", file=out)
+        summary = run["summary"] if isinstance(run["summary"], dict) else json.loads(run["summary"])
+        if (
+            run["status"] != "checked"
+            or summary.get("blocking")
+            or (problems and not skip_bad_rows)
+        ):
+            print(translate(MSG_NOT_CLEAN if problems else MSG_BLOCKING, lang), file=out)
+            return 1
+        await ImportRun.update(
+            {ImportRun.status: "commit_queued", ImportRun.skip_bad_rows: skip_bad_rows}
+        ).where(ImportRun.id == run_id)
+        if await work_run(run_id) != "committed":
+            return 1
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+    run = await _row(run_id)
+    assert run is not None
+    print(f"{progress_bar(1, 1)}  committed: import {run_id}", file=out)
+    summary = json.loads(run["summary"]) if isinstance(run["summary"], str) else run["summary"]
+    for kind, counts in summary.items():
+        if not kind.startswith("_"):
+            print(f"  {kind}: " + ", ".join(f"{n} {what}" for what, n in counts.items()), file=out)
+    print(f"roll back with: inspect-app import-rollback {run_id}", file=out)
+    return 0
+
+
+async def _print_progress(run_id: int, out: TextIO, bar: Callable[[int, int], str]) -> None:
+    shown = ""
+    while True:
+        await asyncio.sleep(PROGRESS_EVERY_S)
+        checked, written = _live.get(run_id, (0, 0))
+        line = (
+            f"{bar(written, checked)}  {written}/{checked} written"
+            if written
+            else (f"{checked} rows checked")
+        )
+        if line != shown:
+            print(line, file=out)
+            shown = line
+
+
+async def rollback_from_command(run_id: int, out: TextIO, lang: str = "vi") -> int:
+    """``inspect-app import-rollback RUN``: 0 when rolled back, 1 when refused."""
+    run = await _row(run_id)
+    if run is None or run["status"] != "committed":
+        print(translate(MSG_NOT_COMMITTED, lang), file=out)
+        return 1
+    try:
+        summary = await rollback_committed(run_id, int(run["agency"]))
+    except RollbackRefused as refused:
+        print(translate(refused.message, lang), file=out)
+        return 1
+    print(f"rolled back: import {run_id}", file=out)
+    for kind, counts in summary.items():
+        print(f"  {kind}: " + ", ".join(f"{n} {what}" for what, n in counts.items()), file=out)
+    return 0
