@@ -16,7 +16,7 @@ from typing import IO, Any
 from openpyxl import load_workbook
 
 from inspect_app.security import hash_password
-from models.tables import AppUser
+from models.tables import AppUser, Inspection
 from tests.conftest import ARTIFACTS_DIR
 from tests.factories import make_tree, make_user
 from tests.import_samples.make_samples import write_samples
@@ -117,3 +117,10 @@ async def test_a_head_imports_a_workbook_and_finds_it_on_the_board(
     row = page.locator("tr", has_text="Thu hồi tiền thanh toán khống").first
     assert "500.000.000" in await row.locator("[data-testid=follow-up-left]").inner_text()
     await _shot(page, "3_board")
+
+    # The case shows where its records came from: file, sheet, row, SHA-256.
+    case = await Inspection.select(Inspection.id).where(Inspection.decision_no == "12/QĐ-TTr")
+    await page.goto(f"/inspections/{case[0]['id']}")
+    sources = await page.locator("[data-testid=import-sources] tbody").inner_text()
+    assert "Cuộc thanh tra\tclean.xlsx\tCuộc thanh tra\t2" in sources
+    assert "Kiến nghị\tclean.xlsx\tKiến nghị\t2" in sources
