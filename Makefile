@@ -25,7 +25,7 @@ MIGRATIONS_DIR := models/piccolo_migrations
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install venv demo test system-packages lint messages messages-check wheel-check \
-	migrations-check fuzz bench mutate mutate-domain mutate-sql mutate-ci
+	migrations-check fuzz bench bench-import mutate mutate-domain mutate-sql mutate-ci
 
 help: ## list the targets
 	@echo "Targets:"
@@ -148,6 +148,9 @@ fuzz: $(VENV)/.installed-test ## Schemathesis over the whole API, every check, 5
 
 bench: $(VENV)/.installed-test ## run the benchmarks (bench/run.py)
 	$(PY) -m bench.run
+
+bench-import: $(VENV)/.installed-test ## the import of a 110,000-row workbook on PostgreSQL (bench/imports.py)
+	$(PY) -m bench.imports
 
 # Mutation testing (docs/testing.md): small faults put into the code one at a time; the
 # tests must fail on at least 95 % of them, and every mutant that survives is listed with

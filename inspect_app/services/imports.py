@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import contextvars
 import datetime as dt
+import gc
 import hashlib
 import json
 import logging
@@ -522,6 +523,8 @@ async def _commit(run: dict[str, Any], token: str) -> str:
         )
         return "checked"
     plan = build_plan(result, deadlines_of, bad_rows(result.problems))
+    del result  # the plan holds what is written: the rows read go before the writing
+    gc.collect()
     _live[run_id] = (total, 0)
 
     async def progress(written: int) -> None:

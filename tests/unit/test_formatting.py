@@ -180,3 +180,13 @@ def test_formatted_vnd_reads_back(amount: int) -> None:
 @given(st.decimals(min_value=0, max_value=10**9, places=2))
 def test_formatted_m2_reads_back(area: Decimal) -> None:
     assert parse_m2_input(format_m2(area)) == area
+
+
+def test_counts_are_grouped_by_thousands_in_each_language() -> None:
+    from inspect_app.domain.formatting import format_count
+
+    assert format_count(12_500) == "12.500"
+    assert format_count(12_500, "en") == "12,500"
+    assert format_count(999) == "999"
+    assert format_count(0) == "0"
+    assert format_count(None) == ""
