@@ -37,8 +37,10 @@ from inspect_app.controllers.notifications import (
     NotificationPageController,
 )
 from inspect_app.controllers.plan_pages import PlanPageController
+from inspect_app.controllers.public_pages import PublicPageController
 from inspect_app.controllers.report_pages import ReportPageController
 from inspect_app.controllers.subject_pages import SubjectPageController
+from inspect_app.controllers.tip_pages import TipPageController
 from inspect_app.deps import provide_ip, provide_principal
 from inspect_app.exceptions import EXCEPTION_HANDLERS
 from inspect_app.guards import authorize
@@ -80,6 +82,8 @@ ROUTE_HANDLERS: list[type | Router] = [
     TotalsApiController,
     ReportPageController,
     ImportPageController,
+    TipPageController,
+    PublicPageController,
     InspectionPageController,
     CaseRecordPageController,
     SubjectPageController,
@@ -95,7 +99,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         secret=settings.secret_key,
         cookie_secure=settings.production,
         cookie_samesite="lax",
-        exclude=["/api/auth/login"],
+        # The citizens' forms carry no session to protect, and must set no cookie.
+        exclude=["/api/auth/login", "^/public"],
     )
     static = create_static_files_router(
         path="/static",

@@ -55,6 +55,17 @@ ACTION_LABELS = {
     "report.request": N_("Report requested"),
     "report.narrative": N_("Narrative edited"),
     "report.sign_off": N_("Report signed off"),
+    "import_upload": N_("Workbook uploaded for import"),
+    "import_commit": N_("Import commit requested"),
+    "import_committed": N_("Workbook imported"),
+    "import_rollback": N_("Import rolled back"),
+    "tip_received": N_("Tip received"),
+    "tip_take": N_("Tip taken in hand"),
+    "tip_accepted": N_("Tip turned into an inspection"),
+    "tip_attached": N_("Tip joined to an inspection"),
+    "tip_forwarded": N_("Tip forwarded"),
+    "tip_rejected": N_("Tip not taken up"),
+    "tip_identity_view": N_("Sender's identity viewed"),
 }
 ENTITY_LABELS = {
     "agency": N_("Agency"),
@@ -68,6 +79,8 @@ ENTITY_LABELS = {
     "execution": N_("Execution"),
     "attachment": N_("Attachment"),
     "report": N_("Report"),
+    "import_run": N_("Import"),
+    "tip": N_("Tip"),
 }
 # Field -> message id, per kind of record; the form labels are reused where they exist.
 FIELD_LABELS: dict[str, dict[str, str]] = {

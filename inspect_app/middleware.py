@@ -70,6 +70,22 @@ def _needs_csrf(scope: Scope) -> bool:
     return bool(handler is not None and handler.opt.get("public"))
 
 
+PUBLIC_PREFIX = "/public"
+
+
+def is_public_path(path: str) -> bool:
+    """The citizens' side (/public/...): no staff identity, session or cookie there."""
+    return path == PUBLIC_PREFIX or path.startswith(PUBLIC_PREFIX + "/")
+
+
+def _query_value(scope: Scope, name: str) -> str | None:
+    from urllib.parse import parse_qs
+
+    raw = scope.get("query_string", b"").decode("latin-1")
+    values = parse_qs(raw).get(name)
+    return values[0] if values else None
+
+
 class IdentityMiddleware(ASGIMiddleware):
     """Set ``scope["user"]`` (a Principal or None) and the request language.
 
@@ -78,6 +94,16 @@ class IdentityMiddleware(ASGIMiddleware):
     """
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        if is_public_path(scope.get("path", "")):
+            # The citizens' pages know nobody: no token, session or staff cookie is read.
+            scope["user"] = None
+            scope["auth"] = None
+            state_of: dict[str, Any] = scope.setdefault("state", {})
+            state_of["lang"] = pick_language(
+                _query_value(scope, "lang"), default=get_settings().default_language
+            )
+            await next_app(scope, receive, send)
+            return
         principal = None
         auth_kind = None
         token = bearer_token(scope)

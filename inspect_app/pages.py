@@ -16,6 +16,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("read", "/", N_("Dashboard")),
     ("read", "/inspections", N_("Inspections")),
     ("followup.board", "/follow-ups", N_("Follow-up")),
+    ("tip.intake", "/tips", N_("Tips")),
     ("read", "/subjects", N_("Subjects")),
     ("read", "/plans", N_("Plans")),
     ("read", "/reports", N_("Reports")),

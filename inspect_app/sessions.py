@@ -352,4 +352,6 @@ def session_config(settings: Settings) -> ServerSideSessionConfig:
         # full max_age (store_in_message), so renewing on read was a second write per request.
         renew_on_access=False,
         store="sessions",
+        # The citizens' side neither reads nor sets the staff session cookie.
+        exclude="^/public",
     )

@@ -516,6 +516,64 @@ class ReferenceVersion(Table):
     token = Varchar(length=32, null=False, default="")
 
 
+# --------------------------------------------------------------------------- citizens' side
+
+
+class Tip(Table):
+    """A report, complaint or denunciation received from the public (tiếp nhận phản ánh).
+
+    ``code`` is the unguessable tracking code the sender gets. The sender's identity
+    (``contact_*``) is protected: for a denunciation only the handling officer and the head
+    see it (``domain.tips.identity_visible``), it never goes into exports, the audit log's
+    text or a public page, and every view of it is audited. ``ip_hash`` (a keyed hash of the
+    sender's address, never the address) serves the public form's rate limit.
+    """
+
+    id = Serial(primary_key=True)
+    code = Varchar(length=16, unique=True, null=False)
+    agency = ForeignKey(Agency, null=False, on_delete=OnDelete.restrict, index=True)
+    channel = Varchar(length=16, null=False, default="web", index=True)
+    kind = Varchar(length=16, null=False, default="feedback")
+    subject_name = Varchar(length=500, null=False, default="")
+    subject_tax_code = Varchar(length=20, null=False, default="")
+    content = Text(null=False)
+    place = Varchar(length=500, null=False, default="")
+    happened = Varchar(length=200, null=False, default="")
+    anonymous = Boolean(default=True, null=False)
+    contact_name = Varchar(length=255, null=False, default="")
+    contact_phone = Varchar(length=40, null=False, default="")
+    contact_email = Varchar(length=255, null=False, default="")
+    contact_address = Varchar(length=500, null=False, default="")
+    status = Varchar(length=16, null=False, default="received", index=True)
+    received_on = Date(null=False)
+    due_on = Date(null=False, index=True)
+    decided_on = Date(null=True, default=None)
+    decision_reason = Text(null=False, default="")
+    forwarded_to = Varchar(length=255, null=False, default="")
+    letter_no = Varchar(length=64, null=False, default="")
+    inspection = ForeignKey(Inspection, null=True, on_delete=OnDelete.set_null, index=True)
+    handler = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    created_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    decided_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    ip_hash = Varchar(length=64, null=False, default="", index=True)
+    version = Integer(default=1, null=False)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class TipFile(Table):
+    """A photo or PDF sent with a tip (stored like attachments, by a generated name)."""
+
+    id = Serial(primary_key=True)
+    tip = ForeignKey(Tip, null=False, on_delete=OnDelete.cascade, index=True)
+    filename = Varchar(length=255, null=False)
+    content_type = Varchar(length=120, null=False)
+    size = BigInt(null=False, default=0)
+    sha256 = Varchar(length=64, null=False, default="")
+    storage_name = Varchar(length=80, unique=True, null=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
 # --------------------------------------------------------------------------- imports
 
 
@@ -622,4 +680,6 @@ ALL_TABLES: list[type[Table]] = [
     ImportRun,
     ImportedRecord,
     ImportChange,
+    Tip,
+    TipFile,
 ]

@@ -34,6 +34,7 @@ from inspect_app.services import (
     measures,
     plans,
     subjects,
+    tips,
     users,
 )
 
@@ -153,6 +154,7 @@ async def case_page_context(
         if principal.can("audit.read")
         else None,
         "import_sources": await sources_of_case(inspection_id),
+        "from_tip": await tips.tip_of_case(inspection_id),
         "import_kind_labels": KIND_LABELS,
         "recover_target": sum(m["target"] for m in recover),
         "recover_done": sum(m["done"] for m in recover),

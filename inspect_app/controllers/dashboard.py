@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from litestar import Controller, Request, get
 from litestar.response import Template
 
 from inspect_app.clock import today
+from inspect_app.domain import tips as rules
 from inspect_app.pages import render
 from inspect_app.principal import Principal
-from inspect_app.services import dashboard
+from inspect_app.services import dashboard, tips
 
 
 class DashboardController(Controller):
@@ -23,9 +25,13 @@ class DashboardController(Controller):
         """Dashboard of the user's agency subtree."""
         figures = await dashboard.dashboard(principal, today())
         # A card links only where its reader may go (the board is not an inspector's page).
+        tip_counts = await tips.counts(principal, date(today().year, 1, 1))
         return await render(
             request,
             "dashboard/index.html",
             board_link=principal.can("followup.board"),
+            tip_counts=tip_counts,
+            tip_link=principal.can("tip.intake"),
+            tip_labels={"channel": rules.CHANNEL_LABELS, "status": rules.STATUS_LABELS},
             **figures,
         )

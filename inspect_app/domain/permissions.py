@@ -49,6 +49,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "report.request": frozenset({"lead", "head"}),
     "report.sign_off": frozenset({"head"}),
     "import.run": _LEADERS,
+    "tip.intake": _CASE_WORKERS,
+    "tip.triage": _LEADERS,
     "ladder.manage": frozenset({"admin"}),
     "audit.read": frozenset({"lead", "head", "admin"}),
     "totals.read": _READERS,

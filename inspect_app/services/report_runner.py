@@ -173,8 +173,11 @@ def _m2(value: Any) -> str:
     return rl.format_number(Decimal(str(value)), "m2", "vi")
 
 
-def build_narrative(figures: dict[str, Any]) -> str:
-    """The narrative outline of the report, pre-filled in Vietnamese with the key figures."""
+def build_narrative(
+    figures: dict[str, Any], tip_counts: dict[str, dict[str, int]] | None = None
+) -> str:
+    """The narrative outline of the report, pre-filled in Vietnamese with the key figures
+    (and, when given, the tips received in the period by channel and outcome)."""
     period = parse_period(str(figures["period"]))
     i, c, m = figures["inspections"], figures["checks"], figures["implementation"]
     rate = rl.column_value(
@@ -220,11 +223,45 @@ def build_narrative(figures: dict[str, Any]) -> str:
             f"{m['discipline_individuals']} cá nhân, đã xử lý {m['discipline_done']}; đã "
             f"chuyển cơ quan điều tra {m['referrals_made']}/{m['referrals_required']} "
             "trường hợp.",
+            *([tips_paragraph(tip_counts)] if tip_counts is not None else []),
             "II. ĐÁNH GIÁ, NHẬN XÉT",
             "(Ưu điểm, tồn tại, hạn chế và nguyên nhân.)",
             "III. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI",
             "(Nhiệm vụ trọng tâm và kiến nghị, đề xuất.)",
         ]
+    )
+
+
+TIP_CHANNEL_WORDS = {
+    "web": "qua cổng thông tin",
+    "hotline": "qua đường dây nóng",
+    "feedback_box": "qua hòm thư góp ý",
+    "letter": "qua đơn thư",
+    "in_person": "trực tiếp",
+    "forwarded": "do cơ quan khác chuyển đến",
+}
+
+
+def tips_paragraph(counts: dict[str, dict[str, int]]) -> str:
+    """The narrative's paragraph on tips: received by channel, decided by outcome."""
+    total = sum(sum(by.values()) for by in counts.values())
+    if total == 0:
+        return "4. Tiếp nhận phản ánh, kiến nghị. Trong kỳ không tiếp nhận phản ánh, kiến nghị nào."
+    channels = ", ".join(
+        f"{sum(counts[c].values())} {TIP_CHANNEL_WORDS[c]}"
+        for c in TIP_CHANNEL_WORDS
+        if c in counts
+    )
+
+    def outcome(status: str) -> int:
+        return sum(by.get(status, 0) for by in counts.values())
+
+    return (
+        f"4. Tiếp nhận phản ánh, kiến nghị. Trong kỳ tiếp nhận {total} phản ánh, kiến nghị, "
+        f"khiếu nại, tố cáo ({channels}); đã chuyển thành cuộc thanh tra {outcome('accepted')}, "
+        f"gộp vào cuộc thanh tra đang tiến hành {outcome('attached')}, chuyển cơ quan có thẩm "
+        f"quyền {outcome('forwarded')}, không thụ lý {outcome('rejected')}, đang xử lý "
+        f"{outcome('received')}."
     )
 
 
@@ -542,7 +579,10 @@ async def _generate_claimed(
         figures = await compute_figures(int(row["agency"]), period)
         figures["layout"] = row["layout"] or figures["layout"]
         await _set_progress(report_id, token, 50, progress_cb)
-        narrative = build_narrative(figures)
+        from inspect_app.services.tips import agency_counts
+
+        tip_counts = await agency_counts(int(row["agency"]), period.start, period.end)
+        narrative = build_narrative(figures, tip_counts)
         await Report.update(
             {Report.totals: figures, Report.narrative: narrative, Report.progress: 60}
         ).where(_mine(report_id, token))

@@ -37,6 +37,8 @@ EXPECTED: dict[str, tuple[bool, bool, bool, bool, bool]] = {
     "report.request":               (N,        Y,   Y,   N,     N),
     "report.sign_off":              (N,        N,   Y,   N,     N),
     "import.run":                   (N,        Y,   Y,   N,     N),
+    "tip.intake":                   (Y,        Y,   Y,   N,     N),
+    "tip.triage":                   (N,        Y,   Y,   N,     N),
     "ladder.manage":                (N,        N,   N,   N,     Y),
     "audit.read":                   (N,        Y,   Y,   N,     Y),
     "totals.read":                  (Y,        Y,   Y,   Y,     Y),

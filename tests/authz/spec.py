@@ -33,6 +33,7 @@ TARGET_KINDS = (
     "report",
     "notification",
     "import_run",
+    "tip",
 )
 
 # Values of path parameters that do not name a record (``{code:str}`` of /lang/{code:str});

@@ -51,6 +51,7 @@ from models.tables import (
     Plan,
     Report,
     Subject,
+    Tip,
     WebSession,
 )
 from tests.authz.spec import ROLES
@@ -301,6 +302,19 @@ async def _side_records(
             narrative=f"{mark}Báo cáo quý I {suffix}",
             requested_by=creator_id,
             finished_at=datetime.now(UTC),
+        )
+    )
+    ids["tip"] = await _insert(
+        Tip(
+            code=f"TIP{'IN' if side == 'inside' else 'OUT'}23456"[:10],
+            agency=agency_id,
+            channel="hotline",
+            kind="feedback",
+            content=f"{mark}Phản ánh {suffix}",
+            anonymous=False,
+            contact_name=f"{mark}Người gửi {suffix}",
+            received_on=date(2026, 3, 1),
+            due_on=date(2026, 3, 11),
         )
     )
     ids["import_run"] = await _insert(

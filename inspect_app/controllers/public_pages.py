@@ -1,0 +1,136 @@
+"""The citizens' side (/public): send a tip without signing in, follow it by its code.
+
+These routes are public and know nobody: the identity middleware reads no token, session
+or cookie under /public, the session and CSRF middleware skip it, and no response sets a
+cookie. The language is chosen by ``?lang=en`` (Vietnamese by default). Every page is
+served from this application only: no font, script or image from another host.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.response import Redirect, Template
+
+from inspect_app.domain import tips as rules
+from inspect_app.exceptions import InvalidInput
+from inspect_app.forms.common import parse_form
+from inspect_app.services import tips
+from inspect_app.settings import get_settings
+
+PUBLIC = {"public": True}
+MULTIPART_OVERHEAD = 64 * 1024
+TEXT_FIELDS = (
+    "agency_id",
+    "kind",
+    "subject_name",
+    "subject_tax_code",
+    "content",
+    "place",
+    "happened",
+    "anonymous",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "contact_address",
+)
+
+
+def _lang_query(request: Request[Any, Any, Any]) -> str:
+    lang = request.state.lang
+    return "" if lang == get_settings().default_language else f"?{urlencode({'lang': lang})}"
+
+
+async def read_tip_form(request: Request[Any, Any, Any]) -> tuple[dict[str, Any], list[Any]]:
+    """The posted fields and the files (``files``, possibly several)."""
+    form = await request.form()
+    items = list(form.multi_items())
+    data = parse_form((key, value) for key, value in items if key != "files")
+    files = []
+    for key, value in items:
+        if key == "files" and isinstance(value, UploadFile) and value.filename:
+            files.append((value.filename, await value.read()))
+    return data, files
+
+
+async def tip_form_context(
+    request: Request[Any, Any, Any], values: dict[str, Any], errors: dict[str, str]
+) -> dict[str, Any]:
+    """What the tip form needs: agencies, kinds, the values typed, the problems."""
+    return {
+        "agencies": await tips.receiving_agencies(),
+        "kinds": rules.KIND_LABELS,
+        "channels": {key: rules.CHANNEL_LABELS[key] for key in rules.STAFF_CHANNELS},
+        "values": values,
+        "errors": errors,
+        "lang_query": _lang_query(request),
+        "max_files": rules.MAX_FILES,
+        "max_upload_mb": get_settings().max_upload_mb,
+    }
+
+
+class PublicPageController(Controller):
+    """``/public``: the tip form, the receipt with its code, the status page."""
+
+    path = "/public"
+    include_in_schema = False
+    opt = PUBLIC
+
+    @get("/", opt=PUBLIC)
+    async def index(self, request: Request[Any, Any, Any]) -> Template:
+        """What a citizen can do here."""
+        return Template(
+            template_name="public/index.html", context={"lang_query": _lang_query(request)}
+        )
+
+    @get("/tips/new", opt=PUBLIC)
+    async def new_tip(self, request: Request[Any, Any, Any]) -> Template:
+        """The form: what happened, where, about whom; a contact or anonymous."""
+        context = await tip_form_context(request, {"anonymous": "1"}, {})
+        return Template(template_name="public/tip_form.html", context=context)
+
+    @post(
+        "/tips",
+        opt=PUBLIC,
+        status_code=200,
+        request_max_body_size=rules.MAX_FILES * get_settings().max_upload_mb * 1024 * 1024
+        + MULTIPART_OVERHEAD,
+    )
+    async def submit(self, request: Request[Any, Any, Any], ip: str) -> Template | Redirect:
+        """Keep the tip and show its code; a problem comes back beside its field."""
+        data, files = await read_tip_form(request)
+        try:
+            created = await tips.submit_public(data, files, ip)
+        except InvalidInput as exc:
+            values = {key: data.get(key, "") for key in TEXT_FIELDS}
+            context = await tip_form_context(request, values, exc.errors)
+            return Template(template_name="public/tip_form.html", context=context, status_code=422)
+        return Template(
+            template_name="public/tip_received.html",
+            context={"code": created["code"], "lang_query": _lang_query(request)},
+            status_code=201,
+        )
+
+    @get("/tips/lookup", opt=PUBLIC)
+    async def lookup(self, request: Request[Any, Any, Any], code: str = "") -> Redirect:
+        """The code typed in the look-up box, to its page."""
+        normalised = rules.normalise_code(code[:64]) or "-"
+        return Redirect(path=f"/public/tips/{normalised}{_lang_query(request)}")
+
+    @get("/tips/{code:str}", opt=PUBLIC)
+    async def status(self, request: Request[Any, Any, Any], code: str) -> Template:
+        """The status of a tip and its dates, nothing more; the same page for an unknown
+        code (no way to tell a wrong code from a known one but the status)."""
+        view = await tips.public_view(code[:64])
+        return Template(
+            template_name="public/tip_status.html",
+            context={
+                "view": view,
+                "labels": rules.STATUS_LABELS,
+                "lang_query": _lang_query(request),
+            },
+            status_code=200 if view else 404,
+        )

@@ -1,0 +1,230 @@
+"""Tips: the public form and its limits, the status page, triage, and the denouncer's
+identity, which no page, list, export or audit text of anyone but the handling officer and
+the head may show."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from inspect_app.domain import tips as rules
+from inspect_app.exceptions import Conflict, Forbidden, InvalidInput
+from inspect_app.services import tips
+from models.tables import AuditEvent, Inspection, Tip, TipFile
+from tests.conftest import app_client
+from tests.factories import make_user
+from tests.integration.jobs_support import sign_in
+
+pytestmark = [pytest.mark.usefixtures("db")]
+
+DENOUNCER = "Lê Thị Tố Giác"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def _form(agency_id: int, **extra: Any) -> dict[str, Any]:
+    return {
+        "agency_id": str(agency_id),
+        "kind": "denunciation",
+        "content": "Cán bộ địa chính xã đòi 20 triệu đồng để ký hồ sơ đất.",
+        "subject_name": "Cán bộ địa chính xã Tân Dân",
+        "place": "UBND xã Tân Dân",
+        "anonymous": "0",
+        "contact_name": DENOUNCER,
+        "contact_phone": "0912345678",
+        **extra,
+    }
+
+
+async def test_a_public_tip_gets_a_code_and_a_deadline(people: dict[str, Any]) -> None:
+    agency = people["tree"]["A"]
+    created = await tips.submit_public(_form(agency["id"]), [("anh.png", PNG)], "203.0.113.9")
+    assert re.fullmatch(f"[{rules.CODE_ALPHABET}]{{10}}", created["code"])
+    row = await Tip.select().where(Tip.code == created["code"]).first()
+    assert row["status"] == "received" and row["channel"] == "web"
+    assert row["due_on"] == row["received_on"] + timedelta(days=10)
+    assert row["ip_hash"] and "203.0.113.9" not in row["ip_hash"]
+    assert await TipFile.count() == 1
+    view = await tips.public_view(created["code"].lower())
+    assert view is not None and view.status == "received"
+    assert await tips.public_view("AAAAAAAAAA") is None
+    assert await tips.public_view("not a code") is None
+
+
+async def test_bad_input_names_each_field_and_keeps_nothing(people: dict[str, Any]) -> None:
+    agency = people["tree"]["A"]
+    data = _form(agency["id"], kind="gossip", content="", contact_name="")
+    with pytest.raises(InvalidInput) as refused:
+        await tips.submit_public(data, [("virus.exe", b"MZ\x90\x00")], "203.0.113.9")
+    assert set(refused.value.errors) == {"kind", "content", "contact_name", "files"}
+    assert refused.value.errors["files"] == tips.MSG_FILE_TYPE
+    assert await Tip.count() == 0
+    # The honeypot: a robot fills every field.
+    with pytest.raises(InvalidInput):
+        await tips.submit_public(_form(agency["id"], website="x"), [], "203.0.113.9")
+    assert await Tip.count() == 0
+
+
+async def test_anonymous_keeps_nothing_about_the_sender(people: dict[str, Any]) -> None:
+    agency = people["tree"]["A"]
+    created = await tips.submit_public(_form(agency["id"], anonymous="1"), [], "203.0.113.9")
+    row = await Tip.select().where(Tip.code == created["code"]).first()
+    assert row["anonymous"] is True
+    assert (row["contact_name"], row["contact_phone"]) == ("", "")
+
+
+async def test_the_limit_per_address(people: dict[str, Any]) -> None:
+    agency = people["tree"]["A"]
+    accepted, limited = [], 0
+    for n in range(100):
+        try:
+            created = await tips.submit_public(
+                _form(agency["id"], content=f"Phản ánh số {n}"), [], "198.51.100.7"
+            )
+        except InvalidInput as refused:
+            assert refused.value.errors == {"form": tips.MSG_RATE_LIMITED}
+            limited += 1
+        else:
+            accepted.append(created["code"])
+    assert len(accepted) == rules.PUBLIC_LIMIT and limited == 100 - rules.PUBLIC_LIMIT
+    # Nothing lost of the accepted ones; another address is not limited.
+    assert await Tip.count() == rules.PUBLIC_LIMIT
+    assert {row["code"] for row in await Tip.select(Tip.code)} == set(accepted)
+    await tips.submit_public(_form(agency["id"]), [], "198.51.100.8")
+
+
+async def test_triage_accept_opens_an_ad_hoc_case_linked_both_ways(people: dict[str, Any]) -> None:
+    agency = people["tree"]["A"]
+    created = await tips.submit_public(_form(agency["id"]), [], "203.0.113.9")
+    tip_id = (await Tip.select(Tip.id).where(Tip.code == created["code"]))[0]["id"]
+    lead = people["lead"].principal
+    with pytest.raises(Forbidden):
+        await tips.decide(people["inspector"].principal, tip_id, "accepted", {}, None)
+    tip = await tips.decide(lead, tip_id, "accepted", {}, None)
+    assert tip["status"] == "accepted" and tip["handler"] == lead.id
+    case = await Inspection.select().where(Inspection.id == tip["inspection"]).first()
+    assert (case["origin"], case["origin_source"], case["origin_ref"]) == (
+        "ad_hoc",
+        "denunciation",
+        created["code"],
+    )
+    assert (await tips.tip_of_case(case["id"]))["code"] == created["code"]
+    view = await tips.public_view(created["code"])
+    assert (view.status == "accepted" and view.decided_on == date.today()) or view.decided_on
+    with pytest.raises(Conflict):  # decided once
+        await tips.decide(lead, tip_id, "rejected", {"reason": "x"}, None)
+
+
+async def test_reject_forward_attach_need_what_they_need(people: dict[str, Any]) -> None:
+    agency = people["tree"]["A"]
+    lead = people["lead"].principal
+    ids = []
+    for n in range(3):
+        created = await tips.intake(
+            lead, {**_form(agency["id"], content=f"Cuộc gọi {n}"), "channel": "hotline"}, []
+        )
+        ids.append(created["id"])
+    with pytest.raises(InvalidInput) as refused:
+        await tips.decide(lead, ids[0], "rejected", {"reason": "  "}, None)
+    assert refused.value.errors == {"reason": "This field is required."}
+    tip = await tips.decide(lead, ids[0], "rejected", {"reason": "Không thuộc thẩm quyền"}, None)
+    assert tip["decision_reason"] == "Không thuộc thẩm quyền"
+    with pytest.raises(InvalidInput) as refused:
+        await tips.decide(lead, ids[1], "forwarded", {"forwarded_to": "Công an huyện"}, None)
+    assert set(refused.value.errors) == {"letter_no"}
+    with pytest.raises(InvalidInput) as refused:
+        await tips.decide(lead, ids[2], "attached", {"inspection_id": "2147483647"}, None)
+    assert refused.value.errors == {"inspection_id": tips.MSG_CASE_CLOSED}
+    # A stale version is refused.
+    with pytest.raises(Conflict):
+        await tips.decide(
+            lead, ids[1], "forwarded", {"forwarded_to": "Công an", "letter_no": "12/CV"}, 99
+        )
+
+
+async def test_the_denouncers_identity_is_shown_only_to_the_handler_and_the_head(
+    people: dict[str, Any],
+) -> None:
+    agency = people["tree"]["A"]
+    head = await make_user(agency, "head")
+    other_lead = await make_user(agency, "lead")
+    created = await tips.submit_public(_form(agency["id"]), [], "203.0.113.9")
+    tip_id = (await Tip.select(Tip.id).where(Tip.code == created["code"]))[0]["id"]
+    lead = people["lead"].principal
+    await tips.take(lead, tip_id, None)
+    assert (await tips.reveal_identity(lead, tip_id))["contact_name"] == DENOUNCER
+    assert (await tips.reveal_identity(head.principal, tip_id))["contact_name"] == DENOUNCER
+    for who in (other_lead.principal, people["inspector"].principal):
+        with pytest.raises(Forbidden):
+            await tips.reveal_identity(who, tip_id)
+    views = await AuditEvent.select().where(AuditEvent.action == "tip_identity_view")
+    assert len(views) == 2
+    # No audit row carries the name.
+    for row in await AuditEvent.select(AuditEvent.before, AuditEvent.after):
+        assert DENOUNCER not in str(row)
+
+
+async def test_a_crawl_finds_the_denouncer_nowhere_but_for_handler_and_head(
+    app: Any, people: dict[str, Any]
+) -> None:
+    """Every page and API answer a crawl reaches, for every role, searched for the name."""
+    agency = people["tree"]["A"]
+    created = await tips.submit_public(_form(agency["id"]), [], "203.0.113.9")
+    tip_id = (await Tip.select(Tip.id).where(Tip.code == created["code"]))[0]["id"]
+    await tips.decide(people["lead"].principal, tip_id, "accepted", {}, None)
+    case_id = (await Tip.select(Tip.inspection).where(Tip.id == tip_id))[0]["inspection"]
+    head = await make_user(agency, "head")
+    admin = await make_user(people["tree"]["P"], "admin")
+    viewer = people["viewer"]
+    targets = [
+        "/",
+        "/tips",
+        f"/tips/{tip_id}",
+        f"/inspections/{case_id}",
+        "/inspections",
+        "/follow-ups",
+        "/follow-ups/export.csv",
+        "/audit",
+        f"/api/inspections/{case_id}",
+        "/api/inspections",
+        "/api/audit",
+        f"/public/tips/{created['code']}",
+        "/public",
+    ]
+    for actor in (people["inspector"], viewer, admin, head, people["lead"], people["outsider"]):
+        async with app_client(app, lifespan=False) as client:
+            await sign_in(client, actor.principal.id)
+            for path in targets:
+                response = await client.get(path)
+                assert DENOUNCER not in response.text, (actor.principal.role, path)
+    # Only on request, for the handler (the lead who accepted it) and the head.
+    for actor, allowed in ((people["lead"], True), (head, True), (viewer, False)):
+        async with app_client(app, lifespan=False) as client:
+            csrf = await sign_in(client, actor.principal.id)
+            response = await client.post(f"/tips/{tip_id}/identity", data={"_csrf_token": csrf})
+            assert (DENOUNCER in response.text) is allowed, actor.principal.role
+
+
+async def test_public_pages_read_and_set_no_cookie(app: Any, people: dict[str, Any]) -> None:
+    agency = people["tree"]["A"]
+    async with app_client(app, lifespan=False) as client:
+        await sign_in(client, people["lead"].principal.id)
+        for path in ("/public", "/public/tips/new", "/public/tips/AAAAAAAAAA"):
+            response = await client.get(path)
+            assert "set-cookie" not in response.headers, path
+            assert "Đăng xuất" not in response.text  # the staff session is not read here
+        response = await client.post(
+            "/public/tips", data=_form(agency["id"]), files={"files": ("a.png", PNG)}
+        )
+        assert response.status_code == 201 and "set-cookie" not in response.headers
+        # An oversized or wrong-type file: a clear message, the text typed kept.
+        response = await client.post(
+            "/public/tips",
+            data=_form(agency["id"], content="Nội dung cần giữ lại"),
+            files={"files": ("a.png", b"not an image")},
+        )
+        assert response.status_code == 422
+        assert "Chỉ đính kèm ảnh (JPEG, PNG) hoặc tệp PDF." in response.text
+        assert "Nội dung cần giữ lại" in response.text

@@ -1,0 +1,80 @@
+"""Tip rules: codes, deadlines, decisions, who sees a sender, the public form's limit."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from inspect_app.domain import tips as rules
+
+
+def test_codes_are_ten_unambiguous_characters_and_differ() -> None:
+    codes = {rules.new_code() for _ in range(2_000)}
+    assert len(codes) == 2_000
+    for code in codes:
+        assert len(code) == rules.CODE_LENGTH
+        assert set(code) <= set(rules.CODE_ALPHABET)
+    assert not set("01IOL") & set(rules.CODE_ALPHABET)
+
+
+def test_codes_as_typed() -> None:
+    assert rules.normalise_code(" 7kq2 m9xh ta ") == "7KQ2M9XHTA"
+    assert rules.normalise_code("7KQ2M9XHT") is None  # 9 characters
+    assert rules.normalise_code("7KQ2M9XHTAA") is None  # 11
+    assert rules.normalise_code("7KQ2M9XHT0") is None  # 0 is not in the alphabet
+    assert rules.normalise_code("") is None
+
+
+def test_due_days_from_the_environment() -> None:
+    assert rules.parse_due_days(None) == rules.DEFAULT_DUE_DAYS
+    assert rules.parse_due_days("denunciation=7")["denunciation"] == 7
+    assert rules.parse_due_days("complaint=1, feedback=365")["feedback"] == 365
+    for bad in ("denunciation=0", "feedback=366", "gossip=5", "complaint=x", "complaint"):
+        with pytest.raises(ValueError):
+            rules.parse_due_days(bad)
+
+
+def test_handling_due_counts_calendar_days() -> None:
+    days = rules.parse_due_days("denunciation=7")
+    assert rules.handling_due("denunciation", date(2026, 12, 28), days) == date(2027, 1, 4)
+    assert rules.handling_due("feedback", date(2026, 2, 20), days) == date(2026, 3, 2)
+
+
+def test_a_tip_is_decided_once() -> None:
+    for outcome in rules.OUTCOMES:
+        assert rules.decide("received", outcome) == outcome
+    with pytest.raises(rules.IllegalDecision):
+        rules.decide("accepted", "rejected")
+    with pytest.raises(rules.IllegalDecision):
+        rules.decide("received", "received")
+    with pytest.raises(rules.IllegalDecision):
+        rules.decide("received", "lost")
+
+
+def test_who_sees_a_sender() -> None:
+    assert rules.identity_visible("denunciation", "head", False)
+    assert rules.identity_visible("denunciation", "lead", True)
+    assert not rules.identity_visible("denunciation", "lead", False)
+    assert not rules.identity_visible("denunciation", "admin", False)
+    assert not rules.identity_visible("denunciation", "inspector", False)
+    assert rules.identity_visible("complaint", "lead", False)
+    assert not rules.identity_visible("feedback", "inspector", False)
+    assert rules.identity_visible("feedback", "inspector", True)
+
+
+def test_origin_source_of_a_case_from_a_tip() -> None:
+    assert rules.origin_source("denunciation", "hotline") == "denunciation"
+    assert rules.origin_source("complaint", "web") == "complaint"
+    assert rules.origin_source("feedback", "hotline") == "hotline"
+    assert rules.origin_source("feedback", "feedback_box") == "feedback_box"
+    assert rules.origin_source("feedback", "web") == "other"
+
+
+def test_the_limit_counts_the_last_hour_only() -> None:
+    now = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    nine = [now - timedelta(minutes=m) for m in range(9)]
+    assert not rules.over_limit(nine, now)
+    assert rules.over_limit([*nine, now - timedelta(minutes=59, seconds=59)], now)
+    # One exactly an hour old no longer counts.
+    assert not rules.over_limit([*nine, now - timedelta(hours=1)], now)
