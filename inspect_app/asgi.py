@@ -18,6 +18,7 @@ from inspect_app.controllers.api_findings import FindingApiController
 from inspect_app.controllers.api_inspections import InspectionApiController
 from inspect_app.controllers.api_measures import MeasureApiController
 from inspect_app.controllers.api_plans import PlanApiController
+from inspect_app.controllers.api_publications import PublicationApiController
 from inspect_app.controllers.api_reports import (
     ReportApiController,
     ReportSchemaController,
@@ -37,7 +38,11 @@ from inspect_app.controllers.notifications import (
     NotificationPageController,
 )
 from inspect_app.controllers.plan_pages import PlanPageController
-from inspect_app.controllers.public_pages import PublicPageController
+from inspect_app.controllers.public_pages import (
+    PublicConclusionController,
+    PublicPageController,
+)
+from inspect_app.controllers.publication_pages import PublicationPageController
 from inspect_app.controllers.report_pages import ReportPageController
 from inspect_app.controllers.subject_pages import SubjectPageController
 from inspect_app.controllers.tip_pages import TipPageController
@@ -70,6 +75,7 @@ ROUTE_HANDLERS: list[type | Router] = [
     PlanApiController,
     InspectionApiController,
     FindingApiController,
+    PublicationApiController,
     MeasureApiController,
     AttachmentApiController,
     NotificationApiController,
@@ -84,6 +90,8 @@ ROUTE_HANDLERS: list[type | Router] = [
     ImportPageController,
     TipPageController,
     PublicPageController,
+    PublicConclusionController,
+    PublicationPageController,
     InspectionPageController,
     CaseRecordPageController,
     SubjectPageController,
@@ -99,8 +107,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         secret=settings.secret_key,
         cookie_secure=settings.production,
         cookie_samesite="lax",
-        # The citizens' forms carry no session to protect, and must set no cookie.
-        exclude=["/api/auth/login", "^/public"],
+        # The citizens' forms carry no session to protect, and must set no cookie; nor do
+        # the static files they load.
+        exclude=["/api/auth/login", "^/public", "^/static"],
     )
     static = create_static_files_router(
         path="/static",

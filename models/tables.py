@@ -574,6 +574,44 @@ class TipFile(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class Publication(Table):
+    """The public version of a case's conclusion, and its time on the public portal.
+
+    An officer prepares it with the secret parts left out (state, banking or business
+    secrets): a summary, the public text and/or a PDF. The publish event of the case puts it
+    on ``/public/conclusions`` (``published_on``); it stays there at least
+    PUBLICATION_MIN_DAYS and leaves only by an unpublishing with a reason. The case's
+    numbers, title, subjects and agency are copied here when it is saved and published, so
+    that the portal reads one table; ``search_text`` is their folded text. The signed
+    internal file of the conclusion is never referenced from here.
+    """
+
+    id = Serial(primary_key=True)
+    inspection = ForeignKey(Inspection, null=False, on_delete=OnDelete.cascade, unique=True)
+    agency = ForeignKey(Agency, null=False, on_delete=OnDelete.restrict, index=True)
+    title = Varchar(length=1000, null=False, default="")
+    conclusion_no = Varchar(length=64, null=False, default="")
+    concluded_on = Date(null=True, default=None)
+    year = Integer(null=True, default=None, index=True)
+    subject_names = Text(null=False, default="")
+    subject_tax_codes = Varchar(length=500, null=False, default="")
+    summary = Text(null=False, default="")
+    public_text = Text(null=False, default="")
+    file_name = Varchar(length=255, null=False, default="")
+    file_storage = Varchar(length=80, null=False, default="")
+    file_size = BigInt(null=False, default=0)
+    file_sha256 = Varchar(length=64, null=False, default="")
+    search_text = Text(null=False, default="")
+    published_on = Date(null=True, default=None, index=True)
+    published_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    unpublished_at = Timestamptz(null=True, default=None)
+    unpublish_reason = Text(null=False, default="")
+    prepared_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    version = Integer(default=1, null=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 # --------------------------------------------------------------------------- imports
 
 
@@ -682,4 +720,5 @@ ALL_TABLES: list[type[Table]] = [
     ImportChange,
     Tip,
     TipFile,
+    Publication,
 ]

@@ -1,4 +1,4 @@
-"""The citizens' side (/public): send a tip without signing in, follow it by its code.
+"""The citizens' side (/public): tips in without signing in, published conclusions out.
 
 These routes are public and know nobody: the identity middleware reads no token, session
 or cookie under /public, the session and CSRF middleware skip it, and no response sets a
@@ -8,17 +8,19 @@ served from this application only: no font, script or image from another host.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import UploadFile
-from litestar.response import Redirect, Template
+from litestar.datastructures import CacheControlHeader, UploadFile
+from litestar.response import File, Redirect, Response, Template
 
 from inspect_app.domain import tips as rules
 from inspect_app.exceptions import InvalidInput
 from inspect_app.forms.common import parse_form
-from inspect_app.services import tips
+from inspect_app.services import publications, tips
 from inspect_app.settings import get_settings
 
 PUBLIC = {"public": True}
@@ -134,3 +136,97 @@ class PublicPageController(Controller):
             },
             status_code=200 if view else 404,
         )
+
+
+CACHE = CacheControlHeader(max_age=60, public=True)
+
+
+def _atom_text(value: object) -> str:
+    return escape(str(value or ""), quote=True)
+
+
+class PublicConclusionController(Controller):
+    """``/public/conclusions``: published conclusions, searchable, and an Atom feed per agency."""
+
+    path = "/public"
+    include_in_schema = False
+    opt = PUBLIC
+
+    @get("/conclusions", opt=PUBLIC, cache_control=CACHE)
+    async def conclusions(
+        self,
+        request: Request[Any, Any, Any],
+        q: str | None = None,
+        agency: str | None = None,
+        year: str | None = None,
+        tax_code: str | None = None,
+        page: str | None = None,
+    ) -> Template:
+        """The list, newest first, with the search box and filters."""
+        filters = publications.clean_filters(q, agency, year, tax_code, page)
+        found = await publications.public_list(filters)
+        query = {k: v for k, v in filters.items() if v and k != "page"}
+        if request.state.lang != get_settings().default_language:
+            query["lang"] = request.state.lang
+        return Template(
+            template_name="public/conclusions.html",
+            context={
+                "found": found,
+                "filters": filters,
+                "agencies": await publications.public_agencies(),
+                "query": urlencode(query),
+                "lang_query": _lang_query(request),
+            },
+        )
+
+    @get("/conclusions/{publication_id:int}", opt=PUBLIC, cache_control=CACHE)
+    async def conclusion(self, request: Request[Any, Any, Any], publication_id: int) -> Template:
+        """One published conclusion: numbers, agency, subjects, summary and public text."""
+        item = await publications.public_detail(publication_id)
+        return Template(
+            template_name="public/conclusion.html",
+            context={"item": item, "lang_query": _lang_query(request)},
+        )
+
+    @get("/conclusions/{publication_id:int}/file", opt=PUBLIC, cache_control=CACHE)
+    async def conclusion_file(self, publication_id: int) -> File:
+        """The PDF of the public version (never the signed internal file)."""
+        row, path = await publications.public_file(publication_id)
+        return File(
+            path=path,
+            filename=row["file_name"] or "ket-luan.pdf",
+            media_type="application/pdf",
+            content_disposition_type="inline",
+        )
+
+    @get("/feeds/{code:str}", opt=PUBLIC, cache_control=CACHE)
+    async def feed(self, request: Request[Any, Any, Any], code: str) -> Response[str]:
+        """The agency's latest published conclusions as an Atom feed."""
+        agency, items = await publications.feed_items(code)
+        base = str(request.base_url).rstrip("/")
+        updated = max(
+            (item["updated_at"] for item in items),
+            default=datetime(2000, 1, 1, tzinfo=UTC),
+        )
+        entries = "".join(
+            "<entry>"
+            f"<title>{_atom_text(item['conclusion_no'])} — {_atom_text(item['title'])}</title>"
+            f'<link href="{base}/public/conclusions/{item["id"]}"/>'
+            f"<id>{base}/public/conclusions/{item['id']}</id>"
+            f"<updated>{_atom_text(item['updated_at'].isoformat())}</updated>"
+            f"<published>{item['published_on'].isoformat()}T00:00:00+07:00</published>"
+            f"<summary>{_atom_text(item['summary'])}</summary>"
+            "</entry>"
+            for item in items
+        )
+        body = (
+            '<?xml version="1.0" encoding="utf-8"?>'
+            '<feed xmlns="http://www.w3.org/2005/Atom">'
+            f"<title>{_atom_text(agency['name'])} — kết luận thanh tra</title>"
+            f"<id>{base}/public/feeds/{_atom_text(agency['code'])}</id>"
+            f'<link rel="self" href="{base}/public/feeds/{_atom_text(agency["code"])}"/>'
+            f'<link href="{base}/public/conclusions?agency={_atom_text(agency["code"])}"/>'
+            f"<updated>{updated.isoformat()}</updated>"
+            f"{entries}</feed>"
+        )
+        return Response(content=body, media_type="application/atom+xml; charset=utf-8")

@@ -49,6 +49,7 @@ async def _detail(
     errors: dict[str, str] | None = None,
     values: dict[str, Any] | None = None,
     status_code: int = 200,
+    open_outcome: str | None = None,
 ) -> Template:
     tip = await tips.get_tip(principal, tip_id)
     return await render(
@@ -60,6 +61,7 @@ async def _detail(
         errors=errors or {},
         values=values or {},
         labels=_labels(),
+        open_outcome=open_outcome,
     )
 
 
@@ -171,6 +173,7 @@ class TipPageController(Controller):
                 errors={f"{outcome}.{key}": value for key, value in exc.errors.items()},
                 values={f"{outcome}.{key}": value for key, value in data.items()},
                 status_code=422,
+                open_outcome=outcome,
             )
         except Conflict as exc:
             flash(request, translate(exc.message, lang), "error")

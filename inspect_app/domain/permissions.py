@@ -51,6 +51,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "import.run": _LEADERS,
     "tip.intake": _CASE_WORKERS,
     "tip.triage": _LEADERS,
+    "publication.unpublish": frozenset({"head"}),
     "ladder.manage": frozenset({"admin"}),
     "audit.read": frozenset({"lead", "head", "admin"}),
     "totals.read": _READERS,

@@ -45,7 +45,7 @@ from inspect_app.domain.text import fold_vietnamese, searchable_number
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.i18n import translate
 from inspect_app.principal import Principal
-from inspect_app.services import audit
+from inspect_app.services import audit, publications
 from inspect_app.services.agencies import get_visible as get_visible_agency
 from inspect_app.services.casework import (
     MAX_ID,
@@ -1058,6 +1058,8 @@ async def record_event(
         fields.get("decision_no") or fields.get("conclusion_no") or fields.get("document_no") or ""
     )
     payload = {k: v for k, v in fields.items() if v not in (None, "")}
+    if event == "publish" and not await publications.ready_for_publishing(inspection_id):
+        raise Conflict(publications.MSG_NO_PUBLIC_VERSION, code="no_public_version")
     before = await get_inspection(principal, inspection_id)
     async with unit_of_work() as work:
         await _bump_version(inspection_id, version, changes)
@@ -1071,7 +1073,9 @@ async def record_event(
                 user=principal.id,
             )
         )
-        if event == "extend":
+        if event == "publish":
+            await publications.mark_published(inspection_id, on, principal.id)
+        elif event == "extend":
             await InspectionExtension.insert(
                 InspectionExtension(
                     inspection=inspection_id,

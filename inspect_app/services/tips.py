@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from piccolo.query.functions.aggregate import Count
+from piccolo.query.mixins import OrderByRaw
 
 from inspect_app import clock
 from inspect_app.db import write_transaction
@@ -33,7 +34,7 @@ from inspect_app.services import agencies, audit
 from inspect_app.services.attachments import FILE_TYPES, clean_filename, detect_type
 from inspect_app.services.casework import Errors, choice, flag, record_id, text
 from inspect_app.settings import get_settings
-from models.tables import Agency, AppUser, Inspection, Tip, TipFile
+from models.tables import Agency, AppUser, Inspection, Subject, Tip, TipFile
 
 TIP_FILE_TYPES = ("jpg", "png", "pdf")
 
@@ -52,6 +53,9 @@ MSG_SPAM = N_("The form could not be accepted; please try again.")
 MSG_DECIDED = N_("This tip has already been decided.")
 MSG_CASE_CLOSED = N_("Choose an inspection that is still open.")
 MSG_STALE = N_("Someone else changed this tip meanwhile; the page shows it as it is now.")
+MSG_SUBJECT_NEEDED = N_(
+    "Name the subject of the inspection (an office, an official, an enterprise)."
+)
 MSG_TAX_CODE = N_("A tax code is 10 digits, or 10 digits, a dash and 3 digits.")
 
 # What a queue row, the detail page and the audit rows show: never the contact columns.
@@ -169,11 +173,16 @@ def _file_dir() -> Path:
     return get_settings().upload_dir / "tips"
 
 
+# The inspectorates a citizen addresses (since the Law on Inspection 2025, the provincial
+# inspectorate and the local levels; departments have no inspectorate of their own).
+RECEIVING_KINDS = ("province_inspectorate", "district", "commune")
+
+
 async def receiving_agencies() -> list[tuple[int, str]]:
-    """The agencies a citizen may address (active ones), by the order of the tree."""
+    """The inspectorates a citizen may address (active ones), by the order of the tree."""
     rows = (
-        await Agency.select(Agency.id, Agency.name, Agency.depth)
-        .where(Agency.active == True)  # noqa: E712
+        await Agency.select(Agency.id, Agency.name)
+        .where((Agency.active == True) & Agency.kind.is_in(list(RECEIVING_KINDS)))  # noqa: E712
         .order_by(Agency.path)
     )
     return [(int(row["id"]), row["name"]) for row in rows]
@@ -264,9 +273,9 @@ async def submit_public(
         raise InvalidInput({"form": MSG_SPAM})
     values, errors = validate(data, staff=False)
     checked = check_files(files, errors)
-    if values["agency_id"] is not None and not await Agency.exists().where(
-        (Agency.id == values["agency_id"]) & (Agency.active == True)  # noqa: E712
-    ):
+    if values["agency_id"] is not None and values["agency_id"] not in {
+        agency_id for agency_id, _ in await receiving_agencies()
+    }:
         errors["agency_id"] = "Choose a value from the list."
     errors.raise_if_any()
     now = datetime.now(UTC)
@@ -326,7 +335,7 @@ async def list_tips(
     query = (
         Tip.select(*PUBLIC_FIELDS, Tip.agency.name.as_alias("agency_name"))
         .where(_scoped(principal))
-        .order_by(Tip.status != "received")  # type: ignore[arg-type]
+        .order_by(OrderByRaw("CASE WHEN status = 'received' THEN 0 ELSE 1 END"))
         .order_by(Tip.due_on)
         .limit(limit)
     )
@@ -493,7 +502,14 @@ async def decide(
         from inspect_app.services.inspections import create_inspection
 
         title = text(data, "title", errors, max_length=1000) or _default_title(tip)
+        subject_name = (
+            text(data, "subject_name", errors, max_length=500, single_line=True)
+            or tip["subject_name"]
+        )
+        if not subject_name and "subject_name" not in errors:
+            errors["subject_name"] = MSG_SUBJECT_NEEDED
         errors.raise_if_any()
+        subject_id = await _subject_for(principal, subject_name, tip["subject_tax_code"], ip)
         created = await create_inspection(
             principal,
             {
@@ -503,6 +519,7 @@ async def decide(
                 "origin_source": rules.origin_source(tip["kind"], tip["channel"]),
                 "origin_ref": f"{tip['code']}",
                 "kind": "inspection",
+                "subject_ids": [subject_id],
             },
             ip,
         )
@@ -527,6 +544,21 @@ async def decide(
         ip=ip,
     )
     return await get_tip(principal, tip_id)
+
+
+async def _subject_for(principal: Principal, name: str, tax_code: str, ip: str) -> int:
+    """The subject a case opened from a tip is about: found by tax code, else created."""
+    from inspect_app.services.subjects import create_subject
+
+    if tax_code:
+        found = await Subject.select(Subject.id).where(Subject.tax_code == tax_code).first()
+        if found is not None:
+            return int(found["id"])
+    data: dict[str, Any] = {"name": name, "kind": "enterprise" if tax_code else "organization"}
+    if tax_code:
+        data["tax_code"] = tax_code
+    created = await create_subject(principal, data, ip)
+    return int(created["id"])
 
 
 def _default_title(tip: dict[str, Any]) -> str:

@@ -71,3 +71,69 @@ CASES: list[RouteCase] = [
         "GET", "/tips/{tip_id:int}/files/{file_id:int}", "tip.intake", "tip", expect_ok=(404,)
     ),
 ]
+
+
+def _public_version(world: World, side: str) -> dict[str, Any]:
+    return {"summary": "Tóm tắt kết luận.", "public_text": "Toàn văn công khai."}
+
+
+def _unpublish(world: World, side: str) -> dict[str, Any]:
+    return {"reason": "Hết thời hạn công khai."}
+
+
+# Published conclusions: the world has none, so every id answers 404 to everyone; the
+# portal's list and feed answer 200 (the feed of an unknown agency code, "en", 404).
+CASES += [
+    RouteCase("GET", "/public/conclusions", None, scoped=False, expect_ok=(200,)),
+    RouteCase(
+        "GET",
+        "/public/conclusions/{publication_id:int}",
+        None,
+        "inspection",
+        scoped=False,
+        expect_ok=(404,),
+    ),
+    RouteCase(
+        "GET",
+        "/public/conclusions/{publication_id:int}/file",
+        None,
+        "inspection",
+        scoped=False,
+        expect_ok=(404,),
+    ),
+    RouteCase("GET", "/public/feeds/{code:str}", None, scoped=False, expect_ok=(404,)),
+    RouteCase(
+        "GET",
+        "/api/inspections/{inspection_id:int}/publication",
+        "read",
+        "inspection",
+        expect_ok=(200, 404),
+    ),
+    # The world's cases are not concluded: a public version is refused (409).
+    RouteCase(
+        "PUT",
+        "/api/inspections/{inspection_id:int}/publication",
+        "inspection.edit",
+        "inspection",
+        _public_version,
+        expect_ok=(409,),
+    ),
+    RouteCase(
+        "POST",
+        "/inspections/{inspection_id:int}/publication",
+        "inspection.edit",
+        "inspection",
+        _public_version,
+        form=True,
+        expect_ok=(302, 303),
+    ),
+    RouteCase(
+        "POST",
+        "/inspections/{inspection_id:int}/publication/unpublish",
+        "publication.unpublish",
+        "inspection",
+        _unpublish,
+        form=True,
+        expect_ok=(302, 303),
+    ),
+]

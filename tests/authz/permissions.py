@@ -39,6 +39,7 @@ EXPECTED: dict[str, tuple[bool, bool, bool, bool, bool]] = {
     "import.run":                   (N,        Y,   Y,   N,     N),
     "tip.intake":                   (Y,        Y,   Y,   N,     N),
     "tip.triage":                   (N,        Y,   Y,   N,     N),
+    "publication.unpublish":        (N,        N,   Y,   N,     N),
     "ladder.manage":                (N,        N,   N,   N,     Y),
     "audit.read":                   (N,        Y,   Y,   N,     Y),
     "totals.read":                  (Y,        Y,   Y,   Y,     Y),

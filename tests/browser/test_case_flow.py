@@ -145,6 +145,12 @@ async def test_inspector_and_lead_take_a_hotline_case_to_publication(
     await page.goto(case_url)
     await _record_event(page, "end_onsite", document_no="BB-01/2026")
     await _record_event(page, "conclude", conclusion_no="25/KL-TTr")
+    # The public version first (the publish step is refused without one).
+    await page.goto(case_url)
+    await page.fill("#f-pub-summary", "Kết luận thanh tra việc quản lý ngân sách.")
+    await page.fill("#f-pub-text", "Toàn văn kết luận, trừ bí mật nhà nước.")
+    await page.click("[data-testid=publication-save]")
+    await page.wait_for_url(re.compile(r".*/inspections/\d+#publication$"))
     await _record_event(page, "publish", document_no="TB-30/2026")
     await page.goto(case_url)
 

@@ -37,8 +37,8 @@ async def test_a_tip_from_a_phone_becomes_an_inspection(
     page: Any, db: str, redis_url: str, tmp_path: Path
 ) -> None:
     tree = await make_tree()
-    lead = await make_user(tree["A"], "lead", "Trần Văn Trưởng")
-    clerk = await make_user(tree["A"], "inspector", "Phạm Thị Tiếp Nhận")
+    lead = await make_user(tree["P"], "lead", "Trần Văn Trưởng")
+    clerk = await make_user(tree["P"], "inspector", "Phạm Thị Tiếp Nhận")
     for user in (lead, clerk):
         await AppUser.update({AppUser.password_hash: hash_password(PASSWORD)}).where(
             AppUser.id == user.principal.id
@@ -55,7 +55,7 @@ async def test_a_tip_from_a_phone_becomes_an_inspection(
         )
         == 0
     )
-    await page.select_option("#f-agency_id", str(tree["A"]["id"]))
+    await page.select_option("#f-agency_id", str(tree["P"]["id"]))
     await page.check("input[name=kind][value=feedback]")
     await page.fill("#f-content", "Xe tải chở vật liệu xây dựng đổ trộm xuống kênh lúc nửa đêm.")
     await page.fill("#f-place", "Kênh Đông, xã Tân Dân")
@@ -89,6 +89,8 @@ async def test_a_tip_from_a_phone_becomes_an_inspection(
     await page.goto("/tips")
     await page.click(f"text={code}")
     await page.click("[data-testid=tip-accept] >> xpath=.. >> summary")
+    # The tip names nobody: the lead names the subject of the inspection.
+    await page.fill("#f-accepted-subject_name", "Công ty TNHH Vận tải Tân Dân")
     await page.click("[data-testid=tip-accept] button[type=submit]")
     await page.wait_for_url("**/inspections/*")
     await _shot(page, "2_case")

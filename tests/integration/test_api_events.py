@@ -87,6 +87,18 @@ async def test_full_lifecycle_with_extension_and_suspension(client, world) -> No
     version = 1
     body: dict[str, Any] = {}
     for step in steps:
+        if step["type"] == "publish":
+            # No public version yet: the publish event is refused, nothing changes.
+            refused = await _post(client, lead, case_id, {**step, "version": version})
+            assert refused.status_code == 409, refused.text
+            assert refused.json()["code"] == "no_public_version"
+            prepared = await client.put(
+                f"/api/inspections/{case_id}/publication",
+                json={"summary": "Kết luận thanh tra ngân sách xã.", "public_text": "Nội dung."},
+                headers=lead.headers,
+            )
+            assert prepared.status_code == 200, prepared.text
+            assert prepared.json()["public_url"] is None  # prepared, not yet published
         response = await _post(client, lead, case_id, {**step, "version": version})
         assert response.status_code == 200, (step, response.text)
         body = response.json()
