@@ -257,3 +257,44 @@ async def test_outside_scope_and_roles(people: dict[str, Any], samples: Any) -> 
         )
     assert refused.value.errors == {"file": imports.MSG_BAD_SUFFIX}
     assert await ImportRun.count() == 1
+
+
+async def test_the_commit_marks_the_totals_of_the_periods_it_touches(
+    people: dict[str, Any], samples: Any
+) -> None:
+    from models.tables import JobState
+
+    lead, agency = people["lead"], people["tree"]["A"]
+    await JobState.delete(force=True)
+    await _import(lead, samples["clean.xlsx"], agency["id"])
+    marked = {row["name"] for row in await JobState.select(JobState.name)}
+    # The cases of 2024 (and their payments) touch the report year 2024's periods.
+    assert "totals:dirty:2024-Q2" in marked and "totals:dirty:2024-Y" in marked
+
+
+async def test_the_command_checks_the_agency_then_commits(
+    people: dict[str, Any], samples: Any
+) -> None:
+    import asyncio
+    import os
+    import subprocess
+    import sys
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "inspect_app.cli", "import", *args],
+            capture_output=True,
+            text=True,
+            env=os.environ.copy(),
+            check=False,
+        )
+
+    path = str(samples["legacy.xls"])
+    unknown = await asyncio.to_thread(run, path, "--agency", "KHONG-CO")
+    assert unknown.returncode == 1
+    assert "Không có cơ quan nào mang mã “KHONG-CO”." in unknown.stdout
+    assert await Inspection.count() == 0
+    done = await asyncio.to_thread(run, path, "--agency", "A")  # tests.factories.make_tree
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "cases: 2 created" in done.stdout and "import-rollback" in done.stdout
+    assert await Inspection.count() == 2
