@@ -25,7 +25,7 @@ MIGRATIONS_DIR := models/piccolo_migrations
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install venv demo test system-packages lint messages messages-check wheel-check \
-	migrations-check fuzz bench bench-import mutate mutate-domain mutate-sql mutate-ci
+	migrations-check fuzz bench bench-import bench-portal mutate mutate-domain mutate-sql mutate-ci
 
 help: ## list the targets
 	@echo "Targets:"
@@ -151,6 +151,9 @@ bench: $(VENV)/.installed-test ## run the benchmarks (bench/run.py)
 
 bench-import: $(VENV)/.installed-test ## the import of a 110,000-row workbook on PostgreSQL (bench/imports.py)
 	$(PY) -m bench.imports
+
+bench-portal: $(VENV)/.installed-test ## the public portal of conclusions on the national data set (bench/portal.py)
+	$(PY) -m bench.portal
 
 # Mutation testing (docs/testing.md): small faults put into the code one at a time; the
 # tests must fail on at least 95 % of them, and every mutant that survives is listed with
