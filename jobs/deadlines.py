@@ -193,6 +193,85 @@ async def watch_deadlines(ctx: dict[str, Any] | None, day: str | None = None) ->
         summary["due_days"] += len(owed)
         if owed and languages:
             summary["created"] += await _notify(deadline_type, owed, languages, today, postgres)
+    tip_owed = due_days_to_watch(ladders["tip"], today, window)
+    summary["due_days"] += len(tip_owed)
+    if tip_owed:
+        summary["created"] += await notify_tips(tip_owed, today)
     summary["emailed"] = await notifications.deliver_pending_emails()
     log.info("deadline watch for %s: %s", today, summary)
     return summary
+
+
+async def notify_tips(owed: dict[date, list[Rung]], today: date) -> int:
+    """The notices owed for tips still undecided on their due days; how many were new.
+
+    Reminders and the overdue notice go to the officer handling the tip, or, while nobody
+    took it, to the leads of the receiving agency; the escalation goes to its heads. Tips are
+    few (a queue, not a register): they are read and the notices written from Python, each
+    unique in the database as the cases' are.
+    """
+    from models.tables import Tip
+
+    tips = await Tip.select(Tip.id, Tip.code, Tip.agency, Tip.handler, Tip.due_on).where(
+        (Tip.status == "received") & Tip.due_on.is_in(list(owed))
+    )
+    if not tips:
+        return 0
+    agencies = sorted({int(tip["agency"]) for tip in tips})
+    staff = await AppUser.select(AppUser.id, AppUser.agency, AppUser.role, AppUser.language).where(
+        AppUser.agency.is_in(agencies)
+        & AppUser.role.is_in(["lead", "head"])
+        & (AppUser.active == True)  # noqa: E712
+    )
+    languages = {
+        int(row["id"]): row["language"]
+        for row in await AppUser.select(AppUser.id, AppUser.language).where(
+            AppUser.id.is_in([int(t["handler"]) for t in tips if t["handler"]] or [0])
+        )
+    }
+    now = datetime.now(UTC)
+    label = follow_ups.DEADLINE_LABELS["tip"]
+    notices = []
+    for tip in tips:
+        due = tip["due_on"]
+        for rung in owed[due]:
+            if rung.escalates:
+                users = [
+                    (int(u["id"]), u["language"])
+                    for u in staff
+                    if u["agency"] == tip["agency"] and u["role"] == "head"
+                ]
+            elif tip["handler"]:
+                users = [(int(tip["handler"]), languages.get(int(tip["handler"]), "vi"))]
+            else:
+                users = [
+                    (int(u["id"]), u["language"])
+                    for u in staff
+                    if u["agency"] == tip["agency"] and u["role"] == "lead"
+                ]
+            for user_id, lang in users:
+                notices.append(
+                    Notification(
+                        user=user_id,
+                        kind=rung.kind,
+                        entity_type="tip",
+                        entity_id=int(tip["id"]),
+                        deadline_type="tip",
+                        rung=rung.name,
+                        due_on=due,
+                        title=notifications.notice_title(
+                            rung.kind, label, tip["code"], due, today, lang
+                        )[:500],
+                        body="",
+                        link=f"/tips/{tip['id']}",
+                        created_at=now,
+                    )
+                )
+    if not notices:
+        return 0
+    created = (
+        await Notification.insert(*notices)
+        .on_conflict(action="DO NOTHING")
+        .returning(Notification.id)
+    )
+    return len(created)

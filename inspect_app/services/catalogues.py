@@ -31,8 +31,9 @@ CASE_KINDS: list[tuple[str, str, str, int, date | None, date | None]] = [
     ),
 ]
 
-# Deadline types watched by the reminder job, with the default ladder of PRODUCT.md.
-DEADLINE_TYPES = ("onsite", "conclusion", "publication", "directive", "measure")
+# Deadline types watched by the reminder job, with the default ladder of PRODUCT.md (and
+# the handling of tips, on the same ladder: docs/tips.md).
+DEADLINE_TYPES = ("onsite", "conclusion", "publication", "directive", "measure", "tip")
 
 
 async def ensure_catalogues() -> None:

@@ -37,6 +37,9 @@ from models.tables import DeadlineLadder, Inspection
 
 STATES = ("due_soon", "overdue", "open")
 DEADLINE_TYPES = ("onsite", "conclusion", "publication", "directive", "measure")
+# Deadline types with a reminder ladder: the board's, and the handling of tips (whose
+# queue is /tips, not the board).
+LADDER_TYPES = (*DEADLINE_TYPES, "tip")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 # An export holds at most this many rows; a larger board must be filtered first.
@@ -52,6 +55,7 @@ DEADLINE_LABELS = {
     "publication": N_("Publication of the conclusion"),
     "directive": N_("Directive to implement"),
     "measure": N_("Recommendation"),
+    "tip": N_("Handling a tip"),
 }
 
 # Inspection deadlines: (type, due column, done column, statuses in which it is still open).
@@ -156,7 +160,7 @@ async def ladders() -> dict[str, Ladder]:
             escalate_after_days=int(row["escalate_after_days"]),
             active=bool(row["active"]),
         )
-    for deadline_type in DEADLINE_TYPES:
+    for deadline_type in LADDER_TYPES:
         found.setdefault(deadline_type, Ladder(deadline_type))
     return found
 
@@ -690,7 +694,7 @@ async def ladder_rows() -> list[dict[str, Any]]:
     """The ladder of every deadline type with its version, in the order of the case."""
     await ensure_ladders()
     rows = await DeadlineLadder.select().output(load_json=True)
-    order = {name: index for index, name in enumerate(DEADLINE_TYPES)}
+    order = {name: index for index, name in enumerate(LADDER_TYPES)}
     for row in rows:
         if isinstance(row["remind_days"], str):
             row["remind_days"] = json.loads(row["remind_days"])
@@ -701,7 +705,7 @@ async def ensure_ladders() -> None:
     """Insert the default ladder of any deadline type that has none."""
     from inspect_app.services.catalogues import ensure_catalogues
 
-    if await DeadlineLadder.count() < len(DEADLINE_TYPES):
+    if await DeadlineLadder.count() < len(LADDER_TYPES):
         await ensure_catalogues()
 
 
@@ -738,7 +742,7 @@ async def update_ladder(
     principal: Principal, deadline_type: str, data: dict[str, Any], ip: str
 ) -> dict[str, Any]:
     """Change a ladder (admin); InvalidInput per field, Conflict on a stale version."""
-    if deadline_type not in DEADLINE_TYPES:
+    if deadline_type not in LADDER_TYPES:
         raise NotFound()
     values, errors = parse_ladder_form(data)
     if errors:
