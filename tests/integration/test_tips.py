@@ -73,6 +73,12 @@ async def test_bad_input_names_each_field_and_keeps_nothing(
     assert set(refused.value.errors) == {"kind", "content", "contact_name", "files"}
     assert refused.value.errors["files"] == tips.MSG_FILE_TYPE
     assert await Tip.count() == 0
+    # A file above the upload limit: said so, by field, nothing kept.
+    big = PNG + b"\x00" * (20 * 1024 * 1024)
+    with pytest.raises(InvalidInput) as refused:
+        await tips.submit_public(_form(agency["id"]), [("anh.png", big)], "203.0.113.9")
+    assert refused.value.errors == {"files": tips.MSG_FILE_SIZE}
+    assert await Tip.count() == 0
     # The honeypot: a robot fills every field.
     with pytest.raises(InvalidInput):
         await tips.submit_public(_form(agency["id"], website="x"), [], "203.0.113.9")
@@ -212,11 +218,23 @@ async def test_a_crawl_finds_the_denouncer_nowhere_but_for_handler_and_head(
         "/public",
     ]
     for actor in (staff["inspector"], viewer, admin, head, staff["lead"], people["outsider"]):
-        async with app_client(app, lifespan=False) as client:
-            await sign_in(client, actor.principal.id)
-            for path in targets:
-                response = await client.get(path)
+        async with app_client(app, lifespan=False) as browser:
+            await sign_in(browser, actor.principal.id)
+            # The listed pages, then every page linked from them (one level), GETs only.
+            seen: set[str] = set()
+            queue = list(targets)
+            while queue and len(seen) < 120:
+                path = queue.pop(0)
+                if path in seen or path.startswith(("/logout", "/lang/", "/static/")):
+                    continue
+                seen.add(path)
+                response = await browser.get(path)
                 assert DENOUNCER not in response.text, (actor.principal.role, path)
+                if path in targets:
+                    queue += [
+                        link.replace("&amp;", "&")
+                        for link in re.findall(r'href="(/[^"#]*)"', response.text)
+                    ]
     # Only on request, for the handler (the lead who accepted it) and the head.
     for actor, allowed in ((staff["lead"], True), (head, True), (viewer, False)):
         async with app_client(app, lifespan=False) as client:

@@ -78,3 +78,16 @@ def test_the_limit_counts_the_last_hour_only() -> None:
     assert rules.over_limit([*nine, now - timedelta(minutes=59, seconds=59)], now)
     # One exactly an hour old no longer counts.
     assert not rules.over_limit([*nine, now - timedelta(hours=1)], now)
+
+
+def test_the_reports_paragraph_on_tips() -> None:
+    from inspect_app.services.report_runner import tips_paragraph
+
+    assert "không tiếp nhận phản ánh, kiến nghị nào" in tips_paragraph({})
+    text = tips_paragraph(
+        {"hotline": {"accepted": 2, "received": 1}, "web": {"rejected": 1, "forwarded": 3}}
+    )
+    assert "tiếp nhận 7 phản ánh" in text
+    assert "4 qua cổng thông tin, 3 qua đường dây nóng" in text
+    assert "chuyển thành cuộc thanh tra 2" in text and "không thụ lý 1" in text
+    assert "chuyển cơ quan có thẩm quyền 3" in text and "đang xử lý 1" in text
