@@ -13,14 +13,14 @@ from html import escape
 from typing import Any
 from urllib.parse import urlencode
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, MediaType, Request, get, post
 from litestar.datastructures import CacheControlHeader, UploadFile
 from litestar.response import File, Redirect, Response, Template
 
 from inspect_app.domain import tips as rules
 from inspect_app.exceptions import InvalidInput
 from inspect_app.forms.common import parse_form
-from inspect_app.services import publications, tips
+from inspect_app.services import publications, reference_cache, tips
 from inspect_app.settings import get_settings
 
 PUBLIC = {"public": True}
@@ -161,23 +161,38 @@ class PublicConclusionController(Controller):
         year: str | None = None,
         tax_code: str | None = None,
         page: str | None = None,
-    ) -> Template:
-        """The list, newest first, with the search box and filters."""
+    ) -> Response[str]:
+        """The list, newest first, with the search box and filters.
+
+        The page is rendered once per filter and language and kept while no publication
+        changes (the ``publications`` reference version): the agency filter alone lists a
+        thousand agencies nationally, which is most of a render's cost.
+        """
         filters = publications.clean_filters(q, agency, year, tax_code, page)
-        found = await publications.public_list(filters)
-        query = {k: v for k, v in filters.items() if v and k != "page"}
-        if request.state.lang != get_settings().default_language:
-            query["lang"] = request.state.lang
-        return Template(
-            template_name="public/conclusions.html",
-            context={
-                "found": found,
-                "filters": filters,
-                "agencies": await publications.public_agencies(),
-                "query": urlencode(query),
-                "lang_query": _lang_query(request),
-            },
-        )
+        lang = request.state.lang
+
+        async def render() -> str:
+            found = await publications.public_list(filters)
+            query = {k: v for k, v in filters.items() if v and k != "page"}
+            if lang != get_settings().default_language:
+                query["lang"] = lang
+            engine = request.app.template_engine
+            assert engine is not None  # configured by create_app()
+            template = engine.get_template("public/conclusions.html")
+            return str(
+                template.render(
+                    request=request,
+                    found=found,
+                    filters=filters,
+                    agencies=await publications.public_agencies(),
+                    query=urlencode(query),
+                    lang_query=_lang_query(request),
+                )
+            )
+
+        key = ("page", tuple(sorted(filters.items())), lang)
+        html = await reference_cache.cached(publications.CACHE_NAME, key, render)
+        return Response(content=html, media_type=MediaType.HTML)
 
     @get("/conclusions/{publication_id:int}", opt=PUBLIC, cache_control=CACHE)
     async def conclusion(self, request: Request[Any, Any, Any], publication_id: int) -> Template:
@@ -202,31 +217,41 @@ class PublicConclusionController(Controller):
     @get("/feeds/{code:str}", opt=PUBLIC, cache_control=CACHE)
     async def feed(self, request: Request[Any, Any, Any], code: str) -> Response[str]:
         """The agency's latest published conclusions as an Atom feed."""
-        agency, items = await publications.feed_items(code)
         base = str(request.base_url).rstrip("/")
-        updated = max(
-            (item["updated_at"] for item in items),
-            default=datetime(2000, 1, 1, tzinfo=UTC),
-        )
-        entries = "".join(
-            "<entry>"
-            f"<title>{_atom_text(item['conclusion_no'])} — {_atom_text(item['title'])}</title>"
-            f'<link href="{base}/public/conclusions/{item["id"]}"/>'
-            f"<id>{base}/public/conclusions/{item['id']}</id>"
-            f"<updated>{_atom_text(item['updated_at'].isoformat())}</updated>"
-            f"<published>{item['published_on'].isoformat()}T00:00:00+07:00</published>"
-            f"<summary>{_atom_text(item['summary'])}</summary>"
-            "</entry>"
-            for item in items
-        )
-        body = (
-            '<?xml version="1.0" encoding="utf-8"?>'
-            '<feed xmlns="http://www.w3.org/2005/Atom">'
-            f"<title>{_atom_text(agency['name'])} — kết luận thanh tra</title>"
-            f"<id>{base}/public/feeds/{_atom_text(agency['code'])}</id>"
-            f'<link rel="self" href="{base}/public/feeds/{_atom_text(agency["code"])}"/>'
-            f'<link href="{base}/public/conclusions?agency={_atom_text(agency["code"])}"/>'
-            f"<updated>{updated.isoformat()}</updated>"
-            f"{entries}</feed>"
-        )
+
+        async def render() -> str:
+            agency, items = await publications.feed_items(code)
+            return _feed(agency, items, base)
+
+        key = ("feed", code[:32], base)
+        body = await reference_cache.cached(publications.CACHE_NAME, key, render)
         return Response(content=body, media_type="application/atom+xml; charset=utf-8")
+
+
+def _feed(agency: dict[str, Any], items: list[dict[str, Any]], base: str) -> str:
+    """An agency's published conclusions as an Atom document."""
+    updated = max(
+        (item["updated_at"] for item in items),
+        default=datetime(2000, 1, 1, tzinfo=UTC),
+    )
+    entries = "".join(
+        "<entry>"
+        f"<title>{_atom_text(item['conclusion_no'])} — {_atom_text(item['title'])}</title>"
+        f'<link href="{base}/public/conclusions/{item["id"]}"/>'
+        f"<id>{base}/public/conclusions/{item['id']}</id>"
+        f"<updated>{_atom_text(item['updated_at'].isoformat())}</updated>"
+        f"<published>{item['published_on'].isoformat()}T00:00:00+07:00</published>"
+        f"<summary>{_atom_text(item['summary'])}</summary>"
+        "</entry>"
+        for item in items
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{_atom_text(agency['name'])} — kết luận thanh tra</title>"
+        f"<id>{base}/public/feeds/{_atom_text(agency['code'])}</id>"
+        f'<link rel="self" href="{base}/public/feeds/{_atom_text(agency["code"])}"/>'
+        f'<link href="{base}/public/conclusions?agency={_atom_text(agency["code"])}"/>'
+        f"<updated>{updated.isoformat()}</updated>"
+        f"{entries}</feed>"
+    )
