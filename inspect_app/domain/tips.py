@@ -9,12 +9,13 @@ The receiving agency then decides once what becomes of it:
 - ``forwarded``: it goes to the competent body, with the number of the covering letter;
 - ``rejected``: not taken up, with the reason.
 
-Handling deadlines count calendar days from the day the tip was received. The defaults
-follow the laws that govern each kind (docs/tips.md): a denunciation must be checked and
-accepted or refused within 7 working days (Luật Tố cáo 2018, art. 24 and 29: counted here as
-10 calendar days), a complaint within 10 days (Luật Khiếu nại 2011, art. 27), a report or
-recommendation (phản ánh, kiến nghị) within 10 days (Luật Tiếp công dân 2013, art. 28).
-``TIP_DUE_DAYS`` overrides them (``denunciation=10,complaint=10,feedback=10``).
+Handling deadlines run on the legal clock of the cases (``domain.clock.count_forward``,
+with the holiday calendar), from the day after the tip was received. The defaults follow
+the laws that govern each kind (docs/tips.md): a denunciation is checked and accepted or
+refused within 7 working days (Luật Tố cáo 2018, art. 29), a complaint within 10 days
+(Luật Khiếu nại 2011, art. 27), a report or recommendation (phản ánh, kiến nghị) within 10
+days (Luật Tiếp công dân 2013, art. 28). ``TIP_DUE_DAYS`` overrides them; a ``w`` after the
+number counts working days (``denunciation=7w,complaint=10,feedback=10``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
+from inspect_app.domain.clock import count_forward
+from inspect_app.domain.holidays import HolidayCalendar
 from inspect_app.domain.messages import N_
 
 TipKind = Literal["feedback", "complaint", "denunciation"]
@@ -63,7 +66,21 @@ STATUS_LABELS: dict[str, str] = {
     "forwarded": N_("Forwarded to the competent body"),
     "rejected": N_("Not taken up"),
 }
-DEFAULT_DUE_DAYS: dict[str, int] = {"feedback": 10, "complaint": 10, "denunciation": 10}
+
+
+@dataclass(frozen=True)
+class TimeLimit:
+    """A handling time limit: so many days, counted as working days or calendar days."""
+
+    days: int
+    working_days: bool = False
+
+
+DEFAULT_DUE_DAYS: dict[str, TimeLimit] = {
+    "feedback": TimeLimit(10),
+    "complaint": TimeLimit(10),
+    "denunciation": TimeLimit(7, working_days=True),
+}
 
 # Tracking codes: 10 characters from 31 that cannot be mistaken for one another (no 0/O,
 # 1/I/L): 31**10 ≈ 8 × 10^14 codes, so guessing one is out of reach.
@@ -93,24 +110,40 @@ def normalise_code(raw: str) -> str | None:
     return code
 
 
-def parse_due_days(raw: str | None) -> dict[str, int]:
-    """``TIP_DUE_DAYS`` ("denunciation=10,complaint=10") over the defaults; ValueError names
+def parse_due_days(raw: str | None) -> dict[str, TimeLimit]:
+    """``TIP_DUE_DAYS`` ("denunciation=7w,complaint=10") over the defaults; ValueError names
     what is wrong."""
-    days = dict(DEFAULT_DUE_DAYS)
+    limits = dict(DEFAULT_DUE_DAYS)
     for part in (raw or "").split(","):
         if not part.strip():
             continue
         kind, _, value = part.partition("=")
-        kind, value = kind.strip(), value.strip()
-        if kind not in DEFAULT_DUE_DAYS or not value.isdigit() or not 1 <= int(value) <= 365:
-            raise ValueError(f"TIP_DUE_DAYS: {part.strip()!r} is not <kind>=<1..365 days>.")
-        days[kind] = int(value)
-    return days
+        kind, value = kind.strip(), value.strip().lower()
+        working = value.endswith("w")
+        number = value[:-1] if working else value
+        if kind not in DEFAULT_DUE_DAYS or not number.isdigit() or not 1 <= int(number) <= 365:
+            raise ValueError(
+                f"TIP_DUE_DAYS: {part.strip()!r} is not <kind>=<1..365 days>[w for working days]."
+            )
+        limits[kind] = TimeLimit(int(number), working)
+    return limits
 
 
-def handling_due(kind: str, received_on: date, due_days: dict[str, int]) -> date:
-    """The day by which a tip must be decided (the last day allowed)."""
-    return received_on + timedelta(days=due_days[kind])
+def handling_due(
+    kind: str, received_on: date, limits: dict[str, TimeLimit], calendar: HolidayCalendar
+) -> date:
+    """The last day on which a tip may be decided: its kind's days counted from the day
+    after it was received, on the legal clock (working days skip weekends and holidays)."""
+    limit = limits[kind]
+    due = count_forward(
+        received_on,
+        limit.days,
+        working_days=limit.working_days,
+        calendar=calendar,
+        include_start=False,
+    )
+    assert due is not None  # no suspension: always a day
+    return due
 
 
 def origin_source(kind: str, channel: str) -> str:

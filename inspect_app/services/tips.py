@@ -88,9 +88,15 @@ PUBLIC_FIELDS = (
 CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email", "contact_address")
 
 
-def due_days() -> dict[str, int]:
-    """Handling days per kind (TIP_DUE_DAYS over the legal defaults)."""
+def due_days() -> dict[str, rules.TimeLimit]:
+    """Handling time limits per kind (TIP_DUE_DAYS over the legal defaults)."""
     return rules.parse_due_days(os.environ.get("TIP_DUE_DAYS"))
+
+
+def _calendar() -> Any:
+    from inspect_app.services.inspections import holiday_calendar
+
+    return holiday_calendar()
 
 
 def address_hash(ip: str) -> str:
@@ -225,7 +231,7 @@ async def _create(
                 contact_email=values["contact_email"],
                 contact_address=values["contact_address"],
                 received_on=today,
-                due_on=rules.handling_due(values["kind"], today, due_days()),
+                due_on=rules.handling_due(values["kind"], today, due_days(), _calendar()),
                 created_by=created_by,
                 ip_hash=address_hash(ip) if created_by is None else "",
             )

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from inspect_app.domain import tips as rules
+from inspect_app.domain.clock import count_forward
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput
 from inspect_app.services import tips
 from models.tables import AuditEvent, Inspection, Tip, TipFile
@@ -54,7 +55,13 @@ async def test_a_public_tip_gets_a_code_and_a_deadline(
     assert re.fullmatch(f"[{rules.CODE_ALPHABET}]{{10}}", created["code"])
     row = await Tip.select().where(Tip.code == created["code"]).first()
     assert row["status"] == "received" and row["channel"] == "web"
-    assert row["due_on"] == row["received_on"] + timedelta(days=10)
+    # A denunciation: 7 working days on the legal clock, from the day after.
+    from inspect_app.services.inspections import holiday_calendar
+
+    expected = count_forward(
+        row["received_on"], 7, working_days=True, calendar=holiday_calendar(), include_start=False
+    )
+    assert row["due_on"] == expected and row["due_on"] >= row["received_on"] + timedelta(days=9)
     assert row["ip_hash"] and "203.0.113.9" not in row["ip_hash"]
     assert await TipFile.count() == 1
     view = await tips.public_view(created["code"].lower())

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from inspect_app.domain import tips as rules
+from inspect_app.domain.holidays import default_calendar
 
 
 def test_codes_are_ten_unambiguous_characters_and_differ() -> None:
@@ -28,17 +29,29 @@ def test_codes_as_typed() -> None:
 
 def test_due_days_from_the_environment() -> None:
     assert rules.parse_due_days(None) == rules.DEFAULT_DUE_DAYS
-    assert rules.parse_due_days("denunciation=7")["denunciation"] == 7
-    assert rules.parse_due_days("complaint=1, feedback=365")["feedback"] == 365
-    for bad in ("denunciation=0", "feedback=366", "gossip=5", "complaint=x", "complaint"):
+    assert rules.parse_due_days("denunciation=10")["denunciation"] == rules.TimeLimit(10, False)
+    assert rules.parse_due_days("complaint=5w")["complaint"] == rules.TimeLimit(5, True)
+    assert rules.parse_due_days("complaint=1, feedback=365")["feedback"].days == 365
+    for bad in ("denunciation=0", "feedback=366", "gossip=5", "complaint=x", "complaint", "a=5w"):
         with pytest.raises(ValueError):
             rules.parse_due_days(bad)
 
 
-def test_handling_due_counts_calendar_days() -> None:
-    days = rules.parse_due_days("denunciation=7")
-    assert rules.handling_due("denunciation", date(2026, 12, 28), days) == date(2027, 1, 4)
-    assert rules.handling_due("feedback", date(2026, 2, 20), days) == date(2026, 3, 2)
+def test_handling_due_on_the_legal_clock() -> None:
+    calendar = default_calendar()
+    limits = rules.DEFAULT_DUE_DAYS
+    # A denunciation: 7 working days from the day after. Received Thursday 05/03/2026:
+    # Fri 6, Mon 9 … Fri 13 is the 6th, Mon 16/03 the 7th.
+    assert rules.handling_due("denunciation", date(2026, 3, 5), limits, calendar) == date(
+        2026, 3, 16
+    )
+    # Over the Lunar New Year (16–20/02/2026 are holidays) it waits for the work to resume.
+    assert rules.handling_due("denunciation", date(2026, 2, 13), limits, calendar) == date(
+        2026, 3, 3
+    )
+    # Calendar days: the 10th day after, whatever it is.
+    assert rules.handling_due("feedback", date(2026, 2, 20), limits, calendar) == date(2026, 3, 2)
+    assert rules.handling_due("complaint", date(2026, 12, 28), limits, calendar) == date(2027, 1, 7)
 
 
 def test_a_tip_is_decided_once() -> None:
