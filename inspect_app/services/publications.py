@@ -117,6 +117,20 @@ async def _case_copy(inspection_id: int) -> dict[str, Any]:
     }
 
 
+def _copied_columns(copy: dict[str, Any], summary: str) -> dict[Any, Any]:
+    """The case's fields as the publication keeps them, and the folded search text."""
+    return {
+        Publication.agency: copy["agency"],
+        Publication.title: copy["title"],
+        Publication.conclusion_no: copy["conclusion_no"],
+        Publication.concluded_on: copy["concluded_on"],
+        Publication.year: copy["year"],
+        Publication.subject_names: copy["subject_names"],
+        Publication.subject_tax_codes: copy["subject_tax_codes"],
+        Publication.search_text: _search_text(copy, summary),
+    }
+
+
 def _search_text(copy: dict[str, Any], summary: str) -> str:
     parts = [copy["title"], copy["subject_names"], copy["subject_tax_codes"], summary]
     parts += [searchable_number(number) for number in copy["numbers"]]
@@ -150,18 +164,10 @@ async def save_publication(
     errors.raise_if_any()
     if current is not None and str(version or "") not in ("", str(current["version"])):
         raise Conflict(MSG_STALE, code="stale")
-    copy = await _case_copy(inspection_id)
     values: dict[Any, Any] = {
-        Publication.agency: copy["agency"],
-        Publication.title: copy["title"],
-        Publication.conclusion_no: copy["conclusion_no"],
-        Publication.concluded_on: copy["concluded_on"],
-        Publication.year: copy["year"],
-        Publication.subject_names: copy["subject_names"],
-        Publication.subject_tax_codes: copy["subject_tax_codes"],
+        **_copied_columns(await _case_copy(inspection_id), summary),
         Publication.summary: summary,
         Publication.public_text: public_text,
-        Publication.search_text: _search_text(copy, summary),
         Publication.prepared_by: principal.id,
         Publication.updated_at: datetime.now(UTC),
     }
@@ -197,7 +203,7 @@ async def save_publication(
             actor=principal,
             entity_type="inspection",
             entity_id=inspection_id,
-            agency_id=copy["agency"],
+            agency_id=values[Publication.agency],
             after={"summary": summary, "file": values.get(Publication.file_name, "")},
             ip=ip,
         )
@@ -220,23 +226,17 @@ async def ready_for_publishing(inspection_id: int) -> bool:
 
 async def mark_published(inspection_id: int, on: date, user_id: int) -> None:
     """Put the public version on the portal (inside the publish event's transaction)."""
-    copy = await _case_copy(inspection_id)
     row = await Publication.select(Publication.summary).where(
         Publication.inspection == inspection_id
     )
+    summary = row[0]["summary"] if row else ""
     await Publication.update(
         {
+            **_copied_columns(await _case_copy(inspection_id), summary),
             Publication.published_on: on,
             Publication.published_by: user_id,
             Publication.unpublished_at: None,
             Publication.unpublish_reason: "",
-            Publication.title: copy["title"],
-            Publication.conclusion_no: copy["conclusion_no"],
-            Publication.concluded_on: copy["concluded_on"],
-            Publication.year: copy["year"],
-            Publication.subject_names: copy["subject_names"],
-            Publication.subject_tax_codes: copy["subject_tax_codes"],
-            Publication.search_text: _search_text(copy, row[0]["summary"] if row else ""),
             Publication.version: Publication.version + 1,
         }
     ).where(Publication.inspection == inspection_id)

@@ -8,39 +8,26 @@ from __future__ import annotations
 import asyncio
 import io
 import os
-import subprocess
-import sys
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from openpyxl import load_workbook
 
 from inspect_app.security import hash_password
 from models.tables import AppUser, Inspection
+from tests.browser.support import start_burst_worker
 from tests.conftest import ARTIFACTS_DIR
 from tests.factories import make_tree, make_user
 from tests.import_samples.make_samples import write_samples
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Chanh-thanh-tra-1"
-
-
-def _start_worker(log: IO[bytes]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "inspect_app.cli", "worker", "--burst"],
-        cwd=PROJECT_ROOT,
-        env=os.environ.copy(),
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
 
 
 async def _run_jobs(page: Any, done: str, name: str) -> None:
     """Run the queued job in the worker while the page polls, until ``done`` shows."""
     log_path = Path(os.environ["VAR_DIR"]) / f"import_flow_{name}.log"
     with log_path.open("wb") as log:
-        worker = _start_worker(log)
+        worker = start_burst_worker(log)
         try:
             await page.locator(done).wait_for(timeout=90_000)
         finally:

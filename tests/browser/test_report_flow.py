@@ -11,32 +11,19 @@ import asyncio
 import hashlib
 import os
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from openpyxl import load_workbook
 
 from inspect_app.security import hash_password
 from models.tables import Agency, AppUser, Execution
+from tests.browser.support import start_burst_worker
 from tests.conftest import ARTIFACTS_DIR
 from tests.integration.report_dataset import build_world
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "Chanh-thanh-tra-1"
-
-
-def _start_worker(log: IO[bytes]) -> subprocess.Popen[bytes]:
-    """The real background worker (arq, burst mode: it exits once the queue is empty)."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "inspect_app.cli", "worker", "--burst"],
-        cwd=PROJECT_ROOT,
-        env=os.environ.copy(),
-        stdin=subprocess.DEVNULL,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
 
 
 async def _shot(page: Any, step: str) -> None:
@@ -92,7 +79,7 @@ async def test_head_generates_downloads_and_signs_off_the_q1_report(
 
     log_path = Path(os.environ["VAR_DIR"]) / "report_flow_worker.log"
     with log_path.open("wb") as log:
-        worker = _start_worker(log)
+        worker = start_burst_worker(log)
         try:
             await page.locator("[data-testid=report-done]").wait_for(timeout=90_000)
         finally:
