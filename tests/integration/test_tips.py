@@ -273,3 +273,32 @@ async def test_public_pages_read_and_set_no_cookie(
         assert response.status_code == 422
         assert "Chỉ đính kèm ảnh (JPEG, PNG) hoặc tệp PDF." in response.text
         assert "Nội dung cần giữ lại" in response.text
+
+
+async def test_hostile_input_on_the_public_side_never_fails(
+    client: Any, people: dict[str, Any]
+) -> None:
+    """Ids past 2^31, huge or odd values, control characters: an answer, never a 500."""
+    huge = "9" * 40
+    for path in (
+        f"/public/tips/{huge}",
+        "/public/tips/%E2%80%AE%E2%80%AE",
+        f"/public/tips/lookup?code={huge}",
+        f"/public/conclusions/{2**31}",
+        f"/public/conclusions/{2**31}/file",
+        f"/public/conclusions?page={huge}&year={huge}&tax_code={huge}&agency={huge}",
+        "/public/conclusions?q=%01%02%03&year=-1",
+        f"/public/feeds/{'x' * 500}",
+    ):
+        response = await client.get(path)
+        assert response.status_code < 500, (path, response.status_code)
+    agency = people["tree"]["P"]
+    for data in (
+        {**_form(agency["id"]), "agency_id": huge},
+        {**_form(agency["id"]), "agency_id": "-1"},
+        {**_form(agency["id"]), "content": "x" * 30_000},
+        {**_form(agency["id"]), "subject_name": "a\x01b"},
+    ):
+        response = await client.post("/public/tips", data=data)
+        assert response.status_code == 422, (data, response.status_code)
+    assert await Tip.count() == 0
