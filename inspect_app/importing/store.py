@@ -210,14 +210,15 @@ async def existing_case_problems(result: DryRun, agency_id: int) -> list[Problem
     )
     if not numbers:
         return []
-    bulk = _ReadOnly()
+    from models.tables import Inspection
+
     found: dict[tuple[str, int], str] = {}
     for start in range(0, len(numbers), 500):
         chunk = numbers[start : start + 500]
-        marks = ", ".join(f"${n}" for n in range(2, len(chunk) + 2))
-        for case in await bulk.fetch(
+        marks = ", ".join("{}" for _ in chunk)
+        for case in await Inspection.raw(
             "SELECT i.id, i.code, i.decision_no, i.decision_date FROM inspection i"
-            " WHERE i.agency = $1 AND i.deleted_at IS NULL"
+            " WHERE i.agency = {} AND i.deleted_at IS NULL"
             f" AND i.decision_no IN ({marks}) AND i.decision_date IS NOT NULL"
             " AND NOT EXISTS (SELECT 1 FROM imported_record r WHERE r.kind = 'cases'"
             " AND r.entity_id = i.id)",
@@ -233,21 +234,6 @@ async def existing_case_problems(result: DryRun, agency_id: int) -> list[Problem
             if code is not None:
                 problems.append(row.problem("decision_no", bound(MSG_CASE_EXISTS, code=code)))
     return problems
-
-
-class _ReadOnly(Bulk):
-    """Reads outside a transaction: through the engine's ordinary queries."""
-
-    def __init__(self) -> None:
-        self.postgres = is_postgres()
-
-    async def fetch(self, sql: str, *args: Any) -> list[dict[str, Any]]:
-        from models.tables import Inspection
-
-        template = sql
-        for n in range(sql.count("$"), 0, -1):
-            template = template.replace(f"${n}", "{}")
-        return list(await Inspection.raw(template, *args))
 
 
 def _date(value: Any) -> dt.date:

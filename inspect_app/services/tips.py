@@ -33,6 +33,7 @@ from inspect_app.principal import Principal
 from inspect_app.services import agencies, audit
 from inspect_app.services.attachments import FILE_TYPES, clean_filename, detect_type
 from inspect_app.services.casework import Errors, choice, flag, record_id, text
+from inspect_app.services.subjects import TAX_CODE_RE
 from inspect_app.settings import get_settings
 from models.tables import Agency, AppUser, Inspection, Subject, Tip, TipFile
 
@@ -110,8 +111,8 @@ def address_hash(ip: str) -> str:
 
 def _tax_code(data: dict[str, Any], errors: Errors) -> str:
     value = text(data, "subject_tax_code", errors, max_length=14) or ""
-    digits = value.replace("-", "")
-    if value and (not digits.isdigit() or len(digits) not in (10, 13)):
+    # The subjects' own rule: a case opened from the tip registers its subject with it.
+    if value and not TAX_CODE_RE.match(value):
         errors["subject_tax_code"] = MSG_TAX_CODE
     return value
 
@@ -594,9 +595,23 @@ async def counts(
 ) -> dict[str, dict[str, int]]:
     """Tips received in scope (between ``start`` and ``end`` when given), by channel and
     status: {"hotline": {"received": 3, "accepted": 1}, ...}."""
+    return await _counts(principal.scope_pattern, start, end)
+
+
+async def agency_counts(agency_id: int, start: date, end: date) -> dict[str, dict[str, int]]:
+    """Tips received by an agency's subtree in a period, by channel and status (the report)."""
+    path = await Agency.select(Agency.path).where(Agency.id == agency_id).first()
+    if path is None:
+        return {}
+    return await _counts(path["path"] + "%", start, end)
+
+
+async def _counts(
+    path_pattern: str, start: date | None, end: date | None
+) -> dict[str, dict[str, int]]:
     query = (
         Tip.select(Tip.channel, Tip.status, Count(Tip.id).as_alias("n"))
-        .where(_scoped(principal))
+        .where(Tip.agency.path.like(path_pattern))
         .group_by(Tip.channel, Tip.status)
     )
     if start is not None:
@@ -605,26 +620,6 @@ async def counts(
         query = query.where(Tip.received_on <= end)
     found: dict[str, dict[str, int]] = {}
     for row in await query:
-        found.setdefault(row["channel"], {})[row["status"]] = int(row["n"])
-    return found
-
-
-async def agency_counts(agency_id: int, start: date, end: date) -> dict[str, dict[str, int]]:
-    """Tips received by an agency's subtree in a period, by channel and status (the report)."""
-    path = await Agency.select(Agency.path).where(Agency.id == agency_id).first()
-    if path is None:
-        return {}
-    rows = (
-        await Tip.select(Tip.channel, Tip.status, Count(Tip.id).as_alias("n"))
-        .where(
-            Tip.agency.path.like(path["path"] + "%")
-            & (Tip.received_on >= start)
-            & (Tip.received_on <= end)
-        )
-        .group_by(Tip.channel, Tip.status)
-    )
-    found: dict[str, dict[str, int]] = {}
-    for row in rows:
         found.setdefault(row["channel"], {})[row["status"]] = int(row["n"])
     return found
 

@@ -302,3 +302,20 @@ async def test_hostile_input_on_the_public_side_never_fails(
         response = await client.post("/public/tips", data=data)
         assert response.status_code == 422, (data, response.status_code)
     assert await Tip.count() == 0
+
+
+async def test_a_tax_code_follows_the_subjects_rule(
+    people: dict[str, Any], staff: dict[str, Any]
+) -> None:
+    """The tip's tax code becomes the subject's when a case is opened from it: the same rule."""
+    agency = people["tree"]["P"]
+    for bad in ("0101234567001", "01012345", "0101234567-01"):
+        with pytest.raises(InvalidInput) as refused:
+            await tips.submit_public(_form(agency["id"], subject_tax_code=bad), [], "203.0.113.9")
+        assert refused.value.errors == {"subject_tax_code": tips.MSG_TAX_CODE}
+    created = await tips.submit_public(
+        _form(agency["id"], subject_tax_code="0101234567-001"), [], "203.0.113.9"
+    )
+    tip_id = (await Tip.select(Tip.id).where(Tip.code == created["code"]))[0]["id"]
+    tip = await tips.decide(staff["lead"].principal, tip_id, "accepted", {}, None)
+    assert tip["inspection"] is not None
