@@ -43,6 +43,7 @@ from inspect_app.controllers.public_pages import (
     PublicPageController,
 )
 from inspect_app.controllers.publication_pages import PublicationPageController
+from inspect_app.controllers.reminder_pages import ReminderPageController
 from inspect_app.controllers.report_pages import ReportPageController
 from inspect_app.controllers.subject_pages import SubjectPageController
 from inspect_app.controllers.tip_pages import TipPageController
@@ -89,6 +90,7 @@ ROUTE_HANDLERS: list[type | Router] = [
     ReportPageController,
     ImportPageController,
     TipPageController,
+    ReminderPageController,
     PublicPageController,
     PublicConclusionController,
     PublicationPageController,

@@ -66,6 +66,8 @@ ACTION_LABELS = {
     "tip_forwarded": N_("Tip forwarded"),
     "tip_rejected": N_("Tip not taken up"),
     "tip_identity_view": N_("Sender's identity viewed"),
+    "reminded": N_("Reminded by letter"),
+    "reminder_issued": N_("Reminder letter issued"),
 }
 ENTITY_LABELS = {
     "agency": N_("Agency"),
@@ -81,6 +83,13 @@ ENTITY_LABELS = {
     "report": N_("Report"),
     "import_run": N_("Import"),
     "tip": N_("Tip"),
+    "reminder_letter": N_("Reminder letter"),
+}
+# What a reminder letter's audit rows say (on the letter and on each recommendation in it).
+LETTER_FIELDS = {
+    "letter_number": N_("Letter number"),
+    "issued_on": N_("Date of the letter"),
+    "addressee": N_("To"),
 }
 # Field -> message id, per kind of record; the form labels are reused where they exist.
 FIELD_LABELS: dict[str, dict[str, str]] = {
@@ -112,7 +121,9 @@ FIELD_LABELS: dict[str, dict[str, str]] = {
         "written_off_reason": N_("Reason for writing off"),
         "completed_on": N_("Completed on"),
         "overdue": N_("Overdue"),
+        **LETTER_FIELDS,
     },
+    "reminder_letter": {**LETTER_FIELDS, "items": N_("Recommendations")},
     "execution": {
         "date": N_("Date"),
         "amount_vnd": N_("Amount (đồng)"),

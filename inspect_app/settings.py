@@ -110,6 +110,8 @@ class Settings:
     # ...the account waits this long, doubled at each further failure, up to the maximum.
     login_lock_base_s: int = 60
     login_lock_max_s: int = 3600
+    # A recommendation reminded by letter again within this many days asks for confirmation.
+    reminder_repeat_days: int = 7
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -171,6 +173,7 @@ def load_settings() -> Settings:
         login_account_max_failures=_env_int_between("LOGIN_ACCOUNT_MAX_FAILURES", 10, 3, 1000),
         login_lock_base_s=_env_int_between("LOGIN_LOCK_BASE_S", 60, 1, 24 * 3600),
         login_lock_max_s=_env_int_between("LOGIN_LOCK_MAX_S", 3600, 1, 7 * 24 * 3600),
+        reminder_repeat_days=_env_int_between("REMINDER_REPEAT_DAYS", 7, 0, 365),
     )
 
 

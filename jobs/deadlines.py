@@ -202,6 +202,11 @@ async def watch_deadlines(ctx: dict[str, Any] | None, day: str | None = None) ->
     return summary
 
 
+async def deliver_emails(ctx: dict[str, Any] | None) -> int:
+    """E-mail the notices not e-mailed yet (each once, whoever runs it); how many were sent."""
+    return await notifications.deliver_pending_emails()
+
+
 async def notify_tips(owed: dict[date, list[Rung]], today: date) -> int:
     """The notices owed for tips still undecided on their due days; how many were new.
 

@@ -100,6 +100,14 @@ async def enqueue_report(report_id: int) -> bool:
     return await enqueue("generate_report_job", report_id, job_id=f"report:{report_id}")
 
 
+async def enqueue_email_delivery() -> bool:
+    """Ask for the pending notices to be e-mailed now (one queued job at a time).
+
+    Without Redis, or when it is down, the next deadline watch sends them.
+    """
+    return await enqueue("deliver_emails", job_id="deliver_emails")
+
+
 async def close_pools() -> None:
     """Close the Redis connections opened by this process (app shutdown, tests)."""
     for url, pool in list(_pools.items()):

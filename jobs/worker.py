@@ -44,7 +44,7 @@ from arq.worker import Worker, func, get_kwargs
 from redis.exceptions import RedisError
 
 from inspect_app.settings import get_settings
-from jobs.deadlines import watch_deadlines
+from jobs.deadlines import deliver_emails, watch_deadlines
 from jobs.reports import (
     generate_report_job,
     import_job,
@@ -198,6 +198,7 @@ class WorkerSettings:
         func(requeue_pending_reports, keep_result=0),
         func(import_job, keep_result=0, max_tries=3),
         func(requeue_pending_imports, keep_result=0),
+        func(deliver_emails, keep_result=0, max_tries=3),
     ]
     cron_jobs = [
         cron(watch_deadlines, minute=watch_minutes(), second=0, max_tries=5),

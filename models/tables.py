@@ -491,6 +491,50 @@ class DocumentNumber(Table):
     created_at = Timestamptz(default=TimestamptzNow())
 
 
+class ReminderLetter(Table):
+    """A reminder letter (công văn đôn đốc) to the unit responsible for recommendations.
+
+    ``frame`` is the document's frame as issued (number, date, signer, recipients), so the
+    files drawn later say what was sent even after the agency's settings change; the items
+    keep what was left of each recommendation on that day.
+    """
+
+    id = Serial(primary_key=True)
+    agency = ForeignKey(Agency, null=False, on_delete=OnDelete.restrict, index=True)
+    year = Integer(null=False)
+    number = Integer(null=False)
+    issued_on = Date(null=False)
+    report_by = Date(null=False)
+    # The unit written after "Kính gửi" (null when the recommendations name no agency).
+    addressee_agency = ForeignKey(Agency, null=True, on_delete=OnDelete.set_null, index=True)
+    addressee = Varchar(length=255, null=False)
+    note = Text(null=False, default="")
+    frame = JSON(default="null")
+    created_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ReminderItem(Table):
+    """One recommendation listed in a reminder letter, with what was left of it that day."""
+
+    id = Serial(primary_key=True)
+    letter = ForeignKey(ReminderLetter, null=False, on_delete=OnDelete.cascade, index=True)
+    measure = ForeignKey(Measure, null=True, on_delete=OnDelete.set_null, index=True)
+    position = Integer(null=False, default=1)
+    inspection_code = Varchar(length=40, null=False, default="")
+    inspection_title = Text(null=False, default="")
+    description = Text(null=False, default="")
+    due_on = Date(null=True, default=None)
+    measure_type = Varchar(length=24, null=False, default="")
+    # In the recommendation's own unit: đồng, m² (two decimals) or a count.
+    unit = Varchar(length=8, null=False, default="")
+    left_vnd = _money()
+    left_m2 = _land()
+    left_count = Integer(default=0, null=False)
+    collectives = Integer(default=0, null=False)
+    individuals = Integer(default=0, null=False)
+
+
 class JobState(Table):
     """Heartbeats and last runs of background jobs, readable without Redis."""
 
@@ -713,6 +757,8 @@ ALL_TABLES: list[type[Table]] = [
     Report,
     DocumentCounter,
     DocumentNumber,
+    ReminderLetter,
+    ReminderItem,
     JobState,
     ReferenceVersion,
     ImportRun,

@@ -25,7 +25,7 @@ from inspect_app.schemas.bounds import (
     QueryYear,
 )
 from inspect_app.schemas.jobs import FollowUp, FollowUpList
-from inspect_app.services import follow_ups
+from inspect_app.services import follow_ups, reminder_letters
 
 # "state" is a reserved parameter name in Litestar handlers.
 StateParam = Annotated[str | None, QueryParameter(name="state")]
@@ -137,6 +137,12 @@ class FollowUpPageController(Controller):
                 principal, board, today(), GROUP_PREVIEW, expanded=show_all
             )
         )
+        await reminder_letters.add_reminder_stats(
+            [row for group in groups for row in group["rows"] if row["progress"]]
+        )
+        for group in groups:
+            group["unit_id"] = group["rows"][0]["unit_id"]
+            group["measures"] = any(row["progress"] for row in group["rows"])
         filters = [(k, v) for k, v in request.query_params.multi_items() if k != SHOW_ALL]
         scope = message_text(request, "My whole scope")
         return await render(
@@ -164,6 +170,7 @@ class FollowUpPageController(Controller):
             agency_choices=[("", scope), *await agency_choices(principal, indent="· ")],
             labels=follow_ups.DEADLINE_LABELS,
             query=urlencode(filters),
+            can_remind=principal.can("followup.remind"),
         )
 
     @get(

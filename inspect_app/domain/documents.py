@@ -100,10 +100,15 @@ def date_line(place: str, issued_on: date | None, year: int | None = None) -> st
 
 
 def number_line(number: int | None, symbol: str, kind_code: str = REPORT_KIND_CODE) -> str:
-    """ "Số: 12/BC-TTr" ("Số: 05/BC-TTr" below 10); a draft without a number leaves room."""
+    """ "Số: 12/BC-TTr" ("Số: 05/BC-TTr" below 10); a draft without a number leaves room.
+
+    A letter passes ``kind_code=""``: "Số: 12/TTr".
+    """
     if number is not None and number < 1:
         raise ValueError(f"A document number starts at 1, not {number}.")
-    suffix = f"{kind_code}-{symbol.strip()}" if symbol.strip() else kind_code
+    # A letter (công văn) has no kind code: "Số: 12/TTr".
+    parts = [part for part in (kind_code.strip(), symbol.strip()) if part]
+    suffix = "-".join(parts)
     shown = f"{number:02d}" if number is not None else "      "
     return f"Số: {shown}/{suffix}"
 

@@ -46,6 +46,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "attachment.upload": _CASE_WORKERS,
     # Follow-up, reports, administration.
     "followup.board": frozenset({"lead", "head", "viewer", "admin"}),
+    "followup.remind": _LEADERS,
     "report.request": frozenset({"lead", "head"}),
     "report.sign_off": frozenset({"head"}),
     "import.run": _LEADERS,

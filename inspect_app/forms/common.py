@@ -17,7 +17,7 @@ from litestar.datastructures import UploadFile
 from inspect_app.domain.formatting import format_date, format_m2, parse_date_input
 from inspect_app.exceptions import InvalidInput
 
-MULTI_KEYS = ("subject_ids", "member_user_ids")
+MULTI_KEYS = ("subject_ids", "member_user_ids", "measure_id")
 SKIPPED_KEYS = ("_csrf_token", "_action")
 OFF_VALUES = ("false", "0", "off")
 CHOOSE_AGENCY = "Choose an agency from the list."

@@ -103,3 +103,14 @@ def preview_groups(
             }
         )
     return previews
+
+
+def board_filter_from_query(params: Mapping[str, str]) -> tuple[BoardFilter, dict[str, str]]:
+    """:func:`board_filter` of a page's query string, read whole (the board's own keys)."""
+    return board_filter(
+        params.get("agency_id"),
+        params.get("include_sub"),
+        params.get("state"),
+        params.get("responsible"),
+        {key: params.get(key) for key in EXTRA_FILTERS},
+    )

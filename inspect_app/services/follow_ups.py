@@ -316,6 +316,13 @@ async def _board_condition(
     return " AND ".join(where), args
 
 
+async def board_condition(
+    principal: Principal, board: BoardFilter, today: date
+) -> tuple[str, list[Any]]:
+    """The WHERE condition (alias ``d``) of a board filter, with the current ladders."""
+    return await _board_condition(principal, board, today, await ladders())
+
+
 def measure_progress(row: dict[str, Any]) -> dict[str, Any]:
     """What a recommendation's board row shows: its unit, target, done and left.
 

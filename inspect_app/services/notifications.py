@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 # Notices older than this are not e-mailed any more (e.g. after SMTP was down for a week).
 EMAIL_CATCH_UP = timedelta(days=2)
 WATCH_KINDS = ("reminder", "overdue", "escalation")
+# The kinds that are e-mailed: the deadline watch's, and reminder letters received.
+EMAILED_KINDS = (*WATCH_KINDS, "letter")
 
 TITLES = {
     "reminder": N_("{deadline} of {code} is due on {due}."),
@@ -73,7 +75,7 @@ def notice_title(
 
 
 async def deliver_pending_emails(now: datetime | None = None) -> int:
-    """E-mail the recent deadline notices not e-mailed yet; how many were sent."""
+    """E-mail the recent notices (deadlines, letters) not e-mailed yet; how many were sent."""
     settings = get_settings()
     if not smtp_configured(settings):
         return 0
@@ -81,11 +83,11 @@ async def deliver_pending_emails(now: datetime | None = None) -> int:
     pending = await Notification.raw(
         "SELECT n.id AS id, n.title AS title, n.body AS body, n.link AS link, u.email AS email"
         ' FROM notification n JOIN app_user u ON u.id = n."user"'
-        " WHERE n.emailed_at IS NULL AND n.created_at >= {} AND n.kind IN ({}, {}, {})"
+        " WHERE n.emailed_at IS NULL AND n.created_at >= {} AND n.kind IN ({}, {}, {}, {})"
         " AND u.active = {} AND u.email IS NOT NULL AND u.email <> ''"
         " ORDER BY n.id LIMIT 500",
         now - EMAIL_CATCH_UP,
-        *WATCH_KINDS,
+        *EMAILED_KINDS,
         True,
     )
     if not pending:

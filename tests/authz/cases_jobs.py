@@ -1,4 +1,5 @@
-"""Matrix cases of notifications, the follow-up board and the reminder-ladder admin page.
+"""Matrix cases of notifications, the follow-up board, reminder letters and the
+reminder-ladder admin page.
 
 A notification "outside" is another user's notice: marking it read answers 404. The ladder
 form's path parameter is a deadline type, not a record id: ``{deadline_type:str}`` takes
@@ -25,6 +26,11 @@ def _ladder_form(world: World, side: str) -> dict[str, Any]:
     }
 
 
+def _letter_form(world: World, side: str) -> dict[str, Any]:
+    # No date: the form comes back with the problem (nothing issued by the matrix).
+    return {"measure_id": str(world.id_of("measure", side)), "issued_on": "", "report_by": ""}
+
+
 CASES: list[RouteCase] = [
     RouteCase("GET", "/api/notifications", "self", scoped=False, expect_ok=(200,)),
     RouteCase(
@@ -49,6 +55,27 @@ CASES: list[RouteCase] = [
     RouteCase("GET", "/follow-ups", "followup.board", scoped=False, expect_ok=(200,)),
     RouteCase("GET", "/follow-ups/export.csv", "followup.board", scoped=False, expect_ok=(200,)),
     RouteCase("GET", "/follow-ups/export.xlsx", "followup.board", scoped=False, expect_ok=(200,)),
+    # Without a chosen row the draft comes back with the problem.
+    RouteCase(
+        "GET", "/follow-ups/reminders/new", "followup.remind", scoped=False, expect_ok=(422,)
+    ),
+    RouteCase(
+        "POST",
+        "/follow-ups/reminders",
+        "followup.remind",
+        body=_letter_form,
+        form=True,
+        scoped=False,
+        expect_ok=(422,),
+    ),
+    RouteCase("GET", "/reminders", "read", scoped=False, expect_ok=(200,)),
+    RouteCase("GET", "/reminders/{letter_id:int}", "read", "reminder_letter", expect_ok=(200,)),
+    RouteCase(
+        "GET", "/reminders/{letter_id:int}/letter.pdf", "read", "reminder_letter", expect_ok=(200,)
+    ),
+    RouteCase(
+        "GET", "/reminders/{letter_id:int}/letter.docx", "read", "reminder_letter", expect_ok=(200,)
+    ),
     RouteCase("GET", "/admin/ladders", "ladder.manage", scoped=False, expect_ok=(200,)),
     form_post(
         "/admin/ladders/{deadline_type:str}",

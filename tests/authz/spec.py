@@ -34,6 +34,7 @@ TARGET_KINDS = (
     "notification",
     "import_run",
     "tip",
+    "reminder_letter",
 )
 
 # Values of path parameters that do not name a record (``{code:str}`` of /lang/{code:str});

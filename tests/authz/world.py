@@ -49,6 +49,7 @@ from models.tables import (
     Measure,
     Notification,
     Plan,
+    ReminderLetter,
     Report,
     Subject,
     Tip,
@@ -315,6 +316,34 @@ async def _side_records(
             contact_name=f"{mark}Người gửi {suffix}",
             received_on=date(2026, 3, 1),
             due_on=date(2026, 3, 11),
+        )
+    )
+    ids["reminder_letter"] = await _insert(
+        ReminderLetter(
+            agency=agency_id,
+            year=2026,
+            number=1,
+            issued_on=date(2026, 3, 2),
+            report_by=date(2026, 3, 17),
+            addressee=f"{mark}Sở Tài chính {suffix}",
+            frame=json.dumps(
+                {
+                    "parent_body": "UBND TỈNH",
+                    "agency_name": f"THANH TRA {suffix}".upper(),
+                    "issuer": f"Thanh tra {suffix}",
+                    "national_name": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+                    "motto": "Độc lập - Tự do - Hạnh phúc",
+                    "number": 1,
+                    "number_line": "Số: 01/TTr",
+                    "summary": "V/v đôn đốc thực hiện kiến nghị sau thanh tra",
+                    "date_line": "ngày 02 tháng 3 năm 2026",
+                    "recipients": [f"{mark}Sở Tài chính {suffix}."],
+                    "distribution": ["- Như trên;", "- Lưu: VT."],
+                    "signer_lines": ["CHÁNH THANH TRA"],
+                    "signer_name": "",
+                }
+            ),
+            created_by=creator_id,
         )
     )
     ids["import_run"] = await _insert(

@@ -9,6 +9,9 @@ import pytest
 
 from tests.factories import make_tree, make_user
 
+# The SMTP server on loopback, for every test of e-mailed notices (a fixture by import).
+from tests.integration.mail_support import smtp_inbox  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _migrated(migrated_database: str) -> str:

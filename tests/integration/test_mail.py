@@ -2,63 +2,10 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-from email import message_from_bytes
-from email.header import decode_header, make_header
-from email.message import Message
-from typing import Any
-
-import pytest
-from aiosmtpd.controller import Controller
-
-from inspect_app.settings import get_settings
 from models.tables import Notification
 from tests import services
 from tests.integration.jobs_support import build_jobs_world, run_jobs
-
-
-class Inbox:
-    """aiosmtpd handler keeping every message it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[list[str], Message]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((list(envelope.rcpt_tos), message_from_bytes(envelope.content)))
-        return "250 Message accepted for delivery"
-
-
-def _use_env(values: dict[str, str | None]) -> dict[str, str | None]:
-    previous = {key: os.environ.get(key) for key in values}
-    for key, value in values.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
-    get_settings.cache_clear()
-    return previous
-
-
-@pytest.fixture
-def smtp_inbox() -> Iterator[Inbox]:
-    """A real SMTP server on 127.0.0.1, configured as the app's SMTP_HOST for the test."""
-    inbox = Inbox()
-    port = services.free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    previous = _use_env(
-        {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), "SMTP_FROM": "thanhtra@tinh.test"}
-    )
-    try:
-        yield inbox
-    finally:
-        _use_env(previous)
-        controller.stop()
-
-
-def subject_of(message: Message) -> str:
-    return str(make_header(decode_header(message["Subject"])))
+from tests.integration.mail_support import Inbox, subject_of, use_env
 
 
 async def test_overdue_notice_arrives_by_mail_once(
@@ -98,11 +45,11 @@ async def test_mail_server_down_then_back_sends_the_backlog_once(
     db: str, redis_url: str, smtp_inbox: Inbox
 ) -> None:
     await build_jobs_world(emails=True)
-    previous = _use_env({"SMTP_PORT": str(services.free_port())})  # nobody listens there
+    previous = use_env({"SMTP_PORT": str(services.free_port())})  # nobody listens there
     try:
         await run_jobs(redis_url, ("watch_deadlines", ("2026-03-21",), "down-1"))
     finally:
-        _use_env(previous)
+        use_env(previous)
     assert smtp_inbox.messages == []
     assert await Notification.count() == 4
     assert await Notification.count().where(Notification.emailed_at.is_not_null()) == 0

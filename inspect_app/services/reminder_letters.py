@@ -1,0 +1,459 @@
+"""Reminder letters (công văn đôn đốc) issued from the follow-up board.
+
+A lead or head picks recommendations on the board (or every one of a responsible unit) and
+issues a letter to the unit that must carry them out. Recommendations of several units make
+one letter per unit, each with its own number. Issuing is one unit of work: the numbers are
+taken from the agency's register, the letters and their items written, a "reminded" row
+appended to each recommendation's history, and the responsible unit's users notified, all
+committed together; the notices are e-mailed after the commit.
+
+A recommendation reminded less than ``REMINDER_REPEAT_DAYS`` ago is only reminded again
+when the form says so (``confirm_repeat``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from inspect_app.domain import documents as doc
+from inspect_app.domain import letters
+from inspect_app.domain.messages import N_, bound
+from inspect_app.domain.text import has_control_characters
+from inspect_app.exceptions import InvalidInput, NotFound
+from inspect_app.i18n import N_plural, translate
+from inspect_app.principal import Principal
+from inspect_app.services import audit
+from inspect_app.services.agency_documents import frame_settings
+from inspect_app.services.document_register import take_number
+from inspect_app.services.follow_ups import (
+    BoardFilter,
+    board_condition,
+    deadline_branch_sql,
+    measure_progress,
+)
+from inspect_app.services.report_document import signer_of
+from inspect_app.services.unit_of_work import unit_of_work
+from inspect_app.settings import get_settings
+from models.tables import AppUser, Inspection, Notification, ReminderItem, ReminderLetter
+
+NOTICE_KIND = "letter"
+NOTICE_TITLE = N_plural(
+    "Reminder letter {number} from {issuer}: {count} recommendation to carry out.",
+    "Reminder letter {number} from {issuer}: {count} recommendations to carry out.",
+    count="count",
+)
+MSG_CHOOSE = N_("Choose at least one open recommendation on the board.")
+MSG_TOO_MANY = N_("A letter lists at most 200 recommendations; filter the board first.")
+MSG_GONE = N_(
+    "Some of the chosen recommendations are no longer open or not in your scope; "
+    "choose them again on the board."
+)
+MSG_CONFIRM = N_(
+    "Some recommendations were reminded less than {days} days ago; tick the box to remind "
+    "them again."
+)
+
+
+@dataclass
+class LetterDraft:
+    """The letter that would go to one responsible unit, and its items."""
+
+    addressee_agency_id: int | None
+    addressee: str
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def recent(self) -> list[dict[str, Any]]:
+        """Items reminded too recently to be reminded again without confirmation."""
+        return [item for item in self.items if item["recent"]]
+
+
+@dataclass(frozen=True)
+class LetterForm:
+    """What the issuing form says: the items, the dates, the signer and a note."""
+
+    measure_ids: tuple[int, ...]
+    issued_on: date
+    report_by: date
+    signer_name: str = ""
+    signer_title: str = ""
+    signing_form: str = ""
+    note: str = ""
+    confirm_repeat: bool = False
+
+
+# --------------------------------------------------------------------------- reading
+
+
+async def reminder_stats(measure_ids: list[int]) -> dict[int, tuple[int, date]]:
+    """How many letters named each recommendation, and the date of the last one."""
+    if not measure_ids:
+        return {}
+    rows = await ReminderItem.raw(
+        "SELECT ri.measure AS measure, COUNT(*) AS letters, MAX(rl.issued_on) AS last_on"
+        " FROM reminder_item ri JOIN reminder_letter rl ON rl.id = ri.letter"
+        f" WHERE ri.measure IN ({', '.join('{}' for _ in measure_ids)})"
+        " GROUP BY ri.measure",
+        *measure_ids,
+    )
+    stats: dict[int, tuple[int, date]] = {}
+    for row in rows:
+        last = row["last_on"]
+        stats[int(row["measure"])] = (
+            int(row["letters"]),
+            date.fromisoformat(last[:10]) if isinstance(last, str) else last,
+        )
+    return stats
+
+
+async def add_reminder_stats(rows: list[dict[str, Any]]) -> None:
+    """Put ``reminded_count`` and ``last_reminded_on`` on board rows of recommendations."""
+    stats = await reminder_stats([int(row["entity_id"]) for row in rows])
+    for row in rows:
+        row["reminded_count"], row["last_reminded_on"] = stats.get(int(row["entity_id"]), (0, None))
+
+
+def _check_ids(measure_ids: list[int]) -> list[int]:
+    ids = sorted({i for i in measure_ids if 1 <= i <= 2**31 - 1})
+    if not ids or len(ids) != len(set(measure_ids)):
+        raise InvalidInput({"measure_id": MSG_CHOOSE})
+    if len(ids) > letters.MAX_ITEMS:
+        raise InvalidInput({"measure_id": MSG_TOO_MANY})
+    return ids
+
+
+async def _open_items(principal: Principal, ids: list[int], today: date) -> list[dict[str, Any]]:
+    """The open recommendations among ``ids`` in the caller's scope, board order."""
+    marks = ", ".join("{}" for _ in ids)
+    rows = await Inspection.raw(
+        f"SELECT * FROM ({deadline_branch_sql('measure')}) d"
+        f" WHERE d.agency_path LIKE {{}} AND d.entity_id IN ({marks})"
+        " ORDER BY d.unit_name, d.due_on, d.entity_id",
+        principal.scope_pattern,
+        *ids,
+    )
+    stats = await reminder_stats([int(row["entity_id"]) for row in rows])
+    repeat_days = get_settings().reminder_repeat_days
+    items = []
+    for row in rows:
+        due = row["due_on"]
+        row["due_on"] = date.fromisoformat(due[:10]) if isinstance(due, str) else due
+        count, last = stats.get(int(row["entity_id"]), (0, None))
+        row["progress"] = measure_progress(row)
+        row["reminded_count"] = count
+        row["last_reminded_on"] = last
+        row["recent"] = letters.reminded_recently(last, today, repeat_days)
+        row["days_late"] = max((today - row["due_on"]).days, 0)
+        items.append(row)
+    return items
+
+
+def _drafts(items: list[dict[str, Any]]) -> list[LetterDraft]:
+    """One letter per responsible unit: the agency named, else the free text of the row."""
+    drafts: dict[tuple[str, str], LetterDraft] = {}
+    for item in items:
+        if item["unit_id"] is not None:
+            key = ("agency", str(item["unit_id"]))
+            name = str(item["unit_name"])
+        else:
+            name = " ".join(str(item["addressee"]).split())
+            key = ("text", name.lower())
+        unit_id = int(item["unit_id"]) if item["unit_id"] is not None else None
+        drafts.setdefault(key, LetterDraft(unit_id, name)).items.append(item)
+    return list(drafts.values())
+
+
+async def drafts(principal: Principal, measure_ids: list[int], today: date) -> list[LetterDraft]:
+    """The letters that the chosen recommendations would make (nothing is written)."""
+    ids = _check_ids(measure_ids)
+    items = await _open_items(principal, ids, today)
+    if not items:
+        raise InvalidInput({"measure_id": MSG_CHOOSE})
+    return _drafts(items)
+
+
+async def unit_measure_ids(
+    principal: Principal, board: BoardFilter, unit_id: int, today: date
+) -> list[int]:
+    """The open recommendations of one responsible unit under a board filter."""
+    condition, args = await board_condition(principal, board, today)
+    rows = await Inspection.raw(
+        f"SELECT d.entity_id AS id FROM ({deadline_branch_sql('measure')}) d"
+        f" WHERE {condition} AND d.unit_id = {{}} ORDER BY d.due_on, d.entity_id LIMIT {{}}",
+        *args,
+        unit_id,
+        letters.MAX_ITEMS + 1,
+    )
+    return [int(row["id"]) for row in rows]
+
+
+# --------------------------------------------------------------------------- issuing
+
+
+def _item_row(letter_id: int, position: int, item: dict[str, Any]) -> ReminderItem:
+    progress = item["progress"]
+    unit = str(progress["unit"])
+    left = progress["left"]
+    return ReminderItem(
+        letter=letter_id,
+        measure=int(item["entity_id"]),
+        position=position,
+        inspection_code=str(item["inspection_code"]),
+        inspection_title=str(item["inspection_title"]),
+        description=str(item["description"] or ""),
+        due_on=item["due_on"],
+        measure_type=str(item["measure_type"]),
+        unit=unit,
+        left_vnd=int(left) if unit == "vnd" else 0,
+        left_m2=Decimal(left) if unit == "m2" else Decimal("0.00"),
+        left_count=int(left) if unit == "count" else 0,
+        collectives=int(progress["collectives"]) if progress["discipline"] else 0,
+        individuals=int(progress["individuals"]) if progress["discipline"] else 0,
+    )
+
+
+def letter_frame(
+    settings: dict[str, Any],
+    number: int,
+    issued_on: date,
+    addressee: str,
+    chosen: dict[str, Any],
+) -> dict[str, Any]:
+    """The frame of a letter as issued: heading, number, date, addressee, signer, copies."""
+    signer = signer_of(settings, chosen)
+    lines = doc.signer_lines(
+        signer["signing_form"], str(settings["head_title"]), signer["signer_title"]
+    )
+    return {
+        "parent_body": " ".join(str(settings.get("parent_body") or "").split()).upper(),
+        "agency_name": " ".join(str(settings["agency_name"]).split()).upper(),
+        "issuer": str(settings["agency_name"]),
+        "national_name": doc.NATIONAL_NAME,
+        "motto": doc.MOTTO,
+        "number": number,
+        "number_line": doc.number_line(number, str(settings["symbol"]), kind_code=""),
+        "summary": letters.LETTER_SUMMARY,
+        "date_line": doc.date_line(str(settings.get("place") or ""), issued_on),
+        "recipients": doc.recipient_lines([addressee]),
+        # The addressee gets the original ("Như trên"), then the agency's usual copies.
+        "distribution": doc.distribution_lines(["Như trên", *settings.get("distribution", [])]),
+        "signer_lines": lines,
+        "signer_name": signer["signer_name"],
+    }
+
+
+def _form_errors(form: LetterForm, today: date) -> dict[str, str]:
+    errors = letters.date_errors(form.issued_on, form.report_by, today)
+    settings = doc.DocumentSettings(
+        signer_name=form.signer_name,
+        signer_title=form.signer_title,
+        signing_form=form.signing_form or "direct",
+    )
+    for key, message in doc.validate_settings(settings).items():
+        if key in ("signer_name", "signer_title", "signing_form"):
+            errors[key] = message
+    if len(form.note) > letters.NOTE_MAX:
+        errors["note"] = N_("Enter at most 2000 characters.")
+    elif has_control_characters(form.note, single_line=False):
+        errors["note"] = N_("Remove the control characters from the text.")
+    return errors
+
+
+async def _notify(letter_id: int, draft: LetterDraft, frame: dict[str, Any], now: datetime) -> None:
+    if draft.addressee_agency_id is None:
+        return
+    users = await AppUser.select(AppUser.id, AppUser.language).where(
+        (AppUser.agency == draft.addressee_agency_id) & (AppUser.active == True)  # noqa: E712
+    )
+    reference = str(frame["number_line"]).removeprefix("Số: ")
+    notices = [
+        Notification(
+            user=int(user["id"]),
+            kind=NOTICE_KIND,
+            entity_type="reminder_letter",
+            entity_id=letter_id,
+            deadline_type="measure",
+            rung=NOTICE_KIND,
+            title=translate(
+                NOTICE_TITLE,
+                str(user["language"] or "vi"),
+                number=reference,
+                issuer=frame["issuer"],
+                count=len(draft.items),
+            )[:500],
+            body="\n".join(
+                f"- {item['inspection_code']}: {item['description']}"[:300] for item in draft.items
+            ),
+            link=f"/reminders/{letter_id}",
+            created_at=now,
+        )
+        for user in users
+    ]
+    if notices:
+        await Notification.insert(*notices).on_conflict(action="DO NOTHING")
+
+
+async def issue(principal: Principal, form: LetterForm, today: date, ip: str = "") -> list[int]:
+    """Issue one letter per responsible unit of the chosen recommendations; their ids.
+
+    InvalidInput names the field at fault (nothing is written): dates, signer, note, a
+    recommendation that is no longer open or not in scope, or a repeat not confirmed.
+    """
+    errors = _form_errors(form, today)
+    ids = _check_ids(list(form.measure_ids))
+    if errors:
+        raise InvalidInput(errors)
+    from jobs.enqueue import enqueue_email_delivery
+
+    issued: list[int] = []
+    async with unit_of_work() as work:
+        items = await _open_items(principal, ids, today)
+        if len(items) != len(ids):
+            raise InvalidInput({"measure_id": MSG_GONE})
+        if not form.confirm_repeat and any(item["recent"] for item in items):
+            days = get_settings().reminder_repeat_days
+            raise InvalidInput({"confirm_repeat": bound(MSG_CONFIRM, days=days)})
+        settings = await frame_settings(principal.agency_id)
+        chosen = {
+            "signer_name": form.signer_name,
+            "signer_title": form.signer_title,
+            "signing_form": form.signing_form,
+        }
+        now = datetime.now(UTC)
+        for draft in _drafts(items):
+            number = await take_number(
+                principal.agency_id,
+                form.issued_on,
+                kind=letters.LETTER_KIND,
+                symbol=str(settings["symbol"]),
+                issued_by=principal.id,
+            )
+            frame = letter_frame(settings, number, form.issued_on, draft.addressee, chosen)
+            letter = ReminderLetter(
+                agency=principal.agency_id,
+                year=form.issued_on.year,
+                number=number,
+                issued_on=form.issued_on,
+                report_by=form.report_by,
+                addressee_agency=draft.addressee_agency_id,
+                addressee=draft.addressee[:255],
+                note=form.note.strip(),
+                frame=frame,
+                created_by=principal.id,
+            )
+            await letter.save()
+            letter_id = int(letter.id)
+            await ReminderItem.insert(
+                *(_item_row(letter_id, i, item) for i, item in enumerate(draft.items, start=1))
+            )
+            reference = str(frame["number_line"]).removeprefix("Số: ")
+            for item in draft.items:
+                await audit.record(
+                    "reminded",
+                    actor=principal,
+                    entity_type="measure",
+                    entity_id=int(item["entity_id"]),
+                    agency_id=int(item["agency_id"]),
+                    after={
+                        "letter_number": reference,
+                        "issued_on": form.issued_on.isoformat(),
+                        "addressee": draft.addressee,
+                    },
+                    ip=ip,
+                )
+            await audit.record(
+                "reminder_issued",
+                actor=principal,
+                entity_type="reminder_letter",
+                entity_id=letter_id,
+                agency_id=principal.agency_id,
+                after={
+                    "letter_number": reference,
+                    "issued_on": form.issued_on.isoformat(),
+                    "addressee": draft.addressee,
+                    "items": len(draft.items),
+                },
+                ip=ip,
+            )
+            await _notify(letter_id, draft, frame, now)
+            issued.append(letter_id)
+        work.after_commit.append(enqueue_email_delivery)
+    return issued
+
+
+# --------------------------------------------------------------------------- letters
+
+
+def _visible(principal: Principal) -> tuple[str, list[Any]]:
+    """Letters the caller may read: issued in their scope, or sent to a unit in it."""
+    return (
+        "(ia.path LIKE {} OR aa.path LIKE {})",
+        [principal.scope_pattern, principal.scope_pattern],
+    )
+
+
+_LETTER_SELECT = (
+    "SELECT rl.id AS id, rl.agency AS agency_id, ia.name AS agency_name, rl.year AS year,"
+    " rl.number AS number, rl.issued_on AS issued_on, rl.report_by AS report_by,"
+    " rl.addressee_agency AS addressee_agency_id, rl.addressee AS addressee, rl.note AS note,"
+    " rl.frame AS frame, rl.created_at AS created_at, u.full_name AS created_by_name,"
+    " (SELECT COUNT(*) FROM reminder_item ri WHERE ri.letter = rl.id) AS item_count"
+    " FROM reminder_letter rl JOIN agency ia ON ia.id = rl.agency"
+    " LEFT JOIN agency aa ON aa.id = rl.addressee_agency"
+    " LEFT JOIN app_user u ON u.id = rl.created_by"
+)
+
+
+def _letter_out(row: dict[str, Any]) -> dict[str, Any]:
+    for key in ("issued_on", "report_by"):
+        if isinstance(row[key], str):
+            row[key] = date.fromisoformat(row[key][:10])
+    if isinstance(row["frame"], str):
+        row["frame"] = json.loads(row["frame"])
+    row["reference"] = str(row["frame"]["number_line"]).removeprefix("Số: ")
+    return row
+
+
+async def get_letter(principal: Principal, letter_id: int) -> dict[str, Any]:
+    """One letter with its items; NotFound outside the caller's reach."""
+    condition, args = _visible(principal)
+    rows = await ReminderLetter.raw(
+        f"{_LETTER_SELECT} WHERE rl.id = {{}} AND {condition}", letter_id, *args
+    )
+    if not rows:
+        raise NotFound()
+    letter = _letter_out(rows[0])
+    items = (
+        await ReminderItem.select()
+        .where(ReminderItem.letter == letter_id)
+        .order_by(ReminderItem.position)
+    )
+    for item in items:
+        item["left"] = {
+            "vnd": item["left_vnd"],
+            "m2": item["left_m2"],
+            "count": item["left_count"],
+        }.get(item["unit"], 0)
+        item["left_text"] = letters.left_text(
+            item["unit"], item["left"], item["collectives"], item["individuals"]
+        )
+    letter["items"] = items
+    return letter
+
+
+async def list_letters(
+    principal: Principal, before: int | None = None, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Letters the caller may read, newest first (keyset before the id ``before``)."""
+    condition, args = _visible(principal)
+    if before is not None:
+        condition += " AND rl.id < {}"
+        args.append(before)
+    rows = await ReminderLetter.raw(
+        f"{_LETTER_SELECT} WHERE {condition} ORDER BY rl.id DESC LIMIT {{}}", *args, limit
+    )
+    return [_letter_out(row) for row in rows]
