@@ -202,6 +202,17 @@ async def watch_deadlines(ctx: dict[str, Any] | None, day: str | None = None) ->
     return summary
 
 
+async def send_daily_digests(ctx: dict[str, Any] | None, day: str | None = None) -> dict[str, int]:
+    """Each head's, lead's and inspector's digest for ``day`` (default today), then e-mail."""
+    from inspect_app.services import digests
+
+    today = date.fromisoformat(day) if day else local_today()
+    summary = await digests.send_digests(today)
+    summary["emailed"] = await notifications.deliver_pending_emails()
+    log.info("daily digest for %s: %s", today, summary)
+    return summary
+
+
 async def deliver_emails(ctx: dict[str, Any] | None) -> int:
     """E-mail the notices not e-mailed yet (each once, whoever runs it); how many were sent."""
     return await notifications.deliver_pending_emails()

@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from inspect_app.settings import get_settings
-from jobs.schedule import NIGHTLY_MINUTE, rebuild_hour, watch_every_minutes
+from jobs.schedule import NIGHTLY_MINUTE, digest_hour, rebuild_hour, watch_every_minutes
 from models.tables import JobState
 
 log = logging.getLogger(__name__)
@@ -105,13 +105,23 @@ def watch_interval() -> timedelta:
     return timedelta(minutes=watch_every_minutes())
 
 
-def nightly_due(last: datetime | None, now: datetime, tz: ZoneInfo) -> bool:
-    """True when the nightly rebuild has not run since its last slot (TOTALS_REBUILD_HOUR:30)."""
+def daily_due(last: datetime | None, now: datetime, tz: ZoneInfo, hour: int, minute: int) -> bool:
+    """True when a daily job has not run since its last slot (``hour``:``minute`` local)."""
     local = now.astimezone(tz)
-    slot = local.replace(hour=rebuild_hour(), minute=NIGHTLY_MINUTE, second=0, microsecond=0)
+    slot = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
     if local < slot:
         slot -= timedelta(days=1)
     return last is None or last.astimezone(tz) < slot
+
+
+def nightly_due(last: datetime | None, now: datetime, tz: ZoneInfo) -> bool:
+    """True when the nightly rebuild has not run since its last slot (TOTALS_REBUILD_HOUR:30)."""
+    return daily_due(last, now, tz, rebuild_hour(), NIGHTLY_MINUTE)
+
+
+def digest_due(last: datetime | None, now: datetime, tz: ZoneInfo) -> bool:
+    """True when the daily digest has not run since its last slot (DIGEST_HOUR:00)."""
+    return daily_due(last, now, tz, digest_hour(), 0)
 
 
 class InProcessScheduler:
@@ -171,7 +181,7 @@ class InProcessScheduler:
         """One pass: beat, then run whatever is due if this process holds the lease."""
         from inspect_app.services.health import beat
         from inspect_app.services.imports import pending_run_ids
-        from jobs.deadlines import watch_deadlines
+        from jobs.deadlines import send_daily_digests, watch_deadlines
         from jobs.reports import generate_report_job, import_job, pending_report_ids
         from jobs.totals import rebuild_totals, refresh_dirty_totals
 
@@ -186,6 +196,8 @@ class InProcessScheduler:
         tz = ZoneInfo(get_settings().time_zone)
         if nightly_due(await last_run("rebuild_totals"), now, tz):
             await self._run("rebuild_totals", lambda: rebuild_totals(None), now)
+        if digest_due(await last_run("send_daily_digests"), now, tz):
+            await self._run("send_daily_digests", lambda: send_daily_digests(None), now)
         for report_id in await pending_report_ids():
             await self._run("generate_report", partial(generate_report_job, None, report_id), now)
         for run_id in await pending_run_ids():

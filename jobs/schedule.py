@@ -37,6 +37,11 @@ def rebuild_hour() -> int:
     return env_int("TOTALS_REBUILD_HOUR", 1, 0, 23)
 
 
+def digest_hour() -> int:
+    """Local hour of the daily follow-up digest (DIGEST_HOUR, 7 by default)."""
+    return env_int("DIGEST_HOUR", 7, 0, 23)
+
+
 def job_timeout_s() -> int:
     """Seconds a job may run before the worker cancels it (JOB_TIMEOUT_S, 900 by default)."""
     return env_int("JOB_TIMEOUT_S", 900, 5, 24 * 3600)

@@ -44,14 +44,20 @@ from arq.worker import Worker, func, get_kwargs
 from redis.exceptions import RedisError
 
 from inspect_app.settings import get_settings
-from jobs.deadlines import deliver_emails, watch_deadlines
+from jobs.deadlines import deliver_emails, send_daily_digests, watch_deadlines
 from jobs.reports import (
     generate_report_job,
     import_job,
     requeue_pending_imports,
     requeue_pending_reports,
 )
-from jobs.schedule import NIGHTLY_MINUTE, job_timeout_s, rebuild_hour, watch_every_minutes
+from jobs.schedule import (
+    NIGHTLY_MINUTE,
+    digest_hour,
+    job_timeout_s,
+    rebuild_hour,
+    watch_every_minutes,
+)
 from jobs.totals import rebuild_totals, refresh_dirty_totals
 
 log = logging.getLogger(__name__)
@@ -199,12 +205,14 @@ class WorkerSettings:
         func(import_job, keep_result=0, max_tries=3),
         func(requeue_pending_imports, keep_result=0),
         func(deliver_emails, keep_result=0, max_tries=3),
+        func(send_daily_digests, keep_result=0, max_tries=3),
     ]
     cron_jobs = [
         cron(watch_deadlines, minute=watch_minutes(), second=0, max_tries=5),
         cron(refresh_dirty_totals, second=30, max_tries=3),
         cron(requeue_pending_reports, minute=set(range(2, 60, 5)), second=10),
         cron(requeue_pending_imports, minute=set(range(3, 60, 5)), second=10),
+        cron(send_daily_digests, hour={digest_hour()}, minute={0}, second=20, max_tries=3),
         cron(
             rebuild_totals,
             hour={rebuild_hour()},

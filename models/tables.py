@@ -86,6 +86,8 @@ class AppUser(Table):
     agency = ForeignKey(Agency, null=False, on_delete=OnDelete.restrict, index=True)
     active = Boolean(default=True, null=False)
     language = Varchar(length=2, null=False, default="vi")
+    # The daily follow-up digest by e-mail; the in-app digest cannot be muted.
+    digest_email = Boolean(default=True, null=False)
     last_login_at = Timestamptz(null=True, default=None)
     password_changed_at = Timestamptz(null=True, default=None)
     version = Integer(default=1, null=False)
@@ -399,6 +401,22 @@ class Notification(Table):
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
     read_at = Timestamptz(null=True, default=None)
     emailed_at = Timestamptz(null=True, default=None)
+
+
+class DigestEntry(Table):
+    """An item listed in a user's daily digest at one rung of lateness (domain.digests).
+
+    UNIQUE (user, entity_type, entity_id, deadline_type, rung) in the reviewed migration:
+    each rung of an item is listed once, whatever reruns or races the job sees.
+    """
+
+    id = Serial(primary_key=True)
+    user = ForeignKey(AppUser, null=False, on_delete=OnDelete.cascade, index=True)
+    entity_type = Varchar(length=20, null=False)
+    entity_id = Integer(null=False)
+    deadline_type = Varchar(length=24, null=False)
+    rung = Integer(null=False)
+    day = Date(null=False)
 
 
 class DeadlineLadder(Table):
@@ -752,6 +770,7 @@ ALL_TABLES: list[type[Table]] = [
     Attachment,
     AuditEvent,
     Notification,
+    DigestEntry,
     DeadlineLadder,
     AgencyTotals,
     Report,

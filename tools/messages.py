@@ -73,6 +73,7 @@ DOMAIN_RULES = (
     ("templates/reminders/*", "jobs"),
     ("inspect_app/*/reminder*.py", "jobs"),
     ("inspect_app/*/letter*.py", "jobs"),
+    ("inspect_app/*/digest*.py", "jobs"),
     ("templates/follow_ups/*", "jobs"),
     ("templates/notifications/*", "jobs"),
     ("templates/ladders/*", "jobs"),

@@ -24,7 +24,7 @@ from inspect_app.schemas.auth import (
     TokenCreated,
     TokenList,
 )
-from inspect_app.services import auth
+from inspect_app.services import auth, users
 from inspect_app.sessions import SESSION_COOKIE, rotate_session_id
 from models.tables import AppUser
 
@@ -183,7 +183,25 @@ class AuthPageController(Controller):
     async def account(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
         """Profile, password change and API tokens."""
         tokens = await auth.list_tokens(principal)
-        return await render(request, "auth/account.html", tokens=tokens, errors={}, new_token=None)
+        return await render(
+            request,
+            "auth/account.html",
+            tokens=tokens,
+            errors={},
+            new_token=None,
+            digest_email=await users.digest_email_on(principal),
+        )
+
+    @post("/account/digest", opt={"permission": "self"}, status_code=200)
+    async def set_digest(
+        self, request: Request[Any, Any, Any], principal: Principal, data: FormData, ip: str
+    ) -> Redirect:
+        """Receive the daily digest by e-mail, or not (the in-app digest always comes)."""
+        on = str(data.get("digest_email", "")).lower() in ("1", "true", "on", "yes")
+        await users.set_digest_email(principal, on, ip)
+        message = "The digest will come by e-mail too." if on else "The digest by e-mail is muted."
+        flash(request, translate(message, request_language(request)))
+        return Redirect(path="/account")
 
     @post("/account/password", opt={"permission": "self"}, status_code=200)
     async def change_password(
@@ -206,6 +224,7 @@ class AuthPageController(Controller):
         return await render(
             request,
             "auth/account.html",
+            digest_email=await users.digest_email_on(principal),
             status_code=422,
             tokens=tokens,
             errors=errors,
@@ -227,6 +246,7 @@ class AuthPageController(Controller):
         return await render(
             request,
             "auth/account.html",
+            digest_email=await users.digest_email_on(principal),
             status_code=422 if errors else 200,
             tokens=tokens,
             errors=errors,

@@ -33,7 +33,10 @@ class LadderPageController(Controller):
     ) -> Template:
         ladders = await follow_ups.ladder_rows()
         for ladder in ladders:
-            ladder["remind_text"] = ", ".join(str(day) for day in ladder["remind_days"])
+            days = ladder["remind_days"]
+            # Reminders count down to the due day; the digest's rungs count up after it.
+            shown = sorted(days) if ladder["deadline_type"] == follow_ups.DIGEST_LADDER else days
+            ladder["remind_text"] = ", ".join(str(day) for day in shown)
             if kept and ladder["deadline_type"] in kept:
                 ladder.update(kept[ladder["deadline_type"]])
         return await render(

@@ -58,6 +58,16 @@ async def ensure_catalogues() -> None:
         for kind in DEADLINE_TYPES
         if kind not in ladders
     ]
+    if "digest" not in ladders:
+        # The daily digest: rungs of lateness, then a repeat (domain.digests.DigestLadder).
+        new_ladders.append(
+            DeadlineLadder(
+                deadline_type="digest",
+                remind_days=[90, 60, 30],
+                overdue_after_days=1,
+                escalate_after_days=30,
+            )
+        )
     if new_ladders:
         await DeadlineLadder.insert(*new_ladders)
 

@@ -40,6 +40,9 @@ DEADLINE_TYPES = ("onsite", "conclusion", "publication", "directive", "measure")
 # Deadline types with a reminder ladder: the board's, and the handling of tips (whose
 # queue is /tips, not the board).
 LADDER_TYPES = (*DEADLINE_TYPES, "tip")
+# The daily digest's ladder (rungs of lateness and a repeat) is kept and edited with them.
+DIGEST_LADDER = "digest"
+EDITABLE_LADDERS = (*LADDER_TYPES, DIGEST_LADDER)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 # An export holds at most this many rows; a larger board must be filtered first.
@@ -56,6 +59,7 @@ DEADLINE_LABELS = {
     "directive": N_("Directive to implement"),
     "measure": N_("Recommendation"),
     "tip": N_("Handling a tip"),
+    DIGEST_LADDER: N_("Daily digest of overdue items"),
 }
 
 # Inspection deadlines: (type, due column, done column, statuses in which it is still open).
@@ -701,7 +705,7 @@ async def ladder_rows() -> list[dict[str, Any]]:
     """The ladder of every deadline type with its version, in the order of the case."""
     await ensure_ladders()
     rows = await DeadlineLadder.select().output(load_json=True)
-    order = {name: index for index, name in enumerate(LADDER_TYPES)}
+    order = {name: index for index, name in enumerate(EDITABLE_LADDERS)}
     for row in rows:
         if isinstance(row["remind_days"], str):
             row["remind_days"] = json.loads(row["remind_days"])
@@ -712,12 +716,19 @@ async def ensure_ladders() -> None:
     """Insert the default ladder of any deadline type that has none."""
     from inspect_app.services.catalogues import ensure_catalogues
 
-    if await DeadlineLadder.count() < len(LADDER_TYPES):
+    if await DeadlineLadder.count() < len(EDITABLE_LADDERS):
         await ensure_catalogues()
 
 
-def parse_ladder_form(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Ladder values from a form or JSON body, with a message id per field at fault."""
+def parse_ladder_form(
+    data: dict[str, Any], deadline_type: str = "measure"
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Ladder values from a form or JSON body, with a message id per field at fault.
+
+    The digest's ladder reads its rungs (days after the due day, at least one, each 2 or
+    more: day 1 is always "became overdue") from ``remind_days`` and its repeat from
+    ``escalate_after_days``.
+    """
     errors: dict[str, str] = {}
     values: dict[str, Any] = {}
     raw = data.get("remind_days", "")
@@ -731,6 +742,9 @@ def parse_ladder_form(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, s
         values["remind_days"] = sorted((int(part) for part in parts), reverse=True)
     else:
         errors["remind_days"] = "Enter different whole numbers of days from 0 to 365, e.g. 5, 1."
+    rungs = values.get("remind_days")
+    if deadline_type == DIGEST_LADDER and rungs is not None and (not rungs or min(rungs) < 2):
+        errors["remind_days"] = "Enter days after the due day from 2 to 365, e.g. 30, 60, 90."
     for key in ("overdue_after_days", "escalate_after_days"):
         text = str(data.get(key, "")).strip()
         if text.isdigit() and 1 <= int(text) <= MAX_LADDER_DAYS:
@@ -749,9 +763,9 @@ async def update_ladder(
     principal: Principal, deadline_type: str, data: dict[str, Any], ip: str
 ) -> dict[str, Any]:
     """Change a ladder (admin); InvalidInput per field, Conflict on a stale version."""
-    if deadline_type not in LADDER_TYPES:
+    if deadline_type not in EDITABLE_LADDERS:
         raise NotFound()
-    values, errors = parse_ladder_form(data)
+    values, errors = parse_ladder_form(data, deadline_type)
     if errors:
         raise InvalidInput(errors)
     async with write_transaction():

@@ -313,3 +313,28 @@ async def create_user_cli(
         after={"username": username, "role": role},
     )
     return int(rows[0]["id"])
+
+
+async def digest_email_on(principal: Principal) -> bool:
+    """Whether the caller receives the daily digest by e-mail too."""
+    row = await AppUser.select(AppUser.digest_email).where(AppUser.id == principal.id).first()
+    return bool(row and row["digest_email"])
+
+
+async def set_digest_email(principal: Principal, on: bool, ip: str) -> None:
+    """Mute or restore one's daily digest by e-mail (the in-app digest always comes)."""
+    async with write_transaction():
+        before = await digest_email_on(principal)
+        if before == on:
+            return
+        await AppUser.update({AppUser.digest_email: on}).where(AppUser.id == principal.id)
+        await audit.record(
+            "update",
+            actor=principal,
+            entity_type="user",
+            entity_id=principal.id,
+            agency_id=principal.agency_id,
+            before={"digest_email": before},
+            after={"digest_email": on},
+            ip=ip,
+        )

@@ -108,6 +108,7 @@ CASES: list[RouteCase] = [
         scoped=False,
         expect_ok=(302,),
     ),
+    form_post("/account/digest", "self", scoped=False, expect_ok=(302,)),
     form_post(
         "/account/tokens",
         "self",

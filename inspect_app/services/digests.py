@@ -1,0 +1,247 @@
+"""The daily follow-up digest: what went wrong since yesterday, for each head, lead and
+inspector (rules in :mod:`inspect_app.domain.digests`).
+
+Heads and leads receive the overdue items of their subtree and the units with the most
+money left; inspectors the overdue items of the cases they lead or work on. An item is
+listed when it reaches a rung of lateness it has not been listed at for that user: the
+entries (``digest_entry``, unique per user, item and rung) are written with ``ON CONFLICT DO
+NOTHING`` and only the rows actually written make the digest, all in one transaction per
+user with the digest's notification (unique per user and day). A rerun, a retry or a second
+worker therefore lists nothing twice, and a user with nothing new receives nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from inspect_app.db import write_transaction
+from inspect_app.domain.digests import NEWLY_OVERDUE as NEW
+from inspect_app.domain.digests import (
+    SECTION_MAX_ITEMS,
+    TOP_UNITS,
+    DigestLadder,
+    rung_reached,
+    sections,
+)
+from inspect_app.domain.formatting import format_date, format_vnd
+from inspect_app.i18n import N_, translate
+from inspect_app.services.follow_ups import (
+    DEADLINE_LABELS,
+    DIGEST_LADDER,
+    OPEN_DEADLINES_SQL,
+    UNIDENTIFIED_UNIT,
+)
+from models.tables import AppUser, DeadlineLadder, DigestEntry, Notification
+
+KIND = "digest"
+ROLES = ("head", "lead", "inspector")
+# Heads and leads read their subtree; an inspector their own cases.
+SCOPE_ROLES = ("head", "lead")
+INSERT_CHUNK = 1000
+
+TITLE = N_("Follow-up digest of {day}: {new} newly overdue, {older} overdue for long.")
+NEW_HEADING = N_("Became overdue:")
+RUNG_HEADING = N_("Overdue for {days} days or more:")
+MORE = N_("… and {count} more.")
+UNITS_HEADING = N_("Units with the most money left to recover:")
+
+
+async def digest_ladder() -> DigestLadder:
+    """The digest's rungs and repeat as an admin set them (defaults when none is stored)."""
+    row = (
+        await DeadlineLadder.select()
+        .where(DeadlineLadder.deadline_type == DIGEST_LADDER)
+        .output(load_json=True)
+        .first()
+    )
+    if row is None:
+        return DigestLadder()
+    days = row["remind_days"]
+    if isinstance(days, str):
+        days = json.loads(days)
+    return DigestLadder(
+        rungs=tuple(sorted(int(d) for d in days)) or DigestLadder().rungs,
+        repeat_days=int(row["escalate_after_days"]),
+        active=bool(row["active"]),
+    )
+
+
+def _scope(user: dict[str, Any]) -> tuple[str, list[Any]]:
+    if user["role"] in SCOPE_ROLES:
+        return "d.agency_path LIKE {}", [str(user["agency_path"]) + "%"]
+    return (
+        "(d.lead_user_id = {} OR d.inspection_id IN"
+        ' (SELECT im.inspection FROM inspection_member im WHERE im."user" = {}))',
+        [user["id"], user["id"]],
+    )
+
+
+async def _overdue_items(user: dict[str, Any], today: date) -> list[dict[str, Any]]:
+    condition, args = _scope(user)
+    rows = await DigestEntry.raw(
+        "SELECT d.entity_type AS entity_type, d.entity_id AS entity_id,"
+        " d.deadline_type AS deadline_type, d.due_on AS due_on,"
+        " d.inspection_code AS inspection_code, d.description AS description"
+        f" FROM ({OPEN_DEADLINES_SQL}) d WHERE {condition} AND d.due_on < {{}}"
+        " ORDER BY d.due_on, d.type_rank, d.entity_id",
+        *args,
+        today,
+    )
+    for row in rows:
+        if isinstance(row["due_on"], str):
+            row["due_on"] = date.fromisoformat(row["due_on"][:10])
+    return rows
+
+
+async def _top_units(user: dict[str, Any]) -> list[dict[str, Any]]:
+    condition, args = _scope(user)
+    return list(
+        await DigestEntry.raw(
+            "SELECT d.unit_name AS unit_name, SUM(d.left_vnd) AS left_vnd"
+            f" FROM ({OPEN_DEADLINES_SQL}) d WHERE {condition}"
+            " GROUP BY d.unit_name HAVING SUM(d.left_vnd) > 0"
+            " ORDER BY SUM(d.left_vnd) DESC, d.unit_name LIMIT {}",
+            *args,
+            TOP_UNITS,
+        )
+    )
+
+
+def _key(row: dict[str, Any]) -> tuple[str, int, str]:
+    return (str(row["entity_type"]), int(row["entity_id"]), str(row["deadline_type"]))
+
+
+async def _record_entries(
+    user_id: int, listed: list[tuple[dict[str, Any], int]], today: date
+) -> set[tuple[str, int, str, int]]:
+    """Write the entries; the (item, rung) pairs that were not listed before."""
+    written: set[tuple[str, int, str, int]] = set()
+    for start in range(0, len(listed), INSERT_CHUNK):
+        chunk = listed[start : start + INSERT_CHUNK]
+        rows = (
+            await DigestEntry.insert(
+                *(
+                    DigestEntry(
+                        user=user_id,
+                        entity_type=row["entity_type"],
+                        entity_id=int(row["entity_id"]),
+                        deadline_type=row["deadline_type"],
+                        rung=rung,
+                        day=today,
+                    )
+                    for row, rung in chunk
+                )
+            )
+            .on_conflict(action="DO NOTHING")
+            .returning(
+                DigestEntry.entity_type,
+                DigestEntry.entity_id,
+                DigestEntry.deadline_type,
+                DigestEntry.rung,
+            )
+        )
+        written |= {
+            (str(r["entity_type"]), int(r["entity_id"]), str(r["deadline_type"]), int(r["rung"]))
+            for r in rows
+        }
+    return written
+
+
+def digest_text(
+    items: Sequence[tuple[dict[str, Any], int]],
+    units: Sequence[dict[str, Any]],
+    today: date,
+    lang: str,
+) -> tuple[str, str]:
+    """The digest's title and body in ``lang``: sections by rung, then the units."""
+    lines: list[str] = []
+    by_rung: dict[int, list[dict[str, Any]]] = {}
+    for row, rung in items:
+        by_rung.setdefault(rung, []).append(row)
+    for rung in sections(list(by_rung)):
+        rows = by_rung[rung]
+        heading = NEW_HEADING if rung == NEW else RUNG_HEADING
+        lines.append(translate(heading, lang, days=rung))
+        for row in rows[:SECTION_MAX_ITEMS]:
+            label = translate(DEADLINE_LABELS[str(row["deadline_type"])], lang)
+            what = f": {row['description']}" if row["description"] else ""
+            due = format_date(row["due_on"], lang)
+            lines.append(f"- {row['inspection_code']} · {label}{what} ({due})"[:400])
+        if len(rows) > SECTION_MAX_ITEMS:
+            lines.append(translate(MORE, lang, count=len(rows) - SECTION_MAX_ITEMS))
+        lines.append("")
+    if units:
+        lines.append(translate(UNITS_HEADING, lang))
+        for unit in units:
+            name = unit["unit_name"] or translate(UNIDENTIFIED_UNIT, lang)
+            lines.append(f"- {name}: {format_vnd(int(unit['left_vnd']), lang)}")
+    new = sum(1 for _, rung in items if rung == NEW)
+    title = translate(TITLE, lang, day=format_date(today, lang), new=new, older=len(items) - new)
+    return title, "\n".join(lines).strip()
+
+
+async def send_digest(
+    user: dict[str, Any], today: date, ladder: DigestLadder, now: datetime
+) -> int:
+    """The digest of one user for ``today``; how many items it listed (0: none sent)."""
+    rows = await _overdue_items(user, today)
+    listed: list[tuple[dict[str, Any], int]] = []
+    for row in rows:
+        rung = rung_reached((today - row["due_on"]).days, ladder)
+        if rung is not None:
+            listed.append((row, rung))
+    if not listed:
+        return 0
+    async with write_transaction():
+        written = await _record_entries(int(user["id"]), listed, today)
+        items = [(row, rung) for row, rung in listed if (*_key(row), rung) in written]
+        if not items:
+            return 0
+        units = await _top_units(user) if user["role"] in SCOPE_ROLES else []
+        lang = str(user["language"] or "vi")
+        title, body = digest_text(items, units, today, lang)
+        link = (
+            "/follow-ups?state=overdue"
+            if user["role"] in SCOPE_ROLES
+            else "/inspections?overdue=yes"
+        )
+        await Notification.insert(
+            Notification(
+                user=int(user["id"]),
+                kind=KIND,
+                entity_type=KIND,
+                entity_id=int(user["id"]),
+                deadline_type="",
+                rung=KIND,
+                due_on=today,
+                title=title[:500],
+                body=body,
+                link=link,
+                created_at=now,
+            )
+        ).on_conflict(action="DO NOTHING")
+    return len(items)
+
+
+async def send_digests(today: date) -> dict[str, int]:
+    """Every user's digest for ``today``; how many users received one and how many items."""
+    ladder = await digest_ladder()
+    summary = {"users": 0, "items": 0}
+    if not ladder.active:
+        return summary
+    users = await AppUser.select(
+        AppUser.id,
+        AppUser.role,
+        AppUser.language,
+        AppUser.agency.path.as_alias("agency_path"),
+    ).where((AppUser.active == True) & AppUser.role.is_in(list(ROLES)))  # noqa: E712
+    now = datetime.now(UTC)
+    for user in users:
+        count = await send_digest(user, today, ladder, now)
+        if count:
+            summary["users"] += 1
+            summary["items"] += count
+    return summary
