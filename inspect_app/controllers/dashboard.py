@@ -24,12 +24,10 @@ class DashboardController(Controller):
     async def index(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
         """Dashboard of the user's agency subtree."""
         figures = await dashboard.dashboard(principal, today())
-        # A card links only where its reader may go (the board is not an inspector's page).
         tip_counts = await tips.counts(principal, date(today().year, 1, 1))
         return await render(
             request,
             "dashboard/index.html",
-            board_link=principal.can("followup.board"),
             tip_counts=tip_counts,
             tip_link=principal.can("tip.intake"),
             tip_labels={"channel": rules.CHANNEL_LABELS, "status": rules.STATUS_LABELS},

@@ -13,11 +13,17 @@ from inspect_app.clock import today
 from inspect_app.controllers.page_support import agency_choices, message_text, translated_choices
 from inspect_app.domain.measures import MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS
 from inspect_app.exceptions import InvalidInput, request_language
-from inspect_app.forms.follow_ups import GROUP_PREVIEW, board_filter, preview_groups
+from inspect_app.forms.follow_ups import (
+    EXTRA_FILTERS,
+    GROUP_PREVIEW,
+    board_filter_from_query,
+    preview_groups,
+)
 from inspect_app.i18n import translate
 from inspect_app.pages import render
 from inspect_app.principal import Principal
 from inspect_app.schemas.bounds import (
+    DeadlineTypeFilter,
     MeasureTypeFilter,
     MinLeftVnd,
     OverdueDays,
@@ -75,10 +81,12 @@ class FollowUpApiController(Controller):
         min_left_vnd: MinLeftVnd = None,
         inspection_id: QueryId = None,
         plan_year: QueryYear = None,
+        deadline_type: DeadlineTypeFilter = None,
     ) -> FollowUpList:
         """Deadlines of inspections and measures in scope, soonest first; the narrower
         filters keep recommendations of a type, deadlines late by more than
-        ``overdue_days``, money left above ``min_left_vnd``, one case, one plan year."""
+        ``overdue_days``, money left above ``min_left_vnd``, one case, one plan year, one
+        kind of deadline (``deadline_type``)."""
         board = follow_ups.check_filter(
             agency_id,
             include_sub,
@@ -89,6 +97,7 @@ class FollowUpApiController(Controller):
             min_left_vnd=min_left_vnd,
             inspection_id=inspection_id,
             plan_year=plan_year,
+            deadline_type=deadline_type,
         )
         page = await follow_ups.board_page(principal, board, today(), cursor, limit)
         return FollowUpList(
@@ -103,33 +112,16 @@ class FollowUpPageController(Controller):
 
     @get("/follow-ups", opt={"permission": "followup.board"})
     async def board(
-        self,
-        request: Request[Any, Any, Any],
-        principal: Principal,
-        agency_id: str | None = None,
-        include_sub: str | None = None,
-        deadline_state: StateParam = None,
-        responsible: str | None = None,
-        show_all: str | None = None,
-        measure_type: str | None = None,
-        overdue_days: str | None = None,
-        min_left_vnd: str | None = None,
-        inspection_id: str | None = None,
-        plan_year: str | None = None,
+        self, request: Request[Any, Any, Any], principal: Principal, show_all: str | None = None
     ) -> Template:
         """Everything due soon or overdue in the subtree, grouped by responsible unit.
 
         Each group shows its soonest deadlines and links to the rest (``show_all`` names the
-        group shown whole); the exports always hold every deadline.
+        group shown whole); the exports always hold every deadline. The filters are read
+        from the query string (forms.follow_ups.board_filter_from_query).
         """
-        extra = {
-            "measure_type": measure_type,
-            "overdue_days": overdue_days,
-            "min_left_vnd": min_left_vnd,
-            "inspection_id": inspection_id,
-            "plan_year": plan_year,
-        }
-        board, errors = board_filter(agency_id, include_sub, deadline_state, responsible, extra)
+        params = request.query_params
+        board, errors = board_filter_from_query(params)
         groups = (
             []
             if errors
@@ -143,7 +135,7 @@ class FollowUpPageController(Controller):
         for group in groups:
             group["unit_id"] = group["rows"][0]["unit_id"]
             group["measures"] = any(row["progress"] for row in group["rows"])
-        filters = [(k, v) for k, v in request.query_params.multi_items() if k != SHOW_ALL]
+        filters = [(k, v) for k, v in params.multi_items() if k != SHOW_ALL]
         scope = message_text(request, "My whole scope")
         return await render(
             request,
@@ -157,15 +149,22 @@ class FollowUpPageController(Controller):
             board=board,
             errors=errors,
             values={
-                "agency_id": agency_id or "",
-                "state": deadline_state or "open",
-                "responsible": responsible or "",
+                "agency_id": params.get("agency_id") or "",
+                "state": params.get("state") or "open",
+                "responsible": params.get("responsible") or "",
                 "include_sub": board.include_sub,
-                **{key: value or "" for key, value in extra.items()},
+                **{key: params.get(key) or "" for key in EXTRA_FILTERS},
             },
             type_choices=[
                 ("", message_text(request, "All types")),
                 *translated_choices(request, MEASURE_TYPE_LABELS),
+            ],
+            deadline_choices=[
+                ("", message_text(request, "All deadlines")),
+                *translated_choices(
+                    request,
+                    {key: follow_ups.DEADLINE_LABELS[key] for key in follow_ups.DEADLINE_TYPES},
+                ),
             ],
             agency_choices=[("", scope), *await agency_choices(principal, indent="· ")],
             labels=follow_ups.DEADLINE_LABELS,
@@ -177,30 +176,11 @@ class FollowUpPageController(Controller):
         ["/follow-ups/export.csv", "/follow-ups/export.xlsx"], opt={"permission": "followup.board"}
     )
     async def export(
-        self,
-        request: Request[Any, Any, Any],
-        principal: Principal,
-        ip: str,
-        agency_id: str | None = None,
-        include_sub: str | None = None,
-        deadline_state: StateParam = None,
-        responsible: str | None = None,
-        measure_type: str | None = None,
-        overdue_days: str | None = None,
-        min_left_vnd: str | None = None,
-        inspection_id: str | None = None,
-        plan_year: str | None = None,
+        self, request: Request[Any, Any, Any], principal: Principal, ip: str
     ) -> Response[bytes]:
         """The whole board as CSV or an Excel workbook, by the path's extension (audited)."""
         fmt = request.url.path.rsplit(".", 1)[-1]
-        extra = {
-            "measure_type": measure_type,
-            "overdue_days": overdue_days,
-            "min_left_vnd": min_left_vnd,
-            "inspection_id": inspection_id,
-            "plan_year": plan_year,
-        }
-        board, errors = board_filter(agency_id, include_sub, deadline_state, responsible, extra)
+        board, errors = board_filter_from_query(request.query_params)
         if errors:
             raise InvalidInput(errors)
         rows = await follow_ups.board_all(principal, board, today())

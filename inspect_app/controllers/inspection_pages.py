@@ -204,6 +204,8 @@ class InspectionPageController(Controller):
         subject_id: str | None = None,
         q: str | None = None,
         cursor: str | None = None,
+        table: str | None = None,
+        concluded_in: str | None = None,
     ) -> Template:
         """Cases in scope with filters, counts per status and a keyset "next page" link."""
         values, numbers, errors = case_forms.case_filters(
@@ -218,6 +220,8 @@ class InspectionPageController(Controller):
                 "overdue": overdue,
                 "subject_id": subject_id,
                 "q": q,
+                "table": table,
+                "concluded_in": concluded_in,
             }
         )
         page: dict[str, Any] = {"items": [], "next_cursor": None, "counts": {}}

@@ -45,7 +45,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "execution.create": _CASE_WORKERS,
     "attachment.upload": _CASE_WORKERS,
     # Follow-up, reports, administration.
-    "followup.board": frozenset({"lead", "head", "viewer", "admin"}),
+    # Reading the board: every role that reads cases (inspectors see their scope's deadlines
+    # as they see its cases); reminding by letter is the leaders'.
+    "followup.board": _READERS,
     "followup.remind": _LEADERS,
     "report.request": frozenset({"lead", "head"}),
     "report.sign_off": frozenset({"head"}),

@@ -14,7 +14,14 @@ GROUP_PREVIEW = 10
 
 
 # The narrower filters of the board page, as typed in its query string.
-EXTRA_FILTERS = ("measure_type", "overdue_days", "min_left_vnd", "inspection_id", "plan_year")
+EXTRA_FILTERS = (
+    "measure_type",
+    "overdue_days",
+    "min_left_vnd",
+    "inspection_id",
+    "plan_year",
+    "deadline_type",
+)
 
 
 def _whole(value: str, field: str, errors: dict[str, str], message: str) -> int | None:
@@ -69,6 +76,7 @@ def board_filter(
             state,
             responsible,
             measure_type=raw["measure_type"].strip() or None,
+            deadline_type=raw["deadline_type"].strip() or None,
             **{key: value for key, value in numbers.items() if key not in errors},
         )
     except InvalidInput as exc:

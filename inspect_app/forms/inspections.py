@@ -73,6 +73,7 @@ FILTER_NUMBERS = (
     ("agency_id", CHOOSE_AGENCY),
     ("year", CHOOSE_YEAR),
     ("subject_id", "Choose from the list."),
+    ("table", "Choose a value from the list."),
 )
 
 
@@ -95,6 +96,9 @@ def case_filters(
         "overdue": overdue if overdue in ("yes", "no") else "",
         "subject_id": query.get("subject_id") or "",
         "q": (query.get("q") or "").strip(),
+        # The report's rules, as the dashboard's and the report's figures link to them.
+        "table": (query.get("table") or "").strip(),
+        "concluded_in": (query.get("concluded_in") or "").strip(),
     }
     numbers, errors = whole_numbers(values, FILTER_NUMBERS)
     return values, numbers, errors
@@ -113,6 +117,8 @@ def list_arguments(values: Mapping[str, str], numbers: Mapping[str, int | None])
         "overdue": {"yes": True, "no": False}.get(values["overdue"]),
         "subject_id": numbers["subject_id"],
         "q": values["q"] or None,
+        "report_table": numbers["table"],
+        "concluded_in": values["concluded_in"] or None,
     }
 
 

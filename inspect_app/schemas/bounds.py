@@ -108,6 +108,9 @@ QueryOrigin = Annotated[Origin | None, Parameter()]
 QueryAttachmentOwner = Annotated[AttachmentOwner, Parameter()]
 RequiredQueryId = Annotated[int, Parameter(ge=1, le=MAX_ID)]
 MeasureTypeFilter = Annotated[MeasureType | None, Parameter()]
+DeadlineTypeFilter = Annotated[
+    Literal["onsite", "conclusion", "publication", "directive", "measure"] | None, Parameter()
+]
 OverdueDays = Annotated[int | None, Parameter(ge=0, le=3650)]
 MinLeftVnd = Annotated[int | None, Parameter(ge=0, le=10**15)]
 # Free text of a few lines (tabs and line breaks allowed), at the lengths the services keep.

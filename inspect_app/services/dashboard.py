@@ -7,9 +7,13 @@ from typing import Any
 
 from inspect_app.domain.periods import Period, current_quarter
 from inspect_app.principal import Principal
-from inspect_app.services import totals
+from inspect_app.services import follow_ups, totals
+from inspect_app.services.follow_ups import BoardFilter
 from inspect_app.services.inspections import overdue_sql
-from models.tables import Inspection, Measure
+from models.tables import Inspection
+
+# The recommendations of the whole scope, as the board lists them.
+MEASURES = BoardFilter(deadline_type="measure")
 
 
 async def status_counts(principal: Principal) -> dict[str, int]:
@@ -27,28 +31,16 @@ async def status_counts(principal: Principal) -> dict[str, int]:
 
 
 async def follow_up_summary(principal: Principal, today: date) -> dict[str, Any]:
-    """Open measures, overdue measures and money still to recover in scope."""
-    rows = await Measure.raw(
-        """
-        SELECT
-          COUNT(*) AS open_measures,
-          COALESCE(SUM(CASE WHEN m.due_on < {} THEN 1 ELSE 0 END), 0) AS overdue_measures,
-          COALESCE(SUM(CASE WHEN m.type = 'recover_money' THEN m.amount_vnd - m.done_vnd
-                       ELSE 0 END), 0) AS outstanding_vnd
-        FROM measure m
-        JOIN inspection i ON i.id = m.inspection
-        JOIN agency a ON a.id = i.agency
-        WHERE a.path LIKE {} AND m.status IN ('open', 'partial')
-          AND m.deleted_at IS NULL AND i.deleted_at IS NULL
-        """,
-        today,
-        principal.scope_pattern,
-    )
-    row = rows[0] if rows else {}
+    """Recommendations being followed up, those overdue, and the money left, in scope.
+
+    Read with the board's own query (``deadline_type=measure``), so that each card counts
+    exactly what the board it opens lists.
+    """
+    figures = await follow_ups.board_totals(principal, MEASURES, today)
     return {
-        "open_measures": int(row.get("open_measures") or 0),
-        "overdue_measures": int(row.get("overdue_measures") or 0),
-        "outstanding_vnd": int(row.get("outstanding_vnd") or 0),
+        "open_measures": figures["count"],
+        "overdue_measures": figures["overdue"],
+        "outstanding_vnd": figures["left_vnd"],
     }
 
 

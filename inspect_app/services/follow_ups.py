@@ -205,6 +205,7 @@ class BoardFilter:
     min_left_vnd: int | None = None
     inspection_id: int | None = None
     plan_year: int | None = None
+    deadline_type: str | None = None
 
 
 MAX_OVERDUE_DAYS = 3650
@@ -222,6 +223,7 @@ def check_filter(
     min_left_vnd: int | None = None,
     inspection_id: int | None = None,
     plan_year: int | None = None,
+    deadline_type: str | None = None,
 ) -> BoardFilter:
     """The board filter from request input; InvalidInput naming every field at fault."""
     errors: dict[str, str] = {}
@@ -243,6 +245,8 @@ def check_filter(
         errors["inspection_id"] = "Choose a case from the list."
     if plan_year is not None and not 1990 <= plan_year <= 2100:
         errors["plan_year"] = "Enter a year from 1990 to 2100."
+    if deadline_type is not None and deadline_type not in DEADLINE_TYPES:
+        errors["deadline_type"] = "Choose a value from the list."
     if errors:
         raise InvalidInput(errors)
     return BoardFilter(
@@ -255,6 +259,7 @@ def check_filter(
         min_left_vnd,
         inspection_id,
         plan_year,
+        deadline_type,
     )
 
 
@@ -311,6 +316,9 @@ async def _board_condition(
     if board.inspection_id is not None:
         where.append("d.inspection_id = {}")
         args.append(board.inspection_id)
+    if board.deadline_type is not None:
+        where.append("d.deadline_type = {}")
+        args.append(board.deadline_type)
     if board.plan_year is not None:
         where.append(
             "d.inspection_id IN (SELECT pi.id FROM inspection pi"
@@ -808,3 +816,25 @@ async def update_ladder(
             ip=ip,
         )
     return {**after, "deadline_type": deadline_type, "version": values["version"] + 1}
+
+
+async def board_totals(principal: Principal, board: BoardFilter, today: date) -> dict[str, Any]:
+    """What the board's summary line says for a filter, in one aggregate (the dashboard's
+    cards read it, so that a card and the board it opens count alike)."""
+    known = await ladders()
+    condition, args = await _board_condition(principal, board, today, known)
+    rows = await Inspection.raw(
+        "SELECT COUNT(*) AS count,"
+        " COALESCE(SUM(CASE WHEN d.due_on < {} THEN 1 ELSE 0 END), 0) AS overdue,"
+        " COALESCE(SUM(d.left_vnd), 0) AS left_vnd, COALESCE(SUM(d.left_cm2), 0) AS left_cm2"
+        f" FROM ({OPEN_DEADLINES_SQL}) d WHERE {condition}",
+        today,
+        *args,
+    )
+    row = rows[0]
+    return {
+        "count": int(row["count"]),
+        "overdue": int(row["overdue"]),
+        "left_vnd": int(row["left_vnd"]),
+        "left_m2": Decimal(int(row["left_cm2"])) / 100,
+    }

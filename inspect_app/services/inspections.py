@@ -385,19 +385,39 @@ def overdue_sql(today: date) -> str:
 
 
 def period_clauses(period: Period) -> list[WhereRaw]:
-    """Cases that started in the period, or were carried over into it (see the module doc)."""
+    """Cases that started in the period, or were carried over into it (see the module doc):
+    the rule of the reports' "total" (services.totals), so that the list counts as the
+    report does."""
     start = 'COALESCE("inspection".announced_on, "inspection".decision_date)'
     return [
         WhereRaw(f"{start} <= {{}}", period.end),
         WhereRaw(
             f"({start} >= {{}} OR ("
+            '("inspection".concluded_on IS NULL OR "inspection".concluded_on >= {}) AND '
             '("inspection".closed_on IS NULL OR "inspection".closed_on >= {}) AND '
             '("inspection".cancelled_on IS NULL OR "inspection".cancelled_on >= {})))',
             period.start,
             period.start,
             period.start,
+            period.start,
         ),
     ]
+
+
+def concluded_clauses(period: Period) -> list[WhereRaw]:
+    """Cases concluded within the period (the reports' "concluded" and its results)."""
+    return [
+        WhereRaw('"inspection".concluded_on >= {}', period.start),
+        WhereRaw('"inspection".concluded_on <= {}', period.end),
+    ]
+
+
+def report_table_clause(table: int) -> WhereRaw:
+    """Cases of the kinds a report table counts (1 inspections, 2 specialised checks)."""
+    return WhereRaw(
+        '"inspection".kind IN (SELECT ck.code FROM case_kind ck WHERE ck.report_table = {})',
+        table,
+    )
 
 
 async def list_inspections(
@@ -415,8 +435,15 @@ async def list_inspections(
     q: str | None = None,
     cursor: str | None = None,
     limit: int | None = None,
+    report_table: int | None = None,
+    concluded_in: str | None = None,
 ) -> dict[str, Any]:
-    """Cases in scope, newest first (keyset on id), with the count of each status."""
+    """Cases in scope, newest first (keyset on id), with the count of each status.
+
+    ``period`` keeps the cases a report of that period counts in its total (started in it or
+    carried over), ``concluded_in`` those concluded within a period, ``report_table`` the
+    kinds of one report table (1 inspections, 2 specialised checks).
+    """
     size = page_limit(limit)
     after = decode_cursor(cursor)
     errors = Errors()
@@ -436,6 +463,15 @@ async def list_inspections(
             clauses += period_clauses(Period(year, "Y"))
     except InvalidPeriod:
         errors["period" if period else "year"] = "Enter a period such as 2026-Q1 or 2026-6M."
+    if concluded_in:
+        try:
+            clauses += concluded_clauses(parse_period(concluded_in))
+        except InvalidPeriod:
+            errors["concluded_in"] = "Enter a period such as 2026-Q1 or 2026-6M."
+    if report_table is not None and report_table not in (1, 2):
+        errors["table"] = "Choose a value from the list."
+    elif report_table is not None:
+        clauses.append(report_table_clause(report_table))
     if origin is not None and origin not in ORIGINS:
         errors["origin"] = "Choose a value from the list."
     elif origin:

@@ -33,7 +33,7 @@ EXPECTED: dict[str, tuple[bool, bool, bool, bool, bool]] = {
     "measure.write_off":            (N,        Y,   Y,   N,     N),
     "execution.create":             (Y,        Y,   Y,   N,     N),
     "attachment.upload":            (Y,        Y,   Y,   N,     N),
-    "followup.board":               (N,        Y,   Y,   Y,     Y),
+    "followup.board":               (Y,        Y,   Y,   Y,     Y),
     "followup.remind":              (N,        Y,   Y,   N,     N),
     "report.request":               (N,        Y,   Y,   N,     N),
     "report.sign_off":              (N,        N,   Y,   N,     N),

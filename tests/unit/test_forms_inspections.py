@@ -52,8 +52,10 @@ def test_case_filters_read_the_query_and_name_mistyped_numbers() -> None:
         "overdue": "",
         "subject_id": "",
         "q": "x",
+        "table": "",
+        "concluded_in": "",
     }
-    assert numbers == {"agency_id": 4, "year": 2026, "subject_id": None}
+    assert numbers == {"agency_id": 4, "year": 2026, "subject_id": None, "table": None}
     assert errors == {}
     assert list_arguments(values, numbers) == {
         "agency_id": 4,
@@ -66,6 +68,8 @@ def test_case_filters_read_the_query_and_name_mistyped_numbers() -> None:
         "overdue": None,
         "subject_id": None,
         "q": "x",
+        "report_table": None,
+        "concluded_in": None,
     }
 
 

@@ -1,0 +1,84 @@
+"""Every number of the dashboard leads to a page that shows exactly those records.
+
+On the demo province, every demo user (each role, at the province and in its units) opens
+the dashboard; for every card and every row of the status table the test follows the link
+as that user and reads the count on the page it opens: the status counts of the case list
+(the filter's own count), or the summary of the follow-up board (deadlines, overdue, money
+left). A card and its page must agree, with no exception.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import pytest
+
+from inspect_app.seed.demo import DEMO_PASSWORD, demo_logins, load_demo
+
+pytestmark = [pytest.mark.usefixtures("db")]
+
+CARD = re.compile(
+    r'<a class="stat[^"]*" href="(?P<href>[^"]+)"[^>]*>\s*'
+    r'<span class="stat__value[^"]*"[^>]*>(?P<value>[^<]*)</span>\s*'
+    r'<span class="stat__label">(?P<label>[^<]*)</span>'
+)
+STATUS_ROW = re.compile(
+    r'<tr><td><a href="(?P<href>/inspections\?status=[a-z_]+)">(?P<label>[^<]*)</a></td>'
+    r'<td class="num">(?P<value>\d+)</td></tr>'
+)
+LIST_CURRENT = re.compile(r'aria-current="true">[^<]*<strong>(\d+)</strong>')
+BOARD_SUMMARY = re.compile(r'data-testid="follow-up-summary">(.*?)</p>', re.S)
+
+
+def _number(text: str) -> int:
+    """A card's figure: "12" or "1.250.000 ₫" as a whole number."""
+    digits = re.sub(r"[^\d]", "", text)
+    return int(digits) if digits else 0
+
+
+def _target_count(href: str, page: str) -> int:
+    if href.startswith("/inspections"):
+        found = LIST_CURRENT.search(page)
+        assert found, f"{href}: no count on the list"
+        return int(found.group(1))
+    summary = BOARD_SUMMARY.search(page)
+    assert summary, f"{href}: no summary on the board"
+    strongs = [_number(s) for s in re.findall(r"<strong>(.*?)</strong>", summary.group(1))]
+    return strongs[1] if "state=overdue" in href else strongs[0]
+
+
+def _target_money(page: str) -> int:
+    found = re.search(r'data-testid="left-vnd">[^<]*<strong>([^<]*)</strong>', page)
+    return _number(found.group(1)) if found else 0
+
+
+async def test_every_card_of_every_demo_user_matches_the_page_it_opens(client: Any) -> None:
+    await load_demo(seed=2026)
+    mismatches: list[str] = []
+    walked = 0
+    for username, role, _agency in await demo_logins():
+        client.cookies.clear()
+        response = await client.post(
+            "/api/auth/login", json={"username": username, "password": DEMO_PASSWORD}
+        )
+        assert response.status_code == 200, username
+        dashboard = (await client.get("/")).text
+        cards = [m.groupdict() for m in CARD.finditer(dashboard)]
+        cards += [m.groupdict() for m in STATUS_ROW.finditer(dashboard)]
+        assert len(cards) >= 16, (username, len(cards))
+        for card in cards:
+            href = html.unescape(card["href"])
+            target = await client.get(href)
+            assert target.status_code == 200, (username, href)
+            walked += 1
+            value = _number(card["value"])
+            if "₫" in card["value"]:
+                shown = _target_money(target.text)
+            else:
+                shown = _target_count(href, target.text)
+            if shown != value:
+                mismatches.append(f"{username} ({role}) {card['label']}: {value} vs {href} {shown}")
+    assert walked > 200
+    assert mismatches == []
