@@ -10,9 +10,10 @@ from litestar.response import Template
 
 from inspect_app.clock import today
 from inspect_app.domain import tips as rules
+from inspect_app.exceptions import request_language
 from inspect_app.pages import render
 from inspect_app.principal import Principal
-from inspect_app.services import dashboard, tips
+from inspect_app.services import dashboard, dashboard_charts, tips
 
 
 class DashboardController(Controller):
@@ -24,6 +25,13 @@ class DashboardController(Controller):
     async def index(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
         """Dashboard of the user's agency subtree."""
         figures = await dashboard.dashboard(principal, today())
+        lang = request_language(request)
+        charts: dict[str, Any] = {
+            "trend_chart": await dashboard_charts.recovery_trend(principal, today(), lang),
+            "overdue_chart": dashboard_charts.overdue_chart(
+                await dashboard_charts.overdue_units(principal, today()), lang
+            ),
+        }
         tip_counts = await tips.counts(principal, date(today().year, 1, 1))
         return await render(
             request,
@@ -32,4 +40,5 @@ class DashboardController(Controller):
             tip_link=principal.can("tip.intake"),
             tip_labels={"channel": rules.CHANNEL_LABELS, "status": rules.STATUS_LABELS},
             **figures,
+            **charts,
         )

@@ -57,7 +57,7 @@ def nice_ticks(top: int, count: int = 4) -> list[int]:
     return ticks
 
 
-def _open_svg(width: int, height: int, title: str) -> str:
+def open_svg(width: int, height: int, title: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="{width}" '
         f'height="{height}" viewBox="0 0 {width} {height}" font-family="{FONT}" '
@@ -82,7 +82,7 @@ def recovery_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
     ticks = nice_ticks(max([v for _, a, b in items for v in (a, b)] or [0]) // 1_000_000)
     top = ticks[-1] * 1_000_000 or 1
     height = 60 + len(items) * (2 * bar_h + gap) + 10
-    parts = [_open_svg(width, height, f"{legend[0]} / {legend[1]} ({unit})")]
+    parts = [open_svg(width, height, f"{legend[0]} / {legend[1]} ({unit})")]
     for i, (text, colour) in enumerate(zip(legend, BAR_COLOURS, strict=True)):
         x = label_w + i * 190
         parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>')
@@ -135,7 +135,7 @@ def trend_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
     def y_of(value: int) -> float:
         return round(top_pad + plot_h - plot_h * value / top, 1)
 
-    parts = [_open_svg(width, height, f"{legend[0]} / {legend[1]} ({unit})")]
+    parts = [open_svg(width, height, f"{legend[0]} / {legend[1]} ({unit})")]
     for tick in ticks:
         y = y_of(tick * 1_000_000)
         parts.append(

@@ -71,6 +71,7 @@ SQL as integer hundredths of m² so that no float ever touches it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -677,6 +678,30 @@ async def current_totals(
     if stored is not None:
         return stored[0], stored[1], "stored"
     return await live_totals(agency_id, period, include_sub), datetime.now(UTC), "live"
+
+
+async def quarter_figures(agency_id: int, quarters: Sequence[Period]) -> dict[str, Counters]:
+    """The subtree counters of ``agency_id`` for each quarter: the stored ones (one query),
+    and the quarters the totals table lacks computed live in one batch."""
+    rows = await AgencyTotals.select(AgencyTotals.period, AgencyTotals.data).where(
+        (AgencyTotals.agency == agency_id)
+        & (AgencyTotals.scope == "subtree")
+        & AgencyTotals.period.is_in([q.code for q in quarters])
+    )
+    found: dict[str, Counters] = {}
+    for row in rows:
+        data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
+        if isinstance(data, dict) and all(table in data for table in TABLES):
+            found[str(row["period"])] = add_counters(empty_counters(), data)
+    missing = [q for q in quarters if q.code not in found]
+    if missing:
+        agencies = await subtree_agencies(agency_id)
+        by_period = await counters_by_period(missing, [a for a, _ in agencies])
+        for quarter in missing:
+            found[quarter.code] = roll_up(by_period[quarter.code], agencies).get(
+                agency_id, empty_counters()
+            )
+    return found
 
 
 def diff_totals(a: Counters, b: Counters) -> list[str]:
