@@ -28,6 +28,7 @@ from typing import Any
 from inspect_app.clock import today as local_today
 from inspect_app.db import is_postgres, write_transaction
 from inspect_app.domain.periods import InvalidPeriod, Period, parse_period
+from inspect_app.services import follow_up_figures
 from inspect_app.services import totals as counters
 from inspect_app.services.changes import (
     DIRTY_PREFIX,
@@ -41,8 +42,6 @@ log = logging.getLogger(__name__)
 
 # Arbitrary constant naming the advisory locks that serialise refreshes of one period.
 TOTALS_LOCK_KEY = 727_002
-# Rows per INSERT: 5 parameters each, well under the engines' limits on parameters.
-UPSERT_BATCH = 2000
 # A refresh goes round again when the period was re-marked while it computed, up to this.
 MAX_ROUNDS = 3
 
@@ -50,23 +49,6 @@ MAX_ROUNDS = 3
 async def _all_agencies() -> list[tuple[int, str]]:
     rows = await Agency.select(Agency.id, Agency.path)
     return [(int(row["id"]), str(row["path"])) for row in rows]
-
-
-async def _upsert(rows: list[tuple[int, str, str, str]], now: datetime) -> None:
-    """Write (agency, period, scope, JSON) rows, replacing the figures already there."""
-    cast = "CAST({} AS JSON)" if is_postgres() else "{}"
-    for start in range(0, len(rows), UPSERT_BATCH):
-        batch = rows[start : start + UPSERT_BATCH]
-        args: list[Any] = []
-        for row in batch:
-            args += [*row, now]
-        values = ", ".join(f"({{}}, {{}}, {{}}, {cast}, {{}})" for _ in batch)
-        await AgencyTotals.raw(
-            "INSERT INTO agency_totals (agency, period, scope, data, computed_at)"
-            f" VALUES {values} ON CONFLICT (agency, period, scope) DO UPDATE"
-            " SET data = excluded.data, computed_at = excluded.computed_at",
-            *args,
-        )
 
 
 async def _marker_token(period: str) -> str | None:
@@ -114,7 +96,7 @@ async def refresh_periods(periods: Sequence[Period], *, marked_only: bool = Fals
                     ("subtree", subtree.get(agency_id) or counters.empty_counters()),
                 ):
                     rows.append((agency_id, code, scope, json.dumps(figures, sort_keys=True)))
-        await _upsert(rows, now)
+        await counters.upsert_rows(rows, now)
         remarked = []
         for code, token in tokens.items():
             if token is None:
@@ -192,6 +174,9 @@ async def refresh_dirty_totals(ctx: dict[str, Any] | None, *_: Any) -> int:
     periods = await dirty_periods()
     if periods:
         await refresh_marked(periods)
+    # The dashboard's follow-up figures: after a change, and on a new day (overdue moves).
+    if await follow_up_figures.needs_refresh(local_today()):
+        await follow_up_figures.refresh(local_today())
     return len(periods)
 
 
@@ -214,6 +199,7 @@ async def rebuild_totals(ctx: dict[str, Any] | None) -> int:
     periods = await periods_to_keep()
     for batch in _batches(periods):
         await refresh_periods(batch)
+    await follow_up_figures.refresh(local_today())
     log.info("totals rebuilt for %d periods", len(periods))
     return len(periods)
 
@@ -280,6 +266,8 @@ async def check_totals_cli(period: str | None) -> int:
                 print(str(exc), file=sys.stderr)
                 return 2
         problems = await check_totals(period)
+        if not period:
+            problems += await follow_up_figures.check(local_today())
     finally:
         await close_pool()
     for line in problems:

@@ -28,9 +28,7 @@ class DashboardController(Controller):
         lang = request_language(request)
         charts: dict[str, Any] = {
             "trend_chart": await dashboard_charts.recovery_trend(principal, today(), lang),
-            "overdue_chart": dashboard_charts.overdue_chart(
-                await dashboard_charts.overdue_units(principal, today()), lang
-            ),
+            "overdue_chart": dashboard_charts.overdue_chart(figures["overdue_units"], lang),
         }
         tip_counts = await tips.counts(principal, date(today().year, 1, 1))
         return await render(

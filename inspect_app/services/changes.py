@@ -30,6 +30,8 @@ from models.tables import AgencyTotals, JobState
 log = logging.getLogger(__name__)
 
 DIRTY_PREFIX = "totals:dirty:"
+# The marker of the follow-up figures kept per agency (services.follow_up_figures.MARKER).
+FOLLOW_UP_MARKER = "followup:dirty"
 
 
 def maintained_periods(today: date) -> list[Period]:
@@ -79,6 +81,8 @@ async def mark_periods_dirty(periods: Iterable[str], agency_id: int | None = Non
     names = sorted({marker_name(period) for period in periods})
     if not names:
         return
+    # What changes the report totals changes the dashboard's kept figures as well.
+    names.append(FOLLOW_UP_MARKER)
     now = datetime.now(UTC)
     rows = ", ".join("({}, {}, NULL, 'dirty', {})" for _ in names)
     args: list[object] = []

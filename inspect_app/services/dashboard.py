@@ -7,53 +7,13 @@ from typing import Any
 
 from inspect_app.domain.periods import Period, current_quarter
 from inspect_app.principal import Principal
-from inspect_app.services import follow_ups, totals
-from inspect_app.services.follow_ups import BoardFilter
-from inspect_app.services.inspections import overdue_sql
-from models.tables import Inspection
-
-# The recommendations of the whole scope, as the board lists them.
-MEASURES = BoardFilter(deadline_type="measure")
-
-
-async def status_counts(principal: Principal) -> dict[str, int]:
-    """Number of cases per status in scope."""
-    rows = await Inspection.raw(
-        """
-        SELECT i.status AS status, COUNT(*) AS n
-        FROM inspection i JOIN agency a ON a.id = i.agency
-        WHERE a.path LIKE {} AND i.deleted_at IS NULL
-        GROUP BY i.status
-        """,
-        principal.scope_pattern,
-    )
-    return {row["status"]: int(row["n"]) for row in rows}
-
-
-async def follow_up_summary(principal: Principal, today: date) -> dict[str, Any]:
-    """Recommendations being followed up, those overdue, and the money left, in scope.
-
-    Read with the board's own query (``deadline_type=measure``), so that each card counts
-    exactly what the board it opens lists.
-    """
-    figures = await follow_ups.board_totals(principal, MEASURES, today)
-    return {
-        "open_measures": figures["count"],
-        "overdue_measures": figures["overdue"],
-        "outstanding_vnd": figures["left_vnd"],
-    }
+from inspect_app.services import follow_up_figures, totals
 
 
 async def overdue_inspections(principal: Principal, today: date) -> int:
     """Cases in scope past a legal deadline: the same rule as the list's ``overdue`` filter."""
-    rows = await Inspection.raw(
-        f"""
-        SELECT COUNT(*) AS n FROM inspection JOIN agency a ON a.id = inspection.agency
-        WHERE a.path LIKE {{}} AND inspection.deleted_at IS NULL AND {overdue_sql(today)}
-        """,
-        principal.scope_pattern,
-    )
-    return int(rows[0]["n"]) if rows else 0
+    figures, _, _ = await follow_up_figures.figures_for(principal, today)
+    return int(figures["overdue_cases"])
 
 
 async def period_totals(principal: Principal, period: Period) -> dict[str, Any]:
@@ -66,13 +26,28 @@ async def period_totals(principal: Principal, period: Period) -> dict[str, Any]:
     return {"counters": counters, "as_of": as_of, "source": source}
 
 
+def top_overdue_units(figures: dict[str, Any], count: int = 10) -> list[dict[str, Any]]:
+    """The responsible units with the most overdue deadlines, most first."""
+    units = sorted(figures["overdue_units"].items(), key=lambda item: (-item[1], item[0]))
+    return [{"unit_name": name, "overdue": n} for name, n in units[:count]]
+
+
 async def dashboard(principal: Principal, today: date) -> dict[str, Any]:
-    """Everything the dashboard shows."""
+    """Everything the dashboard shows: the follow-up figures (kept per agency, see
+    services.follow_up_figures) and the current period's report totals."""
     period = current_quarter(today)
+    figures, as_of, source = await follow_up_figures.figures_for(principal, today)
     return {
         "period": period,
         "totals": await period_totals(principal, period),
-        "status_counts": await status_counts(principal),
-        "follow_up": await follow_up_summary(principal, today),
-        "overdue_inspections": await overdue_inspections(principal, today),
+        "status_counts": figures["status"],
+        "follow_up": {
+            "open_measures": figures["open_measures"],
+            "overdue_measures": figures["overdue_measures"],
+            "outstanding_vnd": figures["left_vnd"],
+        },
+        "overdue_inspections": figures["overdue_cases"],
+        "overdue_units": top_overdue_units(figures),
+        "figures_as_of": as_of,
+        "figures_source": source,
     }

@@ -4,8 +4,9 @@
   for the reader's subtree: read from the totals table (one query), the quarters it lacks
   computed live in one batch; drawn by the report's own trend chart, so the dashboard and
   the report show the same figures the same way ("Quý II/2024", "triệu đồng").
-- Overdue deadlines per responsible unit: the board's query grouped in SQL, the ten units
-  with the most; each bar leads to the board filtered to that unit.
+- Overdue deadlines per responsible unit (the ten with the most, from the follow-up figures
+  kept per agency, services.follow_up_figures); each bar leads to the board filtered to
+  that unit.
 """
 
 from __future__ import annotations
@@ -21,12 +22,10 @@ from inspect_app.domain.periods import current_quarter, last_quarters
 from inspect_app.i18n import N_, translate
 from inspect_app.principal import Principal
 from inspect_app.services import totals
-from inspect_app.services.follow_ups import OPEN_DEADLINES_SQL, UNIDENTIFIED_UNIT
+from inspect_app.services.follow_ups import UNIDENTIFIED_UNIT
 from inspect_app.services.report_charts import BAR_COLOURS, nice_ticks, open_svg, trend_chart
-from models.tables import Inspection
 
 TREND_QUARTERS = 8
-TOP_UNITS = 10
 OVERDUE_TITLE = N_("Overdue deadlines per responsible unit")
 
 
@@ -43,19 +42,6 @@ async def recovery_trend(principal: Principal, today: date, lang: str) -> Markup
         for quarter in quarters
     ]
     return trend_chart({"trend": points}, lang)
-
-
-async def overdue_units(principal: Principal, today: date) -> list[dict[str, Any]]:
-    """The responsible units with the most overdue deadlines in scope, most first."""
-    rows = await Inspection.raw(
-        "SELECT d.unit_name AS unit_name, COUNT(*) AS overdue"
-        f" FROM ({OPEN_DEADLINES_SQL}) d WHERE d.agency_path LIKE {{}} AND d.due_on < {{}}"
-        " GROUP BY d.unit_name ORDER BY COUNT(*) DESC, d.unit_name LIMIT {}",
-        principal.scope_pattern,
-        today,
-        TOP_UNITS,
-    )
-    return [{"unit_name": row["unit_name"], "overdue": int(row["overdue"])} for row in rows]
 
 
 def overdue_chart(units: list[dict[str, Any]], lang: str) -> Markup:

@@ -704,6 +704,27 @@ async def quarter_figures(agency_id: int, quarters: Sequence[Period]) -> dict[st
     return found
 
 
+# Rows per INSERT: 5 parameters each, well under the engines' limits on parameters.
+UPSERT_BATCH = 2000
+
+
+async def upsert_rows(rows: list[tuple[int, str, str, str]], now: datetime) -> None:
+    """Write (agency, period, scope, JSON) rows, replacing the figures already there."""
+    cast = "CAST({} AS JSON)" if is_postgres() else "{}"
+    for start in range(0, len(rows), UPSERT_BATCH):
+        batch = rows[start : start + UPSERT_BATCH]
+        args: list[Any] = []
+        for row in batch:
+            args += [*row, now]
+        values = ", ".join(f"({{}}, {{}}, {{}}, {cast}, {{}})" for _ in batch)
+        await AgencyTotals.raw(
+            "INSERT INTO agency_totals (agency, period, scope, data, computed_at)"
+            f" VALUES {values} ON CONFLICT (agency, period, scope) DO UPDATE"
+            " SET data = excluded.data, computed_at = excluded.computed_at",
+            *args,
+        )
+
+
 def diff_totals(a: Counters, b: Counters) -> list[str]:
     """Counters that differ between two sets, as "table.key: a != b" lines (empty: equal)."""
     lines = []

@@ -15,7 +15,10 @@ from typing import Any
 
 import pytest
 
+from inspect_app import clock
 from inspect_app.seed.demo import DEMO_PASSWORD, demo_logins, load_demo
+from inspect_app.services import follow_up_figures
+from models.tables import AppUser
 
 pytestmark = [pytest.mark.usefixtures("db")]
 
@@ -54,11 +57,11 @@ def _target_money(page: str) -> int:
     return _number(found.group(1)) if found else 0
 
 
-async def test_every_card_of_every_demo_user_matches_the_page_it_opens(client: Any) -> None:
-    await load_demo(seed=2026)
+async def _walk(client: Any, logins: list[tuple[str, str, str]]) -> tuple[int, list[str]]:
+    """Follow every card of every user's dashboard; (cards walked, mismatches)."""
     mismatches: list[str] = []
     walked = 0
-    for username, role, _agency in await demo_logins():
+    for username, role, _agency in logins:
         client.cookies.clear()
         response = await client.post(
             "/api/auth/login", json={"username": username, "password": DEMO_PASSWORD}
@@ -80,5 +83,21 @@ async def test_every_card_of_every_demo_user_matches_the_page_it_opens(client: A
                 shown = _target_count(href, target.text)
             if shown != value:
                 mismatches.append(f"{username} ({role}) {card['label']}: {value} vs {href} {shown}")
+    return walked, mismatches
+
+
+async def test_every_card_of_every_demo_user_matches_the_page_it_opens(client: Any) -> None:
+    await load_demo(seed=2026)
+    logins = await demo_logins()
+    # Computed live (nothing kept yet) ...
+    walked, mismatches = await _walk(client, logins)
     assert walked > 200
+    assert mismatches == []
+    # ... and read from the figures kept per agency, as a national dashboard reads them.
+    await follow_up_figures.refresh(clock.today())
+    assert await follow_up_figures.check(clock.today()) == []
+    head = next(login for login in logins if login[1] == "head")
+    agency = await AppUser.select(AppUser.agency).where(AppUser.username == head[0]).first()
+    assert await follow_up_figures.stored(agency["agency"], clock.today()) is not None
+    walked, mismatches = await _walk(client, logins)
     assert mismatches == []

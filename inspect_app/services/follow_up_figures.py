@@ -1,0 +1,249 @@
+"""Follow-up figures kept per agency, so that a national dashboard reads one row.
+
+The dashboard shows, for the reader's subtree: the cases per status, the cases past a legal
+deadline, the recommendations followed up (with a due day, as the board lists them), those
+overdue, the money and land left, and the overdue deadlines per responsible unit. Computed
+on each request they scan every open record of the subtree: fine for a province, seconds for
+the country. So they are also kept in the totals table (``agency_totals``, period
+``followup``), as the report counters are:
+
+- :func:`own_figures` computes every agency's own figures in one pass (four GROUP BY
+  statements over the whole country), :func:`roll_up` sums them up the agency tree, and
+  :func:`refresh` writes both scopes of every agency in one transaction, stamped with the
+  day they were computed for (an overdue count is true for one day only);
+- every change that marks the report totals dirty marks these too
+  (:func:`inspect_app.services.changes.mark_periods_dirty`), and the totals refresh job
+  refreshes them when marked, or when the stored day is not today (a minute after midnight
+  at the latest, by the catch-up scan);
+- :func:`figures_for` reads the stored row of the reader's agency when it is of today and no
+  change is waiting, else computes live in the reader's scope: a reader never sees figures
+  of another day, and a change shows on the dashboard at the latest with the refresh that it
+  queued (as "as of" says);
+- :func:`check` compares the table with a live computation (``inspect-app totals check``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+from inspect_app.db import write_transaction
+from inspect_app.principal import Principal
+from inspect_app.services.changes import FOLLOW_UP_MARKER
+from inspect_app.services.follow_ups import OPEN_DEADLINES_SQL, deadline_branch_sql
+from inspect_app.services.inspections import overdue_sql
+from inspect_app.services.totals import upsert_rows
+from models.tables import Agency, AgencyTotals, JobState
+
+PERIOD = "followup"  # the agency_totals.period of these rows
+# The JobState row that says they need a refresh (written with the totals' markers).
+MARKER = FOLLOW_UP_MARKER
+Figures = dict[str, Any]
+
+
+def empty() -> Figures:
+    """Figures of an agency with nothing to follow up."""
+    return {
+        "status": {},
+        "overdue_cases": 0,
+        "open_measures": 0,
+        "overdue_measures": 0,
+        "left_vnd": 0,
+        "left_cm2": 0,
+        "overdue_units": {},
+    }
+
+
+def add(a: Figures, b: Figures) -> Figures:
+    """The sum of two agencies' figures."""
+    total = empty()
+    for key in ("overdue_cases", "open_measures", "overdue_measures", "left_vnd", "left_cm2"):
+        total[key] = int(a.get(key, 0)) + int(b.get(key, 0))
+    for key in ("status", "overdue_units"):
+        merged: dict[str, int] = dict(a.get(key, {}))
+        for name, count in b.get(key, {}).items():
+            merged[name] = merged.get(name, 0) + int(count)
+        total[key] = merged
+    return total
+
+
+# The statements below read every agency's own records (by the case's agency, as the
+# board's scope does); ``{scope}`` narrows them to one subtree for the live path.
+_STATUS = """SELECT i.agency AS agency, i.status AS status, COUNT(*) AS n
+FROM inspection i JOIN agency a ON a.id = i.agency
+WHERE i.deleted_at IS NULL AND a.path LIKE {{}} GROUP BY i.agency, i.status"""
+
+_MEASURES = """SELECT d.agency_id AS agency, COUNT(*) AS n,
+  COALESCE(SUM(CASE WHEN d.due_on < {{}} THEN 1 ELSE 0 END), 0) AS overdue,
+  COALESCE(SUM(d.left_vnd), 0) AS left_vnd, COALESCE(SUM(d.left_cm2), 0) AS left_cm2
+FROM ({measures}) d WHERE d.agency_path LIKE {{}} GROUP BY d.agency_id"""
+
+_OVERDUE_UNITS = """SELECT d.agency_id AS agency, d.unit_name AS unit_name, COUNT(*) AS n
+FROM ({deadlines}) d WHERE d.due_on < {{}} AND d.agency_path LIKE {{}}
+GROUP BY d.agency_id, d.unit_name"""
+
+
+async def own_figures(today: date, pattern: str = "/%") -> dict[int, Figures]:
+    """Every agency's own figures for ``today`` (agencies under ``pattern``), in one pass."""
+    own: dict[int, Figures] = {}
+
+    def of(agency: Any) -> Figures:
+        return own.setdefault(int(agency), empty())
+
+    for row in await AgencyTotals.raw(_STATUS.format(), pattern):
+        of(row["agency"])["status"][str(row["status"])] = int(row["n"])
+    overdue = await AgencyTotals.raw(
+        "SELECT inspection.agency AS agency, COUNT(*) AS n FROM inspection"
+        " JOIN agency a ON a.id = inspection.agency"
+        f" WHERE inspection.deleted_at IS NULL AND a.path LIKE {{}} AND {overdue_sql(today)}"
+        " GROUP BY inspection.agency",
+        pattern,
+    )
+    for row in overdue:
+        of(row["agency"])["overdue_cases"] = int(row["n"])
+    measures = _MEASURES.format(measures=deadline_branch_sql("measure"))
+    for row in await AgencyTotals.raw(measures, today, pattern):
+        figures = of(row["agency"])
+        figures["open_measures"] = int(row["n"])
+        figures["overdue_measures"] = int(row["overdue"])
+        figures["left_vnd"] = int(row["left_vnd"])
+        figures["left_cm2"] = int(row["left_cm2"])
+    units = _OVERDUE_UNITS.format(deadlines=OPEN_DEADLINES_SQL)
+    for row in await AgencyTotals.raw(units, today, pattern):
+        of(row["agency"])["overdue_units"][str(row["unit_name"] or "")] = int(row["n"])
+    return own
+
+
+def roll_up(own: dict[int, Figures], tree: list[tuple[int, str]]) -> dict[int, Figures]:
+    """Each agency's subtree: its own figures and those of every agency below it."""
+    known = {agency_id for agency_id, _ in tree}
+    subtree = {agency_id: empty() for agency_id in known}
+    for agency_id, path in tree:
+        figures = own.get(agency_id)
+        if figures is None:
+            continue
+        for ancestor in (int(part) for part in path.strip("/").split("/") if part):
+            if ancestor in known:
+                subtree[ancestor] = add(subtree[ancestor], figures)
+    return subtree
+
+
+async def _marker_token() -> str | None:
+    row = await JobState.select(JobState.detail).where(JobState.name == MARKER).first()
+    return None if row is None else str(row["detail"])
+
+
+async def is_marked() -> bool:
+    """True when a change is waiting for the figures to be refreshed."""
+    return await _marker_token() is not None
+
+
+async def refresh(today: date) -> int:
+    """Recompute and store every agency's figures for ``today``; how many rows.
+
+    The marker is removed only if nobody re-marked meanwhile (its token is unchanged), so a
+    change committed during the computation is refreshed by the next run.
+    """
+    token = await _marker_token()
+    agencies = await Agency.select(Agency.id, Agency.path)
+    tree = [(int(a["id"]), str(a["path"])) for a in agencies]
+    own = await own_figures(today)
+    subtree = roll_up(own, tree)
+    now = datetime.now(UTC)
+    rows: list[tuple[int, str, str, str]] = []
+    for agency_id, _ in tree:
+        for scope, figures in (
+            ("self", own.get(agency_id, empty())),
+            ("subtree", subtree[agency_id]),
+        ):
+            data = json.dumps({**figures, "day": today.isoformat()})
+            rows.append((agency_id, PERIOD, scope, data))
+    async with write_transaction():
+        await upsert_rows(rows, now)
+        if token is not None:
+            await JobState.delete().where((JobState.name == MARKER) & (JobState.detail == token))
+    return len(rows)
+
+
+async def needs_refresh(today: date) -> bool:
+    """True when a change is waiting, or the stored figures are not of ``today``."""
+    if await is_marked():
+        return True
+    row = await AgencyTotals.select(AgencyTotals.data).where(AgencyTotals.period == PERIOD).first()
+    if row is None:
+        return await Agency.count() > 0
+    data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
+    return not isinstance(data, dict) or data.get("day") != today.isoformat()
+
+
+async def stored(agency_id: int, today: date) -> tuple[Figures, datetime] | None:
+    """The subtree figures kept for ``agency_id`` when they are of ``today``."""
+    row = (
+        await AgencyTotals.select(AgencyTotals.data, AgencyTotals.computed_at)
+        .where(
+            (AgencyTotals.agency == agency_id)
+            & (AgencyTotals.period == PERIOD)
+            & (AgencyTotals.scope == "subtree")
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
+    if not isinstance(data, dict) or data.get("day") != today.isoformat():
+        return None
+    computed_at = row["computed_at"]
+    if computed_at is not None and computed_at.tzinfo is None:
+        computed_at = computed_at.replace(tzinfo=UTC)
+    return add(empty(), data), computed_at
+
+
+async def live(principal: Principal, today: date) -> Figures:
+    """The reader's subtree figures computed now from the records."""
+    total = empty()
+    for figures in (await own_figures(today, principal.scope_pattern)).values():
+        total = add(total, figures)
+    return total
+
+
+async def figures_for(principal: Principal, today: date) -> tuple[Figures, datetime, str]:
+    """The reader's figures: kept when of today and nothing is waiting, else live."""
+    if not await is_marked():
+        kept = await stored(principal.agency_id, today)
+        if kept is not None:
+            return kept[0], kept[1], "stored"
+    return await live(principal, today), datetime.now(UTC), "live"
+
+
+async def check(today: date) -> list[str]:
+    """Differences between the kept figures of ``today`` and the records (empty when they
+    agree)."""
+    agencies = await Agency.select(Agency.id, Agency.code, Agency.path).order_by(Agency.id)
+    tree = [(int(a["id"]), str(a["path"])) for a in agencies]
+    own = await own_figures(today)
+    subtree = roll_up(own, tree)
+    rows = await AgencyTotals.select(
+        AgencyTotals.agency, AgencyTotals.scope, AgencyTotals.data
+    ).where(AgencyTotals.period == PERIOD)
+    kept = {
+        (int(r["agency"]), str(r["scope"])): (
+            json.loads(r["data"]) if isinstance(r["data"], str) else r["data"]
+        )
+        for r in rows
+    }
+    problems = []
+    for agency in agencies:
+        for scope, figures in (
+            ("self", own.get(agency["id"], empty())),
+            ("subtree", subtree[agency["id"]]),
+        ):
+            where = f"{PERIOD} {agency['code']} (id {agency['id']}) {scope}"
+            row = kept.get((agency["id"], scope))
+            # A missing row, or one of another day, is never read (the dashboard computes
+            # live then): only a row of today can be wrong.
+            if row is None or row.get("day") != today.isoformat():
+                continue
+            if add(empty(), row) != figures:
+                problems.append(f"{where}: {add(empty(), row)} != {figures}")
+    return problems

@@ -1,0 +1,76 @@
+"""The follow-up figures kept per agency: equal to the records, used only when current."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+
+from inspect_app.principal import Principal
+from inspect_app.services import follow_up_figures as figures
+from inspect_app.services.changes import mark_change
+from jobs.totals import refresh_dirty_totals
+from models.tables import Agency, Measure
+from tests.integration.jobs_support import build_jobs_world
+
+pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
+
+DAY = date(2026, 3, 21)
+
+
+async def _head(w: Any) -> Principal:
+    agency = await Agency.select(Agency.path).where(Agency.id == w.province).first()
+    return Principal(w.head, "chanh", "Chánh thanh tra", "head", w.province, agency["path"])
+
+
+async def test_kept_figures_equal_the_live_ones_and_roll_up_the_tree() -> None:
+    w = await build_jobs_world()
+    head = await _head(w)
+    live = await figures.live(head, DAY)
+    # On 21/03: the conclusion of TT-01 and the recommendation of TT-02 are a day late.
+    assert live["overdue_measures"] == 1 and live["open_measures"] == 1
+    assert live["left_vnd"] == 120_000_000
+    assert live["overdue_units"] == {"Phòng Nghiệp vụ 1": 1, "Sở Tài chính": 1}
+    assert live["status"] == {"reported": 1, "concluded": 1}
+    await figures.refresh(DAY)
+    kept, _, source = await figures.figures_for(head, DAY)
+    assert source == "stored" and kept == live
+    assert await figures.check(DAY) == []
+    # The division's own row holds both cases; the finance department's holds nothing.
+    division = await figures.stored(w.division, DAY)
+    assert division is not None and division[0]["status"] == live["status"]
+    finance = await figures.stored(w.finance, DAY)
+    assert finance is not None and finance[0] == figures.empty()
+
+
+async def test_a_change_or_a_new_day_is_read_live_until_the_refresh(monkeypatch: Any) -> None:
+    w = await build_jobs_world()
+    head = await _head(w)
+    await figures.refresh(DAY)
+    # The next day the kept row is of yesterday: not used.
+    assert (await figures.figures_for(head, DAY + timedelta(days=1)))[2] == "live"
+    assert await figures.needs_refresh(DAY + timedelta(days=1))
+    # A change marks the figures: read live, with the change, until the refresh.
+    await Measure.update({Measure.status: "done"}).where(Measure.id == w.measure)
+    await mark_change(w.division, [DAY])
+    assert await figures.needs_refresh(DAY)
+    current, _, source = await figures.figures_for(head, DAY)
+    assert source == "live" and current["open_measures"] == 0
+    # The catch-up scan refreshes them and removes the marker.
+    import jobs.totals as job
+
+    monkeypatch.setattr(job, "local_today", lambda: DAY)
+    await refresh_dirty_totals(None)
+    kept, _, source = await figures.figures_for(head, DAY)
+    assert source == "stored" and kept["open_measures"] == 0
+    assert not await figures.needs_refresh(DAY)
+
+
+async def test_a_kept_row_that_disagrees_with_the_records_is_reported() -> None:
+    w = await build_jobs_world()
+    await figures.refresh(DAY)
+    await Measure.update({Measure.amount_vnd: 150_000_000}).where(Measure.id == w.measure)
+    problems = await figures.check(DAY)
+    assert problems and all("followup" in line for line in problems)
+    assert any("TTT" in line and "subtree" in line for line in problems)
