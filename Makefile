@@ -25,7 +25,7 @@ MIGRATIONS_DIR := models/piccolo_migrations
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help install venv demo test system-packages lint messages messages-check wheel-check \
-	migrations-check fuzz bench bench-import bench-portal mutate mutate-domain mutate-sql mutate-ci
+	migrations-check fuzz bench bench-import bench-follow-up bench-portal mutate mutate-domain mutate-sql mutate-ci
 
 help: ## list the targets
 	@echo "Targets:"
@@ -151,6 +151,9 @@ bench: $(VENV)/.installed-test ## run the benchmarks (bench/run.py)
 
 bench-import: $(VENV)/.installed-test ## the import of a 110,000-row workbook on PostgreSQL (bench/imports.py)
 	$(PY) -m bench.imports
+
+bench-follow-up: $(VENV)/.installed-test ## the dashboard and the follow-up board on the national data set (bench/follow_up.py)
+	$(PY) -m bench.follow_up
 
 bench-portal: $(VENV)/.installed-test ## the public portal of conclusions on the national data set (bench/portal.py)
 	$(PY) -m bench.portal

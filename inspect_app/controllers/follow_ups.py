@@ -13,6 +13,7 @@ from inspect_app.clock import today
 from inspect_app.controllers.page_support import agency_choices, message_text, translated_choices
 from inspect_app.domain.measures import MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS
 from inspect_app.exceptions import InvalidInput, request_language
+from inspect_app.forms.common import int_or_none
 from inspect_app.forms.follow_ups import (
     EXTRA_FILTERS,
     GROUP_PREVIEW,
@@ -112,7 +113,11 @@ class FollowUpPageController(Controller):
 
     @get("/follow-ups", opt={"permission": "followup.board"})
     async def board(
-        self, request: Request[Any, Any, Any], principal: Principal, show_all: str | None = None
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        show_all: str | None = None,
+        group_page: str | None = None,
     ) -> Template:
         """Everything due soon or overdue in the subtree, grouped by responsible unit.
 
@@ -122,29 +127,38 @@ class FollowUpPageController(Controller):
         """
         params = request.query_params
         board, errors = board_filter_from_query(params)
-        groups = (
-            []
-            if errors
-            else await follow_ups.board_groups(
-                principal, board, today(), GROUP_PREVIEW, expanded=show_all
+        page = int_or_none(group_page) or 1
+        result: dict[str, Any] = {"groups": [], "all": [], "page": 1, "pages": 1}
+        if not errors:
+            result = await follow_ups.board_groups(
+                principal,
+                board,
+                today(),
+                GROUP_PREVIEW,
+                expanded=show_all,
+                page=min(page, 100_000),
             )
-        )
+        groups = result["groups"]
         await reminder_letters.add_reminder_stats(
             [row for group in groups for row in group["rows"] if row["progress"]]
         )
         for group in groups:
             group["unit_id"] = group["rows"][0]["unit_id"]
             group["measures"] = any(row["progress"] for row in group["rows"])
-        filters = [(k, v) for k, v in params.multi_items() if k != SHOW_ALL]
+        filters = [(k, v) for k, v in params.multi_items() if k not in (SHOW_ALL, "group_page")]
         scope = message_text(request, "My whole scope")
         return await render(
             request,
             "follow_ups/index.html",
             status_code=422 if errors else 200,
             groups=preview_groups(groups, show_all),
-            total=sum(group["count"] for group in groups),
-            overdue=sum(group["overdue"] for group in groups),
-            summary=follow_ups.board_summary(groups),
+            total=sum(group["count"] for group in result["all"]),
+            overdue=sum(group["overdue"] for group in result["all"]),
+            summary=follow_ups.board_summary(result["all"]),
+            group_page=result["page"],
+            group_pages=result["pages"],
+            unit_count=len(result["all"]),
+            groups_per_page=follow_ups.GROUPS_PER_PAGE,
             status_labels=MEASURE_STATUS_LABELS,
             board=board,
             errors=errors,

@@ -52,7 +52,25 @@ def empty() -> Figures:
         "left_vnd": 0,
         "left_cm2": 0,
         "overdue_units": {},
+        "units": {},
     }
+
+
+# What the board's group of one responsible unit says, kept per unit name (the board groups
+# by name): deadlines, overdue, money and land left (all, and of the overdue ones), the
+# soonest due day and the oldest overdue one.
+UNIT_SUMS = ("n", "od", "lv", "lc", "olv", "olc")
+UNIT_FIRSTS = ("first", "first_od")
+
+
+def _merge_unit(a: dict[str, Any] | None, b: dict[str, Any]) -> dict[str, Any]:
+    if a is None:
+        return dict(b)
+    merged: dict[str, Any] = {key: int(a[key]) + int(b[key]) for key in UNIT_SUMS}
+    for key in UNIT_FIRSTS:
+        days = [day for day in (a.get(key), b.get(key)) if day]
+        merged[key] = min(days) if days else None
+    return merged
 
 
 def add(a: Figures, b: Figures) -> Figures:
@@ -65,6 +83,10 @@ def add(a: Figures, b: Figures) -> Figures:
         for name, count in b.get(key, {}).items():
             merged[name] = merged.get(name, 0) + int(count)
         total[key] = merged
+    units: dict[str, dict[str, Any]] = dict(a.get("units", {}))
+    for name, unit in b.get("units", {}).items():
+        units[name] = _merge_unit(units.get(name), unit)
+    total["units"] = units
     return total
 
 
@@ -79,9 +101,20 @@ _MEASURES = """SELECT d.agency_id AS agency, COUNT(*) AS n,
   COALESCE(SUM(d.left_vnd), 0) AS left_vnd, COALESCE(SUM(d.left_cm2), 0) AS left_cm2
 FROM ({measures}) d WHERE d.agency_path LIKE {{}} GROUP BY d.agency_id"""
 
-_OVERDUE_UNITS = """SELECT d.agency_id AS agency, d.unit_name AS unit_name, COUNT(*) AS n
-FROM ({deadlines}) d WHERE d.due_on < {{}} AND d.agency_path LIKE {{}}
+_UNITS = """SELECT d.agency_id AS agency, d.unit_name AS unit_name, COUNT(*) AS n,
+  SUM(CASE WHEN d.due_on < {{}} THEN 1 ELSE 0 END) AS od,
+  SUM(d.left_vnd) AS lv, SUM(d.left_cm2) AS lc,
+  SUM(CASE WHEN d.due_on < {{}} THEN d.left_vnd ELSE 0 END) AS olv,
+  SUM(CASE WHEN d.due_on < {{}} THEN d.left_cm2 ELSE 0 END) AS olc,
+  MIN(d.due_on) AS first, MIN(CASE WHEN d.due_on < {{}} THEN d.due_on END) AS first_od
+FROM ({deadlines}) d WHERE d.agency_path LIKE {{}}
 GROUP BY d.agency_id, d.unit_name"""
+
+
+def _day(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value[:10] if isinstance(value, str) else value.isoformat()
 
 
 async def own_figures(today: date, pattern: str = "/%") -> dict[int, Figures]:
@@ -109,10 +142,41 @@ async def own_figures(today: date, pattern: str = "/%") -> dict[int, Figures]:
         figures["overdue_measures"] = int(row["overdue"])
         figures["left_vnd"] = int(row["left_vnd"])
         figures["left_cm2"] = int(row["left_cm2"])
-    units = _OVERDUE_UNITS.format(deadlines=OPEN_DEADLINES_SQL)
-    for row in await AgencyTotals.raw(units, today, pattern):
-        of(row["agency"])["overdue_units"][str(row["unit_name"] or "")] = int(row["n"])
+    units = _UNITS.format(deadlines=OPEN_DEADLINES_SQL)
+    for row in await AgencyTotals.raw(units, today, today, today, today, pattern):
+        figures = of(row["agency"])
+        name = str(row["unit_name"] or "")
+        if int(row["od"]):
+            figures["overdue_units"][name] = int(row["od"])
+        figures["units"][name] = {
+            **{key: int(row[key] or 0) for key in UNIT_SUMS},
+            "first": _day(row["first"]),
+            "first_od": _day(row["first_od"]),
+        }
     return own
+
+
+async def kept_units(agency_id: int, include_sub: bool, today: date) -> dict[str, Any] | None:
+    """The board's per-unit sums kept for ``agency_id`` (its subtree, or itself alone), when
+    they are of ``today`` and no change is waiting; else None (the board computes them)."""
+    if await is_marked():
+        return None
+    row = (
+        await AgencyTotals.select(AgencyTotals.data)
+        .where(
+            (AgencyTotals.agency == agency_id)
+            & (AgencyTotals.period == PERIOD)
+            & (AgencyTotals.scope == ("subtree" if include_sub else "self"))
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
+    if not isinstance(data, dict) or data.get("day") != today.isoformat():
+        return None
+    units = data.get("units")
+    return units if isinstance(units, dict) else None
 
 
 def roll_up(own: dict[int, Figures], tree: list[tuple[int, str]]) -> dict[int, Figures]:

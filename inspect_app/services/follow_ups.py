@@ -33,7 +33,7 @@ from inspect_app.i18n import N_
 from inspect_app.principal import Principal
 from inspect_app.services import agencies, audit
 from inspect_app.services.export_text import PrintableText
-from models.tables import DeadlineLadder, Inspection
+from models.tables import Agency, DeadlineLadder, Inspection
 
 STATES = ("due_soon", "overdue", "open")
 DEADLINE_TYPES = ("onsite", "conclusion", "publication", "directive", "measure")
@@ -443,59 +443,197 @@ async def board_all(principal: Principal, board: BoardFilter, today: date) -> li
     return await _board_rows(principal, board, today, None, EXPORT_MAX_ROWS)
 
 
+# A board page shows this many responsible units (groups); the rest are pages away.
+GROUPS_PER_PAGE = 20
+
+
+def _date_of(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _plain(board: BoardFilter) -> bool:
+    """True when the board's groups can be read from the figures kept per agency: every
+    open or every overdue deadline of a subtree (or of one agency), nothing narrower."""
+    return board.state in ("open", "overdue") and not any(
+        (
+            board.responsible,
+            board.measure_type,
+            board.overdue_days is not None,
+            board.min_left_vnd is not None,
+            board.inspection_id,
+            board.plan_year,
+            board.deadline_type,
+        )
+    )
+
+
+def _group(
+    name: str, count: int, overdue: int, left_vnd: int, left_cm2: int, first: Any, oldest: Any
+) -> dict[str, Any]:
+    return {
+        "unit_name": name,
+        "count": count,
+        "overdue": overdue,
+        "left_vnd": left_vnd,
+        "left_m2": Decimal(left_cm2) / 100,
+        "first_due": _date_of(first),
+        "oldest_overdue": _date_of(oldest),
+        "rows": [],
+    }
+
+
+async def unit_groups(
+    principal: Principal, board: BoardFilter, today: date, known: dict[str, Ladder]
+) -> list[dict[str, Any]]:
+    """Every group of the filter with its figures (no rows), soonest first.
+
+    The plain board of a subtree reads them from the figures kept per agency (one row, see
+    services.follow_up_figures) when they are of today; any other filter sums them in SQL.
+    """
+    condition, args = await _board_condition(principal, board, today, known)
+    groups: list[dict[str, Any]] = []
+    if _plain(board):
+        # Imported here: the kept figures are computed from this module's queries.
+        from inspect_app.services import follow_up_figures
+
+        agency_id = board.agency_id or principal.agency_id
+        kept = await follow_up_figures.kept_units(agency_id, board.include_sub, today)
+        if kept is not None:
+            overdue_only = board.state == "overdue"
+            for name, unit in kept.items():
+                if overdue_only and unit["od"]:
+                    groups.append(
+                        _group(
+                            name,
+                            unit["od"],
+                            unit["od"],
+                            unit["olv"],
+                            unit["olc"],
+                            unit["first_od"],
+                            unit["first_od"],
+                        )
+                    )
+                elif not overdue_only and unit["n"]:
+                    groups.append(
+                        _group(
+                            name,
+                            unit["n"],
+                            unit["od"],
+                            unit["lv"],
+                            unit["lc"],
+                            unit["first"],
+                            unit["first_od"],
+                        )
+                    )
+            return sorted(groups, key=lambda g: (g["first_due"], g["unit_name"]))
+    rows = await Inspection.raw(
+        "SELECT d.unit_name AS unit_name, COUNT(*) AS n,"
+        " SUM(CASE WHEN d.due_on < {} THEN 1 ELSE 0 END) AS od,"
+        " SUM(d.left_vnd) AS lv, SUM(d.left_cm2) AS lc, MIN(d.due_on) AS first,"
+        " MIN(CASE WHEN d.due_on < {} THEN d.due_on END) AS first_od"
+        f" FROM ({OPEN_DEADLINES_SQL}) d WHERE {condition} GROUP BY d.unit_name",
+        today,
+        today,
+        *args,
+    )
+    for row in rows:
+        groups.append(
+            _group(
+                str(row["unit_name"] or ""),
+                int(row["n"]),
+                int(row["od"] or 0),
+                int(row["lv"] or 0),
+                int(row["lc"] or 0),
+                row["first"],
+                row["first_od"],
+            )
+        )
+    return sorted(groups, key=lambda g: (g["first_due"], g["unit_name"]))
+
+
+async def _deadlines_of_units(names: list[str]) -> tuple[str, list[Any]]:
+    """OPEN_DEADLINES_SQL narrowed to the deadlines that responsible units of these names
+    may carry, on indexed columns (the case's agency, the recommendation's responsible
+    agency), so that a page of groups reads only its own units' deadlines; the caller
+    keeps the exact ``unit_name IN (...)``."""
+    ids = [
+        int(row["id"])
+        for row in await Agency.select(Agency.id).where(Agency.name.is_in(names or [""]))
+    ] or [0]
+    marks = ", ".join("{}" for _ in ids)
+    branches = [
+        f"{_inspection_branch(*step)} AND i.agency IN ({marks})" for step in _INSPECTION_STEPS
+    ]
+    # The recommendations in two (or three) disjoint parts, each on its own index: those
+    # addressed to one of the agencies, those of the agencies' cases addressed to nobody,
+    # and (for the unidentified group) those addressed in free text only.
+    branches.append(f"{_MEASURE_BRANCH} AND m.responsible_agency IN ({marks})")
+    branches.append(
+        f"{_MEASURE_BRANCH} AND m.responsible_agency IS NULL AND m.responsible = ''"
+        f" AND i.agency IN ({marks})"
+    )
+    if "" in names:
+        branches.append(
+            f"{_MEASURE_BRANCH} AND m.responsible_agency IS NULL AND m.responsible <> ''"
+        )
+    return " UNION ALL ".join(branches), ids * (len(_INSPECTION_STEPS) + 2)
+
+
 async def board_groups(
     principal: Principal,
     board: BoardFilter,
     today: date,
     preview: int,
     expanded: str | None = None,
-) -> list[dict[str, Any]]:
-    """The board by responsible unit, groups ordered by their soonest deadline.
+    page: int = 1,
+) -> dict[str, Any]:
+    """The board by responsible unit, a page of groups at a time, soonest group first.
 
-    Each group has ``count`` and ``overdue`` (all its deadlines) and ``rows``: its first
-    ``preview`` deadlines, or all of them for the group named ``expanded``. Counting and
-    cutting happen in SQL, so a board of thousands of deadlines sends only what is shown.
+    ``all`` has every group of the filter with its figures (``count``, ``overdue``, money
+    and land left, the oldest overdue day: all of its deadlines); ``groups`` the page's
+    groups (GROUPS_PER_PAGE), each with ``rows``: its first ``preview`` deadlines, or all of
+    them for the group named ``expanded``. Only the page's rows are read.
     """
     known = await ladders()
-    condition, args = await _board_condition(principal, board, today, known)
-    rows = await Inspection.raw(
-        f"""
-        WITH d AS (SELECT * FROM ({OPEN_DEADLINES_SQL}) d WHERE {condition}),
-        ranked AS (
-          SELECT d.*,
-            ROW_NUMBER() OVER (
-              PARTITION BY d.unit_name ORDER BY d.due_on, d.type_rank, d.entity_id
-            ) AS group_rank,
-            COUNT(*) OVER (PARTITION BY d.unit_name) AS group_count,
-            SUM(CASE WHEN d.due_on < {{}} THEN 1 ELSE 0 END)
-              OVER (PARTITION BY d.unit_name) AS group_overdue,
-            SUM(d.left_vnd) OVER (PARTITION BY d.unit_name) AS group_left_vnd,
-            SUM(d.left_cm2) OVER (PARTITION BY d.unit_name) AS group_left_cm2,
-            MIN(CASE WHEN d.due_on < {{}} THEN d.due_on END)
-              OVER (PARTITION BY d.unit_name) AS group_oldest_overdue
-          FROM d
+    every = await unit_groups(principal, board, today, known)
+    pages = max(1, -(-len(every) // GROUPS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    shown = every[(page - 1) * GROUPS_PER_PAGE : page * GROUPS_PER_PAGE]
+    if shown:
+        condition, args = await _board_condition(principal, board, today, known)
+        names = [group["unit_name"] for group in shown]
+        marks = ", ".join("{}" for _ in names)
+        # One page holds every group: no narrowing needed (the scope already is).
+        deadlines, unit_args = (
+            await _deadlines_of_units(names) if pages > 1 else (OPEN_DEADLINES_SQL, [])
         )
-        SELECT * FROM ranked WHERE group_rank <= {{}} OR unit_name = {{}}
-        ORDER BY due_on, type_rank, entity_id
-        """,
-        *args,
-        today,
-        today,
-        preview,
-        expanded,  # None matches no unit (unit_name = NULL is never true)
-    )
-    groups = group_by_unit([_board_row(row, today, known) for row in rows])
-    for group in groups:
-        first = group["rows"][0]
-        group["count"] = int(first["group_count"])
-        group["overdue"] = int(first["group_overdue"])
-        group["left_vnd"] = int(first["group_left_vnd"] or 0)
-        group["left_m2"] = Decimal(int(first["group_left_cm2"] or 0)) / 100
-        oldest = first["group_oldest_overdue"]
-        group["oldest_overdue"] = (
-            date.fromisoformat(oldest[:10]) if isinstance(oldest, str) else oldest
+        rows = await Inspection.raw(
+            f"""
+            WITH d AS (
+              SELECT * FROM ({deadlines}) d
+              WHERE {condition} AND d.unit_name IN ({marks})
+            ),
+            ranked AS (
+              SELECT d.*, ROW_NUMBER() OVER (
+                PARTITION BY d.unit_name ORDER BY d.due_on, d.type_rank, d.entity_id
+              ) AS group_rank
+              FROM d
+            )
+            SELECT * FROM ranked WHERE group_rank <= {{}} OR unit_name = {{}}
+            ORDER BY due_on, type_rank, entity_id
+            """,
+            *unit_args,
+            *args,
+            *names,
+            preview,
+            expanded,  # None matches no unit (unit_name = NULL is never true)
         )
-    return groups
+        by_name = {group["unit_name"]: group for group in shown}
+        for row in rows:
+            by_name[row["unit_name"]]["rows"].append(_board_row(row, today, known))
+    return {"groups": [g for g in shown if g["rows"]], "all": every, "page": page, "pages": pages}
 
 
 def board_summary(groups: list[dict[str, Any]]) -> dict[str, Any]:
@@ -508,18 +646,6 @@ def board_summary(groups: list[dict[str, Any]]) -> dict[str, Any]:
         "left_m2": sum((group["left_m2"] for group in groups), Decimal("0.00")),
         "oldest_overdue": min(oldest) if oldest else None,
     }
-
-
-def group_by_unit(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows grouped by responsible unit, groups ordered by their soonest deadline."""
-    groups: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        group = groups.setdefault(
-            row["unit_name"], {"unit_name": row["unit_name"], "rows": [], "overdue": 0}
-        )
-        group["rows"].append(row)
-        group["overdue"] += row["state"] == "overdue"
-    return list(groups.values())
 
 
 # --------------------------------------------------------------------------- exports
