@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from inspect_app.db import write_transaction
+from inspect_app.db import is_postgres, write_transaction
 from inspect_app.domain.measures import (
     MEASURE_STATUS_LABELS,
     MEASURE_TYPES,
@@ -553,32 +553,66 @@ async def unit_groups(
     return sorted(groups, key=lambda g: (g["first_due"], g["unit_name"]))
 
 
-async def _deadlines_of_units(names: list[str]) -> tuple[str, list[Any]]:
-    """OPEN_DEADLINES_SQL narrowed to the deadlines that responsible units of these names
-    may carry, on indexed columns (the case's agency, the recommendation's responsible
-    agency), so that a page of groups reads only its own units' deadlines; the caller
-    keeps the exact ``unit_name IN (...)``."""
+async def _page_deadlines(
+    names: list[str], condition: str, args: list[Any], limit: int | None, narrow: bool
+) -> tuple[str, list[Any]]:
+    """The deadlines of the filter carried by units of these names (SQL and arguments).
+
+    Without ``narrow`` (one page holds every group) the filter is applied as it is. With
+    it, the deadlines are read on indexed columns only for the agencies of those names (the
+    case's agency, the recommendation's responsible agency); and on PostgreSQL, when only
+    the first ``limit`` rows of each group are shown, each agency's recommendations are read
+    in due order through ``measure_open_responsible_due_idx`` and cut at ``limit`` (a
+    LATERAL join), so that a national page reads a few hundred rows, not every open
+    recommendation of its units. The caller ranks the rows per unit.
+    """
+    name_marks = ", ".join("{}" for _ in names)
+    exact = f"d.unit_name IN ({name_marks})"
+    if not narrow:
+        return (
+            f"SELECT * FROM ({OPEN_DEADLINES_SQL}) d WHERE {condition} AND {exact}",
+            [*args, *names],
+        )
     ids = [
         int(row["id"])
         for row in await Agency.select(Agency.id).where(Agency.name.is_in(names or [""]))
     ] or [0]
     marks = ", ".join("{}" for _ in ids)
-    branches = [
+    cases = " UNION ALL ".join(
         f"{_inspection_branch(*step)} AND i.agency IN ({marks})" for step in _INSPECTION_STEPS
-    ]
-    # The recommendations in two (or three) disjoint parts, each on its own index: those
-    # addressed to one of the agencies, those of the agencies' cases addressed to nobody,
-    # and (for the unidentified group) those addressed in free text only.
-    branches.append(f"{_MEASURE_BRANCH} AND m.responsible_agency IN ({marks})")
-    branches.append(
-        f"{_MEASURE_BRANCH} AND m.responsible_agency IS NULL AND m.responsible = ''"
-        f" AND i.agency IN ({marks})"
     )
+    parts = [f"SELECT * FROM ({cases}) d WHERE {condition} AND {exact}"]
+    part_args: list[Any] = [*ids * len(_INSPECTION_STEPS), *args, *names]
+    # The recommendations in disjoint parts, each on its own index: addressed to one of the
+    # agencies; of the agencies' cases and addressed to nobody; (for the unidentified group)
+    # addressed in free text only.
+    measures = [
+        ("m.responsible_agency = u.id", True),
+        ("m.responsible_agency IS NULL AND m.responsible = '' AND i.agency = u.id", True),
+    ]
     if "" in names:
-        branches.append(
-            f"{_MEASURE_BRANCH} AND m.responsible_agency IS NULL AND m.responsible <> ''"
-        )
-    return " UNION ALL ".join(branches), ids * (len(_INSPECTION_STEPS) + 2)
+        measures.append(("m.responsible_agency IS NULL AND m.responsible <> ''", False))
+    lateral = limit is not None and is_postgres()
+    for where, per_agency in measures:
+        if lateral and per_agency:
+            parts.append(
+                "SELECT x.* FROM unnest(CAST({} AS INTEGER[])) AS u(id) CROSS JOIN LATERAL ("
+                f"SELECT * FROM ({_MEASURE_BRANCH} AND {where}) d WHERE {condition}"
+                f" ORDER BY d.due_on, d.entity_id LIMIT {{}}) x WHERE x.unit_name IN ({name_marks})"
+            )
+            part_args += [ids, *args, limit, *names]
+        elif per_agency:
+            narrowed = where.replace("= u.id", f"IN ({marks})")
+            parts.append(
+                f"SELECT * FROM ({_MEASURE_BRANCH} AND {narrowed}) d WHERE {condition} AND {exact}"
+            )
+            part_args += [*ids * narrowed.count("IN ("), *args, *names]
+        else:
+            parts.append(
+                f"SELECT * FROM ({_MEASURE_BRANCH} AND {where}) d WHERE {condition} AND {exact}"
+            )
+            part_args += [*args, *names]
+    return " UNION ALL ".join(parts), part_args
 
 
 async def board_groups(
@@ -604,17 +638,14 @@ async def board_groups(
     if shown:
         condition, args = await _board_condition(principal, board, today, known)
         names = [group["unit_name"] for group in shown]
-        marks = ", ".join("{}" for _ in names)
-        # One page holds every group: no narrowing needed (the scope already is).
-        deadlines, unit_args = (
-            await _deadlines_of_units(names) if pages > 1 else (OPEN_DEADLINES_SQL, [])
+        # One page holds every group: no narrowing needed (the scope already is). A group
+        # shown whole needs all its rows: no cut per agency then.
+        deadlines, page_args = await _page_deadlines(
+            names, condition, args, preview if expanded is None else None, narrow=pages > 1
         )
         rows = await Inspection.raw(
             f"""
-            WITH d AS (
-              SELECT * FROM ({deadlines}) d
-              WHERE {condition} AND d.unit_name IN ({marks})
-            ),
+            WITH d AS ({deadlines}),
             ranked AS (
               SELECT d.*, ROW_NUMBER() OVER (
                 PARTITION BY d.unit_name ORDER BY d.due_on, d.type_rank, d.entity_id
@@ -624,9 +655,7 @@ async def board_groups(
             SELECT * FROM ranked WHERE group_rank <= {{}} OR unit_name = {{}}
             ORDER BY due_on, type_rank, entity_id
             """,
-            *unit_args,
-            *args,
-            *names,
+            *page_args,
             preview,
             expanded,  # None matches no unit (unit_name = NULL is never true)
         )

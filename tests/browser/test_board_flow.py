@@ -99,6 +99,25 @@ async def test_a_head_sees_what_is_left_on_the_board_at_desk_and_on_a_phone(
     assert lines == 1
     await page.screenshot(path=str(ARTIFACTS_DIR / "board_390.png"), full_page=True)
 
+    # The other lists a head reads on the road, and the dashboard with its charts: nothing
+    # wider than the phone; list rows become cards (one cell under the other).
+    for path, shot in (
+        ("/", "dashboard"),
+        ("/inspections", "inspections"),
+        ("/subjects", "subjects"),
+    ):
+        await page.goto(path)
+        assert await _overflow(page) == 0, path
+        if path != "/":  # the lists' filters fold behind one button too
+            assert await page.locator("details.filters-fold").get_attribute("open") is None
+        await page.screenshot(path=str(ARTIFACTS_DIR / f"{shot}_390.png"), full_page=True)
+    await page.goto("/inspections")
+    cells = page.locator("table tbody tr").first.locator("td")
+    assert await cells.count() > 1
+    first = await cells.nth(0).bounding_box()
+    second = await cells.nth(1).bounding_box()
+    assert first and second and second["y"] > first["y"]  # stacked, not side by side
+
 
 async def _pdf_text(path: Path) -> str:
     result = await asyncio.to_thread(

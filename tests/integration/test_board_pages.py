@@ -90,3 +90,46 @@ async def test_a_page_of_twenty_units_then_the_rest(client: Any, monkeypatch: An
     ) == 7
     assert (await client.get("/follow-ups?group_page=-1")).status_code == 200
     assert (await client.get("/follow-ups?group_page=99999999999999")).status_code == 200
+
+
+async def test_each_group_of_a_page_shows_the_first_ten_of_its_deadlines() -> None:
+    w = await build_jobs_world()
+    units = await _units(w)
+    # One unit with fourteen recommendations (the page cuts it at ten), one recommendation of
+    # a unit's own case addressed to nobody, and two addressed in free text only.
+    for n in range(13):
+        await Measure(
+            inspection=w.concluded,
+            type="policy",
+            description=f"Thêm {n}",
+            responsible_agency=units[1],
+            due_on=TODAY - timedelta(days=30 - n),
+            status="open",
+        ).save()
+    for text in ("Công ty TNHH Hòa Bình", "Ông Nguyễn Văn A"):
+        await Measure(
+            inspection=w.concluded,
+            type="policy",
+            description=text,
+            responsible=text,
+            due_on=TODAY - timedelta(days=40),
+            status="open",
+        ).save()
+    head = await _head(w)
+    board = follow_ups.BoardFilter()
+    everything = await follow_ups.board_all(head, board, TODAY)
+    expected: dict[str, list[tuple[str, int]]] = {}
+    for row in everything:
+        expected.setdefault(row["unit_name"], []).append((row["entity_type"], row["entity_id"]))
+    seen = 0
+    for page in (1, 2):
+        result = await follow_ups.board_groups(head, board, TODAY, 10, page=page)
+        for group in result["groups"]:
+            shown = [(r["entity_type"], r["entity_id"]) for r in group["rows"]]
+            assert shown == expected[group["unit_name"]][:10], group["unit_name"]
+            seen += 1
+    assert seen == len(expected) == 28  # 25 + the world's two units + the unidentified one
+    # A group shown whole has all its rows.
+    result = await follow_ups.board_groups(head, board, TODAY, 10, expanded="Sở số 01")
+    whole = next(g for g in result["groups"] if g["unit_name"] == "Sở số 01")
+    assert len(whole["rows"]) == 14
