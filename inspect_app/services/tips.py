@@ -34,6 +34,7 @@ from inspect_app.services import agencies, audit
 from inspect_app.services.attachments import FILE_TYPES, clean_filename, detect_type
 from inspect_app.services.casework import Errors, choice, flag, record_id, text
 from inspect_app.services.subjects import TAX_CODE_RE
+from inspect_app.services.unit_of_work import unit_of_work
 from inspect_app.settings import get_settings
 from models.tables import Agency, AppUser, Inspection, Subject, Tip, TipFile
 
@@ -500,56 +501,60 @@ async def decide(
         if inspection_id is None and "inspection_id" not in errors:
             errors["inspection_id"] = "This field is required."
     errors.raise_if_any()
-    if outcome == "attached":
-        assert inspection_id is not None
-        case = await _open_case(principal, inspection_id)
-        if case is None:
-            raise InvalidInput({"inspection_id": MSG_CASE_CLOSED})
-    if outcome == "accepted":
-        from inspect_app.services.inspections import create_inspection
+    # One unit of work: the subject and the case an accepted tip opens, the tip's decision
+    # (version-checked) and its audit row commit together, or nothing does (a concurrent
+    # decision leaves no case behind).
+    async with unit_of_work():
+        if outcome == "attached":
+            assert inspection_id is not None
+            case = await _open_case(principal, inspection_id)
+            if case is None:
+                raise InvalidInput({"inspection_id": MSG_CASE_CLOSED})
+        if outcome == "accepted":
+            from inspect_app.services.inspections import create_inspection
 
-        title = text(data, "title", errors, max_length=1000) or _default_title(tip)
-        subject_name = (
-            text(data, "subject_name", errors, max_length=500, single_line=True)
-            or tip["subject_name"]
-        )
-        if not subject_name and "subject_name" not in errors:
-            errors["subject_name"] = MSG_SUBJECT_NEEDED
-        errors.raise_if_any()
-        subject_id = await _subject_for(principal, subject_name, tip["subject_tax_code"], ip)
-        created = await create_inspection(
-            principal,
-            {
-                "agency_id": tip["agency"],
-                "title": title,
-                "origin": "ad_hoc",
-                "origin_source": rules.origin_source(tip["kind"], tip["channel"]),
-                "origin_ref": f"{tip['code']}",
-                "kind": "inspection",
-                "subject_ids": [subject_id],
+            title = text(data, "title", errors, max_length=1000) or _default_title(tip)
+            subject_name = (
+                text(data, "subject_name", errors, max_length=500, single_line=True)
+                or tip["subject_name"]
+            )
+            if not subject_name and "subject_name" not in errors:
+                errors["subject_name"] = MSG_SUBJECT_NEEDED
+            errors.raise_if_any()
+            subject_id = await _subject_for(principal, subject_name, tip["subject_tax_code"], ip)
+            created = await create_inspection(
+                principal,
+                {
+                    "agency_id": tip["agency"],
+                    "title": title,
+                    "origin": "ad_hoc",
+                    "origin_source": rules.origin_source(tip["kind"], tip["channel"]),
+                    "origin_ref": f"{tip['code']}",
+                    "kind": "inspection",
+                    "subject_ids": [subject_id],
+                },
+                ip,
+            )
+            inspection_id = int(created["id"])
+        if inspection_id is not None:
+            changes[Tip.inspection] = inspection_id
+        await _update(tip, version, changes)
+        await audit.record(
+            f"tip_{outcome}",
+            actor=principal,
+            entity_type="tip",
+            entity_id=tip_id,
+            agency_id=tip["agency"],
+            after={
+                "code": tip["code"],
+                "status": outcome,
+                "inspection_id": inspection_id,
+                "reason": changes.get(Tip.decision_reason, ""),
+                "forwarded_to": changes.get(Tip.forwarded_to, ""),
+                "letter_no": changes.get(Tip.letter_no, ""),
             },
-            ip,
+            ip=ip,
         )
-        inspection_id = int(created["id"])
-    if inspection_id is not None:
-        changes[Tip.inspection] = inspection_id
-    await _update(tip, version, changes)
-    await audit.record(
-        f"tip_{outcome}",
-        actor=principal,
-        entity_type="tip",
-        entity_id=tip_id,
-        agency_id=tip["agency"],
-        after={
-            "code": tip["code"],
-            "status": outcome,
-            "inspection_id": inspection_id,
-            "reason": changes.get(Tip.decision_reason, ""),
-            "forwarded_to": changes.get(Tip.forwarded_to, ""),
-            "letter_no": changes.get(Tip.letter_no, ""),
-        },
-        ip=ip,
-    )
     return await get_tip(principal, tip_id)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import date
 
 from inspect_app.db import write_transaction
@@ -35,12 +36,28 @@ class UnitOfWork:
         self.refresh_totals = True
 
 
+_current: ContextVar[UnitOfWork | None] = ContextVar("unit_of_work", default=None)
+
+
 @asynccontextmanager
 async def unit_of_work() -> AsyncIterator[UnitOfWork]:
-    """A write transaction whose follow-up jobs are queued once it has committed."""
+    """A write transaction whose follow-up jobs are queued once it has committed.
+
+    A unit of work opened inside another one (a service that writes, called by a service
+    that writes more, as a tip accepted opens a case) joins it: one transaction, and the
+    jobs of both queued once, after the outer one commits.
+    """
+    outer = _current.get()
+    if outer is not None:
+        yield outer
+        return
     work = UnitOfWork()
-    async with write_transaction():
-        yield work
+    token = _current.set(work)
+    try:
+        async with write_transaction():
+            yield work
+    finally:
+        _current.reset(token)
     if work.refresh_totals:
         await request_refresh()
     for job in work.after_commit:

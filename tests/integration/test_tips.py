@@ -14,7 +14,7 @@ from inspect_app.domain import tips as rules
 from inspect_app.domain.clock import count_forward
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput
 from inspect_app.services import tips
-from models.tables import AuditEvent, Inspection, Tip, TipFile
+from models.tables import AuditEvent, Inspection, Subject, Tip, TipFile
 from tests.conftest import app_client
 from tests.factories import make_user
 from tests.integration.jobs_support import sign_in
@@ -144,6 +144,27 @@ async def test_triage_accept_opens_an_ad_hoc_case_linked_both_ways(
     assert (view.status == "accepted" and view.decided_on == date.today()) or view.decided_on
     with pytest.raises(Conflict):  # decided once
         await tips.decide(lead, tip_id, "rejected", {"reason": "x"}, None)
+
+
+async def test_an_acceptance_on_a_stale_version_leaves_no_case_or_subject_behind(
+    people: dict[str, Any], staff: dict[str, Any]
+) -> None:
+    agency = people["tree"]["P"]
+    created = await tips.submit_public(
+        _form(agency["id"], subject_name="Công ty TNHH Mới Tinh"), [], "203.0.113.10"
+    )
+    row = await Tip.select(Tip.id, Tip.version).where(Tip.code == created["code"]).first()
+    lead = staff["lead"].principal
+    cases, subjects = await Inspection.count(), await Subject.count()
+    # Someone else changed the tip after this lead opened it (its version moved on).
+    await Tip.update({Tip.version: Tip.version + 1}).where(Tip.id == row["id"])
+    with pytest.raises(Conflict):
+        await tips.decide(lead, row["id"], "accepted", {}, row["version"])
+    # The subject and the case the acceptance opened were rolled back with it.
+    assert (await Inspection.count(), await Subject.count()) == (cases, subjects)
+    assert (await Tip.select(Tip.status).where(Tip.id == row["id"]).first())["status"] == (
+        "received"
+    )
 
 
 async def test_reject_forward_attach_need_what_they_need(

@@ -9,7 +9,7 @@ import pytest
 
 from inspect_app.services import audit, findings, unit_of_work
 from inspect_app.services.changes import DIRTY_PREFIX
-from models.tables import AuditEvent, Finding, JobState
+from models.tables import Agency, AuditEvent, Finding, JobState
 from tests.factories import concluded_case, make_subject
 
 pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
@@ -98,3 +98,29 @@ async def test_a_marker_that_cannot_be_written_undoes_the_change(
     # Before, the marker was written after the commit: the finding stayed, the totals never
     # heard of it until the nightly rebuild.
     assert await Finding.count() == 0
+
+
+async def test_a_nested_unit_of_work_joins_the_outer_one_and_its_jobs_wait_for_it(
+    db: str,
+) -> None:
+    ran: list[str] = []
+
+    async def job() -> None:
+        ran.append("job")
+
+    async with unit_of_work.unit_of_work() as outer:
+        async with unit_of_work.unit_of_work() as inner:
+            assert inner is outer
+            inner.after_commit.append(job)
+        assert ran == []  # not at the inner exit: the outer has not committed yet
+    assert ran == ["job"]  # once, after the outer commit
+
+
+async def test_a_failure_after_a_nested_write_rolls_back_both(db: str) -> None:
+    agency = await Agency.count()
+    with pytest.raises(RuntimeError):
+        async with unit_of_work.unit_of_work():
+            async with unit_of_work.unit_of_work():
+                await Agency.insert(Agency(code="LONG", name="Lồng nhau", path="/x/", depth=1))
+            raise RuntimeError("after the nested write")
+    assert await Agency.count() == agency
