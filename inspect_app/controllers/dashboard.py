@@ -36,6 +36,7 @@ class DashboardController(Controller):
             "dashboard/index.html",
             tip_counts=tip_counts,
             tip_link=principal.can("tip.intake"),
+            tip_year=today().year,
             tip_labels={"channel": rules.CHANNEL_LABELS, "status": rules.STATUS_LABELS},
             **figures,
             **charts,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.response import File, Redirect, Template
@@ -11,7 +12,7 @@ from inspect_app.controllers.page_support import agency_choices, read_form
 from inspect_app.controllers.public_pages import MULTIPART_OVERHEAD, TEXT_FIELDS, read_tip_form
 from inspect_app.domain import tips as rules
 from inspect_app.exceptions import Conflict, InvalidInput, request_language
-from inspect_app.forms.common import read_version
+from inspect_app.forms.common import int_or_none, read_version
 from inspect_app.i18n import translate
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
@@ -81,15 +82,35 @@ class TipPageController(Controller):
 
     @get("/", opt={"permission": "tip.intake"})
     async def index(
-        self, request: Request[Any, Any, Any], principal: Principal, status: str | None = None
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        status: str | None = None,
+        channel: str | None = None,
+        year: str | None = None,
     ) -> Template:
-        """The queue: tips to decide first, by their handling deadline."""
+        """The queue: tips to decide first, by their handling deadline (by status, channel
+        and year received, as the dashboard's table counts them)."""
         chosen = status if status in rules.STATUSES else None
+        chosen_channel = channel if channel in rules.CHANNEL_LABELS else None
+        chosen_year = int_or_none(year)
+        if chosen_year is not None and not 1990 <= chosen_year <= 2100:
+            chosen_year = None
+        queue, count = await tips.list_tips(
+            principal, chosen, channel=chosen_channel, year=chosen_year
+        )
+        keep = urlencode(
+            {k: v for k, v in (("channel", chosen_channel), ("year", chosen_year)) if v}
+        )
         return await render(
             request,
             "tips/index.html",
-            tips=await tips.list_tips(principal, chosen),
+            tips=queue,
+            count=count,
             status=chosen,
+            channel=chosen_channel,
+            year=chosen_year,
+            keep=keep,
             labels=_labels(),
         )
 

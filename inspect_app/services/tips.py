@@ -335,21 +335,36 @@ def _scoped(principal: Principal) -> Any:
 
 
 async def list_tips(
-    principal: Principal, status: str | None = None, limit: int = 200
-) -> list[dict[str, Any]]:
-    """The queue: tips of the agencies in scope, those to decide first (by due date)."""
+    principal: Principal,
+    status: str | None = None,
+    limit: int = 200,
+    *,
+    channel: str | None = None,
+    year: int | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """The queue: tips of the agencies in scope, those to decide first (by due date), at
+    most ``limit``; and how many the filter holds. ``year`` keeps those received from 1
+    January of that year on, as the dashboard's table counts them."""
     if not principal.can("tip.intake"):
         raise Forbidden()
+    conditions = [_scoped(principal)]
+    if status in rules.STATUSES:
+        conditions.append(Tip.status == status)
+    if channel in rules.CHANNEL_LABELS:
+        conditions.append(Tip.channel == channel)
+    if year is not None and 1990 <= year <= 2100:
+        conditions.append(Tip.received_on >= date(year, 1, 1))
+    query = Tip.select(*PUBLIC_FIELDS, Tip.agency.name.as_alias("agency_name"))
+    count = Tip.count()
+    for condition in conditions:
+        query = query.where(condition)
+        count = count.where(condition)
     query = (
-        Tip.select(*PUBLIC_FIELDS, Tip.agency.name.as_alias("agency_name"))
-        .where(_scoped(principal))
-        .order_by(OrderByRaw("CASE WHEN status = 'received' THEN 0 ELSE 1 END"))
+        query.order_by(OrderByRaw("CASE WHEN status = 'received' THEN 0 ELSE 1 END"))
         .order_by(Tip.due_on)
         .limit(limit)
     )
-    if status in rules.STATUSES:
-        query = query.where(Tip.status == status)
-    return [_out(row, clock.today()) for row in await query]
+    return [_out(row, clock.today()) for row in await query], await count
 
 
 def _out(row: dict[str, Any], today: date) -> dict[str, Any]:

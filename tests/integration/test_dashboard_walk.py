@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -18,7 +19,7 @@ import pytest
 from inspect_app import clock
 from inspect_app.seed.demo import DEMO_PASSWORD, demo_logins, load_demo
 from inspect_app.services import follow_up_figures
-from models.tables import AppUser
+from models.tables import Agency, AppUser, Tip
 
 pytestmark = [pytest.mark.usefixtures("db")]
 
@@ -31,6 +32,8 @@ STATUS_ROW = re.compile(
     r'<tr><td><a href="(?P<href>/inspections\?status=[a-z_]+)">(?P<label>[^<]*)</a></td>'
     r'<td class="num">(?P<value>\d+)</td></tr>'
 )
+TIP_CELL = re.compile(r'<a class="tip-count" href="(?P<href>[^"]+)">(?P<value>\d+)</a>')
+TIP_COUNT = re.compile(r'data-testid="tip-count">.*?<strong>(\d+)', re.S)
 LIST_CURRENT = re.compile(r'aria-current="true">[^<]*<strong>(\d+)</strong>')
 BOARD_SUMMARY = re.compile(r'data-testid="follow-up-summary">(.*?)</p>', re.S)
 
@@ -42,6 +45,10 @@ def _number(text: str) -> int:
 
 
 def _target_count(href: str, page: str) -> int:
+    if href.startswith("/tips"):
+        found = TIP_COUNT.search(page)
+        assert found, f"{href}: no count on the queue"
+        return int(found.group(1))
     if href.startswith("/inspections"):
         found = LIST_CURRENT.search(page)
         assert found, f"{href}: no count on the list"
@@ -61,6 +68,7 @@ async def _walk(client: Any, logins: list[tuple[str, str, str]]) -> tuple[int, l
     """Follow every card of every user's dashboard; (cards walked, mismatches)."""
     mismatches: list[str] = []
     walked = 0
+    tip_cells = 0
     for username, role, _agency in logins:
         client.cookies.clear()
         response = await client.post(
@@ -70,6 +78,9 @@ async def _walk(client: Any, logins: list[tuple[str, str, str]]) -> tuple[int, l
         dashboard = (await client.get("/")).text
         cards = [m.groupdict() for m in CARD.finditer(dashboard)]
         cards += [m.groupdict() for m in STATUS_ROW.finditer(dashboard)]
+        tips = [{**m.groupdict(), "label": "tips"} for m in TIP_CELL.finditer(dashboard)]
+        tip_cells += len(tips)
+        cards += tips
         assert len(cards) >= 16, (username, len(cards))
         for card in cards:
             href = html.unescape(card["href"])
@@ -83,11 +94,41 @@ async def _walk(client: Any, logins: list[tuple[str, str, str]]) -> tuple[int, l
                 shown = _target_count(href, target.text)
             if shown != value:
                 mismatches.append(f"{username} ({role}) {card['label']}: {value} vs {href} {shown}")
+    # The tips table's cells lead to the queue for those who may open it.
+    assert tip_cells > 0
     return walked, mismatches
+
+
+async def _tips() -> None:
+    """Tips of the demo province in several channels and states, one received last year
+    (the dashboard counts this year's)."""
+    today = clock.today()
+    agencies = [row["id"] for row in await Agency.select(Agency.id).order_by(Agency.id).limit(4)]
+    rows = [
+        ("hotline", "received", today),
+        ("hotline", "accepted", today),
+        ("web", "received", today),
+        ("web", "rejected", date(today.year, 1, 1)),
+        ("web", "received", date(today.year - 1, 12, 31)),
+        ("letter", "forwarded", today),
+    ]
+    for n, (channel, status, received) in enumerate(rows):
+        await Tip(
+            code=f"WALK{n:06d}",
+            agency=agencies[n % len(agencies)],
+            channel=channel,
+            kind="feedback",
+            status=status,
+            content=f"Phản ánh {n}",
+            anonymous=True,
+            received_on=received,
+            due_on=received + timedelta(days=10),
+        ).save()
 
 
 async def test_every_card_of_every_demo_user_matches_the_page_it_opens(client: Any) -> None:
     await load_demo(seed=2026)
+    await _tips()
     logins = await demo_logins()
     # Computed live (nothing kept yet) ...
     walked, mismatches = await _walk(client, logins)
