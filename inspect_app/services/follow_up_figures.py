@@ -156,17 +156,16 @@ async def own_figures(today: date, pattern: str = "/%") -> dict[int, Figures]:
     return own
 
 
-async def kept_units(agency_id: int, include_sub: bool, today: date) -> dict[str, Any] | None:
-    """The board's per-unit sums kept for ``agency_id`` (its subtree, or itself alone), when
-    they are of ``today`` and no change is waiting; else None (the board computes them)."""
-    if await is_marked():
-        return None
+async def _kept_row(
+    agency_id: int, scope: str, today: date
+) -> tuple[dict[str, Any], datetime | None] | None:
+    """The kept figures of one agency and scope when they are of ``today``, with their time."""
     row = (
-        await AgencyTotals.select(AgencyTotals.data)
+        await AgencyTotals.select(AgencyTotals.data, AgencyTotals.computed_at)
         .where(
             (AgencyTotals.agency == agency_id)
             & (AgencyTotals.period == PERIOD)
-            & (AgencyTotals.scope == ("subtree" if include_sub else "self"))
+            & (AgencyTotals.scope == scope)
         )
         .first()
     )
@@ -175,7 +174,19 @@ async def kept_units(agency_id: int, include_sub: bool, today: date) -> dict[str
     data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
     if not isinstance(data, dict) or data.get("day") != today.isoformat():
         return None
-    units = data.get("units")
+    computed_at = row["computed_at"]
+    if computed_at is not None and computed_at.tzinfo is None:
+        computed_at = computed_at.replace(tzinfo=UTC)
+    return data, computed_at
+
+
+async def kept_units(agency_id: int, include_sub: bool, today: date) -> dict[str, Any] | None:
+    """The board's per-unit sums kept for ``agency_id`` (its subtree, or itself alone), when
+    they are of ``today`` and no change is waiting; else None (the board computes them)."""
+    if await is_marked():
+        return None
+    kept = await _kept_row(agency_id, "subtree" if include_sub else "self", today)
+    units = kept[0].get("units") if kept is not None else None
     return units if isinstance(units, dict) else None
 
 
@@ -241,26 +252,12 @@ async def needs_refresh(today: date) -> bool:
     return not isinstance(data, dict) or data.get("day") != today.isoformat()
 
 
-async def stored(agency_id: int, today: date) -> tuple[Figures, datetime] | None:
+async def stored(agency_id: int, today: date) -> tuple[Figures, datetime | None] | None:
     """The subtree figures kept for ``agency_id`` when they are of ``today``."""
-    row = (
-        await AgencyTotals.select(AgencyTotals.data, AgencyTotals.computed_at)
-        .where(
-            (AgencyTotals.agency == agency_id)
-            & (AgencyTotals.period == PERIOD)
-            & (AgencyTotals.scope == "subtree")
-        )
-        .first()
-    )
-    if row is None:
+    kept = await _kept_row(agency_id, "subtree", today)
+    if kept is None:
         return None
-    data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
-    if not isinstance(data, dict) or data.get("day") != today.isoformat():
-        return None
-    computed_at = row["computed_at"]
-    if computed_at is not None and computed_at.tzinfo is None:
-        computed_at = computed_at.replace(tzinfo=UTC)
-    return add(empty(), data), computed_at
+    return add(empty(), kept[0]), kept[1]
 
 
 async def live(principal: Principal, today: date) -> Figures:
@@ -276,7 +273,7 @@ async def figures_for(principal: Principal, today: date) -> tuple[Figures, datet
     if not await is_marked():
         kept = await stored(principal.agency_id, today)
         if kept is not None:
-            return kept[0], kept[1], "stored"
+            return kept[0], kept[1] or datetime.now(UTC), "stored"
     return await live(principal, today), datetime.now(UTC), "live"
 
 
