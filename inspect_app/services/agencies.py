@@ -12,6 +12,7 @@ from inspect_app.domain.text import has_control_characters
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import agency_documents, audit, reference_cache
+from inspect_app.services.changes import mark_follow_up_figures
 from models.tables import Agency, AppUser
 
 AGENCY_KINDS = (
@@ -189,6 +190,7 @@ async def create(principal: Principal, data: dict[str, Any], ip: str = "") -> di
         path = f"{parent['path']}{agency_id}/"
         await Agency.update({Agency.path: path}).where(Agency.id == agency_id)
         created = await get_visible(principal, agency_id)
+        await mark_follow_up_figures()
         await audit.record(
             "create",
             actor=principal,
@@ -209,6 +211,8 @@ async def update(
     if errors:
         raise InvalidInput(errors)
     async with write_transaction():
+        # A rename or a move changes the board's groups and the kept sums.
+        await mark_follow_up_figures()
         before = await get_visible(principal, agency_id)
         _document_errors(data, before)
         if before["version"] != version:

@@ -98,6 +98,21 @@ async def mark_periods_dirty(periods: Iterable[str], agency_id: int | None = Non
     )
 
 
+async def mark_follow_up_figures() -> None:
+    """Mark the follow-up figures kept per agency as stale (in the caller's transaction):
+    an agency created, renamed or moved changes the board's groups and the dashboards'
+    sums without touching any period of the report totals."""
+    await JobState.raw(
+        "INSERT INTO job_state (name, last_started_at, last_finished_at, last_status, detail)"
+        " VALUES ({}, {}, NULL, 'dirty', {})"
+        " ON CONFLICT (name) DO UPDATE SET last_started_at = excluded.last_started_at,"
+        " last_status = 'dirty', detail = excluded.detail",
+        FOLLOW_UP_MARKER,
+        datetime.now(UTC),
+        f"{uuid.uuid4().hex} agency",
+    )
+
+
 async def stored_periods() -> list[str]:
     """Every period that has rows in the totals table.
 

@@ -74,3 +74,19 @@ async def test_a_kept_row_that_disagrees_with_the_records_is_reported() -> None:
     problems = await figures.check(DAY)
     assert problems and all("followup" in line for line in problems)
     assert any("TTT" in line and "subtree" in line for line in problems)
+
+
+async def test_a_renamed_unit_is_read_under_its_new_name_at_once() -> None:
+    from inspect_app.services import agencies
+
+    w = await build_jobs_world()
+    head = await _head(w)
+    await figures.refresh(DAY)
+    admin = Principal(0, "admin", "Quản trị", "admin", w.province, head.agency_path)
+    finance = await Agency.select(Agency.version).where(Agency.id == w.finance).first()
+    await agencies.update(admin, w.finance, finance["version"], {"name": "Sở Tài chính tỉnh"})
+    # The kept figures name the old unit: they are not read until refreshed.
+    assert await figures.kept_units(w.province, True, DAY) is None
+    current, _, source = await figures.figures_for(head, DAY)
+    assert source == "live"
+    assert current["overdue_units"] == {"Phòng Nghiệp vụ 1": 1, "Sở Tài chính tỉnh": 1}
