@@ -304,7 +304,10 @@ async def issue(principal: Principal, form: LetterForm, today: date, ip: str = "
     recommendation that is no longer open or not in scope, or a repeat not confirmed.
     """
     errors = _form_errors(form, today)
-    ids = _check_ids(list(form.measure_ids))
+    try:
+        ids = _check_ids(list(form.measure_ids))
+    except InvalidInput as exc:  # every problem at once, the chosen rows' with the others
+        raise InvalidInput({**errors, **exc.errors}) from None
     if errors:
         raise InvalidInput(errors)
     from jobs.enqueue import enqueue_email_delivery

@@ -306,6 +306,18 @@ async def test_no_open_recommendation_chosen_is_a_clear_error(
     assert await _counts() == (0, 0, 0, 0)
 
 
+async def test_every_problem_of_the_form_comes_back_at_once(client: Any, monkeypatch: Any) -> None:
+    w, half_paid = await _world()
+    _today(monkeypatch)
+    csrf = await sign_in(client, w.head)
+    data = _form(csrf, [half_paid], issued_on="22/03/2026", report_by="01/01/2026", note="a\x00b")
+    response = await client.post("/follow-ups/reminders", data=data)
+    assert response.status_code == 422
+    for field in ("issued_on", "report_by", "note"):
+        assert f'id="e-{field}"' in response.text, field
+    assert await _counts() == (0, 0, 0, 0)
+
+
 async def test_a_recommendation_done_or_out_of_scope_meanwhile_stops_the_letter(
     client: Any, monkeypatch: Any
 ) -> None:
