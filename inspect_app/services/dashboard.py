@@ -10,12 +10,6 @@ from inspect_app.principal import Principal
 from inspect_app.services import follow_up_figures, totals
 
 
-async def overdue_inspections(principal: Principal, today: date) -> int:
-    """Cases in scope past a legal deadline: the same rule as the list's ``overdue`` filter."""
-    figures, _, _ = await follow_up_figures.figures_for(principal, today)
-    return int(figures["overdue_cases"])
-
-
 async def period_totals(principal: Principal, period: Period) -> dict[str, Any]:
     """The report counters of the user's subtree for ``period``, with their "as of" time.
 

@@ -24,6 +24,7 @@ from inspect_app.principal import Principal
 from inspect_app.services import totals
 from inspect_app.services.follow_ups import UNIDENTIFIED_UNIT
 from inspect_app.services.report_charts import BAR_COLOURS, nice_ticks, open_svg, trend_chart
+from inspect_app.services.report_runner import quarter_trend
 
 TREND_QUARTERS = 8
 OVERDUE_TITLE = N_("Overdue deadlines per responsible unit")
@@ -33,15 +34,9 @@ async def recovery_trend(principal: Principal, today: date, lang: str) -> Markup
     """Recommended and recovered money per quarter, the last eight quarters (SVG)."""
     quarters = last_quarters(current_quarter(today), TREND_QUARTERS)
     figures = await totals.quarter_figures(principal.agency_id, quarters)
-    points = [
-        {
-            "period": quarter.code,
-            "recommended_vnd": figures[quarter.code]["inspections"]["recover_vnd"],
-            "recovered_vnd": figures[quarter.code]["implementation"]["recovered_vnd"],
-        }
-        for quarter in quarters
-    ]
-    return trend_chart({"trend": points}, lang)
+    # The report's own trend points, over the reader's subtree (one "agency" per quarter).
+    by_period = {code: {principal.agency_id: counters} for code, counters in figures.items()}
+    return trend_chart({"trend": quarter_trend(quarters, by_period)}, lang)
 
 
 def overdue_chart(units: list[dict[str, Any]], lang: str) -> Markup:

@@ -31,9 +31,13 @@ from typing import Any
 from inspect_app.db import write_transaction
 from inspect_app.principal import Principal
 from inspect_app.services.changes import FOLLOW_UP_MARKER
-from inspect_app.services.follow_ups import OPEN_DEADLINES_SQL, deadline_branch_sql
+from inspect_app.services.follow_ups import (
+    GROUP_SUMS_SQL,
+    OPEN_DEADLINES_SQL,
+    deadline_branch_sql,
+)
 from inspect_app.services.inspections import overdue_sql
-from inspect_app.services.totals import upsert_rows
+from inspect_app.services.totals import roll_up_tree, upsert_rows
 from models.tables import Agency, AgencyTotals, JobState
 
 PERIOD = "followup"  # the agency_totals.period of these rows
@@ -101,14 +105,11 @@ _MEASURES = """SELECT d.agency_id AS agency, COUNT(*) AS n,
   COALESCE(SUM(d.left_vnd), 0) AS left_vnd, COALESCE(SUM(d.left_cm2), 0) AS left_cm2
 FROM ({measures}) d WHERE d.agency_path LIKE {{}} GROUP BY d.agency_id"""
 
-_UNITS = """SELECT d.agency_id AS agency, d.unit_name AS unit_name, COUNT(*) AS n,
-  SUM(CASE WHEN d.due_on < {{}} THEN 1 ELSE 0 END) AS od,
-  SUM(d.left_vnd) AS lv, SUM(d.left_cm2) AS lc,
-  SUM(CASE WHEN d.due_on < {{}} THEN d.left_vnd ELSE 0 END) AS olv,
-  SUM(CASE WHEN d.due_on < {{}} THEN d.left_cm2 ELSE 0 END) AS olc,
-  MIN(d.due_on) AS first, MIN(CASE WHEN d.due_on < {{}} THEN d.due_on END) AS first_od
-FROM ({deadlines}) d WHERE d.agency_path LIKE {{}}
-GROUP BY d.agency_id, d.unit_name"""
+_UNITS = (
+    f"SELECT d.agency_id AS agency, d.unit_name AS unit_name, {GROUP_SUMS_SQL}"
+    f" FROM ({OPEN_DEADLINES_SQL}) d WHERE d.agency_path LIKE {{}}"
+    " GROUP BY d.agency_id, d.unit_name"
+)
 
 
 def _day(value: Any) -> str | None:
@@ -142,8 +143,7 @@ async def own_figures(today: date, pattern: str = "/%") -> dict[int, Figures]:
         figures["overdue_measures"] = int(row["overdue"])
         figures["left_vnd"] = int(row["left_vnd"])
         figures["left_cm2"] = int(row["left_cm2"])
-    units = _UNITS.format(deadlines=OPEN_DEADLINES_SQL)
-    for row in await AgencyTotals.raw(units, today, today, today, today, pattern):
+    for row in await AgencyTotals.raw(_UNITS, *[today] * 4, pattern):
         figures = of(row["agency"])
         name = str(row["unit_name"] or "")
         if int(row["od"]):
@@ -192,16 +192,7 @@ async def kept_units(agency_id: int, include_sub: bool, today: date) -> dict[str
 
 def roll_up(own: dict[int, Figures], tree: list[tuple[int, str]]) -> dict[int, Figures]:
     """Each agency's subtree: its own figures and those of every agency below it."""
-    known = {agency_id for agency_id, _ in tree}
-    subtree = {agency_id: empty() for agency_id in known}
-    for agency_id, path in tree:
-        figures = own.get(agency_id)
-        if figures is None:
-            continue
-        for ancestor in (int(part) for part in path.strip("/").split("/") if part):
-            if ancestor in known:
-                subtree[ancestor] = add(subtree[ancestor], figures)
-    return subtree
+    return roll_up_tree(own, tree, add, empty)
 
 
 async def _marker_token() -> str | None:

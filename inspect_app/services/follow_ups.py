@@ -443,6 +443,16 @@ async def board_all(principal: Principal, board: BoardFilter, today: date) -> li
     return await _board_rows(principal, board, today, None, EXPORT_MAX_ROWS)
 
 
+# What a group of the board (one responsible unit) sums over its deadlines ``d``: how many,
+# how many overdue, money and land left (of all, and of the overdue ones), the soonest due
+# day and the oldest overdue one. Four placeholders, each today. The board sums a filter's
+# groups with it, and services.follow_up_figures keeps the same sums per agency.
+GROUP_SUMS_SQL = """COUNT(*) AS n, SUM(CASE WHEN d.due_on < {} THEN 1 ELSE 0 END) AS od,
+  SUM(d.left_vnd) AS lv, SUM(d.left_cm2) AS lc,
+  SUM(CASE WHEN d.due_on < {} THEN d.left_vnd ELSE 0 END) AS olv,
+  SUM(CASE WHEN d.due_on < {} THEN d.left_cm2 ELSE 0 END) AS olc,
+  MIN(d.due_on) AS first, MIN(CASE WHEN d.due_on < {} THEN d.due_on END) AS first_od"""
+
 # A board page shows this many responsible units (groups); the rest are pages away.
 GROUPS_PER_PAGE = 20
 
@@ -529,13 +539,9 @@ async def unit_groups(
                     )
             return sorted(groups, key=lambda g: (g["first_due"], g["unit_name"]))
     rows = await Inspection.raw(
-        "SELECT d.unit_name AS unit_name, COUNT(*) AS n,"
-        " SUM(CASE WHEN d.due_on < {} THEN 1 ELSE 0 END) AS od,"
-        " SUM(d.left_vnd) AS lv, SUM(d.left_cm2) AS lc, MIN(d.due_on) AS first,"
-        " MIN(CASE WHEN d.due_on < {} THEN d.due_on END) AS first_od"
+        f"SELECT d.unit_name AS unit_name, {GROUP_SUMS_SQL}"
         f" FROM ({OPEN_DEADLINES_SQL}) d WHERE {condition} GROUP BY d.unit_name",
-        today,
-        today,
+        *[today] * 4,
         *args,
     )
     for row in rows:
@@ -971,25 +977,3 @@ async def update_ladder(
             ip=ip,
         )
     return {**after, "deadline_type": deadline_type, "version": values["version"] + 1}
-
-
-async def board_totals(principal: Principal, board: BoardFilter, today: date) -> dict[str, Any]:
-    """What the board's summary line says for a filter, in one aggregate (the dashboard's
-    cards read it, so that a card and the board it opens count alike)."""
-    known = await ladders()
-    condition, args = await _board_condition(principal, board, today, known)
-    rows = await Inspection.raw(
-        "SELECT COUNT(*) AS count,"
-        " COALESCE(SUM(CASE WHEN d.due_on < {} THEN 1 ELSE 0 END), 0) AS overdue,"
-        " COALESCE(SUM(d.left_vnd), 0) AS left_vnd, COALESCE(SUM(d.left_cm2), 0) AS left_cm2"
-        f" FROM ({OPEN_DEADLINES_SQL}) d WHERE {condition}",
-        today,
-        *args,
-    )
-    row = rows[0]
-    return {
-        "count": int(row["count"]),
-        "overdue": int(row["overdue"]),
-        "left_vnd": int(row["left_vnd"]),
-        "left_m2": Decimal(int(row["left_cm2"])) / 100,
-    }

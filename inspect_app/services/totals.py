@@ -73,14 +73,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from inspect_app.db import is_postgres
 from inspect_app.domain.periods import Period
 from models.tables import Agency, AgencyTotals, Inspection
+
+T = TypeVar("T")
 
 Counters = dict[str, dict[str, int | str]]
 
@@ -604,22 +606,32 @@ def add_counters(a: Counters, b: Counters) -> Counters:
     return total
 
 
-def roll_up(own: dict[int, Counters], agencies: list[tuple[int, str]]) -> dict[int, Counters]:
-    """Subtree sums: each agency's own counters added to it and to every ancestor on its path.
+def roll_up_tree(
+    own: dict[int, T],
+    agencies: list[tuple[int, str]],
+    add: Callable[[T, T], T],
+    empty: Callable[[], T],
+) -> dict[int, T]:
+    """Subtree sums: each agency's own figures added to it and to every ancestor on its path.
 
     ``agencies`` are (id, materialised path) pairs; an agency's subtree is every agency whose
-    path starts with its own. Agencies without own counters count as zero.
+    path starts with its own. Agencies without own figures count as ``empty()``.
     """
     known = {agency_id for agency_id, _ in agencies}
-    subtree: dict[int, Counters] = {agency_id: empty_counters() for agency_id in known}
+    subtree: dict[int, T] = {agency_id: empty() for agency_id in known}
     for agency_id, path in agencies:
-        counters = own.get(agency_id)
-        if counters is None:
+        figures = own.get(agency_id)
+        if figures is None:
             continue
         for ancestor in (int(part) for part in path.strip("/").split("/") if part):
             if ancestor in known:
-                subtree[ancestor] = add_counters(subtree[ancestor], counters)
+                subtree[ancestor] = add(subtree[ancestor], figures)
     return subtree
+
+
+def roll_up(own: dict[int, Counters], agencies: list[tuple[int, str]]) -> dict[int, Counters]:
+    """The report counters of each agency's subtree (see :func:`roll_up_tree`)."""
+    return roll_up_tree(own, agencies, add_counters, empty_counters)
 
 
 async def subtree_agencies(agency_id: int) -> list[tuple[int, str]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from inspect_app import clock
-from inspect_app.services import dashboard, inspections
+from inspect_app.services import follow_up_figures, inspections
 from tests.factories import event, make_inspection, make_subject, make_tree, make_user
 
 
@@ -25,4 +25,5 @@ async def test_overdue_card_counts_what_the_overdue_filter_lists(db: str) -> Non
 
     listed = await inspections.list_inspections(lead.principal, overdue=True)
     assert [item["id"] for item in listed["items"]] == [late_report["id"]]
-    assert await dashboard.overdue_inspections(lead.principal, today) == 1
+    figures, _, _ = await follow_up_figures.figures_for(lead.principal, today)
+    assert figures["overdue_cases"] == 1
