@@ -261,3 +261,31 @@ async def test_the_board_counts_days_in_the_reader_s_language(
     assert "1 day late" in english and "11 days left" in english
     assert re.search(r"\b1 days", english) is None and "11 day left" not in english
     assert 'data-testid="follow-up-group-count">(1, 1 overdue)<' in english
+
+
+async def test_one_kind_of_deadline_on_the_api_and_a_wrong_kind_named(client: Any, db: str) -> None:
+    w = await build_jobs_world()
+    head = await bearer(w.head)
+    items = (await client.get("/api/follow-ups?deadline_type=measure", headers=head)).json()[
+        "items"
+    ]
+    assert [(i["entity_type"], i["entity_id"]) for i in items] == [("measure", w.measure)]
+    conclusions = (
+        await client.get("/api/follow-ups?deadline_type=conclusion", headers=head)
+    ).json()["items"]
+    assert [i["inspection_id"] for i in conclusions] == [w.awaiting_conclusion]
+    wrong = await client.get("/api/follow-ups?deadline_type=measures", headers=head)
+    assert wrong.status_code in (400, 422) and "deadline_type" in wrong.text
+
+
+async def test_the_case_list_names_a_wrong_report_table_or_period(client: Any, db: str) -> None:
+    w = await build_jobs_world()
+    await sign_in(client, w.head)
+    for query, message in (
+        ("table=3", "Chọn một giá trị trong danh sách."),
+        ("table=99999999999", "Chọn một giá trị trong danh sách."),
+        ("concluded_in=2026-Q9", "2026-Q1"),
+    ):
+        page = await client.get(f"/inspections?{query}")
+        assert page.status_code == 422, query
+        assert message in page.text, query
