@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 NEWLY_OVERDUE = 1
 DEFAULT_RUNGS = (30, 60, 90)
@@ -50,6 +51,23 @@ def rung_reached(days_overdue: int, ladder: DigestLadder) -> int | None:
     if days_overdue >= last and ladder.repeat_days > 0:
         return last + (days_overdue - last) // ladder.repeat_days * ladder.repeat_days
     return reached[-1]
+
+
+def rung_to_list(
+    due_on: date, today: date, last_run: date | None, ladder: DigestLadder
+) -> int | None:
+    """The rung to list an item due on ``due_on`` at today's digest, or None.
+
+    Only a rung reached since the last complete run (``last_run``) is new: an item at the
+    same rung as then was listed then (the entries' uniqueness guards the rest). Without a
+    last run every item is listed at its rung; a second run the same day lists nothing.
+    """
+    rung = rung_reached((today - due_on).days, ladder)
+    if rung is None or last_run is None:
+        return rung
+    if last_run >= today:
+        return None
+    return None if rung_reached((last_run - due_on).days, ladder) == rung else rung
 
 
 def sections(rungs: Sequence[int]) -> list[int]:

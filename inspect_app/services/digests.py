@@ -23,7 +23,7 @@ from inspect_app.domain.digests import (
     SECTION_MAX_ITEMS,
     TOP_UNITS,
     DigestLadder,
-    rung_reached,
+    rung_to_list,
     sections,
 )
 from inspect_app.domain.formatting import format_date, format_vnd
@@ -34,9 +34,11 @@ from inspect_app.services.follow_ups import (
     OPEN_DEADLINES_SQL,
     UNIDENTIFIED_UNIT,
 )
-from models.tables import AppUser, DeadlineLadder, DigestEntry, Notification
+from models.tables import AppUser, DeadlineLadder, DigestEntry, JobState, Notification
 
 KIND = "digest"
+# The JobState row holding the day of the last complete run.
+LAST_RUN = "digest:last_day"
 ROLES = ("head", "lead", "inspector")
 # Heads and leads read their subtree; an inspector their own cases.
 SCOPE_ROLES = ("head", "lead")
@@ -184,13 +186,21 @@ def digest_text(
 
 
 async def send_digest(
-    user: dict[str, Any], today: date, ladder: DigestLadder, now: datetime
+    user: dict[str, Any],
+    today: date,
+    ladder: DigestLadder,
+    now: datetime,
+    last_run: date | None = None,
 ) -> int:
-    """The digest of one user for ``today``; how many items it listed (0: none sent)."""
+    """The digest of one user for ``today``; how many items it listed (0: none sent).
+
+    ``last_run`` is the day of the last complete run: only items whose rung changed since
+    then are looked at.
+    """
     rows = await _overdue_items(user, today)
     listed: list[tuple[dict[str, Any], int]] = []
     for row in rows:
-        rung = rung_reached((today - row["due_on"]).days, ladder)
+        rung = rung_to_list(row["due_on"], today, last_run, ladder)
         if rung is not None:
             listed.append((row, rung))
     if not listed:
@@ -239,9 +249,30 @@ async def send_digests(today: date) -> dict[str, int]:
         AppUser.agency.path.as_alias("agency_path"),
     ).where((AppUser.active == True) & AppUser.role.is_in(list(ROLES)))  # noqa: E712
     now = datetime.now(UTC)
+    last_run = await _last_run()
     for user in users:
-        count = await send_digest(user, today, ladder, now)
+        count = await send_digest(user, today, ladder, now, last_run)
         if count:
             summary["users"] += 1
             summary["items"] += count
+    # Only a run that went through every user moves the day on: a run stopped half-way is
+    # redone from the same last day (the entries' uniqueness keeps what it had written).
+    if last_run is None or last_run < today:
+        await JobState.raw(
+            "INSERT INTO job_state (name, last_started_at, last_finished_at, last_status, detail)"
+            " VALUES ({}, {}, {}, 'ok', {}) ON CONFLICT (name) DO UPDATE"
+            " SET last_finished_at = excluded.last_finished_at, detail = excluded.detail",
+            LAST_RUN,
+            now,
+            datetime.now(UTC),
+            today.isoformat(),
+        )
     return summary
+
+
+async def _last_run() -> date | None:
+    row = await JobState.select(JobState.detail).where(JobState.name == LAST_RUN).first()
+    try:
+        return date.fromisoformat(str(row["detail"])) if row else None
+    except ValueError:
+        return None
