@@ -250,6 +250,8 @@ async def send_digests(today: date) -> dict[str, int]:
     ).where((AppUser.active == True) & AppUser.role.is_in(list(ROLES)))  # noqa: E712
     now = datetime.now(UTC)
     last_run = await _last_run()
+    if last_run is not None and last_run >= today:
+        return summary  # this day's run went through every user already
     for user in users:
         count = await send_digest(user, today, ladder, now, last_run)
         if count:
