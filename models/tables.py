@@ -69,6 +69,8 @@ class Agency(Table):
     signing_form = Varchar(length=8, null=False, default="direct")
     recipients = Text(null=False, default="")  # "Kính gửi", one a line
     distribution = Text(null=False, default="")  # "Nơi nhận", one a line
+    # A fine above this amount waits for a second person's approval (0: no fine does).
+    fine_approval_vnd = _money()
     version = Integer(default=1, null=False)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
@@ -293,6 +295,8 @@ class Finding(Table):
     legal_basis = Text(null=False, default="")
     amount_vnd = _money()
     land_m2 = _land()
+    # A finding withdrawn after the fact keeps its row (deleted_at) and says why.
+    withdrawn_reason = Text(null=False, default="")
     deleted_at = Timestamptz(null=True, default=None)
     version = Integer(default=1, null=False)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -342,6 +346,9 @@ class Execution(Table):
     quantity = Integer(default=0, null=False)
     document_no = Varchar(length=64, null=False, default="")
     note = Text(null=False, default="")
+    # A reversal: the entry it cancels (its amounts are that entry's, negated) and why.
+    reverses = Integer(null=True, default=None)
+    reason = Text(null=False, default="")
     created_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
 
@@ -749,6 +756,35 @@ class ImportChange(Table):
     before = JSON(default="null")
 
 
+class Approval(Table):
+    """A change waiting for a second person (four-eyes): see domain.approvals.
+
+    ``target_id`` is the case, measure or execution the change applies to (the case for a
+    new recommendation); ``target_version`` the version read when asking, so that a record
+    changed meanwhile is asked again; ``payload`` the change itself, applied on approval by
+    the same service call that would have made it. One pending request per kind and target
+    (a partial UNIQUE index in the reviewed migration).
+    """
+
+    id = Serial(primary_key=True)
+    agency = ForeignKey(Agency, null=False, on_delete=OnDelete.restrict, index=True)
+    inspection = ForeignKey(Inspection, null=False, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=24, null=False)
+    target_id = Integer(null=False)
+    target_version = Integer(null=True, default=None)
+    payload = JSON(default="{}")
+    summary = JSON(default="{}")
+    reason = Text(null=False, default="")
+    status = Varchar(length=12, null=False, default="pending", index=True)
+    requested_by = ForeignKey(AppUser, null=False, on_delete=OnDelete.restrict)
+    requested_at = Timestamptz(default=TimestamptzNow())
+    decided_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    decided_at = Timestamptz(null=True, default=None)
+    decision_note = Text(null=False, default="")
+    result_id = Integer(null=True, default=None)
+    version = Integer(default=1, null=False)
+
+
 ALL_TABLES: list[type[Table]] = [
     Agency,
     AppUser,
@@ -786,4 +822,5 @@ ALL_TABLES: list[type[Table]] = [
     Tip,
     TipFile,
     Publication,
+    Approval,
 ]

@@ -43,6 +43,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "measure.edit": _CASE_WORKERS,
     "measure.write_off": _LEADERS,
     "execution.create": _CASE_WORKERS,
+    # Asking for a change that a second person approves (domain.approvals); approving it.
+    "execution.reverse": _LEADERS,
+    "approval.decide": _LEADERS,
+    "approval.read": _CASE_WORKERS,
     "attachment.upload": _CASE_WORKERS,
     # Follow-up, reports, administration.
     # Reading the board: every role that reads cases (inspectors see their scope's deadlines
@@ -66,3 +70,34 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 def has_permission(role: str, permission: str) -> bool:
     """True when ``role`` may perform ``permission``; unknown permissions are refused."""
     return role in PERMISSIONS.get(permission, frozenset())
+
+
+# A user's place in the team of one case: its lead (trưởng đoàn), a member, or neither.
+CASE_ROLES = ("lead", "member")
+CASE_ROLE_LABELS = {"lead": N_("Team lead"), "member": N_("Team member")}
+
+
+def case_role(user_id: int, lead_user_id: int | None, member_ids: frozenset[int]) -> str | None:
+    """``lead``, ``member`` or None for a user and the team of one case."""
+    if lead_user_id is not None and user_id == lead_user_id:
+        return "lead"
+    if user_id in member_ids:
+        return "member"
+    return None
+
+
+def case_permits(role: str, permission: str, role_on_case: str | None) -> bool:
+    """True when a user may take ``permission`` on one case.
+
+    Leads, heads and the other roles act by their account's role. An inspector acts by their
+    place in the case's team: its lead takes every step reserved to leads, a member what an
+    inspector may do (record findings, executions, documents, the announcement and the
+    report), and an inspector outside the team reads the case only.
+    """
+    if role != "inspector":
+        return has_permission(role, permission)
+    if role_on_case == "lead":
+        return has_permission("lead", permission)
+    if role_on_case == "member":
+        return has_permission("inspector", permission)
+    return permission == "read"

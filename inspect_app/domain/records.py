@@ -33,6 +33,7 @@ FINE_DECISION = N_("the fine decision")
 NOT_ANNOUNCED = N_("The case has not been announced: nothing can be carried out yet.")
 BEFORE_ANNOUNCEMENT = N_("Must be on or after {date}, the announcement of the case.")
 IN_FUTURE = N_("The date cannot be in the future.")
+REVERSAL_BEFORE_ENTRY = N_("Must be on or after {date}, the date of the entry it cancels.")
 
 
 # Field -> message id (bound to the values it names, see ``domain.messages.bound``).
@@ -109,16 +110,35 @@ def during_inspection(on: date, concluded_on: date | None) -> bool:
 def completion_date(
     ledger: Iterable[tuple[date, int | Decimal]], target: int | Decimal
 ) -> date | None:
-    """The date on which the ledger, read in date order, first reached ``target``.
+    """The date on which the ledger, read in date order, reached ``target`` for good.
 
-    Entries of the same date keep the order they were recorded in. ``None`` while the sum
-    stays below the target, and for a target of zero (nothing to count).
+    Entries of the same date keep the order they were recorded in. A reversal (a negative
+    entry) that takes the sum back below the target undoes the completion; the date is then
+    the one on which the sum reached the target again. ``None`` while the sum is below the
+    target, and for a target of zero (nothing to count).
     """
     if target <= 0:
         return None
     total: int | Decimal = 0
+    reached: date | None = None
     for on, amount in sorted(ledger, key=lambda entry: entry[0]):
         total += amount
-        if total >= target:
-            return on
+        if total < target:
+            reached = None
+        elif reached is None:
+            reached = on
+    return reached
+
+
+def reversal_date_problem(on: date, original_on: date, today: date) -> str | None:
+    """A reversal is dated from the day of the entry it cancels to today, both included.
+
+    It is booked on its own date (the periods already reported keep their figures) and
+    never before the entry it cancels, so that the ledger read in date order never goes
+    below zero.
+    """
+    if on > today:
+        return IN_FUTURE
+    if on < original_on:
+        return bound(REVERSAL_BEFORE_ENTRY, date=format_date(original_on))
     return None
