@@ -13,6 +13,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.static_files import create_static_files_router
 
 from inspect_app.controllers.admin import AdminApiController, AdminPageController
+from inspect_app.controllers.api_approvals import ApprovalApiController
 from inspect_app.controllers.api_attachments import AttachmentApiController
 from inspect_app.controllers.api_findings import FindingApiController
 from inspect_app.controllers.api_inspections import InspectionApiController
@@ -25,6 +26,7 @@ from inspect_app.controllers.api_reports import (
     TotalsApiController,
 )
 from inspect_app.controllers.api_subjects import SubjectApiController
+from inspect_app.controllers.approval_pages import ApprovalPageController
 from inspect_app.controllers.auth import AuthApiController, AuthPageController
 from inspect_app.controllers.case_record_pages import CaseRecordPageController
 from inspect_app.controllers.dashboard import DashboardController
@@ -78,6 +80,8 @@ ROUTE_HANDLERS: list[type | Router] = [
     FindingApiController,
     PublicationApiController,
     MeasureApiController,
+    ApprovalApiController,
+    ApprovalPageController,
     AttachmentApiController,
     NotificationApiController,
     NotificationPageController,

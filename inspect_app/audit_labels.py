@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from inspect_app.domain.approvals import KIND_LABELS as APPROVAL_KIND_LABELS
 from inspect_app.domain.documents import SIGNING_FORM_LABELS
 from inspect_app.domain.formatting import format_date, format_datetime, format_m2, format_vnd
 from inspect_app.domain.labels import (
@@ -68,6 +69,13 @@ ACTION_LABELS = {
     "tip_identity_view": N_("Sender's identity viewed"),
     "reminded": N_("Reminded by letter"),
     "reminder_issued": N_("Reminder letter issued"),
+    "correct": N_("Corrected"),
+    "withdraw": N_("Withdrawn"),
+    "reverse": N_("Reversed"),
+    "approval.request": N_("Approval requested"),
+    "approval.approve": N_("Approved"),
+    "approval.reject": N_("Approval refused"),
+    "approval.withdraw": N_("Request withdrawn"),
 }
 ENTITY_LABELS = {
     "agency": N_("Agency"),
@@ -90,6 +98,20 @@ LETTER_FIELDS = {
     "letter_number": N_("Letter number"),
     "issued_on": N_("Date of the letter"),
     "addressee": N_("To"),
+}
+# What every kind of record's rows may say of a correction or of a four-eyes request.
+APPROVAL_NOTE_LABELS = {
+    "requested_by": N_("Requested by"),
+    "approved_by": N_("Approved by"),
+    "reason": N_("Reason"),
+}
+CORRECTION_LABELS = {
+    **APPROVAL_NOTE_LABELS,
+    "kind": N_("Change asked for"),
+    "note": N_("Note of the decision"),
+    "changes": N_("Changes asked for"),
+    "reverses": N_("Reverses entry"),
+    "reversed_by": N_("Reversed by entry"),
 }
 # Field -> message id, per kind of record; the form labels are reused where they exist.
 FIELD_LABELS: dict[str, dict[str, str]] = {
@@ -307,17 +329,53 @@ def _nested(
     ]
 
 
+def _asked_changes(entity_type: str, value: Any, lang: str) -> str:
+    """The changes a request asked for ({field: [old, new]}) as "Label: old → new"."""
+    if not isinstance(value, dict):
+        return format_value(entity_type, "changes", value, lang)
+    labels = FIELD_LABELS.get(entity_type, {})
+    parts = []
+    for field, pair in value.items():
+        field = str(field)
+        old, new = pair if isinstance(pair, list) and len(pair) == 2 else (None, pair)
+        label = translate(labels.get(field) or field, lang)
+        before = format_value(entity_type, field, old, lang)
+        parts.append(f"{label}: {before} → {format_value(entity_type, field, new, lang)}")
+    return "; ".join(parts)
+
+
 def readable_changes(
     entity_type: str, changes: list[dict[str, Any]], lang: str
 ) -> list[dict[str, str]]:
     """The changes of an audit row ([{field, before, after}]) as labelled, formatted values."""
-    labels = FIELD_LABELS.get(entity_type, {})
+    labels = {**CORRECTION_LABELS, **FIELD_LABELS.get(entity_type, {})}
     shown: list[dict[str, str]] = []
     for change in changes:
         field = str(change["field"])
-        if field in HIDDEN_FIELDS:
+        if field in HIDDEN_FIELDS or field == "approval_id":
             continue
-        if field == "deadlines":
+        if field == "approval":
+            # Who asked and who approved: both names stay on the record.
+            note = change["after"] if isinstance(change["after"], dict) else {}
+            named = {key: value for key, value in note.items() if key in APPROVAL_NOTE_LABELS}
+            shown += _nested(entity_type, APPROVAL_NOTE_LABELS, None, named, lang)
+        elif field == "changes":
+            shown.append(
+                _change(
+                    translate(labels["changes"], lang),
+                    EMPTY,
+                    _asked_changes(entity_type, change["after"], lang),
+                )
+            )
+        elif field == "kind" and entity_type not in KIND_BY_ENTITY:
+            shown.append(
+                _change(
+                    translate(labels["kind"], lang),
+                    EMPTY,
+                    _coded(APPROVAL_KIND_LABELS, str(change["after"]), lang),
+                )
+            )
+        elif field == "deadlines":
             shown += _nested(entity_type, DEADLINE_LABELS, change["before"], change["after"], lang)
         elif field == "event":
             shown += _nested(entity_type, EVENT_FIELD_LABELS, None, change["after"], lang)
@@ -343,3 +401,38 @@ def readable_entry(row: Mapping[str, Any], lang: str) -> dict[str, Any]:
         "changes": readable_changes(entity_type, list(row.get("changes") or []), lang),
         "show_before": row.get("before") is not None,
     }
+
+
+REVERSAL_SUMMARY = N_("Entry of {date}: {amount}, cancelled on {on}")
+CLOSE_SUMMARY = N_("Close the case on {date}")
+
+
+def approval_summary(row: Mapping[str, Any], lang: str) -> str:
+    """What a four-eyes request asks for, in words ("Số tiền: 1.000.000.000 ₫ → 900.000.000 ₫")."""
+    summary = row.get("summary") or {}
+    kind = row.get("kind")
+    if kind == "case_close":
+        return translate(
+            CLOSE_SUMMARY, lang, date=format_value("", "date", summary.get("date"), lang)
+        )
+    if kind == "measure_update":
+        return _asked_changes("measure", summary.get("changes") or {}, lang)
+    if kind == "measure_create":
+        kind_label = format_value("measure", "type", summary.get("type"), lang)
+        amount = format_value("measure", "amount_vnd", summary.get("amount_vnd"), lang)
+        return f"{kind_label}: {amount}"
+    if kind == "execution_reversal":
+        if summary.get("count"):
+            amount = str(summary["count"])
+        elif summary.get("amount_vnd"):
+            amount = format_value("execution", "amount_vnd", summary["amount_vnd"], lang)
+        else:
+            amount = format_value("execution", "land_m2", summary.get("land_m2"), lang)
+        return translate(
+            REVERSAL_SUMMARY,
+            lang,
+            date=format_value("", "date", summary.get("executed_on"), lang),
+            amount=amount,
+            on=format_value("", "date", summary.get("date"), lang),
+        )
+    return ""

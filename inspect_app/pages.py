@@ -9,6 +9,7 @@ from litestar.response import Template
 
 from inspect_app.i18n import N_
 from inspect_app.principal import Principal
+from inspect_app.services.approvals import pending_count
 from models.tables import Notification
 
 # (permission, href, label): the main menu, filtered by what the role may do.
@@ -16,6 +17,7 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
     ("read", "/", N_("Dashboard")),
     ("read", "/inspections", N_("Inspections")),
     ("followup.board", "/follow-ups", N_("Follow-up")),
+    ("approval.read", "/approvals", N_("Approvals")),
     ("tip.intake", "/tips", N_("Tips")),
     ("read", "/subjects", N_("Subjects")),
     ("read", "/plans", N_("Plans")),
@@ -63,7 +65,14 @@ async def render(
     """Render a page with the menu, unread counter and flash messages filled in."""
     principal = request.scope.get("user")
     if isinstance(principal, Principal):
-        context.setdefault("nav", _nav(principal, request.url.path))
+        nav = _nav(principal, request.url.path)
+        if principal.can("approval.decide"):
+            # How many requests wait for this person: shown beside "Phê duyệt".
+            waiting = await pending_count(principal)
+            for item in nav:
+                if item["href"] == "/approvals":
+                    item["badge"] = waiting
+        context.setdefault("nav", nav)
         context.setdefault("unread", await unread_notifications(principal))
     context.setdefault("flashes", _pop_flashes(request))
     return Template(template_name=template_name, context=context, status_code=status_code)

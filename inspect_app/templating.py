@@ -3,6 +3,7 @@ labels, all in the language of the request being rendered."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -11,8 +12,10 @@ from jinja2.runtime import Context
 from litestar.plugins.jinja import JinjaTemplateEngine as Engine
 from litestar.template.config import TemplateConfig
 
-from inspect_app.audit_labels import readable_entry
+from inspect_app.audit_labels import approval_summary, readable_entry
 from inspect_app.domain import formatting
+from inspect_app.domain.approvals import KIND_LABELS as APPROVAL_KIND_LABELS
+from inspect_app.domain.approvals import STATUS_LABELS as APPROVAL_STATUS_LABELS
 from inspect_app.domain.lifecycle import EVENT_LABELS, STATUS_LABELS
 from inspect_app.domain.measures import MEASURE_TYPE_LABELS
 from inspect_app.domain.permissions import ROLE_LABELS
@@ -54,7 +57,12 @@ def _history_entry(context: Context, row: dict[str, Any]) -> dict[str, Any]:
     return readable_entry(row, _lang(context))
 
 
-def _label(table: dict[str, str]) -> Any:
+@pass_context
+def _approval_summary(context: Context, row: dict[str, Any]) -> str:
+    return approval_summary(row, _lang(context))
+
+
+def _label(table: Mapping[str, str]) -> Any:
     @pass_context
     def label(context: Context, key: str | None) -> str:
         if key is None:
@@ -81,6 +89,9 @@ def configure_environment(engine: Engine) -> None:
             "measure_type_label": _label(MEASURE_TYPE_LABELS),
             "role_label": _label(ROLE_LABELS),
             "history_entry": _history_entry,
+            "approval_summary": _approval_summary,
+            "approval_kind_label": _label(APPROVAL_KIND_LABELS),
+            "approval_status_label": _label(APPROVAL_STATUS_LABELS),
         }
     )
     env.trim_blocks = True

@@ -58,6 +58,7 @@ AGENCY_KEYS = (
     "path",
     "depth",
     *agency_documents.FIELDS,
+    "fine_approval_vnd",
 )
 USER_KEYS = (
     "id",

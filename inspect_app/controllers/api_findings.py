@@ -76,6 +76,8 @@ class FindingApiController(Controller):
         finding_id: FromPath[int],
         ip: str,
         version: FromQuery[int | None] = None,
+        reason: FromQuery[str | None] = None,
     ) -> None:
-        """Remove a finding that no measure refers to."""
-        await findings.delete_finding(principal, finding_id, version, ip)
+        """Withdraw a finding that no measure refers to; the row and ``reason`` are kept
+        (required once the case is concluded)."""
+        await findings.delete_finding(principal, finding_id, version, ip, reason)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from litestar import Controller, delete, get, patch, post
+from litestar import Controller, Response, delete, get, patch, post
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import (
+    HTTP_200_OK,
+    HTTP_201_CREATED,
+    HTTP_202_ACCEPTED,
+    HTTP_204_NO_CONTENT,
+)
 
 from inspect_app.principal import Principal
 from inspect_app.schemas.bounds import (
@@ -111,6 +117,13 @@ class InspectionApiController(Controller):
         "/{inspection_id:int}/events",
         opt={"permission": "inspection.event"},
         status_code=HTTP_200_OK,
+        responses={
+            HTTP_202_ACCEPTED: ResponseSpec(
+                Inspection,
+                description="close: the case as it stands, with the request waiting for a "
+                "second person's approval (pending_approval)",
+            )
+        },
     )
     async def record_event(
         self,
@@ -118,8 +131,11 @@ class InspectionApiController(Controller):
         inspection_id: FromPath[int],
         data: InspectionEventCreate,
         ip: str,
-    ) -> Inspection:
-        """Record a lifecycle event; 409 ``illegal_transition`` with the reason when refused."""
+    ) -> Response[Inspection]:
+        """Record a lifecycle event; 409 ``illegal_transition`` with the reason when refused.
+
+        ``close`` waits for a second person: 202 with ``pending_approval``."""
         values = given(data)
         updated = await inspections.record_event(principal, inspection_id, values, ip)
-        return to(Inspection, updated)
+        status = HTTP_202_ACCEPTED if updated.get("pending_approval") else HTTP_200_OK
+        return Response(to(Inspection, updated), status_code=status)

@@ -16,6 +16,7 @@ from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
 from litestar.response import File, Redirect, Template
 
+from inspect_app.controllers.approval_pages import SENT_FOR_APPROVAL, saved_message
 from inspect_app.controllers.case_views import measure_page_context
 from inspect_app.controllers.page_support import (
     agency_choices,
@@ -173,7 +174,11 @@ MEASURE = RecordKind(
     "The measure was recorded.",
     measures.update_measure,
     _measure_form,
-    lambda row: f"/measures/{row['id']}",
+    lambda row: (
+        f"/inspections/{row['pending_approval']['inspection_id']}#approvals"
+        if "id" not in row
+        else f"/measures/{row['id']}"
+    ),
 )
 
 
@@ -200,7 +205,7 @@ async def _create_record(
         request,
         lambda: kind.create(principal, inspection_id, data, ip),
         errors=lambda errors: kind.form(request, principal, case, data, errors, None, 422),
-        message=kind.created,
+        message=lambda result: saved_message(result, kind.created),
         then=kind.saved_path,
     )
 
@@ -234,7 +239,7 @@ async def _update_record(
         lambda: kind.update(principal, record_id, form_version(data), data, ip),
         errors=lambda errors: kind.form(request, principal, case, data, errors, record, 422),
         stale=stale,
-        message="The changes were saved.",
+        message=saved_message,
         then=kind.saved_path(record),
     )
 
@@ -323,12 +328,15 @@ class CaseRecordPageController(Controller):
         finding = await findings.get_finding(principal, finding_id)
         back = f"/inspections/{finding['inspection_id']}#findings"
         data = await read_form(request)
+        reason = str(data.get("reason") or "")
         try:
-            await findings.delete_finding(principal, finding_id, form_version(data), ip)
-        except Conflict as exc:
-            flash(request, message_text(request, exc.message, **exc.values), "error")
-            return Redirect(path=back, status_code=303)
-        return done(request, "The finding was deleted.", back)
+            await findings.delete_finding(principal, finding_id, form_version(data), ip, reason)
+        except (Conflict, InvalidInput) as exc:
+            problem = exc.errors.get("reason") if isinstance(exc, InvalidInput) else None
+            shown = problem or exc.message
+            flash(request, message_text(request, shown, **exc.values), "error")
+            return Redirect(path=f"/findings/{finding_id}/edit", status_code=303)
+        return done(request, "The finding was withdrawn.", back)
 
     @get("/inspections/{inspection_id:int}/measures/new", opt={"permission": "measure.edit"})
     async def new_measure(
@@ -383,7 +391,9 @@ class CaseRecordPageController(Controller):
         data = await read_form(request)
         wanted = records.status_change(data)
         try:
-            await measures.update_measure(principal, measure_id, form_version(data), wanted, ip)
+            changed = await measures.update_measure(
+                principal, measure_id, form_version(data), wanted, ip
+            )
         except InvalidInput as exc:
             return await _measure_write(request, principal, measure_id, data, "status", exc.errors)
         except Conflict as exc:
@@ -391,7 +401,39 @@ class CaseRecordPageController(Controller):
             return await _measure_write(
                 request, principal, measure_id, data, "status", {}, message, 409
             )
-        return done(request, "The changes were saved.", f"/measures/{measure_id}")
+        return done(request, saved_message(changed), f"/measures/{measure_id}")
+
+    @post(
+        "/measures/{measure_id:int}/reversals",
+        # Leads and heads, and the lead of the case whatever their role (services decide).
+        opt={"permission": "execution.create"},
+        status_code=200,
+    )
+    async def reverse_execution(
+        self, request: Request[Any, Any, Any], principal: Principal, measure_id: int, ip: str
+    ) -> Template | Redirect:
+        """Ask to cancel one of the measure's entries by a negative entry (four-eyes)."""
+        data = await read_form(request)
+        raw = str(data.get("execution_id") or "")
+        entry = None
+        if raw.isdigit() and len(raw) <= 10:
+            rows = (await executions.list_executions(principal, measure_id, limit=200))["items"]
+            entry = next((row for row in rows if row["id"] == int(raw)), None)
+        if entry is None:
+            errors = {"execution_id": "Choose a value from the list."}
+            return await _measure_write(request, principal, measure_id, data, "reversal", errors)
+        body = {"date": data.get("reversal_date"), "reason": data.get("reason")}
+        try:
+            await executions.reverse_execution(principal, entry["id"], body, ip)
+        except InvalidInput as exc:
+            errors = {("reversal_date" if k == "date" else k): v for k, v in exc.errors.items()}
+            return await _measure_write(request, principal, measure_id, data, "reversal", errors)
+        except Conflict as exc:
+            message = message_text(request, exc.message, **exc.values)
+            return await _measure_write(
+                request, principal, measure_id, data, "reversal", {}, message, 409
+            )
+        return done(request, SENT_FOR_APPROVAL, f"/measures/{measure_id}#approvals")
 
     @post(
         "/measures/{measure_id:int}/executions",

@@ -26,8 +26,10 @@ from inspect_app.importing.store import sources_of_case
 from inspect_app.principal import Principal
 from inspect_app.services import (
     agencies,
+    approvals,
     attachments,
     audit,
+    case_access,
     executions,
     findings,
     inspections,
@@ -80,8 +82,10 @@ async def _plan_or_none(principal: Principal, plan_id: int | None) -> dict[str, 
         return None  # a plan outside the reader's scope is simply not shown
 
 
-async def _allowed_events(principal: Principal, case: dict[str, Any]) -> list[str]:
-    if not principal.can("inspection.event"):
+async def _allowed_events(
+    principal: Principal, case: dict[str, Any], may: frozenset[str]
+) -> list[str]:
+    if "inspection.event" not in may:
         return []
     ctx = lifecycle.TransitionContext(
         published=case["published_on"] is not None,
@@ -118,6 +122,7 @@ async def case_page_context(
         m for m in measure_rows if m["type"] == "recover_money" and m["status"] != "written_off"
     ]
     open_case = case["status"] not in inspections.FINISHED_STATUSES
+    may = await case_access.allowed(principal, case)
     return {
         "case": case,
         "agency": await agencies.get_visible(principal, case["agency_id"]),
@@ -141,7 +146,7 @@ async def case_page_context(
             )
         },
         "deadlines": deadline_rows(case, clock.today()),
-        "allowed_events": await _allowed_events(principal, case),
+        "allowed_events": await _allowed_events(principal, case, may),
         "event_fields": EVENT_FIELDS,
         "event_type": event_type,
         "event_errors": event_errors or {},
@@ -166,11 +171,16 @@ async def case_page_context(
         "category_labels": FINDING_CATEGORY_LABELS,
         "origin_labels": ORIGIN_LABELS,
         "source_labels": ORIGIN_SOURCE_LABELS,
-        "can_edit": open_case and principal.can("inspection.edit"),
-        "can_delete": case["status"] == "draft" and principal.can("inspection.delete"),
-        "can_add_finding": open_case and principal.can("finding.edit"),
-        "can_add_measure": open_case and principal.can("measure.edit"),
-        "can_upload": principal.can("attachment.upload"),
+        "can_edit": open_case and "inspection.edit" in may,
+        "can_delete": case["status"] == "draft" and "inspection.delete" in may,
+        "can_add_finding": open_case and "finding.edit" in may,
+        "can_add_measure": open_case and "measure.edit" in may,
+        "can_upload": "attachment.upload" in may,
+        # Changes of this case waiting for a second person, and findings withdrawn.
+        "approvals": (await approvals.list_approvals(principal, inspection_id=inspection_id))[
+            "items"
+        ],
+        "withdrawn_findings": await findings.withdrawn_findings(principal, inspection_id),
     }
 
 
@@ -185,6 +195,7 @@ async def measure_page_context(
     if measure["finding_id"]:
         finding = await findings.get_finding(principal, measure["finding_id"])
     open_case = case["status"] not in inspections.FINISHED_STATUSES
+    may = await case_access.allowed(principal, case)
     return {
         "case": case,
         "measure": measure,
@@ -197,12 +208,27 @@ async def measure_page_context(
         "status_labels": measure_status_labels(request),
         "today_text": date_text(clock.today()),
         "can_execute": open_case
-        and principal.can("execution.create")
+        and "execution.create" in may
         and measure["unit"] != "none"
         and measure["status"] not in ("done", "written_off"),
-        "can_edit": open_case and principal.can("measure.edit"),
-        "can_write_off": open_case and principal.can("measure.write_off"),
-        "can_upload": principal.can("attachment.upload"),
+        "can_edit": open_case and "measure.edit" in may,
+        "can_write_off": open_case and "measure.write_off" in may,
+        "can_reverse": open_case
+        and "execution.reverse" in may
+        and measure["status"] != "written_off",
+        "can_upload": "attachment.upload" in may,
+        "approvals": [
+            row
+            for row in (
+                await approvals.list_approvals(principal, inspection_id=case["id"], limit=200)
+            )["items"]
+            if (row["entity_type"] == "measure" and row["target_id"] == measure_id)
+            or (
+                row["kind"] == "execution_reversal"
+                and row["summary"].get("measure_id") == measure_id
+            )
+        ],
+        "corrected": await audit.has_action("measure", measure_id, ("correct",)),
         # The recommendation's own edits (target, deadline, write-off…), in words.
         "history": await audit.visible_history(principal, "measure", measure_id)
         if principal.can("audit.read")

@@ -13,6 +13,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
+from inspect_app.controllers.approval_pages import SENT_FOR_APPROVAL
 from inspect_app.controllers.case_views import case_page_context
 from inspect_app.controllers.page_support import (
     agency_choices,
@@ -372,7 +373,7 @@ class InspectionPageController(Controller):
         data = await read_form(request)
         event = str(data.get("type") or "")
         try:
-            await inspections.record_event(
+            recorded = await inspections.record_event(
                 principal, inspection_id, {**data, "version": form_version(data)}, ip
             )
         except InvalidInput as exc:
@@ -404,6 +405,9 @@ class InspectionPageController(Controller):
                 event_values=data,
                 message=translate(exc.message, lang, **exc.values),
             )
+        if recorded.get("pending_approval"):
+            flash(request, translate(SENT_FOR_APPROVAL, lang))
+            return Redirect(path=f"/inspections/{inspection_id}#approvals", status_code=303)
         label = translate(lifecycle.EVENT_LABELS.get(event, event), lang)
         flash(request, translate("Recorded: {event}.", lang, event=label))
         return Redirect(path=f"/inspections/{inspection_id}#timeline", status_code=303)

@@ -59,7 +59,7 @@ async def save(
     *,
     errors: ShowErrors,
     stale: ShowStale | None = None,
-    message: str,
+    message: str | Callable[[Any], str],
     then: str | Callable[[Any], str],
 ) -> Template | Redirect:
     """Run ``write()``; its errors re-render the form, a stale version shows the stale page.
@@ -75,7 +75,8 @@ async def save(
         if stale is None or exc.code != "stale_version":
             raise
         return await stale()
-    return done(request, message, then(result) if callable(then) else then)
+    text = message(result) if callable(message) else message
+    return done(request, text, then(result) if callable(then) else then)
 
 
 def measure_status_labels(request: Request[Any, Any, Any]) -> dict[str, str]:

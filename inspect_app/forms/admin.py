@@ -44,8 +44,9 @@ def agency_form(data: Mapping[str, str], errors: dict[str, str]) -> dict[str, An
         values["parent_id"] = whole_number_field(
             data, "parent_id", errors, "Choose the parent agency."
         )
-    # The document settings, when the form has them (lists one item a line).
-    for key in (*SETTING_TEXT_FIELDS, *SETTING_LIST_FIELDS):
+    # The document settings and the fine threshold, when the form has them (lists one item
+    # a line; the threshold as typed, "500.000.000", read by the service).
+    for key in (*SETTING_TEXT_FIELDS, *SETTING_LIST_FIELDS, "fine_approval_vnd"):
         if key in data:
             values[key] = data[key]
     return values

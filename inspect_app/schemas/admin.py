@@ -17,6 +17,10 @@ SigningForm = Literal["direct", "kt", "tl"]
 Lines = Annotated[list[Name], msgspec.Meta(max_length=20)]
 
 
+# Whole đồng, 0 (no fine waits) to 10^15.
+Threshold = Annotated[int, msgspec.Meta(ge=0, le=10**15)]
+
+
 class Agency(msgspec.Struct):
     """An agency of the tree; ``path`` is the materialised path of ids ("/1/4/17/")."""
 
@@ -40,6 +44,8 @@ class Agency(msgspec.Struct):
     signing_form: str = "direct"
     recipients: list[str] = msgspec.field(default_factory=list)
     distribution: list[str] = msgspec.field(default_factory=list)
+    # A fine above this many đồng waits for a second person's approval (0: none does).
+    fine_approval_vnd: int = 0
 
 
 class AgencyCreate(msgspec.Struct):
@@ -59,6 +65,7 @@ class AgencyCreate(msgspec.Struct):
     signing_form: SigningForm = "direct"
     recipients: Lines = msgspec.field(default_factory=list)
     distribution: Lines = msgspec.field(default_factory=list)
+    fine_approval_vnd: Threshold = 0
 
 
 class AgencyUpdate(msgspec.Struct):
@@ -79,6 +86,7 @@ class AgencyUpdate(msgspec.Struct):
     signing_form: SigningForm | msgspec.UnsetType = msgspec.UNSET
     recipients: Lines | msgspec.UnsetType = msgspec.UNSET
     distribution: Lines | msgspec.UnsetType = msgspec.UNSET
+    fine_approval_vnd: Threshold | msgspec.UnsetType = msgspec.UNSET
 
 
 class AgencyList(msgspec.Struct):
@@ -161,6 +169,8 @@ class AuditEntry(msgspec.Struct):
     after: Any
     changes: list[AuditChange]
     ip: str
+    # The person's name (empty for a sign-in attempt of an unknown username).
+    full_name: str = ""
 
 
 class AuditList(msgspec.Struct):

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from inspect_app.schemas.approvals import PendingApproval
 from inspect_app.schemas.bounds import (
     Address,
     CaseEvent,
@@ -337,6 +338,8 @@ class Inspection(msgspec.Struct):
     version: int
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # Closing waits for a second person: the 202 answer carries the request.
+    pending_approval: PendingApproval | None = None
 
 
 class InspectionList(msgspec.Struct):
@@ -416,6 +419,8 @@ class MeasureCreate(msgspec.Struct):
     responsible: ShortText = ""
     responsible_agency_id: RecordId | None = None
     due_on: date | None = None
+    # Why a fine above the agency's threshold is recorded (it waits for approval).
+    reason: Reason = ""
 
 
 class MeasureUpdate(msgspec.Struct):
@@ -439,6 +444,8 @@ class MeasureUpdate(msgspec.Struct):
     due_on: date | UnsetType | None = UNSET
     status: MeasureStatusChange | UnsetType = UNSET
     written_off_reason: Reason | UnsetType = UNSET
+    # Why the type, target or due date is corrected (required once the case is concluded).
+    reason: Reason | UnsetType = UNSET
 
 
 class Measure(msgspec.Struct):
@@ -472,6 +479,8 @@ class Measure(msgspec.Struct):
     version: int
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    # Writing off and reducing what is owed wait for a second person (202 answers).
+    pending_approval: PendingApproval | None = None
 
 
 class MeasureList(msgspec.Struct):
@@ -508,6 +517,11 @@ class Execution(msgspec.Struct):
     # Dated before the conclusion: money recovered during the inspection (thu hồi trong quá
     # trình thanh tra); the report counts it on the conclusion's day (docs/reports.md).
     during_inspection: bool = False
+    # A reversal names the entry it cancels (its amounts negated) and why; a cancelled
+    # entry names the reversal.
+    reverses: int | None = None
+    reason: str = ""
+    reversed_by: int | None = None
 
 
 class ExecutionList(msgspec.Struct):

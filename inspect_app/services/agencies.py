@@ -12,6 +12,7 @@ from inspect_app.domain.text import has_control_characters
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import agency_documents, audit, reference_cache
+from inspect_app.services.casework import Errors, whole_number
 from inspect_app.services.changes import mark_follow_up_figures
 from models.tables import Agency, AppUser
 
@@ -34,6 +35,7 @@ AGENCY_FIELDS = (
     Agency.depth,
     Agency.active,
     *agency_documents.COLUMNS,
+    Agency.fine_approval_vnd,
     Agency.version,
 )
 
@@ -138,6 +140,10 @@ def _validate(data: dict[str, Any], *, creating: bool) -> dict[str, str]:
         errors["kind"] = "Choose a kind from the list."
     if "active" in data and not isinstance(data["active"], bool):
         errors["active"] = "Choose yes or no."
+    # A fine above this amount waits for a second person's approval (0 or blank: none does).
+    threshold_errors = Errors()
+    whole_number(data, "fine_approval_vnd", threshold_errors, money=True)
+    errors.update(threshold_errors)
     parent_id = data.get("parent_id")
     # Only the root has no parent; an update may send the root's None back unchanged.
     if (creating or parent_id is not None) and (
@@ -145,6 +151,13 @@ def _validate(data: dict[str, Any], *, creating: bool) -> dict[str, str]:
     ):
         errors["parent_id"] = "Choose the parent agency."
     return errors
+
+
+def _threshold(data: dict[str, Any]) -> int | None:
+    """The fine threshold sent (checked by ``_validate``; blank is 0), None when absent."""
+    if "fine_approval_vnd" not in data:
+        return None
+    return whole_number(data, "fine_approval_vnd", Errors(), money=True) or 0
 
 
 def _document_errors(data: dict[str, Any], current: dict[str, Any]) -> None:
@@ -185,6 +198,9 @@ async def create(principal: Principal, data: dict[str, Any], ip: str = "") -> di
         ).returning(Agency.id)
         agency_id = rows[0]["id"]
         document_values = agency_documents.column_values(data)
+        threshold = _threshold(data)
+        if threshold is not None:
+            document_values[Agency.fine_approval_vnd] = threshold
         if document_values:
             await Agency.update(document_values).where(Agency.id == agency_id)
         path = f"{parent['path']}{agency_id}/"
@@ -239,6 +255,9 @@ async def update(
             if key in data:
                 values[column] = data[key].strip() if isinstance(data[key], str) else data[key]
         values.update(agency_documents.column_values(data))
+        threshold = _threshold(data)
+        if threshold is not None:
+            values[Agency.fine_approval_vnd] = threshold
         if "code" in data and await Agency.exists().where(
             (Agency.code == data["code"].strip()) & (Agency.id != agency_id)
         ):

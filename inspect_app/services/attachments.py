@@ -22,6 +22,7 @@ from inspect_app.db import write_transaction
 from inspect_app.exceptions import InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
+from inspect_app.services.case_access import ensure_case_write
 from inspect_app.services.casework import Errors, ensure_id, record_id
 from inspect_app.settings import get_settings
 from models.tables import Attachment, Execution, Finding, Inspection, Measure
@@ -87,12 +88,21 @@ def clean_filename(name: str) -> str:
 
 async def entity_agency(principal: Principal, entity_type: str, entity_id: int) -> int:
     """The agency owning a record the caller can see; NotFound when unknown or out of scope."""
+    return int((await entity_case(principal, entity_type, entity_id))["agency_id"])
+
+
+async def entity_case(principal: Principal, entity_type: str, entity_id: int) -> dict[str, Any]:
+    """The agency, case id (``id``) and team lead (``lead_user``) of a record in scope."""
     ensure_id(entity_id)
     scope = principal.scope_pattern
     row: dict[str, Any] | None
     if entity_type == "inspection":
         row = (
-            await Inspection.select(Inspection.agency.as_alias("agency_id"))
+            await Inspection.select(
+                Inspection.agency.as_alias("agency_id"),
+                Inspection.id,
+                Inspection.lead_user,
+            )
             .where(
                 (Inspection.id == entity_id)
                 & Inspection.agency.path.like(scope)
@@ -102,7 +112,11 @@ async def entity_agency(principal: Principal, entity_type: str, entity_id: int) 
         )
     elif entity_type == "finding":
         row = (
-            await Finding.select(Finding.inspection._.agency._.id.as_alias("agency_id"))
+            await Finding.select(
+                Finding.inspection._.agency._.id.as_alias("agency_id"),
+                Finding.inspection._.id.as_alias("id"),
+                Finding.inspection._.lead_user.as_alias("lead_user"),
+            )
             .where(
                 (Finding.id == entity_id)
                 & Finding.inspection._.agency._.path.like(scope)
@@ -113,7 +127,11 @@ async def entity_agency(principal: Principal, entity_type: str, entity_id: int) 
         )
     elif entity_type == "measure":
         row = (
-            await Measure.select(Measure.inspection._.agency._.id.as_alias("agency_id"))
+            await Measure.select(
+                Measure.inspection._.agency._.id.as_alias("agency_id"),
+                Measure.inspection._.id.as_alias("id"),
+                Measure.inspection._.lead_user.as_alias("lead_user"),
+            )
             .where(
                 (Measure.id == entity_id)
                 & Measure.inspection._.agency._.path.like(scope)
@@ -125,7 +143,9 @@ async def entity_agency(principal: Principal, entity_type: str, entity_id: int) 
     elif entity_type == "execution":
         row = (
             await Execution.select(
-                Execution.measure._.inspection._.agency._.id.as_alias("agency_id")
+                Execution.measure._.inspection._.agency._.id.as_alias("agency_id"),
+                Execution.measure._.inspection._.id.as_alias("id"),
+                Execution.measure._.inspection._.lead_user.as_alias("lead_user"),
             )
             .where(
                 (Execution.id == entity_id)
@@ -139,7 +159,7 @@ async def entity_agency(principal: Principal, entity_type: str, entity_id: int) 
         raise InvalidInput({"entity_type": "Choose a value from the list."})
     if row is None:
         raise NotFound()
-    return int(row["agency_id"])
+    return row
 
 
 def _out(row: dict[str, Any]) -> dict[str, Any]:
@@ -182,7 +202,9 @@ async def upload(
             errors["file"] = "The file name's extension does not match its content."
     errors.raise_if_any()
     assert isinstance(entity_type, str) and entity_id is not None and detected is not None
-    agency_id = await entity_agency(principal, entity_type, entity_id)
+    case = await entity_case(principal, entity_type, entity_id)
+    await ensure_case_write(principal, case, "attachment.upload")
+    agency_id = int(case["agency_id"])
     storage_name = uuid.uuid4().hex
     path = _storage_path(storage_name)
     path.parent.mkdir(parents=True, exist_ok=True)

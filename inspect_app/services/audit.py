@@ -16,7 +16,7 @@ from typing import Any
 
 from inspect_app.db import engine, is_postgres, write_transaction
 from inspect_app.principal import Principal
-from models.tables import Agency, AuditEvent
+from models.tables import Agency, AppUser, AuditEvent
 
 # Arbitrary constant naming the advisory lock that serialises appends to the chain.
 AUDIT_LOCK_KEY = 727_001
@@ -253,8 +253,32 @@ async def visible_history(
     if cursor is not None:
         query = query.where(AuditEvent.id < cursor)
     rows = await query.order_by(AuditEvent.id, ascending=False).limit(limit)
+    user_ids = {row["user_id"] for row in rows if row["user_id"] is not None}
+    names = (
+        {
+            row["id"]: row["full_name"]
+            for row in await AppUser.select(AppUser.id, AppUser.full_name).where(
+                AppUser.id.is_in(list(user_ids))
+            )
+        }
+        if user_ids
+        else {}
+    )
     for row in rows:
         row["before"] = _parse(row["before"])
         row["after"] = _parse(row["after"])
         row["changes"] = changes(row["before"], row["after"])
+        # People are named by name; the username stays for those who left (no user row).
+        row["full_name"] = names.get(row["user_id"], "")
     return rows
+
+
+async def has_action(entity_type: str, entity_id: int, actions: tuple[str, ...]) -> bool:
+    """True when a record's history holds one of ``actions`` (e.g. a correction)."""
+    return bool(
+        await AuditEvent.exists().where(
+            (AuditEvent.entity_type == entity_type)
+            & (AuditEvent.entity_id == entity_id)
+            & AuditEvent.action.is_in(list(actions))
+        )
+    )

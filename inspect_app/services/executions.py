@@ -8,7 +8,7 @@ the database CHECK ``done <= amount`` is the last line of defence and answers th
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,15 +18,19 @@ from inspect_app.domain.records import (
     completion_date,
     during_inspection,
     execution_date_problem,
+    reversal_date_problem,
 )
 from inspect_app.exceptions import Conflict, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
+from inspect_app.services.approval_requests import Approved, ask, request_reason
+from inspect_app.services.case_access import ensure_case_write
 from inspect_app.services.casework import (
     Errors,
     decode_cursor,
     ensure_id,
     is_check_violation,
+    is_unique_violation,
     keyset_rows,
     land,
     lock_row,
@@ -41,6 +45,7 @@ from inspect_app.services.inspections import FINISHED_STATUSES, lifecycle_dates,
 from inspect_app.services.measures import (
     MEASURE_FIELDS,
     done,
+    ledger,
     measure_row,
     status_of,
     target,
@@ -59,6 +64,8 @@ EXECUTION_FIELDS = (
     Execution.quantity,
     Execution.document_no,
     Execution.note,
+    Execution.reverses,
+    Execution.reason,
     Execution.created_by,
     Execution.created_at,
     Execution.measure._.inspection._.concluded_on.as_alias("concluded_on"),
@@ -75,6 +82,10 @@ def _out(row: dict[str, Any]) -> dict[str, Any]:
         "count": row["quantity"],
         "document_no": row["document_no"],
         "note": row["note"],
+        # A reversal names the entry it cancels; an entry cancelled names its reversal.
+        "reverses": row["reverses"],
+        "reason": row["reason"],
+        "reversed_by": row.get("reversed_by"),
         "created_by": row["created_by"],
         "created_at": row["created_at"],
         # Carried out before the conclusion: recovered during the inspection (docs/reports.md).
@@ -92,7 +103,21 @@ async def list_executions(
     rows = await keyset_rows(
         Execution, EXECUTION_FIELDS, Execution.measure == measure_id, after, size
     )
+    await _mark_reversed(rows)
     return page_of([_out(row) for row in rows], size)
+
+
+async def _mark_reversed(rows: list[dict[str, Any]]) -> None:
+    """Set ``reversed_by`` on the entries a later reversal cancels."""
+    ids = [row["id"] for row in rows if row["reverses"] is None]
+    if not ids:
+        return
+    reversals = await Execution.select(Execution.id, Execution.reverses).where(
+        Execution.reverses.is_in(ids)
+    )
+    by_original = {row["reverses"]: row["id"] for row in reversals}
+    for row in rows:
+        row["reversed_by"] = by_original.get(row["id"])
 
 
 async def get_execution(principal: Principal, execution_id: int) -> dict[str, Any]:
@@ -110,18 +135,8 @@ async def get_execution(principal: Principal, execution_id: int) -> dict[str, An
     )
     if row is None:
         raise NotFound()
+    await _mark_reversed([row])
     return _out(row)
-
-
-async def _ledger(measure_id: int, unit: str) -> list[tuple[date, int | Decimal]]:
-    """(date, amount) of every execution of a measure, in the measure's unit."""
-    column = {"vnd": "amount_vnd", "m2": "land_m2"}.get(unit, "quantity")
-    rows = (
-        await Execution.select(Execution.executed_on, getattr(Execution, column))
-        .where(Execution.measure == measure_id)
-        .order_by(Execution.id)
-    )
-    return [(row["executed_on"], row[column]) for row in rows]
 
 
 def _quantity(unit: str, data: dict[str, Any]) -> tuple[str, int | Decimal]:
@@ -172,6 +187,7 @@ async def create_execution(
     unit = measure_unit(row["type"])
     field, amount = _quantity(unit, data)
     case = await visible_case(principal, row["inspection"])
+    await ensure_case_write(principal, case, "execution.create")
     try:
         async with unit_of_work() as work:
             await lock_row(Measure, measure_id)
@@ -212,7 +228,7 @@ async def create_execution(
             }
             status = status_of(progressed)
             completed_on = (
-                completion_date(await _ledger(measure_id, unit), target(current))
+                completion_date(await ledger(measure_id, current["type"]), target(current))
                 if status == "done"
                 else None
             )
@@ -241,3 +257,139 @@ async def create_execution(
             raise InvalidInput({field: EXCEEDS}) from None
         raise
     return created
+
+
+ALREADY_REVERSED = "This entry was already reversed."
+REVERSAL_OF_REVERSAL = "A reversal cannot be reversed; record the execution again instead."
+
+
+async def reverse_execution(
+    principal: Principal,
+    execution_id: int,
+    data: dict[str, Any],
+    ip: str = "",
+    approved: Approved | None = None,
+) -> dict[str, Any]:
+    """Cancel an execution by a negative entry that cites it; nothing is deleted.
+
+    ``data``: ``date`` (from the entry's date to today; today when absent) and ``reason``.
+    The reversal waits for a second person's approval (domain.approvals): the answer is then
+    ``{"pending_approval": {...}}``; ``approved`` books it, on its own date, so that the
+    periods already reported keep their figures and the period of the reversal shows it.
+    """
+    original = await get_execution(principal, execution_id)
+    row = await measure_row(principal, original["measure_id"])
+    case = await visible_case(principal, row["inspection"])
+    await ensure_case_write(principal, case, "execution.reverse")
+    if original["reverses"] is not None:
+        raise Conflict(REVERSAL_OF_REVERSAL, code="reversal_of_reversal")
+    if original["reversed_by"] is not None:
+        raise Conflict(ALREADY_REVERSED, code="already_reversed")
+    if row["status"] == "written_off" or row["case_status"] in FINISHED_STATUSES:
+        raise Conflict(
+            "This measure was written off; nothing more can be recorded.", code="written_off"
+        )
+    errors = Errors()
+    on = clock.today() if data.get("date") in (None, "") else required_date(data, "date", errors)
+    if on is not None:
+        problem = reversal_date_problem(on, original["date"], clock.today())
+        if problem is not None:
+            errors["date"] = problem
+    reason = approved.reason if approved else ""
+    if approved is None:
+        try:
+            reason = request_reason(data)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+    errors.raise_if_any()
+    assert on is not None
+    if approved is None:
+        pending = await ask(
+            principal,
+            kind="execution_reversal",
+            agency_id=row["agency_id"],
+            inspection_id=row["inspection"],
+            target_id=execution_id,
+            target_version=row["version"],
+            payload={"date": on, "reason": reason},
+            summary={
+                "measure_id": row["id"],
+                "executed_on": original["date"],
+                "amount_vnd": original["amount_vnd"],
+                "land_m2": original["land_m2"],
+                "count": original["count"],
+                "date": on,
+            },
+            reason=reason,
+            ip=ip,
+        )
+        return {"pending_approval": pending}
+    unit = measure_unit(row["type"])
+    amount = {"vnd": original["amount_vnd"], "m2": Decimal(original["land_m2"])}.get(
+        unit, original["count"]
+    )
+    try:
+        async with unit_of_work() as work:
+            await lock_row(Measure, row["id"])
+            current = await Measure.select(*MEASURE_FIELDS).where(Measure.id == row["id"]).first()
+            assert current is not None
+            new_done = done(current) - amount
+            if new_done < 0:
+                raise Conflict(ALREADY_REVERSED, code="already_reversed")
+            rows = await Execution.insert(
+                Execution(
+                    measure=row["id"],
+                    executed_on=on,
+                    amount_vnd=-original["amount_vnd"],
+                    land_m2=-Decimal(original["land_m2"]),
+                    quantity=-original["count"],
+                    document_no=original["document_no"],
+                    note="",
+                    reverses=execution_id,
+                    reason=reason,
+                    created_by=principal.id,
+                )
+            ).returning(Execution.id)
+            progressed = {
+                **current,
+                {"vnd": "done_vnd", "m2": "done_m2"}.get(unit, "done_count"): new_done,
+                "completed_on": None,
+            }
+            status = status_of(progressed)
+            completed_on = completion_date(await ledger(row["id"], row["type"]), target(current))
+            done_column = {"vnd": Measure.done_vnd, "m2": Measure.done_m2}.get(
+                unit, Measure.done_count
+            )
+            await Measure.update(
+                {
+                    done_column: new_done,
+                    Measure.status: status,
+                    Measure.completed_on: completed_on if status == "done" else None,
+                    Measure.version: current["version"] + 1,
+                    Measure.updated_at: datetime.now(UTC),
+                }
+            ).where(Measure.id == row["id"])
+            reversal = await get_execution(principal, rows[0]["id"])
+            await audit.record(
+                "reverse",
+                actor=principal,
+                entity_type="execution",
+                entity_id=execution_id,
+                agency_id=row["agency_id"],
+                before=original,
+                after={
+                    **reversal,
+                    "measure_status": status,
+                    "measure_done": new_done,
+                    "approval": approved.audit_note(),
+                },
+                ip=ip,
+            )
+            await work.totals_changed(
+                row["agency_id"], [on, original["date"], *lifecycle_dates(case)]
+            )
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise Conflict(ALREADY_REVERSED, code="already_reversed") from None
+        raise
+    return reversal

@@ -6,9 +6,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from inspect_app.domain.approvals import REASON_REQUIRED
 from inspect_app.exceptions import Conflict, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
+from inspect_app.services.case_access import ensure_case_write
 from inspect_app.services.casework import (
     Errors,
     decode_cursor,
@@ -127,6 +129,7 @@ async def create_finding(
 ) -> dict[str, Any]:
     """Record a finding about one of the case's subjects."""
     case = await visible_case(principal, inspection_id)
+    await ensure_case_write(principal, case, "finding.edit")
     if case["status"] in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
     values = await _validate(inspection_id, data, creating=True)
@@ -164,6 +167,7 @@ async def update_finding(
     if before["version"] != version:
         raise stale_version()
     case = await visible_case(principal, before["inspection_id"])
+    await ensure_case_write(principal, case, "finding.edit")
     if case["status"] in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
     values = await _validate(before["inspection_id"], data, creating=False)
@@ -194,15 +198,29 @@ async def update_finding(
 
 
 async def delete_finding(
-    principal: Principal, finding_id: int, version: int | None = None, ip: str = ""
+    principal: Principal,
+    finding_id: int,
+    version: int | None = None,
+    ip: str = "",
+    reason: str | None = None,
 ) -> None:
-    """Remove a finding (soft delete) that no live measure refers to."""
+    """Withdraw a finding that no live measure refers to; nothing is erased.
+
+    The row stays (``deleted_at``) with the reason; the case page lists it as withdrawn.
+    Once the case is concluded a reason is required (422 naming ``reason``).
+    """
     before = await get_finding(principal, finding_id)
     if version is not None and before["version"] != version:
         raise stale_version()
     case = await visible_case(principal, before["inspection_id"])
+    await ensure_case_write(principal, case, "finding.edit")
     if case["status"] in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
+    errors = Errors()
+    why = text({"reason": reason}, "reason", errors, max_length=2000) or ""
+    if case["concluded_on"] is not None and not why.strip() and "reason" not in errors:
+        errors["reason"] = REASON_REQUIRED
+    errors.raise_if_any()
     if await Measure.exists().where((Measure.finding == finding_id) & Measure.deleted_at.is_null()):
         raise Conflict(
             "Measures refer to this finding; change or remove them first.",
@@ -211,7 +229,11 @@ async def delete_finding(
     async with unit_of_work() as work:
         deleted = (
             await Finding.update(
-                {Finding.deleted_at: datetime.now(UTC), Finding.version: before["version"] + 1}
+                {
+                    Finding.deleted_at: datetime.now(UTC),
+                    Finding.withdrawn_reason: why.strip(),
+                    Finding.version: before["version"] + 1,
+                }
             )
             .where((Finding.id == finding_id) & (Finding.version == before["version"]))
             .returning(Finding.id)
@@ -219,12 +241,30 @@ async def delete_finding(
         if not deleted:
             raise stale_version()
         await audit.record(
-            "delete",
+            "withdraw" if why.strip() else "delete",
             actor=principal,
             entity_type="finding",
             entity_id=finding_id,
             agency_id=case["agency"],
             before=before,
+            after={"reason": why.strip()} if why.strip() else None,
             ip=ip,
         )
         await work.totals_changed(case["agency"], lifecycle_dates(case))
+
+
+async def withdrawn_findings(principal: Principal, inspection_id: int) -> list[dict[str, Any]]:
+    """The findings withdrawn from a case in scope, with their reasons, newest first."""
+    await visible_case(principal, inspection_id)
+    rows = (
+        await Finding.select(
+            Finding.id,
+            Finding.description,
+            Finding.amount_vnd,
+            Finding.withdrawn_reason,
+            Finding.deleted_at,
+        )
+        .where((Finding.inspection == inspection_id) & Finding.deleted_at.is_not_null())
+        .order_by(Finding.deleted_at, ascending=False)
+    )
+    return list(rows)

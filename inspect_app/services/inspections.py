@@ -47,6 +47,8 @@ from inspect_app.i18n import translate
 from inspect_app.principal import Principal
 from inspect_app.services import audit, publications
 from inspect_app.services.agencies import get_visible as get_visible_agency
+from inspect_app.services.approval_requests import Approved, ask
+from inspect_app.services.case_access import NOT_ON_TEAM, ensure_case_write, team_role
 from inspect_app.services.casework import (
     MAX_ID,
     Errors,
@@ -805,7 +807,14 @@ async def create_inspection(principal: Principal, data: dict[str, Any], ip: str 
         prefix = "KT" if await _report_table(values["kind"]) == 2 else "TT"
         code = f"{prefix}-{clock.today().year}-{inspection_id:06d}"
         await Inspection.update({Inspection.code: code}).where(Inspection.id == inspection_id)
-        await _set_links(inspection_id, values["subject_ids"], values.get("member_user_ids"))
+        members = values.get("member_user_ids")
+        if principal.role == "inspector" and values.get("lead_user_id") != principal.id:
+            # The inspector who registers a case is on its team, so they can go on with it.
+            members = [
+                *(members or []),
+                *([] if principal.id in (members or []) else [principal.id]),
+            ]
+        await _set_links(inspection_id, values["subject_ids"], members)
         await Inspection.update({Inspection.search_text: await _search_text(inspection_id)}).where(
             Inspection.id == inspection_id
         )
@@ -846,6 +855,7 @@ async def update_inspection(
 ) -> dict[str, Any]:
     """Edit a case's details (not its lifecycle dates); a stale version gets 409."""
     before = await get_inspection(principal, inspection_id)
+    await ensure_case_write(principal, before, "inspection.edit")
     if before["version"] != version:
         raise stale_version()
     _check_open(before)
@@ -1014,13 +1024,19 @@ def _event_fields(event: str, data: dict[str, Any], row: dict[str, Any]) -> dict
 
 
 async def record_event(
-    principal: Principal, inspection_id: int, data: dict[str, Any], ip: str = ""
+    principal: Principal,
+    inspection_id: int,
+    data: dict[str, Any],
+    ip: str = "",
+    approved: Approved | None = None,
 ) -> dict[str, Any]:
     """Move a case through its lifecycle (announce, extend, ..., close, cancel).
 
     ``data`` holds ``type``, ``date``, ``version`` and the event's own fields. Refusals: 422
     for missing or wrong fields, 403 when the role may not record the event, 409 for a stale
     version or a transition the current status does not allow (``illegal_transition``).
+    Closing waits for a second person's approval (domain.approvals): the answer is then the
+    case as it stands with ``pending_approval``; ``approved`` closes it on approval.
     """
     row = await _load(principal, inspection_id)
     errors = Errors()
@@ -1033,6 +1049,8 @@ async def record_event(
     errors.raise_if_any()
     assert isinstance(event, str) and isinstance(version, int)
     acting_as = lifecycle.role_on_case(principal.role, principal.id, row["lead_user"])
+    if principal.role == "inspector" and await team_role(principal, row) is None:
+        raise Forbidden(NOT_ON_TEAM)
     if not lifecycle.can_perform(acting_as, event):
         raise Forbidden()
     if row["version"] != version:
@@ -1097,6 +1115,26 @@ async def record_event(
     if event == "publish" and not await publications.ready_for_publishing(inspection_id):
         raise Conflict(publications.MSG_NO_PUBLIC_VERSION, code="no_public_version")
     before = await get_inspection(principal, inspection_id)
+    if event == "close" and approved is None:
+        reason = (
+            text(data, "reason", errors, max_length=2000)
+            or text(data, "note", errors, max_length=2000)
+            or ""
+        )
+        errors.raise_if_any()
+        pending = await ask(
+            principal,
+            kind="case_close",
+            agency_id=row["agency"],
+            inspection_id=inspection_id,
+            target_id=inspection_id,
+            target_version=version,
+            payload={"type": "close", "date": on, **payload},
+            summary={"date": on, "code": row["code"]},
+            reason=reason.strip(),
+            ip=ip,
+        )
+        return {**before, "pending_approval": pending}
     async with unit_of_work() as work:
         await _bump_version(inspection_id, version, changes)
         await InspectionEvent.insert(
@@ -1145,7 +1183,11 @@ async def record_event(
             entity_id=inspection_id,
             agency_id=after["agency_id"],
             before=before,
-            after={**after, "event": {"type": event, "date": on, **payload}},
+            after={
+                **after,
+                "event": {"type": event, "date": on, **payload},
+                **({"approval": approved.audit_note()} if approved else {}),
+            },
             ip=ip,
         )
         await work.totals_changed(after["agency_id"], [on, *lifecycle_dates(after)])

@@ -13,11 +13,14 @@ from decimal import Decimal
 from typing import Any
 
 from inspect_app import clock
+from inspect_app.domain.approvals import correction_needs_approval, fine_needs_approval
 from inspect_app.domain.measures import MEASURE_TYPES, measure_status, measure_unit, target_of
-from inspect_app.domain.records import Recommendation, recommendation_problems
+from inspect_app.domain.records import Recommendation, completion_date, recommendation_problems
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
+from inspect_app.services.approval_requests import Approved, ask, request_reason
+from inspect_app.services.case_access import NOT_ON_TEAM, allowed, ensure_case_write
 from inspect_app.services.casework import (
     Errors,
     choice,
@@ -292,14 +295,49 @@ def status_of(row: dict[str, Any]) -> str:
     )
 
 
+async def fine_threshold(agency_id: int) -> int:
+    """The amount above which a fine of this agency waits for approval (0: none does)."""
+    row = await Agency.select(Agency.fine_approval_vnd).where(Agency.id == agency_id).first()
+    return int(row["fine_approval_vnd"]) if row else 0
+
+
 async def create_measure(
-    principal: Principal, inspection_id: int, data: dict[str, Any], ip: str = ""
+    principal: Principal,
+    inspection_id: int,
+    data: dict[str, Any],
+    ip: str = "",
+    approved: Approved | None = None,
 ) -> dict[str, Any]:
-    """Record a recommendation of the case; its status starts from its figures."""
+    """Record a recommendation of the case; its status starts from its figures.
+
+    A fine above the agency's threshold is not recorded but asked for approval: the answer
+    is then ``{"pending_approval": {...}}`` (domain.approvals).
+    """
     case = await visible_case(principal, inspection_id)
+    await ensure_case_write(principal, case, "measure.edit")
     if case["status"] in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
     values = await _validate(inspection_id, data, None)
+    threshold = await fine_threshold(case["agency"])
+    if approved is None and fine_needs_approval(values["type"], values["amount_vnd"], threshold):
+        reason = str(data.get("reason") or "").strip() or values.get("description", "")
+        pending = await ask(
+            principal,
+            kind="measure_create",
+            agency_id=case["agency"],
+            inspection_id=inspection_id,
+            target_id=inspection_id,
+            target_version=None,
+            payload=data,
+            summary={
+                "type": values["type"],
+                "amount_vnd": values["amount_vnd"],
+                "description": values.get("description", ""),
+            },
+            reason=reason or request_reason(data),
+            ip=ip,
+        )
+        return {"pending_approval": pending}
     async with unit_of_work() as work:
         rows = await Measure.insert(
             Measure(
@@ -330,7 +368,7 @@ async def create_measure(
             entity_type="measure",
             entity_id=created["id"],
             agency_id=case["agency"],
-            after=created,
+            after={**created, "approval": approved.audit_note()} if approved else created,
             ip=ip,
         )
         await work.totals_changed(case["agency"], lifecycle_dates(case))
@@ -338,14 +376,17 @@ async def create_measure(
 
 
 def _status_change(
-    principal: Principal, row: dict[str, Any], data: dict[str, Any]
+    may: frozenset[str], row: dict[str, Any], data: dict[str, Any]
 ) -> dict[str, Any]:
-    """Changes asked through ``status``: write off, mark a no-quantity measure done, reopen."""
+    """Changes asked through ``status``: write off, mark a no-quantity measure done, reopen.
+
+    ``may``: what the principal may do on the measure's case (case_access.allowed), so that
+    the lead of the case writes off whatever their account's role."""
     wanted = data.get("status")
     if wanted is None or wanted == row["status"]:
         return {}
     if wanted == "written_off":
-        if not principal.can("measure.write_off"):
+        if "measure.write_off" not in may:
             raise Forbidden("Only a lead or head may write a measure off.")
         reason = text(data, "written_off_reason", Errors(), max_length=2000)
         if not reason:
@@ -358,16 +399,45 @@ def _status_change(
             )
         return {"completed_on": clock.today(), "status": "done"}
     if wanted == "open":
-        if row["status"] == "written_off" and not principal.can("measure.write_off"):
+        if row["status"] == "written_off" and "measure.write_off" not in may:
             raise Forbidden("Only a lead or head may write a measure off.")
         return {"status": "open", "completed_on": None, "written_off_reason": ""}
     raise InvalidInput({"status": "Choose a value from the list."})
 
 
+# What a correction may change after the conclusion, each with a reason (kept on the record).
+CORRECTED_FIELDS = ("type", "amount_vnd", "land_m2", *COUNT_FIELDS, "due_on")
+
+
+def _corrections(row: dict[str, Any], values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Field -> [old, new] of the corrected fields that really change."""
+    changed: dict[str, list[Any]] = {}
+    for key in CORRECTED_FIELDS:
+        if key not in values:
+            continue
+        old, new = row[key], values[key]
+        if key == "land_m2":
+            old, new = Decimal(str(old)), Decimal(str(new))
+        if old != new:
+            changed[key] = [old, new]
+    return changed
+
+
 async def update_measure(
-    principal: Principal, measure_id: int, version: int, data: dict[str, Any], ip: str = ""
+    principal: Principal,
+    measure_id: int,
+    version: int,
+    data: dict[str, Any],
+    ip: str = "",
+    approved: Approved | None = None,
 ) -> dict[str, Any]:
-    """Edit a measure, write it off or mark it done; a stale version gets 409."""
+    """Edit a measure, write it off or mark it done; a stale version gets 409.
+
+    Once the case is concluded, a change of the type, the target or the due date is a
+    correction and needs a ``reason``. Writing off, and a correction that reduces what is
+    owed (domain.approvals), are not made but asked for approval: the answer is the measure
+    as it stands with ``pending_approval``. ``approved`` makes the change on approval.
+    """
     row = await measure_row(principal, measure_id)
     agency_id = row.pop("agency_id")
     case_status = row.pop("case_status")
@@ -375,9 +445,50 @@ async def update_measure(
         raise stale_version()
     if case_status in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
+    case = await visible_case(principal, row["inspection"])
+    may = await allowed(principal, case)
+    if "measure.edit" not in may:
+        raise Forbidden(NOT_ON_TEAM)
     before = _out(row, clock.today())
     values = await _validate(row["inspection"], data, row)
-    status_values = _status_change(principal, row, data)
+    status_values = _status_change(may, row, data)
+    corrections = _corrections(row, values)
+    writing_off = status_values.get("status") == "written_off"
+    reason = ""
+    if writing_off:
+        reason = status_values["written_off_reason"]
+    elif corrections and case["concluded_on"] is not None:
+        reason = approved.reason if approved else request_reason(data)
+    merged = {**row, **{k: v for k, v in values.items() if k in row}, **status_values}
+    needs_approval = writing_off or (
+        bool(corrections)
+        and correction_needs_approval(
+            type_before=row["type"],
+            type_after=merged["type"],
+            target_before=target(row),
+            target_after=target(merged),
+            amount_before=row["amount_vnd"],
+            amount_after=merged["amount_vnd"],
+            threshold_vnd=await fine_threshold(agency_id),
+        )
+    )
+    if needs_approval and approved is None:
+        if not reason:
+            reason = request_reason(data)
+        pending = await ask(
+            principal,
+            kind="measure_write_off" if writing_off else "measure_update",
+            agency_id=agency_id,
+            inspection_id=row["inspection"],
+            target_id=measure_id,
+            target_version=version,
+            payload=data,
+            summary={"changes": corrections, "status": status_values.get("status")},
+            reason=reason,
+            ip=ip,
+        )
+        return {**before, "pending_approval": pending}
+    merged["status"] = status_of(merged)
     columns = {
         "finding_id": Measure.finding,
         "type": Measure.type,
@@ -394,32 +505,60 @@ async def update_measure(
         "responsible_agency_id": Measure.responsible_agency,
         "due_on": Measure.due_on,
     }
-    merged = {**row, **{k: v for k, v in values.items() if k in row}, **status_values}
-    merged["status"] = status_of(merged)
     changes: dict[Any, Any] = {columns[key]: value for key, value in values.items()}
     changes[Measure.status] = merged["status"]
     if "written_off_reason" in status_values:
         changes[Measure.written_off_reason] = status_values["written_off_reason"]
     if "completed_on" in status_values:
         changes[Measure.completed_on] = status_values["completed_on"]
-    case = await visible_case(principal, row["inspection"])
+    if corrections and "completed_on" not in status_values:
+        # A lower target can be reached by what is already done; a higher one reopens it.
+        changes[Measure.completed_on] = await _recomputed_completion(measure_id, merged)
     async with unit_of_work() as work:
         await versioned_update(Measure, measure_id, version, changes)
         if "decision_no" in values:
             await refresh_search_text(row["inspection"])
         after = await get_measure(principal, measure_id)
+        # The reason once: on its own, or with the names of an approved request.
+        note: dict[str, Any] = {}
+        if approved is not None:
+            note["approval"] = approved.audit_note()
+        elif reason:
+            note["reason"] = reason
+        action = "write_off" if writing_off else ("correct" if reason else "update")
         await audit.record(
-            "write_off" if status_values.get("status") == "written_off" else "update",
+            action,
             actor=principal,
             entity_type="measure",
             entity_id=measure_id,
             agency_id=agency_id,
             before=before,
-            after=after,
+            after={**after, **note},
             ip=ip,
         )
         await work.totals_changed(agency_id, lifecycle_dates(case))
     return after
+
+
+async def _recomputed_completion(measure_id: int, merged: dict[str, Any]) -> date | None:
+    """The completion date of a corrected measure, from its whole ledger in date order."""
+    if merged["status"] != "done":
+        return None
+    if target(merged) == 0:
+        return merged.get("completed_on")  # type: ignore[no-any-return]
+    return completion_date(await ledger(measure_id, merged["type"]), target(merged))
+
+
+async def ledger(measure_id: int, measure_type: str) -> list[tuple[date, int | Decimal]]:
+    """(date, amount) of every entry of a measure's ledger in its unit, reversals negative,
+    in the order they were recorded."""
+    column = {"vnd": "amount_vnd", "m2": "land_m2"}.get(measure_unit(measure_type), "quantity")
+    rows = (
+        await Execution.select(Execution.executed_on, getattr(Execution, column))
+        .where(Execution.measure == measure_id)
+        .order_by(Execution.id)
+    )
+    return [(row["executed_on"], row[column]) for row in rows]
 
 
 async def execution_dates(measure_id: int) -> list[date]:

@@ -1,0 +1,260 @@
+"""The approvals list: changes waiting for a second person, and deciding them.
+
+Approving calls the service that would have made the change, with an ``Approved`` grant,
+inside one unit of work with the request's own update: the change, its audit row (both names
+on it), the request's decision and the totals marker commit together or not at all. A
+record changed since the request (its version moved on) is refused with 409: the approver
+rejects it and the requester asks again from what is there now.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from inspect_app.domain.approvals import DECISIONS, KINDS, NOT_PENDING, STATUSES, decision_problem
+from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_app.principal import Principal
+from inspect_app.services import audit, executions, inspections, measures
+from inspect_app.services.approval_requests import TARGET_ENTITY, Approved, user_name
+from inspect_app.services.casework import (
+    Errors,
+    decode_cursor,
+    ensure_id,
+    lock_row,
+    page_limit,
+    page_of,
+    stale_version,
+    text,
+)
+from inspect_app.services.unit_of_work import unit_of_work
+from models.tables import Approval
+
+CHANGED_SINCE = (
+    "The record changed after this request was made; reject it and ask again from what is "
+    "there now."
+)
+APPROVAL_FIELDS = (
+    Approval.id,
+    Approval.agency,
+    Approval.inspection,
+    Approval.kind,
+    Approval.target_id,
+    Approval.target_version,
+    Approval.payload,
+    Approval.summary,
+    Approval.reason,
+    Approval.status,
+    Approval.requested_by,
+    Approval.requested_at,
+    Approval.decided_by,
+    Approval.decided_at,
+    Approval.decision_note,
+    Approval.result_id,
+    Approval.version,
+    Approval.inspection._.code.as_alias("case_code"),
+    Approval.inspection._.title.as_alias("case_title"),
+    Approval.inspection._.lead_user.as_alias("case_lead_id"),
+    Approval.requested_by._.full_name.as_alias("requested_by_name"),
+    Approval.decided_by._.full_name.as_alias("decided_by_name"),
+    Approval.agency._.name.as_alias("agency_name"),
+)
+
+
+def _in_scope(principal: Principal) -> Any:
+    return Approval.agency._.path.like(principal.scope_pattern)
+
+
+def _json(value: Any) -> Any:
+    """A JSON column's value (SQLite hands back its text)."""
+    if isinstance(value, str):
+        return json.loads(value) if value else {}
+    return value or {}
+
+
+def _may_decide(principal: Principal, requester_id: int, case_lead_id: int | None) -> bool:
+    """True when this person may approve or reject a request (domain.approvals)."""
+    return (
+        principal.can("approval.decide")
+        and decision_problem(
+            "approve",
+            user_id=principal.id,
+            role=principal.role,
+            requester_id=requester_id,
+            case_lead_id=case_lead_id,
+        )
+        is None
+    )
+
+
+def _out(row: dict[str, Any], principal: Principal) -> dict[str, Any]:
+    out = dict(row)
+    out["agency_id"] = out.pop("agency")
+    out["inspection_id"] = out.pop("inspection")
+    out["payload"] = _json(out["payload"])
+    out["summary"] = _json(out["summary"])
+    out["entity_type"] = TARGET_ENTITY[out["kind"]]
+    out["can_decide"] = out["status"] == "pending" and _may_decide(
+        principal, out["requested_by"], out["case_lead_id"]
+    )
+    out["can_withdraw"] = out["status"] == "pending" and out["requested_by"] == principal.id
+    return out
+
+
+async def list_approvals(
+    principal: Principal,
+    *,
+    status: str | None = "pending",
+    inspection_id: int | None = None,
+    cursor: str | None = None,
+    limit: int | None = None,
+) -> dict[str, Any]:
+    """Requests in scope, oldest first (the one waiting longest on top)."""
+    size = page_limit(limit)
+    after = decode_cursor(cursor)
+    where = _in_scope(principal)
+    if status is not None:
+        if status not in STATUSES:
+            raise InvalidInput({"status": "Choose a value from the list."})
+        where = where & (Approval.status == status)
+    if inspection_id is not None:
+        ensure_id(inspection_id)
+        where = where & (Approval.inspection == inspection_id)
+    if after is not None:
+        where = where & (Approval.id > after)
+    rows = (
+        await Approval.select(*APPROVAL_FIELDS).where(where).order_by(Approval.id).limit(size + 1)
+    )
+    return page_of([_out(row, principal) for row in rows], size)
+
+
+async def pending_count(principal: Principal) -> int:
+    """How many requests in scope this person may decide (the menu's badge)."""
+    if not principal.can("approval.decide"):
+        return 0
+    rows = await Approval.select(
+        Approval.requested_by, Approval.inspection._.lead_user.as_alias("lead")
+    ).where(_in_scope(principal) & (Approval.status == "pending"))
+    return sum(1 for row in rows if _may_decide(principal, row["requested_by"], row["lead"]))
+
+
+async def get_approval(principal: Principal, approval_id: int) -> dict[str, Any]:
+    """One request in scope; NotFound otherwise."""
+    ensure_id(approval_id)
+    row = (
+        await Approval.select(*APPROVAL_FIELDS)
+        .where(_in_scope(principal) & (Approval.id == approval_id))
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return _out(row, principal)
+
+
+async def _apply(principal: Principal, request: dict[str, Any], grant: Approved, ip: str) -> int:
+    """Make the approved change through the service that owns it; the id of its record."""
+    kind, target, payload = request["kind"], request["target_id"], request["payload"]
+    version = request["target_version"]
+    try:
+        if kind == "case_close":
+            data = {**payload, "version": version}
+            await inspections.record_event(principal, target, data, ip, approved=grant)
+            return int(target)
+        if kind in ("measure_update", "measure_write_off"):
+            await measures.update_measure(principal, target, version, payload, ip, approved=grant)
+            return int(target)
+        if kind == "measure_create":
+            created = await measures.create_measure(principal, target, payload, ip, approved=grant)
+            return int(created["id"])
+        reversal = await executions.reverse_execution(
+            principal, target, payload, ip, approved=grant
+        )
+        return int(reversal["id"])
+    except Conflict as exc:
+        if exc.code == "stale_version":
+            raise Conflict(CHANGED_SINCE, code="changed_since_request") from None
+        raise
+
+
+async def decide(
+    principal: Principal, approval_id: int, data: dict[str, Any], ip: str = ""
+) -> dict[str, Any]:
+    """Approve, reject or withdraw a pending request.
+
+    ``data``: ``decision`` (approve|reject|withdraw), ``version`` and an optional ``note``.
+    403 when this person may not take the decision (their own request, the lead of the
+    case, a role that does not approve); 409 for a stale version or a decided request.
+    """
+    errors = Errors()
+    decision = data.get("decision")
+    if decision not in DECISIONS:
+        errors["decision"] = "Choose a value from the list."
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        errors["version"] = "This field is required."
+    note = text(data, "note", errors, max_length=2000) or ""
+    errors.raise_if_any()
+    assert isinstance(decision, str) and isinstance(version, int)
+    request = await get_approval(principal, approval_id)
+    if decision != "withdraw" and not principal.can("approval.decide"):
+        raise Forbidden()
+    problem = decision_problem(
+        decision,
+        user_id=principal.id,
+        role=principal.role,
+        requester_id=request["requested_by"],
+        case_lead_id=request["case_lead_id"],
+    )
+    if problem is not None:
+        raise Forbidden(problem)
+    if request["status"] != "pending":
+        raise Conflict(NOT_PENDING, code="not_pending")
+    if request["version"] != version:
+        raise stale_version()
+    status = {"approve": "approved", "reject": "rejected", "withdraw": "withdrawn"}[decision]
+    async with unit_of_work():
+        await lock_row(Approval, approval_id)
+        current = await Approval.select(Approval.status, Approval.version).where(
+            Approval.id == approval_id
+        )
+        if current[0]["status"] != "pending" or current[0]["version"] != version:
+            raise stale_version()
+        result_id = None
+        if decision == "approve":
+            grant = Approved(
+                approval_id=approval_id,
+                requested_by=request["requested_by"],
+                requested_by_name=await user_name(request["requested_by"]),
+                approved_by_name=principal.full_name,
+                reason=request["reason"],
+            )
+            result_id = await _apply(principal, request, grant, ip)
+        await Approval.update(
+            {
+                Approval.status: status,
+                Approval.decided_by: principal.id,
+                Approval.decided_at: datetime.now(UTC),
+                Approval.decision_note: note.strip(),
+                Approval.result_id: result_id,
+                Approval.version: version + 1,
+            }
+        ).where(Approval.id == approval_id)
+        await audit.record(
+            f"approval.{decision}",
+            actor=principal,
+            entity_type=request["entity_type"],
+            entity_id=request["target_id"],
+            agency_id=request["agency_id"],
+            after={
+                "approval_id": approval_id,
+                "kind": request["kind"],
+                "requested_by": request["requested_by_name"],
+                **({"note": note.strip()} if note.strip() else {}),
+            },
+            ip=ip,
+        )
+    return await get_approval(principal, approval_id)
+
+
+__all__ = ["KINDS", "decide", "get_approval", "list_approvals", "pending_count"]
