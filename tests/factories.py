@@ -131,9 +131,10 @@ async def event(actor: Actor, case: dict[str, Any], type_: str, on: date, **fiel
     return await inspections.record_event(actor.principal, case["id"], data)
 
 
-async def concluded_case(lead: Actor, subject_ids: list[int]) -> dict[str, Any]:
-    """A case announced on 12/01/2026, on-site ended 20/02, concluded 10/03/2026."""
-    case = await make_inspection(lead, subject_ids)
+async def concluded_case(lead: Actor, subject_ids: list[int], **fields: Any) -> dict[str, Any]:
+    """A case announced on 12/01/2026, on-site ended 20/02, concluded 10/03/2026 (``fields``
+    as for make_inspection, e.g. the team: ``member_user_ids``)."""
+    case = await make_inspection(lead, subject_ids, **fields)
     await event(lead, case, "announce", date(2026, 1, 12))
     await event(lead, case, "end_onsite", date(2026, 2, 20))
     return await event(lead, case, "conclude", date(2026, 3, 10), conclusion_no="25/KL-TTr")

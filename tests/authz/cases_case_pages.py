@@ -11,6 +11,14 @@ from tests.authz.spec import RouteCase, form_post, typed
 from tests.authz.world import World
 
 
+def _reversal(world: World, side: str) -> dict[str, Any]:
+    return {
+        "execution_id": str(world.id_of("execution", side)),
+        "reversal_date": "05/03/2026",
+        "reason": "Nộp nhầm tài khoản",
+    }
+
+
 def _inspection(world: World, side: str) -> dict[str, Any]:
     return {
         "agency_id": str(world.agency(side)),
@@ -110,7 +118,20 @@ CASES: list[RouteCase] = [
         "measure",
         body=typed(date="05/03/2026", amount_vnd="1.000.000"),
     ),
+    form_post(
+        "/measures/{measure_id:int}/reversals",
+        "execution.create",
+        "measure",
+        body=_reversal,
+    ),
     form_post("/attachments", "attachment.upload", body=_upload),
+    RouteCase("GET", "/approvals", "approval.read"),
+    form_post(
+        "/approvals/{approval_id:int}/decision",
+        "approval.read",
+        "approval",
+        body=typed(decision="reject", version="1", note="Chưa đủ hồ sơ"),
+    ),
     RouteCase("GET", "/attachments/{attachment_id:int}", "read", "attachment"),
     # Subjects are shared reference data; their history is limited to the caller's scope.
     RouteCase("GET", "/subjects", "read"),

@@ -50,6 +50,14 @@ def _execution(world: World, side: str) -> dict[str, Any]:
     return {"date": "2026-03-05", "amount_vnd": 1_000_000}
 
 
+def _reversal(world: World, side: str) -> dict[str, Any]:
+    return {"reason": "Nộp nhầm tài khoản", "date": "2026-03-05"}
+
+
+def _decision(world: World, side: str) -> dict[str, Any]:
+    return {"decision": "reject", "version": 1, "note": "Chưa đủ hồ sơ"}
+
+
 def _upload(world: World, side: str) -> dict[str, Any]:
     return {"entity_type": "inspection", "entity_id": world.id_of("inspection", side)}
 
@@ -138,6 +146,25 @@ CASES: list[RouteCase] = [
         body=_execution,
     ),
     RouteCase("POST", "/api/attachments", "attachment.upload", body=_upload, expect_ok=UPLOAD_OK),
+    # Reversing an entry: leads and heads, and the lead of the case (the world's inspector).
+    RouteCase(
+        "POST",
+        "/api/executions/{execution_id:int}/reversal",
+        "execution.create",
+        "execution",
+        body=_reversal,
+    ),
+    RouteCase("GET", "/api/approvals", "approval.read"),
+    RouteCase("GET", "/api/approvals/{approval_id:int}", "approval.read", "approval"),
+    # The route lets every case worker in (a requester withdraws); deciding is for a head or
+    # the lead of another case: the world's request was asked by the inspector, its lead.
+    RouteCase(
+        "POST",
+        "/api/approvals/{approval_id:int}/decision",
+        "approval.decide",
+        "approval",
+        body=_decision,
+    ),
     # Without entity_type and entity_id the list is a 400 naming them.
     RouteCase("GET", "/api/attachments", "read", expect_ok=(*DEFAULT_OK, 400)),
     RouteCase("GET", "/api/attachments/{attachment_id:int}", "read", "attachment"),

@@ -35,6 +35,7 @@ TARGET_KINDS = (
     "import_run",
     "tip",
     "reminder_letter",
+    "approval",
 )
 
 # Values of path parameters that do not name a record (``{code:str}`` of /lang/{code:str});

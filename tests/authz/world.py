@@ -33,6 +33,7 @@ from models.tables import (
     Agency,
     AgencyTotals,
     ApiToken,
+    Approval,
     AppUser,
     Attachment,
     Execution,
@@ -274,6 +275,20 @@ async def _side_records(
             document_no=f"GNT-{suffix}",
             note=f"{mark}nộp lần 1",
             created_by=creator_id,
+        )
+    )
+    # A write-off asked by the case's lead, waiting for a second person.
+    ids["approval"] = await _insert(
+        Approval(
+            agency=agency_id,
+            inspection=inspection_id,
+            kind="measure_write_off",
+            target_id=ids["measure"],
+            target_version=1,
+            payload=json.dumps({"status": "written_off", "written_off_reason": "Giải thể"}),
+            summary=json.dumps({"changes": {}, "status": "written_off"}),
+            reason=f"{mark}Doanh nghiệp giải thể {suffix}",
+            requested_by=member_user_id,
         )
     )
     storage_name = f"matrix-{suffix.lower()}-{secrets.token_hex(8)}.pdf"

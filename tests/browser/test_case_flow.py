@@ -16,6 +16,7 @@ from inspect_app.clock import today
 from inspect_app.domain.formatting import format_date
 from inspect_app.security import hash_password
 from models.tables import AppUser, Inspection, Measure
+from tests.browser.support import overflow, record_event, sign_in
 from tests.conftest import ARTIFACTS_DIR
 from tests.factories import make_subject, make_tree, make_user
 
@@ -27,34 +28,6 @@ DESKTOP = {"width": 1280, "height": 900}
 async def _shot(page: Any, step: str) -> None:
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS_DIR / f"case_flow_{step}.png"), full_page=True)
-
-
-async def _sign_in(page: Any, username: str) -> None:
-    await page.context.clear_cookies()
-    await page.goto("/login")
-    await page.fill("#username", username)
-    await page.fill("#password", PASSWORD)
-    await page.click("form button[type=submit]")
-    await page.wait_for_url(re.compile(r".*/$"))
-
-
-async def _record_event(page: Any, event: str, **fields: str) -> None:
-    """Open the event's small form on the case page, fill it and submit it."""
-    form = page.locator(f"details[data-event={event}]")
-    await form.locator("summary").click()
-    for name, value in fields.items():
-        await form.locator(f"#ev-{event}-{name}").fill(value)
-    await form.locator(f"[data-testid=submit-{event}]").click()
-    await page.wait_for_url(re.compile(r".*/inspections/\d+#timeline$"))
-
-
-async def _overflow(page: Any) -> int:
-    """How many CSS pixels the page is wider than the viewport (0: no sideways scrolling)."""
-    return int(
-        await page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-        )
-    )
 
 
 async def test_inspector_and_lead_take_a_hotline_case_to_publication(
@@ -70,7 +43,7 @@ async def test_inspector_and_lead_take_a_hotline_case_to_publication(
     await page.set_viewport_size(DESKTOP)
 
     # 1. The inspector registers an ad-hoc case from a hotline report.
-    await _sign_in(page, inspector.principal.username)
+    await sign_in(page, inspector.principal.username, PASSWORD)
     await page.goto("/inspections/new")
     await page.select_option("#f-origin", "ad_hoc")
     await page.select_option("#f-origin_source", "hotline")
@@ -95,7 +68,7 @@ async def test_inspector_and_lead_take_a_hotline_case_to_publication(
     )
 
     # 2. Announcing the decision starts the legal clock.
-    await _record_event(page, "announce")
+    await record_event(page, "announce")
     assert await page.locator("[data-testid=case-status]").inner_text() == (
         "Đang thanh tra trực tiếp"
     )
@@ -133,25 +106,25 @@ async def test_inspector_and_lead_take_a_hotline_case_to_publication(
     # The same page on a phone: nothing wider than the screen.
     await page.set_viewport_size(PHONE)
     await page.reload()
-    assert await _overflow(page) == 0
+    assert await overflow(page) == 0
     await _shot(page, "4_partial_recovery_phone")
     await page.goto(case_url)
-    assert await _overflow(page) == 0
+    assert await overflow(page) == 0
     await _shot(page, "4_case_phone")
     await page.set_viewport_size(DESKTOP)
 
     # 5. The lead ends the on-site work, concludes and publishes.
-    await _sign_in(page, lead.principal.username)
+    await sign_in(page, lead.principal.username, PASSWORD)
     await page.goto(case_url)
-    await _record_event(page, "end_onsite", document_no="BB-01/2026")
-    await _record_event(page, "conclude", conclusion_no="25/KL-TTr")
+    await record_event(page, "end_onsite", document_no="BB-01/2026")
+    await record_event(page, "conclude", conclusion_no="25/KL-TTr")
     # The public version first (the publish step is refused without one).
     await page.goto(case_url)
     await page.fill("#f-pub-summary", "Kết luận thanh tra việc quản lý ngân sách.")
     await page.fill("#f-pub-text", "Toàn văn kết luận, trừ bí mật nhà nước.")
     await page.click("[data-testid=publication-save]")
     await page.wait_for_url(re.compile(r".*/inspections/\d+#publication$"))
-    await _record_event(page, "publish", document_no="TB-30/2026")
+    await record_event(page, "publish", document_no="TB-30/2026")
     await page.goto(case_url)
 
     assert await page.locator("[data-testid=case-status]").inner_text() == "Đã kết luận"

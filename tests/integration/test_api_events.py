@@ -20,8 +20,10 @@ from tests.factories import (
     make_inspection,
     make_measure,
     make_subject,
+    make_user,
     row_count,
 )
+from tests.integration.approval_support import approve
 
 # Storage-layer behaviour: these run on SQLite (the embedded default) too.
 pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
@@ -30,7 +32,11 @@ pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
 @pytest.fixture
 async def world(people: dict[str, Any]) -> dict[str, Any]:
     subject = await make_subject()
-    return {**people, "case": await make_inspection(people["lead"], [subject])}
+    # The inspector is on the case's team: an inspector outside it only reads the case.
+    case = await make_inspection(
+        people["lead"], [subject], member_user_ids=[people["inspector"].id]
+    )
+    return {**people, "case": case}
 
 
 async def _post(client, actor, case_id: int, body: dict[str, Any]):
@@ -67,6 +73,7 @@ async def test_announce_starts_the_clock(client, world) -> None:
 
 async def test_full_lifecycle_with_extension_and_suspension(client, world) -> None:
     lead, case_id = world["lead"], world["case"]["id"]
+    head = await make_user(world["tree"]["P"], "head")
     steps = [
         {"type": "announce", "date": "2026-03-02"},
         {"type": "extend", "date": "2026-04-01", "days": 10, "decision_no": "30/QĐ-TTr"},
@@ -100,6 +107,13 @@ async def test_full_lifecycle_with_extension_and_suspension(client, world) -> No
             assert prepared.status_code == 200, prepared.text
             assert prepared.json()["public_url"] is None  # prepared, not yet published
         response = await _post(client, lead, case_id, {**step, "version": version})
+        if step["type"] == "close":
+            # Closing waits for a second person: nothing changes until a head approves.
+            assert response.status_code == 202, response.text
+            pending = response.json()["pending_approval"]
+            assert (response.json()["status"], pending["kind"]) == ("concluded", "case_close")
+            await approve(client, head, pending["id"])
+            response = await client.get(f"/api/inspections/{case_id}", headers=lead.headers)
         assert response.status_code == 200, (step, response.text)
         body = response.json()
         version = body["version"]

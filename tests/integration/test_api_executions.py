@@ -11,8 +11,10 @@ from tests.factories import (
     concluded_case,
     make_measure,
     make_subject,
+    make_user,
     row_count,
 )
+from tests.integration.approval_support import approve
 
 # Storage-layer behaviour: these run on SQLite (the embedded default) too.
 pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
@@ -123,11 +125,13 @@ async def test_scope_and_roles(client, world) -> None:
 
 async def test_written_off_measure_takes_no_execution(client, world) -> None:
     lead, measure_id = world["lead"], world["measure"]["id"]
-    await client.patch(
+    asked = await client.patch(
         f"/api/measures/{measure_id}",
         json={"version": 1, "status": "written_off", "written_off_reason": "Giải thể"},
         headers=lead.headers,
     )
+    head = await make_user(world["tree"]["P"], "head")
+    await approve(client, head, asked.json()["pending_approval"]["id"])
     response = await _post(client, lead, measure_id, {"date": "2026-04-01", "amount_vnd": 1})
     assert response.status_code == 409
     assert await row_count(Execution) == 0

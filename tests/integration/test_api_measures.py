@@ -13,8 +13,10 @@ from tests.factories import (
     make_finding,
     make_measure,
     make_subject,
+    make_user,
     row_count,
 )
+from tests.integration.approval_support import approve, decide
 
 # Storage-layer behaviour: these run on SQLite (the embedded default) too.
 pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
@@ -98,10 +100,17 @@ async def test_write_off_needs_a_lead_and_a_reason(client, world) -> None:
     assert by_inspector.status_code == 403
     assert no_reason.status_code == 422
     assert no_reason.json()["errors"][0]["field"] == "written_off_reason"
-    assert ok.status_code == 200, ok.text
-    assert ok.json()["status"] == "written_off"
-    assert ok.json()["overdue"] is False
-    assert ok.json()["written_off_reason"] == "Doanh nghiệp giải thể"
+    # Writing off waits for a second person: the measure is unchanged until approved.
+    assert ok.status_code == 202, ok.text
+    assert ok.json()["status"] == "open"
+    pending = ok.json()["pending_approval"]
+    own = await decide(client, world["lead"], pending["id"])
+    assert own.status_code == 403
+    await approve(client, await make_user(world["tree"]["P"], "head"), pending["id"])
+    written_off = (await client.get(path, headers=world["lead"].headers)).json()
+    assert written_off["status"] == "written_off"
+    assert written_off["overdue"] is False
+    assert written_off["written_off_reason"] == "Doanh nghiệp giải thể"
 
 
 async def test_policy_measure_is_marked_done_and_a_money_one_is_not(client, world) -> None:
@@ -140,11 +149,21 @@ async def test_discipline_counts_people(client, world) -> None:
 async def test_stale_version_and_scope(client, world) -> None:
     measure = await make_measure(world["lead"], world["case"])
     path = f"/api/measures/{measure['id']}"
-    ok = await client.patch(
+    # After the conclusion a new deadline is a correction: it needs its reason.
+    no_reason = await client.patch(
         path, json={"version": 1, "due_on": "2026-09-30"}, headers=world["lead"].headers
     )
+    assert no_reason.status_code == 422
+    assert no_reason.json()["errors"][0]["field"] == "reason"
+    ok = await client.patch(
+        path,
+        json={"version": 1, "due_on": "2026-09-30", "reason": "Gia hạn theo Văn bản 12/UBND"},
+        headers=world["lead"].headers,
+    )
     stale = await client.patch(
-        path, json={"version": 1, "due_on": "2026-12-31"}, headers=world["lead"].headers
+        path,
+        json={"version": 1, "due_on": "2026-12-31", "reason": "Gia hạn lần hai"},
+        headers=world["lead"].headers,
     )
     hidden = await client.get(path, headers=world["outsider"].headers)
     assert ok.status_code == 200 and ok.json()["version"] == 2

@@ -355,7 +355,10 @@ async def test_event_form_errors_come_back_beside_the_fields_of_that_event(
 async def test_an_execution_beyond_what_remains_is_refused_with_the_amount_left(
     client: httpx.AsyncClient, world: dict[str, Any]
 ) -> None:
-    case = await concluded_case(world["lead"], [await make_subject()])
+    # The inspector is on the case's team (only the team records executions).
+    case = await concluded_case(
+        world["lead"], [await make_subject()], member_user_ids=[world["inspector"].id]
+    )
     measure = await measures.create_measure(
         world["lead"].principal,
         case["id"],

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from models.tables import Execution, Measure
-from tests.factories import concluded_case, make_inspection, make_measure, make_subject
+from tests.factories import concluded_case, make_inspection, make_measure, make_subject, make_user
+from tests.integration.approval_support import approve
 from tests.integration.test_case_pages import sign_in
 
 pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
@@ -202,12 +203,18 @@ async def test_the_recommendation_page_shows_its_own_edits_in_words(
     measure = await make_measure(world["lead"], world["case"], amount_vnd=1_000_000_000)
     response = await client.patch(
         f"/api/measures/{measure['id']}",
-        json={"version": 1, "amount_vnd": 900_000_000},
+        json={"version": 1, "amount_vnd": 900_000_000, "reason": "Kết luận đính chính số liệu"},
         headers=world["lead"].headers,
     )
-    assert response.status_code == 200, response.text[:300]
+    # Reducing what is owed waits for a second person.
+    assert response.status_code == 202, response.text[:300]
+    head = await make_user(world["tree"]["P"], "head", name="Trần Thị Duyệt")
+    await approve(client, head, response.json()["pending_approval"]["id"])
     await sign_in(client, world["lead"])
     page = (await client.get(f"/measures/{measure['id']}")).text
     history = page[page.index('class="card history"') :]
     assert "1.000.000.000" in history and "900.000.000" in history
     assert "<del>" in history and "<ins>" in history
+    # Both names and the reason are on the record.
+    assert world["lead"].principal.full_name in history and "Trần Thị Duyệt" in history
+    assert "Kết luận đính chính số liệu" in history
