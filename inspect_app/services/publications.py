@@ -30,6 +30,7 @@ from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit, reference_cache
 from inspect_app.services.attachments import clean_filename, detect_type
+from inspect_app.services.case_access import ensure_case_write
 from inspect_app.services.casework import Errors, text
 from inspect_app.settings import get_settings
 from models.tables import Agency, Inspection, InspectionSubject, Publication
@@ -148,6 +149,7 @@ async def save_publication(
     if not principal.can("inspection.edit"):
         raise Forbidden()
     case = await _case(principal, inspection_id)
+    await ensure_case_write(principal, case, "inspection.edit")
     if case["concluded_on"] is None or case["status"] not in ("concluded", "closed"):
         raise Conflict(MSG_NOT_CONCLUDED, code="not_concluded")
     current = await Publication.select().where(Publication.inspection == inspection_id).first()

@@ -153,6 +153,7 @@ CASES: list[RouteCase] = [
         "execution.create",
         "execution",
         body=_reversal,
+        case_permission="execution.reverse",
     ),
     RouteCase("GET", "/api/approvals", "approval.read"),
     RouteCase("GET", "/api/approvals/{approval_id:int}", "approval.read", "approval"),

@@ -67,6 +67,9 @@ class RouteCase:
     form: bool = False
     scoped: bool = True
     expect_ok: tuple[int, ...] = DEFAULT_OK
+    # What the service checks on the case's team when it is not ``permission`` (asking to
+    # reverse an execution goes through the route of case workers, and is a lead's step).
+    case_permission: str | None = None
 
     @property
     def key(self) -> tuple[str, str]:

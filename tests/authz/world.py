@@ -430,6 +430,18 @@ async def _build_world() -> World:
     token_b, _ = await _token(user_b, f"{OUTSIDE_MARK} spare")
 
     inside = await _side_records("inside", agency_a1["id"], users["inspector"], users["lead"])
+    # The case's own roles (docs/security.md): an inspector of A on the inside case's team,
+    # and one who is not; the world's inspector leads that case.
+    for name, on_team in (("member", True), ("reader", False)):
+        users[name] = await _user(
+            f"matrix_{name}", f"Thanh tra viên {name}", "inspector", agency_a["id"]
+        )
+        usernames[name] = f"matrix_{name}"
+        _, bearer[name] = await _token(users[name], f"matrix {name}")
+        if on_team:
+            await _insert(
+                InspectionMember(inspection=inside["inspection"], user=users[name], role="member")
+            )
     outside = await _side_records("outside", agency_b["id"], user_b, user_b)
     notifications = {
         role: await _notification(users[role], "Sắp đến hạn", inside["inspection"])

@@ -255,3 +255,60 @@ async def test_route_answers_each_role_as_the_permission_table_and_scope_say(
         )
 
     assert failures == [], "\n".join(failures)
+
+
+# --------------------------------------------------------------------------- the case's roles
+
+# Changes of a case and of its records, on the API: what the team of the case decides.
+CASE_TARGETS = ("inspection", "finding", "measure", "execution")
+TEAM_CASES = [
+    case
+    for case in CASES
+    if case.is_api and case.is_unsafe and case.target in CASE_TARGETS and case.permission
+]
+# An inspector's place in the inside case's team -> what they may do there, written out by
+# hand (docs/security.md): a member does what an inspector does, the lead what a lead does
+# (the world's inspector leads the case), an inspector outside the team only reads.
+TEAM_EXPECTED = {
+    "member": lambda permission: allowed("inspector", permission),
+    "reader": lambda permission: False,
+    "inspector": lambda permission: allowed("lead", permission),
+}
+
+
+def test_the_team_cases_cover_every_kind_of_change_of_a_case() -> None:
+    methods = {(case.method, case.target) for case in TEAM_CASES}
+    for expected in (
+        ("PATCH", "inspection"),
+        ("POST", "inspection"),
+        ("DELETE", "finding"),
+        ("PATCH", "measure"),
+        ("POST", "execution"),
+    ):
+        assert expected in methods
+
+
+@pytest.mark.parametrize("case", TEAM_CASES, ids=[f"{c.method} {c.path}" for c in TEAM_CASES])
+async def test_case_routes_answer_an_inspector_by_their_place_in_the_team(
+    caller: Caller, case: RouteCase
+) -> None:
+    failures: list[str] = []
+    permission = case.case_permission or case.permission
+    assert permission is not None
+    for who, may in TEAM_EXPECTED.items():
+        if caller.dirty or caller.world is None:
+            await caller.rebuild()
+        response = await caller.send(case, "inside", who)
+        if response.status_code < 400:
+            caller.dirty = True
+        route_allows = allowed("inspector", case.permission or "")
+        expected_ok = route_allows and may(permission)
+        ok = response.status_code in case.expect_ok if expected_ok else response.status_code == 403
+        if not ok:
+            detail = response.text[:200].replace("\n", " ")
+            expected = f"one of {case.expect_ok}" if expected_ok else "403"
+            failures.append(
+                f"{case.method} {case.path} as {who}: {response.status_code}, "
+                f"expected {expected} — {detail}"
+            )
+    assert failures == [], "\n".join(failures)
