@@ -221,3 +221,9 @@ def _refusal(status: str, event: str, ctx: TransitionContext) -> IllegalTransiti
             count=ctx.measures_open,
         )
     return None
+
+
+def case_code(report_table: int, year: int, inspection_id: int) -> str:
+    """The code of a case, the same for cases typed in, imported or seeded: "TT-2026-000123"
+    (an inspection, table 01 of the report) or "KT-2026-000123" (a check, table 02)."""
+    return f"{'KT' if report_table == 2 else 'TT'}-{year}-{inspection_id:06d}"

@@ -82,5 +82,10 @@ def status_change(data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def attachment_target(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The record an uploaded file is for, as the upload form names it."""
+    """The record an uploaded file is for, as the upload form names it: ``entity_type`` and
+    ``entity_id``, or one ``target`` "execution:12" chosen in a list (the measure page)."""
+    target = str(data.get("target") or "")
+    if target:
+        kind, _, record = target.partition(":")
+        return {"entity_type": kind, "entity_id": record}
     return {"entity_type": data.get("entity_type"), "entity_id": data.get("entity_id")}

@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from inspect_app.db import engine, is_postgres
+from inspect_app.domain.lifecycle import case_code
 from inspect_app.domain.measures import measure_status, measure_unit, target_of
 from inspect_app.domain.messages import N_, bound, lazy
 from inspect_app.domain.records import completion_date
@@ -549,7 +550,7 @@ async def _recode_cases(bulk: Bulk, case_ids: set[int]) -> None:
     await bulk.executemany(
         "UPDATE inspection SET code = $2 WHERE id = $1",
         [
-            (int(row["id"]), f"TT-{_date(row['decision_date']).year}-{int(row['id']):06d}")
+            (int(row["id"]), case_code(1, _date(row["decision_date"]).year, int(row["id"])))
             for row in rows
         ],
     )

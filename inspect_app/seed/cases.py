@@ -27,6 +27,7 @@ from inspect_app.domain.clock import (
     count_forward,
 )
 from inspect_app.domain.holidays import default_calendar
+from inspect_app.domain.lifecycle import case_code
 from inspect_app.domain.measures import MeasureStatus, measure_status, measure_unit, target_of
 from inspect_app.domain.text import fold_vietnamese, searchable_number
 from inspect_app.seed import names
@@ -590,7 +591,7 @@ def build_case(
     history = preview_history(rng, spec, today)
     year = spec.decided_on.year
     inspection_id = ids.next("inspection")
-    code = f"{spec.agency_code}-{year}-{numbers.next(spec.agency_code, year, 'case'):03d}"
+    code = case_code(2 if check else 1, year, inspection_id)
     issuer = spec.issuer
 
     def number(kind: str, in_year: int, issued_by: str = issuer, suffix: str = "") -> str:

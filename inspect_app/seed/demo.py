@@ -10,6 +10,7 @@ without a round trip per row.
 from __future__ import annotations
 
 import copy
+import json
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from inspect_app.services.catalogues import LAW_2025_IN_FORCE, ensure_catalogues
 from inspect_app.services.inspections import rebuild_search_texts
 from models.tables import (
     Agency,
+    Approval,
     AppUser,
     Execution,
     Finding,
@@ -90,6 +92,7 @@ TABLES: list[type[Table]] = [
     Finding,
     Measure,
     Execution,
+    Approval,
 ]
 INSERT_CHUNK = 200  # rows per INSERT: far below SQLite's limit on bound parameters
 
@@ -271,6 +274,7 @@ class _DemoBuilder:
         self._assign_subjects(cases)
         for case in cases:
             self._add_case(case)
+        self._approvals()
         if self.today.month >= 10:
             # Next year's plan is being drafted in the last quarter.
             self._add_plan(self.agencies[TOP_CODE], self.today.year + 1, status="draft")
@@ -279,6 +283,59 @@ class _DemoBuilder:
         if missing:  # pragma: no cover - the forced statuses make this impossible
             raise RuntimeError(f"demo data lacks statuses {sorted(missing)}")
         return self.rows
+
+    def _approvals(self) -> None:
+        """Two changes waiting in /approvals for the chief inspector (four-eyes): the lead of
+        division 1 asks to write off one recommendation and to reduce another."""
+        unit = self.agencies[f"{TOP_CODE}-NV1"].id
+        concluded = {
+            row["id"]
+            for row in self.rows["inspection"]
+            if row["agency"] == unit and row["status"] == "concluded"
+        }
+        open_money = [
+            row
+            for row in self.rows["measure"]
+            if row["inspection"] in concluded
+            and row["type"] == "recover_money"
+            and row["status"] in ("open", "partial")
+            and row["amount_vnd"] >= 2 * max(int(row["done_vnd"]), 1)
+        ]
+        requester = self.users["truongphong1"]
+        asks: list[tuple[str, dict[str, Any], dict[str, Any], str]] = [
+            (
+                "measure_write_off",
+                {"status": "written_off", "written_off_reason": names.WRITE_OFF_REQUEST},
+                {"changes": {}, "status": "written_off"},
+                names.WRITE_OFF_REQUEST,
+            ),
+            (
+                "measure_update",
+                {"amount_vnd": None, "reason": names.CORRECTION_REQUEST},
+                {"changes": {"amount_vnd": [None, None]}},
+                names.CORRECTION_REQUEST,
+            ),
+        ]
+        for measure, (kind, payload, summary, reason) in zip(open_money, asks, strict=False):
+            if kind == "measure_update":
+                reduced = int(measure["amount_vnd"]) // 10 * 9
+                payload = {**payload, "amount_vnd": reduced}
+                summary = {"changes": {"amount_vnd": [measure["amount_vnd"], reduced]}}
+            self.rows["approval"].append(
+                {
+                    "id": self.ids.next("approval"),
+                    "agency": unit,
+                    "inspection": measure["inspection"],
+                    "kind": kind,
+                    "target_id": measure["id"],
+                    "target_version": 1,
+                    "payload": json.dumps(payload, ensure_ascii=False),
+                    "summary": json.dumps(summary, ensure_ascii=False),
+                    "reason": reason,
+                    "status": "pending",
+                    "requested_by": requester,
+                }
+            )
 
     # ----------------------------------------------------------------- organisation
 

@@ -850,3 +850,14 @@ def document_number(number: int, kind: str, issuer: str) -> str:
     back out of them (see PRODUCT.md).
     """
     return f"{number}/{kind}-{issuer}"
+
+
+# Reasons of the changes the demo's lead asks a second person to approve (seed/demo.py).
+WRITE_OFF_REQUEST = (
+    "Doanh nghiệp đã giải thể theo Quyết định của Sở Kế hoạch và Đầu tư, không còn tài sản "
+    "để thu hồi; đề nghị dừng theo dõi."
+)
+CORRECTION_REQUEST = (
+    "Kết luận đã được đính chính: số tiền phải thu hồi giảm 10% theo Văn bản đính chính "
+    "của Chánh Thanh tra tỉnh."
+)

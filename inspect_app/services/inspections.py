@@ -804,16 +804,14 @@ async def create_inspection(principal: Principal, data: dict[str, Any], ip: str 
             )
         ).returning(Inspection.id)
         inspection_id = rows[0]["id"]
-        prefix = "KT" if await _report_table(values["kind"]) == 2 else "TT"
-        code = f"{prefix}-{clock.today().year}-{inspection_id:06d}"
+        table = await _report_table(values["kind"])
+        code = lifecycle.case_code(table, clock.today().year, inspection_id)
         await Inspection.update({Inspection.code: code}).where(Inspection.id == inspection_id)
         members = values.get("member_user_ids")
-        if principal.role == "inspector" and values.get("lead_user_id") != principal.id:
-            # The inspector who registers a case is on its team, so they can go on with it.
-            members = [
-                *(members or []),
-                *([] if principal.id in (members or []) else [principal.id]),
-            ]
+        if principal.role == "inspector" and not members and not values.get("lead_user_id"):
+            # An inspector who registers a case without naming its team is on it, so they
+            # can go on with it; a team named in the form is kept as it is.
+            members = [principal.id]
         await _set_links(inspection_id, values["subject_ids"], members)
         await Inspection.update({Inspection.search_text: await _search_text(inspection_id)}).where(
             Inspection.id == inspection_id

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from inspect_app.security import hash_password
-from inspect_app.services import inspections, measures
+from inspect_app.services import executions, inspections, measures
 from models.tables import AppUser, Inspection
 from tests.factories import (
     Actor,
@@ -544,3 +544,43 @@ async def test_pages_follow_the_reader_s_language_in_macros_labels_and_counts(
     assert "1 day added" in en_case and "1 days added" not in en_case
     assert "Extend" in en_case and "Gia hạn" not in en_case
     assert "On-site inspection" in en_case  # the status label, from the catalogue
+
+
+async def test_the_measure_page_has_one_upload_form_for_the_measure_and_its_executions(
+    client: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    from models.tables import Attachment
+
+    case = await concluded_case(world["lead"], [await make_subject()])
+    measure = await measures.create_measure(
+        world["lead"].principal,
+        case["id"],
+        {
+            "type": "recover_money",
+            "amount_vnd": 100_000_000,
+            "description": "Thu hồi về ngân sách",
+            "due_on": date(2026, 6, 30),
+        },
+    )
+    for day in (1, 2):
+        await executions.create_execution(
+            world["lead"].principal,
+            measure["id"],
+            {"date": date(2026, 4, day), "amount_vnd": 10_000_000},
+        )
+    csrf = await sign_in(client, world["lead"])
+    page = (await client.get(f"/measures/{measure['id']}")).text
+    assert page.count('action="/attachments"') == 1
+    # The file input speaks the page's language, not the browser's "Choose File".
+    assert "Chọn tệp" in page and "Chưa chọn tệp" in page
+    listed = await executions.list_executions(world["lead"].principal, measure["id"])
+    second = listed["items"][1]["id"]
+    assert f'value="execution:{second}"' in page
+    response = await client.post(
+        "/attachments",
+        data={"_csrf_token": csrf, "target": f"execution:{second}"},
+        files={"file": ("phieu-thu.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+    )
+    assert response.status_code == 200, response.text[:300]
+    stored = await Attachment.select(Attachment.entity_type, Attachment.entity_id).first()
+    assert stored == {"entity_type": "execution", "entity_id": second}

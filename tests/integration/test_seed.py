@@ -254,7 +254,41 @@ async def test_demo_data_holds_what_users_rely_on(db: str) -> None:
     assert sum(1 for n in years.values() if n > 1) >= 2
     assert sum(1 for row in inspections if row["overlap_override_reason"]) >= 2
 
+    # Two changes wait for the chief inspector, who can make them as they were asked.
+    await _assert_demo_approvals()
     await _assert_consistent(today)
+
+
+async def _assert_demo_approvals() -> None:
+    from inspect_app.principal import Principal
+    from inspect_app.services import approvals
+
+    head = await AppUser.select().where(AppUser.username == "chanhthanhtra").first()
+    agency = await Agency.select(Agency.path).where(Agency.id == head["agency"]).first()
+    principal = Principal(
+        id=head["id"],
+        username=head["username"],
+        full_name=head["full_name"],
+        role=head["role"],
+        agency_id=head["agency"],
+        agency_path=agency["path"],
+    )
+    waiting = (await approvals.list_approvals(principal))["items"]
+    assert sorted(a["kind"] for a in waiting) == ["measure_update", "measure_write_off"]
+    assert all(a["can_decide"] and a["reason"] for a in waiting)
+    for request in waiting:
+        decided = await approvals.decide(
+            principal, request["id"], {"decision": "approve", "version": request["version"]}
+        )
+        assert decided["status"] == "approved"
+    statuses = {
+        row["id"]: row["status"]
+        for row in await Measure.select(Measure.id, Measure.status).where(
+            Measure.id.is_in([a["target_id"] for a in waiting])
+        )
+    }
+    write_off = next(a for a in waiting if a["kind"] == "measure_write_off")
+    assert statuses[write_off["target_id"]] == "written_off"
 
 
 async def test_demo_refuses_a_database_that_has_agencies(db: str) -> None:

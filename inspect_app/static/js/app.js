@@ -13,6 +13,15 @@
       event.preventDefault();
     }
   });
+  // File inputs in the app's language: show the chosen names beside the button.
+  document.addEventListener("change", function (event) {
+    var input = event.target.closest("[data-file-input]");
+    if (!input) { return; }
+    var shown = input.parentNode.querySelector("[data-file-name]");
+    if (!shown) { return; }
+    var names = Array.prototype.map.call(input.files || [], function (f) { return f.name; });
+    shown.textContent = names.length ? names.join(", ") : shown.getAttribute("data-empty");
+  });
   // Elements with data-poll="url" reload their fragment until data-done appears (report progress).
   function poll(el) {
     var url = el.getAttribute("data-poll");
