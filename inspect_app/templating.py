@@ -12,7 +12,7 @@ from jinja2.runtime import Context
 from litestar.plugins.jinja import JinjaTemplateEngine as Engine
 from litestar.template.config import TemplateConfig
 
-from inspect_app.audit_labels import approval_summary, readable_entry
+from inspect_app.audit_labels import ENTITY_LABELS, approval_summary, readable_entry
 from inspect_app.domain import formatting
 from inspect_app.domain.approvals import KIND_LABELS as APPROVAL_KIND_LABELS
 from inspect_app.domain.approvals import STATUS_LABELS as APPROVAL_STATUS_LABELS
@@ -91,6 +91,7 @@ def configure_environment(engine: Engine) -> None:
             "history_entry": _history_entry,
             "approval_summary": _approval_summary,
             "approval_kind_label": _label(APPROVAL_KIND_LABELS),
+            "entity_label": _label(ENTITY_LABELS),
             "approval_status_label": _label(APPROVAL_STATUS_LABELS),
         }
     )

@@ -9,6 +9,8 @@ entry citing them; findings are withdrawn with a reason; nothing is deleted.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -465,3 +467,17 @@ async def test_the_reversal_and_correction_forms_come_back_with_every_error(clie
     assert "Nêu lý do của thay đổi này." in no_reason.text
     assert 'value="90.000.000"' in no_reason.text
     assert (await _measure(client, world["lead"], measure["id"]))["amount_vnd"] == 100_000_000
+
+
+async def test_the_audit_page_names_kinds_of_record_and_people_in_words(client, world) -> None:
+    from tests.integration.test_case_pages import sign_in
+
+    measure = await make_measure(world["case_lead"], world["case"])
+    pending = (await _ask_write_off(client, world["lead"], measure["id"])).json()
+    await approve(client, world["head"], pending["pending_approval"]["id"])
+    await sign_in(client, world["head"])
+    raw = (await client.get(f"/audit?entity_type=measure&entity_id={measure['id']}")).text
+    page = unicodedata.normalize("NFC", raw)
+    assert re.search(unicodedata.normalize("NFC", r'value="inspection"\s*>Cuộc thanh tra<'), page)
+    assert "Đề nghị phê duyệt" in page and "Đã phê duyệt" in page
+    assert "Trần Thị Duyệt" in page and "Nguyễn Văn Trưởng" in page
