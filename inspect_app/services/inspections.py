@@ -19,6 +19,7 @@ Rules kept here, for JSON handlers and pages alike:
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
@@ -83,6 +84,7 @@ from models.tables import (
     InspectionSuspension,
     Measure,
     Plan,
+    ReminderItem,
     Subject,
 )
 
@@ -702,6 +704,13 @@ async def _search_text(inspection_id: int) -> str:
             Measure.inspection == inspection_id
         )
     ]
+    # The reminder letters (công văn đôn đốc) sent about its recommendations: "05/TTr".
+    numbers += [
+        _letter_number(item["frame"])
+        for item in await ReminderItem.select(ReminderItem.letter._.frame.as_alias("frame")).where(
+            ReminderItem.measure._.inspection == inspection_id
+        )
+    ]
     subjects = await InspectionSubject.select(
         InspectionSubject.subject.name.as_alias("name"),
         InspectionSubject.subject.tax_code.as_alias("tax_code"),
@@ -711,6 +720,14 @@ async def _search_text(inspection_id: int) -> str:
     for subject in subjects:
         parts += [subject["name"], subject["tax_code"] or ""]
     return fold_vietnamese(" ".join(p for p in parts if p))
+
+
+def _letter_number(frame: Any) -> str:
+    """ "05/TTr" from a reminder letter's stored frame ("Số: 05/TTr")."""
+    if isinstance(frame, str):
+        frame = json.loads(frame or "null")
+    line = str(frame.get("number_line") or "") if isinstance(frame, dict) else ""
+    return line.removeprefix("Số:").strip()
 
 
 async def rebuild_search_texts() -> int:

@@ -35,10 +35,11 @@ from inspect_app.services.follow_ups import (
     deadline_branch_sql,
     measure_progress,
 )
+from inspect_app.services.inspections import refresh_search_text
 from inspect_app.services.report_document import signer_of
 from inspect_app.services.unit_of_work import unit_of_work
 from inspect_app.settings import get_settings
-from models.tables import AppUser, Inspection, Notification, ReminderItem, ReminderLetter
+from models.tables import AppUser, Inspection, Measure, Notification, ReminderItem, ReminderLetter
 
 NOTICE_KIND = "letter"
 NOTICE_TITLE = N_plural(
@@ -353,6 +354,14 @@ async def issue(principal: Principal, form: LetterForm, today: date, ip: str = "
             await ReminderItem.insert(
                 *(_item_row(letter_id, i, item) for i, item in enumerate(draft.items, start=1))
             )
+            # The letter's number finds the cases of its recommendations in the search box.
+            measure_ids = [int(item["entity_id"]) for item in draft.items]
+            for case in (
+                await Measure.select(Measure.inspection)
+                .where(Measure.id.is_in(measure_ids))
+                .distinct()
+            ):
+                await refresh_search_text(int(case["inspection"]))
             reference = str(frame["number_line"]).removeprefix("Số: ")
             for item in draft.items:
                 await audit.record(

@@ -153,6 +153,13 @@ async def test_a_letter_for_two_rows_is_numbered_listed_recorded_and_notified(
     assert "đã đôn đốc 1 lần, lần cuối 21/03/2026" in row
     history = (await client.get(f"/measures/{half_paid}")).text
     assert "Đôn đốc bằng công văn" in history and "01/TTr" in history
+    # The letter's number finds the case in the search box, written either way.
+    case_id = (await Measure.select(Measure.inspection).where(Measure.id == half_paid))[0][
+        "inspection"
+    ]
+    for typed in ("01/TTr", "01 ttr"):
+        found = (await client.get("/api/inspections", params={"q": typed})).json()["items"]
+        assert case_id in [case["id"] for case in found], typed
 
 
 async def test_the_files_say_what_was_sent(client: Any, monkeypatch: Any) -> None:
