@@ -326,6 +326,8 @@ class Measure(Table):
     done_vnd = _money()
     done_m2 = _land()
     done_count = Integer(default=0, null=False)
+    # Why the money to recover is above the finding it is linked to (domain.records).
+    excess_reason = Text(null=False, default="")
     written_off_reason = Text(null=False, default="")
     completed_on = Date(null=True, default=None)
     deleted_at = Timestamptz(null=True, default=None)

@@ -33,6 +33,10 @@ FINE_DECISION = N_("the fine decision")
 NOT_ANNOUNCED = N_("The case has not been announced: nothing can be carried out yet.")
 BEFORE_ANNOUNCEMENT = N_("Must be on or after {date}, the announcement of the case.")
 IN_FUTURE = N_("The date cannot be in the future.")
+EXCESS_REASON_REQUIRED = N_(
+    "This asks to recover {asked}, more than the {found} of the finding it is linked to: "
+    "give the reason."
+)
 REVERSAL_BEFORE_ENTRY = N_("Must be on or after {date}, the date of the entry it cancels.")
 
 
@@ -142,3 +146,11 @@ def reversal_date_problem(on: date, original_on: date, today: date) -> str | Non
     if on < original_on:
         return bound(REVERSAL_BEFORE_ENTRY, date=format_date(original_on))
     return None
+
+
+def excess_over_finding(
+    measure_type: str, linked_recoveries_vnd: int, finding_amount_vnd: int
+) -> bool:
+    """True when the money to recover linked to a finding (this recommendation and the other
+    live ones) is above what the finding found: such a recommendation states why."""
+    return measure_type == "recover_money" and linked_recoveries_vnd > finding_amount_vnd

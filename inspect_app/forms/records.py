@@ -21,6 +21,7 @@ MEASURE_FIELDS = (
     ("finding_id", N_("Finding")),
     ("description", N_("Description")),
     ("amount_vnd", N_("Amount (đồng)")),
+    ("excess_reason", N_("Why more than the finding is to be recovered")),
     ("land_m2", N_("Land area (m²)")),
     ("collectives", N_("Collectives")),
     ("individuals", N_("Individuals")),
@@ -45,6 +46,7 @@ def finding_values(row: Mapping[str, Any]) -> dict[str, Any]:
         "description": row["description"],
         "legal_basis": row["legal_basis"],
         "amount_vnd": money_text(row["amount_vnd"]),
+        "excess_reason": row.get("excess_reason") or "",
         "land_m2": area_text(row["land_m2"]),
         "version": str(row["version"]),
     }

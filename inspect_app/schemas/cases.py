@@ -421,6 +421,8 @@ class MeasureCreate(msgspec.Struct):
     due_on: date | None = None
     # Why a fine above the agency's threshold is recorded (it waits for approval).
     reason: Reason = ""
+    # Why more money is to be recovered than the finding it is linked to (required then).
+    excess_reason: Reason = ""
 
 
 class MeasureUpdate(msgspec.Struct):
@@ -446,6 +448,7 @@ class MeasureUpdate(msgspec.Struct):
     written_off_reason: Reason | UnsetType = UNSET
     # Why the type, target or due date is corrected (required once the case is concluded).
     reason: Reason | UnsetType = UNSET
+    excess_reason: Reason | UnsetType = UNSET
 
 
 class Measure(msgspec.Struct):
@@ -481,6 +484,7 @@ class Measure(msgspec.Struct):
     updated_at: datetime | None = None
     # Writing off and reducing what is owed wait for a second person (202 answers).
     pending_approval: PendingApproval | None = None
+    excess_reason: str = ""
 
 
 class MeasureList(msgspec.Struct):

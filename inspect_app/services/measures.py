@@ -14,8 +14,16 @@ from typing import Any
 
 from inspect_app import clock
 from inspect_app.domain.approvals import correction_needs_approval, fine_needs_approval
+from inspect_app.domain.formatting import format_vnd
 from inspect_app.domain.measures import MEASURE_TYPES, measure_status, measure_unit, target_of
-from inspect_app.domain.records import Recommendation, completion_date, recommendation_problems
+from inspect_app.domain.messages import bound
+from inspect_app.domain.records import (
+    EXCESS_REASON_REQUIRED,
+    Recommendation,
+    completion_date,
+    excess_over_finding,
+    recommendation_problems,
+)
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
@@ -73,6 +81,7 @@ MEASURE_FIELDS = (
     Measure.done_m2,
     Measure.done_count,
     Measure.written_off_reason,
+    Measure.excess_reason,
     Measure.completed_on,
     Measure.version,
     Measure.created_at,
@@ -209,7 +218,13 @@ async def _validate(
         values["responsible"] = text(data, "responsible", errors, max_length=255) or ""
     if "responsible_agency_id" in data:
         values["responsible_agency_id"] = record_id(data, "responsible_agency_id", errors)
+    if "excess_reason" in data:
+        values["excess_reason"] = (
+            text(data, "excess_reason", errors, max_length=2000) or ""
+        ).strip()
     await _check_recommendation(inspection_id, data, current, values, errors)
+    if "finding_id" not in errors and "amount_vnd" not in errors:
+        await _check_excess(inspection_id, data, current, values, errors)
     errors.raise_if_any()
     if values.get("finding_id") is not None and not await Finding.exists().where(
         (Finding.id == values["finding_id"])
@@ -232,6 +247,50 @@ async def _validate(
             )
             raise InvalidInput({field: "The target cannot be less than what is already done."})
     return values
+
+
+async def _check_excess(
+    inspection_id: int,
+    data: dict[str, Any],
+    current: dict[str, Any] | None,
+    values: dict[str, Any],
+    errors: Errors,
+) -> None:
+    """Money to recover above the finding it is linked to needs ``excess_reason``.
+
+    Counted with the other live recommendations to recover money linked to the same finding;
+    checked when a new recommendation is recorded or its type, amount or finding changes.
+    """
+    if current is not None and not any(k in data for k in ("type", "amount_vnd", "finding_id")):
+        return
+    merged = {**(current or {}), **values}
+    finding_id = values["finding_id"] if "finding_id" in values else merged.get("finding")
+    if finding_id is None or merged.get("type") != "recover_money":
+        return
+    finding = (
+        await Finding.select(Finding.amount_vnd)
+        .where(
+            (Finding.id == finding_id)
+            & (Finding.inspection == inspection_id)
+            & Finding.deleted_at.is_null()
+        )
+        .first()
+    )
+    if finding is None:
+        return  # not a finding of this case: said on ``finding_id`` below
+    others = await Measure.select(Measure.amount_vnd).where(
+        (Measure.finding == finding_id)
+        & (Measure.type == "recover_money")
+        & Measure.deleted_at.is_null()
+        & (Measure.status != "written_off")
+        & (Measure.id != (current["id"] if current else 0))
+    )
+    asked = int(merged.get("amount_vnd") or 0) + sum(int(row["amount_vnd"]) for row in others)
+    found = int(finding["amount_vnd"])
+    if excess_over_finding("recover_money", asked, found) and not merged.get("excess_reason"):
+        errors["excess_reason"] = bound(
+            EXCESS_REASON_REQUIRED, asked=format_vnd(asked), found=format_vnd(found)
+        )
 
 
 # The fields each rule of ``domain.records.recommendation_problems`` may name; on an edit
@@ -356,6 +415,7 @@ async def create_measure(
                 responsible=values.get("responsible", ""),
                 responsible_agency=values.get("responsible_agency_id"),
                 due_on=values.get("due_on"),
+                excess_reason=values.get("excess_reason", ""),
                 status="open",
             )
         ).returning(Measure.id)
@@ -504,6 +564,7 @@ async def update_measure(
         "responsible": Measure.responsible,
         "responsible_agency_id": Measure.responsible_agency,
         "due_on": Measure.due_on,
+        "excess_reason": Measure.excess_reason,
     }
     changes: dict[Any, Any] = {columns[key]: value for key, value in values.items()}
     changes[Measure.status] = merged["status"]

@@ -218,3 +218,40 @@ async def test_the_recommendation_page_shows_its_own_edits_in_words(
     # Both names and the reason are on the record.
     assert world["lead"].principal.full_name in history and "Trần Thị Duyệt" in history
     assert "Kết luận đính chính số liệu" in history
+
+
+async def test_recovering_more_than_the_linked_finding_needs_a_stated_reason(
+    client: Any, world: dict[str, Any]
+) -> None:
+    from tests.factories import make_finding
+
+    finding = await make_finding(world["lead"], world["case"], amount_vnd=1_250_000_000)
+    path = f"/api/inspections/{world['case']['id']}/measures"
+    body = {
+        "type": "recover_money",
+        "finding_id": finding["id"],
+        "description": "Thu hồi về ngân sách nhà nước",
+        "due_on": "2026-06-30",
+    }
+    headers = world["lead"].headers
+    at_finding = await client.post(
+        path, json={**body, "amount_vnd": 1_000_000_000}, headers=headers
+    )
+    assert at_finding.status_code == 201, at_finding.text
+    # With the first, 250.000.001 ₫ more is one đồng above the finding.
+    refused = await client.post(path, json={**body, "amount_vnd": 250_000_001}, headers=headers)
+    assert refused.status_code == 422
+    error = refused.json()["errors"][0]
+    assert error["field"] == "excess_reason"
+    assert "1.250.000.001" in error["message"] and "1.250.000.000" in error["message"]
+    assert len((await client.get(path, headers=headers)).json()["items"]) == 1
+    exactly = await client.post(path, json={**body, "amount_vnd": 250_000_000}, headers=headers)
+    assert exactly.status_code == 201, exactly.text
+    reason = "Tính thêm tiền lãi chậm nộp theo Điều 13 Nghị định 126/2020/NĐ-CP"
+    above = await client.post(
+        path, json={**body, "amount_vnd": 9_000_000, "excess_reason": reason}, headers=headers
+    )
+    assert above.status_code == 201 and above.json()["excess_reason"] == reason
+    await sign_in(client, world["lead"])
+    page = (await client.get(f"/measures/{above.json()['id']}")).text
+    assert reason in page

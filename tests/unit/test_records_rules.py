@@ -192,3 +192,14 @@ def test_completion_does_not_depend_on_the_order_of_entry(
     else:
         assert reached >= target
         assert sum(amount for on, amount in ledger if on < forwards) < target
+
+
+def test_money_to_recover_above_its_finding_needs_a_reason_from_one_dong_above() -> None:
+    from inspect_app.domain.records import excess_over_finding
+
+    finding = 1_250_000_000
+    assert not excess_over_finding("recover_money", finding, finding)  # equal: no reason
+    assert excess_over_finding("recover_money", finding + 1, finding)  # one đồng above
+    assert not excess_over_finding("recover_money", finding - 1, finding)
+    assert not excess_over_finding("admin_fine", 9_000_000_000, finding)  # not a recovery
+    assert excess_over_finding("recover_money", 1, 0)  # a finding of no money
