@@ -255,3 +255,31 @@ async def test_recovering_more_than_the_linked_finding_needs_a_stated_reason(
     await sign_in(client, world["lead"])
     page = (await client.get(f"/measures/{above.json()['id']}")).text
     assert reason in page
+
+
+async def test_the_measure_form_asks_for_the_reason_beside_its_field_keeping_the_input(
+    client: Any, world: dict[str, Any]
+) -> None:
+    from tests.factories import make_finding
+
+    finding = await make_finding(world["lead"], world["case"], amount_vnd=1_250_000_000)
+    csrf = await sign_in(client, world["lead"])
+    form = {
+        "_csrf_token": csrf,
+        "type": "recover_money",
+        "finding_id": str(finding["id"]),
+        "amount_vnd": "9.000.000.000",
+        "description": "",
+        "due_on": "30/06/2026",
+    }
+    response = await client.post(f"/inspections/{world['case']['id']}/measures", data=form)
+    assert response.status_code == 422
+    page = response.text
+    # Every problem at once, each beside its field, and what was typed kept.
+    assert 'id="f-excess_reason"' in page
+    assert "Kiến nghị thu hồi 9.000.000.000" in page and "1.250.000.000" in page
+    assert "Nhập nội dung kiến nghị." in page
+    assert 'value="9.000.000.000"' in page
+    form.update(description="Thu hồi tiền sai phạm", excess_reason="Cộng tiền lãi chậm nộp")
+    saved = await client.post(f"/inspections/{world['case']['id']}/measures", data=form)
+    assert saved.status_code == 200 and "Cộng tiền lãi chậm nộp" in saved.text
