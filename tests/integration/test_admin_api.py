@@ -272,6 +272,8 @@ async def test_users_outside_the_subtree_are_not_found_and_not_listed(
         "matrix_head",
         "matrix_inspector",
         "matrix_lead",
+        "matrix_member",  # an inspector on the inside case's team
+        "matrix_reader",  # an inspector outside it
         "matrix_viewer",
     ]
     filtered = (await client.get("/api/users?role=lead", headers=admin)).json()["items"]
