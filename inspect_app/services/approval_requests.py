@@ -15,13 +15,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from inspect_app.domain.approvals import ALREADY_PENDING, REASON_REQUIRED, ApprovalKind
+from inspect_app.domain.approvals import (
+    ALREADY_PENDING,
+    KIND_LABELS,
+    REASON_REQUIRED,
+    ApprovalKind,
+)
+from inspect_app.domain.messages import N_
 from inspect_app.exceptions import Conflict
+from inspect_app.i18n import translate
 from inspect_app.principal import Principal
 from inspect_app.services import audit
 from inspect_app.services.casework import Errors, is_unique_violation, text
 from inspect_app.services.unit_of_work import unit_of_work
-from models.tables import Approval, AppUser
+from models.tables import Approval, AppUser, Inspection, Notification
 
 # The record each kind of request is written on (its history shows the request).
 TARGET_ENTITY = {
@@ -124,6 +131,7 @@ async def ask(
                 )
             ).returning(Approval.id)
             approval_id = rows[0]["id"]
+            await _notify_approvers(approval_id, kind, inspection_id, principal.id)
             await audit.record(
                 "approval.request",
                 actor=principal,
@@ -165,3 +173,92 @@ async def user_name(user_id: int) -> str:
     """A user's full name (for the audit row of an approved change)."""
     row = await AppUser.select(AppUser.full_name).where(AppUser.id == user_id).first()
     return str(row["full_name"]) if row else ""
+
+
+NOTICE_KIND = "approval"
+ASKED_TITLE = N_("Waiting for your approval: {what}, case {code}")
+DECIDED_TITLES = {
+    "approved": N_("Your request was approved: {what}, case {code}"),
+    "rejected": N_("Your request was rejected: {what}, case {code}"),
+}
+
+
+async def _notify_approvers(
+    approval_id: int, kind: ApprovalKind, inspection_id: int, requester_id: int
+) -> None:
+    """A notice (in the app, and by e-mail with the others) to everyone who may approve: the
+    heads and leads of the case's agency and the agencies above it, but its own lead."""
+    case = await Inspection.select(
+        Inspection.code, Inspection.lead_user, Inspection.agency._.path.as_alias("path")
+    ).where(Inspection.id == inspection_id)
+    if not case:
+        return
+    ancestors = [int(part) for part in str(case[0]["path"]).strip("/").split("/") if part]
+    users = await AppUser.select(AppUser.id, AppUser.language).where(
+        AppUser.agency.is_in(ancestors)
+        & AppUser.role.is_in(["head", "lead"])
+        & (AppUser.active == True)  # noqa: E712
+        & (AppUser.id != requester_id)
+        & (AppUser.id != (case[0]["lead_user"] or 0))
+    )
+    await _insert_notices(
+        [int(user["id"]) for user in users],
+        {int(user["id"]): str(user["language"] or "vi") for user in users},
+        approval_id,
+        ASKED_TITLE,
+        kind,
+        str(case[0]["code"]),
+        "/approvals",
+    )
+
+
+async def notify_requester(request: dict[str, Any], status: str) -> None:
+    """Tell the requester that their request was approved or rejected."""
+    title = DECIDED_TITLES.get(status)
+    if title is None:
+        return
+    user = (
+        await AppUser.select(AppUser.language).where(AppUser.id == request["requested_by"]).first()
+    )
+    language = str(user["language"] or "vi") if user else "vi"
+    await _insert_notices(
+        [int(request["requested_by"])],
+        {int(request["requested_by"]): language},
+        int(request["id"]),
+        title,
+        request["kind"],
+        str(request["case_code"]),
+        f"/inspections/{request['inspection_id']}",
+        rung=status,
+    )
+
+
+async def _insert_notices(
+    user_ids: list[int],
+    languages: dict[int, str],
+    approval_id: int,
+    title: str,
+    kind: ApprovalKind,
+    code: str,
+    link: str,
+    rung: str = NOTICE_KIND,
+) -> None:
+    notices = [
+        Notification(
+            user=user_id,
+            kind=NOTICE_KIND,
+            entity_type="approval",
+            entity_id=approval_id,
+            rung=rung,
+            title=translate(
+                title,
+                languages[user_id],
+                what=translate(KIND_LABELS[kind], languages[user_id]),
+                code=code,
+            )[:500],
+            link=link,
+        )
+        for user_id in user_ids
+    ]
+    if notices:
+        await Notification.insert(*notices).on_conflict(action="DO NOTHING")

@@ -17,7 +17,12 @@ from inspect_app.domain.approvals import DECISIONS, KINDS, NOT_PENDING, STATUSES
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit, executions, inspections, measures
-from inspect_app.services.approval_requests import TARGET_ENTITY, Approved, user_name
+from inspect_app.services.approval_requests import (
+    TARGET_ENTITY,
+    Approved,
+    notify_requester,
+    user_name,
+)
 from inspect_app.services.casework import (
     Errors,
     decode_cursor,
@@ -240,6 +245,7 @@ async def decide(
                 Approval.version: version + 1,
             }
         ).where(Approval.id == approval_id)
+        await notify_requester(request, status)
         await audit.record(
             f"approval.{decision}",
             actor=principal,

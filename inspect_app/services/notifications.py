@@ -28,9 +28,10 @@ log = logging.getLogger(__name__)
 # Notices older than this are not e-mailed any more (e.g. after SMTP was down for a week).
 EMAIL_CATCH_UP = timedelta(days=2)
 WATCH_KINDS = ("reminder", "overdue", "escalation")
-# The kinds that are e-mailed: the deadline watch's, reminder letters received and the
-# daily digest (unless the user muted digests by e-mail).
-EMAILED_KINDS = (*WATCH_KINDS, "letter", "digest")
+# The kinds that are e-mailed: the deadline watch's, reminder letters received, changes
+# waiting for one's approval (and the answer to one's request) and the daily digest (unless
+# the user muted digests by e-mail).
+EMAILED_KINDS = (*WATCH_KINDS, "letter", "approval", "digest")
 
 TITLES = {
     "reminder": N_("{deadline} of {code} is due on {due}."),
@@ -84,7 +85,9 @@ async def deliver_pending_emails(now: datetime | None = None) -> int:
     pending = await Notification.raw(
         "SELECT n.id AS id, n.title AS title, n.body AS body, n.link AS link, u.email AS email"
         ' FROM notification n JOIN app_user u ON u.id = n."user"'
-        " WHERE n.emailed_at IS NULL AND n.created_at >= {} AND n.kind IN ({}, {}, {}, {}, {})"
+        " WHERE n.emailed_at IS NULL AND n.created_at >= {} AND n.kind IN ("
+        + ", ".join("{}" for _ in EMAILED_KINDS)
+        + ")"
         " AND u.active = {} AND u.email IS NOT NULL AND u.email <> ''"
         " AND (n.kind <> 'digest' OR u.digest_email = {})"
         " ORDER BY n.id LIMIT 500",

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
 from typing import Any
 
 import pytest
 
 from inspect_app.services import audit
-from models.tables import Approval, Execution, Finding, Measure
+from models.tables import Approval, Execution, Finding, Measure, Notification
 from tests.factories import (
     concluded_case,
     make_finding,
@@ -101,7 +100,22 @@ async def test_a_write_off_waits_for_a_second_person_and_names_both(client, worl
     )
     assert out_of_scope.status_code == 404
 
+    # Those who may approve are told, in their language; the requester and the case's lead
+    # are not (the lead of A, a lead of another case, is).
+    notices = await Notification.select(
+        Notification.user, Notification.title, Notification.link
+    ).where(Notification.kind == "approval")
+    told = {row["user"] for row in notices}
+    assert told == {world["head"].id, world["lead"].id, world["other_lead"].id}
+    assert all(row["link"] == "/approvals" for row in notices)
+    assert all("Chờ bạn phê duyệt: Dừng theo dõi kiến nghị" in row["title"] for row in notices)
     decided = await approve(client, world["head"], pending["id"])
+    answer = await Notification.select(Notification.title).where(
+        (Notification.kind == "approval") & (Notification.user == world["case_lead"].id)
+    )
+    assert [row["title"] for row in answer] == [
+        f"Đề nghị của bạn đã được phê duyệt: Dừng theo dõi kiến nghị, cuộc {world['case']['code']}"
+    ]
     assert (decided["decided_by_name"], decided["requested_by_name"]) == (
         "Trần Thị Duyệt",
         "Nguyễn Văn Trưởng",
@@ -407,7 +421,6 @@ async def test_only_the_team_changes_a_case_other_inspectors_read_it(client, wor
         f"/api/inspections/{draft['id']}/events", json=end, headers=world["inspector"].headers
     )
     assert lead_end.status_code == 200, lead_end.text
-    _ = date
 
 
 async def test_the_reversal_and_correction_forms_come_back_with_every_error(client, world) -> None:
