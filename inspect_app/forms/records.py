@@ -46,7 +46,6 @@ def finding_values(row: Mapping[str, Any]) -> dict[str, Any]:
         "description": row["description"],
         "legal_basis": row["legal_basis"],
         "amount_vnd": money_text(row["amount_vnd"]),
-        "excess_reason": row.get("excess_reason") or "",
         "land_m2": area_text(row["land_m2"]),
         "version": str(row["version"]),
     }
@@ -59,6 +58,7 @@ def measure_values(row: Mapping[str, Any]) -> dict[str, Any]:
         "finding_id": str(row["finding_id"] or ""),
         "description": row["description"],
         "amount_vnd": money_text(row["amount_vnd"]),
+        "excess_reason": row.get("excess_reason") or "",
         "land_m2": area_text(row["land_m2"]),
         **{k: str(row[k] or "") for k in PEOPLE_COUNTS},
         "decision_no": row["decision_no"] or "",
