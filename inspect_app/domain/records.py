@@ -60,9 +60,7 @@ class Recommendation:
     decision_date: date | None = None  # the fine decision, for an administrative fine
 
 
-def recommendation_problems(
-    item: Recommendation, concluded_on: date | None, lang: str = "vi"
-) -> Problems:
+def recommendation_problems(item: Recommendation, concluded_on: date | None) -> Problems:
     """What a recommendation lacks for its type, and a deadline before its base date.
 
     Money, fine and confiscation types need an amount above zero, land an area, discipline

@@ -339,7 +339,7 @@ def dry_run(
             individuals=row.values.get("individuals") or 0,
             due_on=row.values.get("due_on"),
         )
-        for name, problem in recommendation_problems(item, concluded, lang).items():
+        for name, problem in recommendation_problems(item, concluded).items():
             problems.append(row.problem(name, problem))
     for row in result.rows.get("executions", []):
         key = (row.values.get("decision_no"), row.values.get("measure_key"))

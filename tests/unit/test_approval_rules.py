@@ -169,3 +169,27 @@ def test_completion_after_a_reversal_is_the_day_the_target_was_reached_again() -
     assert completion_date(
         [(D(2026, 1, 5), 100), (D(2026, 1, 5), -100), (D(2026, 1, 9), 100)], target
     ) == D(2026, 1, 9)
+
+
+def test_edges_the_mutation_run_asked_for() -> None:
+    fine = {"type_before": "admin_fine", "type_after": "admin_fine", "threshold_vnd": 500}
+    # A fine already above the threshold, its words corrected: nothing more is owed.
+    same = {"amount_before": 600, "amount_after": 600, "target_before": 600, "target_after": 600}
+    assert _correction(**fine, **same) is False
+    # One person to discipline moved to a policy recommendation: what was owed goes.
+    assert _correction(
+        type_before="discipline", type_after="policy", target_before=1, target_after=0
+    )
+    # A threshold of one đồng is a threshold.
+    assert approvals.fine_needs_approval("admin_fine", 2, 1) is True
+    # The case's lead may not approve, even a head's-role check aside.
+    lead_refused = approvals.decision_problem(
+        "approve", user_id=3, role="lead", requester_id=1, case_lead_id=3
+    )
+    assert lead_refused == approvals.LEAD_OF_CASE
+
+
+def test_entries_of_one_day_count_in_the_order_they_were_recorded() -> None:
+    # Paid and reversed the same day: not completed (sorted by amount it would be).
+    assert completion_date([(D(2026, 5, 4), 100), (D(2026, 5, 4), -100)], 100) is None
+    assert completion_date([(D(2026, 5, 4), -0), (D(2026, 5, 4), 100)], 100) == D(2026, 5, 4)

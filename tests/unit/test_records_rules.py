@@ -203,3 +203,23 @@ def test_money_to_recover_above_its_finding_needs_a_reason_from_one_dong_above()
     assert not excess_over_finding("recover_money", finding - 1, finding)
     assert not excess_over_finding("admin_fine", 9_000_000_000, finding)  # not a recovery
     assert excess_over_finding("recover_money", 1, 0)  # a finding of no money
+
+
+def test_only_a_fine_counts_from_its_decision_the_conclusion_named_on_its_day() -> None:
+    later = CONCLUDED + timedelta(days=5)
+    # A recovery with a decision of its own still counts from the conclusion.
+    recovery = _money(decision_date=later, due_on=CONCLUDED + timedelta(days=1))
+    assert recommendation_problems(recovery, CONCLUDED) == {}
+    # A fine decided on the conclusion's day: the message names the conclusion.
+    same_day = _money(
+        type="admin_fine", decision_date=CONCLUDED, due_on=CONCLUDED - timedelta(days=1)
+    )
+    assert translate(recommendation_problems(same_day, CONCLUDED)["due_on"], "vi") == (
+        "Phải từ 20/03/2026, ngày kết luận, trở đi."
+    )
+
+
+def test_a_dip_below_the_target_within_a_day_is_read_in_the_order_recorded() -> None:
+    day0, day1 = date(2026, 4, 1), date(2026, 5, 4)
+    # Done on 01/04; on 04/05 +50 then −50 recorded: it never went below, still 01/04.
+    assert records.completion_date([(day0, 100), (day1, 50), (day1, -50)], 100) == day0
