@@ -11,7 +11,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from inspect_app.controllers.page_support import done, message_text, read_form
+from inspect_app.controllers.page_support import done, local_path, message_text, read_form
 from inspect_app.domain.approvals import STATUS_LABELS, STATUSES
 from inspect_app.domain.messages import N_
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput
@@ -67,8 +67,7 @@ class ApprovalPageController(Controller):
         """Approve, reject or withdraw; a refusal comes back as a message on the list."""
         data = await read_form(request)
         decision = str(data.get("decision") or "")
-        back = str(data.get("next") or "")
-        back = back if back.startswith("/") and not back.startswith("//") else "/approvals"
+        back = local_path(data.get("next"), "/approvals")
         try:
             body = {"decision": decision, "version": form_version(data), "note": data.get("note")}
             await approvals.decide(principal, approval_id, body, ip)

@@ -10,6 +10,7 @@ from litestar.params import Body
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
+from inspect_app.controllers.page_support import local_path
 from inspect_app.exceptions import AppError, InvalidInput, Throttled, request_language
 from inspect_app.i18n import LANGUAGES, translate
 from inspect_app.middleware import SESSION_USER_KEY
@@ -52,11 +53,8 @@ async def _start_session(request: Request[Any, Any, Any], principal: Principal) 
 
 
 def _safe_next(url: str | None) -> str:
-    # Only local paths: never redirect a fresh login to another site ("//x" and "/\x" are
-    # read by browsers as another host).
-    if url and url.startswith("/") and not url.startswith(("//", "/\\")):
-        return url
-    return "/"
+    # Only local paths: never redirect a fresh login to another site.
+    return local_path(url)
 
 
 class AuthApiController(Controller):

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
+from inspect_app.controllers.page_support import local_path
 from inspect_app.exceptions import request_language
 from inspect_app.i18n import translate_plural
 from inspect_app.pages import flash, render
@@ -78,9 +79,7 @@ class NotificationPageController(Controller):
     ) -> Redirect:
         """Mark one as read and open the record it is about."""
         row = await notifications.mark_read(principal, notification_id)
-        link = row["link"]
-        safe = link.startswith("/") and not link.startswith("//")
-        return Redirect(path=link if safe else "/notifications")
+        return Redirect(path=local_path(row["link"], "/notifications"))
 
     @post("/notifications/read-all", opt={"permission": "self"})
     async def mark_all_read(

@@ -47,6 +47,23 @@ def message_text(request: Request[Any, Any, Any], message: str, **values: Any) -
     return translate(message, request_language(request), **values)
 
 
+def local_path(url: Any, default: str = "/") -> str:
+    """``url`` when it is a path of this site, else ``default``: never a redirect elsewhere.
+
+    "//x" and "/\\x" are read by browsers as another host; control characters could split
+    the Location header.
+    """
+    if (
+        isinstance(url, str)
+        and url.startswith("/")
+        and not url.startswith(("//", "/\\"))
+        and "\\" not in url
+        and url.isprintable()
+    ):
+        return url
+    return default
+
+
 def done(request: Request[Any, Any, Any], message: str, path: str) -> Redirect:
     """Flash ``message`` (a message id) and go to ``path`` (303, so a reload does not resend)."""
     flash(request, message_text(request, message))

@@ -494,3 +494,51 @@ async def test_the_audit_page_names_kinds_of_record_and_people_in_words(client, 
     assert re.search(unicodedata.normalize("NFC", r'value="inspection"\s*>Cuộc thanh tra<'), page)
     assert "Đề nghị phê duyệt" in page and "Đã phê duyệt" in page
     assert "Trần Thị Duyệt" in page and "Nguyễn Văn Trưởng" in page
+
+
+async def test_closing_from_the_case_page_waits_and_is_shown_there(client, world) -> None:
+    from tests.integration.test_case_pages import sign_in
+
+    case_id = world["case"]["id"]
+    measure = await make_measure(world["case_lead"], world["case"], amount_vnd=1_000_000)
+    await client.post(
+        f"/api/measures/{measure['id']}/executions",
+        json={"date": "2026-04-01", "amount_vnd": 1_000_000},
+        headers=world["inspector"].headers,
+    )
+    current = (
+        await client.get(f"/api/inspections/{case_id}", headers=world["lead"].headers)
+    ).json()
+    csrf = await sign_in(client, world["case_lead"])
+    response = await client.post(
+        f"/inspections/{case_id}/events",
+        data={
+            "_csrf_token": csrf,
+            "type": "close",
+            "version": str(current["version"]),
+            "date": "05/05/2026",
+            "note": "Mọi kiến nghị đã thực hiện xong",
+        },
+    )
+    assert response.status_code == 200
+    page = response.text
+    assert "Đã gửi đề nghị" in page
+    assert 'id="approvals"' in page and "Mọi kiến nghị đã thực hiện xong" in page
+    assert 'data-testid="withdraw"' in page and 'data-testid="approve"' not in page
+    stored = (await client.get(f"/api/inspections/{case_id}", headers=world["lead"].headers)).json()
+    assert stored["status"] == "concluded"
+    # The head approves from the case page itself and comes back to it.
+    csrf = await sign_in(client, world["head"])
+    request = (await client.get("/api/approvals", headers=world["head"].headers)).json()["items"][0]
+    decided = await client.post(
+        f"/approvals/{request['id']}/decision",
+        data={
+            "_csrf_token": csrf,
+            "decision": "approve",
+            "version": str(request["version"]),
+            "next": f"/inspections/{case_id}",
+        },
+    )
+    assert decided.status_code == 200 and str(decided.url).endswith(f"/inspections/{case_id}")
+    closed = (await client.get(f"/api/inspections/{case_id}", headers=world["lead"].headers)).json()
+    assert (closed["status"], closed["closed_on"]) == ("closed", "2026-05-05")

@@ -115,3 +115,20 @@ def test_query_string_and_page_links_leave_empty_filters_out() -> None:
         "next_url": None,
         "first_url": "/subjects?q=h%C3%A0+nam&year=2026",
     }
+
+
+def test_a_redirect_target_is_a_path_of_this_site_or_the_default() -> None:
+    from inspect_app.controllers.page_support import local_path
+
+    assert local_path("/inspections/5#approvals") == "/inspections/5#approvals"
+    for hostile in (
+        "//evil.example",
+        "/\\evil.example",
+        "https://evil.example",
+        "/a\\b",
+        "/a\r\nSet-Cookie: x=1",
+        "",
+        None,
+        5,
+    ):
+        assert local_path(hostile, "/approvals") == "/approvals", hostile
