@@ -12,6 +12,7 @@ from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.static_files import create_static_files_router
 
+from inspect_app import request_log
 from inspect_app.controllers.admin import AdminApiController, AdminPageController
 from inspect_app.controllers.api_approvals import ApprovalApiController
 from inspect_app.controllers.api_attachments import AttachmentApiController
@@ -61,6 +62,7 @@ from inspect_app.middleware import (
 from inspect_app.openapi import declare_error_statuses, openapi_config, swagger_static_router
 from inspect_app.proxies import TrustedProxyMiddleware
 from inspect_app.request_bounds import MAX_BODY_BYTES, RequestBoundsMiddleware
+from inspect_app.request_log import add_request_id
 from inspect_app.sessions import session_config, session_store
 from inspect_app.settings import Settings, get_settings
 from inspect_app.templating import template_config
@@ -124,6 +126,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         include_in_schema=False,
         cache_control=None,
     )
+    request_log.configure()
     return Litestar(
         route_handlers=[*ROUTE_HANDLERS, static, swagger_static_router()],
         dependencies={
@@ -131,7 +134,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "ip": Provide(provide_ip, sync_to_thread=False),
         },
         guards=[authorize],
-        before_send=[add_security_headers],
+        before_send=[add_security_headers, add_request_id],
         middleware=[
             # First: everything after it sees the real caller (forwarded by a trusted proxy).
             TrustedProxyMiddleware(settings.trusted_proxies),

@@ -69,6 +69,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # uvicorn's own X-Forwarded-For handling would trust 127.0.0.1 whatever is set.
         proxy_headers=False,
         log_level="info",
+        # The app logs one JSON line per request with its id (inspect_app/request_log.py).
+        access_log=False,
     )
     return 0
 

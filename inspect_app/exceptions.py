@@ -35,6 +35,7 @@ from litestar.status_codes import (
 
 from inspect_app.i18n import translate
 from inspect_app.request_bounds import JSON_NUL, JSON_TOO_DEEP
+from inspect_app.request_log import request_id
 from inspect_app.schemas.bounds import FREE_TEXT_PATTERN, SINGLE_LINE_PATTERN
 
 log = logging.getLogger(__name__)
@@ -293,11 +294,18 @@ def internal_error_handler(
     request: Request[Any, Any, Any], exc: Exception
 ) -> Response[Any] | Template:
     """Log an unexpected error and answer without leaking internals."""
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    rid = request_id(request.scope)
+    log.exception(
+        "unhandled error on %s %s (request %s)",
+        request.method,
+        request.url.path,
+        rid,
+        exc_info=exc,
+    )
     lang = request_language(request)
     detail = translate("An unexpected error occurred. It has been logged.", lang)
     if _is_api(request):
-        return _json_error(HTTP_500_INTERNAL_SERVER_ERROR, detail)
+        return _json_error(HTTP_500_INTERNAL_SERVER_ERROR, detail, extra={"request_id": rid})
     return _page_error(request, HTTP_500_INTERNAL_SERVER_ERROR, detail)
 
 

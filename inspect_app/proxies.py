@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from inspect_app.request_log import mark_start
 from inspect_app.settings import ProxyNetwork
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -135,6 +136,7 @@ class TrustedProxyMiddleware(ASGIMiddleware):
         self.trusted = tuple(trusted)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        mark_start(scope)  # the first middleware: the request's clock starts here
         trusted = self.trusted
         client = scope.get("client")
         if trusted and client:

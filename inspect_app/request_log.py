@@ -1,0 +1,96 @@
+"""A request id for every answer, and one log line per request.
+
+Every HTTP answer carries ``X-Request-ID``: the caller's own when it sent a plain one (a
+proxy's or a load balancer's, letters, digits, ``-`` and ``_``, at most 64), otherwise one
+made here. Error pages and JSON errors show it, so a user can quote it to whoever reads the
+logs. When the answer starts, one line of JSON goes to the ``inspect_app.requests`` logger:
+the id, method, route (the path template, never the ids in it), status, milliseconds since
+the request came in, and the user's id.
+
+A ``before_send`` hook rather than a middleware: Litestar runs middleware only for matched
+routes, and the hook also sees the 404 of an unknown path. The clock starts in the first
+middleware (:func:`mark_start`), or at the hook for a path no route matched.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import secrets
+import sys
+import time
+from typing import Any
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import Message, Scope
+
+log = logging.getLogger("inspect_app.requests")
+
+HEADER = "x-request-id"
+_GIVEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_ID_KEY = "request_id"
+_START_KEY = "request_started"
+
+
+def configure() -> None:
+    """Write the request lines to stderr, one JSON object a line, unless the deployment
+    configured the logger itself (a handler of its own). They still propagate, so a root
+    handler set up by the host (or pytest's) sees them too."""
+    log.setLevel(logging.INFO)
+    if not log.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+
+
+def _given_id(scope: Scope) -> str | None:
+    for name, value in scope.get("headers", ()):
+        if name == HEADER.encode():
+            text = value.decode("latin-1")
+            return text if _GIVEN.match(text) else None
+    return None
+
+
+def request_id(scope: Scope) -> str:
+    """The id of this request, made on first use."""
+    state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    if _ID_KEY not in state:
+        state[_ID_KEY] = _given_id(scope) or secrets.token_hex(8)
+    return str(state[_ID_KEY])
+
+
+def mark_start(scope: Scope) -> None:
+    """Start the request's clock (called by the first middleware)."""
+    state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    state.setdefault(_START_KEY, time.perf_counter())
+    request_id(scope)
+
+
+def _user_id(scope: Scope) -> int | None:
+    user = scope.get("user")
+    return getattr(user, "id", None)
+
+
+async def add_request_id(message: Message, scope: Scope) -> None:
+    """A ``before_send`` hook: the id in the answer's headers, and the request's log line."""
+    if message["type"] != "http.response.start" or scope.get("type") != "http":
+        return
+    rid = request_id(scope)
+    MutableScopeHeaders.from_message(message)[HEADER] = rid
+    state: dict[str, Any] = scope.get("state", {})  # type: ignore[assignment]
+    started = state.get(_START_KEY)
+    elapsed = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+    log.info(
+        json.dumps(
+            {
+                "request_id": rid,
+                "method": scope.get("method", ""),
+                "route": scope.get("path_template") or "(no route)",
+                "status": message.get("status"),
+                "ms": round(elapsed, 1),
+                "user_id": _user_id(scope),
+            },
+            separators=(",", ":"),
+        )
+    )

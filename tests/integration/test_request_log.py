@@ -1,0 +1,67 @@
+"""Every answer carries a request id, an error shows it, and each request logs one line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+import pytest
+
+from tests.factories import make_tree, make_user
+
+pytestmark = [pytest.mark.usefixtures("db")]
+
+GENERATED = re.compile(r"^[0-9a-f]{16}$")
+
+
+async def test_every_answer_has_an_id_its_own_or_a_clean_one_given(client: Any) -> None:
+    made = await client.get("/health")
+    assert GENERATED.match(made.headers["x-request-id"])
+    unknown = await client.get("/no/such/page")
+    assert unknown.status_code == 404 and GENERATED.match(unknown.headers["x-request-id"])
+    given = await client.get("/health", headers={"X-Request-ID": "lb-2026-12-05_0001"})
+    assert given.headers["x-request-id"] == "lb-2026-12-05_0001"
+    for forged in ("short", "x" * 65, "abc def ghi", "<script>alert(1)</script>"):
+        answer = await client.get("/health", headers={"X-Request-ID": forged})
+        assert GENERATED.match(answer.headers["x-request-id"]), forged
+
+
+async def test_one_json_line_per_request_names_the_route_not_the_ids(
+    client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    tree = await make_tree()
+    lead = await make_user(tree["A"], "lead")
+    caplog.set_level(logging.INFO, logger="inspect_app.requests")
+    response = await client.get("/api/inspections/123456", headers=lead.headers)
+    assert response.status_code == 404
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "inspect_app.requests"]
+    assert len(lines) == 1
+    line = lines[0]
+    assert line["request_id"] == response.headers["x-request-id"]
+    assert line["route"] == "/api/inspections/{inspection_id}"
+    assert (line["method"], line["status"], line["user_id"]) == ("GET", 404, lead.id)
+    assert isinstance(line["ms"], float) and line["ms"] >= 0
+
+
+async def test_an_unexpected_error_gives_the_code_to_quote(client: Any, monkeypatch: Any) -> None:
+    from inspect_app.controllers import api_approvals, approval_pages
+    from tests.integration.test_case_pages import sign_in
+
+    tree = await make_tree()
+    lead = await make_user(tree["A"], "lead")
+
+    async def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(api_approvals.approvals, "list_approvals", broken)
+    monkeypatch.setattr(approval_pages.approvals, "list_approvals", broken)
+    api = await client.get("/api/approvals", headers=lead.headers)
+    assert api.status_code == 500
+    assert api.json()["request_id"] == api.headers["x-request-id"]
+    await sign_in(client, lead)
+    page = await client.get("/approvals")
+    assert page.status_code == 500
+    assert page.headers["x-request-id"] in page.text
+    assert "RuntimeError" not in page.text and "injected" not in page.text
