@@ -360,6 +360,8 @@ def readable_changes(
             named = {key: value for key, value in note.items() if key in APPROVAL_NOTE_LABELS}
             shown += _nested(entity_type, APPROVAL_NOTE_LABELS, None, named, lang)
         elif field == "changes":
+            if not change["after"]:
+                continue  # a write-off asks for no field change: its status says it
             shown.append(
                 _change(
                     translate(labels["changes"], lang),

@@ -196,6 +196,15 @@ async def measure_page_context(
         finding = await findings.get_finding(principal, measure["finding_id"])
     open_case = case["status"] not in inspections.FINISHED_STATUSES
     may = await case_access.allowed(principal, case)
+    # The requests waiting about this measure or one of its executions.
+    waiting = [
+        row
+        for row in (await approvals.list_approvals(principal, inspection_id=case["id"], limit=200))[
+            "items"
+        ]
+        if (row["entity_type"] == "measure" and row["target_id"] == measure_id)
+        or (row["kind"] == "execution_reversal" and row["summary"].get("measure_id") == measure_id)
+    ]
     return {
         "case": case,
         "measure": measure,
@@ -212,22 +221,15 @@ async def measure_page_context(
         and measure["unit"] != "none"
         and measure["status"] not in ("done", "written_off"),
         "can_edit": open_case and "measure.edit" in may,
-        "can_write_off": open_case and "measure.write_off" in may,
+        # Not offered again while a write-off of this measure waits for approval.
+        "can_write_off": open_case
+        and "measure.write_off" in may
+        and not any(row["kind"] == "measure_write_off" for row in waiting),
         "can_reverse": open_case
         and "execution.reverse" in may
         and measure["status"] != "written_off",
         "can_upload": "attachment.upload" in may,
-        "approvals": [
-            row
-            for row in (
-                await approvals.list_approvals(principal, inspection_id=case["id"], limit=200)
-            )["items"]
-            if (row["entity_type"] == "measure" and row["target_id"] == measure_id)
-            or (
-                row["kind"] == "execution_reversal"
-                and row["summary"].get("measure_id") == measure_id
-            )
-        ],
+        "approvals": waiting,
         "corrected": await audit.has_action("measure", measure_id, ("correct",)),
         # The recommendation's own edits (target, deadline, write-off…), in words.
         "history": await audit.visible_history(principal, "measure", measure_id)

@@ -93,6 +93,8 @@ async def test_a_case_led_by_an_inspector_and_corrections_a_head_approves(
     await page.wait_for_url(re.compile(r".*/measures/\d+$"))
     assert await page.locator("[data-testid=measure-status]").inner_text() == "Chưa thực hiện"
     assert await page.locator("[data-testid=approve]").count() == 0
+    # Not offered twice while the first request waits.
+    assert await page.locator("[data-testid=ask-write-off]").count() == 0
     await _shot(page, "2_write_off_asked_by_lead")
 
     # 3. The head approves both from the approvals list.
