@@ -136,16 +136,20 @@ class TrustedProxyMiddleware(ASGIMiddleware):
         self.trusted = tuple(trusted)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        mark_start(scope)  # the first middleware: the request's clock starts here
         trusted = self.trusted
         client = scope.get("client")
+        from_proxy = False
         if trusted and client:
             peer = str(client[0])
             if is_trusted(parse_address(peer), trusted):
+                from_proxy = True
                 chain, proto = forwarding_chain(scope.get("headers", []))
                 address = client_address(peer, chain, trusted)
                 if address != peer:
                     scope["client"] = (address, 0)
                 if proto in ("http", "https"):
                     scope["scheme"] = proto
+        # The first middleware: the request's clock starts here, and a request id sent by a
+        # trusted proxy is kept (anyone else's is replaced).
+        mark_start(scope, trust_given_id=from_proxy)
         await next_app(scope, receive, send)

@@ -1,9 +1,10 @@
 """A request id for every answer, and one log line per request.
 
-Every HTTP answer carries ``X-Request-ID``: the caller's own when it sent a plain one (a
-proxy's or a load balancer's, letters, digits, ``-`` and ``_``, at most 64), otherwise one
-made here. Error pages and JSON errors show it, so a user can quote it to whoever reads the
-logs. When the answer starts, one line of JSON goes to the ``inspect_app.requests`` logger:
+Every HTTP answer carries ``X-Request-ID``: the one a trusted proxy (TRUSTED_PROXIES, the
+load balancer) sent when it is plain (letters, digits, ``-`` and ``_``, 8 to 64), otherwise
+one made here; a client's own is never taken, so nobody can choose an id in the logs. Error
+pages and JSON errors show it, so a user can quote it to whoever reads the logs. When the
+answer starts, one line of JSON goes to the ``inspect_app.requests`` logger:
 the id, method, route (the path template, never the ids in it), status, milliseconds since
 the request came in, and the user's id.
 
@@ -28,7 +29,7 @@ from litestar.types import Message, Scope
 log = logging.getLogger("inspect_app.requests")
 
 HEADER = "x-request-id"
-_GIVEN = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_GIVEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _ID_KEY = "request_id"
 _START_KEY = "request_started"
 
@@ -48,7 +49,7 @@ def _given_id(scope: Scope) -> str | None:
     for name, value in scope.get("headers", ()):
         if name == HEADER.encode():
             text = value.decode("latin-1")
-            return text if _GIVEN.match(text) else None
+            return text if _GIVEN.fullmatch(text) else None
     return None
 
 
@@ -56,14 +57,18 @@ def request_id(scope: Scope) -> str:
     """The id of this request, made on first use."""
     state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
     if _ID_KEY not in state:
-        state[_ID_KEY] = _given_id(scope) or secrets.token_hex(8)
+        state[_ID_KEY] = secrets.token_hex(8)
     return str(state[_ID_KEY])
 
 
-def mark_start(scope: Scope) -> None:
-    """Start the request's clock (called by the first middleware)."""
+def mark_start(scope: Scope, *, trust_given_id: bool = False) -> None:
+    """Start the request's clock and fix its id (called by the first middleware);
+    ``trust_given_id`` when the peer is a trusted proxy, whose X-Request-ID is kept."""
     state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
     state.setdefault(_START_KEY, time.perf_counter())
+    given = _given_id(scope) if trust_given_id else None
+    if given is not None and _ID_KEY not in state:
+        state[_ID_KEY] = given
     request_id(scope)
 
 

@@ -32,7 +32,7 @@ from inspect_app.domain.labels import FINDING_CATEGORY_LABELS
 from inspect_app.domain.measures import MEASURE_TYPE_LABELS, MEASURE_TYPES, measure_unit
 from inspect_app.exceptions import Conflict, InvalidInput, NotFound, request_language
 from inspect_app.forms import records
-from inspect_app.forms.common import form_version
+from inspect_app.forms.common import form_version, int_or_none
 from inspect_app.i18n import translate
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
@@ -414,12 +414,14 @@ class CaseRecordPageController(Controller):
     ) -> Template | Redirect:
         """Ask to cancel one of the measure's entries by a negative entry (four-eyes)."""
         data = await read_form(request)
-        raw = str(data.get("execution_id") or "")
+        entry_id = int_or_none(str(data.get("execution_id") or ""))
         entry = None
-        if raw.isdigit() and len(raw) <= 10:
-            rows = (await executions.list_executions(principal, measure_id, limit=200))["items"]
-            entry = next((row for row in rows if row["id"] == int(raw)), None)
-        if entry is None:
+        if entry_id is not None:
+            try:
+                entry = await executions.get_execution(principal, entry_id)
+            except NotFound:
+                entry = None
+        if entry is None or entry["measure_id"] != measure_id:
             errors = {"execution_id": "Choose a value from the list."}
             return await _measure_write(request, principal, measure_id, data, "reversal", errors)
         body = {"date": data.get("reversal_date"), "reason": data.get("reason")}

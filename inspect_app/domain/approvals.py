@@ -112,7 +112,7 @@ def correction_needs_approval(
     """A correction that reduces what is owed, moves it to another unit, or raises a fine
     above the threshold."""
     if measure_unit(type_before) != measure_unit(type_after):
-        return target_before > 0
+        return target_before > 0 or fine_needs_approval(type_after, amount_after, threshold_vnd)
     if target_after < target_before:
         return True
     raised = amount_after > amount_before or type_after != type_before

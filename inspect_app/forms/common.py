@@ -6,6 +6,7 @@ everything else takes the last value sent, which lets a hidden "false" precede a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -47,10 +48,14 @@ def parse_form(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
     return data
 
 
+# ASCII digits only: str.isdigit() also says yes to "²" and "٣", which int() refuses.
+_DIGITS = re.compile(r"[0-9]{1,18}")
+
+
 def form_version(data: Mapping[str, Any]) -> int:
     """The version a form read; a form without one cannot be saved."""
     raw = str(data.get("version") or "").strip()
-    if not raw.isdigit():
+    if not _DIGITS.fullmatch(raw):
         raise InvalidInput({"version": "This field is required."})
     return int(raw)
 
@@ -58,12 +63,12 @@ def form_version(data: Mapping[str, Any]) -> int:
 def read_version(data: Mapping[str, Any]) -> int:
     """The version a form read, 0 when it sent none (for showing what changed since)."""
     raw = str(data.get("version") or "").strip()
-    return int(raw) if raw.isdigit() else 0
+    return int(raw) if _DIGITS.fullmatch(raw) else 0
 
 
 def int_or_none(raw: str | None) -> int | None:
     """A positive whole number from a query string, or None when absent or not a number."""
-    if raw is None or not raw.strip().isdigit():
+    if raw is None or not _DIGITS.fullmatch(raw.strip()):
         return None
     return int(raw.strip())
 

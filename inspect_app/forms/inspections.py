@@ -41,7 +41,10 @@ EVENT_FIELDS: dict[str, list[tuple[str, str, str]]] = {
     "conclude": [("conclusion_no", N_("Conclusion number"), "text"), ("note", N_("Note"), "text")],
     "publish": [("document_no", N_("Document number"), "text"), ("note", N_("Note"), "text")],
     "direct": [("document_no", N_("Directive number"), "text"), ("note", N_("Note"), "text")],
-    "close": [("document_no", N_("Document number"), "text"), ("note", N_("Note"), "text")],
+    "close": [
+        ("document_no", N_("Document number"), "text"),
+        ("reason", N_("Reason for closing (read by the one who approves)"), "text"),
+    ],
     "cancel": [
         ("document_no", N_("Document number"), "text"),
         ("reason", N_("Reason"), "textarea"),

@@ -173,7 +173,7 @@ async def _apply(principal: Principal, request: dict[str, Any], grant: Approved,
             created = await measures.create_measure(principal, target, payload, ip, approved=grant)
             return int(created["id"])
         reversal = await executions.reverse_execution(
-            principal, target, payload, ip, approved=grant
+            principal, target, payload, ip, approved=grant, version=version
         )
         return int(reversal["id"])
     except Conflict as exc:

@@ -38,6 +38,7 @@ from inspect_app.services.casework import (
     page_limit,
     page_of,
     required_date,
+    stale_version,
     text,
     whole_number,
 )
@@ -269,6 +270,7 @@ async def reverse_execution(
     data: dict[str, Any],
     ip: str = "",
     approved: Approved | None = None,
+    version: int | None = None,
 ) -> dict[str, Any]:
     """Cancel an execution by a negative entry that cites it; nothing is deleted.
 
@@ -276,6 +278,7 @@ async def reverse_execution(
     The reversal waits for a second person's approval (domain.approvals): the answer is then
     ``{"pending_approval": {...}}``; ``approved`` books it, on its own date, so that the
     periods already reported keep their figures and the period of the reversal shows it.
+    ``version`` is the measure's version read when asking: a measure changed since is 409.
     """
     original = await get_execution(principal, execution_id)
     row = await measure_row(principal, original["measure_id"])
@@ -333,6 +336,9 @@ async def reverse_execution(
             await lock_row(Measure, row["id"])
             current = await Measure.select(*MEASURE_FIELDS).where(Measure.id == row["id"]).first()
             assert current is not None
+            if version is not None and current["version"] != version:
+                # The measure moved on since the request (another entry, a correction).
+                raise stale_version()
             new_done = done(current) - amount
             if new_done < 0:
                 raise Conflict(ALREADY_REVERSED, code="already_reversed")

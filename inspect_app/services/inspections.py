@@ -32,6 +32,7 @@ from piccolo.query.functions.aggregate import Count
 
 from inspect_app import clock
 from inspect_app.domain import lifecycle
+from inspect_app.domain.approvals import REASON_REQUIRED
 from inspect_app.domain.clock import (
     ClockInput,
     DeadlineRules,
@@ -848,6 +849,24 @@ async def create_inspection(principal: Principal, data: dict[str, Any], ip: str 
     return created
 
 
+NOT_ON_TEAM_LEAD = "Only the lead of this case, a lead or a head may change its team."
+
+
+def _changes_team(before: dict[str, Any], data: dict[str, Any]) -> bool:
+    """True when an edit would change the case's lead or its members (ids as the API sends
+    them, or as text from a form)."""
+
+    def ids(value: Any) -> list[str]:
+        items = value if isinstance(value, list | tuple) else [value]
+        return sorted(str(item).strip() for item in items if item not in (None, ""))
+
+    if "lead_user_id" in data and ids(data["lead_user_id"]) != ids(before["lead_user_id"]):
+        return True
+    return "member_user_ids" in data and ids(data["member_user_ids"]) != ids(
+        before["member_user_ids"]
+    )
+
+
 def _check_open(row: dict[str, Any]) -> None:
     if row["status"] in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
@@ -873,6 +892,13 @@ async def update_inspection(
     await ensure_case_write(principal, before, "inspection.edit")
     if before["version"] != version:
         raise stale_version()
+    # Naming the team is the lead's step: a member may not make themselves its lead.
+    if (
+        principal.role == "inspector"
+        and _changes_team(before, data)
+        and await team_role(principal, before) != "lead"
+    ):
+        raise Forbidden(NOT_ON_TEAM_LEAD)
     _check_open(before)
     values = await _validate(principal, data, before)
     if values.get("subject_ids") is not None:
@@ -1034,6 +1060,12 @@ def _event_fields(event: str, data: dict[str, Any], row: dict[str, Any]) -> dict
         fields["conclusion_no"] = text(data, "conclusion_no", errors, max_length=64, required=True)
     fields["document_no"] = text(data, "document_no", errors, max_length=64) or ""
     fields["note"] = text(data, "note", errors, max_length=2000) or ""
+    if event == "close":
+        # Closing waits for a second person, who reads why (a "note" is taken as the reason).
+        reason = text(data, "reason", errors, max_length=2000) or fields["note"]
+        fields["reason"] = reason.strip()
+        if not fields["reason"] and "reason" not in errors:
+            errors["reason"] = REASON_REQUIRED
     errors.raise_if_any()
     return fields
 
@@ -1131,12 +1163,6 @@ async def record_event(
         raise Conflict(publications.MSG_NO_PUBLIC_VERSION, code="no_public_version")
     before = await get_inspection(principal, inspection_id)
     if event == "close" and approved is None:
-        reason = (
-            text(data, "reason", errors, max_length=2000)
-            or text(data, "note", errors, max_length=2000)
-            or ""
-        )
-        errors.raise_if_any()
         pending = await ask(
             principal,
             kind="case_close",
@@ -1146,7 +1172,7 @@ async def record_event(
             target_version=version,
             payload={"type": "close", "date": on, **payload},
             summary={"date": on, "code": row["code"]},
-            reason=reason.strip(),
+            reason=fields["reason"],
             ip=ip,
         )
         return {**before, "pending_approval": pending}

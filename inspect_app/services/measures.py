@@ -379,7 +379,7 @@ async def create_measure(
     values = await _validate(inspection_id, data, None)
     threshold = await fine_threshold(case["agency"])
     if approved is None and fine_needs_approval(values["type"], values["amount_vnd"], threshold):
-        reason = str(data.get("reason") or "").strip() or values.get("description", "")
+        reason = request_reason(data)
         pending = await ask(
             principal,
             kind="measure_create",
@@ -393,7 +393,7 @@ async def create_measure(
                 "amount_vnd": values["amount_vnd"],
                 "description": values.get("description", ""),
             },
-            reason=reason or request_reason(data),
+            reason=reason,
             ip=ip,
         )
         return {"pending_approval": pending}

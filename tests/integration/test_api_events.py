@@ -89,7 +89,7 @@ async def test_full_lifecycle_with_extension_and_suspension(client, world) -> No
         {"type": "conclude", "date": "2026-06-01", "conclusion_no": "25/KL-TTr"},
         {"type": "publish", "date": "2026-06-05"},
         {"type": "direct", "date": "2026-06-10"},
-        {"type": "close", "date": "2026-06-20"},
+        {"type": "close", "date": "2026-06-20", "reason": "Mọi kiến nghị đã thực hiện xong"},
     ]
     version = 1
     body: dict[str, Any] = {}

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from inspect_app.services import audit
-from models.tables import Approval, Execution, Finding, Measure, Notification
+from models.tables import Agency, Approval, Execution, Finding, Measure, Notification
 from tests.factories import (
     concluded_case,
     make_finding,
@@ -246,6 +246,7 @@ async def test_a_fine_above_the_threshold_waits_one_at_it_does_not(client, world
     path = f"/api/inspections/{world['case']['id']}/measures"
     body = {
         "type": "admin_fine",
+        "reason": "Mức phạt theo Nghị định 125/2020/NĐ-CP",
         "description": "Phạt vi phạm hành chính",
         "decision_no": "12/QĐ-XPHC",
         "decision_date": "2026-03-12",
@@ -542,3 +543,88 @@ async def test_closing_from_the_case_page_waits_and_is_shown_there(client, world
     assert decided.status_code == 200 and str(decided.url).endswith(f"/inspections/{case_id}")
     closed = (await client.get(f"/api/inspections/{case_id}", headers=world["lead"].headers)).json()
     assert (closed["status"], closed["closed_on"]) == ("closed", "2026-05-05")
+
+
+async def test_a_request_without_its_reason_is_refused_naming_the_field(client, world) -> None:
+    await Agency.update({Agency.fine_approval_vnd: 500_000_000}).where(
+        Agency.id == world["tree"]["A"]["id"]
+    )
+    fine = await client.post(
+        f"/api/inspections/{world['case']['id']}/measures",
+        json={
+            "type": "admin_fine",
+            "amount_vnd": 600_000_000,
+            "description": "Phạt vi phạm hành chính",
+            "decision_no": "12/QĐ-XPHC",
+            "decision_date": "2026-03-12",
+            "due_on": "2026-04-30",
+        },
+        headers=world["lead"].headers,
+    )
+    assert fine.status_code == 422 and fine.json()["errors"][0]["field"] == "reason"
+    current = (
+        await client.get(f"/api/inspections/{world['case']['id']}", headers=world["lead"].headers)
+    ).json()
+    close = await client.post(
+        f"/api/inspections/{world['case']['id']}/events",
+        json={"type": "close", "date": "2026-05-05", "version": current["version"]},
+        headers=world["case_lead"].headers,
+    )
+    assert close.status_code == 422 and close.json()["errors"][0]["field"] == "reason"
+    assert await row_count(Approval) == 0
+
+
+async def test_a_reversal_asked_before_the_measure_changed_is_asked_again(client, world) -> None:
+    measure = await make_measure(world["case_lead"], world["case"], amount_vnd=100_000_000)
+    pay = f"/api/measures/{measure['id']}/executions"
+    first = await client.post(
+        pay,
+        json={"date": "2026-04-10", "amount_vnd": 40_000_000},
+        headers=world["inspector"].headers,
+    )
+    asked = await client.post(
+        f"/api/executions/{first.json()['id']}/reversal",
+        json={"reason": "Nhầm chứng từ"},
+        headers=world["case_lead"].headers,
+    )
+    await client.post(
+        pay,
+        json={"date": "2026-04-11", "amount_vnd": 10_000_000},
+        headers=world["inspector"].headers,
+    )
+    stale = await decide(client, world["head"], asked.json()["pending_approval"]["id"])
+    assert stale.status_code == 409 and stale.json()["code"] == "changed_since_request"
+    assert (await _measure(client, world["lead"], measure["id"]))["done_vnd"] == 50_000_000
+    assert await row_count(Execution) == 2
+
+
+async def test_a_member_may_not_change_the_team_its_lead_may(client, world) -> None:
+    case_id = world["case"]["id"]
+    draft = await make_inspection(world["lead"], [await make_subject()])
+    member = world["inspector"]
+    await _set_team(draft["id"], world["case_lead"].id, [member.id])
+    current = (await client.get(f"/api/inspections/{draft['id']}", headers=member.headers)).json()
+    grab = await client.patch(
+        f"/api/inspections/{draft['id']}",
+        json={"version": current["version"], "lead_user_id": member.id},
+        headers=member.headers,
+    )
+    assert grab.status_code == 403
+    # Editing the case's other details stays open to a member.
+    edit = await client.patch(
+        f"/api/inspections/{draft['id']}",
+        json={"version": current["version"], "scope": "2024-2025"},
+        headers=member.headers,
+    )
+    assert edit.status_code == 200, edit.text
+    # An inspector who leads a case names its team.
+    other = await make_inspection(world["lead"], [await make_subject()])
+    await _set_team(other["id"], member.id, [])
+    mine = (await client.get(f"/api/inspections/{other['id']}", headers=member.headers)).json()
+    named = await client.patch(
+        f"/api/inspections/{other['id']}",
+        json={"version": mine["version"], "member_user_ids": [world["case_lead"].id]},
+        headers=member.headers,
+    )
+    assert named.status_code == 200, named.text
+    assert case_id  # the concluded case of the world is untouched

@@ -146,6 +146,8 @@ async def test_stale_edit_shows_what_changed_and_reapplies_on_request(
         "duration_days": "45",
         "working_days": "false",
         "_member_user_ids_sent": "1",
+        # The team as the form shows it: the inspector who registered the case is on it.
+        "member_user_ids": str(world["inspector"].id),
         "_subject_ids_sent": "1",
         "subject_ids": str(subject_id),
     }

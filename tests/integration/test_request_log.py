@@ -16,16 +16,36 @@ pytestmark = [pytest.mark.usefixtures("db")]
 GENERATED = re.compile(r"^[0-9a-f]{16}$")
 
 
-async def test_every_answer_has_an_id_its_own_or_a_clean_one_given(client: Any) -> None:
+async def test_every_answer_has_an_id_a_trusted_proxy_may_give_it(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspect_app.asgi import create_app
+    from inspect_app.settings import get_settings
+    from tests.conftest import app_client
+
     made = await client.get("/health")
     assert GENERATED.match(made.headers["x-request-id"])
     unknown = await client.get("/no/such/page")
     assert unknown.status_code == 404 and GENERATED.match(unknown.headers["x-request-id"])
-    given = await client.get("/health", headers={"X-Request-ID": "lb-2026-12-05_0001"})
-    assert given.headers["x-request-id"] == "lb-2026-12-05_0001"
-    for forged in ("short", "x" * 65, "abc def ghi", "<script>alert(1)</script>"):
-        answer = await client.get("/health", headers={"X-Request-ID": forged})
-        assert GENERATED.match(answer.headers["x-request-id"]), forged
+    # A caller that is not a trusted proxy cannot choose the id, however plain.
+    chosen = await client.get("/health", headers={"X-Request-ID": "lb-2026-12-05_0001"})
+    assert GENERATED.match(chosen.headers["x-request-id"])
+
+    monkeypatch.setenv("TRUSTED_PROXIES", "10.9.8.7/32")
+    get_settings.cache_clear()
+    try:
+        # The pool is the running client's: a second app without a lifespan of its own.
+        proxy_app = create_app()
+        async with app_client(
+            proxy_app, lifespan=False, client_address=("10.9.8.7", 5000)
+        ) as proxied:
+            given = await proxied.get("/health", headers={"X-Request-ID": "lb-2026-12-05_0001"})
+            assert given.headers["x-request-id"] == "lb-2026-12-05_0001"
+            for odd in ("short", "x" * 65, "abc def ghi", "lb-0001\n", "<script>x</script>"):
+                answer = await proxied.get("/health", headers={"X-Request-ID": odd})
+                assert GENERATED.match(answer.headers["x-request-id"]), odd
+    finally:
+        get_settings.cache_clear()
 
 
 async def test_one_json_line_per_request_names_the_route_not_the_ids(

@@ -193,3 +193,15 @@ def test_entries_of_one_day_count_in_the_order_they_were_recorded() -> None:
     # Paid and reversed the same day: not completed (sorted by amount it would be).
     assert completion_date([(D(2026, 5, 4), 100), (D(2026, 5, 4), -100)], 100) is None
     assert completion_date([(D(2026, 5, 4), -0), (D(2026, 5, 4), 100)], 100) == D(2026, 5, 4)
+
+
+def test_a_recommendation_turned_into_a_fine_above_the_threshold_waits() -> None:
+    # A policy recommendation (nothing to count) made a fine of 9 tỷ: owed nothing before,
+    # so only the threshold can stop it.
+    turned = {"type_before": "policy", "type_after": "admin_fine", "threshold_vnd": 500}
+    assert _correction(
+        **turned, target_before=0, target_after=501, amount_before=0, amount_after=501
+    )
+    assert not _correction(
+        **turned, target_before=0, target_after=500, amount_before=0, amount_after=500
+    )
