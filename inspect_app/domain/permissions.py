@@ -72,11 +72,6 @@ def has_permission(role: str, permission: str) -> bool:
     return role in PERMISSIONS.get(permission, frozenset())
 
 
-# A user's place in the team of one case: its lead (trưởng đoàn), a member, or neither.
-CASE_ROLES = ("lead", "member")
-CASE_ROLE_LABELS = {"lead": N_("Team lead"), "member": N_("Team member")}
-
-
 def case_role(user_id: int, lead_user_id: int | None, member_ids: frozenset[int]) -> str | None:
     """``lead``, ``member`` or None for a user and the team of one case."""
     if lead_user_id is not None and user_id == lead_user_id:

@@ -7,12 +7,9 @@ from typing import Any, Literal
 
 import msgspec
 
+# The vocabularies are the domain's (domain.approvals), not written again here.
+from inspect_app.domain.approvals import ApprovalKind, ApprovalStatus
 from inspect_app.schemas.bounds import Reason, Version
-
-ApprovalKind = Literal[
-    "case_close", "measure_create", "measure_update", "measure_write_off", "execution_reversal"
-]
-ApprovalStatus = Literal["pending", "approved", "rejected", "withdrawn"]
 
 
 class PendingApproval(msgspec.Struct):

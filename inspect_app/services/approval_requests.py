@@ -158,17 +158,6 @@ async def ask(
     }
 
 
-async def pending_for(kind: ApprovalKind, target_id: int) -> bool:
-    """True while a request of this kind waits for the record."""
-    return bool(
-        await Approval.exists().where(
-            (Approval.kind == kind)
-            & (Approval.target_id == target_id)
-            & (Approval.status == "pending")
-        )
-    )
-
-
 async def user_name(user_id: int) -> str:
     """A user's full name (for the audit row of an approved change)."""
     row = await AppUser.select(AppUser.full_name).where(AppUser.id == user_id).first()

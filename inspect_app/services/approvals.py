@@ -13,7 +13,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from inspect_app.domain.approvals import DECISIONS, KINDS, NOT_PENDING, STATUSES, decision_problem
+from inspect_app.domain.approvals import DECISIONS, NOT_PENDING, STATUSES, decision_problem
 from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit, executions, inspections, measures
@@ -261,6 +261,3 @@ async def decide(
             ip=ip,
         )
     return await get_approval(principal, approval_id)
-
-
-__all__ = ["KINDS", "decide", "get_approval", "list_approvals", "pending_count"]

@@ -164,6 +164,29 @@ def _quantity(unit: str, data: dict[str, Any]) -> tuple[str, int | Decimal]:
     return field, amount
 
 
+async def _book_progress(current: dict[str, Any], unit: str, new_done: int | Decimal) -> str:
+    """Store what a measure has done after a new ledger entry (a payment or a reversal): the
+    sum, the status it leads to, and the day the ledger read in date order reached the
+    target for good (domain.records.completion_date); its status."""
+    done_key = {"vnd": "done_vnd", "m2": "done_m2"}.get(unit, "done_count")
+    status = status_of({**current, done_key: new_done, "completed_on": None})
+    completed_on = (
+        completion_date(await ledger(current["id"], current["type"]), target(current))
+        if status == "done"
+        else None
+    )
+    await Measure.update(
+        {
+            getattr(Measure, done_key): new_done,
+            Measure.status: status,
+            Measure.completed_on: completed_on,
+            Measure.version: current["version"] + 1,
+            Measure.updated_at: datetime.now(UTC),
+        }
+    ).where(Measure.id == current["id"])
+    return status
+
+
 async def create_execution(
     principal: Principal, measure_id: int, data: dict[str, Any], ip: str = ""
 ) -> dict[str, Any]:
@@ -220,28 +243,7 @@ async def create_execution(
                     created_by=principal.id,
                 )
             ).returning(Execution.id)
-            done_column = {"vnd": Measure.done_vnd, "m2": Measure.done_m2}.get(
-                unit, Measure.done_count
-            )
-            progressed = {
-                **current,
-                {"vnd": "done_vnd", "m2": "done_m2"}.get(unit, "done_count"): new_done,
-            }
-            status = status_of(progressed)
-            completed_on = (
-                completion_date(await ledger(measure_id, current["type"]), target(current))
-                if status == "done"
-                else None
-            )
-            await Measure.update(
-                {
-                    done_column: new_done,
-                    Measure.status: status,
-                    Measure.completed_on: completed_on,
-                    Measure.version: current["version"] + 1,
-                    Measure.updated_at: datetime.now(UTC),
-                }
-            ).where(Measure.id == measure_id)
+            status = await _book_progress(current, unit, new_done)
             created = await get_execution(principal, rows[0]["id"])
             await audit.record(
                 "create",
@@ -356,25 +358,7 @@ async def reverse_execution(
                     created_by=principal.id,
                 )
             ).returning(Execution.id)
-            progressed = {
-                **current,
-                {"vnd": "done_vnd", "m2": "done_m2"}.get(unit, "done_count"): new_done,
-                "completed_on": None,
-            }
-            status = status_of(progressed)
-            completed_on = completion_date(await ledger(row["id"], row["type"]), target(current))
-            done_column = {"vnd": Measure.done_vnd, "m2": Measure.done_m2}.get(
-                unit, Measure.done_count
-            )
-            await Measure.update(
-                {
-                    done_column: new_done,
-                    Measure.status: status,
-                    Measure.completed_on: completed_on if status == "done" else None,
-                    Measure.version: current["version"] + 1,
-                    Measure.updated_at: datetime.now(UTC),
-                }
-            ).where(Measure.id == row["id"])
+            status = await _book_progress(current, unit, new_done)
             reversal = await get_execution(principal, rows[0]["id"])
             await audit.record(
                 "reverse",

@@ -628,3 +628,60 @@ async def test_a_member_may_not_change_the_team_its_lead_may(client, world) -> N
     )
     assert named.status_code == 200, named.text
     assert case_id  # the concluded case of the world is untouched
+
+
+async def test_hostile_input_on_the_new_routes_gets_a_4xx_never_a_5xx(client, world) -> None:
+    from tests.integration.test_case_pages import sign_in
+
+    measure = await make_measure(world["case_lead"], world["case"])
+    pending = (await _ask_write_off(client, world["lead"], measure["id"])).json()
+    approval_id = pending["pending_approval"]["id"]
+    head = world["head"].headers
+    answers = [
+        await client.post(
+            f"/api/approvals/{approval_id}/decision",
+            json={"decision": "approve", "version": 2**63},
+            headers=head,
+        ),
+        await client.post(
+            f"/api/approvals/{approval_id}/decision",
+            json={"decision": "reject", "version": 1, "note": "x\x00y"},
+            headers=head,
+        ),
+        await client.post(
+            "/api/approvals/99999999999/decision",
+            json={"decision": "approve", "version": 1},
+            headers=head,
+        ),
+        await client.get("/api/approvals?inspection_id=99999999999", headers=head),
+        await client.get("/api/approvals?status=everything", headers=head),
+        await client.get("/api/approvals?cursor=%00garbage", headers=head),
+        await client.post(
+            "/api/executions/99999999999/reversal", json={"reason": "x"}, headers=head
+        ),
+        await client.post(
+            "/api/executions/1/reversal", json={"reason": "x", "date": "0001-01-01"}, headers=head
+        ),
+        await client.delete(
+            f"/api/findings/{(await make_finding(world['case_lead'], world['case']))['id']}"
+            "?reason=a%00b",
+            headers=head,
+        ),
+    ]
+    csrf = await sign_in(client, world["head"])
+    answers += [
+        await client.get("/approvals?status=%00"),
+        await client.get("/approvals?cursor=zzz"),
+        await client.post(
+            f"/approvals/{approval_id}/decision",
+            data={"_csrf_token": csrf, "decision": "approve", "version": "²"},
+        ),
+        await client.post(
+            f"/measures/{measure['id']}/reversals",
+            data={"_csrf_token": csrf, "execution_id": "٣", "reason": "x"},
+        ),
+    ]
+    statuses = [answer.status_code for answer in answers]
+    assert all(status < 500 for status in statuses), statuses
+    assert (await Approval.select(Approval.status).first())["status"] == "pending"
+    assert (await _measure(client, world["lead"], measure["id"]))["status"] == "open"
