@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.querystring import QueryString
 
 from inspect_app.settings import Settings, get_settings
 
@@ -20,14 +24,81 @@ SQLITE_BUSY_TIMEOUT_S = 30
 POSTGRES_SESSION_SETTINGS = {"jit": "off"}
 
 
+class StatementTally:
+    """How many statements the code inside :func:`counting_statements` sent to the database."""
+
+    __slots__ = ("count", "parent", "texts")
+
+    def __init__(self, parent: StatementTally | None, *, keep_texts: bool) -> None:
+        self.count = 0
+        self.parent = parent
+        # The statements themselves, when a test or a profiling run asks for them.
+        self.texts: list[str] | None = [] if keep_texts else None
+
+
+_tally: ContextVar[StatementTally | None] = ContextVar("statement_tally", default=None)
+
+
+@contextmanager
+def counting_statements(*, keep_texts: bool = False) -> Iterator[StatementTally]:
+    """Count the statements sent by the code inside (a request, a job, a test).
+
+    Every query and DDL statement that goes through the engine counts; BEGIN and COMMIT do
+    not (they are the transaction's, not the page's), nor do the bulk loaders' raw COPY
+    connections. Tallies nest: a test counting around a request sees the request's
+    statements too, and the request log writes its own on each request's line.
+    """
+    outer = _tally.get()
+    keep = keep_texts or (outer is not None and outer.texts is not None)
+    tally = StatementTally(outer, keep_texts=keep)
+    token = _tally.set(tally)
+    try:
+        yield tally
+    finally:
+        _tally.reset(token)
+
+
+def _count_one(statement: object) -> None:
+    tally = _tally.get()
+    while tally is not None:
+        tally.count += 1
+        if tally.texts is not None:
+            tally.texts.append(str(statement))
+        tally = tally.parent
+
+
+class CountingPostgresEngine(PostgresEngine):  # type: ignore[misc]
+    """PostgreSQL, with each statement counted for the request log."""
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
+        _count_one(querystring)
+        return await super().run_querystring(querystring, in_pool=in_pool)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
+        _count_one(ddl)
+        return await super().run_ddl(ddl, in_pool=in_pool)
+
+
+class CountingSQLiteEngine(SQLiteEngine):  # type: ignore[misc]
+    """SQLite, with each statement counted for the request log."""
+
+    async def run_querystring(self, querystring: QueryString, in_pool: bool = False) -> Any:
+        _count_one(querystring)
+        return await super().run_querystring(querystring, in_pool=in_pool)
+
+    async def run_ddl(self, ddl: str, in_pool: bool = False) -> Any:
+        _count_one(ddl)
+        return await super().run_ddl(ddl, in_pool=in_pool)
+
+
 def build_engine(settings: Settings | None = None) -> Engine:
     """Create the Piccolo engine for DATABASE_URL (PostgreSQL or SQLite)."""
     settings = settings or get_settings()
     if settings.is_sqlite:
         path = Path(settings.sqlite_path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
-    return PostgresEngine(
+        return CountingSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
+    return CountingPostgresEngine(
         config={"dsn": settings.database_url, "server_settings": POSTGRES_SESSION_SETTINGS},
         extensions=(),
     )

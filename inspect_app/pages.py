@@ -9,8 +9,7 @@ from litestar.response import Template
 
 from inspect_app.i18n import N_
 from inspect_app.principal import Principal
-from inspect_app.services.approvals import pending_count
-from models.tables import Notification
+from inspect_app.services.menu import menu_counts
 
 # (permission, href, label): the main menu, filtered by what the role may do.
 NAV_ITEMS: list[tuple[str, str, str]] = [
@@ -52,13 +51,6 @@ def _nav(principal: Principal, path: str) -> list[dict[str, Any]]:
     return items
 
 
-async def unread_notifications(principal: Principal) -> int:
-    """How many unread notifications the user has."""
-    return await Notification.count().where(
-        (Notification.user == principal.id) & Notification.read_at.is_null()
-    )
-
-
 async def render(
     request: Request[Any, Any, Any], template_name: str, status_code: int = 200, **context: Any
 ) -> Template:
@@ -66,13 +58,13 @@ async def render(
     principal = request.scope.get("user")
     if isinstance(principal, Principal):
         nav = _nav(principal, request.url.path)
+        counts = await menu_counts(principal)
         if principal.can("approval.decide"):
             # How many requests wait for this person: shown beside "Phê duyệt".
-            waiting = await pending_count(principal)
             for item in nav:
                 if item["href"] == "/approvals":
-                    item["badge"] = waiting
+                    item["badge"] = counts.waiting_approvals
         context.setdefault("nav", nav)
-        context.setdefault("unread", await unread_notifications(principal))
+        context.setdefault("unread", counts.unread)
     context.setdefault("flashes", _pop_flashes(request))
     return Template(template_name=template_name, context=context, status_code=status_code)

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from inspect_app.db import counting_statements
 from inspect_app.request_log import mark_start
 from inspect_app.settings import ProxyNetwork
 
@@ -151,5 +152,6 @@ class TrustedProxyMiddleware(ASGIMiddleware):
                     scope["scheme"] = proto
         # The first middleware: the request's clock starts here, and a request id sent by a
         # trusted proxy is kept (anyone else's is replaced).
-        mark_start(scope, trust_given_id=from_proxy)
-        await next_app(scope, receive, send)
+        with counting_statements() as tally:
+            mark_start(scope, tally, trust_given_id=from_proxy)
+            await next_app(scope, receive, send)

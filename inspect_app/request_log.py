@@ -6,7 +6,9 @@ one made here; a client's own is never taken, so nobody can choose an id in the 
 pages and JSON errors show it, so a user can quote it to whoever reads the logs. When the
 answer starts, one line of JSON goes to the ``inspect_app.requests`` logger:
 the id, method, route (the path template, never the ids in it), status, milliseconds since
-the request came in, and the user's id.
+the request came in, the user's id, and how many statements the request sent to the
+database by then (:func:`inspect_app.db.counting_statements`; a streamed file's later reads
+are not in it).
 
 A ``before_send`` hook rather than a middleware: Litestar runs middleware only for matched
 routes, and the hook also sees the 404 of an unknown path. The clock starts in the first
@@ -26,12 +28,15 @@ from typing import Any
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
+from inspect_app.db import StatementTally
+
 log = logging.getLogger("inspect_app.requests")
 
 HEADER = "x-request-id"
 _GIVEN = re.compile(r"[A-Za-z0-9_-]{8,64}")
 _ID_KEY = "request_id"
 _START_KEY = "request_started"
+_TALLY_KEY = "request_statements"
 
 
 def configure() -> None:
@@ -61,11 +66,16 @@ def request_id(scope: Scope) -> str:
     return str(state[_ID_KEY])
 
 
-def mark_start(scope: Scope, *, trust_given_id: bool = False) -> None:
-    """Start the request's clock and fix its id (called by the first middleware);
-    ``trust_given_id`` when the peer is a trusted proxy, whose X-Request-ID is kept."""
+def mark_start(
+    scope: Scope, tally: StatementTally | None = None, *, trust_given_id: bool = False
+) -> None:
+    """Start the request's clock and fix its id (called by the first middleware, which
+    counts the request's statements in ``tally``); ``trust_given_id`` when the peer is a
+    trusted proxy, whose X-Request-ID is kept."""
     state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
     state.setdefault(_START_KEY, time.perf_counter())
+    if tally is not None:
+        state.setdefault(_TALLY_KEY, tally)
     given = _given_id(scope) if trust_given_id else None
     if given is not None and _ID_KEY not in state:
         state[_ID_KEY] = given
@@ -86,6 +96,7 @@ async def add_request_id(message: Message, scope: Scope) -> None:
     state: dict[str, Any] = scope.get("state", {})  # type: ignore[assignment]
     started = state.get(_START_KEY)
     elapsed = (time.perf_counter() - started) * 1000 if started is not None else 0.0
+    tally: StatementTally | None = state.get(_TALLY_KEY)
     log.info(
         json.dumps(
             {
@@ -95,6 +106,7 @@ async def add_request_id(message: Message, scope: Scope) -> None:
                 "status": message.get("status"),
                 "ms": round(elapsed, 1),
                 "user_id": _user_id(scope),
+                "statements": tally.count if tally is not None else 0,
             },
             separators=(",", ":"),
         )

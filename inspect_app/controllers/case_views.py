@@ -25,7 +25,6 @@ from inspect_app.importing.plan import KIND_LABELS
 from inspect_app.importing.store import sources_of_case
 from inspect_app.principal import Principal
 from inspect_app.services import (
-    agencies,
     approvals,
     attachments,
     audit,
@@ -83,14 +82,23 @@ async def _plan_or_none(principal: Principal, plan_id: int | None) -> dict[str, 
 
 
 async def _allowed_events(
-    principal: Principal, case: dict[str, Any], may: frozenset[str]
+    principal: Principal,
+    case: dict[str, Any],
+    may: frozenset[str],
+    measures_page: dict[str, Any],
 ) -> list[str]:
     if "inspection.event" not in may:
         return []
+    if measures_page["next_cursor"] is None:  # every measure is on the page: count them there
+        measures_open = sum(
+            1 for row in measures_page["items"] if row["status"] not in ("done", "written_off")
+        )
+    else:
+        measures_open = await inspections.open_measures(case["id"])
     ctx = lifecycle.TransitionContext(
         published=case["published_on"] is not None,
         directed=case["directive_on"] is not None,
-        measures_open=await inspections.open_measures(case["id"]),
+        measures_open=measures_open,
     )
     acting_as = lifecycle.role_on_case(principal.role, principal.id, case["lead_user_id"])
     return lifecycle.allowed_events(case["status"], ctx, acting_as)
@@ -106,18 +114,23 @@ async def case_page_context(
     event_values: dict[str, Any] | None = None,
     message: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the case page shows: the case, its clock, timeline, records and actions."""
-    case = await inspections.get_inspection(principal, inspection_id)
-    events = await inspections.list_events(principal, inspection_id)
+    """Everything the case page shows: the case, its clock, timeline, records and actions.
+
+    The case is resolved once (scope checked in that one statement) and every loader below
+    reads only its own rows of it."""
+    resolved = await inspections.case_context(principal, inspection_id)
+    case = await inspections.case_view(resolved)
+    events = await inspections.events_of(resolved)
     for event in events:
         # JSON columns come back as text; the timeline shows the reason, note and days.
         if isinstance(event["payload"], str):
             event["payload"] = json.loads(event["payload"] or "{}")
-    finding_rows = (await findings.list_findings(principal, inspection_id, limit=200))["items"]
-    measure_rows = [
-        measure_view(row)
-        for row in (await measures.list_measures(principal, inspection_id, limit=200))["items"]
-    ]
+    finding_rows, withdrawn = await findings.findings_of(resolved)
+    measures_page = await measures.measures_of(resolved, limit=200)
+    measure_rows = [measure_view(row) for row in measures_page["items"]]
+    files, finding_files = await attachments.files_with_children(
+        "inspection", resolved.id, "finding", [f["id"] for f in finding_rows]
+    )
     recover = [
         m for m in measure_rows if m["type"] == "recover_money" and m["status"] != "written_off"
     ]
@@ -125,13 +138,11 @@ async def case_page_context(
     may = await case_access.allowed(principal, case)
     return {
         "case": case,
-        "agency": await agencies.get_visible(principal, case["agency_id"]),
+        "agency": {"id": resolved.agency_id, "name": resolved.agency_name},
         "plan": await _plan_or_none(principal, case["plan_id"]),
         "events": events,
         "findings": finding_rows,
-        "finding_files": await attachments.attachments_of_records(
-            principal, "finding", [f["id"] for f in finding_rows]
-        ),
+        "finding_files": finding_files,
         "measures": measure_rows,
         "subject_map": await subjects.subjects_by_ids(
             case["subject_ids"] + [f["subject_id"] for f in finding_rows if f["subject_id"]]
@@ -146,16 +157,14 @@ async def case_page_context(
             )
         },
         "deadlines": deadline_rows(case, clock.today()),
-        "allowed_events": await _allowed_events(principal, case, may),
+        "allowed_events": await _allowed_events(principal, case, may, measures_page),
         "event_fields": EVENT_FIELDS,
         "event_type": event_type,
         "event_errors": event_errors or {},
         "event_values": event_values or {},
         "today_text": date_text(clock.today()),
         "message": message,
-        "files": (await attachments.list_attachments(principal, "inspection", inspection_id))[
-            "items"
-        ],
+        "files": files,
         "history": await audit.visible_history(principal, "inspection", inspection_id)
         if principal.can("audit.read")
         else None,
@@ -180,7 +189,7 @@ async def case_page_context(
         "approvals": (await approvals.list_approvals(principal, inspection_id=inspection_id))[
             "items"
         ],
-        "withdrawn_findings": await findings.withdrawn_findings(principal, inspection_id),
+        "withdrawn_findings": withdrawn,
     }
 
 
@@ -188,12 +197,16 @@ async def measure_page_context(
     request: Request[Any, Any, Any], principal: Principal, measure_id: int
 ) -> dict[str, Any]:
     """Everything the measure page shows: target, done, remaining, executions, documents."""
-    measure = measure_view(await measures.get_measure(principal, measure_id))
-    case = await inspections.visible_case(principal, measure["inspection_id"])
-    done_list = (await executions.list_executions(principal, measure_id, limit=200))["items"]
+    stored, resolved = await measures.measure_in_case(principal, measure_id)
+    measure = measure_view(measures.measure_out(stored))
+    case = resolved.row
+    done_list = await executions.executions_of(stored, limit=200)
     finding = None
     if measure["finding_id"]:
         finding = await findings.get_finding(principal, measure["finding_id"])
+    files, execution_files = await attachments.files_with_children(
+        "measure", measure_id, "execution", [e["id"] for e in done_list]
+    )
     open_case = case["status"] not in inspections.FINISHED_STATUSES
     may = await case_access.allowed(principal, case)
     # The requests waiting about this measure or one of its executions.
@@ -210,10 +223,8 @@ async def measure_page_context(
         "measure": measure,
         "finding": finding,
         "executions": done_list,
-        "execution_files": await attachments.attachments_of_records(
-            principal, "execution", [e["id"] for e in done_list]
-        ),
-        "files": (await attachments.list_attachments(principal, "measure", measure_id))["items"],
+        "execution_files": execution_files,
+        "files": files,
         "status_labels": measure_status_labels(request),
         "today_text": date_text(clock.today()),
         "can_execute": open_case

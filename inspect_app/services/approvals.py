@@ -10,6 +10,7 @@ rejects it and the requester asks again from what is there now.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -134,14 +135,10 @@ async def list_approvals(
     return page_of([_out(row, principal) for row in rows], size)
 
 
-async def pending_count(principal: Principal) -> int:
-    """How many requests in scope this person may decide (the menu's badge)."""
-    if not principal.can("approval.decide"):
-        return 0
-    rows = await Approval.select(
-        Approval.requested_by, Approval.inspection._.lead_user.as_alias("lead")
-    ).where(_in_scope(principal) & (Approval.status == "pending"))
-    return sum(1 for row in rows if _may_decide(principal, row["requested_by"], row["lead"]))
+def decidable_count(principal: Principal, pending: Iterable[tuple[int, int | None]]) -> int:
+    """How many of these pending requests in scope, each (requester, case lead), this person
+    may decide: the menu's badge (read with the unread count by services.menu)."""
+    return sum(1 for requester, lead in pending if _may_decide(principal, requester, lead))
 
 
 async def get_approval(principal: Principal, approval_id: int) -> dict[str, Any]:

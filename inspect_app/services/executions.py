@@ -34,6 +34,7 @@ from inspect_app.services.casework import (
     keyset_rows,
     land,
     lock_row,
+    locked_row,
     m2_text,
     page_limit,
     page_of,
@@ -47,16 +48,18 @@ from inspect_app.services.measures import (
     MEASURE_FIELDS,
     done,
     ledger,
+    measure_in_case,
     measure_row,
     status_of,
     target,
 )
 from inspect_app.services.unit_of_work import unit_of_work
-from models.tables import Execution, Inspection, Measure
+from models.tables import Execution, Measure
 
 UNIT_FIELD = {"vnd": "amount_vnd", "m2": "land_m2", "count": "count"}
 EXCEEDS = "The amount exceeds what remains to be carried out."
-EXECUTION_FIELDS = (
+# The execution's own columns; EXECUTION_FIELDS adds its case's conclusion day.
+STORED_FIELDS = (
     Execution.id,
     Execution.measure,
     Execution.executed_on,
@@ -69,6 +72,9 @@ EXECUTION_FIELDS = (
     Execution.reason,
     Execution.created_by,
     Execution.created_at,
+)
+EXECUTION_FIELDS = (
+    *STORED_FIELDS,
     Execution.measure._.inspection._.concluded_on.as_alias("concluded_on"),
 )
 
@@ -106,6 +112,17 @@ async def list_executions(
     )
     await _mark_reversed(rows)
     return page_of([_out(row) for row in rows], size)
+
+
+async def executions_of(measure: dict[str, Any], *, limit: int) -> list[dict[str, Any]]:
+    """The first ``limit`` executions of a measure the caller has resolved (its stored row,
+    from measures.measure_in_case), in the order they were recorded."""
+    rows = await keyset_rows(
+        Execution, EXECUTION_FIELDS, Execution.measure == measure["id"], None, limit
+    )
+    shown = rows[:limit]
+    await _mark_reversed(shown)
+    return [_out(row) for row in shown]
 
 
 async def _mark_reversed(rows: list[dict[str, Any]]) -> None:
@@ -191,18 +208,13 @@ async def create_execution(
     principal: Principal, measure_id: int, data: dict[str, Any], ip: str = ""
 ) -> dict[str, Any]:
     """Record an execution; 422 when it would exceed what remains (nothing is stored)."""
-    row = await measure_row(principal, measure_id)
-    agency_id = row["agency_id"]
-    if row["case_status"] == "cancelled":
+    row, case = await measure_in_case(principal, measure_id)
+    if case.status == "cancelled":
         raise Conflict("A closed or cancelled case cannot be changed.", code="case_finished")
     errors = Errors()
     on = required_date(data, "date", errors)
     if on is not None:
-        case_dates = await Inspection.select(Inspection.announced_on).where(
-            Inspection.id == row["inspection"]
-        )
-        announced_on = case_dates[0]["announced_on"] if case_dates else None
-        problem = execution_date_problem(on, announced_on, clock.today())
+        problem = execution_date_problem(on, case.row["announced_on"], clock.today())
         if problem is not None:
             errors["date"] = problem
     document_no = text(data, "document_no", errors, max_length=64) or ""
@@ -210,14 +222,12 @@ async def create_execution(
     errors.raise_if_any()
     unit = measure_unit(row["type"])
     field, amount = _quantity(unit, data)
-    case = await visible_case(principal, row["inspection"])
-    await ensure_case_write(principal, case, "execution.create")
+    await ensure_case_write(principal, case.row, "execution.create")
     try:
         async with unit_of_work() as work:
-            await lock_row(Measure, measure_id)
-            current = await Measure.select(*MEASURE_FIELDS).where(Measure.id == measure_id).first()
+            current = await locked_row(Measure, measure_id, MEASURE_FIELDS)
             assert current is not None
-            if current["status"] == "written_off" or row["case_status"] in FINISHED_STATUSES:
+            if current["status"] == "written_off" or case.status in FINISHED_STATUSES:
                 raise Conflict(
                     "This measure was written off; nothing more can be recorded.",
                     code="written_off",
@@ -242,19 +252,20 @@ async def create_execution(
                     note=note,
                     created_by=principal.id,
                 )
-            ).returning(Execution.id)
+            ).returning(*STORED_FIELDS)
             status = await _book_progress(current, unit, new_done)
-            created = await get_execution(principal, rows[0]["id"])
+            # A new entry is nobody's reversal yet: what was stored is the whole answer.
+            created = _out({**rows[0], "concluded_on": case.row["concluded_on"]})
             await audit.record(
                 "create",
                 actor=principal,
                 entity_type="execution",
                 entity_id=created["id"],
-                agency_id=agency_id,
+                agency_id=case.agency_id,
                 after={**created, "measure_status": status, "measure_done": new_done},
                 ip=ip,
             )
-            await work.totals_changed(agency_id, [on, *lifecycle_dates(case)])
+            await work.totals_changed(case.agency_id, [on, *lifecycle_dates(case.row)])
     except Exception as exc:
         if is_check_violation(exc):
             raise InvalidInput({field: EXCEEDS}) from None

@@ -11,6 +11,7 @@ from inspect_app.exceptions import Conflict, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
 from inspect_app.services.case_access import ensure_case_write
+from inspect_app.services.case_context import CaseContext
 from inspect_app.services.casework import (
     Errors,
     decode_cursor,
@@ -29,6 +30,7 @@ from inspect_app.services.casework import (
 from inspect_app.services.inspections import (
     CASE_FINISHED,
     FINISHED_STATUSES,
+    case_context,
     lifecycle_dates,
     visible_case,
 )
@@ -49,6 +51,8 @@ FINDING_FIELDS = (
     Finding.created_at,
     Finding.updated_at,
 )
+# What the case page says of a withdrawn finding.
+WITHDRAWN_FIELDS = ("id", "description", "amount_vnd", "withdrawn_reason", "deleted_at")
 
 
 def _out(row: dict[str, Any]) -> dict[str, Any]:
@@ -73,15 +77,40 @@ async def list_findings(
     """The findings of a case in scope, in the order they were recorded."""
     size = page_limit(limit)
     after = decode_cursor(cursor)
-    await visible_case(principal, inspection_id)
+    case = await case_context(principal, inspection_id)
     rows = await keyset_rows(
         Finding,
         FINDING_FIELDS,
-        (Finding.inspection == inspection_id) & Finding.deleted_at.is_null(),
+        (Finding.inspection == case.id) & Finding.deleted_at.is_null(),
         after,
         size,
     )
     return page_of([_out(row) for row in rows], size)
+
+
+async def findings_of(case: CaseContext) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The findings of a resolved case in one read: those standing, in the order they were
+    recorded, and those withdrawn, newest first (as :func:`withdrawn_findings`)."""
+    rows = (
+        await Finding.select(*FINDING_FIELDS, Finding.withdrawn_reason, Finding.deleted_at)
+        .where(Finding.inspection == case.id)
+        .order_by(Finding.id)
+    )
+    standing = [
+        _out({k: v for k, v in row.items() if k not in ("withdrawn_reason", "deleted_at")})
+        for row in rows
+        if row["deleted_at"] is None
+    ]
+    withdrawn = sorted(
+        (
+            {key: row[key] for key in WITHDRAWN_FIELDS}
+            for row in rows
+            if row["deleted_at"] is not None
+        ),
+        key=lambda row: (row["deleted_at"], row["id"]),
+        reverse=True,
+    )
+    return standing, withdrawn
 
 
 async def get_finding(principal: Principal, finding_id: int) -> dict[str, Any]:
@@ -255,16 +284,5 @@ async def delete_finding(
 
 async def withdrawn_findings(principal: Principal, inspection_id: int) -> list[dict[str, Any]]:
     """The findings withdrawn from a case in scope, with their reasons, newest first."""
-    await visible_case(principal, inspection_id)
-    rows = (
-        await Finding.select(
-            Finding.id,
-            Finding.description,
-            Finding.amount_vnd,
-            Finding.withdrawn_reason,
-            Finding.deleted_at,
-        )
-        .where((Finding.inspection == inspection_id) & Finding.deleted_at.is_not_null())
-        .order_by(Finding.deleted_at, ascending=False)
-    )
-    return list(rows)
+    case = await case_context(principal, inspection_id)
+    return (await findings_of(case))[1]

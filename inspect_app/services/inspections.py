@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -51,6 +52,7 @@ from inspect_app.services import audit, publications
 from inspect_app.services.agencies import get_visible as get_visible_agency
 from inspect_app.services.approval_requests import Approved, ask
 from inspect_app.services.case_access import NOT_ON_TEAM, ensure_case_write, team_role
+from inspect_app.services.case_context import CaseContext
 from inspect_app.services.casework import (
     MAX_ID,
     Errors,
@@ -257,45 +259,63 @@ def _reference_date(row: dict[str, Any]) -> date:
     return clock.today()
 
 
-async def _links(ids: list[int]) -> tuple[dict[int, list[int]], dict[int, list[int]]]:
+@dataclass(frozen=True, slots=True)
+class CaseLinks:
+    """The subjects and team members of some cases, and the tax codes of those subjects."""
+
+    subjects: dict[int, list[int]]
+    members: dict[int, list[int]]
+    tax_codes: dict[int, str]
+
+
+async def _links(ids: list[int]) -> CaseLinks:
     subjects: dict[int, list[int]] = {i: [] for i in ids}
     members: dict[int, list[int]] = {i: [] for i in ids}
+    tax_codes: dict[int, str] = {}
     if not ids:
-        return subjects, members
-    for row in (
-        await InspectionSubject.select(InspectionSubject.inspection, InspectionSubject.subject)
-        .where(InspectionSubject.inspection.is_in(ids))
-        .order_by(InspectionSubject.id)
-    ):
-        subjects[row["inspection"]].append(row["subject"])
-    for row in (
-        await InspectionMember.select(InspectionMember.inspection, InspectionMember.user)
-        .where(InspectionMember.inspection.is_in(ids))
-        .order_by(InspectionMember.id)
-    ):
-        members[row["inspection"]].append(row["user"])
-    return subjects, members
+        return CaseLinks(subjects, members, tax_codes)
+    # Both links and the subjects' tax codes (for the overlap warnings) in one statement;
+    # ids are ints (the caller's own rows), never user text.
+    listed = ", ".join(str(int(i)) for i in ids)
+    rows = await InspectionSubject.raw(
+        "SELECT 's' AS link, l.inspection, l.subject AS ref, l.id, s.tax_code"
+        " FROM inspection_subject l JOIN subject s ON s.id = l.subject"
+        f" WHERE l.inspection IN ({listed})"
+        " UNION ALL SELECT 'm', inspection, \"user\", id, NULL FROM inspection_member"
+        f" WHERE inspection IN ({listed})"
+        " ORDER BY link, id"
+    )
+    for row in rows:
+        (subjects if row["link"] == "s" else members)[row["inspection"]].append(row["ref"])
+        if row["tax_code"]:
+            tax_codes[row["ref"]] = row["tax_code"]
+    return CaseLinks(subjects, members, tax_codes)
 
 
 async def overlap_warnings(
-    principal: Principal, rows: list[dict[str, Any]], subjects: dict[int, list[int]]
+    principal: Principal,
+    rows: list[dict[str, Any]],
+    subjects: dict[int, list[int]],
+    tax_codes: dict[int, str] | None = None,
 ) -> dict[int, list[dict[str, Any]]]:
     """Directive 20 warnings of each case: its enterprises inspected elsewhere the same year.
 
-    Looks across every agency (the rule is about the enterprise, not who inspects it); three
-    queries for a whole page of cases.
+    Looks across every agency (the rule is about the enterprise, not who inspects it); one
+    query for a whole page of cases when the subjects' ``tax_codes`` are known (read with
+    the links), two otherwise (a case not saved yet).
     """
     result: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
     all_subjects = {s for ids in subjects.values() for s in ids}
     if not all_subjects:
         return result
-    tax_codes = {
-        row["id"]: row["tax_code"]
-        for row in await Subject.select(Subject.id, Subject.tax_code).where(
-            Subject.id.is_in(list(all_subjects)) & Subject.tax_code.is_not_null()
-        )
-        if row["tax_code"]
-    }
+    if tax_codes is None:
+        tax_codes = {
+            row["id"]: row["tax_code"]
+            for row in await Subject.select(Subject.id, Subject.tax_code).where(
+                Subject.id.is_in(list(all_subjects)) & Subject.tax_code.is_not_null()
+            )
+            if row["tax_code"]
+        }
     if not tax_codes:
         return result
     others = await InspectionSubject.select(
@@ -354,13 +374,38 @@ async def _load(principal: Principal, inspection_id: int) -> dict[str, Any]:
     return row
 
 
+async def case_context(principal: Principal, inspection_id: int) -> CaseContext:
+    """Resolve a case in the reader's scope once, for every loader of the request;
+    NotFound otherwise (existence is not revealed)."""
+    ensure_id(inspection_id)
+    row = (
+        await Inspection.select(
+            *INSPECTION_FIELDS, Inspection.agency._.name.as_alias("agency_name")
+        )
+        .where((Inspection.id == inspection_id) & _in_scope(principal))
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    agency_name = str(row.pop("agency_name"))
+    return CaseContext(principal=principal, row=row, agency_name=agency_name)
+
+
 async def get_inspection(principal: Principal, inspection_id: int) -> dict[str, Any]:
     """One case in scope with its subjects, team, deadlines, overdue flag and warnings."""
-    row = await _load(principal, inspection_id)
-    subjects, members = await _links([inspection_id])
-    warnings = await overlap_warnings(principal, [row], subjects)
+    return await case_view(await case_context(principal, inspection_id))
+
+
+async def case_view(case: CaseContext) -> dict[str, Any]:
+    """A resolved case with its subjects, team, deadlines, overdue flag and warnings."""
+    links = await _links([case.id])
+    warnings = await overlap_warnings(case.principal, [case.row], links.subjects, links.tax_codes)
     return _out(
-        row, subjects[inspection_id], members[inspection_id], warnings[inspection_id], clock.today()
+        case.row,
+        links.subjects[case.id],
+        links.members[case.id],
+        warnings[case.id],
+        clock.today(),
     )
 
 
@@ -514,11 +559,11 @@ async def list_inspections(
     rows = await query.order_by(Inspection.id, ascending=False).limit(size + 1)
     page = page_of(rows, size)
     ids = [row["id"] for row in page["items"]]
-    subjects, members = await _links(ids)
-    warnings = await overlap_warnings(principal, page["items"], subjects)
+    links = await _links(ids)
+    warnings = await overlap_warnings(principal, page["items"], links.subjects, links.tax_codes)
     today = clock.today()
     page["items"] = [
-        _out(row, subjects[row["id"]], members[row["id"]], warnings[row["id"]], today)
+        _out(row, links.subjects[row["id"]], links.members[row["id"]], warnings[row["id"]], today)
         for row in page["items"]
     ]
     counts = {name: 0 for name in lifecycle.STATUSES}
@@ -777,8 +822,10 @@ async def _apply_override(
     """The case's overlap warnings, after recording a head's override reason if one is due."""
     row = await Inspection.select(*INSPECTION_FIELDS).where(Inspection.id == inspection_id).first()
     assert row is not None
-    subjects, _ = await _links([inspection_id])
-    warnings = (await overlap_warnings(principal, [row], subjects))[inspection_id]
+    links = await _links([inspection_id])
+    warnings = (await overlap_warnings(principal, [row], links.subjects, links.tax_codes))[
+        inspection_id
+    ]
     if reason and warnings:
         await Inspection.update(
             {
@@ -1237,7 +1284,11 @@ async def record_event(
 
 async def list_events(principal: Principal, inspection_id: int) -> list[dict[str, Any]]:
     """The timeline of a case, in the order the events happened."""
-    await _load(principal, inspection_id)
+    return await events_of(await case_context(principal, inspection_id))
+
+
+async def events_of(case: CaseContext) -> list[dict[str, Any]]:
+    """The timeline of a resolved case, in the order the events happened."""
     rows = (
         await InspectionEvent.select(
             InspectionEvent.id,
@@ -1248,7 +1299,7 @@ async def list_events(principal: Principal, inspection_id: int) -> list[dict[str
             InspectionEvent.user,
             InspectionEvent.created_at,
         )
-        .where(InspectionEvent.inspection == inspection_id)
+        .where(InspectionEvent.inspection == case.id)
         .order_by(InspectionEvent.date)
         .order_by(InspectionEvent.id)
     )
@@ -1296,9 +1347,11 @@ async def list_plan_inspections(principal: Principal, plan_id: int) -> list[dict
         .order_by(Inspection.id)
     )
     ids = [row["id"] for row in rows]
-    subjects, members = await _links(ids)
+    links = await _links(ids)
     today = clock.today()
-    return [_out(row, subjects[row["id"]], members[row["id"]], [], today) for row in rows]
+    return [
+        _out(row, links.subjects[row["id"]], links.members[row["id"]], [], today) for row in rows
+    ]
 
 
 async def plan_progress(principal: Principal, plan_id: int) -> dict[str, int]:

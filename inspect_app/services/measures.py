@@ -29,6 +29,7 @@ from inspect_app.principal import Principal
 from inspect_app.services import audit
 from inspect_app.services.approval_requests import Approved, ask, request_reason
 from inspect_app.services.case_access import NOT_ON_TEAM, allowed, ensure_case_write
+from inspect_app.services.case_context import CaseContext
 from inspect_app.services.casework import (
     Errors,
     choice,
@@ -50,6 +51,8 @@ from inspect_app.services.casework import (
 from inspect_app.services.inspections import (
     CASE_FINISHED,
     FINISHED_STATUSES,
+    INSPECTION_FIELDS,
+    case_context,
     lifecycle_dates,
     refresh_search_text,
     visible_case,
@@ -147,13 +150,20 @@ async def list_measures(
     principal: Principal, inspection_id: int, *, cursor: str | None = None, limit: int | None = None
 ) -> dict[str, Any]:
     """The measures of a case in scope, in the order they were recorded."""
+    case = await case_context(principal, inspection_id)
+    return await measures_of(case, cursor=cursor, limit=limit)
+
+
+async def measures_of(
+    case: CaseContext, *, cursor: str | None = None, limit: int | None = None
+) -> dict[str, Any]:
+    """The measures of a resolved case, in the order they were recorded."""
     size = page_limit(limit)
     after = decode_cursor(cursor)
-    await visible_case(principal, inspection_id)
     rows = await keyset_rows(
         Measure,
         MEASURE_FIELDS,
-        (Measure.inspection == inspection_id) & Measure.deleted_at.is_null(),
+        (Measure.inspection == case.id) & Measure.deleted_at.is_null(),
         after,
         size,
     )
@@ -178,11 +188,49 @@ async def measure_row(principal: Principal, measure_id: int) -> dict[str, Any]:
     return row
 
 
+# The measure's case, read in the same statement as the measure (see measure_in_case).
+_CASE_PREFIX = "case__"
+_CASE_COLUMNS = (
+    *(
+        getattr(Measure.inspection._, column._meta.name).as_alias(_CASE_PREFIX + column._meta.name)
+        for column in INSPECTION_FIELDS
+    ),
+    Measure.inspection._.agency._.name.as_alias(_CASE_PREFIX + "agency_name"),
+)
+
+
+async def measure_in_case(
+    principal: Principal, measure_id: int
+) -> tuple[dict[str, Any], CaseContext]:
+    """A measure in scope (its stored row) and its case resolved in the same statement, for
+    the writes and pages about one measure; NotFound otherwise."""
+    ensure_id(measure_id)
+    row = (
+        await Measure.select(*MEASURE_FIELDS, *_CASE_COLUMNS)
+        .where((Measure.id == measure_id) & _in_scope(principal))
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    case_row = {
+        key.removeprefix(_CASE_PREFIX): row.pop(key)
+        for key in list(row)
+        if key.startswith(_CASE_PREFIX)
+    }
+    agency_name = str(case_row.pop("agency_name"))
+    return row, CaseContext(principal=principal, row=case_row, agency_name=agency_name)
+
+
 async def get_measure(principal: Principal, measure_id: int) -> dict[str, Any]:
     """One measure of a case in scope, with its progress; NotFound otherwise."""
     row = await measure_row(principal, measure_id)
     row.pop("agency_id")
     row.pop("case_status")
+    return _out(row, clock.today())
+
+
+def measure_out(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored measure row (from measure_in_case) as the API and pages show it."""
     return _out(row, clock.today())
 
 
