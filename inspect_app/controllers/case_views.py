@@ -22,22 +22,19 @@ from inspect_app.exceptions import NotFound
 from inspect_app.forms.common import date_text
 from inspect_app.forms.inspections import DEADLINES, EVENT_FIELDS
 from inspect_app.importing.plan import KIND_LABELS
-from inspect_app.importing.store import sources_of_case
 from inspect_app.principal import Principal
 from inspect_app.services import (
     approvals,
     attachments,
     audit,
     case_access,
+    case_page,
     executions,
     findings,
     inspections,
     measures,
     plans,
     publications,
-    subjects,
-    tips,
-    users,
 )
 
 
@@ -114,23 +111,17 @@ async def case_page_context(
     event_values: dict[str, Any] | None = None,
     message: str | None = None,
 ) -> dict[str, Any]:
-    """Everything the case page shows: the case, its clock, timeline, records and actions.
-
-    The case is resolved once (scope checked in that one statement) and every loader below
-    reads only its own rows of it."""
-    resolved = await inspections.case_context(principal, inspection_id)
-    case = await inspections.case_view(resolved)
-    events = await inspections.events_of(resolved)
+    """Everything the case page shows: the case, its clock, timeline, records and actions,
+    read in one statement (services.case_page) besides the overlap warnings and the menu."""
+    page = await case_page.read_case_page(principal, inspection_id)
+    case = page.case
+    events = page.events
     for event in events:
         # JSON columns come back as text; the timeline shows the reason, note and days.
         if isinstance(event["payload"], str):
             event["payload"] = json.loads(event["payload"] or "{}")
-    finding_rows, withdrawn = await findings.findings_of(resolved)
-    measures_page = await measures.measures_of(resolved, limit=200)
-    measure_rows = [measure_view(row) for row in measures_page["items"]]
-    files, finding_files = await attachments.files_with_children(
-        "inspection", resolved.id, "finding", [f["id"] for f in finding_rows]
-    )
+    finding_rows = page.findings
+    measure_rows = [measure_view(row) for row in page.measures["items"]]
     recover = [
         m for m in measure_rows if m["type"] == "recover_money" and m["status"] != "written_off"
     ]
@@ -138,39 +129,28 @@ async def case_page_context(
     may = await case_access.allowed(principal, case)
     return {
         "case": case,
-        "agency": {"id": resolved.agency_id, "name": resolved.agency_name},
+        "agency": {"id": page.context.agency_id, "name": page.context.agency_name},
         "plan": await _plan_or_none(principal, case["plan_id"]),
         "events": events,
         "findings": finding_rows,
-        "finding_files": finding_files,
+        "finding_files": page.finding_files,
         "measures": measure_rows,
-        "subject_map": await subjects.subjects_by_ids(
-            case["subject_ids"] + [f["subject_id"] for f in finding_rows if f["subject_id"]]
-        ),
+        "subject_map": page.subjects,
         # Only the people the page names: the lead, the members and the timeline's authors.
-        "team": {
-            row["id"]: row
-            for row in await users.team_options(
-                principal,
-                {case["lead_user_id"], *case["member_user_ids"], *(e["user_id"] for e in events)}
-                - {None},
-            )
-        },
+        "team": page.team,
         "deadlines": deadline_rows(case, clock.today()),
-        "allowed_events": await _allowed_events(principal, case, may, measures_page),
+        "allowed_events": await _allowed_events(principal, case, may, page.measures),
         "event_fields": EVENT_FIELDS,
         "event_type": event_type,
         "event_errors": event_errors or {},
         "event_values": event_values or {},
         "today_text": date_text(clock.today()),
         "message": message,
-        "files": files,
-        "history": await audit.visible_history(principal, "inspection", inspection_id)
-        if principal.can("audit.read")
-        else None,
-        "import_sources": await sources_of_case(inspection_id),
-        "from_tip": await tips.tip_of_case(inspection_id),
-        "publication": await publications.publication_of(inspection_id),
+        "files": page.files,
+        "history": page.history,
+        "import_sources": page.import_sources,
+        "from_tip": page.tip,
+        "publication": page.publication,
         "publication_min_days": publications.min_days(),
         "import_kind_labels": KIND_LABELS,
         "recover_target": sum(m["target"] for m in recover),
@@ -186,10 +166,8 @@ async def case_page_context(
         "can_add_measure": open_case and "measure.edit" in may,
         "can_upload": "attachment.upload" in may,
         # Changes of this case waiting for a second person, and findings withdrawn.
-        "approvals": (await approvals.list_approvals(principal, inspection_id=inspection_id))[
-            "items"
-        ],
-        "withdrawn_findings": withdrawn,
+        "approvals": page.approvals,
+        "withdrawn_findings": page.withdrawn_findings,
     }
 
 

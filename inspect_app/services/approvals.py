@@ -108,6 +108,11 @@ def _out(row: dict[str, Any], principal: Principal) -> dict[str, Any]:
     return out
 
 
+def approval_out(row: dict[str, Any], principal: Principal) -> dict[str, Any]:
+    """A request row (APPROVAL_FIELDS) as this reader sees it, with what they may do."""
+    return _out(row, principal)
+
+
 async def list_approvals(
     principal: Principal,
     *,

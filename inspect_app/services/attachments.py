@@ -169,6 +169,11 @@ def _out(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def attachment_out(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored attachment row (ATTACHMENT_FIELDS) as the API and pages show it."""
+    return _out(row)
+
+
 def _storage_path(storage_name: str) -> Path:
     return get_settings().upload_dir / storage_name
 
@@ -315,27 +320,3 @@ async def files_with_children(
         else:
             by_child[row["entity_id"]].append(_out(row))
     return files, by_child
-
-
-async def attachments_of_records(
-    principal: Principal, entity_type: str, entity_ids: list[int]
-) -> dict[int, list[dict[str, Any]]]:
-    """Attachments of several records of one type in scope, in one query (record id -> list)."""
-    if entity_type not in ENTITY_TYPES:
-        raise InvalidInput({"entity_type": "Choose a value from the list."})
-    result: dict[int, list[dict[str, Any]]] = {record: [] for record in entity_ids}
-    if not entity_ids:
-        return result
-    rows = (
-        await Attachment.select(*ATTACHMENT_FIELDS)
-        .where(
-            (Attachment.entity_type == entity_type)
-            & Attachment.entity_id.is_in(entity_ids)
-            & Attachment.agency.path.like(principal.scope_pattern)
-            & Attachment.deleted_at.is_null()
-        )
-        .order_by(Attachment.id)
-    )
-    for row in rows:
-        result[row["entity_id"]].append(_out(row))
-    return result

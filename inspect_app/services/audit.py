@@ -265,12 +265,19 @@ async def visible_history(
         else {}
     )
     for row in rows:
-        row["before"] = _parse(row["before"])
-        row["after"] = _parse(row["after"])
-        row["changes"] = changes(row["before"], row["after"])
-        # People are named by name; the username stays for those who left (no user row).
         row["full_name"] = names.get(row["user_id"], "")
-    return rows
+    return [history_out(row) for row in rows]
+
+
+def history_out(row: dict[str, Any]) -> dict[str, Any]:
+    """An audit row (HISTORY_FIELDS with the author's ``full_name``, "" for someone who left:
+    the username stays) as the history shows it: snapshots parsed, and what changed."""
+    row = dict(row)
+    row["before"] = _parse(row["before"])
+    row["after"] = _parse(row["after"])
+    row["changes"] = changes(row["before"], row["after"])
+    row["full_name"] = row.get("full_name") or ""
+    return row
 
 
 async def has_action(entity_type: str, entity_id: int, actions: tuple[str, ...]) -> bool:

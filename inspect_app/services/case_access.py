@@ -22,6 +22,8 @@ async def team_role(principal: Principal, case: dict[str, Any]) -> str | None:
     lead = case.get("lead_user", case.get("lead_user_id"))
     if lead is not None and lead == principal.id:
         return "lead"
+    if "member_user_ids" in case:  # a case as the pages show it already names its team
+        return case_role(principal.id, lead, frozenset(case["member_user_ids"]))
     members = await InspectionMember.select(InspectionMember.user).where(
         (InspectionMember.inspection == case["id"]) & (InspectionMember.user == principal.id)
     )

@@ -34,7 +34,6 @@ from inspect_app.services.casework import (
     keyset_rows,
     land,
     lock_row,
-    locked_row,
     m2_text,
     page_limit,
     page_of,
@@ -208,25 +207,28 @@ async def create_execution(
     principal: Principal, measure_id: int, data: dict[str, Any], ip: str = ""
 ) -> dict[str, Any]:
     """Record an execution; 422 when it would exceed what remains (nothing is stored)."""
-    row, case = await measure_in_case(principal, measure_id)
-    if case.status == "cancelled":
-        raise Conflict("A closed or cancelled case cannot be changed.", code="case_finished")
-    errors = Errors()
-    on = required_date(data, "date", errors)
-    if on is not None:
-        problem = execution_date_problem(on, case.row["announced_on"], clock.today())
-        if problem is not None:
-            errors["date"] = problem
-    document_no = text(data, "document_no", errors, max_length=64) or ""
-    note = text(data, "note", errors, max_length=2000) or ""
-    errors.raise_if_any()
-    unit = measure_unit(row["type"])
-    field, amount = _quantity(unit, data)
-    await ensure_case_write(principal, case.row, "execution.create")
+    field = UNIT_FIELD["vnd"]
     try:
         async with unit_of_work() as work:
-            current = await locked_row(Measure, measure_id, MEASURE_FIELDS)
-            assert current is not None
+            # The measure, its case and the lock on the measure in one statement: what is
+            # checked below is what the entry is added to.
+            current, case = await measure_in_case(principal, measure_id, lock=True)
+            if case.status == "cancelled":
+                raise Conflict(
+                    "A closed or cancelled case cannot be changed.", code="case_finished"
+                )
+            errors = Errors()
+            on = required_date(data, "date", errors)
+            if on is not None:
+                problem = execution_date_problem(on, case.row["announced_on"], clock.today())
+                if problem is not None:
+                    errors["date"] = problem
+            document_no = text(data, "document_no", errors, max_length=64) or ""
+            note = text(data, "note", errors, max_length=2000) or ""
+            errors.raise_if_any()
+            unit = measure_unit(current["type"])
+            field, amount = _quantity(unit, data)
+            await ensure_case_write(principal, case.row, "execution.create")
             if current["status"] == "written_off" or case.status in FINISHED_STATUSES:
                 raise Conflict(
                     "This measure was written off; nothing more can be recorded.",

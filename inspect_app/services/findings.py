@@ -11,7 +11,6 @@ from inspect_app.exceptions import Conflict, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
 from inspect_app.services.case_access import ensure_case_write
-from inspect_app.services.case_context import CaseContext
 from inspect_app.services.casework import (
     Errors,
     decode_cursor,
@@ -88,14 +87,11 @@ async def list_findings(
     return page_of([_out(row) for row in rows], size)
 
 
-async def findings_of(case: CaseContext) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The findings of a resolved case in one read: those standing, in the order they were
-    recorded, and those withdrawn, newest first (as :func:`withdrawn_findings`)."""
-    rows = (
-        await Finding.select(*FINDING_FIELDS, Finding.withdrawn_reason, Finding.deleted_at)
-        .where(Finding.inspection == case.id)
-        .order_by(Finding.id)
-    )
+def split_findings(
+    rows: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Every finding of a case (FINDING_FIELDS with ``withdrawn_reason`` and ``deleted_at``,
+    in id order) as those standing and those withdrawn, newest first."""
     standing = [
         _out({k: v for k, v in row.items() if k not in ("withdrawn_reason", "deleted_at")})
         for row in rows
@@ -280,9 +276,3 @@ async def delete_finding(
             ip=ip,
         )
         await work.totals_changed(case["agency"], lifecycle_dates(case))
-
-
-async def withdrawn_findings(principal: Principal, inspection_id: int) -> list[dict[str, Any]]:
-    """The findings withdrawn from a case in scope, with their reasons, newest first."""
-    case = await case_context(principal, inspection_id)
-    return (await findings_of(case))[1]

@@ -149,6 +149,13 @@ INSPECTION_FIELDS = (
     Inspection.created_at,
     Inspection.updated_at,
 )
+DEADLINE_COLUMNS = (
+    "onsite_due",
+    "report_due",
+    "conclusion_due",
+    "publication_due",
+    "directive_due",
+)
 LIFECYCLE_DATES = (
     "decision_date",
     "announced_on",
@@ -188,6 +195,22 @@ def holiday_calendar() -> HolidayCalendar:
 
 def _in_scope(principal: Principal) -> Any:
     return Inspection.agency.path.like(principal.scope_pattern) & Inspection.deleted_at.is_null()
+
+
+def in_scope(principal: Principal) -> Any:
+    """The condition on ``Inspection`` that keeps the cases the reader may see."""
+    return _in_scope(principal)
+
+
+def case_out(
+    row: dict[str, Any],
+    subject_ids: list[int],
+    member_ids: list[int],
+    warnings: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """A stored case row (INSPECTION_FIELDS) with its links and warnings, as the API and
+    pages show it (deadlines, overdue steps as of today)."""
+    return _out(row, subject_ids, member_ids, warnings, clock.today())
 
 
 def _clock_input(row: dict[str, Any], extensions: Iterable[int] = (), suspensions=()) -> ClockInput:
@@ -396,17 +419,18 @@ async def get_inspection(principal: Principal, inspection_id: int) -> dict[str, 
     return await case_view(await case_context(principal, inspection_id))
 
 
+async def _shown(principal: Principal, row: dict[str, Any], links: CaseLinks) -> dict[str, Any]:
+    """A stored case row with its links (read before) and its overlap warnings."""
+    warnings = await overlap_warnings(principal, [row], links.subjects, links.tax_codes)
+    case_id = row["id"]
+    return _out(
+        row, links.subjects[case_id], links.members[case_id], warnings[case_id], clock.today()
+    )
+
+
 async def case_view(case: CaseContext) -> dict[str, Any]:
     """A resolved case with its subjects, team, deadlines, overdue flag and warnings."""
-    links = await _links([case.id])
-    warnings = await overlap_warnings(case.principal, [case.row], links.subjects, links.tax_codes)
-    return _out(
-        case.row,
-        links.subjects[case.id],
-        links.members[case.id],
-        warnings[case.id],
-        clock.today(),
-    )
+    return await _shown(case.principal, case.row, await _links([case.id]))
 
 
 def overdue_sql(today: date) -> str:
@@ -919,16 +943,20 @@ def _check_open(row: dict[str, Any]) -> None:
         raise Conflict(CASE_FINISHED, code="case_finished")
 
 
-async def _bump_version(inspection_id: int, version: int, changes: dict[Any, Any]) -> None:
-    """Write ``changes`` and the next version, only if ``version`` is still current."""
+async def _bump_version(
+    inspection_id: int, version: int, changes: dict[Any, Any]
+) -> dict[str, Any]:
+    """Write ``changes`` and the next version, only if ``version`` is still current; the
+    stored row as it now is."""
     changes = {**changes, Inspection.version: version + 1, Inspection.updated_at: datetime.now(UTC)}
     updated = (
         await Inspection.update(changes)
         .where((Inspection.id == inspection_id) & (Inspection.version == version))
-        .returning(Inspection.id)
+        .returning(*INSPECTION_FIELDS)
     )
     if not updated:
         raise stale_version()
+    return dict(updated[0])
 
 
 async def update_inspection(
@@ -1043,9 +1071,17 @@ async def delete_inspection(
 # --------------------------------------------------------------------------- lifecycle
 
 
-async def recompute_deadlines(inspection_id: int) -> Deadlines:
-    """Recompute and store the legal deadlines of a case from its dates and decisions."""
-    row = await Inspection.select(*INSPECTION_FIELDS).where(Inspection.id == inspection_id).first()
+async def recompute_deadlines(inspection_id: int, row: dict[str, Any] | None = None) -> Deadlines:
+    """Recompute and store the legal deadlines of a case from its dates and decisions.
+
+    ``row``, the case's stored row when the caller has just written it, saves reading it
+    again; its deadline fields are set to what is stored."""
+    if row is None:
+        row = (
+            await Inspection.select(*INSPECTION_FIELDS)
+            .where(Inspection.id == inspection_id)
+            .first()
+        )
     assert row is not None
     extensions = [
         r["days"]
@@ -1073,6 +1109,8 @@ async def recompute_deadlines(inspection_id: int) -> Deadlines:
             Inspection.directive_due: deadlines.directive_due,
         }
     ).where(Inspection.id == inspection_id)
+    for name in DEADLINE_COLUMNS:
+        row[name] = getattr(deadlines, name)
     return deadlines
 
 
@@ -1132,7 +1170,8 @@ async def record_event(
     Closing waits for a second person's approval (domain.approvals): the answer is then the
     case as it stands with ``pending_approval``; ``approved`` closes it on approval.
     """
-    row = await _load(principal, inspection_id)
+    row = (await case_context(principal, inspection_id)).row
+    links = await _links([inspection_id])
     errors = Errors()
     event = data.get("type")
     if event not in lifecycle.EVENTS:
@@ -1143,7 +1182,8 @@ async def record_event(
     errors.raise_if_any()
     assert isinstance(event, str) and isinstance(version, int)
     acting_as = lifecycle.role_on_case(principal.role, principal.id, row["lead_user"])
-    if principal.role == "inspector" and await team_role(principal, row) is None:
+    team = {**row, "member_user_ids": links.members[inspection_id]}
+    if principal.role == "inspector" and await team_role(principal, team) is None:
         raise Forbidden(NOT_ON_TEAM)
     if not lifecycle.can_perform(acting_as, event):
         raise Forbidden()
@@ -1208,7 +1248,7 @@ async def record_event(
     payload = {k: v for k, v in fields.items() if v not in (None, "")}
     if event == "publish" and not await publications.ready_for_publishing(inspection_id):
         raise Conflict(publications.MSG_NO_PUBLIC_VERSION, code="no_public_version")
-    before = await get_inspection(principal, inspection_id)
+    before = await _shown(principal, row, links)
     if event == "close" and approved is None:
         pending = await ask(
             principal,
@@ -1224,7 +1264,7 @@ async def record_event(
         )
         return {**before, "pending_approval": pending}
     async with unit_of_work() as work:
-        await _bump_version(inspection_id, version, changes)
+        stored = await _bump_version(inspection_id, version, changes)
         await InspectionEvent.insert(
             InspectionEvent(
                 inspection=inspection_id,
@@ -1260,10 +1300,11 @@ async def record_event(
             await InspectionSuspension.update({InspectionSuspension.end_on: on}).where(
                 InspectionSuspension.id == open_suspension["id"]
             )
-        await recompute_deadlines(inspection_id)
+        await recompute_deadlines(inspection_id, stored)
         if document_no:
             await refresh_search_text(inspection_id)
-        after = await get_inspection(principal, inspection_id)
+        # The subjects and team did not change; the dates, status and deadlines did.
+        after = await _shown(principal, stored, links)
         await audit.record(
             f"event.{event}",
             actor=principal,
@@ -1287,25 +1328,33 @@ async def list_events(principal: Principal, inspection_id: int) -> list[dict[str
     return await events_of(await case_context(principal, inspection_id))
 
 
+EVENT_FIELDS = (
+    InspectionEvent.id,
+    InspectionEvent.type,
+    InspectionEvent.date,
+    InspectionEvent.document_no,
+    InspectionEvent.payload,
+    InspectionEvent.user,
+    InspectionEvent.created_at,
+)
+
+
 async def events_of(case: CaseContext) -> list[dict[str, Any]]:
     """The timeline of a resolved case, in the order the events happened."""
     rows = (
-        await InspectionEvent.select(
-            InspectionEvent.id,
-            InspectionEvent.type,
-            InspectionEvent.date,
-            InspectionEvent.document_no,
-            InspectionEvent.payload,
-            InspectionEvent.user,
-            InspectionEvent.created_at,
-        )
+        await InspectionEvent.select(*EVENT_FIELDS)
         .where(InspectionEvent.inspection == case.id)
         .order_by(InspectionEvent.date)
         .order_by(InspectionEvent.id)
     )
-    for row in rows:
-        row["user_id"] = row.pop("user")
-    return rows
+    return [event_out(row) for row in rows]
+
+
+def event_out(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored timeline row (EVENT_FIELDS) as the API and pages show it."""
+    row = dict(row)
+    row["user_id"] = row.pop("user")
+    return row
 
 
 async def visible_case(principal: Principal, inspection_id: int) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from inspect_app import clock
+from inspect_app.db import is_postgres
 from inspect_app.domain.approvals import correction_needs_approval, fine_needs_approval
 from inspect_app.domain.formatting import format_vnd
 from inspect_app.domain.measures import MEASURE_TYPES, measure_status, measure_unit, target_of
@@ -200,16 +201,20 @@ _CASE_COLUMNS = (
 
 
 async def measure_in_case(
-    principal: Principal, measure_id: int
+    principal: Principal, measure_id: int, *, lock: bool = False
 ) -> tuple[dict[str, Any], CaseContext]:
     """A measure in scope (its stored row) and its case resolved in the same statement, for
-    the writes and pages about one measure; NotFound otherwise."""
+    the writes and pages about one measure; NotFound otherwise.
+
+    ``lock`` (inside a unit of work) also locks the measure's row until the commit, in the
+    same statement (PostgreSQL; SQLite's IMMEDIATE transaction already holds the lock)."""
     ensure_id(measure_id)
-    row = (
-        await Measure.select(*MEASURE_FIELDS, *_CASE_COLUMNS)
-        .where((Measure.id == measure_id) & _in_scope(principal))
-        .first()
+    query = Measure.select(*MEASURE_FIELDS, *_CASE_COLUMNS).where(
+        (Measure.id == measure_id) & _in_scope(principal)
     )
+    if lock and is_postgres():
+        query = query.lock_rows(of=(Measure,))
+    row = await query.first()
     if row is None:
         raise NotFound()
     case_row = {

@@ -58,6 +58,11 @@ def _out(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def subject_out(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored subject row (SUBJECT_FIELDS) as the API and pages show it."""
+    return _out(row)
+
+
 def search_text_of(name: str, tax_code: str | None, address: str) -> str:
     return fold_vietnamese(" ".join(part for part in (name, tax_code or "", address) if part))
 

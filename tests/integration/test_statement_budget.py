@@ -21,6 +21,7 @@ from tests.factories import (
     Actor,
     concluded_case,
     make_finding,
+    make_inspection,
     make_measure,
     make_subject,
 )
@@ -30,11 +31,16 @@ pytestmark = [pytest.mark.usefixtures("db")]
 
 # Statements per request, the session's or token's own read included (BEGIN and COMMIT are
 # not counted). docs/performance.md lists them with the path to the targets.
-CASE_PAGE = 17
+# The case page: the session's user, the case with every list of the page
+# (services/case_page.py), the overlap warnings, the menu.
+CASE_PAGE = 4
 CASE_API = 4
 MEASURE_PAGE = 11
-EXECUTION_API_POST = 10
-EXECUTION_PAGE_POST = 11
+# The token's owner, the measure with its case (locked), the entry, the measure's progress,
+# the audit chain (lock, last hash, row) and the totals markers (stored periods, upsert).
+EXECUTION_API_POST = 9
+EXECUTION_PAGE_POST = 10
+CASE_EVENT_API_POST = 16
 
 
 async def _case(lead: Actor, findings: int, measures: int, payments: int) -> dict[str, Any]:
@@ -144,6 +150,26 @@ async def test_recording_an_execution_and_the_measure_page_stay_within_budget(
     page = (await client.get(f"/measures/{measure_id}")).text
     # Both new entries and the two recorded before are listed (1.000 ₫ twice).
     assert page.count("1.000 ₫") >= 2
+
+
+async def test_recording_a_step_of_the_case_stays_within_budget(
+    client: httpx.AsyncClient, people: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="inspect_app.requests")
+    lead = people["lead"]
+    case = await make_inspection(lead, [await make_subject(), await make_subject()])
+    await client.get("/api/inspections", headers=lead.headers)  # the token's last use
+    count, texts = await _count(
+        caplog,
+        client.post(
+            f"/api/inspections/{case['id']}/events",
+            json={"type": "announce", "date": "2026-01-12", "version": case["version"]},
+            headers=lead.headers,
+        ),
+        "POST",
+        "/api/inspections/{inspection_id}/events",
+    )
+    _within(count, CASE_EVENT_API_POST, texts)
 
 
 async def test_a_tally_counts_what_runs_inside_it_and_nests() -> None:

@@ -1,0 +1,276 @@
+"""The case page's read: the case in the reader's scope and every list the page shows, in
+one statement.
+
+The page shows the case with its subjects and team, its timeline, findings (and those
+withdrawn), recommendations, files, the people it names, its history, where it was imported
+from, the tip it came from, its public version and the changes waiting for approval. Read
+loader by loader that was 29 statements, the case loaded and its scope checked five times.
+Here the case row carries each list as a JSON column (:mod:`inspect_app.services.json_lists`),
+so the scope check is the statement's own ``WHERE`` and a case out of scope yields nothing
+at all. The rows are decoded into the shapes the loaders return, and shaped by the loaders'
+own mappers; ``tests/integration/test_case_page_read.py`` compares the two on both engines.
+
+The overlap warnings need the subjects' tax codes first, so they are a second statement;
+the session and the menu are the page's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from inspect_app.exceptions import NotFound
+from inspect_app.principal import Principal
+from inspect_app.services import approvals, attachments, audit, findings, inspections, measures
+from inspect_app.services import subjects as subject_service
+from inspect_app.services.case_context import CaseContext
+from inspect_app.services.casework import ensure_id, page_limit, page_of
+from inspect_app.services.json_lists import Field, JsonList, decode_list, fields_of, list_column
+from models.tables import Inspection, Publication
+
+# The case of the outer statement, as the lists' subqueries refer to it.
+CASE = '"inspection"."id"'
+# How many recommendations the page lists (and one more, to know there are more).
+MEASURES_SHOWN = 200
+HISTORY_SHOWN = 50
+
+_FINDINGS_OF_CASE = f"SELECT fc.id FROM finding fc WHERE fc.inspection = {CASE}"
+_SCOPE_AGENCIES = "SELECT sg.id FROM agency sg WHERE sg.path LIKE {}"
+
+
+def _lists(principal: Principal) -> dict[str, JsonList]:
+    scope = principal.scope_pattern
+    lists = {
+        "subject_links": JsonList(
+            fields=(
+                Field("subject", "l.subject", "int"),
+                Field("tax_code", "s.tax_code", "str"),
+            ),
+            source="FROM inspection_subject l JOIN subject s ON s.id = l.subject"
+            f" WHERE l.inspection = {CASE}",
+            order_by="l.id",
+        ),
+        "member_links": JsonList(
+            fields=(Field("user", 'm."user"', "int"),),
+            source=f"FROM inspection_member m WHERE m.inspection = {CASE}",
+            order_by="m.id",
+        ),
+        "events": JsonList(
+            fields=fields_of("e", *inspections.EVENT_FIELDS),
+            source=f"FROM inspection_event e WHERE e.inspection = {CASE}",
+            order_by="e.date, e.id",
+        ),
+        "findings": JsonList(
+            fields=fields_of(
+                "f",
+                *findings.FINDING_FIELDS,
+                findings.Finding.withdrawn_reason,
+                findings.Finding.deleted_at,
+            ),
+            source=f"FROM finding f WHERE f.inspection = {CASE}",
+            order_by="f.id",
+        ),
+        "measures": JsonList(
+            fields=fields_of("m", *measures.MEASURE_FIELDS),
+            source=f"FROM measure m WHERE m.inspection = {CASE} AND m.deleted_at IS NULL",
+            order_by="m.id",
+            limit=MEASURES_SHOWN + 1,
+        ),
+        # The case's own files and those of its standing findings.
+        "files": JsonList(
+            fields=fields_of("a", *attachments.ATTACHMENT_FIELDS),
+            source="FROM attachment a WHERE a.deleted_at IS NULL AND ("
+            f"(a.entity_type = 'inspection' AND a.entity_id = {CASE})"
+            " OR (a.entity_type = 'finding' AND a.entity_id IN"
+            f" ({_FINDINGS_OF_CASE} AND fc.deleted_at IS NULL)))",
+            order_by="a.id",
+        ),
+        # The case's subjects and those its standing findings are about.
+        "subjects": JsonList(
+            fields=fields_of("s", *subject_service.SUBJECT_FIELDS),
+            source="FROM subject s WHERE s.id IN"
+            f" (SELECT ls.subject FROM inspection_subject ls WHERE ls.inspection = {CASE})"
+            " OR s.id IN (SELECT fs.subject FROM finding fs"
+            f" WHERE fs.inspection = {CASE} AND fs.deleted_at IS NULL)",
+            order_by="s.id",
+        ),
+        # The people the page names (lead, members, the timeline's authors), as
+        # users.team_options lists them: active case workers in scope.
+        "team": JsonList(
+            fields=(
+                Field("id", "u.id", "int"),
+                Field("full_name", "u.full_name", "str"),
+                Field("username", "u.username", "str"),
+                Field("role", "u.role", "str"),
+                Field("agency_name", "g.name", "str"),
+            ),
+            source="FROM app_user u JOIN agency g ON g.id = u.agency"
+            " WHERE g.path LIKE {} AND u.active = {}"
+            " AND u.role IN ('inspector', 'lead', 'head')"
+            ' AND (u.id = "inspection"."lead_user"'
+            ' OR u.id IN (SELECT tm."user" FROM inspection_member tm'
+            f" WHERE tm.inspection = {CASE})"
+            ' OR u.id IN (SELECT te."user" FROM inspection_event te'
+            f" WHERE te.inspection = {CASE}))",
+            order_by="u.full_name, u.id",
+            args=(scope, True),
+        ),
+        "import_sources": JsonList(
+            fields=(
+                Field("kind", "r.kind", "str"),
+                Field("sheet", "r.sheet", "str"),
+                Field("row_number", "r.row_number", "int"),
+                Field("file_name", "u.file_name", "str"),
+                Field("file_sha256", "u.file_sha256", "str"),
+                Field("committed_at", "u.committed_at", "datetime"),
+                Field("run_id", "u.id", "int"),
+            ),
+            source="FROM imported_record r JOIN import_run u ON u.id = r.run"
+            f" WHERE (r.kind = 'cases' AND r.entity_id = {CASE})"
+            f" OR (r.kind = 'findings' AND r.entity_id IN ({_FINDINGS_OF_CASE}))"
+            " OR (r.kind = 'measures' AND r.entity_id IN"
+            f" (SELECT mc.id FROM measure mc WHERE mc.inspection = {CASE}))",
+            order_by="u.committed_at DESC, r.kind, r.row_number",
+        ),
+        "tip": JsonList(
+            fields=(
+                Field("id", "t.id", "int"),
+                Field("code", "t.code", "str"),
+                Field("status", "t.status", "str"),
+            ),
+            source=f"FROM tip t WHERE t.inspection = {CASE}",
+            order_by="t.id",
+            limit=1,
+        ),
+        "publication": JsonList(
+            fields=fields_of("p", *Publication._meta.columns),
+            source=f"FROM publication p WHERE p.inspection = {CASE}",
+            order_by="p.id",
+            limit=1,
+        ),
+        # The changes of this case waiting for a second person (approvals.list_approvals).
+        "approvals": JsonList(
+            fields=(
+                *fields_of("ap", *_plain(approvals.APPROVAL_FIELDS)),
+                Field("case_code", '"inspection"."code"', "str"),
+                Field("case_title", '"inspection"."title"', "str"),
+                Field("case_lead_id", '"inspection"."lead_user"', "int"),
+                Field(
+                    "requested_by_name",
+                    "(SELECT ur.full_name FROM app_user ur WHERE ur.id = ap.requested_by)",
+                    "str",
+                ),
+                Field(
+                    "decided_by_name",
+                    "(SELECT ud.full_name FROM app_user ud WHERE ud.id = ap.decided_by)",
+                    "str",
+                ),
+                Field(
+                    "agency_name", "(SELECT ag.name FROM agency ag WHERE ag.id = ap.agency)", "str"
+                ),
+            ),
+            source=f"FROM approval ap WHERE ap.inspection = {CASE} AND ap.status = 'pending'"
+            f" AND ap.agency IN ({_SCOPE_AGENCIES})",
+            order_by="ap.id",
+            args=(scope,),
+            limit=page_limit(None),
+        ),
+    }
+    if principal.can("audit.read"):
+        lists["history"] = JsonList(
+            fields=(
+                *fields_of("h", *audit.HISTORY_FIELDS),
+                Field(
+                    "full_name",
+                    "(SELECT uh.full_name FROM app_user uh WHERE uh.id = h.user_id)",
+                    "str",
+                ),
+            ),
+            source=f"FROM audit_event h WHERE h.agency_id IN ({_SCOPE_AGENCIES})"
+            f" AND h.entity_type = 'inspection' AND h.entity_id = {CASE}",
+            order_by="h.id DESC",
+            args=(scope,),
+            limit=HISTORY_SHOWN,
+        )
+    return lists
+
+
+def _plain(columns: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The table's own columns of a field list (not those reached through a join)."""
+    return tuple(column for column in columns if not column._meta.call_chain)
+
+
+@dataclass(frozen=True, slots=True)
+class CasePage:
+    """Everything the case page reads from the database, shaped as the loaders shape it."""
+
+    context: CaseContext
+    case: dict[str, Any]
+    events: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    withdrawn_findings: list[dict[str, Any]]
+    measures: dict[str, Any]
+    files: list[dict[str, Any]]
+    finding_files: dict[int, list[dict[str, Any]]]
+    subjects: dict[int, dict[str, Any]]
+    team: dict[int, dict[str, Any]]
+    history: list[dict[str, Any]] | None
+    import_sources: list[dict[str, Any]]
+    tip: dict[str, Any] | None
+    publication: dict[str, Any] | None
+    approvals: list[dict[str, Any]]
+
+
+async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
+    """The case page of a case in scope, in one statement (and one for the overlap
+    warnings); NotFound when the case is unknown or out of scope."""
+    ensure_id(inspection_id)
+    lists = _lists(principal)
+    row = (
+        await Inspection.select(
+            *inspections.INSPECTION_FIELDS,
+            Inspection.agency._.name.as_alias("agency_name"),
+            *(list_column(item, name) for name, item in lists.items()),
+        )
+        .where((Inspection.id == inspection_id) & inspections.in_scope(principal))
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    got = {name: decode_list(item, row.pop(name)) for name, item in lists.items()}
+    context = CaseContext(principal=principal, row=row, agency_name=str(row.pop("agency_name")))
+
+    subject_ids = [link["subject"] for link in got["subject_links"]]
+    tax_codes = {
+        link["subject"]: link["tax_code"] for link in got["subject_links"] if link["tax_code"]
+    }
+    member_ids = [link["user"] for link in got["member_links"]]
+    warnings = await inspections.overlap_warnings(
+        principal, [row], {context.id: subject_ids}, tax_codes
+    )
+    standing, withdrawn = findings.split_findings(got["findings"])
+    files: list[dict[str, Any]] = []
+    finding_files: dict[int, list[dict[str, Any]]] = {f["id"]: [] for f in standing}
+    for stored in got["files"]:
+        shaped = attachments.attachment_out(stored)
+        if stored["entity_type"] == "inspection":
+            files.append(shaped)
+        else:
+            finding_files[stored["entity_id"]].append(shaped)
+    return CasePage(
+        context=context,
+        case=inspections.case_out(row, subject_ids, member_ids, warnings[context.id]),
+        events=[inspections.event_out(event) for event in got["events"]],
+        findings=standing,
+        withdrawn_findings=withdrawn,
+        measures=page_of([measures.measure_out(m) for m in got["measures"]], MEASURES_SHOWN),
+        files=files,
+        finding_files=finding_files,
+        subjects={s["id"]: subject_service.subject_out(s) for s in got["subjects"]},
+        team={person["id"]: person for person in got["team"]},
+        history=[audit.history_out(h) for h in got["history"]] if "history" in got else None,
+        import_sources=got["import_sources"],
+        tip=got["tip"][0] if got["tip"] else None,
+        publication=got["publication"][0] if got["publication"] else None,
+        approvals=[approvals.approval_out(a, principal) for a in got["approvals"]],
+    )
