@@ -248,6 +248,19 @@ def endpoints(users: dict[str, Any], case: dict[str, Any], cursors: dict[str, st
     ]
 
 
+def last_statement_count(log: Path | None) -> int | None:
+    """The statement count on the newest request line of a web process's log."""
+    if log is None or not log.exists():
+        return None
+    for line in reversed(log.read_text(errors="replace").splitlines()):
+        if line.startswith('{"request_id"'):
+            try:
+                return int(json.loads(line)["statements"])
+            except (ValueError, KeyError):
+                return None
+    return None
+
+
 async def run_http(results: dict[str, Any], seconds: int, env: dict[str, str]) -> None:
     """Start the servers, load each endpoint with wrk, sample memory, stop the servers."""
     from bench import http
@@ -290,9 +303,18 @@ async def run_http(results: dict[str, Any], seconds: int, env: dict[str, str]) -
                 size = len(body if isinstance(body, str) else json.dumps(body))
                 if status != 200:
                     raise RuntimeError(f"{name}: {url} answered {status}: {str(body)[:500]}")
+                # What the request sent to the database, from the web's own log line (the
+                # fetch above is the only request at that moment).
+                statements = last_statement_count(web.log) if port == WEB_PORT else None
                 http.wrk(url, auth, 2, 2)  # warm-up: caches, connections, JIT of templates
                 http.drain(WEB_PORT)
-                entry: dict[str, Any] = {"name": name, "url": path, "bytes": size, "runs": []}
+                entry: dict[str, Any] = {
+                    "name": name,
+                    "url": path,
+                    "bytes": size,
+                    "statements": statements,
+                    "runs": [],
+                }
                 for connections in CONCURRENCY:
                     run = http.wrk(url, auth, connections, seconds)
                     run["load"] = [round(x, 2) for x in os.getloadavg()]
@@ -482,8 +504,8 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(f"| {row['what']} | {row['target']} | {row['measured']} | {mark} |")
     lines += [
         "",
-        "| endpoint | clients | p50 ms | p95 ms | p99 ms | req/s | × bare | errors |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| endpoint | statements | clients | p50 ms | p95 ms | p99 ms | req/s | × bare | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     bare = {
         r["connections"]: r["rps"]
@@ -496,8 +518,10 @@ def markdown(results: dict[str, Any]) -> str:
             ratio = ""
             if entry["name"].startswith("api:") and bare.get(run["connections"]):
                 ratio = f"{run['rps'] / bare[run['connections']]:.2f}"
+            statements = entry.get("statements")
             lines.append(
-                f"| {entry['name']} | {run['connections']} | {http.shown(run['p50_ms'])} |"
+                f"| {entry['name']} | {'' if statements is None else statements} |"
+                f" {run['connections']} | {http.shown(run['p50_ms'])} |"
                 f" {http.shown(run['p95_ms'])} | {http.shown(run['p99_ms'])} | {run['rps']} |"
                 f" {ratio} |"
                 f" {run['status_errors'] + run['socket_errors']} |"

@@ -33,7 +33,7 @@ async def migrate() -> None:
 async def _database_is_empty() -> bool:
     from models.tables import Agency
 
-    return await Agency.count() == 0
+    return bool(await Agency.count() == 0)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

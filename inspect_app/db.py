@@ -67,7 +67,7 @@ def _count_one(statement: object) -> None:
         tally = tally.parent
 
 
-class CountingPostgresEngine(PostgresEngine):  # type: ignore[misc]
+class CountingPostgresEngine(PostgresEngine):
     """PostgreSQL, with each statement counted for the request log."""
 
     async def run_querystring(self, querystring: QueryString, in_pool: bool = True) -> Any:
@@ -79,7 +79,7 @@ class CountingPostgresEngine(PostgresEngine):  # type: ignore[misc]
         return await super().run_ddl(ddl, in_pool=in_pool)
 
 
-class CountingSQLiteEngine(SQLiteEngine):  # type: ignore[misc]
+class CountingSQLiteEngine(SQLiteEngine):
     """SQLite, with each statement counted for the request log."""
 
     async def run_querystring(self, querystring: QueryString, in_pool: bool = False) -> Any:
@@ -91,7 +91,7 @@ class CountingSQLiteEngine(SQLiteEngine):  # type: ignore[misc]
         return await super().run_ddl(ddl, in_pool=in_pool)
 
 
-def build_engine(settings: Settings | None = None) -> Engine:
+def build_engine(settings: Settings | None = None) -> Engine[Any]:
     """Create the Piccolo engine for DATABASE_URL (PostgreSQL or SQLite)."""
     settings = settings or get_settings()
     if settings.is_sqlite:
@@ -104,7 +104,7 @@ def build_engine(settings: Settings | None = None) -> Engine:
     )
 
 
-def engine() -> Engine:
+def engine() -> Engine[Any]:
     """The engine the tables are bound to (Piccolo's engine_finder)."""
     from piccolo.engine import engine_finder
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -55,7 +56,7 @@ class TokenAwareCSRFMiddleware(CSRFMiddleware):
     """
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not _needs_csrf(scope):
+        if scope["type"] == ScopeType.HTTP and not _needs_csrf(scope):
             await self.app(scope, receive, send)
             return
         await super().__call__(scope, receive, send)

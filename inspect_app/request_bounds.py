@@ -16,6 +16,7 @@ import re
 from itertools import accumulate
 from urllib.parse import parse_qsl
 
+from litestar.enums import ScopeType
 from litestar.exceptions import ClientException, NotFoundException, ValidationException
 from litestar.middleware import ASGIMiddleware
 from litestar.types import ASGIApp, Receive, ReceiveMessage, Scope, Send
@@ -82,7 +83,7 @@ class RequestBoundsMiddleware(ASGIMiddleware):
             raise ValidationException(
                 detail=JSON_NUL, extra=[{"key": parameter, "message": JSON_NUL, "source": "query"}]
             )
-        if scope["type"] != "http" or not _is_json(scope):
+        if scope["type"] != ScopeType.HTTP or not _is_json(scope):
             await next_app(scope, receive, send)
             return
         chunks: list[bytes] = []

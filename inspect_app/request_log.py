@@ -26,6 +26,7 @@ import time
 from typing import Any
 
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.types import Message, Scope
 
 from inspect_app.db import StatementTally
@@ -60,7 +61,7 @@ def _given_id(scope: Scope) -> str | None:
 
 def request_id(scope: Scope) -> str:
     """The id of this request, made on first use."""
-    state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    state = scope.setdefault("state", {})
     if _ID_KEY not in state:
         state[_ID_KEY] = secrets.token_hex(8)
     return str(state[_ID_KEY])
@@ -72,7 +73,7 @@ def mark_start(
     """Start the request's clock and fix its id (called by the first middleware, which
     counts the request's statements in ``tally``); ``trust_given_id`` when the peer is a
     trusted proxy, whose X-Request-ID is kept."""
-    state = scope.setdefault("state", {})  # type: ignore[typeddict-item]
+    state = scope.setdefault("state", {})
     state.setdefault(_START_KEY, time.perf_counter())
     if tally is not None:
         state.setdefault(_TALLY_KEY, tally)
@@ -89,11 +90,11 @@ def _user_id(scope: Scope) -> int | None:
 
 async def add_request_id(message: Message, scope: Scope) -> None:
     """A ``before_send`` hook: the id in the answer's headers, and the request's log line."""
-    if message["type"] != "http.response.start" or scope.get("type") != "http":
+    if message["type"] != "http.response.start" or scope.get("type") != ScopeType.HTTP:
         return
     rid = request_id(scope)
     MutableScopeHeaders.from_message(message)[HEADER] = rid
-    state: dict[str, Any] = scope.get("state", {})  # type: ignore[assignment]
+    state: dict[str, Any] = scope.get("state", {})
     started = state.get(_START_KEY)
     elapsed = (time.perf_counter() - started) * 1000 if started is not None else 0.0
     tally: StatementTally | None = state.get(_TALLY_KEY)

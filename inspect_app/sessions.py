@@ -174,7 +174,7 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
         scope = connection.scope
-        rotated = scope.get(ROTATE_SESSION_KEY)  # type: ignore[misc]
+        rotated = scope.get(ROTATE_SESSION_KEY)
         if rotated is True:
             # Computed once per request: store_in_message may ask more than once.
             rotated = self.generate_session_id()

@@ -53,7 +53,9 @@ class Agency(Table):
     code = Varchar(length=32, unique=True, null=False)
     name = Varchar(length=255, null=False)
     kind = Varchar(length=32, null=False, default="department")
-    parent: ForeignKey = ForeignKey("self", null=True, on_delete=OnDelete.restrict, index=True)
+    parent: ForeignKey[Agency] = ForeignKey(
+        "self", null=True, on_delete=OnDelete.restrict, index=True
+    )
     # Materialised path of ids ("/1/4/17/") so that a subtree is one indexed LIKE 'prefix%'.
     path = Varchar(length=512, null=False, default="/", index=True)
     depth = SmallInt(default=0, null=False)

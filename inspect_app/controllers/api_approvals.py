@@ -6,8 +6,9 @@ from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.status_codes import HTTP_200_OK
 
+from inspect_app.domain.approvals import ApprovalStatus
 from inspect_app.principal import Principal
-from inspect_app.schemas.approvals import Approval, ApprovalDecision, ApprovalList, ApprovalStatus
+from inspect_app.schemas.approvals import Approval, ApprovalDecision, ApprovalList
 from inspect_app.schemas.bounds import QueryId, QueryLimit
 from inspect_app.schemas.cases import given, to
 from inspect_app.services import approvals

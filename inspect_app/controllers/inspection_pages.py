@@ -91,7 +91,10 @@ async def _found_subjects(principal: Principal, data: dict[str, Any]) -> list[di
     query = str(data.get("subject_q") or "").strip()
     if not query:
         return []
-    return (await subjects.list_subjects(principal, q=query, limit=20))["items"]
+    found: list[dict[str, Any]] = (await subjects.list_subjects(principal, q=query, limit=20))[
+        "items"
+    ]
+    return found
 
 
 async def _stale_page(

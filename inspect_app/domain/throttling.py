@@ -39,7 +39,8 @@ class AccountLockRule:
         if failures < self.max_failures:
             return None
         doublings = min(failures - self.max_failures, _MAX_DOUBLINGS)
-        return min(self.base_delay * (2**doublings), self.max_delay)
+        delay: timedelta = self.base_delay * (1 << doublings)
+        return min(delay, self.max_delay)
 
     def locked_until(self, failures: int, last_failure_at: datetime | None) -> datetime | None:
         """When the account may try again, or None when it is not locked by ``failures``."""

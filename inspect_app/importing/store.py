@@ -116,7 +116,7 @@ class Summary:
     """What a run did, per kind: created, updated, unchanged, kept (edited in the app)."""
 
     counts: dict[str, dict[str, int]] = field(
-        default_factory=lambda: {kind: defaultdict(int) for kind in WRITE_ORDER}  # type: ignore[misc]
+        default_factory=lambda: {kind: defaultdict(int) for kind in WRITE_ORDER}
     )
 
     def add(self, kind: ItemKind, outcome: str, n: int = 1) -> None:

@@ -8,7 +8,7 @@ optional, ``UNSET`` meaning "leave as is", plus the ``version`` read). Money is 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -560,6 +560,9 @@ class AttachmentList(msgspec.Struct):
     next_cursor: str | None = None
 
 
-def to(struct: type[Any], value: Any) -> Any:
+StructT = TypeVar("StructT")
+
+
+def to(struct: type[StructT], value: Any) -> StructT:
     """Build a response struct from a service's dict."""
     return msgspec.convert(value, struct, from_attributes=True)

@@ -71,9 +71,8 @@ def _as_utc(value: Any) -> datetime | None:
     # Aggregates come back as text on SQLite (stored in UTC without an offset).
     if value is None:
         return None
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    stamp: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
 
 
 async def account_locks(usernames: list[str], now: datetime | None = None) -> dict[str, datetime]:

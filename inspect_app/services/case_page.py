@@ -26,7 +26,7 @@ from inspect_app.services import subjects as subject_service
 from inspect_app.services.case_context import CaseContext
 from inspect_app.services.casework import ensure_id, page_limit, page_of
 from inspect_app.services.json_lists import Field, JsonList, decode_list, fields_of, list_column
-from models.tables import Inspection, Publication
+from models.tables import Finding, Inspection, Publication
 
 # The case of the outer statement, as the lists' subqueries refer to it.
 CASE = '"inspection"."id"'
@@ -64,8 +64,8 @@ def _lists(principal: Principal) -> dict[str, JsonList]:
             fields=fields_of(
                 "f",
                 *findings.FINDING_FIELDS,
-                findings.Finding.withdrawn_reason,
-                findings.Finding.deleted_at,
+                Finding.withdrawn_reason,
+                Finding.deleted_at,
             ),
             source=f"FROM finding f WHERE f.inspection = {CASE}",
             order_by="f.id",

@@ -92,10 +92,11 @@ async def _overdue_items(user: dict[str, Any], today: date) -> list[dict[str, An
         *args,
         today,
     )
-    for row in rows:
+    items: list[dict[str, Any]] = list(rows)
+    for row in items:
         if isinstance(row["due_on"], str):
             row["due_on"] = date.fromisoformat(row["due_on"][:10])
-    return rows
+    return items
 
 
 async def _top_units(user: dict[str, Any]) -> list[dict[str, Any]]:

@@ -238,7 +238,7 @@ async def needs_refresh(today: date) -> bool:
         return True
     row = await AgencyTotals.select(AgencyTotals.data).where(AgencyTotals.period == PERIOD).first()
     if row is None:
-        return await Agency.count() > 0
+        return bool(await Agency.count() > 0)
     data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
     return not isinstance(data, dict) or data.get("day") != today.isoformat()
 

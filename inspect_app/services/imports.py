@@ -535,7 +535,7 @@ async def _commit(run: dict[str, Any], token: str) -> str:
     async with unit_of_work() as work:
         summary = await write_plan(plan, run_id, agency_id, run["user"], progress)
         body = summary.as_json()
-        body["_skipped_rows"] = {"rows": plan.skipped_rows}  # type: ignore[dict-item]
+        body["_skipped_rows"] = {"rows": plan.skipped_rows}
         changed = (
             await ImportRun.update(
                 {

@@ -213,7 +213,9 @@ def case_out(
     return _out(row, subject_ids, member_ids, warnings, clock.today())
 
 
-def _clock_input(row: dict[str, Any], extensions: Iterable[int] = (), suspensions=()) -> ClockInput:
+def _clock_input(
+    row: dict[str, Any], extensions: Iterable[int] = (), suspensions: Iterable[Suspension] = ()
+) -> ClockInput:
     return ClockInput(
         announced_on=row["announced_on"],
         duration_days=row["duration_days"],
@@ -865,7 +867,9 @@ def lifecycle_dates(row: dict[str, Any]) -> list[date]:
     return [row[key] for key in LIFECYCLE_DATES if row.get(key)]
 
 
-async def create_inspection(principal: Principal, data: dict[str, Any], ip: str = "") -> dict:
+async def create_inspection(
+    principal: Principal, data: dict[str, Any], ip: str = ""
+) -> dict[str, Any]:
     """Register a case in draft with a generated code; warnings do not block saving."""
     values = await _validate(principal, data, None)
     agency_id = values["agency_id"]

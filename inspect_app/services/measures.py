@@ -659,7 +659,7 @@ async def _recomputed_completion(measure_id: int, merged: dict[str, Any]) -> dat
     if merged["status"] != "done":
         return None
     if target(merged) == 0:
-        return merged.get("completed_on")  # type: ignore[no-any-return]
+        return merged.get("completed_on")
     return completion_date(await ledger(measure_id, merged["type"]), target(merged))
 
 

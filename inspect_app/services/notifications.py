@@ -156,8 +156,10 @@ async def list_notifications(
 
 async def unread_count(principal: Principal) -> int:
     """How many unread notifications the caller has."""
-    return await Notification.count().where(
-        (Notification.user == principal.id) & Notification.read_at.is_null()
+    return int(
+        await Notification.count().where(
+            (Notification.user == principal.id) & Notification.read_at.is_null()
+        )
     )
 
 

@@ -135,7 +135,7 @@ def _check_approval(values: dict[str, Any]) -> None:
         errors.raise_if_any()
 
 
-async def create_plan(principal: Principal, data: dict[str, Any], ip: str = "") -> dict:
+async def create_plan(principal: Principal, data: dict[str, Any], ip: str = "") -> dict[str, Any]:
     """Create the annual plan of an agency in scope (the caller's own by default)."""
     values = _validate(data, creating=True)
     agency_id = values.pop("agency_id") or principal.agency_id

@@ -382,7 +382,7 @@ def build_workbook(
     clean.log()
     layout = rl.get_layout(str(totals["layout"]))
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)
     cached = _Cached()
     _narrative_sheet(workbook, narrative, frame, lang)
     cached.by_sheet.append({})

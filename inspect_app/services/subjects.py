@@ -133,7 +133,9 @@ async def subjects_by_ids(ids: list[int]) -> dict[int, dict[str, Any]]:
     return {row["id"]: _out(row) for row in rows}
 
 
-def _validate(data: dict[str, Any], *, creating: bool, current: dict[str, Any] | None) -> dict:
+def _validate(
+    data: dict[str, Any], *, creating: bool, current: dict[str, Any] | None
+) -> dict[str, Any]:
     errors = Errors()
     values: dict[str, Any] = {}
     if creating or "kind" in data:
@@ -179,7 +181,9 @@ async def _check_tax_code_free(tax_code: str | None, subject_id: int | None) -> 
         Errors(tax_code=message).raise_if_any()
 
 
-async def create_subject(principal: Principal, data: dict[str, Any], ip: str = "") -> dict:
+async def create_subject(
+    principal: Principal, data: dict[str, Any], ip: str = ""
+) -> dict[str, Any]:
     """Register a subject; its tax code must not be registered yet."""
     values = _validate(data, creating=True, current=None)
     async with write_transaction():
