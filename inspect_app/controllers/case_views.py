@@ -24,14 +24,10 @@ from inspect_app.forms.inspections import DEADLINES, EVENT_FIELDS
 from inspect_app.importing.plan import KIND_LABELS
 from inspect_app.principal import Principal
 from inspect_app.services import (
-    approvals,
-    attachments,
-    audit,
     case_access,
     case_page,
-    executions,
-    findings,
     inspections,
+    measure_page,
     measures,
     plans,
     publications,
@@ -175,34 +171,26 @@ async def measure_page_context(
     request: Request[Any, Any, Any], principal: Principal, measure_id: int
 ) -> dict[str, Any]:
     """Everything the measure page shows: target, done, remaining, executions, documents."""
-    stored, resolved = await measures.measure_in_case(principal, measure_id)
-    measure = measure_view(measures.measure_out(stored))
-    case = resolved.row
-    done_list = await executions.executions_of(stored, limit=200)
-    finding = None
-    if measure["finding_id"]:
-        finding = await findings.get_finding(principal, measure["finding_id"])
-    files, execution_files = await attachments.files_with_children(
-        "measure", measure_id, "execution", [e["id"] for e in done_list]
-    )
+    page = await measure_page.read_measure_page(principal, measure_id)
+    measure = measure_view(page.measure)
+    case = page.case.row
+    done_list = page.executions
     open_case = case["status"] not in inspections.FINISHED_STATUSES
-    may = await case_access.allowed(principal, case)
+    may = await case_access.allowed(principal, {**case, "member_user_ids": page.member_ids})
     # The requests waiting about this measure or one of its executions.
     waiting = [
         row
-        for row in (await approvals.list_approvals(principal, inspection_id=case["id"], limit=200))[
-            "items"
-        ]
+        for row in page.approvals
         if (row["entity_type"] == "measure" and row["target_id"] == measure_id)
         or (row["kind"] == "execution_reversal" and row["summary"].get("measure_id") == measure_id)
     ]
     return {
         "case": case,
         "measure": measure,
-        "finding": finding,
+        "finding": page.finding,
         "executions": done_list,
-        "execution_files": execution_files,
-        "files": files,
+        "execution_files": page.execution_files,
+        "files": page.files,
         "status_labels": measure_status_labels(request),
         "today_text": date_text(clock.today()),
         "can_execute": open_case
@@ -219,9 +207,7 @@ async def measure_page_context(
         and measure["status"] != "written_off",
         "can_upload": "attachment.upload" in may,
         "approvals": waiting,
-        "corrected": await audit.has_action("measure", measure_id, ("correct",)),
+        "corrected": page.corrected,
         # The recommendation's own edits (target, deadline, write-off…), in words.
-        "history": await audit.visible_history(principal, "measure", measure_id)
-        if principal.can("audit.read")
-        else None,
+        "history": page.history,
     }

@@ -294,29 +294,3 @@ async def list_attachments(
         .order_by(Attachment.id)
     )
     return {"items": [_out(row) for row in rows], "next_cursor": None}
-
-
-async def files_with_children(
-    entity_type: str, entity_id: int, child_type: str, child_ids: list[int]
-) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]]]:
-    """The files of a record the caller has resolved (a case from a CaseContext, a measure
-    from measures.measure_in_case) and of its children (its findings, its executions), in
-    one read: the record's own, oldest first, and each child's (child id -> list)."""
-    by_child: dict[int, list[dict[str, Any]]] = {record: [] for record in child_ids}
-    wanted: Any = (Attachment.entity_type == entity_type) & (Attachment.entity_id == entity_id)
-    if child_ids:
-        wanted = wanted | (
-            (Attachment.entity_type == child_type) & Attachment.entity_id.is_in(child_ids)
-        )
-    rows = (
-        await Attachment.select(*ATTACHMENT_FIELDS)
-        .where(wanted & Attachment.deleted_at.is_null())
-        .order_by(Attachment.id)
-    )
-    files = []
-    for row in rows:
-        if row["entity_type"] == entity_type:
-            files.append(_out(row))
-        else:
-            by_child[row["entity_id"]].append(_out(row))
-    return files, by_child

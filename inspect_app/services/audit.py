@@ -278,14 +278,3 @@ def history_out(row: dict[str, Any]) -> dict[str, Any]:
     row["changes"] = changes(row["before"], row["after"])
     row["full_name"] = row.get("full_name") or ""
     return row
-
-
-async def has_action(entity_type: str, entity_id: int, actions: tuple[str, ...]) -> bool:
-    """True when a record's history holds one of ``actions`` (e.g. a correction)."""
-    return bool(
-        await AuditEvent.exists().where(
-            (AuditEvent.entity_type == entity_type)
-            & (AuditEvent.entity_id == entity_id)
-            & AuditEvent.action.is_in(list(actions))
-        )
-    )

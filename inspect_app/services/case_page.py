@@ -25,7 +25,7 @@ from inspect_app.services import approvals, attachments, audit, findings, inspec
 from inspect_app.services import subjects as subject_service
 from inspect_app.services.case_context import CaseContext
 from inspect_app.services.casework import ensure_id, page_limit, page_of
-from inspect_app.services.json_lists import Field, JsonList, decode_list, fields_of, list_column
+from inspect_app.services.json_lists import Field, JsonList, fields_of, list_columns, take_lists
 from models.tables import Finding, Inspection, Publication
 
 # The case of the outer statement, as the lists' subqueries refer to it.
@@ -149,50 +149,72 @@ def _lists(principal: Principal) -> dict[str, JsonList]:
             limit=1,
         ),
         # The changes of this case waiting for a second person (approvals.list_approvals).
-        "approvals": JsonList(
-            fields=(
-                *fields_of("ap", *_plain(approvals.APPROVAL_FIELDS)),
-                Field("case_code", '"inspection"."code"', "str"),
-                Field("case_title", '"inspection"."title"', "str"),
-                Field("case_lead_id", '"inspection"."lead_user"', "int"),
-                Field(
-                    "requested_by_name",
-                    "(SELECT ur.full_name FROM app_user ur WHERE ur.id = ap.requested_by)",
-                    "str",
-                ),
-                Field(
-                    "decided_by_name",
-                    "(SELECT ud.full_name FROM app_user ud WHERE ud.id = ap.decided_by)",
-                    "str",
-                ),
-                Field(
-                    "agency_name", "(SELECT ag.name FROM agency ag WHERE ag.id = ap.agency)", "str"
-                ),
-            ),
-            source=f"FROM approval ap WHERE ap.inspection = {CASE} AND ap.status = 'pending'"
-            f" AND ap.agency IN ({_SCOPE_AGENCIES})",
-            order_by="ap.id",
-            args=(scope,),
-            limit=page_limit(None),
-        ),
+        "approvals": pending_approvals(scope, CASE),
     }
     if principal.can("audit.read"):
-        lists["history"] = JsonList(
-            fields=(
-                *fields_of("h", *audit.HISTORY_FIELDS),
-                Field(
-                    "full_name",
-                    "(SELECT uh.full_name FROM app_user uh WHERE uh.id = h.user_id)",
-                    "str",
-                ),
-            ),
-            source=f"FROM audit_event h WHERE h.agency_id IN ({_SCOPE_AGENCIES})"
-            f" AND h.entity_type = 'inspection' AND h.entity_id = {CASE}",
-            order_by="h.id DESC",
-            args=(scope,),
-            limit=HISTORY_SHOWN,
-        )
+        lists["history"] = history(scope, "inspection", CASE)
     return lists
+
+
+def pending_approvals(scope: str, case_ref: str, limit: int | None = None) -> JsonList:
+    """The requests of a case (``case_ref``, an SQL reference to its id) waiting for a
+    second person, in the reader's scope, as approvals.list_approvals lists them."""
+    return JsonList(
+        fields=(
+            *fields_of("ap", *_plain(approvals.APPROVAL_FIELDS)),
+            Field(
+                "case_code",
+                "(SELECT ic.code FROM inspection ic WHERE ic.id = ap.inspection)",
+                "str",
+            ),
+            Field(
+                "case_title",
+                "(SELECT ic.title FROM inspection ic WHERE ic.id = ap.inspection)",
+                "str",
+            ),
+            Field(
+                "case_lead_id",
+                "(SELECT ic.lead_user FROM inspection ic WHERE ic.id = ap.inspection)",
+                "int",
+            ),
+            Field(
+                "requested_by_name",
+                "(SELECT ur.full_name FROM app_user ur WHERE ur.id = ap.requested_by)",
+                "str",
+            ),
+            Field(
+                "decided_by_name",
+                "(SELECT ud.full_name FROM app_user ud WHERE ud.id = ap.decided_by)",
+                "str",
+            ),
+            Field("agency_name", "(SELECT ag.name FROM agency ag WHERE ag.id = ap.agency)", "str"),
+        ),
+        source=f"FROM approval ap WHERE ap.inspection = {case_ref} AND ap.status = 'pending'"
+        f" AND ap.agency IN ({_SCOPE_AGENCIES})",
+        order_by="ap.id",
+        args=(scope,),
+        limit=page_limit(limit),
+    )
+
+
+def history(scope: str, entity_type: str, entity_ref: str) -> JsonList:
+    """The audit rows of one record (``entity_ref``, an SQL reference to its id) in the
+    reader's scope with their authors' names, newest first, as audit.visible_history."""
+    return JsonList(
+        fields=(
+            *fields_of("h", *audit.HISTORY_FIELDS),
+            Field(
+                "full_name",
+                "(SELECT uh.full_name FROM app_user uh WHERE uh.id = h.user_id)",
+                "str",
+            ),
+        ),
+        source=f"FROM audit_event h WHERE h.agency_id IN ({_SCOPE_AGENCIES})"
+        f" AND h.entity_type = '{entity_type}' AND h.entity_id = {entity_ref}",
+        order_by="h.id DESC",
+        args=(scope,),
+        limit=HISTORY_SHOWN,
+    )
 
 
 def _plain(columns: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -230,14 +252,14 @@ async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
         await Inspection.select(
             *inspections.INSPECTION_FIELDS,
             Inspection.agency._.name.as_alias("agency_name"),
-            *(list_column(item, name) for name, item in lists.items()),
+            *list_columns(lists),
         )
         .where((Inspection.id == inspection_id) & inspections.in_scope(principal))
         .first()
     )
     if row is None:
         raise NotFound()
-    got = {name: decode_list(item, row.pop(name)) for name, item in lists.items()}
+    got = take_lists(lists, row)
     context = CaseContext(principal=principal, row=row, agency_name=str(row.pop("agency_name")))
 
     subject_ids = [link["subject"] for link in got["subject_links"]]

@@ -113,15 +113,10 @@ async def list_executions(
     return page_of([_out(row) for row in rows], size)
 
 
-async def executions_of(measure: dict[str, Any], *, limit: int) -> list[dict[str, Any]]:
-    """The first ``limit`` executions of a measure the caller has resolved (its stored row,
-    from measures.measure_in_case), in the order they were recorded."""
-    rows = await keyset_rows(
-        Execution, EXECUTION_FIELDS, Execution.measure == measure["id"], None, limit
-    )
-    shown = rows[:limit]
-    await _mark_reversed(shown)
-    return [_out(row) for row in shown]
+def execution_out(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored execution row (EXECUTION_FIELDS, with ``reversed_by`` when known) as the API
+    and pages show it."""
+    return _out(row)
 
 
 async def _mark_reversed(rows: list[dict[str, Any]]) -> None:

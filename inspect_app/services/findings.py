@@ -87,6 +87,11 @@ async def list_findings(
     return page_of([_out(row) for row in rows], size)
 
 
+def finding_out(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored finding row (FINDING_FIELDS) as the API and pages show it."""
+    return _out(row)
+
+
 def split_findings(
     rows: list[dict[str, Any]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

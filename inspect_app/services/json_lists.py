@@ -11,7 +11,8 @@ them unchanged.
 
 Each list is a :class:`JsonList`: its fields, the ``FROM … WHERE …`` that yields its rows
 (correlated with the parent's table by name, its own tables aliased), their order and an
-optional limit. :func:`list_column` makes it a column for ``Table.select``.
+optional limit. :func:`list_columns` makes them columns for ``Table.select``, and
+:func:`take_lists` decodes them from the row read.
 """
 
 from __future__ import annotations
@@ -114,10 +115,22 @@ def _sql(item: JsonList, postgres: bool) -> str:
     return f"(SELECT COALESCE(json_group_array(json_array({refs})), '[]') FROM ({inner}) s)"
 
 
-def list_column(item: JsonList, alias: str) -> Selectable:
-    """The list as a column named ``alias`` of a ``Table.select`` (decode it with
-    :func:`decode_list`)."""
-    return QueryString(_sql(item, is_postgres()), *item.args).as_alias(alias)
+# List columns are named apart from the parent's own columns (a measure has a "finding").
+_PREFIX = "list__"
+
+
+def list_columns(lists: dict[str, JsonList]) -> list[Selectable]:
+    """The lists as columns of a ``Table.select`` (take them back with :func:`take_lists`)."""
+    return [
+        QueryString(_sql(item, is_postgres()), *item.args).as_alias(_PREFIX + name)
+        for name, item in lists.items()
+    ]
+
+
+def take_lists(lists: dict[str, JsonList], row: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The decoded lists of a row read with :func:`list_columns`, removed from the row (which
+    is left with the parent's own columns)."""
+    return {name: decode_list(item, row.pop(_PREFIX + name)) for name, item in lists.items()}
 
 
 def _value(kind: Kind, value: Any) -> Any:

@@ -191,7 +191,7 @@ async def measure_row(principal: Principal, measure_id: int) -> dict[str, Any]:
 
 # The measure's case, read in the same statement as the measure (see measure_in_case).
 _CASE_PREFIX = "case__"
-_CASE_COLUMNS = (
+CASE_COLUMNS = (
     *(
         getattr(Measure.inspection._, column._meta.name).as_alias(_CASE_PREFIX + column._meta.name)
         for column in INSPECTION_FIELDS
@@ -209,7 +209,7 @@ async def measure_in_case(
     ``lock`` (inside a unit of work) also locks the measure's row until the commit, in the
     same statement (PostgreSQL; SQLite's IMMEDIATE transaction already holds the lock)."""
     ensure_id(measure_id)
-    query = Measure.select(*MEASURE_FIELDS, *_CASE_COLUMNS).where(
+    query = Measure.select(*MEASURE_FIELDS, *CASE_COLUMNS).where(
         (Measure.id == measure_id) & _in_scope(principal)
     )
     if lock and is_postgres():
@@ -217,6 +217,11 @@ async def measure_in_case(
     row = await query.first()
     if row is None:
         raise NotFound()
+    return split_case(principal, row)
+
+
+def split_case(principal: Principal, row: dict[str, Any]) -> tuple[dict[str, Any], CaseContext]:
+    """A row read with CASE_COLUMNS as the measure's own row and its resolved case."""
     case_row = {
         key.removeprefix(_CASE_PREFIX): row.pop(key)
         for key in list(row)
@@ -224,6 +229,11 @@ async def measure_in_case(
     }
     agency_name = str(case_row.pop("agency_name"))
     return row, CaseContext(principal=principal, row=case_row, agency_name=agency_name)
+
+
+def in_scope(principal: Principal) -> Any:
+    """The condition on ``Measure`` that keeps the measures the reader may see."""
+    return _in_scope(principal)
 
 
 async def get_measure(principal: Principal, measure_id: int) -> dict[str, Any]:

@@ -21,8 +21,10 @@ from inspect_app.services import (
     attachments,
     audit,
     case_page,
+    executions,
     findings,
     inspections,
+    measure_page,
     measures,
     publications,
     subjects,
@@ -219,6 +221,81 @@ async def test_the_one_statement_read_equals_the_loaders(people: dict[str, Any])
     assert [a["kind"] for a in page.approvals] == ["measure_write_off"]
     assert page.import_sources and page.import_sources[0]["row_number"] == 7
     assert page.history and set(page.team) == {people["lead"].id, people["inspector"].id}
+
+
+async def test_the_measure_page_read_equals_the_loaders(people: dict[str, Any]) -> None:
+    lead = people["lead"]
+    case = await concluded_case(lead, [await make_subject()])
+    finding = await make_finding(lead, case)
+    measure = await make_measure(lead, case, amount_vnd=100_000_000, finding_id=finding["id"])
+    other = await make_measure(lead, case, amount_vnd=9_000_000)
+    paid = []
+    for day, amount in ((2, 10_000_000), (3, 20_000_000)):
+        paid.append(
+            await executions.create_execution(
+                lead.principal, measure["id"], {"amount_vnd": amount, "date": date(2026, 4, day)}
+            )
+        )
+    await executions.create_execution(
+        lead.principal, other["id"], {"amount_vnd": 1_000_000, "date": date(2026, 4, 4)}
+    )
+    await _file(lead, "measure", measure["id"], "quyet-dinh.pdf")
+    await _file(lead, "execution", paid[1]["id"], "phieu-thu.pdf")
+    await _file(lead, "measure", other["id"], "khac.pdf")
+    # A reversal of the first payment waits for approval; a head approves it.
+    asked = await executions.reverse_execution(
+        lead.principal, paid[0]["id"], {"date": date(2026, 4, 5), "reason": "Nộp nhầm"}
+    )
+    head = await make_user(people["tree"]["A"], "head")
+    await approvals.decide(
+        head.principal,
+        asked["pending_approval"]["id"],
+        {"decision": "approve", "version": asked["pending_approval"]["version"]},
+    )
+    current = await measures.get_measure(lead.principal, measure["id"])
+    await measures.update_measure(
+        lead.principal,
+        measure["id"],
+        current["version"],
+        {"status": "written_off", "written_off_reason": "Giải thể"},
+    )
+    for reader in (lead, people["inspector"], people["viewer"], head):
+        page = await measure_page.read_measure_page(reader.principal, measure["id"])
+        listed = (await executions.list_executions(reader.principal, measure["id"], limit=200))[
+            "items"
+        ]
+        assert page.executions == listed
+        assert page.measure == await measures.get_measure(reader.principal, measure["id"])
+        assert page.finding == await findings.get_finding(reader.principal, finding["id"])
+        assert _comparable(page.files) == _comparable(
+            (await attachments.list_attachments(reader.principal, "measure", measure["id"]))[
+                "items"
+            ]
+        )
+        for entry in listed:
+            own = await attachments.list_attachments(reader.principal, "execution", entry["id"])
+            assert _comparable(page.execution_files[entry["id"]]) == _comparable(own["items"])
+        pending = (
+            await approvals.list_approvals(reader.principal, inspection_id=case["id"], limit=200)
+        )["items"]
+        assert _comparable(page.approvals) == _comparable(pending)
+        expected_history = (
+            await audit.visible_history(reader.principal, "measure", measure["id"])
+            if reader.principal.can("audit.read")
+            else None
+        )
+        assert _comparable(page.history) == _comparable(expected_history)
+    page = await measure_page.read_measure_page(lead.principal, measure["id"])
+    assert (
+        len(page.executions) == 3 and page.executions[0]["reversed_by"] == page.executions[2]["id"]
+    )
+    assert page.executions[2]["reverses"] == paid[0]["id"]
+    assert [f["filename"] for f in page.files] == ["quyet-dinh.pdf"]
+    assert [f["filename"] for f in page.execution_files[paid[1]["id"]]] == ["phieu-thu.pdf"]
+    assert [a["kind"] for a in page.approvals] == ["measure_write_off"]
+    assert page.finding is not None and page.corrected is False
+    with pytest.raises(NotFound):
+        await measure_page.read_measure_page(people["outsider"].principal, measure["id"])
 
 
 async def test_a_case_out_of_scope_or_deleted_reads_as_not_found(people: dict[str, Any]) -> None:

@@ -35,7 +35,9 @@ pytestmark = [pytest.mark.usefixtures("db")]
 # (services/case_page.py), the overlap warnings, the menu.
 CASE_PAGE = 4
 CASE_API = 4
-MEASURE_PAGE = 11
+# The recommendation page (services/measure_page.py): the user, the page, the menu, and the
+# session written back once its flash message is shown.
+MEASURE_PAGE = 4
 # The token's owner, the measure with its case (locked), the entry, the measure's progress,
 # the audit chain (lock, last hash, row) and the totals markers (stored periods, upsert).
 EXECUTION_API_POST = 9
