@@ -10,8 +10,8 @@ so the scope check is the statement's own ``WHERE`` and a case out of scope yiel
 at all. The rows are decoded into the shapes the loaders return, and shaped by the loaders'
 own mappers; ``tests/integration/test_case_page_read.py`` compares the two on both engines.
 
-The overlap warnings need the subjects' tax codes first, so they are a second statement;
-the session and the menu are the page's own.
+The Directive 20 overlap look-up is one of those lists (inspections.case_lists, shared with
+the API detail); the session and the menu are the page's own statements.
 """
 
 from __future__ import annotations
@@ -41,20 +41,8 @@ _SCOPE_AGENCIES = "SELECT sg.id FROM agency sg WHERE sg.path LIKE {}"
 def _lists(principal: Principal) -> dict[str, JsonList]:
     scope = principal.scope_pattern
     lists = {
-        "subject_links": JsonList(
-            fields=(
-                Field("subject", "l.subject", "int"),
-                Field("tax_code", "s.tax_code", "str"),
-            ),
-            source="FROM inspection_subject l JOIN subject s ON s.id = l.subject"
-            f" WHERE l.inspection = {CASE}",
-            order_by="l.id",
-        ),
-        "member_links": JsonList(
-            fields=(Field("user", 'm."user"', "int"),),
-            source=f"FROM inspection_member m WHERE m.inspection = {CASE}",
-            order_by="m.id",
-        ),
+        # The case's subjects, team and Directive 20 look-up, as the API detail reads them.
+        **inspections.case_lists(CASE),
         "events": JsonList(
             fields=fields_of("e", *inspections.EVENT_FIELDS),
             source=f"FROM inspection_event e WHERE e.inspection = {CASE}",
@@ -244,8 +232,8 @@ class CasePage:
 
 
 async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
-    """The case page of a case in scope, in one statement (and one for the overlap
-    warnings); NotFound when the case is unknown or out of scope."""
+    """The case page of a case in scope, in one statement; NotFound when the case is unknown
+    or out of scope."""
     ensure_id(inspection_id)
     lists = _lists(principal)
     row = (
@@ -262,14 +250,6 @@ async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
     got = take_lists(lists, row)
     context = CaseContext(principal=principal, row=row, agency_name=str(row.pop("agency_name")))
 
-    subject_ids = [link["subject"] for link in got["subject_links"]]
-    tax_codes = {
-        link["subject"]: link["tax_code"] for link in got["subject_links"] if link["tax_code"]
-    }
-    member_ids = [link["user"] for link in got["member_links"]]
-    warnings = await inspections.overlap_warnings(
-        principal, [row], {context.id: subject_ids}, tax_codes
-    )
     standing, withdrawn = findings.split_findings(got["findings"])
     files: list[dict[str, Any]] = []
     finding_files: dict[int, list[dict[str, Any]]] = {f["id"]: [] for f in standing}
@@ -281,7 +261,7 @@ async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
             finding_files[stored["entity_id"]].append(shaped)
     return CasePage(
         context=context,
-        case=inspections.case_out(row, subject_ids, member_ids, warnings[context.id]),
+        case=inspections.case_from_lists(principal, row, got),
         events=[inspections.event_out(event) for event in got["events"]],
         findings=standing,
         withdrawn_findings=withdrawn,

@@ -72,6 +72,7 @@ from inspect_app.services.casework import (
     text,
     whole_number,
 )
+from inspect_app.services.json_lists import Field, JsonList, list_columns, take_lists
 from inspect_app.services.subjects import like_terms
 from inspect_app.services.unit_of_work import unit_of_work
 from inspect_app.settings import get_settings
@@ -200,17 +201,6 @@ def _in_scope(principal: Principal) -> Any:
 def in_scope(principal: Principal) -> Any:
     """The condition on ``Inspection`` that keeps the cases the reader may see."""
     return _in_scope(principal)
-
-
-def case_out(
-    row: dict[str, Any],
-    subject_ids: list[int],
-    member_ids: list[int],
-    warnings: list[dict[str, Any]],
-) -> dict[str, Any]:
-    """A stored case row (INSPECTION_FIELDS) with its links and warnings, as the API and
-    pages show it (deadlines, overdue steps as of today)."""
-    return _out(row, subject_ids, member_ids, warnings, clock.today())
 
 
 def _clock_input(
@@ -355,6 +345,19 @@ async def overlap_warnings(
         & InspectionSubject.inspection.deleted_at.is_null()
         & (InspectionSubject.inspection.status != "cancelled")
     )
+    return overlap_from(principal, rows, subjects, tax_codes, others)
+
+
+def overlap_from(
+    principal: Principal,
+    rows: list[dict[str, Any]],
+    subjects: dict[int, list[int]],
+    tax_codes: dict[int, str],
+    others: list[dict[str, Any]],
+) -> dict[int, list[dict[str, Any]]]:
+    """The warnings of :func:`overlap_warnings` from what it reads: the cases' subjects and
+    their tax codes, and every live case link of an enterprise with one of those codes."""
+    result: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
     lang = principal.language
     for row in rows:
         year = _reference_date(row).year
@@ -417,8 +420,81 @@ async def case_context(principal: Principal, inspection_id: int) -> CaseContext:
 
 
 async def get_inspection(principal: Principal, inspection_id: int) -> dict[str, Any]:
-    """One case in scope with its subjects, team, deadlines, overdue flag and warnings."""
-    return await case_view(await case_context(principal, inspection_id))
+    """One case in scope with its subjects, team, deadlines, overdue flag and warnings, in
+    one statement (its links and the Directive 20 look-up as JSON columns)."""
+    ensure_id(inspection_id)
+    lists = case_lists(CASE_REF)
+    row = (
+        await Inspection.select(*INSPECTION_FIELDS, *list_columns(lists))
+        .where((Inspection.id == inspection_id) & _in_scope(principal))
+        .first()
+    )
+    if row is None:
+        raise NotFound()
+    return case_from_lists(principal, row, take_lists(lists, row))
+
+
+# The case of an outer statement on ``inspection``, as list subqueries refer to it.
+CASE_REF = '"inspection"."id"'
+
+
+def case_lists(case_ref: str) -> dict[str, JsonList]:
+    """What a case is shown with, as lists of one statement (services.json_lists): its
+    subjects with their tax codes, its team, and every live case link of an enterprise with
+    one of those tax codes (the Directive 20 look-up of :func:`overlap_warnings`)."""
+    own_codes = (
+        "SELECT cs.tax_code FROM inspection_subject cl JOIN subject cs ON cs.id = cl.subject"
+        f" WHERE cl.inspection = {case_ref} AND cs.tax_code IS NOT NULL AND cs.tax_code <> ''"
+    )
+    return {
+        "subject_links": JsonList(
+            fields=(
+                Field("subject", "l.subject", "int"),
+                Field("tax_code", "s.tax_code", "str"),
+            ),
+            source="FROM inspection_subject l JOIN subject s ON s.id = l.subject"
+            f" WHERE l.inspection = {case_ref}",
+            order_by="l.id",
+        ),
+        "member_links": JsonList(
+            fields=(Field("user", 'm."user"', "int"),),
+            source=f"FROM inspection_member m WHERE m.inspection = {case_ref}",
+            order_by="m.id",
+        ),
+        "overlap_others": JsonList(
+            fields=(
+                Field("inspection_id", "oi.id", "int"),
+                Field("code", "oi.code", "str"),
+                Field("announced_on", "oi.announced_on", "date"),
+                Field("decision_date", "oi.decision_date", "date"),
+                Field("created_at", "oi.created_at", "datetime"),
+                Field("tax_code", "osub.tax_code", "str"),
+            ),
+            source="FROM inspection_subject os JOIN inspection oi ON oi.id = os.inspection"
+            " JOIN subject osub ON osub.id = os.subject"
+            " WHERE oi.deleted_at IS NULL AND oi.status <> 'cancelled'"
+            f" AND osub.tax_code IN ({own_codes})",
+            order_by="os.id",
+        ),
+    }
+
+
+def case_from_lists(
+    principal: Principal, row: dict[str, Any], got: dict[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """A case read with :func:`case_lists` as the API and pages show it."""
+    subject_ids = [link["subject"] for link in got["subject_links"]]
+    tax_codes = {
+        link["subject"]: link["tax_code"] for link in got["subject_links"] if link["tax_code"]
+    }
+    subjects = {row["id"]: subject_ids}
+    warnings = (
+        overlap_from(principal, [row], subjects, tax_codes, got["overlap_others"])
+        if tax_codes
+        else {row["id"]: []}
+    )
+    member_ids = [link["user"] for link in got["member_links"]]
+    return _out(row, subject_ids, member_ids, warnings[row["id"]], clock.today())
 
 
 async def _shown(principal: Principal, row: dict[str, Any], links: CaseLinks) -> dict[str, Any]:
@@ -428,11 +504,6 @@ async def _shown(principal: Principal, row: dict[str, Any], links: CaseLinks) ->
     return _out(
         row, links.subjects[case_id], links.members[case_id], warnings[case_id], clock.today()
     )
-
-
-async def case_view(case: CaseContext) -> dict[str, Any]:
-    """A resolved case with its subjects, team, deadlines, overdue flag and warnings."""
-    return await _shown(case.principal, case.row, await _links([case.id]))
 
 
 def overdue_sql(today: date) -> str:

@@ -143,7 +143,10 @@ async def _full_case(people: dict[str, Any]) -> dict[str, Any]:
 
 async def _loaders(principal: Any, case_id: int) -> dict[str, Any]:
     """The case page's parts, loader by loader (how the page read them before)."""
+    # The case as the list shows it: its links and overlap warnings read query by query.
     case = await inspections.get_inspection(principal, case_id)
+    listed = (await inspections.list_inspections(principal, q=case["code"]))["items"]
+    assert [row for row in listed if row["id"] == case_id] == [case]
     standing = (await findings.list_findings(principal, case_id, limit=200))["items"]
     files = (await attachments.list_attachments(principal, "inspection", case_id))["items"]
     events = await inspections.list_events(principal, case_id)

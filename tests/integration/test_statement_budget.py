@@ -32,9 +32,10 @@ pytestmark = [pytest.mark.usefixtures("db")]
 # Statements per request, the session's or token's own read included (BEGIN and COMMIT are
 # not counted). docs/performance.md lists them with the path to the targets.
 # The case page: the session's user, the case with every list of the page
-# (services/case_page.py), the overlap warnings, the menu.
-CASE_PAGE = 4
-CASE_API = 4
+# (services/case_page.py, the Directive 20 look-up included), the menu.
+CASE_PAGE = 3
+# The API detail: the token's owner, the case with its links and look-up.
+CASE_API = 2
 # The recommendation page (services/measure_page.py): the user, the page, the menu, and the
 # session written back once its flash message is shown.
 MEASURE_PAGE = 4
