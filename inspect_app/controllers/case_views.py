@@ -18,6 +18,7 @@ from inspect_app.controllers.page_support import measure_status_labels
 from inspect_app.domain import lifecycle
 from inspect_app.domain.clock import days_left, is_overdue
 from inspect_app.domain.labels import FINDING_CATEGORY_LABELS, ORIGIN_LABELS, ORIGIN_SOURCE_LABELS
+from inspect_app.domain.measures import recovery_rate
 from inspect_app.exceptions import NotFound
 from inspect_app.forms.common import date_text
 from inspect_app.forms.inspections import DEADLINES, EVENT_FIELDS
@@ -61,8 +62,11 @@ def measure_view(row: dict[str, Any]) -> dict[str, Any]:
     target = measures.target(row)
     done = measures.done(row)
     left = Decimal(row["remaining"]) if row["unit"] == "m2" else int(row["remaining"])
-    percent = int(done * 100 / target) if target else (100 if row["status"] == "done" else 0)
-    return {**row, "target": target, "done": done, "left": left, "percent": min(percent, 100)}
+    # The bar's width, from the same rate the reports print (domain.measures.recovery_rate).
+    rate = recovery_rate(target, done)
+    finished = 100 if row["status"] == "done" else 0
+    percent = finished if rate is None else min(int(rate), 100)
+    return {**row, "target": target, "done": done, "left": left, "percent": percent}
 
 
 async def _plan_or_none(principal: Principal, plan_id: int | None) -> dict[str, Any] | None:

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from inspect_app.domain.holidays import HolidayCalendar, default_calendar
+from inspect_app.domain.messages import N_
 
 _ONE_DAY = timedelta(days=1)
 
@@ -207,18 +208,33 @@ def latest_resume_date(start: date, rules: DeadlineRules = DeadlineRules()) -> d
     return start + timedelta(days=rules.suspension_max_days)
 
 
+RESUME_NOT_AFTER_START = N_("The resume date must be after the suspension start.")
+SUSPENSION_TOO_LONG = N_("A suspension may last at most 30 days.")
+
+
+def resume_problem(start: date, end: date, rules: DeadlineRules = DeadlineRules()) -> str | None:
+    """Why a suspension started on ``start`` cannot end on ``end`` (a message id), or None:
+    the work resumes after the day it stopped, at most ``suspension_max_days`` later."""
+    if end <= start:
+        return RESUME_NOT_AFTER_START
+    if (end - start).days > rules.suspension_max_days:
+        return SUSPENSION_TOO_LONG
+    return None
+
+
 def validate_suspension(
     start: date, end: date | None, rules: DeadlineRules = DeadlineRules()
 ) -> None:
     """Raise ValueError when a suspension ends before it starts or lasts longer than allowed."""
     if end is None:
         return
-    if end <= start:
+    problem = resume_problem(start, end, rules)
+    if problem == RESUME_NOT_AFTER_START:
         raise ValueError(
             f"The resume date {end:%d/%m/%Y} must be after the suspension start {start:%d/%m/%Y}."
         )
     length = (end - start).days
-    if length > rules.suspension_max_days:
+    if problem == SUSPENSION_TOO_LONG:
         raise ValueError(
             f"A suspension may last at most {rules.suspension_max_days} days; "
             f"{start:%d/%m/%Y} to {end:%d/%m/%Y} is {length} days "

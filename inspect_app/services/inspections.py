@@ -41,6 +41,7 @@ from inspect_app.domain.clock import (
     Suspension,
     compute_deadlines,
     overdue_steps,
+    resume_problem,
 )
 from inspect_app.domain.holidays import HolidayCalendar, load_calendar
 from inspect_app.domain.periods import InvalidPeriod, Period, parse_period
@@ -1302,10 +1303,9 @@ async def record_event(
             .first()
         )
         if open_suspension is not None:
-            if on <= open_suspension["start_on"]:
-                raise InvalidInput({"date": "The resume date must be after the suspension start."})
-            if (on - open_suspension["start_on"]).days > RULES.suspension_max_days:
-                raise InvalidInput({"date": "A suspension may last at most 30 days."})
+            problem = resume_problem(open_suspension["start_on"], on, RULES)
+            if problem is not None:
+                raise InvalidInput({"date": problem})
 
     changes: dict[Any, Any] = {Inspection.status: new_status}
     column = EVENT_DATE_COLUMN.get(event)

@@ -16,7 +16,13 @@ from inspect_app import clock
 from inspect_app.db import is_postgres
 from inspect_app.domain.approvals import correction_needs_approval, fine_needs_approval
 from inspect_app.domain.formatting import format_vnd
-from inspect_app.domain.measures import MEASURE_TYPES, measure_status, measure_unit, target_of
+from inspect_app.domain.measures import (
+    MEASURE_TYPES,
+    measure_status,
+    measure_unit,
+    remaining,
+    target_of,
+)
 from inspect_app.domain.messages import bound
 from inspect_app.domain.records import (
     EXCESS_REASON_REQUIRED,
@@ -133,7 +139,8 @@ def _out(row: dict[str, Any], today: date) -> dict[str, Any]:
     out["land_m2"] = m2_text(out["land_m2"])
     out["done_m2"] = m2_text(out["done_m2"])
     out["unit"] = measure_unit(row["type"])
-    left = target(row) - min(done(row), target(row))
+    # One unit per measure: target and done are both int or both Decimal.
+    left = remaining(target(row), done(row))  # type: ignore[type-var]
     out["remaining"] = m2_text(left) if out["unit"] == "m2" else str(left)
     out["overdue"] = is_overdue(row, today)
     return out

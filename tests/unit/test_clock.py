@@ -9,6 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from inspect_app.domain.clock import (
+    RESUME_NOT_AFTER_START,
+    SUSPENSION_TOO_LONG,
     ClockInput,
     DeadlineRules,
     Deadlines,
@@ -19,6 +21,7 @@ from inspect_app.domain.clock import (
     is_overdue,
     latest_resume_date,
     overdue_steps,
+    resume_problem,
     suspended_days,
     validate_suspension,
 )
@@ -183,6 +186,16 @@ def test_suspension_limits() -> None:
         validate_suspension(date(2026, 3, 10), date(2026, 3, 10))
     with pytest.raises(ValueError, match="must be after the suspension start"):
         Suspension(date(2026, 3, 10), date(2026, 3, 9))
+
+
+def test_the_resume_day_of_a_suspension() -> None:
+    start = date(2026, 3, 1)
+    assert resume_problem(start, start) == RESUME_NOT_AFTER_START
+    assert resume_problem(start, start - timedelta(days=1)) == RESUME_NOT_AFTER_START
+    assert resume_problem(start, start + timedelta(days=1)) is None
+    assert resume_problem(start, date(2026, 3, 31)) is None  # the 30th day
+    assert resume_problem(start, date(2026, 4, 1)) == SUSPENSION_TOO_LONG  # the 31st
+    assert resume_problem(start, date(2026, 4, 1), DeadlineRules(suspension_max_days=31)) is None
 
 
 def test_a_time_limit_is_at_least_one_day() -> None:
