@@ -15,6 +15,7 @@ from typing import Any
 from inspect_app import clock
 from inspect_app.db import is_postgres
 from inspect_app.domain.approvals import correction_needs_approval, fine_needs_approval
+from inspect_app.domain.clock import is_overdue as clock_is_overdue
 from inspect_app.domain.formatting import format_vnd
 from inspect_app.domain.measures import (
     MEASURE_TYPES,
@@ -125,10 +126,11 @@ def done(row: dict[str, Any]) -> int | Decimal:
 
 
 def is_overdue(row: dict[str, Any], today: date) -> bool:
-    """True when the measure is still to be carried out and its due day has passed."""
-    return (
-        row["due_on"] is not None and row["status"] in ("open", "partial") and today > row["due_on"]
-    )
+    """True when the measure is still to be carried out and its due day has passed (the
+    legal clock's rule, domain.clock.is_overdue: a measure done or written off is no longer
+    to be carried out)."""
+    still_due = row["status"] in ("open", "partial")
+    return clock_is_overdue(row["due_on"], None if still_due else today, today)
 
 
 def _out(row: dict[str, Any], today: date) -> dict[str, Any]:
