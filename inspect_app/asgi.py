@@ -66,6 +66,7 @@ from inspect_app.request_log import add_request_id
 from inspect_app.sessions import session_config, session_store
 from inspect_app.settings import Settings, get_settings
 from inspect_app.templating import template_config
+from jobs import job_log
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         cache_control=None,
     )
     request_log.configure()
+    job_log.configure()  # the in-process schedule runs the jobs in this process
     return Litestar(
         route_handlers=[*ROUTE_HANDLERS, static, swagger_static_router()],
         dependencies={

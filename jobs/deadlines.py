@@ -26,6 +26,7 @@ from inspect_app.clock import today as local_today
 from inspect_app.db import is_postgres
 from inspect_app.domain.reminders import ESCALATION, Ladder, Rung, due_days_to_watch
 from inspect_app.services import follow_ups, notifications
+from jobs.job_log import logged_job
 from models.tables import AppUser, Notification
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,7 @@ async def insert_owed(sql: str, args: list[Any]) -> int:
     return len(await Notification.raw(sql, *args))
 
 
+@logged_job
 async def watch_deadlines(ctx: dict[str, Any] | None, day: str | None = None) -> dict[str, int]:
     """Send every reminder, overdue notice and escalation due by ``day`` (default today)."""
     today = date.fromisoformat(day) if day else local_today()
@@ -202,6 +204,7 @@ async def watch_deadlines(ctx: dict[str, Any] | None, day: str | None = None) ->
     return summary
 
 
+@logged_job
 async def send_daily_digests(ctx: dict[str, Any] | None, day: str | None = None) -> dict[str, int]:
     """Each head's, lead's and inspector's digest for ``day`` (default today), then e-mail."""
     from inspect_app.services import digests
@@ -213,6 +216,7 @@ async def send_daily_digests(ctx: dict[str, Any] | None, day: str | None = None)
     return summary
 
 
+@logged_job
 async def deliver_emails(ctx: dict[str, Any] | None) -> int:
     """E-mail the notices not e-mailed yet (each once, whoever runs it); how many were sent."""
     return await notifications.deliver_pending_emails()

@@ -8,11 +8,13 @@ from typing import Any
 
 from arq import Retry
 
+from jobs.job_log import logged_job
 from models.tables import Report
 
 log = logging.getLogger(__name__)
 
 
+@logged_job
 async def generate_report_job(ctx: dict[str, Any] | None, report_id: int) -> str:
     """Job: generate report ``report_id`` (html, xlsx, pdf) through the report runner.
 
@@ -41,6 +43,7 @@ async def pending_report_ids() -> list[int]:
     return [int(row["id"]) for row in rows]
 
 
+@logged_job
 async def requeue_pending_reports(ctx: dict[str, Any] | None) -> int:
     """Job: queue every report waiting for a run (catch-up after Redis or a worker was down)."""
     from jobs.enqueue import enqueue_report
@@ -51,6 +54,7 @@ async def requeue_pending_reports(ctx: dict[str, Any] | None) -> int:
     return len(ids)
 
 
+@logged_job
 async def import_job(ctx: dict[str, Any] | None, run_id: int) -> str:
     """Job: the dry run or the commit of import run ``run_id``, whichever it waits for."""
     from inspect_app.services.imports import work_run
@@ -58,6 +62,7 @@ async def import_job(ctx: dict[str, Any] | None, run_id: int) -> str:
     return await work_run(run_id)
 
 
+@logged_job
 async def requeue_pending_imports(ctx: dict[str, Any] | None) -> int:
     """Job: queue every import run waiting for its job (Redis or a worker was down)."""
     from inspect_app.services.imports import pending_run_ids

@@ -36,6 +36,7 @@ from inspect_app.services.changes import (
     marker_name,
     stored_periods,
 )
+from jobs.job_log import logged_job
 from models.tables import Agency, AgencyTotals, JobState
 
 log = logging.getLogger(__name__)
@@ -164,6 +165,7 @@ async def refresh_marked(period_codes: Sequence[str]) -> int:
     return MAX_ROUNDS
 
 
+@logged_job
 async def refresh_dirty_totals(ctx: dict[str, Any] | None, *_: Any) -> int:
     """Job: refresh every period with a marker, in one pass; how many periods.
 
@@ -194,6 +196,7 @@ async def periods_to_keep() -> list[Period]:
     return sorted(found, key=lambda p: (p.end, p.start))
 
 
+@logged_job
 async def rebuild_totals(ctx: dict[str, Any] | None) -> int:
     """Job: rebuild the whole totals table (nightly) in one pass; how many periods."""
     periods = await periods_to_keep()

@@ -44,6 +44,7 @@ from arq.worker import Worker, func, get_kwargs
 from redis.exceptions import RedisError
 
 from inspect_app.settings import get_settings
+from jobs import job_log
 from jobs.deadlines import deliver_emails, send_daily_digests, watch_deadlines
 from jobs.reports import (
     generate_report_job,
@@ -91,6 +92,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     if ctx.get("started"):
         return  # arq runs this again after each reconnection to Redis
     ctx["started"] = True
+    job_log.configure()
     if not _pool_is_open():
         await start_pool()
         ctx["owns_pool"] = True

@@ -63,6 +63,14 @@ async def test_one_json_line_per_request_names_the_route_not_the_ids(
     assert line["route"] == "/api/inspections/{inspection_id}"
     assert (line["method"], line["status"], line["user_id"]) == ("GET", 404, lead.id)
     assert isinstance(line["ms"], float) and line["ms"] >= 0
+    # The token's owner (and its first use written), then the case looked up and not found.
+    assert line["statements"] == 3
+    unknown = await client.get("/no/such/page")
+    assert unknown.status_code == 404
+    last = [json.loads(r.getMessage()) for r in caplog.records if r.name == "inspect_app.requests"][
+        -1
+    ]
+    assert last["route"] == "(no route)" and last["statements"] == 0
 
 
 async def test_an_unexpected_error_gives_the_code_to_quote(client: Any, monkeypatch: Any) -> None:
@@ -85,3 +93,34 @@ async def test_an_unexpected_error_gives_the_code_to_quote(client: Any, monkeypa
     assert page.status_code == 500
     assert page.headers["x-request-id"] in page.text
     assert "RuntimeError" not in page.text and "injected" not in page.text
+
+
+async def test_each_job_run_logs_one_line_with_its_statements(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from jobs.deadlines import deliver_emails
+    from jobs.job_log import logged_job
+    from jobs.totals import refresh_dirty_totals
+
+    caplog.set_level(logging.INFO, logger="inspect_app.jobs")
+    await refresh_dirty_totals({"job_id": "refresh-1", "job_try": 2})
+    await deliver_emails(None)
+
+    @logged_job
+    async def breaks(ctx: dict[str, Any] | None) -> None:
+        from models.tables import Agency
+
+        await Agency.count()
+        raise RuntimeError("injected")
+
+    with pytest.raises(RuntimeError):
+        await breaks(None)
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "inspect_app.jobs"]
+    assert [(line["job"], line["status"]) for line in lines] == [
+        ("refresh_dirty_totals", "ok"),
+        ("deliver_emails", "ok"),
+        ("breaks", "failed"),
+    ]
+    assert lines[0]["job_id"] == "refresh-1" and lines[0]["try"] == 2
+    assert lines[1]["job_id"] is None and lines[0]["statements"] >= 1
+    assert lines[2]["statements"] == 1 and lines[2]["ms"] >= 0
