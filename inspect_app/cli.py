@@ -125,7 +125,7 @@ def _init_values(args: argparse.Namespace) -> dict[str, str]:
 
 def cmd_init(args: argparse.Namespace) -> int:
     """Create the root agency and the first administrator on an empty database."""
-    from inspect_app.exceptions import InvalidInput
+    from inspect_app.errors import InvalidInput
     from inspect_app.services.bootstrap import AlreadyInitialised, create_root_and_admin
 
     _run(migrate())

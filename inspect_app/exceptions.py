@@ -1,8 +1,9 @@
-"""Errors the services raise, and how the web layer turns them into responses.
+"""How the web layer turns the errors services raise into responses.
 
-Services raise these with people-readable messages (message ids of the i18n catalogue);
-JSON routes answer ``{"status_code", "detail", "errors": [{"field", "message"}]}`` and pages
-answer a rendered error page, or a redirect to the login page when nobody is signed in.
+Services raise the errors of :mod:`inspect_app.errors` with people-readable messages
+(message ids of the i18n catalogue); JSON routes answer ``{"status_code", "detail",
+"errors": [{"field", "message"}]}`` and pages answer a rendered error page, or a redirect to
+the login page when nobody is signed in.
 """
 
 from __future__ import annotations
@@ -21,85 +22,22 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 from litestar.status_codes import (
-    HTTP_400_BAD_REQUEST,
     HTTP_401_UNAUTHORIZED,
     HTTP_403_FORBIDDEN,
     HTTP_404_NOT_FOUND,
     HTTP_405_METHOD_NOT_ALLOWED,
-    HTTP_409_CONFLICT,
     HTTP_413_REQUEST_ENTITY_TOO_LARGE,
     HTTP_422_UNPROCESSABLE_ENTITY,
-    HTTP_429_TOO_MANY_REQUESTS,
     HTTP_500_INTERNAL_SERVER_ERROR,
 )
 
+from inspect_app.errors import AppError, Conflict, InvalidInput, Throttled
 from inspect_app.i18n import translate
 from inspect_app.request_bounds import JSON_NUL, JSON_TOO_DEEP
 from inspect_app.request_log import request_id
 from inspect_app.schemas.bounds import FREE_TEXT_PATTERN, SINGLE_LINE_PATTERN
 
 log = logging.getLogger(__name__)
-
-
-class AppError(Exception):
-    """Base of the errors services raise on purpose."""
-
-    status_code = HTTP_400_BAD_REQUEST
-
-    def __init__(self, message: str, **values: Any) -> None:
-        super().__init__(message)
-        self.message = message
-        self.values = values
-
-
-class NotFound(AppError):
-    """Unknown, or outside the caller's scope (existence is not revealed)."""
-
-    status_code = HTTP_404_NOT_FOUND
-
-    def __init__(self, message: str = "Not found.", **values: Any) -> None:
-        super().__init__(message, **values)
-
-
-class Forbidden(AppError):
-    """Visible, but the caller's role may not do this."""
-
-    status_code = HTTP_403_FORBIDDEN
-
-    def __init__(self, message: str = "You are not allowed to do this.", **values: Any) -> None:
-        super().__init__(message, **values)
-
-
-class Conflict(AppError):
-    """A stale version or an illegal transition; ``code`` is machine-readable."""
-
-    status_code = HTTP_409_CONFLICT
-
-    def __init__(self, message: str, code: str = "conflict", **values: Any) -> None:
-        super().__init__(message, **values)
-        self.code = code
-
-
-class InvalidInput(AppError):
-    """Bad input; ``errors`` maps each field to what is wrong with it."""
-
-    status_code = HTTP_422_UNPROCESSABLE_ENTITY
-
-    def __init__(self, errors: dict[str, str], message: str = "Please correct the fields.") -> None:
-        super().__init__(message)
-        self.errors = errors
-
-
-class Throttled(AppError):
-    """Too many attempts; try again after ``retry_after`` seconds."""
-
-    status_code = HTTP_429_TOO_MANY_REQUESTS
-
-    def __init__(
-        self, retry_after: int, message: str = "Too many attempts.", **values: Any
-    ) -> None:
-        super().__init__(message, **values)
-        self.retry_after = retry_after
 
 
 def request_language(request: Request[Any, Any, Any]) -> str:

@@ -16,7 +16,7 @@ from inspect_app.controllers.page_support import message_text
 from inspect_app.domain.documents import SIGNING_FORM_LABELS
 from inspect_app.domain.labels import AGENCY_KIND_LABELS
 from inspect_app.domain.permissions import ROLE_LABELS, ROLES
-from inspect_app.exceptions import Conflict, InvalidInput
+from inspect_app.errors import Conflict, InvalidInput
 from inspect_app.forms.admin import (
     active_version,
     agency_form,

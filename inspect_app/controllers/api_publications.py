@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Controller, get, put
 from litestar.params import FromPath
 
-from inspect_app.exceptions import NotFound
+from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
 from inspect_app.schemas.cases import given
 from inspect_app.schemas.publications import Publication, PublicationSave

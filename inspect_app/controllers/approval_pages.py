@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from inspect_app.controllers.page_support import done, local_path, message_text, read_form
 from inspect_app.domain.approvals import STATUS_LABELS, STATUSES
 from inspect_app.domain.messages import N_
-from inspect_app.exceptions import Conflict, Forbidden, InvalidInput
+from inspect_app.errors import Conflict, Forbidden, InvalidInput
 from inspect_app.forms.common import form_version
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal

@@ -11,7 +11,8 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from inspect_app.controllers.page_support import local_path
-from inspect_app.exceptions import AppError, InvalidInput, Throttled, request_language
+from inspect_app.errors import AppError, InvalidInput, Throttled
+from inspect_app.exceptions import request_language
 from inspect_app.i18n import LANGUAGES, translate
 from inspect_app.middleware import SESSION_USER_KEY
 from inspect_app.pages import flash, render

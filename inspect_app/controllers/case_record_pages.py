@@ -30,7 +30,8 @@ from inspect_app.controllers.page_support import (
 from inspect_app.domain.formatting import format_m2, format_vnd
 from inspect_app.domain.labels import FINDING_CATEGORY_LABELS
 from inspect_app.domain.measures import MEASURE_TYPE_LABELS, MEASURE_TYPES, measure_unit
-from inspect_app.exceptions import Conflict, InvalidInput, NotFound, request_language
+from inspect_app.errors import Conflict, InvalidInput, NotFound
+from inspect_app.exceptions import request_language
 from inspect_app.forms import records
 from inspect_app.forms.common import form_version, int_or_none
 from inspect_app.i18n import translate

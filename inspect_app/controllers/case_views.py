@@ -19,7 +19,7 @@ from inspect_app.domain import lifecycle
 from inspect_app.domain.clock import days_left, is_overdue
 from inspect_app.domain.labels import FINDING_CATEGORY_LABELS, ORIGIN_LABELS, ORIGIN_SOURCE_LABELS
 from inspect_app.domain.measures import recovery_rate
-from inspect_app.exceptions import NotFound
+from inspect_app.errors import NotFound
 from inspect_app.forms.common import date_text
 from inspect_app.forms.inspections import DEADLINES, EVENT_FIELDS
 from inspect_app.importing.plan import KIND_LABELS

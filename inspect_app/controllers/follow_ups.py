@@ -12,7 +12,8 @@ from litestar.response import Template
 from inspect_app.clock import today
 from inspect_app.controllers.page_support import agency_choices, message_text, translated_choices
 from inspect_app.domain.measures import MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS
-from inspect_app.exceptions import InvalidInput, request_language
+from inspect_app.errors import InvalidInput
+from inspect_app.exceptions import request_language
 from inspect_app.forms.common import int_or_none
 from inspect_app.forms.follow_ups import (
     EXTRA_FILTERS,

@@ -11,7 +11,8 @@ from litestar.response import Redirect, Response, Template
 
 from inspect_app.controllers.page_support import agency_choices, read_form
 from inspect_app.domain.messages import N_
-from inspect_app.exceptions import Conflict, InvalidInput, request_language
+from inspect_app.errors import Conflict, InvalidInput
+from inspect_app.exceptions import request_language
 from inspect_app.forms.common import read_version
 from inspect_app.i18n import translate
 from inspect_app.importing.plan import KIND_LABELS

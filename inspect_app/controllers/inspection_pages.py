@@ -27,7 +27,8 @@ from inspect_app.controllers.page_support import (
 )
 from inspect_app.domain import lifecycle
 from inspect_app.domain.labels import ORIGIN_LABELS, ORIGIN_SOURCE_LABELS
-from inspect_app.exceptions import Conflict, InvalidInput, NotFound, request_language
+from inspect_app.errors import Conflict, InvalidInput, NotFound
+from inspect_app.exceptions import request_language
 from inspect_app.forms import inspections as case_forms
 from inspect_app.forms.common import CHOOSE_AGENCY, date_or_none, form_version, id_list, page_links
 from inspect_app.forms.common import query_string as list_query

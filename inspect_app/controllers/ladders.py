@@ -10,7 +10,8 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 from litestar.response import Redirect, Template
 
-from inspect_app.exceptions import Conflict, InvalidInput, request_language
+from inspect_app.errors import Conflict, InvalidInput
+from inspect_app.exceptions import request_language
 from inspect_app.i18n import translate
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal

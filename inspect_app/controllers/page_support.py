@@ -18,7 +18,8 @@ from litestar.datastructures import UploadFile
 from litestar.response import Redirect, Template
 
 from inspect_app.domain.measures import MEASURE_STATUS_LABELS
-from inspect_app.exceptions import Conflict, InvalidInput, request_language
+from inspect_app.errors import Conflict, InvalidInput
+from inspect_app.exceptions import request_language
 from inspect_app.forms.common import changed_fields, parse_form, read_version
 from inspect_app.i18n import translate
 from inspect_app.pages import flash, render

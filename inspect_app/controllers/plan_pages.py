@@ -16,7 +16,8 @@ from inspect_app.controllers.page_support import (
     translated_choices,
 )
 from inspect_app.domain.labels import PLAN_STATUS_LABELS
-from inspect_app.exceptions import InvalidInput, NotFound, request_language
+from inspect_app.errors import InvalidInput, NotFound
+from inspect_app.exceptions import request_language
 from inspect_app.forms.common import CHOOSE_AGENCY, form_version, page_links
 from inspect_app.forms.plans import PLAN_FIELDS, new_plan_values, plan_filters, plan_values
 from inspect_app.i18n import translate

@@ -18,7 +18,7 @@ from litestar.datastructures import CacheControlHeader, UploadFile
 from litestar.response import File, Redirect, Response, Template
 
 from inspect_app.domain import tips as rules
-from inspect_app.exceptions import InvalidInput
+from inspect_app.errors import InvalidInput
 from inspect_app.forms.common import parse_form
 from inspect_app.services import publications, reference_cache, tips
 from inspect_app.settings import get_settings

@@ -9,7 +9,8 @@ from litestar.datastructures import UploadFile
 from litestar.response import Redirect
 
 from inspect_app.controllers.page_support import read_form
-from inspect_app.exceptions import Conflict, InvalidInput, request_language
+from inspect_app.errors import Conflict, InvalidInput
+from inspect_app.exceptions import request_language
 from inspect_app.i18n import translate
 from inspect_app.pages import flash
 from inspect_app.principal import Principal

@@ -11,7 +11,8 @@ from inspect_app.clock import today
 from inspect_app.controllers.page_support import read_form, translated_choices
 from inspect_app.domain.documents import SIGNING_FORM_LABELS
 from inspect_app.domain.measures import MEASURE_STATUS_LABELS
-from inspect_app.exceptions import InvalidInput, request_language
+from inspect_app.errors import InvalidInput
+from inspect_app.exceptions import request_language
 from inspect_app.forms.common import id_list, int_or_none
 from inspect_app.forms.follow_ups import board_filter_from_query
 from inspect_app.forms.letters import default_values, letter_form

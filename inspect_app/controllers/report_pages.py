@@ -12,7 +12,8 @@ from litestar.response import Redirect, Template
 from inspect_app.clock import today
 from inspect_app.domain.documents import SIGNING_FORM_LABELS
 from inspect_app.domain.periods import default_report_period
-from inspect_app.exceptions import Conflict, InvalidInput, request_language
+from inspect_app.errors import Conflict, InvalidInput
+from inspect_app.exceptions import request_language
 from inspect_app.forms.reports import (
     optional_int,
     period_options,

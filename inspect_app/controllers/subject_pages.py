@@ -15,7 +15,7 @@ from inspect_app.controllers.page_support import (
     translated_choices,
 )
 from inspect_app.domain.labels import SUBJECT_KIND_LABELS
-from inspect_app.exceptions import InvalidInput
+from inspect_app.errors import InvalidInput
 from inspect_app.forms.common import form_version, page_links
 from inspect_app.forms.subjects import (
     NEW_SUBJECT,

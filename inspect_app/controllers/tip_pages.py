@@ -11,7 +11,8 @@ from litestar.response import File, Redirect, Template
 from inspect_app.controllers.page_support import agency_choices, read_form
 from inspect_app.controllers.public_pages import MULTIPART_OVERHEAD, TEXT_FIELDS, read_tip_form
 from inspect_app.domain import tips as rules
-from inspect_app.exceptions import Conflict, InvalidInput, request_language
+from inspect_app.errors import Conflict, InvalidInput
+from inspect_app.exceptions import request_language
 from inspect_app.forms.common import int_or_none, read_version
 from inspect_app.i18n import translate
 from inspect_app.pages import flash, render

@@ -7,7 +7,7 @@ from typing import Any
 
 from inspect_app.domain.documents import SETTING_LIST_FIELDS, SETTING_TEXT_FIELDS
 from inspect_app.domain.permissions import ROLES
-from inspect_app.exceptions import InvalidInput
+from inspect_app.errors import InvalidInput
 
 STALE_FORM = "This record was changed by someone else."
 

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from litestar.datastructures import UploadFile
 
 from inspect_app.domain.formatting import format_date, format_m2, parse_date_input
-from inspect_app.exceptions import InvalidInput
+from inspect_app.errors import InvalidInput
 
 MULTI_KEYS = ("subject_ids", "member_user_ids", "measure_id")
 SKIPPED_KEYS = ("_csrf_token", "_action")

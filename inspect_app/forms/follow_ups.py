@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from inspect_app.exceptions import InvalidInput
+from inspect_app.errors import InvalidInput
 from inspect_app.forms.common import CHOOSE_AGENCY, OFF_VALUES
 from inspect_app.services.follow_ups import BoardFilter, check_filter
 

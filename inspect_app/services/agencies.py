@@ -9,7 +9,7 @@ from piccolo.query.functions.aggregate import Count
 
 from inspect_app.db import is_postgres, write_transaction
 from inspect_app.domain.text import has_control_characters
-from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import agency_documents, audit, reference_cache
 from inspect_app.services.casework import Errors, whole_number

@@ -22,7 +22,7 @@ from inspect_app.domain.approvals import (
     ApprovalKind,
 )
 from inspect_app.domain.messages import N_
-from inspect_app.exceptions import Conflict
+from inspect_app.errors import Conflict
 from inspect_app.i18n import translate
 from inspect_app.principal import Principal
 from inspect_app.services import audit

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from inspect_app.domain.approvals import DECISIONS, NOT_PENDING, STATUSES, decision_problem
-from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit, executions, inspections, measures
 from inspect_app.services.approval_requests import (

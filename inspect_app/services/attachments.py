@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from inspect_app.db import write_transaction
-from inspect_app.exceptions import InvalidInput, NotFound
+from inspect_app.errors import InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
 from inspect_app.services.case_access import ensure_case_write

@@ -16,7 +16,7 @@ from inspect_app.domain.throttling import (
     minutes_to_wait,
     seconds_until,
 )
-from inspect_app.exceptions import InvalidInput, NotFound, Throttled
+from inspect_app.errors import InvalidInput, NotFound, Throttled
 from inspect_app.i18n import N_plural
 from inspect_app.principal import Principal
 from inspect_app.security import hash_password, new_api_token, password_problem, verify_password

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from inspect_app.db import is_postgres, write_transaction
-from inspect_app.exceptions import InvalidInput
+from inspect_app.errors import InvalidInput
 from inspect_app.security import hash_password
 from inspect_app.services import audit
 from inspect_app.services.agencies import _validate as agency_problems

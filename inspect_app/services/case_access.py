@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from inspect_app.domain.permissions import PERMISSIONS, case_permits, case_role
-from inspect_app.exceptions import Forbidden
+from inspect_app.errors import Forbidden
 from inspect_app.principal import Principal
 from models.tables import InspectionMember
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from inspect_app.exceptions import NotFound
+from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import approvals, attachments, audit, findings, inspections, measures
 from inspect_app.services import subjects as subject_service

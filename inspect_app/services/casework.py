@@ -22,7 +22,7 @@ from inspect_app import clock
 from inspect_app.db import is_postgres
 from inspect_app.domain.formatting import parse_date_input, parse_m2_input, parse_vnd_input
 from inspect_app.domain.text import has_control_characters
-from inspect_app.exceptions import Conflict, InvalidInput, NotFound
+from inspect_app.errors import Conflict, InvalidInput, NotFound
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200

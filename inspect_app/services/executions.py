@@ -20,7 +20,7 @@ from inspect_app.domain.records import (
     execution_date_problem,
     reversal_date_problem,
 )
-from inspect_app.exceptions import Conflict, InvalidInput, NotFound
+from inspect_app.errors import Conflict, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
 from inspect_app.services.approval_requests import Approved, ask, request_reason

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from inspect_app.domain.approvals import REASON_REQUIRED
-from inspect_app.exceptions import Conflict, InvalidInput, NotFound
+from inspect_app.errors import Conflict, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
 from inspect_app.services.case_access import ensure_case_write

@@ -28,7 +28,7 @@ from inspect_app.domain.measures import (
 )
 from inspect_app.domain.reminders import MAX_LADDER_DAYS, Ladder, follow_up_state
 from inspect_app.domain.text import printable
-from inspect_app.exceptions import Conflict, InvalidInput, NotFound
+from inspect_app.errors import Conflict, InvalidInput, NotFound
 from inspect_app.i18n import N_
 from inspect_app.principal import Principal
 from inspect_app.services import agencies, audit

@@ -32,7 +32,7 @@ from inspect_app import clock
 from inspect_app.db import is_postgres
 from inspect_app.domain.clock import ClockInput, Deadlines, compute_deadlines
 from inspect_app.domain.messages import N_, MessageId, bound, lazy
-from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.i18n import translate
 from inspect_app.importing.mapping import RecordKind
 from inspect_app.importing.plan import bad_rows, blocking_problems, build_plan

@@ -46,7 +46,7 @@ from inspect_app.domain.clock import (
 from inspect_app.domain.holidays import HolidayCalendar, load_calendar
 from inspect_app.domain.periods import InvalidPeriod, Period, parse_period
 from inspect_app.domain.text import fold_vietnamese, searchable_number
-from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.i18n import translate
 from inspect_app.principal import Principal
 from inspect_app.services import audit, publications

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from inspect_app.exceptions import NotFound
+from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import approvals, attachments, executions, findings, measures
 from inspect_app.services.audit import history_out

@@ -32,7 +32,7 @@ from inspect_app.domain.records import (
     excess_over_finding,
     recommendation_problems,
 )
-from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
 from inspect_app.services.approval_requests import Approved, ask, request_reason

@@ -15,7 +15,7 @@ import logging
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from inspect_app.exceptions import NotFound
+from inspect_app.errors import NotFound
 from inspect_app.i18n import N_, N_plural, translate
 from inspect_app.principal import Principal
 from inspect_app.services.casework import decode_cursor, encode_cursor, page_limit

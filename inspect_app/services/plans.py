@@ -6,7 +6,7 @@ from typing import Any
 
 from inspect_app.db import write_transaction
 from inspect_app.domain.periods import MAX_YEAR, MIN_YEAR
-from inspect_app.exceptions import InvalidInput, NotFound
+from inspect_app.errors import InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
 from inspect_app.services.agencies import get_visible as get_visible_agency

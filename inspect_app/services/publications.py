@@ -26,7 +26,7 @@ from inspect_app.db import is_postgres, write_transaction
 from inspect_app.domain.formatting import format_date
 from inspect_app.domain.messages import N_, bound
 from inspect_app.domain.text import fold_vietnamese, searchable_number
-from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit, reference_cache
 from inspect_app.services.attachments import clean_filename, detect_type

@@ -23,7 +23,7 @@ from inspect_app.domain import documents as doc
 from inspect_app.domain import letters
 from inspect_app.domain.messages import N_, bound
 from inspect_app.domain.text import has_control_characters
-from inspect_app.exceptions import InvalidInput, NotFound
+from inspect_app.errors import InvalidInput, NotFound
 from inspect_app.i18n import N_plural, translate
 from inspect_app.principal import Principal
 from inspect_app.services import audit

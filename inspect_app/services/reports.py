@@ -20,7 +20,7 @@ from inspect_app.db import write_transaction
 from inspect_app.domain import documents
 from inspect_app.domain.periods import InvalidPeriod, Period, parse_period
 from inspect_app.domain.text import has_control_characters, printable
-from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import (
     agencies,

@@ -17,7 +17,7 @@ from piccolo.columns.combination import WhereRaw
 from inspect_app.db import write_transaction
 from inspect_app.domain.messages import bound
 from inspect_app.domain.text import fold_vietnamese, search_terms
-from inspect_app.exceptions import NotFound
+from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import audit
 from inspect_app.services.casework import (

@@ -28,7 +28,7 @@ from inspect_app import clock
 from inspect_app.db import write_transaction
 from inspect_app.domain import tips as rules
 from inspect_app.domain.messages import N_
-from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import agencies, audit
 from inspect_app.services.attachments import FILE_TYPES, clean_filename, detect_type

@@ -10,7 +10,7 @@ from typing import Any
 from inspect_app.db import write_transaction
 from inspect_app.domain.permissions import ROLES
 from inspect_app.domain.text import has_control_characters
-from inspect_app.exceptions import Conflict, InvalidInput, NotFound
+from inspect_app.errors import Conflict, InvalidInput, NotFound
 from inspect_app.i18n import LANGUAGES
 from inspect_app.principal import Principal
 from inspect_app.security import hash_password, password_problem

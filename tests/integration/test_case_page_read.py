@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from inspect_app.exceptions import NotFound
+from inspect_app.errors import NotFound
 from inspect_app.importing.store import sources_of_case
 from inspect_app.services import (
     approvals,

@@ -26,7 +26,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from inspect_app.exceptions import InvalidInput
+from inspect_app.errors import InvalidInput
 from inspect_app.principal import Principal
 from inspect_app.services import follow_ups, report_runner, reports
 from inspect_app.services.report_exports import CSV_TABLES, report_schema

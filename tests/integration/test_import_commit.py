@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from inspect_app.exceptions import Conflict, InvalidInput
+from inspect_app.errors import Conflict, InvalidInput
 from inspect_app.services import imports
 from models.tables import (
     Execution,
@@ -237,7 +237,7 @@ async def test_a_case_entered_in_the_application_is_not_imported_again(
 
 
 async def test_outside_scope_and_roles(people: dict[str, Any], samples: Any) -> None:
-    from inspect_app.exceptions import Forbidden, NotFound
+    from inspect_app.errors import Forbidden, NotFound
 
     path = samples["clean.xlsx"]
     with pytest.raises(Forbidden):

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from inspect_app.domain.periods import parse_period
 from inspect_app.domain.records import completion_date
-from inspect_app.exceptions import Conflict, InvalidInput
+from inspect_app.errors import Conflict, InvalidInput
 from inspect_app.services import approvals, executions, measures, totals
 from jobs.totals import check_totals, refresh_dirty_totals
 from models.tables import Approval, Execution, Measure

@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 
-from inspect_app.exceptions import Conflict, InvalidInput
+from inspect_app.errors import Conflict, InvalidInput
 from inspect_app.services import publications
 from models.tables import Attachment, AuditEvent, Inspection, InspectionSubject, Publication
 from tests.conftest import app_client
@@ -171,7 +171,7 @@ async def test_taking_it_down_needs_a_reason_and_the_legal_minimum(
     monkeypatch.setattr(clock, "today", lambda: date(2026, 4, 9))
     with pytest.raises(InvalidInput):
         await publications.unpublish(head.principal, case_id, "  ")
-    from inspect_app.exceptions import Forbidden
+    from inspect_app.errors import Forbidden
 
     with pytest.raises(Forbidden):
         await publications.unpublish(lead.principal, case_id, "Nhầm tài liệu")

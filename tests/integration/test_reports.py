@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from inspect_app.exceptions import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.security import hash_password
 from inspect_app.services import report_runner, reports

@@ -12,7 +12,7 @@ import pytest
 
 from inspect_app.domain import tips as rules
 from inspect_app.domain.clock import count_forward
-from inspect_app.exceptions import Conflict, Forbidden, InvalidInput
+from inspect_app.errors import Conflict, Forbidden, InvalidInput
 from inspect_app.services import tips
 from models.tables import AuditEvent, Inspection, Subject, Tip, TipFile
 from tests.conftest import app_client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from inspect_app.exceptions import InvalidInput
+from inspect_app.errors import InvalidInput
 from inspect_app.forms.admin import (
     active_version,
     agency_form,

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from inspect_app.exceptions import InvalidInput
+from inspect_app.errors import InvalidInput
 from inspect_app.forms.common import (
     area_text,
     changed_fields,
