@@ -26,8 +26,8 @@ async def database_pool(app: Litestar) -> AsyncIterator[None]:
 @asynccontextmanager
 async def background_jobs(app: Litestar) -> AsyncIterator[None]:
     """Without REDIS_URL, run the background jobs on the in-process schedule (jobs.inprocess)."""
+    from inspect_app.job_queue import close_pools
     from inspect_app.settings import get_settings
-    from jobs.enqueue import close_pools
     from jobs.inprocess import running_scheduler
 
     if get_settings().redis_url:

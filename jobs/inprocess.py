@@ -22,6 +22,7 @@ from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from inspect_app.job_queue import set_local_waker
 from inspect_app.settings import get_settings
 from jobs.schedule import NIGHTLY_MINUTE, digest_hour, rebuild_hour, watch_every_minutes
 from models.tables import JobState
@@ -210,29 +211,18 @@ def current() -> InProcessScheduler | None:
     return _current
 
 
-def request_totals_refresh() -> bool:
-    """Wake this process's scheduler for a totals refresh; False when none runs here."""
-    if _current is None:
-        return False
-    _current.wake()
-    return True
-
-
-def request_report(report_id: int) -> bool:
-    """Wake this process's scheduler to generate a queued report or work a queued import;
-    False when none runs here."""
-    return request_totals_refresh()
-
-
 @contextlib.asynccontextmanager
 async def running_scheduler(tick_s: float = TICK_S) -> Any:
     """Run an in-process scheduler for the duration of the block (the app's lifespan)."""
     global _current
     scheduler = InProcessScheduler(tick_s)
     _current = scheduler
+    # What the services enqueue wakes this scheduler (inspect_app.job_queue).
+    set_local_waker(scheduler.wake)
     await scheduler.start()
     try:
         yield scheduler
     finally:
+        set_local_waker(None)
         await scheduler.stop()
         _current = None

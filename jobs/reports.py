@@ -46,7 +46,7 @@ async def pending_report_ids() -> list[int]:
 @logged_job
 async def requeue_pending_reports(ctx: dict[str, Any] | None) -> int:
     """Job: queue every report waiting for a run (catch-up after Redis or a worker was down)."""
-    from jobs.enqueue import enqueue_report
+    from inspect_app.job_queue import enqueue_report
 
     ids = await pending_report_ids()
     for report_id in ids:
@@ -65,8 +65,8 @@ async def import_job(ctx: dict[str, Any] | None, run_id: int) -> str:
 @logged_job
 async def requeue_pending_imports(ctx: dict[str, Any] | None) -> int:
     """Job: queue every import run waiting for its job (Redis or a worker was down)."""
+    from inspect_app.job_queue import enqueue_import
     from inspect_app.services.imports import pending_run_ids
-    from jobs.enqueue import enqueue_import
 
     ids = await pending_run_ids()
     for run_id in ids:

@@ -148,7 +148,7 @@ async def mark_change(agency_id: int, dates: Iterable[date | None]) -> None:
 
 async def request_refresh() -> None:
     """Queue one totals refresh (after the commit): it refreshes every marked period."""
-    from jobs.enqueue import enqueue_totals_refresh
+    from inspect_app.job_queue import enqueue_totals_refresh
 
     await enqueue_totals_refresh()
 

@@ -245,7 +245,7 @@ async def create_run(
 
 async def enqueue_run(run_id: int) -> None:
     """Ask for the run's job (the in-process scheduler or arq)."""
-    from jobs.enqueue import enqueue_import
+    from inspect_app.job_queue import enqueue_import
 
     await enqueue_import(run_id)
 

@@ -311,7 +311,7 @@ async def issue(principal: Principal, form: LetterForm, today: date, ip: str = "
         raise InvalidInput({**errors, **exc.errors}) from None
     if errors:
         raise InvalidInput(errors)
-    from jobs.enqueue import enqueue_email_delivery
+    from inspect_app.job_queue import enqueue_email_delivery
 
     issued: list[int] = []
     async with unit_of_work() as work:

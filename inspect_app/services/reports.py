@@ -2,7 +2,7 @@
 
 A report is requested for an agency in scope and a reporting period; the row is created
 "queued" and the background job (:func:`inspect_app.services.report_runner.generate_report`,
-queued through :func:`jobs.enqueue.enqueue_report`) computes and freezes its figures into
+queued through :func:`inspect_app.job_queue.enqueue_report`) computes and freezes its figures into
 ``Report.totals`` and renders the files. A head's sign-off freezes the report for good: its
 figures, narrative and files never change afterwards, whatever happens to the records.
 Generating again makes a new Report row with the next ``revision``.
@@ -151,7 +151,7 @@ async def request_report(
     assert agency_id is not None
     await agencies.get_visible(principal, agency_id)
     report_id = await _insert_next_revision(principal, agency_id, period, ip)
-    from jobs.enqueue import enqueue_report
+    from inspect_app.job_queue import enqueue_report
 
     await enqueue_report(report_id)
     return await get_report(principal, report_id)
@@ -329,7 +329,7 @@ async def sign_off(
         await report_runner.finalise_signed(report_id)
     except Exception:  # the job writes them later; until then the page says they are pending
         log.exception("signed files of report %s could not be written now", report_id)
-        from jobs.enqueue import enqueue_report
+        from inspect_app.job_queue import enqueue_report
 
         await enqueue_report(report_id)
     return await get_report(principal, report_id)

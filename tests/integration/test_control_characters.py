@@ -27,10 +27,10 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from inspect_app.errors import InvalidInput
+from inspect_app.job_queue import close_pools
 from inspect_app.principal import Principal
 from inspect_app.services import follow_ups, report_runner, reports
 from inspect_app.services.report_exports import CSV_TABLES, report_schema
-from jobs.enqueue import close_pools
 from jobs.reports import generate_report_job
 from models.tables import Agency, AppUser, Inspection, Subject
 from tests.authz.world import World, build_world

@@ -23,11 +23,11 @@ from openpyxl import load_workbook
 from inspect_app import clock
 from inspect_app.domain.documents import date_line
 from inspect_app.domain.report_layout import column_value, get_layout
+from inspect_app.job_queue import close_pools
 from inspect_app.principal import Principal
 from inspect_app.security import hash_password
 from inspect_app.services import report_runner, reports
 from inspect_app.services.report_render import unit_label
-from jobs.enqueue import close_pools
 from models.tables import Agency, AppUser
 from tests.integration.report_dataset import build_world
 from tests.integration.report_files_support import (

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from inspect_app.job_queue import close_pools
 from inspect_app.principal import Principal
 from inspect_app.security import hash_password
 from inspect_app.services import report_runner, reports
-from jobs.enqueue import close_pools
 from models.tables import AppUser, Execution, Report
 from tests.integration.report_dataset import build_world
 

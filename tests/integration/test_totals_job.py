@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from inspect_app.domain.periods import Period
+from inspect_app.job_queue import close_pools
 from inspect_app.services import totals as counters
 from inspect_app.services.catalogues import ensure_catalogues
 from inspect_app.services.changes import (
@@ -25,7 +26,6 @@ from inspect_app.services.changes import (
     record_change,
     stored_periods,
 )
-from jobs.enqueue import close_pools
 from jobs.totals import (
     MAX_ROUNDS,
     check_totals,

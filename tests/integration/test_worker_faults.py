@@ -26,10 +26,10 @@ from arq import create_pool
 from arq.connections import RedisSettings
 from openpyxl import load_workbook
 
+from inspect_app.job_queue import close_pools
 from inspect_app.principal import Principal
 from inspect_app.services import report_runner, reports
 from inspect_app.settings import get_settings
-from jobs.enqueue import close_pools
 from jobs.totals import check_totals, dirty_periods
 from models.tables import AppUser, Inspection, JobState, Notification, Report
 from tests.conftest import app_client

@@ -7,7 +7,8 @@ raises: when Redis is down the request that asked goes on, after a short timeout
 the next few seconds no request waits on Redis again.
 
 Without REDIS_URL the jobs run in the web process (:mod:`jobs.inprocess`) and the helpers
-hand the work to that scheduler instead.
+wake that scheduler instead, through the waker it registers here when it starts
+(:func:`set_local_waker`): the services that enqueue do not import the jobs, which call them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
@@ -34,6 +36,22 @@ TOTALS_REFRESH_DELAY_S = 2.0
 
 _pools: dict[str, ArqRedis] = {}
 _down_until: dict[str, float] = {}
+# Wakes the in-process scheduler of this process, when one runs (no REDIS_URL).
+_local_waker: Callable[[], None] | None = None
+
+
+def set_local_waker(waker: Callable[[], None] | None) -> None:
+    """Register (or, with None, remove) the in-process scheduler that runs the jobs here."""
+    global _local_waker
+    _local_waker = waker
+
+
+def _wake_local() -> bool:
+    """Wake this process's scheduler; False when none runs here (the scans catch up)."""
+    if _local_waker is None:
+        return False
+    _local_waker()
+    return True
 
 
 def redis_settings(url: str) -> RedisSettings:
@@ -82,9 +100,7 @@ async def enqueue_totals_refresh() -> bool:
     """Ask for a refresh of the marked totals (one queued job at a time for all periods)."""
     url = get_settings().redis_url
     if not url:
-        from jobs import inprocess
-
-        return inprocess.request_totals_refresh()
+        return _wake_local()
     return await enqueue(
         "refresh_totals", job_id="refresh_totals", _defer_by=TOTALS_REFRESH_DELAY_S
     )
@@ -94,9 +110,7 @@ async def enqueue_report(report_id: int) -> bool:
     """Ask for report ``report_id`` to be generated (runs once even if asked twice)."""
     url = get_settings().redis_url
     if not url:
-        from jobs import inprocess
-
-        return inprocess.request_report(report_id)
+        return _wake_local()
     return await enqueue("generate_report_job", report_id, job_id=f"report:{report_id}")
 
 
@@ -123,7 +137,5 @@ async def enqueue_import(run_id: int) -> bool:
     """Ask for import run ``run_id`` to be checked or committed (once even if asked twice)."""
     url = get_settings().redis_url
     if not url:
-        from jobs import inprocess
-
-        return inprocess.request_report(run_id)
+        return _wake_local()
     return await enqueue("import_job", run_id, job_id=f"import:{run_id}:{uuid.uuid4().hex[:8]}")
