@@ -61,7 +61,7 @@ def test_extraction_sees_templates_code_sentences_and_markers() -> None:
     ids = {message if isinstance(message, str) else message[0] for _, _, message in extracted()}
     # Templates, sentences of services and controllers, InvalidInput values, N_() labels,
     # the lifecycle's reasons and the plural of a job's notice.
-    assert {"templates/base.html", "inspect_app/services/inspections.py"} <= files
+    assert {"templates/base.html", "inspect_app/services/cases/events.py"} <= files
     assert "Please sign in." in ids  # exceptions.py, a sentence
     assert "The date cannot be before the previous step of the case." in ids  # InvalidInput
     assert "Hotline" in ids  # domain/labels.py, N_()
