@@ -34,7 +34,6 @@ CASE = '"inspection"."id"'
 MEASURES_SHOWN = 200
 HISTORY_SHOWN = 50
 
-_FINDINGS_OF_CASE = f"SELECT fc.id FROM finding fc WHERE fc.inspection = {CASE}"
 _SCOPE_AGENCIES = "SELECT sg.id FROM agency sg WHERE sg.path LIKE {}"
 
 
@@ -67,19 +66,22 @@ def _lists(principal: Principal) -> dict[str, JsonList]:
         # The case's own files and those of its standing findings.
         "files": JsonList(
             fields=fields_of("a", *attachments.ATTACHMENT_FIELDS),
-            source="FROM attachment a WHERE a.deleted_at IS NULL AND ("
-            f"(a.entity_type = 'inspection' AND a.entity_id = {CASE})"
-            " OR (a.entity_type = 'finding' AND a.entity_id IN"
-            f" ({_FINDINGS_OF_CASE} AND fc.deleted_at IS NULL)))",
+            # A join on the records' keys, not an OR of subqueries (which reads every row).
+            source="FROM attachment a JOIN ("
+            f"SELECT 'inspection' AS kind, {CASE} AS rid"
+            f" UNION ALL SELECT 'finding', fc.id FROM finding fc WHERE fc.inspection = {CASE}"
+            " AND fc.deleted_at IS NULL"
+            ") k ON a.entity_type = k.kind AND a.entity_id = k.rid WHERE a.deleted_at IS NULL",
             order_by="a.id",
         ),
         # The case's subjects and those its standing findings are about.
         "subjects": JsonList(
             fields=fields_of("s", *subject_service.SUBJECT_FIELDS),
-            source="FROM subject s WHERE s.id IN"
-            f" (SELECT ls.subject FROM inspection_subject ls WHERE ls.inspection = {CASE})"
-            " OR s.id IN (SELECT fs.subject FROM finding fs"
-            f" WHERE fs.inspection = {CASE} AND fs.deleted_at IS NULL)",
+            source="FROM subject s JOIN ("
+            f"SELECT ls.subject AS sid FROM inspection_subject ls WHERE ls.inspection = {CASE}"
+            " UNION SELECT fs.subject FROM finding fs"
+            f" WHERE fs.inspection = {CASE} AND fs.deleted_at IS NULL"
+            ") k ON k.sid = s.id",
             order_by="s.id",
         ),
         # The people the page names (lead, members, the timeline's authors), as
@@ -113,11 +115,11 @@ def _lists(principal: Principal) -> dict[str, JsonList]:
                 Field("committed_at", "u.committed_at", "datetime"),
                 Field("run_id", "u.id", "int"),
             ),
-            source="FROM imported_record r JOIN import_run u ON u.id = r.run"
-            f" WHERE (r.kind = 'cases' AND r.entity_id = {CASE})"
-            f" OR (r.kind = 'findings' AND r.entity_id IN ({_FINDINGS_OF_CASE}))"
-            " OR (r.kind = 'measures' AND r.entity_id IN"
-            f" (SELECT mc.id FROM measure mc WHERE mc.inspection = {CASE}))",
+            source="FROM imported_record r JOIN import_run u ON u.id = r.run JOIN ("
+            f"SELECT 'cases' AS kind, {CASE} AS rid"
+            f" UNION ALL SELECT 'findings', fi.id FROM finding fi WHERE fi.inspection = {CASE}"
+            f" UNION ALL SELECT 'measures', mc.id FROM measure mc WHERE mc.inspection = {CASE}"
+            ") k ON r.kind = k.kind AND r.entity_id = k.rid",
             order_by="u.committed_at DESC, r.kind, r.row_number",
         ),
         "tip": JsonList(
