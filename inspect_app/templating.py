@@ -23,6 +23,7 @@ from inspect_app.i18n import LANGUAGE_NAMES, translate
 from inspect_app.i18n.jinja import install_gettext
 from inspect_app.i18n.jinja import render_language as _lang
 from inspect_app.paths import template_dir
+from inspect_app.settings import get_settings
 
 TEMPLATE_DIR = template_dir()
 
@@ -97,6 +98,9 @@ def configure_environment(engine: Engine) -> None:
     )
     env.trim_blocks = True
     env.lstrip_blocks = True
+    # Templates are compiled once per process and kept; only a developer (DEBUG) has them
+    # checked against their files on every render (a stat per template and include).
+    env.auto_reload = get_settings().debug
 
 
 def template_config() -> TemplateConfig[Engine]:
