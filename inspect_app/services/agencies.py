@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -108,9 +109,9 @@ async def tree(principal: Principal) -> list[dict[str, Any]]:
     return out
 
 
-async def tree_options(principal: Principal) -> list[dict[str, Any]]:
-    """Agencies in scope in tree order with their depth, for select boxes (cached per
-    process while the agencies are unchanged, services/reference_cache.py)."""
+async def tree_options(principal: Principal) -> Sequence[Mapping[str, Any]]:
+    """Agencies in scope in tree order with their depth, for select boxes (shared, read-only,
+    per process while the agencies are unchanged, services/reference_cache.py)."""
 
     async def load() -> list[dict[str, Any]]:
         rows = await Agency.select(Agency.id, Agency.name, Agency.depth, Agency.path).where(
@@ -122,7 +123,10 @@ async def tree_options(principal: Principal) -> list[dict[str, Any]]:
             row["indent"] = max(0, row["depth"] - base_depth)
         return rows
 
-    return await reference_cache.cached("agencies", ("tree", principal.agency_path), load)
+    options: Sequence[Mapping[str, Any]] = await reference_cache.shared(
+        "agencies", ("tree", principal.agency_path), load
+    )
+    return options
 
 
 def _validate(data: dict[str, Any], *, creating: bool) -> dict[str, str]:

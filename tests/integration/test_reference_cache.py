@@ -24,7 +24,7 @@ async def versioned(people: dict[str, Any]) -> dict[str, Any]:
     return people
 
 
-def _names(rows: list[dict[str, Any]]) -> list[str]:
+def _names(rows: Any) -> list[str]:
     return [str(row["name"]) for row in rows]
 
 
@@ -61,11 +61,23 @@ async def test_a_deactivated_agency_leaves_every_cached_tree_at_once(
 
 async def test_what_a_caller_changes_never_reaches_the_cache(versioned: dict[str, Any]) -> None:
     lead = versioned["lead"].principal
+    # The agency tree is shared, read-only: a change is refused, not stored.
     rows = await agencies.tree_options(lead)
-    rows[0]["name"] = "sửa tay"
-    rows.clear()
+    with pytest.raises(TypeError):
+        rows[0]["name"] = "sửa tay"  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        rows.clear()  # type: ignore[attr-defined]
     again = await agencies.tree_options(lead)
-    assert again and "sửa tay" not in _names(again)
+    assert again is rows and "sửa tay" not in _names(again)
+    # What `cached` hands out is a copy: changing it changes nothing stored.
+    copied = await reference_cache.cached("agencies", "copied", lambda: _agency_rows())
+    copied[0]["name"] = "sửa tay"
+    copied.clear()
+    assert "sửa tay" not in _names(await reference_cache.cached("agencies", "copied", _agency_rows))
+
+
+async def _agency_rows() -> list[dict[str, Any]]:
+    return list(await Agency.select(Agency.id, Agency.name))
 
 
 async def test_without_a_version_row_nothing_is_cached(
