@@ -29,7 +29,7 @@ from inspect_app.services.json_lists import Field, JsonList, fields_of, list_col
 from models.tables import Finding, Inspection, Publication
 
 # The case of the outer statement, as the lists' subqueries refer to it.
-CASE = '"inspection"."id"'
+CASE = inspections.CASE_REF
 # How many recommendations the page lists (and one more, to know there are more).
 MEASURES_SHOWN = 200
 HISTORY_SHOWN = 50
