@@ -217,9 +217,9 @@ async def running_scheduler(tick_s: float = TICK_S) -> Any:
     global _current
     scheduler = InProcessScheduler(tick_s)
     _current = scheduler
+    await scheduler.start()
     # What the services enqueue wakes this scheduler (inspect_app.job_queue).
     set_local_waker(scheduler.wake)
-    await scheduler.start()
     try:
         yield scheduler
     finally:

@@ -62,10 +62,11 @@ def measure_view(row: dict[str, Any]) -> dict[str, Any]:
     target = measures.target(row)
     done = measures.done(row)
     left = Decimal(row["remaining"]) if row["unit"] == "m2" else int(row["remaining"])
-    # The bar's width, from the same rate the reports print (domain.measures.recovery_rate).
+    # The bar's width, from the same rate the reports print (domain.measures.recovery_rate),
+    # full only once the measure is done: 99.96 % rounds to 100.0 but 400.000 ₫ remain.
     rate = recovery_rate(target, done)
-    finished = 100 if row["status"] == "done" else 0
-    percent = finished if rate is None else min(int(rate), 100)
+    finished = row["status"] == "done"
+    percent = (100 if finished else 0) if rate is None else min(int(rate), 100 if finished else 99)
     return {**row, "target": target, "done": done, "left": left, "percent": percent}
 
 

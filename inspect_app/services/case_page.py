@@ -32,9 +32,10 @@ from models.tables import Finding, Inspection, Publication
 CASE = inspections.CASE_REF
 # How many recommendations the page lists (and one more, to know there are more).
 MEASURES_SHOWN = 200
+FINDINGS_SHOWN = 200
 HISTORY_SHOWN = 50
 
-_SCOPE_AGENCIES = "SELECT sg.id FROM agency sg WHERE sg.path LIKE {}"
+SCOPE_AGENCIES = "SELECT sg.id FROM agency sg WHERE sg.path LIKE {}"
 
 
 def _lists(principal: Principal) -> dict[str, JsonList]:
@@ -71,7 +72,9 @@ def _lists(principal: Principal) -> dict[str, JsonList]:
             f"SELECT 'inspection' AS kind, {CASE} AS rid"
             f" UNION ALL SELECT 'finding', fc.id FROM finding fc WHERE fc.inspection = {CASE}"
             " AND fc.deleted_at IS NULL"
-            ") k ON a.entity_type = k.kind AND a.entity_id = k.rid WHERE a.deleted_at IS NULL",
+            ") k ON a.entity_type = k.kind AND a.entity_id = k.rid"
+            f" WHERE a.deleted_at IS NULL AND a.agency IN ({SCOPE_AGENCIES})",
+            args=(scope,),
             order_by="a.id",
         ),
         # The case's subjects and those its standing findings are about.
@@ -180,7 +183,7 @@ def pending_approvals(scope: str, case_ref: str, limit: int | None = None) -> Js
             Field("agency_name", "(SELECT ag.name FROM agency ag WHERE ag.id = ap.agency)", "str"),
         ),
         source=f"FROM approval ap WHERE ap.inspection = {case_ref} AND ap.status = 'pending'"
-        f" AND ap.agency IN ({_SCOPE_AGENCIES})",
+        f" AND ap.agency IN ({SCOPE_AGENCIES})",
         order_by="ap.id",
         args=(scope,),
         limit=page_limit(limit),
@@ -199,7 +202,7 @@ def history(scope: str, entity_type: str, entity_ref: str) -> JsonList:
                 "str",
             ),
         ),
-        source=f"FROM audit_event h WHERE h.agency_id IN ({_SCOPE_AGENCIES})"
+        source=f"FROM audit_event h WHERE h.agency_id IN ({SCOPE_AGENCIES})"
         f" AND h.entity_type = '{entity_type}' AND h.entity_id = {entity_ref}",
         order_by="h.id DESC",
         args=(scope,),
@@ -253,13 +256,14 @@ async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
     context = CaseContext(principal=principal, row=row, agency_name=str(row.pop("agency_name")))
 
     standing, withdrawn = findings.split_findings(got["findings"])
+    standing = standing[:FINDINGS_SHOWN]
     files: list[dict[str, Any]] = []
     finding_files: dict[int, list[dict[str, Any]]] = {f["id"]: [] for f in standing}
     for stored in got["files"]:
         shaped = attachments.attachment_out(stored)
         if stored["entity_type"] == "inspection":
             files.append(shaped)
-        else:
+        elif stored["entity_id"] in finding_files:
             finding_files[stored["entity_id"]].append(shaped)
     return CasePage(
         context=context,

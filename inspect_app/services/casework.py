@@ -416,17 +416,6 @@ async def versioned_update(
         raise stale_version()
 
 
-async def locked_row(
-    table: type[Table], row_id: int, fields: Sequence[Any]
-) -> dict[str, Any] | None:
-    """Read one row and lock it until the transaction ends, in one statement (FOR UPDATE on
-    PostgreSQL; SQLite's IMMEDIATE transaction already holds the lock)."""
-    query = table.select(*fields).where(table.id == row_id)  # type: ignore[attr-defined]
-    if is_postgres():
-        query = query.lock_rows()
-    return await query.first()
-
-
 async def lock_row(table: type[Table], row_id: int) -> None:
     """Lock one row until the transaction ends (PostgreSQL; SQLite's IMMEDIATE already does)."""
     if is_postgres():

@@ -17,7 +17,7 @@ from inspect_app.principal import Principal
 from inspect_app.services import approvals, attachments, executions, findings, measures
 from inspect_app.services.audit import history_out
 from inspect_app.services.case_context import CaseContext
-from inspect_app.services.case_page import history, pending_approvals
+from inspect_app.services.case_page import SCOPE_AGENCIES, history, pending_approvals
 from inspect_app.services.casework import ensure_id
 from inspect_app.services.json_lists import Field, JsonList, fields_of, list_columns, take_lists
 from models.tables import Measure
@@ -57,7 +57,9 @@ def _lists(principal: Principal) -> dict[str, JsonList]:
             source="FROM attachment a JOIN ("
             f"SELECT 'measure' AS kind, {MEASURE} AS rid"
             f" UNION ALL SELECT 'execution', xa.id FROM execution xa WHERE xa.measure = {MEASURE}"
-            ") k ON a.entity_type = k.kind AND a.entity_id = k.rid WHERE a.deleted_at IS NULL",
+            ") k ON a.entity_type = k.kind AND a.entity_id = k.rid"
+            f" WHERE a.deleted_at IS NULL AND a.agency IN ({SCOPE_AGENCIES})",
+            args=(scope,),
             order_by="a.id",
         ),
         "members": JsonList(
