@@ -169,9 +169,20 @@ def _out(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def attachment_out(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored attachment row (ATTACHMENT_FIELDS) as the API and pages show it."""
-    return _out(row)
+def files_by_owner(
+    rows: list[dict[str, Any]], own_type: str, child_ids: list[int]
+) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]]]:
+    """Stored attachment rows of one record and of its children (read together by a page),
+    shaped: the record's own (``own_type``) in order, and each listed child's (child id ->
+    list); a child not in ``child_ids`` (not shown on the page) is left out."""
+    own: list[dict[str, Any]] = []
+    by_child: dict[int, list[dict[str, Any]]] = {child: [] for child in child_ids}
+    for row in rows:
+        if row["entity_type"] == own_type:
+            own.append(_out(row))
+        elif row["entity_id"] in by_child:
+            by_child[row["entity_id"]].append(_out(row))
+    return own, by_child
 
 
 def _storage_path(storage_name: str) -> Path:

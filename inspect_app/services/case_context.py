@@ -41,9 +41,3 @@ class CaseContext:
     def status(self) -> str:
         """The case's lifecycle status."""
         return str(self.row["status"])
-
-    @property
-    def lead_user_id(self) -> int | None:
-        """The trưởng đoàn named on the case, if any."""
-        lead = self.row["lead_user"]
-        return int(lead) if lead is not None else None

@@ -257,14 +257,9 @@ async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
 
     standing, withdrawn = findings.split_findings(got["findings"])
     standing = standing[:FINDINGS_SHOWN]
-    files: list[dict[str, Any]] = []
-    finding_files: dict[int, list[dict[str, Any]]] = {f["id"]: [] for f in standing}
-    for stored in got["files"]:
-        shaped = attachments.attachment_out(stored)
-        if stored["entity_type"] == "inspection":
-            files.append(shaped)
-        elif stored["entity_id"] in finding_files:
-            finding_files[stored["entity_id"]].append(shaped)
+    files, finding_files = attachments.files_by_owner(
+        got["files"], "inspection", [f["id"] for f in standing]
+    )
     return CasePage(
         context=context,
         case=inspections.case_from_lists(principal, row, got),

@@ -121,14 +121,9 @@ async def read_measure_page(principal: Principal, measure_id: int) -> MeasurePag
         executions.execution_out({**entry, "concluded_on": concluded_on})
         for entry in got["executions"]
     ]
-    files: list[dict[str, Any]] = []
-    execution_files: dict[int, list[dict[str, Any]]] = {entry["id"]: [] for entry in shown}
-    for stored_file in got["files"]:
-        shaped = attachments.attachment_out(stored_file)
-        if stored_file["entity_type"] == "measure":
-            files.append(shaped)
-        elif stored_file["entity_id"] in execution_files:
-            execution_files[stored_file["entity_id"]].append(shaped)
+    files, execution_files = attachments.files_by_owner(
+        got["files"], "measure", [entry["id"] for entry in shown]
+    )
     return MeasurePage(
         case=case,
         measure=measures.measure_out(stored),
