@@ -1,4 +1,4 @@
-"""The dashboard page."""
+"""The dashboard page, and the records behind its money figures."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ from litestar.response import Template
 
 from inspect_app.clock import today
 from inspect_app.domain import tips as rules
+from inspect_app.domain.periods import current_quarter
+from inspect_app.errors import InvalidInput, NotFound
 from inspect_app.exceptions import request_language
 from inspect_app.pages import render
 from inspect_app.principal import Principal
-from inspect_app.services import dashboard, dashboard_charts, tips
+from inspect_app.services import counter_records, dashboard, dashboard_charts, tips
 
 
 class DashboardController(Controller):
@@ -40,4 +42,41 @@ class DashboardController(Controller):
             tip_labels={"channel": rules.CHANNEL_LABELS, "status": rules.STATUS_LABELS},
             **figures,
             **charts,
+        )
+
+    @get("/figures", opt={"permission": "read"})
+    async def figure_records(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        counter: str | None = None,
+        period: str | None = None,
+        agency_id: str | None = None,
+        page: str | None = None,
+    ) -> Template:
+        """The recommendations or payments a money figure of the dashboard adds up."""
+        errors: dict[str, str] = {}
+        found = None
+        if counter is None and period is None:  # the form alone, on the current period
+            return await render(
+                request,
+                "dashboard/figures.html",
+                found=None,
+                errors={},
+                values={"counter": "", "period": current_quarter(today()).code, "agency_id": ""},
+            )
+        try:
+            wanted = counter_records.read_request(counter, period, agency_id, page)
+            found = await counter_records.counter_records(principal, wanted)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+        except NotFound:
+            errors["agency_id"] = "Choose an agency you may see."
+        return await render(
+            request,
+            "dashboard/figures.html",
+            status_code=422 if errors else 200,
+            found=found,
+            errors=errors,
+            values={"counter": counter or "", "period": period or "", "agency_id": agency_id or ""},
         )

@@ -150,7 +150,7 @@ _HUNDRED = Decimal(100)
 # ``{table}`` the report table, 1 or 2. Every statement computes all its periods at once:
 # the records are read once, not once per period (the nightly rebuild computes 14 periods,
 # a report 10).
-_CASES = """
+CASES_CTES = """
 period(code, p_start, p_end) AS (VALUES {periods}),
 cases AS MATERIALIZED (
   SELECT i.id, i.agency, i.origin, i.onsite_ended_on, i.concluded_on, i.closed_on,
@@ -187,7 +187,7 @@ _COUNT_COLUMNS = """
 
 _INSPECTIONS_SQL = (
     "WITH"
-    + _CASES
+    + CASES_CTES
     + """,
 case_counts AS (
   SELECT code, agency,"""
@@ -274,7 +274,7 @@ WHERE 1 = 1 {agency_rows}
 
 _CHECKS_SQL = (
     "WITH"
-    + _CASES
+    + CASES_CTES
     + """,
 case_counts AS (
   SELECT code, agency,"""
@@ -379,7 +379,9 @@ WHERE 1 = 1 {agency_rows}
 """
 )
 
-_IMPLEMENTATION_SQL = """
+# The conclusions each period has to implement (``due``): shared with the records behind
+# the table's figures (services/counter_records.py).
+IMPLEMENTATION_CTES = """
 WITH period(code, p_start, p_end) AS (VALUES {periods}),
 conclusions AS MATERIALIZED (
   SELECT i.id, i.agency, i.concluded_on, i.closed_on
@@ -423,7 +425,11 @@ due AS MATERIALIZED (
     AND (c.closed_on IS NULL OR c.closed_on >= p.p_start)
   LEFT JOIN measures m ON m.inspection = c.id
   WHERE c.concluded_on >= p.p_start OR m.any_open = 1 OR m.last_completed >= p.p_start
-),
+)"""
+
+_IMPLEMENTATION_SQL = (
+    IMPLEMENTATION_CTES
+    + """,
 due_counts AS (
   SELECT code, agency, COUNT(*) AS to_implement, SUM(is_completed) AS completed,
     SUM(to_recover_vnd) AS to_recover_vnd, SUM(to_recover_cm2) AS to_recover_cm2,
@@ -482,6 +488,7 @@ LEFT JOIN due_counts dc ON dc.code = p.code AND dc.agency = a.id
 LEFT JOIN done dn ON dn.code = p.code AND dn.agency = a.id
 WHERE 1 = 1 {agency_rows}
 """
+)
 
 _SQL = {
     "inspections": _INSPECTIONS_SQL.replace("{table}", "1"),
@@ -521,7 +528,7 @@ def empty_counters() -> Counters:
 _MARKERS = re.compile(r"\{(periods|agencies|agency_rows)\}")
 
 
-def _bind(
+def bind_periods(
     sql: str, periods: Sequence[Period], agency_ids: Sequence[int] | None, postgres: bool
 ) -> tuple[str, list[Any]]:
     """Fill ``{periods}`` and the agency filters with Piccolo ``{}`` placeholders and values."""
@@ -553,7 +560,7 @@ def _counter_value(key: str, value: Any) -> int | str:
 async def _table_counters(
     table: str, periods: Sequence[Period], agency_ids: Sequence[int] | None
 ) -> dict[str, dict[int, dict[str, int | str]]]:
-    sql, args = _bind(_SQL[table], periods, agency_ids, is_postgres())
+    sql, args = bind_periods(_SQL[table], periods, agency_ids, is_postgres())
     rows = await Inspection.raw(sql, *args)
     keys = COUNTER_KEYS[table]
     found: dict[str, dict[int, dict[str, int | str]]] = {p.code: {} for p in periods}

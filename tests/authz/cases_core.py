@@ -125,6 +125,7 @@ CASES: list[RouteCase] = [
     form_post("/logout", "self", scoped=False, expect_ok=(302,)),
     # Reading.
     RouteCase("GET", "/", "read", expect_ok=(200,)),
+    RouteCase("GET", "/figures", "read", scoped=False, expect_ok=(200,)),
     RouteCase("GET", "/api/agencies", "read", expect_ok=(200,)),
     RouteCase("GET", "/api/agencies/{agency_id:int}", "read", target="agency", expect_ok=(200,)),
     # Agencies.

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from inspect_app import clock
+from inspect_app.domain.periods import current_quarter
 from models.tables import Inspection
 from tests.integration.jobs_support import build_jobs_world, make_user, sign_in
 
@@ -51,3 +53,22 @@ async def test_the_overdue_filter_keeps_only_cases_past_a_legal_deadline(
     assert "TT-09/2026" in everything
     assert "TT-09/2026" not in overdue
     assert "TT-01/2026" in overdue  # its conclusion was due on 20/03/2026
+
+
+async def test_the_records_page_keeps_a_bad_request_and_names_each_field(client: Any) -> None:
+    w = await build_jobs_world()
+    await sign_in(client, w.head)
+    bare = await client.get("/figures")
+    assert bare.status_code == 200
+    current = current_quarter(clock.today()).code
+    assert f'name="period" type="text" value="{current}"' in bare.text
+    response = await client.get("/figures?counter=checks.nothing&period=2026-Q9&page=0")
+    assert response.status_code == 422
+    page = response.text
+    for field in ("counter", "period", "page"):
+        assert f'id="e-{field}"' in page, field
+    assert 'value="2026-Q9"' in page
+    assert 'data-testid="figure-records"' not in page
+    good = await client.get("/figures?counter=checks.fines_vnd&period=2026-Q1")
+    assert good.status_code == 200
+    assert 'data-testid="figure-total">0 ₫<' in good.text

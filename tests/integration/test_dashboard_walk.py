@@ -4,7 +4,8 @@ On the demo province, every demo user (each role, at the province and in its uni
 the dashboard; for every card and every row of the status table the test follows the link
 as that user and reads the count on the page it opens: the status counts of the case list
 (the filter's own count), or the summary of the follow-up board (deadlines, overdue, money
-left). A card and its page must agree, with no exception.
+left), or the total of the records behind a report figure (fines, recovery recommended and
+recovered in the period). A card and its page must agree, with no exception.
 """
 
 from __future__ import annotations
@@ -59,7 +60,12 @@ def _target_count(href: str, page: str) -> int:
     return strongs[1] if "state=overdue" in href else strongs[0]
 
 
-def _target_money(page: str) -> int:
+def _target_money(href: str, page: str) -> int:
+    if href.startswith("/figures"):
+        # The records behind a report figure: their total, which must be on the page.
+        found = re.search(r'data-testid="figure-total">([^<]*)<', page)
+        assert found, f"{href}: no total on the records page"
+        return _number(found.group(1))
     found = re.search(r'data-testid="left-vnd">[^<]*<strong>([^<]*)</strong>', page)
     return _number(found.group(1)) if found else 0
 
@@ -69,6 +75,7 @@ async def _walk(client: Any, logins: list[tuple[str, str, str]]) -> tuple[int, l
     mismatches: list[str] = []
     walked = 0
     tip_cells = 0
+    figures: list[int] = []
     for username, role, _agency in logins:
         client.cookies.clear()
         response = await client.post(
@@ -89,13 +96,17 @@ async def _walk(client: Any, logins: list[tuple[str, str, str]]) -> tuple[int, l
             walked += 1
             value = _number(card["value"])
             if "₫" in card["value"]:
-                shown = _target_money(target.text)
+                shown = _target_money(href, target.text)
+                if href.startswith("/figures"):
+                    figures.append(value)
             else:
                 shown = _target_count(href, target.text)
             if shown != value:
                 mismatches.append(f"{username} ({role}) {card['label']}: {value} vs {href} {shown}")
     # The tips table's cells lead to the queue for those who may open it.
     assert tip_cells > 0
+    # Every user has the three report figures, and the demo gives some of them money.
+    assert len(figures) == 3 * len(logins) and any(figures)
     return walked, mismatches
 
 
