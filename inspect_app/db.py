@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.querystring import QueryString
 
+from inspect_app import data_version
 from inspect_app.settings import Settings, get_settings
 
 # SQLite allows one writer; waiting beats failing with "database is locked".
@@ -119,17 +120,26 @@ def is_postgres() -> bool:
     return engine().engine_type in ("postgres", "cockroach")
 
 
-def write_transaction() -> Any:
+@asynccontextmanager
+async def write_transaction() -> AsyncIterator[None]:
     """A transaction for read-modify-write work.
 
     On SQLite it takes the write lock at BEGIN (IMMEDIATE) so two requests cannot both read
     and then fail to upgrade their lock; on PostgreSQL it is an ordinary transaction and the
-    services lock rows explicitly where they must.
+    services lock rows explicitly where they must. Opened inside another transaction it
+    joins it. Once the outermost one has committed, the data version moves on
+    (:mod:`inspect_app.data_version`), so that pages kept for many readers are made again.
     """
     eng = engine()
+    outermost = eng.current_transaction.get() is None
     if isinstance(eng, SQLiteEngine):
-        return eng.transaction(transaction_type=TransactionType.immediate)
-    return eng.transaction()
+        transaction: Any = eng.transaction(transaction_type=TransactionType.immediate)
+    else:
+        transaction = eng.transaction()
+    async with transaction:
+        yield
+    if outermost:
+        await data_version.bump()
 
 
 async def start_pool() -> None:

@@ -62,7 +62,8 @@ def redis_settings(url: str) -> RedisSettings:
     return settings
 
 
-async def _pool(url: str) -> ArqRedis:
+async def redis_pool(url: str) -> ArqRedis:
+    """This process's connection pool to the Redis at ``url`` (arq's), opened on first use."""
     pool = _pools.get(url)
     if pool is None:
         pool = await create_pool(redis_settings(url))
@@ -78,7 +79,7 @@ async def enqueue(function: str, *args: Any, job_id: str | None = None, **option
     if _down_until.get(url, 0.0) > time.monotonic():
         return False
     try:
-        pool = await asyncio.wait_for(_pool(url), ENQUEUE_TIMEOUT_S)
+        pool = await asyncio.wait_for(redis_pool(url), ENQUEUE_TIMEOUT_S)
         await asyncio.wait_for(
             pool.enqueue_job(function, *args, _job_id=job_id, **options), ENQUEUE_TIMEOUT_S
         )

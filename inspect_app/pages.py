@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Request
 from litestar.response import Template
+from markupsafe import Markup
 
 from inspect_app.i18n import N_
 from inspect_app.principal import Principal
@@ -68,3 +69,13 @@ async def render(
         context.setdefault("unread", counts.unread)
     context.setdefault("flashes", _pop_flashes(request))
     return Template(template_name=template_name, context=context, status_code=status_code)
+
+
+def render_part(request: Request[Any, Any, Any], template_name: str, **context: Any) -> Markup:
+    """A template rendered to text in the request's language, for a page to place (and
+    perhaps keep, see inspect_app/page_cache.py). No menu or flash: those are the page's."""
+    engine = request.app.template_engine
+    if engine is None:  # every app of create_app() has one
+        raise RuntimeError("no template engine is configured")
+    template = engine.engine.get_template(template_name)
+    return Markup(template.render(request=request, **context))

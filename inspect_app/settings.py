@@ -112,6 +112,9 @@ class Settings:
     login_lock_max_s: int = 3600
     # A recommendation reminded by letter again within this many days asks for confirmation.
     reminder_repeat_days: int = 7
+    # How long a page part rendered for many readers (the follow-up board) may be reused
+    # while no write was committed (inspect_app/page_cache.py); 0 turns the reuse off.
+    page_cache_seconds: int = 60
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -174,6 +177,10 @@ def load_settings() -> Settings:
         login_lock_base_s=_env_int_between("LOGIN_LOCK_BASE_S", 60, 1, 24 * 3600),
         login_lock_max_s=_env_int_between("LOGIN_LOCK_MAX_S", 3600, 1, 7 * 24 * 3600),
         reminder_repeat_days=_env_int_between("REMINDER_REPEAT_DAYS", 7, 0, 365),
+        # Off under test: the suite writes rows straight to the tables, past the version.
+        page_cache_seconds=_env_int_between(
+            "PAGE_CACHE_SECONDS", 0 if app_env == "test" else 60, 0, 3600
+        ),
     )
 
 

@@ -9,8 +9,14 @@ from litestar import Controller, Request, Response, get
 from litestar.params import QueryParameter
 from litestar.response import Template
 
+from inspect_app import page_cache
 from inspect_app.clock import today
-from inspect_app.controllers.page_support import agency_choices, message_text, translated_choices
+from inspect_app.controllers.page_support import (
+    agency_choices,
+    message_text,
+    translated_choices,
+    translated_labels,
+)
 from inspect_app.domain.measures import MEASURE_STATUS_LABELS, MEASURE_TYPE_LABELS
 from inspect_app.errors import InvalidInput
 from inspect_app.exceptions import request_language
@@ -22,7 +28,7 @@ from inspect_app.forms.follow_ups import (
     preview_groups,
 )
 from inspect_app.i18n import translate
-from inspect_app.pages import render
+from inspect_app.pages import render, render_part
 from inspect_app.principal import Principal
 from inspect_app.schemas.bounds import (
     DeadlineTypeFilter,
@@ -34,6 +40,7 @@ from inspect_app.schemas.bounds import (
 )
 from inspect_app.schemas.jobs import FollowUp, FollowUpList
 from inspect_app.services import follow_ups, reminder_letters
+from inspect_app.services.follow_ups import BoardFilter
 
 # "state" is a reserved parameter name in Litestar handlers.
 StateParam = Annotated[str | None, QueryParameter(name="state")]
@@ -107,6 +114,71 @@ class FollowUpApiController(Controller):
         )
 
 
+async def _board_part(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    board: BoardFilter,
+    errors: dict[str, str],
+    show_all: str | None,
+    group_page: str | None,
+) -> str:
+    """The board below the menu, rendered (see FollowUpPageController.board)."""
+    params = request.query_params
+    page = int_or_none(group_page) or 1
+    result: dict[str, Any] = {"groups": [], "all": [], "page": 1, "pages": 1}
+    if not errors:
+        result = await follow_ups.board_groups(
+            principal, board, today(), GROUP_PREVIEW, expanded=show_all, page=min(page, 100_000)
+        )
+    groups = result["groups"]
+    await reminder_letters.add_reminder_stats(
+        [row for group in groups for row in group["rows"] if row["progress"]]
+    )
+    for group in groups:
+        group["unit_id"] = group["rows"][0]["unit_id"]
+        group["measures"] = any(row["progress"] for row in group["rows"])
+    filters = [(k, v) for k, v in params.multi_items() if k not in (SHOW_ALL, "group_page")]
+    scope = message_text(request, "My whole scope")
+    return render_part(
+        request,
+        "follow_ups/_board.html",
+        groups=preview_groups(groups, show_all),
+        total=sum(group["count"] for group in result["all"]),
+        overdue=sum(group["overdue"] for group in result["all"]),
+        summary=follow_ups.board_summary(result["all"]),
+        group_page=result["page"],
+        group_pages=result["pages"],
+        unit_count=len(result["all"]),
+        groups_per_page=follow_ups.GROUPS_PER_PAGE,
+        status_labels=MEASURE_STATUS_LABELS,
+        board=board,
+        errors=errors,
+        values={
+            "agency_id": params.get("agency_id") or "",
+            "state": params.get("state") or "open",
+            "responsible": params.get("responsible") or "",
+            "include_sub": board.include_sub,
+            **{key: params.get(key) or "" for key in EXTRA_FILTERS},
+        },
+        type_choices=[
+            ("", message_text(request, "All types")),
+            *translated_choices(request, MEASURE_TYPE_LABELS),
+        ],
+        deadline_choices=[
+            ("", message_text(request, "All deadlines")),
+            *translated_choices(
+                request, {key: follow_ups.DEADLINE_LABELS[key] for key in follow_ups.DEADLINE_TYPES}
+            ),
+        ],
+        agency_choices=[("", scope), *await agency_choices(principal, indent="· ")],
+        labels=follow_ups.DEADLINE_LABELS,
+        deadline_names=translated_labels(request, follow_ups.DEADLINE_LABELS),
+        status_names=translated_labels(request, MEASURE_STATUS_LABELS),
+        query=urlencode(filters),
+        can_remind=principal.can("followup.remind"),
+    )
+
+
 class FollowUpPageController(Controller):
     """The board page and its exports."""
 
@@ -124,68 +196,26 @@ class FollowUpPageController(Controller):
 
         Each group shows its soonest deadlines and links to the rest (``show_all`` names the
         group shown whole); the exports always hold every deadline. The filters are read
-        from the query string (forms.follow_ups.board_filter_from_query).
+        from the query string (forms.follow_ups.board_filter_from_query). The board below
+        the menu is the same for every reader of the same scope, role and language on the
+        same day: it is rendered once and reused until the next write (page_cache).
         """
-        params = request.query_params
-        board, errors = board_filter_from_query(params)
-        page = int_or_none(group_page) or 1
-        result: dict[str, Any] = {"groups": [], "all": [], "page": 1, "pages": 1}
-        if not errors:
-            result = await follow_ups.board_groups(
-                principal,
-                board,
-                today(),
-                GROUP_PREVIEW,
-                expanded=show_all,
-                page=min(page, 100_000),
-            )
-        groups = result["groups"]
-        await reminder_letters.add_reminder_stats(
-            [row for group in groups for row in group["rows"] if row["progress"]]
+        board, errors = board_filter_from_query(request.query_params)
+        if errors:
+            html = await _board_part(request, principal, board, errors, show_all, group_page)
+            return await render(request, "follow_ups/index.html", 422, board_html=html)
+        key = (
+            "follow-ups",
+            principal.agency_path,
+            principal.can("followup.remind"),
+            request_language(request),
+            today(),
+            tuple(sorted(request.query_params.multi_items())),
         )
-        for group in groups:
-            group["unit_id"] = group["rows"][0]["unit_id"]
-            group["measures"] = any(row["progress"] for row in group["rows"])
-        filters = [(k, v) for k, v in params.multi_items() if k not in (SHOW_ALL, "group_page")]
-        scope = message_text(request, "My whole scope")
-        return await render(
-            request,
-            "follow_ups/index.html",
-            status_code=422 if errors else 200,
-            groups=preview_groups(groups, show_all),
-            total=sum(group["count"] for group in result["all"]),
-            overdue=sum(group["overdue"] for group in result["all"]),
-            summary=follow_ups.board_summary(result["all"]),
-            group_page=result["page"],
-            group_pages=result["pages"],
-            unit_count=len(result["all"]),
-            groups_per_page=follow_ups.GROUPS_PER_PAGE,
-            status_labels=MEASURE_STATUS_LABELS,
-            board=board,
-            errors=errors,
-            values={
-                "agency_id": params.get("agency_id") or "",
-                "state": params.get("state") or "open",
-                "responsible": params.get("responsible") or "",
-                "include_sub": board.include_sub,
-                **{key: params.get(key) or "" for key in EXTRA_FILTERS},
-            },
-            type_choices=[
-                ("", message_text(request, "All types")),
-                *translated_choices(request, MEASURE_TYPE_LABELS),
-            ],
-            deadline_choices=[
-                ("", message_text(request, "All deadlines")),
-                *translated_choices(
-                    request,
-                    {key: follow_ups.DEADLINE_LABELS[key] for key in follow_ups.DEADLINE_TYPES},
-                ),
-            ],
-            agency_choices=[("", scope), *await agency_choices(principal, indent="· ")],
-            labels=follow_ups.DEADLINE_LABELS,
-            query=urlencode(filters),
-            can_remind=principal.can("followup.remind"),
+        html = await page_cache.kept(
+            key, lambda: _board_part(request, principal, board, {}, show_all, group_page)
         )
+        return await render(request, "follow_ups/index.html", board_html=html)
 
     @get(
         ["/follow-ups/export.csv", "/follow-ups/export.xlsx"], opt={"permission": "followup.board"}

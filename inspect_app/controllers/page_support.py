@@ -103,6 +103,11 @@ def measure_status_labels(request: Request[Any, Any, Any]) -> dict[str, str]:
     return {key: translate(label, lang) for key, label in MEASURE_STATUS_LABELS.items()}
 
 
+def translated_labels(request: Request[Any, Any, Any], labels: dict[str, str]) -> dict[str, str]:
+    """Code -> label in the request's language: for tables that show a label on every row."""
+    return dict(translated_choices(request, labels))
+
+
 def translated_choices(
     request: Request[Any, Any, Any], labels: dict[str, str], blank: str | None = None
 ) -> list[tuple[str, str]]:

@@ -22,7 +22,10 @@ def render_language(context: Context) -> str:
     request = context.get("request")
     if request is None:
         return str(context.get("lang", "vi"))
-    return str(getattr(request.state, "lang", "vi"))
+    # The scope's state dict itself: ``request.state`` builds a new State wrapper on every
+    # access, and a page translates a thousand texts or more.
+    state = request.scope.get("state")
+    return str(state.get("lang", "vi")) if isinstance(state, dict) else "vi"
 
 
 def _text(context: Context, text: str) -> str:

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from babel.numbers import format_currency
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -26,6 +27,13 @@ def test_format_vnd() -> None:
     assert format_vnd(None) == ""
     with pytest.raises(ValueError, match="Unsupported language 'fr'"):
         format_vnd(1, "fr")
+
+
+@given(st.integers(min_value=-(2**63), max_value=2**63 - 1), st.sampled_from(["vi", "en"]))
+def test_format_vnd_writes_what_babel_writes(amount: int, lang: str) -> None:
+    # format_vnd spells out CLDR's pattern for speed; Babel is the reference.
+    expected = format_currency(amount, "VND", locale={"vi": "vi_VN", "en": "en_US"}[lang])
+    assert format_vnd(amount, lang) == expected.replace("\u00a0", " ").replace("\u202f", " ")
 
 
 def test_format_million_vnd_rounds_half_up() -> None:

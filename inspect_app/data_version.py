@@ -1,0 +1,74 @@
+"""A version of the data: a number that moves after every committed write.
+
+What is costly to compute and the same for many readers (the follow-up board of a province
+is read by its head, its leads and their deputies, each a few times an hour) can be kept
+while this version holds (:mod:`inspect_app.page_cache`). Every write transaction bumps it
+once it has committed (:func:`inspect_app.db.write_transaction`), so a reader that takes the
+version *before* reading the data never keeps data older than the version it keeps it
+under: a write committed before that read bumps the version after it, and the next reader
+computes again.
+
+With Redis the number lives there (INCR), shared by every web process and worker on every
+host; without Redis (the embedded setup) it is this process's own, and so are its jobs.
+Writes made around the app (a database console, a restore) are not seen: what is kept
+lives at most ``PAGE_CACHE_SECONDS``. When Redis does not answer, :func:`current` answers
+None and nothing is reused until it does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from inspect_app import job_queue
+from inspect_app.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+KEY = "inspect:data-version"
+TIMEOUT_S = 0.5
+
+_local = 0
+_down_until = 0.0
+
+
+def _redis_usable() -> bool:
+    return time.monotonic() >= _down_until
+
+
+def _redis_failed(exc: BaseException) -> None:
+    global _down_until
+    if _redis_usable():
+        log.warning("data version: Redis unavailable (%r); pages are computed afresh", exc)
+    _down_until = time.monotonic() + job_queue.BACKOFF_S
+
+
+async def current() -> tuple[int, int] | None:
+    """The version now: (shared, this process's); None when it cannot be known."""
+    url = get_settings().redis_url
+    if not url:
+        return (0, _local)
+    if not _redis_usable():
+        return None
+    try:
+        pool = await asyncio.wait_for(job_queue.redis_pool(url), TIMEOUT_S)
+        value = await asyncio.wait_for(pool.get(KEY), TIMEOUT_S)
+    except Exception as exc:  # redis-py raises its own ConnectionError/TimeoutError types
+        _redis_failed(exc)
+        return None
+    return (int(value or 0), _local)
+
+
+async def bump() -> None:
+    """Move the version on: call after a write has committed, never before."""
+    global _local
+    _local += 1
+    url = get_settings().redis_url
+    if not url or not _redis_usable():
+        return
+    try:
+        pool = await asyncio.wait_for(job_queue.redis_pool(url), TIMEOUT_S)
+        await asyncio.wait_for(pool.incr(KEY), TIMEOUT_S)
+    except Exception as exc:  # as above: other processes keep their pages PAGE_CACHE_SECONDS
+        _redis_failed(exc)

@@ -1,0 +1,169 @@
+"""The follow-up board is rendered once and reused, and never outlives a write.
+
+The suite runs with the reuse off (PAGE_CACHE_SECONDS=0 under APP_ENV=test: its factories
+write rows straight to the tables); these tests turn it on as production has it and check
+what a reader relies on: a payment recorded through the app shows on the next view, on
+every process (the version lives in Redis), a reader never sees another scope's or
+language's board, and when the version cannot be read nothing is reused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from inspect_app import data_version, page_cache
+from inspect_app.db import write_transaction
+from inspect_app.settings import get_settings
+from models.tables import AppUser, Measure
+from tests.integration.jobs_support import build_jobs_world, make_user, sign_in
+
+pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
+
+LEFT = re.compile(r'data-testid="follow-up-left">.*?<strong class="nowrap">([^<]*)</strong>', re.S)
+
+
+@pytest.fixture(autouse=True)
+def reuse_on(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("PAGE_CACHE_SECONDS", "60")
+    get_settings.cache_clear()
+    page_cache.clear()
+    yield
+    get_settings.cache_clear()
+    page_cache.clear()
+
+
+def _today(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
+    import inspect_app.controllers.follow_ups as controller
+
+    monkeypatch.setattr(controller, "today", lambda: day)
+
+
+async def _left(client: Any) -> list[str]:
+    page = await client.get("/follow-ups")
+    assert page.status_code == 200
+    return LEFT.findall(page.text)
+
+
+async def test_a_payment_recorded_through_the_app_shows_on_the_next_view(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = await build_jobs_world()
+    _today(monkeypatch, date(2026, 3, 21))
+    csrf = await sign_in(client, w.lead)
+    assert await _left(client) == ["120.000.000 ₫"]
+    before = page_cache.stats()
+    assert await _left(client) == ["120.000.000 ₫"]
+    after = page_cache.stats()
+    assert (after["hits"], after["misses"]) == (before["hits"] + 1, before["misses"])
+
+    response = await client.post(
+        f"/measures/{w.measure}/executions",
+        data={"amount_vnd": "20.000.000", "date": "20/03/2026", "_csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303, response.text[:500]
+    assert await _left(client) == ["100.000.000 ₫"]
+
+
+async def test_a_write_in_another_process_is_seen_through_the_shared_version(
+    client: Any, monkeypatch: pytest.MonkeyPatch, redis_url: str
+) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    get_settings.cache_clear()
+    w = await build_jobs_world()
+    _today(monkeypatch, date(2026, 3, 21))
+    await sign_in(client, w.lead)
+    assert await _left(client) == ["120.000.000 ₫"]
+    # Another process commits a payment (here: straight to the table) and bumps the
+    # version in Redis, as its write_transaction does; this process's own counter is not
+    # moved.
+    await Measure.update({Measure.done_vnd: 30_000_000}).where(Measure.id == w.measure)
+    assert await _left(client) == ["120.000.000 ₫"]  # kept: no version moved
+    redis = Redis.from_url(redis_url)
+    try:
+        await redis.incr(data_version.KEY)
+    finally:
+        await redis.aclose()
+    assert await _left(client) == ["90.000.000 ₫"]
+
+
+async def test_nothing_is_reused_while_the_version_cannot_be_read(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = await build_jobs_world()
+    _today(monkeypatch, date(2026, 3, 21))
+    await sign_in(client, w.lead)
+    assert await _left(client) == ["120.000.000 ₫"]
+
+    async def unknown() -> None:
+        return None
+
+    monkeypatch.setattr(data_version, "current", unknown)
+    await Measure.update({Measure.done_vnd: 30_000_000}).where(Measure.id == w.measure)
+    assert await _left(client) == ["90.000.000 ₫"]
+    await Measure.update({Measure.done_vnd: 40_000_000}).where(Measure.id == w.measure)
+    assert await _left(client) == ["80.000.000 ₫"]
+
+
+async def test_readers_of_other_scopes_roles_and_languages_get_their_own_board(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = await build_jobs_world()
+    _today(monkeypatch, date(2026, 3, 21))
+    # The head of the province and the lead of the finance department, to which the
+    # recommendation is addressed, both see it; an inspector of the finance department
+    # (another agency than the case's) may not remind.
+    await sign_in(client, w.head)
+    head_page = (await client.get("/follow-ups")).text
+    assert 'data-testid="remind-check"' in head_page
+    other = await make_user("tc_ttv", "inspector", w.finance)
+    await sign_in(client, other)
+    theirs = (await client.get("/follow-ups")).text
+    assert 'data-testid="remind-check"' not in theirs
+    assert "Thanh tra tỉnh" not in theirs.split('id="f-agency_id"')[1].split("</select>")[0]
+    # The same head in English.
+    await AppUser.update({AppUser.language: "en"}).where(AppUser.id == w.head)
+    await sign_in(client, w.head)
+    english = (await client.get("/follow-ups")).text
+    assert "Money left" in english and "Money left" not in head_page
+    assert page_cache.stats()["parts"] == 3
+
+
+def test_a_kept_part_lives_at_most_its_age_and_the_oldest_goes_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = [1000.0]
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: now[0])
+    kept = page_cache._Kept(max_bytes=10)
+    kept.put("a", (0, 1), "12345")
+    now[0] += 60
+    assert kept.get("a", (0, 1), 60) == "12345"  # 60 s old: still good
+    now[0] += 0.001
+    assert kept.get("a", (0, 1), 60) is None  # a moment past its age
+    assert kept.get("a", (0, 2), 3600) is None  # another version
+    kept.put("b", (0, 1), "6789")
+    kept.put("c", (0, 1), "xyz")  # 12 characters: "a" goes
+    assert "a" not in kept.entries and kept.size == 7
+    kept.put("d", (0, 1), "x" * 11)  # larger than the whole: not kept
+    assert "d" not in kept.entries
+
+
+async def test_the_version_moves_once_after_the_outermost_commit_and_not_on_rollback() -> None:
+    start = await data_version.current()
+    assert start is not None
+    async with write_transaction():
+        async with write_transaction():
+            await Measure.count()
+        assert await data_version.current() == start  # not yet committed
+    after = await data_version.current()
+    assert after is not None and after[1] == start[1] + 1
+    with pytest.raises(RuntimeError):
+        async with write_transaction():
+            raise RuntimeError("the write fails")
+    assert await data_version.current() == after
