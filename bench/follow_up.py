@@ -9,8 +9,10 @@
    and times that refresh.
 3. Serves the app as in production (uvicorn, 2 processes, APP_ENV=production) and loads with
    wrk, from another process: the national dashboard and the national board's first page at
-   1 connection, the provincial board at 1 and 20 connections; then times the XLSX export of
-   the whole provincial board (every deadline of the province, one request).
+   1 connection, the provincial board at 1 and 20 connections, and again at 20 while the
+   data version moves every second (as a write committed every second would: the kept
+   board is rendered again); then times the XLSX export of the whole provincial board
+   (every deadline of the province, one request).
 4. Writes bench/results/follow_up.json and prints p50/p95/p99 against the targets.
 """
 
@@ -21,7 +23,10 @@ import asyncio
 import json
 import os
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +36,7 @@ from bench.dataset import ensure_dataset, machine
 from bench.run import (
     BENCH_PASSWORD,
     DATABASE_URL,
+    REDIS_URL,
     RESULTS,
     VAR_DIR,
     WEB_WORKERS,
@@ -47,6 +53,7 @@ RUNS: tuple[tuple[str, str, str, tuple[int, ...], int], ...] = (
     ("provincial board", "province", "/follow-ups", (1, 20), 100),
 )
 EXPORT_TARGET_S = 3.0
+CHANGE_EVERY_S = 1.0
 
 
 def login_cookie(username: str) -> str:
@@ -79,6 +86,33 @@ async def refresh_figures() -> dict[str, Any]:
     timings["figures_rows"] = await follow_up_figures.refresh(today())
     timings["figures_refresh_s"] = round(time.perf_counter() - started, 2)
     return timings
+
+
+@contextmanager
+def changing_data(every_s: float) -> Iterator[None]:
+    """Move the data version (inspect_app/data_version.py) every ``every_s`` seconds while
+    the block runs, from a thread: what a committed write does to the kept pages."""
+    from redis import Redis
+
+    from inspect_app.data_version import KEY
+
+    stop = threading.Event()
+
+    def bump() -> None:
+        client = Redis.from_url(REDIS_URL)
+        try:
+            while not stop.wait(every_s):
+                client.incr(KEY)
+        finally:
+            client.close()
+
+    thread = threading.Thread(target=bump, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def timed_export(url: str, cookie: str, tries: int = 3) -> dict[str, Any]:
@@ -139,6 +173,27 @@ async def main(args: argparse.Namespace) -> int:
                     flush=True,
                 )
             runs.append(entry)
+        # The same board while the data changes every second (each write makes the board
+        # be rendered again, once per web process): the version is moved in Redis as a
+        # committed write does.
+        url = f"http://127.0.0.1:{PORT}/follow-ups"
+        with changing_data(CHANGE_EVERY_S):
+            run = http.wrk(url, cookies["province"], 20, args.seconds)
+        run["drain_s"] = http.drain(PORT)
+        runs.append(
+            {
+                "name": f"provincial board, data changed every {CHANGE_EVERY_S:g} s",
+                "url": "/follow-ups",
+                "target_p95_ms": 100,
+                "runs": [run],
+            }
+        )
+        print(
+            f"  {'provincial board, a write/s':<30} c=20  p50 {http.shown(run['p50_ms']):>7} "
+            f"p95 {http.shown(run['p95_ms']):>7} p99 {http.shown(run['p99_ms']):>7} ms "
+            f"{run['rps']:>7} req/s  errors {run['status_errors']}+{run['socket_errors']}",
+            flush=True,
+        )
         export_url = f"http://127.0.0.1:{PORT}/follow-ups/export.xlsx"
         results["export"] = timed_export(export_url, cookies["province"])
         print(

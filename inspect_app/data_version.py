@@ -9,7 +9,8 @@ under: a write committed before that read bumps the version after it, and the ne
 computes again.
 
 With Redis the number lives there (INCR), shared by every web process and worker on every
-host; without Redis (the embedded setup) it is this process's own, and so are its jobs.
+host; without Redis (the embedded setup) it is this process's own, and so are its jobs
+(several web processes without Redis could not share it: nothing is reused then).
 Writes made around the app (a database console, a restore) are not seen: what is kept
 lives at most ``PAGE_CACHE_SECONDS``. When Redis does not answer, :func:`current` answers
 None and nothing is reused until it does.
@@ -20,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from contextvars import ContextVar, Token
 
 from inspect_app import job_queue
 from inspect_app.settings import get_settings
@@ -44,11 +46,40 @@ def _redis_failed(exc: BaseException) -> None:
     _down_until = time.monotonic() + job_queue.BACKOFF_S
 
 
+# Within one request the version is read once (the principal and a kept page both ask):
+# (this process's counter when read, the version). A write of the request itself moves the
+# counter, and the version is read again after it.
+_read: ContextVar[tuple[int, tuple[int, int] | None] | None] = ContextVar(
+    "data_version_read", default=None
+)
+
+
+def begin_request() -> Token[tuple[int, tuple[int, int] | None] | None]:
+    """Forget the version read by an earlier request of this context (middleware)."""
+    return _read.set(None)
+
+
+def end_request(token: Token[tuple[int, tuple[int, int] | None] | None]) -> None:
+    """Undo :func:`begin_request`."""
+    _read.reset(token)
+
+
 async def current() -> tuple[int, int] | None:
     """The version now: (shared, this process's); None when it cannot be known."""
-    url = get_settings().redis_url
+    seen = _read.get()
+    if seen is not None and seen[0] == _local:
+        return seen[1]
+    version = await _fetch()
+    _read.set((_local, version))
+    return version
+
+
+async def _fetch() -> tuple[int, int] | None:
+    settings = get_settings()
+    url = settings.redis_url
     if not url:
-        return (0, _local)
+        # Several web processes without Redis could not tell each other of a write.
+        return (0, _local) if settings.web_workers <= 1 else None
     if not _redis_usable():
         return None
     try:

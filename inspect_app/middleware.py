@@ -10,6 +10,7 @@ from litestar.middleware import ASGIMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from inspect_app import data_version
 from inspect_app.i18n import pick_language
 from inspect_app.services.identity import load_principal, principal_from_token
 from inspect_app.settings import get_settings
@@ -95,6 +96,15 @@ class IdentityMiddleware(ASGIMiddleware):
     """
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        token = data_version.begin_request()
+        try:
+            await self._identify(scope, receive, send, next_app)
+        finally:
+            data_version.end_request(token)
+
+    async def _identify(
+        self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp
+    ) -> None:
         if is_public_path(scope.get("path", "")):
             # The citizens' pages know nobody: no token, session or staff cookie is read.
             scope["user"] = None

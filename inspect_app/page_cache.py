@@ -14,6 +14,7 @@ around them is rendered for each request as before).
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
@@ -66,22 +67,50 @@ class _Kept:
 _kept = _Kept(MAX_BYTES)
 
 
+# Renders under way, by (key, version): readers who ask for the same part meanwhile wait for
+# it instead of rendering it again (after a write, the ten readers of a busy board would
+# otherwise all compute it at once).
+_rendering: dict[tuple[Hashable, tuple[int, int]], asyncio.Task[str]] = {}
+
+
 async def kept(key: Hashable, render: Callable[[], Awaitable[str]]) -> Markup:
     """The part named ``key``: the one kept under the current data version, else
     ``render()`` (kept for the next reader). ``render`` reads the data itself: the version is
     taken before it runs."""
     max_age = get_settings().page_cache_seconds
     version = await data_version.current() if max_age > 0 else None
-    if version is not None:
-        text = _kept.get(key, version, max_age)
-        if text is not None:
-            _kept.hits += 1
-            return Markup(text)
-    _kept.misses += 1
+    if version is None:
+        _kept.misses += 1
+        return Markup(await render())
+    text = _kept.get(key, version, max_age)
+    if text is not None:
+        _kept.hits += 1
+        return Markup(text)
+    task = _rendering.get((key, version))
+    if task is None:
+        _kept.misses += 1
+        task = asyncio.ensure_future(_render_and_keep(key, version, render))
+        _rendering[(key, version)] = task
+        task.add_done_callback(lambda done: _finished(key, version, done))
+    else:
+        _kept.hits += 1
+    # The render is a task of its own, shielded: a reader who goes away (the first one
+    # included) does not cancel what the others wait for.
+    return Markup(await asyncio.shield(task))
+
+
+async def _render_and_keep(
+    key: Hashable, version: tuple[int, int], render: Callable[[], Awaitable[str]]
+) -> str:
     text = await render()
-    if version is not None:
-        _kept.put(key, version, text)
-    return Markup(text)
+    _kept.put(key, version, text)
+    return text
+
+
+def _finished(key: Hashable, version: tuple[int, int], task: asyncio.Task[str]) -> None:
+    _rendering.pop((key, version), None)
+    if not task.cancelled():
+        task.exception()  # seen by every waiter; marked retrieved if nobody waited
 
 
 def stats() -> dict[str, int]:

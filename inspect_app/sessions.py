@@ -208,8 +208,10 @@ class FailoverSessionStore(Store):
     database copy is rewritten only when the session's content changed or its copy is older
     than ``refresh_after`` seconds (remembered per process): a session's database copy may
     therefore expire up to that long before its Redis copy, and the database is spared a
-    write per request. A session deleted while Redis was unreachable is deleted from Redis
-    too as soon as this process reaches Redis again.
+    write per request. The Redis copy likewise, past ``renew_after`` seconds (30): a
+    session expires at most that much before its full idle time, and a page view costs one
+    Redis read, not a read and three writes. A session deleted while Redis was unreachable
+    is deleted from Redis too as soon as this process reaches Redis again.
     """
 
     def __init__(
@@ -219,15 +221,19 @@ class FailoverSessionStore(Store):
         retry_after: float = 10.0,
         refresh_after: float = 300.0,
         remembered: int = 10_000,
+        renew_after: float = 30.0,
     ) -> None:
         self.primary = primary
         self.fallback = fallback
         self.retry_after = retry_after
         self.refresh_after = refresh_after
+        self.renew_after = renew_after
         self._remembered = remembered
         self._down_until = 0.0
         # key -> (digest of the content, monotonic time) of the last database write.
         self._written: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
+        # key -> (digest, monotonic time) of the last Redis write of this process.
+        self._renewed: OrderedDict[str, tuple[bytes, float]] = OrderedDict()
         self._pending_deletes: set[str] = set()
 
     def _primary_usable(self) -> bool:
@@ -262,16 +268,31 @@ class FailoverSessionStore(Store):
         self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
     ) -> None:
         data = value.encode() if isinstance(value, str) else value
-        if self._primary_usable():
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        if self._primary_usable() and not self._redis_copy_is_fresh(key, digest):
             try:
                 await self._replay_deletes()
                 await self.primary.set(key, data, expires_in)
             except REDIS_FAILURES as exc:
                 self._primary_failed(exc)
-        digest = hashlib.blake2b(data, digest_size=16).digest()
+            else:
+                self._renewed[key] = (digest, time.monotonic())
+                self._renewed.move_to_end(key)
+                while len(self._renewed) > self._remembered:
+                    self._renewed.popitem(last=False)
         if not self._database_copy_is_fresh(key, digest):
             await self.fallback.set(key, data, expires_in)
             self._remember(key, digest)
+
+    def _redis_copy_is_fresh(self, key: str, digest: bytes) -> bool:
+        # The same content stored in Redis by this process a moment ago: storing it again
+        # would only move its expiry by those few seconds (three round trips per request).
+        renewed = self._renewed.get(key)
+        return (
+            renewed is not None
+            and renewed[0] == digest
+            and time.monotonic() - renewed[1] < self.renew_after
+        )
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
         if self._primary_usable():
@@ -287,6 +308,7 @@ class FailoverSessionStore(Store):
 
     async def delete(self, key: str) -> None:
         self._written.pop(key, None)
+        self._renewed.pop(key, None)
         self._pending_deletes.add(key)
         if self._primary_usable():
             try:
@@ -297,6 +319,7 @@ class FailoverSessionStore(Store):
 
     async def delete_all(self) -> None:
         self._written.clear()
+        self._renewed.clear()
         self._pending_deletes.clear()
         if self._primary_usable():
             try:

@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
 from inspect_app.controllers.page_support import local_path
+from inspect_app.db import write_transaction
 from inspect_app.errors import AppError, InvalidInput, Throttled
 from inspect_app.exceptions import request_language
 from inspect_app.i18n import LANGUAGES, translate
@@ -171,7 +172,9 @@ class AuthPageController(Controller):
             code = "vi"
         principal = request.scope.get("user")
         if isinstance(principal, Principal):
-            await AppUser.update({AppUser.language: code}).where(AppUser.id == principal.id)
+            # A write transaction: the principal kept per process is read again.
+            async with write_transaction():
+                await AppUser.update({AppUser.language: code}).where(AppUser.id == principal.id)
         referer = request.headers.get("referer", "/")
         target = "/" + referer.split("/", 3)[3] if referer.count("/") >= 3 else "/"
         response = Redirect(path=_safe_next(target))

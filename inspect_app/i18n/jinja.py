@@ -24,8 +24,11 @@ def render_language(context: Context) -> str:
         return str(context.get("lang", "vi"))
     # The scope's state dict itself: ``request.state`` builds a new State wrapper on every
     # access, and a page translates a thousand texts or more.
-    state = request.scope.get("state")
-    return str(state.get("lang", "vi")) if isinstance(state, dict) else "vi"
+    scope = getattr(request, "scope", None)
+    state = scope.get("state") if isinstance(scope, dict) else None
+    if isinstance(state, dict):
+        return str(state.get("lang", "vi"))
+    return str(getattr(request.state, "lang", "vi"))
 
 
 def _text(context: Context, text: str) -> str:

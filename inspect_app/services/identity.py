@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from inspect_app import data_version
 from inspect_app.principal import Principal
 from inspect_app.security import token_digest
 from models.tables import Agency, ApiToken, AppUser
@@ -41,12 +43,53 @@ def principal_of(row: dict[str, Any], token_id: int | None = None) -> Principal:
     )
 
 
+class _KeptPrincipals:
+    """Who is asking, kept per process while the data version holds.
+
+    Every change that decides who someone is or may do (deactivation, role, agency, an
+    agency moved, a token revoked, a password changed, the language) is a committed write,
+    which moves the version (inspect_app/data_version.py): the next request reads the user
+    again, so a revoked token or a deactivated user is refused on its next request, as
+    before. Without a known version nothing is kept.
+    """
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self.entries: OrderedDict[tuple[str, Any], tuple[tuple[int, int], Any]] = OrderedDict()
+
+    def get(self, key: tuple[str, Any], version: tuple[int, int] | None) -> tuple[bool, Any]:
+        entry = self.entries.get(key)
+        if version is None or entry is None or entry[0] != version:
+            return False, None
+        return True, entry[1]
+
+    def put(self, key: tuple[str, Any], version: tuple[int, int] | None, value: Any) -> None:
+        if version is None:
+            return
+        self.entries[key] = (version, value)
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+_kept = _KeptPrincipals()
+
+
+def forget_kept() -> None:
+    """Forget every kept principal (tests)."""
+    _kept.entries.clear()
+
+
 async def load_principal(user_id: int, *, token_id: int | None = None) -> Principal | None:
     """The active user with this id as a Principal, or None (deactivated users get None)."""
+    version = await data_version.current() if token_id is None else None
+    found, principal = _kept.get(("user", user_id), version)
+    if found:
+        return principal  # type: ignore[no-any-return]
     row = await AppUser.select(*PRINCIPAL_COLUMNS).where(AppUser.id == user_id).first()
-    if row is None or not row["active"]:
-        return None
-    return principal_of(row, token_id)
+    principal = None if row is None or not row["active"] else principal_of(row, token_id)
+    _kept.put(("user", user_id), version, principal)
+    return principal
 
 
 # One statement for the token, its owner and the owner's agency: this runs on every API call.
@@ -61,21 +104,38 @@ _TOKEN_OWNER_SQL = (
 
 async def principal_from_token(token: str) -> Principal | None:
     """The owner of a valid, unrevoked bearer token, or None (deactivated owners get None)."""
-    rows = await ApiToken.raw(_TOKEN_OWNER_SQL, token_digest(token), True)
-    if not rows:
+    digest = token_digest(token)
+    version = await data_version.current()
+    found, kept = _kept.get(("token", digest), version)
+    if not found:
+        rows = await ApiToken.raw(_TOKEN_OWNER_SQL, digest, True)
+        kept = None
+        if rows:
+            row = rows[0]
+            kept = [principal_of(row, row["token_id"]), _aware(row["last_used_at"])]
+        _kept.put(("token", digest), version, kept)
+    if kept is None:
         return None
-    row = rows[0]
-    principal = principal_of(row, row["token_id"])
-    now = datetime.now(UTC)
-    last_used = row["last_used_at"]
-    if isinstance(last_used, str):
-        # SQLite hands back timestamps of a raw query as text.
-        last_used = datetime.fromisoformat(last_used)
-    if last_used is not None and last_used.tzinfo is None:
-        last_used = last_used.replace(tzinfo=UTC)
+    principal, last_used = kept
+    now = _now()
     if last_used is None or now - last_used > TOKEN_TOUCH_INTERVAL:
-        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["token_id"])
-    return principal
+        # Not a write transaction: the last use is no reason to make pages again.
+        await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == principal.token_id)
+        kept[1] = now
+    return principal  # type: ignore[no-any-return]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: Any) -> datetime | None:
+    if isinstance(value, str):
+        # SQLite hands back timestamps of a raw query as text.
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value  # type: ignore[no-any-return]
 
 
 async def agency_path(agency_id: int) -> str | None:

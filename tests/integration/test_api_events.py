@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from inspect_app.db import write_transaction
 from models.tables import (
     AppUser,
     AuditEvent,
@@ -199,7 +200,10 @@ async def test_refusals_are_worded_in_the_reader_s_language_with_plurals(client,
         ("en", "Cannot close the case: 2 measures are neither done nor written off."),
         ("vi", "Không thể đóng hồ sơ: còn 2 kiến nghị chưa thực hiện xong."),
     ):
-        await AppUser.update({AppUser.language: language}).where(AppUser.id == lead.id)
+        # A committed write, as the profile page makes it: the principal kept per process
+        # is read again (services/identity.py).
+        async with write_transaction():
+            await AppUser.update({AppUser.language: language}).where(AppUser.id == lead.id)
         current = (await client.get(f"/api/inspections/{case['id']}", headers=lead.headers)).json()
         response = await _post(
             client,

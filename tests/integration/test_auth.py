@@ -12,6 +12,7 @@ import pytest
 from redis.asyncio import Redis
 
 from inspect_app.security import token_digest
+from inspect_app.services import identity
 from inspect_app.sessions import REDIS_NAMESPACE
 from models.tables import ApiToken, AppUser, AuditEvent, LoginAttempt
 from tests.authz.client import csrf_headers, csrf_token, sign_in
@@ -280,7 +281,7 @@ async def test_token_is_shown_once_stored_hashed_and_its_use_recorded(
 
 
 async def test_token_use_is_recorded_at_most_once_a_minute(
-    client: httpx.AsyncClient, world: World
+    client: httpx.AsyncClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Writing on every call would turn each API read into a write.
     bearer = {"Authorization": f"Bearer {world.bearer['lead']}"}
@@ -297,12 +298,16 @@ async def test_token_use_is_recorded_at_most_once_a_minute(
     again = await ApiToken.select(ApiToken.last_used_at).where(ApiToken.id == token["id"]).first()
     assert again is not None and again["last_used_at"] == first_use
 
-    # Over a minute later the next call records its use again.
-    earlier = datetime.now(UTC) - timedelta(minutes=2)
-    await ApiToken.update({ApiToken.last_used_at: earlier}).where(ApiToken.id == token["id"])
+    # A minute later the call is not recorded yet; a moment after, it is.
+    monkeypatch.setattr(identity, "_now", lambda: first_use + timedelta(minutes=1))
+    assert (await client.get("/api/me", headers=bearer)).status_code == 200
+    again = await ApiToken.select(ApiToken.last_used_at).where(ApiToken.id == token["id"]).first()
+    assert again is not None and again["last_used_at"] == first_use
+    later_use = first_use + timedelta(minutes=1, seconds=1)
+    monkeypatch.setattr(identity, "_now", lambda: later_use)
     assert (await client.get("/api/me", headers=bearer)).status_code == 200
     later = await ApiToken.select(ApiToken.last_used_at).where(ApiToken.id == token["id"]).first()
-    assert later is not None and later["last_used_at"] > earlier + timedelta(minutes=1)
+    assert later is not None and later["last_used_at"] == later_use
 
 
 async def test_a_revoked_token_is_refused_at_once(client: httpx.AsyncClient, world: World) -> None:
@@ -484,3 +489,28 @@ async def test_password_change_checks_the_current_one_and_takes_effect(
         assert (await sign_in(fresh, "matrix_head", WORLD_PASSWORD)).status_code == 401
         assert (await sign_in(fresh, "matrix_head", "Doi-mat-khau-2026")).status_code == 200
     assert "password_change" in await _audit_actions("matrix_head")
+
+
+async def test_a_role_or_language_changed_applies_to_the_next_request(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # The principal is kept per process between requests (services/identity.py): the change
+    # must still be seen on the very next request, through a session and through a token.
+    script = {"Authorization": f"Bearer {world.bearer['inspector']}"}
+    await sign_in(client, "matrix_inspector", WORLD_PASSWORD)
+    assert (await client.get("/api/me")).json()["role"] == "inspector"
+    assert (await client.get("/api/me", headers=script)).json()["role"] == "inspector"
+    admin = {"Authorization": f"Bearer {world.bearer['admin']}"}
+    response = await client.patch(
+        f"/api/users/{world.users['inspector']}",
+        json={"version": 1, "role": "viewer"},
+        headers=admin,
+    )
+    assert response.status_code == 200
+    assert (await client.get("/api/me")).json()["role"] == "viewer"
+    assert (await client.get("/api/me", headers=script)).json()["role"] == "viewer"
+    # The language picked from the menu is the user's at once.
+    assert 'lang="vi"' in (await client.get("/notifications")).text
+    await client.get("/lang/en", headers={"referer": "http://testserver.local/notifications"})
+    client.cookies.delete("lang")  # the profile, not the cookie, decides
+    assert 'lang="en"' in (await client.get("/notifications")).text

@@ -9,6 +9,7 @@ language's board, and when the version cannot be read nothing is reused.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from datetime import date
@@ -167,3 +168,46 @@ async def test_the_version_moves_once_after_the_outermost_commit_and_not_on_roll
         async with write_transaction():
             raise RuntimeError("the write fails")
     assert await data_version.current() == after
+
+
+async def test_readers_of_a_part_being_rendered_wait_for_that_render() -> None:
+    calls = 0
+    release = asyncio.Event()
+
+    async def render() -> str:
+        nonlocal calls
+        calls += 1
+        await release.wait()
+        return f"<p>board {calls}</p>"
+
+    readers = [asyncio.ensure_future(page_cache.kept("board", render)) for _ in range(10)]
+    await asyncio.sleep(0.05)
+    # The first reader goes away: the others still get the render it started.
+    readers[0].cancel()
+    release.set()
+    results = await asyncio.gather(*readers[1:])
+    assert calls == 1
+    assert set(results) == {"<p>board 1</p>"}
+    assert await page_cache.kept("board", render) == "<p>board 1</p>"  # kept
+    assert calls == 1
+
+
+async def test_a_failed_render_fails_its_readers_and_is_not_kept() -> None:
+    calls = 0
+
+    async def failing() -> str:
+        nonlocal calls
+        calls += 1
+        await asyncio.sleep(0.01)
+        raise ValueError("the database went away")
+
+    outcomes = await asyncio.gather(
+        *(page_cache.kept("broken", failing) for _ in range(3)), return_exceptions=True
+    )
+    assert calls == 1
+    assert all(isinstance(outcome, ValueError) for outcome in outcomes)
+
+    async def working() -> str:
+        return "<p>back</p>"
+
+    assert await page_cache.kept("broken", working) == "<p>back</p>"

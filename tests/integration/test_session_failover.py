@@ -76,3 +76,29 @@ async def test_delete_all_clears_the_database_while_redis_is_down(
         assert await store.get("k") is None
     finally:
         await client.aclose()
+
+
+async def test_the_same_session_is_stored_in_redis_again_only_after_renew_after(
+    db: str, redis_server: ThrowawayRedis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, client = _store(redis_server)
+    now = [5000.0]
+    monkeypatch.setattr("inspect_app.sessions.time.monotonic", lambda: now[0])
+    name = f"{REDIS_NAMESPACE}:k"
+    try:
+        await store.set("k", b'{"user_id": 7}', 600)
+        await client.expire(name, 100)  # as if stored a while ago
+        now[0] += store.renew_after - 0.001
+        await store.set("k", b'{"user_id": 7}', 600)  # same content, a moment ago: left
+        assert 0 < await client.ttl(name) <= 100
+        await store.set("k", b'{"user_id": 7, "flashes": []}', 600)  # changed: stored
+        assert await client.ttl(name) > 500
+        await client.expire(name, 100)
+        now[0] += store.renew_after
+        await store.set("k", b'{"user_id": 7, "flashes": []}', 600)  # renew_after later
+        assert await client.ttl(name) > 500
+        # A deleted session is never brought back by the memory of its last write.
+        await store.delete("k")
+        assert await store.get("k") is None
+    finally:
+        await client.aclose()
