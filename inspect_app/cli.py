@@ -59,12 +59,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         f"Open http://{args.host if args.host != '0.0.0.0' else '127.0.0.1'}:{args.port}/\n",
         flush=True,
     )
+    workers = args.workers or settings.web_workers
+    # The processes read it: without Redis, several of them keep nothing between requests
+    # (inspect_app/data_version.py).
+    os.environ["WEB_WORKERS"] = str(workers)
     uvicorn.run(
         "inspect_app.asgi:create_app",
         factory=True,
         host=args.host,
         port=args.port,
-        workers=args.workers or settings.web_workers,
+        workers=workers,
         # The app decides whom to believe (TRUSTED_PROXIES, inspect_app/proxies.py);
         # uvicorn's own X-Forwarded-For handling would trust 127.0.0.1 whatever is set.
         proxy_headers=False,

@@ -10,18 +10,23 @@ computes again.
 
 With Redis the number lives there (INCR), shared by every web process and worker on every
 host; without Redis (the embedded setup) it is this process's own, and so are its jobs
-(several web processes without Redis could not share it: nothing is reused then).
-Writes made around the app (a database console, a restore) are not seen: what is kept
-lives at most ``PAGE_CACHE_SECONDS``. When Redis does not answer, :func:`current` answers
-None and nothing is reused until it does.
+(several web processes without Redis could not share it: nothing is reused then, see
+``WEB_WORKERS``). A bump that cannot reach Redis is sent when it answers again. Writes made
+around the app (a database console, a restore, a command-line run without Redis) are not
+seen: kept pages live at most ``PAGE_CACHE_SECONDS``, kept principals
+``PRINCIPAL_CACHE_SECONDS``. When Redis does not answer, :func:`current` answers None and
+nothing is reused until it does.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from contextvars import ContextVar, Token
+
+from arq.connections import ArqRedis
 
 from inspect_app import job_queue
 from inspect_app.settings import get_settings
@@ -29,9 +34,20 @@ from inspect_app.settings import get_settings
 log = logging.getLogger(__name__)
 
 KEY = "inspect:data-version"
+# Names the life of KEY: a Redis that lost the counter (restarted without persistence,
+# flushed, restored) starts a new epoch, so no old number can come back and match a part
+# kept before.
+EPOCH_KEY = "inspect:data-version-epoch"
 TIMEOUT_S = 0.5
 
+# (epoch, shared counter, this process's counter).
+Version = tuple[str, int, int]
+
+# Without Redis: this process's own epoch.
+_PROCESS_EPOCH = secrets.token_hex(8)
 _local = 0
+# Bumps that could not reach Redis: sent with the next successful contact.
+_pending = 0
 _down_until = 0.0
 
 
@@ -49,23 +65,21 @@ def _redis_failed(exc: BaseException) -> None:
 # Within one request the version is read once (the principal and a kept page both ask):
 # (this process's counter when read, the version). A write of the request itself moves the
 # counter, and the version is read again after it.
-_read: ContextVar[tuple[int, tuple[int, int] | None] | None] = ContextVar(
-    "data_version_read", default=None
-)
+_read: ContextVar[tuple[int, Version | None] | None] = ContextVar("data_version_read", default=None)
 
 
-def begin_request() -> Token[tuple[int, tuple[int, int] | None] | None]:
+def begin_request() -> Token[tuple[int, Version | None] | None]:
     """Forget the version read by an earlier request of this context (middleware)."""
     return _read.set(None)
 
 
-def end_request(token: Token[tuple[int, tuple[int, int] | None] | None]) -> None:
+def end_request(token: Token[tuple[int, Version | None] | None]) -> None:
     """Undo :func:`begin_request`."""
     _read.reset(token)
 
 
-async def current() -> tuple[int, int] | None:
-    """The version now: (shared, this process's); None when it cannot be known."""
+async def current() -> Version | None:
+    """The version now; None when it cannot be known (then nothing may be reused)."""
     seen = _read.get()
     if seen is not None and seen[0] == _local:
         return seen[1]
@@ -74,32 +88,53 @@ async def current() -> tuple[int, int] | None:
     return version
 
 
-async def _fetch() -> tuple[int, int] | None:
+async def _fetch() -> Version | None:
     settings = get_settings()
     url = settings.redis_url
     if not url:
         # Several web processes without Redis could not tell each other of a write.
-        return (0, _local) if settings.web_workers <= 1 else None
+        return (_PROCESS_EPOCH, 0, _local) if settings.web_workers <= 1 else None
     if not _redis_usable():
         return None
     try:
-        pool = await asyncio.wait_for(job_queue.redis_pool(url), TIMEOUT_S)
-        value = await asyncio.wait_for(pool.get(KEY), TIMEOUT_S)
+        pool = await job_queue.redis_pool(url)
+        await _send_pending(pool)
+        epoch, value = await asyncio.wait_for(pool.mget(EPOCH_KEY, KEY), TIMEOUT_S)
+        if epoch is None:
+            await asyncio.wait_for(pool.set(EPOCH_KEY, secrets.token_hex(8), nx=True), TIMEOUT_S)
+            epoch, value = await asyncio.wait_for(pool.mget(EPOCH_KEY, KEY), TIMEOUT_S)
     except Exception as exc:  # redis-py raises its own ConnectionError/TimeoutError types
         _redis_failed(exc)
         return None
-    return (int(value or 0), _local)
+    if epoch is None:
+        return None
+    return (epoch.decode() if isinstance(epoch, bytes) else str(epoch), int(value or 0), _local)
+
+
+async def _send_pending(pool: ArqRedis) -> None:
+    global _pending
+    if _pending:
+        count, _pending = _pending, 0
+        try:
+            await asyncio.wait_for(pool.incrby(KEY, count), TIMEOUT_S)
+        except BaseException:
+            _pending += count
+            raise
 
 
 async def bump() -> None:
     """Move the version on: call after a write has committed, never before."""
-    global _local
+    global _local, _pending
     _local += 1
     url = get_settings().redis_url
-    if not url or not _redis_usable():
+    if not url:
+        return
+    # Counted first: a bump that does not reach Redis now (down, slow, or this request
+    # cancelled) is sent with the next successful contact of this process.
+    _pending += 1
+    if not _redis_usable():
         return
     try:
-        pool = await asyncio.wait_for(job_queue.redis_pool(url), TIMEOUT_S)
-        await asyncio.wait_for(pool.incr(KEY), TIMEOUT_S)
-    except Exception as exc:  # as above: other processes keep their pages PAGE_CACHE_SECONDS
+        await _send_pending(await job_queue.redis_pool(url))
+    except Exception as exc:
         _redis_failed(exc)

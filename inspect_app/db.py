@@ -121,14 +121,16 @@ def is_postgres() -> bool:
 
 
 @asynccontextmanager
-async def write_transaction() -> AsyncIterator[None]:
+async def write_transaction(*, changes_data: bool = True) -> AsyncIterator[None]:
     """A transaction for read-modify-write work.
 
     On SQLite it takes the write lock at BEGIN (IMMEDIATE) so two requests cannot both read
     and then fail to upgrade their lock; on PostgreSQL it is an ordinary transaction and the
     services lock rows explicitly where they must. Opened inside another transaction it
     joins it. Once the outermost one has committed, the data version moves on
-    (:mod:`inspect_app.data_version`), so that pages kept for many readers are made again.
+    (:mod:`inspect_app.data_version`), so that pages kept for many readers are made again;
+    ``changes_data=False`` for writes that no page or principal shows (a sign-in attempt,
+    an audit row of its own), which must not make everyone's pages again.
     """
     eng = engine()
     outermost = eng.current_transaction.get() is None
@@ -138,7 +140,7 @@ async def write_transaction() -> AsyncIterator[None]:
         transaction = eng.transaction()
     async with transaction:
         yield
-    if outermost:
+    if outermost and changes_data:
         await data_version.bump()
 
 

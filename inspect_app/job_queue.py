@@ -35,6 +35,7 @@ BACKOFF_S = 10.0
 TOTALS_REFRESH_DELAY_S = 2.0
 
 _pools: dict[str, ArqRedis] = {}
+_opening: dict[str, asyncio.Lock] = {}
 _down_until: dict[str, float] = {}
 # Wakes the in-process scheduler of this process, when one runs (no REDIS_URL).
 _local_waker: Callable[[], None] | None = None
@@ -63,11 +64,17 @@ def redis_settings(url: str) -> RedisSettings:
 
 
 async def redis_pool(url: str) -> ArqRedis:
-    """This process's connection pool to the Redis at ``url`` (arq's), opened on first use."""
+    """This process's connection pool to the Redis at ``url`` (arq's), opened on first use
+    (once, however many requests ask at the same moment)."""
     pool = _pools.get(url)
-    if pool is None:
-        pool = await create_pool(redis_settings(url))
-        _pools[url] = pool
+    if pool is not None:
+        return pool
+    lock = _opening.setdefault(url, asyncio.Lock())
+    async with lock:
+        pool = _pools.get(url)
+        if pool is None:
+            pool = await asyncio.wait_for(create_pool(redis_settings(url)), ENQUEUE_TIMEOUT_S)
+            _pools[url] = pool
     return pool
 
 
@@ -79,7 +86,7 @@ async def enqueue(function: str, *args: Any, job_id: str | None = None, **option
     if _down_until.get(url, 0.0) > time.monotonic():
         return False
     try:
-        pool = await asyncio.wait_for(redis_pool(url), ENQUEUE_TIMEOUT_S)
+        pool = await redis_pool(url)
         await asyncio.wait_for(
             pool.enqueue_job(function, *args, _job_id=job_id, **options), ENQUEUE_TIMEOUT_S
         )
@@ -125,6 +132,7 @@ async def enqueue_email_delivery() -> bool:
 
 async def close_pools() -> None:
     """Close the Redis connections opened by this process (app shutdown, tests)."""
+    _opening.clear()  # their locks belong to the event loop that is ending
     for url, pool in list(_pools.items()):
         del _pools[url]
         try:

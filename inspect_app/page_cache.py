@@ -7,7 +7,7 @@ everything it depends on (the reader's scope and role, the language, the day, th
 and the data version (:mod:`inspect_app.data_version`) it was made under, and serves it
 until either changes or ``PAGE_CACHE_SECONDS`` have passed.
 
-What is kept is per process and bounded in bytes (oldest out first). Only parts without
+What is kept is per process and bounded in bytes (MAX_BYTES, oldest out first). Only parts without
 anything personal go in: no CSRF token, no flash message, no name of the reader (the page
 around them is rendered for each request as before).
 """
@@ -22,9 +22,15 @@ from collections.abc import Awaitable, Callable, Hashable
 from markupsafe import Markup
 
 from inspect_app import data_version
+from inspect_app.data_version import Version
 from inspect_app.settings import get_settings
 
 MAX_BYTES = 48 * 1024 * 1024
+
+
+def _size(text: str) -> int:
+    """What a kept text weighs: its UTF-8 length (Vietnamese takes 2-3 bytes a letter)."""
+    return len(text.encode())
 
 
 class _Kept:
@@ -33,31 +39,32 @@ class _Kept:
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.size = 0
-        self.entries: OrderedDict[Hashable, tuple[tuple[int, int], float, str]] = OrderedDict()
+        self.entries: OrderedDict[Hashable, tuple[Version, float, str]] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Hashable, version: tuple[int, int], max_age: float) -> str | None:
+    def get(self, key: Hashable, version: Version, max_age: float) -> str | None:
         entry = self.entries.get(key)
         if entry is None or entry[0] != version or time.monotonic() - entry[1] > max_age:
             return None
         self.entries.move_to_end(key)
         return entry[2]
 
-    def put(self, key: Hashable, version: tuple[int, int], text: str) -> None:
+    def put(self, key: Hashable, version: Version, text: str) -> None:
         self.drop(key)
-        if len(text) > self.max_bytes:
+        size = _size(text)
+        if size > self.max_bytes:
             return
         self.entries[key] = (version, time.monotonic(), text)
-        self.size += len(text)
+        self.size += size
         while self.size > self.max_bytes:
             _, (_, _, oldest) = self.entries.popitem(last=False)
-            self.size -= len(oldest)
+            self.size -= _size(oldest)
 
     def drop(self, key: Hashable) -> None:
         entry = self.entries.pop(key, None)
         if entry is not None:
-            self.size -= len(entry[2])
+            self.size -= _size(entry[2])
 
     def clear(self) -> None:
         self.entries.clear()
@@ -70,7 +77,7 @@ _kept = _Kept(MAX_BYTES)
 # Renders under way, by (key, version): readers who ask for the same part meanwhile wait for
 # it instead of rendering it again (after a write, the ten readers of a busy board would
 # otherwise all compute it at once).
-_rendering: dict[tuple[Hashable, tuple[int, int]], asyncio.Task[str]] = {}
+_rendering: dict[tuple[Hashable, Version], asyncio.Task[str]] = {}
 
 
 async def kept(key: Hashable, render: Callable[[], Awaitable[str]]) -> Markup:
@@ -100,14 +107,14 @@ async def kept(key: Hashable, render: Callable[[], Awaitable[str]]) -> Markup:
 
 
 async def _render_and_keep(
-    key: Hashable, version: tuple[int, int], render: Callable[[], Awaitable[str]]
+    key: Hashable, version: Version, render: Callable[[], Awaitable[str]]
 ) -> str:
     text = await render()
     _kept.put(key, version, text)
     return text
 
 
-def _finished(key: Hashable, version: tuple[int, int], task: asyncio.Task[str]) -> None:
+def _finished(key: Hashable, version: Version, task: asyncio.Task[str]) -> None:
     _rendering.pop((key, version), None)
     if not task.cancelled():
         task.exception()  # seen by every waiter; marked retrieved if nobody waited

@@ -285,8 +285,10 @@ class FailoverSessionStore(Store):
             self._remember(key, digest)
 
     def _redis_copy_is_fresh(self, key: str, digest: bytes) -> bool:
-        # The same content stored in Redis by this process a moment ago: storing it again
-        # would only move its expiry by those few seconds (three round trips per request).
+        # The same content as Redis held when this process last read it, stored by this
+        # process a moment ago: storing it again would only move its expiry by those few
+        # seconds (three round trips per request). Content another process wrote meanwhile
+        # differs from what is about to be stored, and is overwritten as before.
         renewed = self._renewed.get(key)
         return (
             renewed is not None
@@ -303,6 +305,11 @@ class FailoverSessionStore(Store):
                 self._primary_failed(exc)
             else:
                 if found is not None:
+                    renewed = self._renewed.get(key)
+                    if renewed is not None:
+                        # What Redis holds now (another process may have written it).
+                        digest = hashlib.blake2b(found, digest_size=16).digest()
+                        self._renewed[key] = (digest, renewed[1])
                     return found
         return await self.fallback.get(key, renew_for)
 

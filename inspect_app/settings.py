@@ -115,6 +115,9 @@ class Settings:
     # How long a page part rendered for many readers (the follow-up board) may be reused
     # while no write was committed (inspect_app/page_cache.py); 0 turns the reuse off.
     page_cache_seconds: int = 60
+    # How long who is asking (the principal of a session or token) is reused per process
+    # while no write was committed (inspect_app/services/identity.py); 0 turns it off.
+    principal_cache_seconds: int = 10
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -181,6 +184,7 @@ def load_settings() -> Settings:
         page_cache_seconds=_env_int_between(
             "PAGE_CACHE_SECONDS", 0 if app_env == "test" else 60, 0, 3600
         ),
+        principal_cache_seconds=_env_int_between("PRINCIPAL_CACHE_SECONDS", 10, 0, 300),
     )
 
 

@@ -57,7 +57,7 @@ class DashboardController(Controller):
         """The recommendations or payments a money figure of the dashboard adds up."""
         errors: dict[str, str] = {}
         found = None
-        if counter is None and period is None:  # the form alone, on the current period
+        if counter is period is agency_id is page is None:  # the form, on the current period
             return await render(
                 request,
                 "dashboard/figures.html",

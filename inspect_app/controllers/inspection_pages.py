@@ -13,6 +13,8 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
+from inspect_app import page_cache
+from inspect_app.clock import today
 from inspect_app.controllers.approval_pages import SENT_FOR_APPROVAL
 from inspect_app.controllers.case_views import case_page_context
 from inspect_app.controllers.page_support import (
@@ -33,7 +35,7 @@ from inspect_app.forms import inspections as case_forms
 from inspect_app.forms.common import CHOOSE_AGENCY, date_or_none, form_version, id_list, page_links
 from inspect_app.forms.common import query_string as list_query
 from inspect_app.i18n import translate
-from inspect_app.pages import flash, render
+from inspect_app.pages import flash, render, render_part
 from inspect_app.principal import Principal
 from inspect_app.services import catalogues, inspections, plans, subjects, users
 
@@ -188,6 +190,48 @@ async def _list_context(
     }
 
 
+class _RefusedFilter(Exception):
+    """A filter the service refused: its page, with the errors, is shown and not kept."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__("refused filter")
+        self.html = html
+
+
+async def _list_part(
+    request: Request[Any, Any, Any],
+    principal: Principal,
+    values: dict[str, str],
+    numbers: dict[str, int | None],
+    errors: dict[str, str],
+    cursor: str | None,
+) -> str:
+    """The case list below the menu, rendered (``errors`` gains what the service refuses)."""
+    page: dict[str, Any] = {"items": [], "next_cursor": None, "counts": {}}
+    if not errors:
+        try:
+            page = await inspections.list_inspections(
+                principal,
+                **case_forms.list_arguments(values, numbers),
+                cursor=cursor or None,
+                limit=PAGE_SIZE,
+            )
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+        except NotFound:
+            errors["agency_id"] = CHOOSE_AGENCY
+    return render_part(
+        request,
+        "inspections/_list.html",
+        items=page["items"],
+        counts=page.get("counts", {}),
+        total=sum(page.get("counts", {}).values()),
+        errors=errors,
+        **page_links("/inspections", values, page["next_cursor"], cursor),
+        **await _list_context(request, principal, values, numbers["subject_id"]),
+    )
+
+
 class InspectionPageController(Controller):
     """``/inspections``: list, case page, create, edit, delete a draft, lifecycle events."""
 
@@ -212,47 +256,51 @@ class InspectionPageController(Controller):
         table: str | None = None,
         concluded_in: str | None = None,
     ) -> Template:
-        """Cases in scope with filters, counts per status and a keyset "next page" link."""
-        values, numbers, errors = case_forms.case_filters(
-            {
-                "agency_id": agency_id,
-                "include_sub": include_sub,
-                "year": year,
-                "period": period,
-                "origin": origin,
-                "kind": kind,
-                "status": status,
-                "overdue": overdue,
-                "subject_id": subject_id,
-                "q": q,
-                "table": table,
-                "concluded_in": concluded_in,
-            }
+        """Cases in scope with filters, counts per status and a keyset "next page" link.
+
+        The list below the menu is the same for every reader of the same scope on the same
+        day: it is rendered once and reused until the next write (page_cache), counts per
+        status included.
+        """
+        raw = {
+            "agency_id": agency_id,
+            "include_sub": include_sub,
+            "year": year,
+            "period": period,
+            "origin": origin,
+            "kind": kind,
+            "status": status,
+            "overdue": overdue,
+            "subject_id": subject_id,
+            "q": q,
+            "table": table,
+            "concluded_in": concluded_in,
+        }
+        values, numbers, errors = case_forms.case_filters(raw)
+        if errors:
+            html = await _list_part(request, principal, values, numbers, errors, cursor)
+            return await render(request, "inspections/index.html", 422, list_html=html)
+        key = (
+            "inspections",
+            principal.agency_path,
+            principal.can("inspection.create"),
+            request_language(request),
+            today(),
+            tuple(sorted(request.query_params.multi_items())),
         )
-        page: dict[str, Any] = {"items": [], "next_cursor": None, "counts": {}}
-        if not errors:
-            try:
-                page = await inspections.list_inspections(
-                    principal,
-                    **case_forms.list_arguments(values, numbers),
-                    cursor=cursor or None,
-                    limit=PAGE_SIZE,
-                )
-            except InvalidInput as exc:
-                errors.update(exc.errors)
-            except NotFound:
-                errors["agency_id"] = CHOOSE_AGENCY
-        return await render(
-            request,
-            "inspections/index.html",
-            status_code=422 if errors else 200,
-            items=page["items"],
-            counts=page.get("counts", {}),
-            total=sum(page.get("counts", {}).values()),
-            errors=errors,
-            **page_links("/inspections", values, page["next_cursor"], cursor),
-            **await _list_context(request, principal, values, numbers["subject_id"]),
-        )
+        failed: dict[str, str] = {}
+
+        async def part() -> str:
+            html = await _list_part(request, principal, values, numbers, failed, cursor)
+            if failed:  # the service refused the filter: not kept, shown with its errors
+                raise _RefusedFilter(html)
+            return html
+
+        try:
+            html = await page_cache.kept(key, part)
+        except _RefusedFilter as refused:
+            return await render(request, "inspections/index.html", 422, list_html=refused.html)
+        return await render(request, "inspections/index.html", list_html=html)
 
     @get("/inspections/new", opt={"permission": "inspection.create"})
     async def new(

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
-from babel.numbers import format_decimal
+from babel.numbers import format_currency, format_decimal
 
 _LOCALES = {"vi": "vi_VN", "en": "en_US"}
 _CENT = Decimal("0.01")
@@ -30,10 +30,13 @@ def format_vnd(amount: int | None, lang: str = "vi") -> str:
     """Money in đồng: "1.250.000 ₫" (vi), "₫1,250,000" (en); "" for None."""
     if amount is None:
         return ""
-    _locale(lang)
-    # CLDR's patterns for VND, written out: a board formats hundreds of amounts per page, and
-    # Babel's pattern engine took ~80 µs for each (the unit tests compare with Babel).
-    sign, digits = ("-" if amount < 0 else ""), f"{abs(int(amount)):,}"
+    locale = _locale(lang)
+    if not isinstance(amount, int):  # a Decimal or float: Babel rounds it as CLDR says
+        return _plain_spaces(format_currency(amount, "VND", locale=locale))
+    # CLDR's patterns for VND, written out for whole đồng: a board formats hundreds of
+    # amounts per page, and Babel's pattern engine took ~80 µs for each (the unit tests
+    # compare with Babel).
+    sign, digits = ("-" if amount < 0 else ""), f"{abs(amount):,}"
     if lang == "vi":
         return f"{sign}{digits.replace(',', '.')} ₫"
     return f"{sign}₫{digits}"

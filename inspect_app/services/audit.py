@@ -118,7 +118,7 @@ async def record(
         return
     # Reads the chain's head, then appends: on SQLite the write lock must be taken at BEGIN,
     # or two sign-ins at once both read and one fails with "database is locked".
-    async with write_transaction():
+    async with write_transaction(changes_data=False):
         await _append(content, at)
 
 

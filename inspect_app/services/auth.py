@@ -179,8 +179,10 @@ async def authenticate(username: str, password: str, ip: str) -> Principal:
     ok = verify_password(row["password_hash"] if row else None, password)
     principal = principal_of(row) if (row and ok and row["active"]) else None
     # One write transaction for the attempt, the user's last sign-in and the audit row (the
-    # password was checked before it, so the write lock is held only for the writes).
-    async with write_transaction():
+    # password was checked before it, so the write lock is held only for the writes). None
+    # of it is shown by a kept page or principal: a stream of failed sign-ins must not make
+    # every page again.
+    async with write_transaction(changes_data=False):
         await LoginAttempt.insert(
             LoginAttempt(username=username, ip=ip, success=principal is not None, at=now)
         )

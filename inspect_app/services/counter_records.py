@@ -108,6 +108,7 @@ class RecordList(msgspec.Struct, frozen=True, kw_only=True):
 
     counter: str
     period: Period
+    agency_id: int | None
     agency_path: str
     count: int
     total_vnd: int
@@ -183,6 +184,7 @@ async def counter_records(principal: Principal, request: RecordRequest) -> Recor
     return RecordList(
         counter=counter,
         period=period,
+        agency_id=request.agency_id,
         agency_path=path,
         count=count,
         total_vnd=total,

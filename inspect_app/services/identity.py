@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from inspect_app import data_version
+from inspect_app.data_version import Version
 from inspect_app.principal import Principal
 from inspect_app.security import token_digest
+from inspect_app.settings import get_settings
 from models.tables import Agency, ApiToken, AppUser
 
 # Writing last_used_at on every request would turn each read into a write.
@@ -50,33 +53,38 @@ class _KeptPrincipals:
     agency moved, a token revoked, a password changed, the language) is a committed write,
     which moves the version (inspect_app/data_version.py): the next request reads the user
     again, so a revoked token or a deactivated user is refused on its next request, as
-    before. Without a known version nothing is kept.
+    before. A change made around the app (a database console) is seen within
+    ``PRINCIPAL_CACHE_SECONDS`` (10 s); 0 keeps nothing. Without a known version nothing is
+    kept.
     """
 
     def __init__(self, size: int = 10_000) -> None:
         self.size = size
-        self.entries: OrderedDict[tuple[str, Any], tuple[tuple[int, int], Any]] = OrderedDict()
+        self.entries: OrderedDict[tuple[str, Any], tuple[Version, float, Any]] = OrderedDict()
 
-    def get(self, key: tuple[str, Any], version: tuple[int, int] | None) -> tuple[bool, Any]:
+    def get(self, key: tuple[str, Any], version: Version | None) -> tuple[bool, Any]:
         entry = self.entries.get(key)
         if version is None or entry is None or entry[0] != version:
             return False, None
-        return True, entry[1]
+        if _monotonic() - entry[1] > get_settings().principal_cache_seconds:
+            return False, None
+        return True, entry[2]
 
-    def put(self, key: tuple[str, Any], version: tuple[int, int] | None, value: Any) -> None:
-        if version is None:
+    def put(self, key: tuple[str, Any], version: Version | None, value: Any) -> None:
+        if version is None or get_settings().principal_cache_seconds <= 0:
             return
-        self.entries[key] = (version, value)
+        self.entries[key] = (version, _monotonic(), value)
         self.entries.move_to_end(key)
         while len(self.entries) > self.size:
             self.entries.popitem(last=False)
 
 
 _kept = _KeptPrincipals()
+_monotonic = time.monotonic  # the clock of the kept principals (tests move it)
 
 
 def forget_kept() -> None:
-    """Forget every kept principal (tests)."""
+    """Forget every kept principal (tests: ids start again in an emptied database)."""
     _kept.entries.clear()
 
 
@@ -109,13 +117,11 @@ async def principal_from_token(token: str) -> Principal | None:
     found, kept = _kept.get(("token", digest), version)
     if not found:
         rows = await ApiToken.raw(_TOKEN_OWNER_SQL, digest, True)
-        kept = None
-        if rows:
-            row = rows[0]
-            kept = [principal_of(row, row["token_id"]), _aware(row["last_used_at"])]
+        if not rows:
+            return None  # not kept: any string may come as a token
+        row = rows[0]
+        kept = [principal_of(row, row["token_id"]), _aware(row["last_used_at"])]
         _kept.put(("token", digest), version, kept)
-    if kept is None:
-        return None
     principal, last_used = kept
     now = _now()
     if last_used is None or now - last_used > TOKEN_TOUCH_INTERVAL:

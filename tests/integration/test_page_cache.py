@@ -20,8 +20,9 @@ from redis.asyncio import Redis
 
 from inspect_app import data_version, page_cache
 from inspect_app.db import write_transaction
+from inspect_app.services import identity
 from inspect_app.settings import get_settings
-from models.tables import AppUser, Measure
+from models.tables import AppUser, Inspection, Measure
 from tests.integration.jobs_support import build_jobs_world, make_user, sign_in
 
 pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
@@ -128,8 +129,9 @@ async def test_readers_of_other_scopes_roles_and_languages_get_their_own_board(
     theirs = (await client.get("/follow-ups")).text
     assert 'data-testid="remind-check"' not in theirs
     assert "Thanh tra tỉnh" not in theirs.split('id="f-agency_id"')[1].split("</select>")[0]
-    # The same head in English.
-    await AppUser.update({AppUser.language: "en"}).where(AppUser.id == w.head)
+    # The same head in English (a committed write, as the language menu makes it).
+    async with write_transaction():
+        await AppUser.update({AppUser.language: "en"}).where(AppUser.id == w.head)
     await sign_in(client, w.head)
     english = (await client.get("/follow-ups")).text
     assert "Money left" in english and "Money left" not in head_page
@@ -142,16 +144,17 @@ def test_a_kept_part_lives_at_most_its_age_and_the_oldest_goes_first(
     now = [1000.0]
     monkeypatch.setattr(page_cache.time, "monotonic", lambda: now[0])
     kept = page_cache._Kept(max_bytes=10)
-    kept.put("a", (0, 1), "12345")
+    v1, v2 = ("e", 0, 1), ("e", 0, 2)
+    kept.put("a", v1, "12345")
     now[0] += 60
-    assert kept.get("a", (0, 1), 60) == "12345"  # 60 s old: still good
+    assert kept.get("a", v1, 60) == "12345"  # 60 s old: still good
     now[0] += 0.001
-    assert kept.get("a", (0, 1), 60) is None  # a moment past its age
-    assert kept.get("a", (0, 2), 3600) is None  # another version
-    kept.put("b", (0, 1), "6789")
-    kept.put("c", (0, 1), "xyz")  # 12 characters: "a" goes
+    assert kept.get("a", v1, 60) is None  # a moment past its age
+    assert kept.get("a", v2, 3600) is None  # another version
+    kept.put("b", v1, "6789")
+    kept.put("c", v1, "xyz")  # 12 bytes: "a" goes
     assert "a" not in kept.entries and kept.size == 7
-    kept.put("d", (0, 1), "x" * 11)  # larger than the whole: not kept
+    kept.put("d", v1, "đđđđđđ")  # 6 letters, 12 bytes: larger than the whole, not kept
     assert "d" not in kept.entries
 
 
@@ -163,7 +166,11 @@ async def test_the_version_moves_once_after_the_outermost_commit_and_not_on_roll
             await Measure.count()
         assert await data_version.current() == start  # not yet committed
     after = await data_version.current()
-    assert after is not None and after[1] == start[1] + 1
+    assert after is not None and after[2] == start[2] + 1
+    # A write that changes nothing a page shows (a sign-in attempt) leaves it.
+    async with write_transaction(changes_data=False):
+        await Measure.count()
+    assert await data_version.current() == after
     with pytest.raises(RuntimeError):
         async with write_transaction():
             raise RuntimeError("the write fails")
@@ -211,3 +218,113 @@ async def test_a_failed_render_fails_its_readers_and_is_not_kept() -> None:
         return "<p>back</p>"
 
     assert await page_cache.kept("broken", working) == "<p>back</p>"
+
+
+async def test_a_redis_that_lost_the_counter_starts_a_new_epoch(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str
+) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    get_settings.cache_clear()
+    token = data_version.begin_request()
+    try:
+        before = await data_version.current()
+        assert before is not None
+        redis = Redis.from_url(redis_url)
+        try:
+            await redis.flushdb()  # a restart without persistence
+        finally:
+            await redis.aclose()
+        data_version.end_request(token)
+        token = data_version.begin_request()
+        after = await data_version.current()
+        assert after is not None and after[0] != before[0]
+    finally:
+        data_version.end_request(token)
+
+
+async def test_a_bump_that_could_not_reach_redis_is_sent_when_it_answers(
+    monkeypatch: pytest.MonkeyPatch, redis_url: str
+) -> None:
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    get_settings.cache_clear()
+    redis = Redis.from_url(redis_url)
+    try:
+        await redis.set(data_version.KEY, 10)
+        real_pool = data_version.job_queue.redis_pool
+
+        async def down(url: str) -> Any:
+            raise ConnectionError("Redis is restarting")
+
+        # (The back-off this sets is undone with the test.)
+        monkeypatch.setattr(data_version, "_down_until", data_version._down_until)
+        monkeypatch.setattr(data_version.job_queue, "redis_pool", down)
+        await data_version.bump()  # committed, but Redis does not hear of it
+        assert int(await redis.get(data_version.KEY)) == 10
+        monkeypatch.setattr(data_version.job_queue, "redis_pool", real_pool)
+        data_version._down_until = 0.0  # the back-off is over
+        token = data_version.begin_request()
+        try:
+            version = await data_version.current()
+        finally:
+            data_version.end_request(token)
+        assert version is not None and version[1] == 11
+    finally:
+        await redis.aclose()
+
+
+def test_several_web_processes_without_redis_keep_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("WEB_WORKERS", "2")
+    get_settings.cache_clear()
+    assert asyncio.run(data_version._fetch()) is None
+    monkeypatch.setenv("WEB_WORKERS", "1")
+    get_settings.cache_clear()
+    assert asyncio.run(data_version._fetch()) is not None
+
+
+async def test_a_change_made_around_the_app_reaches_a_kept_principal_within_its_age(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = await build_jobs_world()
+    now = [1000.0]
+    monkeypatch.setattr(identity, "_monotonic", lambda: now[0])
+    await sign_in(client, w.lead)
+    assert (await client.get("/api/me")).status_code == 200  # kept from here on
+    # Deactivated from a database console: no write of the app, the version holds.
+    await AppUser.update({AppUser.active: False}).where(AppUser.id == w.lead)
+    now[0] += get_settings().principal_cache_seconds - 0.01
+    assert (await client.get("/api/me")).status_code == 200
+    now[0] += 0.02
+    assert (await client.get("/api/me")).status_code == 401
+
+
+async def test_the_case_list_and_its_counts_follow_a_write_at_once(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    w = await build_jobs_world()
+    await sign_in(client, w.head)
+    status = re.compile(r'data-status="reported"[^>]*>[^<]*<strong>(\d+)</strong>')
+    page = (await client.get("/inspections")).text
+    assert status.findall(page) == ["1"] and "TT-01/2026" in page
+    assert (await client.get("/inspections")).text == page  # kept
+    hits = page_cache.stats()["hits"]
+    assert hits >= 1
+    # A committed write (as the lifecycle step makes it): the case leaves "reported".
+    async with write_transaction():
+        await Inspection.update({Inspection.status: "concluded"}).where(
+            Inspection.id == w.awaiting_conclusion
+        )
+    page = (await client.get("/inspections")).text
+    assert status.findall(page) == ["0"]
+    # Another reader's scope gets its own list: the finance department has no case.
+    other = await make_user("tc_ttv2", "inspector", w.finance)
+    await sign_in(client, other)
+    theirs = (await client.get("/inspections")).text
+    assert "TT-01/2026" not in theirs
+    # A filter the service refuses comes back with its error, and is not kept.
+    refused = await client.get("/inspections?agency_id=999999")
+    assert refused.status_code == 422 and 'id="e-agency_id"' in refused.text
+    again = await client.get("/inspections?agency_id=999999")
+    assert again.status_code == 422

@@ -102,3 +102,23 @@ async def test_the_same_session_is_stored_in_redis_again_only_after_renew_after(
         assert await store.get("k") is None
     finally:
         await client.aclose()
+
+
+async def test_a_session_changed_by_another_process_is_stored_again(
+    db: str, redis_server: ThrowawayRedis
+) -> None:
+    # Process A stores the session; process B adds a flash; A reads it, shows the flash
+    # and stores the session without it: that must reach Redis, although A stored the
+    # same content a moment ago.
+    a, client = _store(redis_server)
+    b, other = _store(redis_server)
+    try:
+        await a.set("k", b'{"user_id": 7}', 600)
+        await b.set("k", b'{"user_id": 7, "flashes": ["Saved"]}', 600)
+        assert await a.get("k") == b'{"user_id": 7, "flashes": ["Saved"]}'
+        await a.set("k", b'{"user_id": 7}', 600)
+        assert await a.get("k") == b'{"user_id": 7}'
+        assert await b.get("k") == b'{"user_id": 7}'
+    finally:
+        await client.aclose()
+        await other.aclose()

@@ -36,6 +36,12 @@ def test_format_vnd_writes_what_babel_writes(amount: int, lang: str) -> None:
     assert format_vnd(amount, lang) == expected.replace("\u00a0", " ").replace("\u202f", " ")
 
 
+@pytest.mark.parametrize("amount", [Decimal("1.5"), Decimal("2.5"), Decimal("-0"), 1250000.4])
+def test_format_vnd_of_a_fraction_rounds_as_babel_does(amount: Decimal | float) -> None:
+    expected = format_currency(amount, "VND", locale="vi_VN").replace("\u00a0", " ")
+    assert format_vnd(amount) == expected  # type: ignore[arg-type]
+
+
 def test_format_million_vnd_rounds_half_up() -> None:
     assert format_million_vnd(1_250_500_000) == "1.250,500"
     assert format_million_vnd(1_250_500_000, lang="en") == "1,250.500"
