@@ -243,6 +243,8 @@ class FailoverSessionStore(Store):
         if self._primary_usable():
             log.warning("session store: Redis unavailable (%s); using the database", exc)
         self._down_until = time.monotonic() + self.retry_after
+        # It may come back empty: every session is stored there again on its next response.
+        self._renewed.clear()
 
     async def _replay_deletes(self) -> None:
         # Deletions made while Redis was away: a session ended then must not come back.
@@ -304,7 +306,9 @@ class FailoverSessionStore(Store):
             except REDIS_FAILURES as exc:
                 self._primary_failed(exc)
             else:
-                if found is not None:
+                if found is None:
+                    self._renewed.pop(key, None)  # Redis lost it: the next response stores it
+                else:
                     renewed = self._renewed.get(key)
                     if renewed is not None:
                         # What Redis holds now (another process may have written it).

@@ -113,6 +113,9 @@ def fleet(db: str, redis_url: str, tmp_path: Path) -> Iterator[Fleet]:
         "REPORT_DIR": str(shared / "reports"),
         "UPLOAD_DIR": str(shared / "uploads"),
         "REDIS_URL": redis_url,
+        # As in production: pages and principals kept per process under the shared version.
+        "PAGE_CACHE_SECONDS": "60",
+        "PRINCIPAL_CACHE_SECONDS": "10",
     }
     processes: list[Process] = []
     try:
@@ -281,3 +284,46 @@ async def test_a_report_asked_for_twice_on_two_hosts_is_generated_once_and_serve
             assert response.status_code == 200, response.text
             bodies.append(response.content)
     assert bodies[0] == bodies[1] and bodies[0][:2] == b"PK"
+
+
+LEFT = re.compile(r'data-testid="follow-up-left">.*?<strong class="nowrap">([^<]*)</strong>', re.S)
+
+
+async def test_what_each_host_keeps_follows_a_write_made_on_the_other(
+    fleet: Fleet, world: dict[str, Any]
+) -> None:
+    """Each web process keeps the board it rendered and who is asking (page_cache,
+    services/identity.py); a payment recorded on A shows on B's board, and a token revoked
+    on A is refused by B, on the very next request."""
+    host_a, host_b = fleet.web
+    lead, measure = world["lead"], world["measure"]
+    username = world["head"].principal.username
+    async with (
+        httpx.AsyncClient(base_url=host_a, timeout=30) as on_a,
+        httpx.AsyncClient(base_url=host_b, timeout=30) as on_b,
+    ):
+        login = await on_b.post(
+            "/api/auth/login", json={"username": username, "password": PASSWORD}
+        )
+        assert login.status_code == 200, login.text
+        for _ in range(2):  # rendered, then kept
+            board = await on_b.get("/follow-ups")
+            assert LEFT.findall(board.text) == ["100.000.000 ₫"], fleet.logs()
+        paid = await on_a.post(
+            f"/api/measures/{measure['id']}/executions",
+            json={"date": "2026-04-02", "amount_vnd": 30_000_000},
+            headers=lead.headers,
+        )
+        assert paid.status_code == 201, paid.text
+        board = await on_b.get("/follow-ups")
+        assert LEFT.findall(board.text) == ["70.000.000 ₫"]
+
+        # A second token of the lead, used on B (kept there), revoked on A.
+        created = await on_a.post("/api/tokens", json={"name": "script"}, headers=lead.headers)
+        assert created.status_code == 201, created.text
+        script = {"Authorization": f"Bearer {created.json()['token']}"}
+        for _ in range(2):
+            assert (await on_b.get("/api/me", headers=script)).status_code == 200
+        revoked = await on_a.delete(f"/api/tokens/{created.json()['id']}", headers=lead.headers)
+        assert revoked.status_code == 204
+        assert (await on_b.get("/api/me", headers=script)).status_code == 401
