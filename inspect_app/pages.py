@@ -8,6 +8,7 @@ from litestar import Request
 from litestar.response import Template
 from markupsafe import Markup
 
+from inspect_app.clock import today
 from inspect_app.i18n import N_
 from inspect_app.principal import Principal
 from inspect_app.services.menu import menu_counts
@@ -79,3 +80,21 @@ def render_part(request: Request[Any, Any, Any], template_name: str, **context: 
         raise RuntimeError("no template engine is configured")
     template = engine.engine.get_template(template_name)
     return Markup(template.render(request=request, **context))
+
+
+def shared_part_key(
+    request: Request[Any, Any, Any], principal: Principal, name: str, permission: str
+) -> tuple[Any, ...]:
+    """The key of a page part that is the same for every reader of one scope with (or
+    without) ``permission``, in one language, on one day, for one query string: what a part
+    kept by inspect_app/page_cache.py may depend on, and all it may depend on."""
+    state = request.scope.get("state")
+    lang = state.get("lang", "vi") if isinstance(state, dict) else "vi"
+    return (
+        name,
+        principal.agency_path,
+        principal.can(permission),
+        lang,
+        today(),
+        tuple(sorted(request.query_params.multi_items())),
+    )

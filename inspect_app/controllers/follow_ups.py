@@ -28,7 +28,7 @@ from inspect_app.forms.follow_ups import (
     preview_groups,
 )
 from inspect_app.i18n import translate
-from inspect_app.pages import render, render_part
+from inspect_app.pages import render, render_part, shared_part_key
 from inspect_app.principal import Principal
 from inspect_app.schemas.bounds import (
     DeadlineTypeFilter,
@@ -204,14 +204,7 @@ class FollowUpPageController(Controller):
         if errors:
             html = await _board_part(request, principal, board, errors, show_all, group_page)
             return await render(request, "follow_ups/index.html", 422, board_html=html)
-        key = (
-            "follow-ups",
-            principal.agency_path,
-            principal.can("followup.remind"),
-            request_language(request),
-            today(),
-            tuple(sorted(request.query_params.multi_items())),
-        )
+        key = shared_part_key(request, principal, "follow-ups", "followup.remind")
         html = await page_cache.kept(
             key, lambda: _board_part(request, principal, board, {}, show_all, group_page)
         )

@@ -14,7 +14,6 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from inspect_app import page_cache
-from inspect_app.clock import today
 from inspect_app.controllers.approval_pages import SENT_FOR_APPROVAL
 from inspect_app.controllers.case_views import case_page_context
 from inspect_app.controllers.page_support import (
@@ -35,7 +34,7 @@ from inspect_app.forms import inspections as case_forms
 from inspect_app.forms.common import CHOOSE_AGENCY, date_or_none, form_version, id_list, page_links
 from inspect_app.forms.common import query_string as list_query
 from inspect_app.i18n import translate
-from inspect_app.pages import flash, render, render_part
+from inspect_app.pages import flash, render, render_part, shared_part_key
 from inspect_app.principal import Principal
 from inspect_app.services import catalogues, inspections, plans, subjects, users
 
@@ -280,14 +279,7 @@ class InspectionPageController(Controller):
         if errors:
             html = await _list_part(request, principal, values, numbers, errors, cursor)
             return await render(request, "inspections/index.html", 422, list_html=html)
-        key = (
-            "inspections",
-            principal.agency_path,
-            principal.can("inspection.create"),
-            request_language(request),
-            today(),
-            tuple(sorted(request.query_params.multi_items())),
-        )
+        key = shared_part_key(request, principal, "inspections", "inspection.create")
         failed: dict[str, str] = {}
 
         async def part() -> str:
