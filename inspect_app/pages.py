@@ -9,6 +9,7 @@ from litestar.response import Template
 from markupsafe import Markup
 
 from inspect_app.clock import today
+from inspect_app.exceptions import request_language
 from inspect_app.i18n import N_
 from inspect_app.principal import Principal
 from inspect_app.services.menu import menu_counts
@@ -88,13 +89,11 @@ def shared_part_key(
     """The key of a page part that is the same for every reader of one scope with (or
     without) ``permission``, in one language, on one day, for one query string: what a part
     kept by inspect_app/page_cache.py may depend on, and all it may depend on."""
-    state = request.scope.get("state")
-    lang = state.get("lang", "vi") if isinstance(state, dict) else "vi"
     return (
         name,
         principal.agency_path,
         principal.can(permission),
-        lang,
+        request_language(request),
         today(),
         tuple(sorted(request.query_params.multi_items())),
     )

@@ -13,6 +13,8 @@ from inspect_app.domain import tips as rules
 from inspect_app.domain.periods import current_quarter
 from inspect_app.errors import InvalidInput, NotFound
 from inspect_app.exceptions import request_language
+from inspect_app.forms.common import CHOOSE_AGENCY
+from inspect_app.forms.figures import figure_request
 from inspect_app.pages import render
 from inspect_app.principal import Principal
 from inspect_app.services import counter_records, dashboard, dashboard_charts, tips
@@ -66,12 +68,12 @@ class DashboardController(Controller):
                 values={"counter": "", "period": current_quarter(today()).code, "agency_id": ""},
             )
         try:
-            wanted = counter_records.read_request(counter, period, agency_id, page)
+            wanted = figure_request(counter, period, agency_id, page)
             found = await counter_records.counter_records(principal, wanted)
         except InvalidInput as exc:
             errors.update(exc.errors)
         except NotFound:
-            errors["agency_id"] = "Choose an agency you may see."
+            errors["agency_id"] = CHOOSE_AGENCY
         return await render(
             request,
             "dashboard/figures.html",

@@ -21,11 +21,9 @@ from typing import Literal, get_args
 import msgspec
 
 from inspect_app.db import is_postgres
-from inspect_app.domain.periods import InvalidPeriod, Period, parse_period
+from inspect_app.domain.periods import Period
 from inspect_app.principal import Principal
-from inspect_app.schemas.bounds import MAX_ID
 from inspect_app.services import agencies
-from inspect_app.services.casework import Errors
 from inspect_app.services.totals import CASES_CTES, IMPLEMENTATION_CTES, bind_periods
 from models.tables import Inspection
 
@@ -128,38 +126,6 @@ class RecordRequest(msgspec.Struct, frozen=True, kw_only=True):
     period: Period
     agency_id: int | None = None
     page: int = 1
-
-
-def _whole(raw: str | None, low: int, high: int) -> int | None:
-    """A whole number typed in a query string within [low, high]; None when not one."""
-    text = (raw or "").strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 10:
-        return None
-    number = int(text)
-    return number if low <= number <= high else None
-
-
-def read_request(
-    counter: str | None, period: str | None, agency_id: str | None, page: str | None
-) -> RecordRequest:
-    """The request of a page of records from its query string, or InvalidInput naming each
-    field that is wrong."""
-    errors = Errors()
-    chosen = counter or ""
-    if chosen not in COUNTERS:
-        errors["counter"] = "Choose a value from the list."
-    try:
-        parsed = parse_period(period or "")
-    except InvalidPeriod:
-        errors["period"] = "Enter a period such as 2026-Q1 or 2026-6M."
-    agency = _whole(agency_id, 1, MAX_ID) if agency_id else None
-    if agency_id and agency is None:
-        errors["agency_id"] = "Choose an agency you may see."
-    number = _whole(page, 1, MAX_PAGE) if page else 1
-    if number is None:
-        errors["page"] = "Enter a whole number from 1 to 10000."
-    errors.raise_if_any()
-    return RecordRequest(counter=chosen, period=parsed, agency_id=agency, page=number or 1)
 
 
 async def counter_records(principal: Principal, request: RecordRequest) -> RecordList:

@@ -15,6 +15,7 @@ import pytest
 
 from inspect_app.domain.periods import parse_period
 from inspect_app.errors import InvalidInput, NotFound
+from inspect_app.forms.figures import figure_request
 from inspect_app.principal import Principal
 from inspect_app.services import counter_records, totals
 from inspect_app.services.counter_records import RecordRequest
@@ -188,16 +189,20 @@ async def test_long_lists_come_a_page_at_a_time_with_the_whole_total(
         ({"page": "0"}, "page"),
         ({"page": "10001"}, "page"),
         ({"page": "²"}, "page"),
+        ({"page": "١٢"}, "page"),
+        ({"agency_id": "1\x00"}, "agency_id"),
+        ({"period": "2026-Q1\x00"}, "period"),
+        ({"counter": "checks.fines_vnd\x07"}, "counter"),
     ],
 )
 def test_a_bad_request_names_its_field(query: dict[str, Any], field: str) -> None:
     wanted = {"counter": "checks.fines_vnd", "period": "2026-Q1", "agency_id": None, "page": None}
     wanted.update(query)
     with pytest.raises(InvalidInput) as raised:
-        counter_records.read_request(**wanted)
+        figure_request(**wanted)
     assert set(raised.value.errors) == {field}
 
 
 def test_the_edges_of_a_good_request_are_accepted() -> None:
-    wanted = counter_records.read_request("checks.fines_vnd", "2026-q1", "2147483647", "10000")
+    wanted = figure_request("checks.fines_vnd", "2026-q1", "2147483647", "10000")
     assert (wanted.agency_id, wanted.page, wanted.period.code) == (2147483647, 10_000, "2026-Q1")
