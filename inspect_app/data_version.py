@@ -24,7 +24,10 @@ import asyncio
 import logging
 import secrets
 import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 from contextvars import ContextVar, Token
+from typing import Generic, TypeVar
 
 from arq.connections import ArqRedis
 
@@ -138,3 +141,56 @@ async def bump() -> None:
         await _send_pending(await job_queue.redis_pool(url))
     except Exception as exc:
         _redis_failed(exc)
+
+
+V = TypeVar("V")
+
+
+class KeptByVersion(Generic[V]):
+    """Values kept per process under the version they were made under, each at most
+    ``max_age`` seconds, the oldest out first once their weights pass ``max_weight``.
+
+    The one store of what is kept between requests: rendered page parts (weighed in bytes,
+    :mod:`inspect_app.page_cache`) and who is asking (weighed one each,
+    :mod:`inspect_app.services.identity`).
+    """
+
+    def __init__(self, max_weight: int, weigh: Callable[[V], int] = lambda _: 1) -> None:
+        self.max_weight = max_weight
+        self.weigh = weigh
+        self.weight = 0
+        self.entries: OrderedDict[Hashable, tuple[Version, float, V]] = OrderedDict()
+        self.clock: Callable[[], float] = time.monotonic  # tests move it
+
+    def get(self, key: Hashable, version: Version | None, max_age: float) -> tuple[bool, V | None]:
+        """(True, value) when ``key`` was kept under ``version`` less than ``max_age`` ago."""
+        entry = self.entries.get(key)
+        if version is None or entry is None or entry[0] != version:
+            return False, None
+        if self.clock() - entry[1] > max_age:
+            return False, None
+        self.entries.move_to_end(key)
+        return True, entry[2]
+
+    def put(self, key: Hashable, version: Version | None, value: V) -> None:
+        """Keep ``value`` under ``version`` (nothing without a version, or too heavy)."""
+        self.drop(key)
+        weight = self.weigh(value)
+        if version is None or weight > self.max_weight:
+            return
+        self.entries[key] = (version, self.clock(), value)
+        self.weight += weight
+        while self.weight > self.max_weight:
+            _, (_, _, oldest) = self.entries.popitem(last=False)
+            self.weight -= self.weigh(oldest)
+
+    def drop(self, key: Hashable) -> None:
+        """Forget ``key``."""
+        entry = self.entries.pop(key, None)
+        if entry is not None:
+            self.weight -= self.weigh(entry[2])
+
+    def clear(self) -> None:
+        """Forget everything."""
+        self.entries.clear()
+        self.weight = 0

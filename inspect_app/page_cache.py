@@ -15,14 +15,12 @@ around them is rendered for each request as before).
 from __future__ import annotations
 
 import asyncio
-import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 
 from markupsafe import Markup
 
 from inspect_app import data_version
-from inspect_app.data_version import Version
+from inspect_app.data_version import KeptByVersion, Version
 from inspect_app.settings import get_settings
 
 MAX_BYTES = 48 * 1024 * 1024
@@ -33,45 +31,8 @@ def _size(text: str) -> int:
     return len(text.encode())
 
 
-class _Kept:
-    """Rendered parts by key: (data version, monotonic time kept, text)."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.entries: OrderedDict[Hashable, tuple[Version, float, str]] = OrderedDict()
-        self.hits = 0
-        self.misses = 0
-
-    def get(self, key: Hashable, version: Version, max_age: float) -> str | None:
-        entry = self.entries.get(key)
-        if entry is None or entry[0] != version or time.monotonic() - entry[1] > max_age:
-            return None
-        self.entries.move_to_end(key)
-        return entry[2]
-
-    def put(self, key: Hashable, version: Version, text: str) -> None:
-        self.drop(key)
-        size = _size(text)
-        if size > self.max_bytes:
-            return
-        self.entries[key] = (version, time.monotonic(), text)
-        self.size += size
-        while self.size > self.max_bytes:
-            _, (_, _, oldest) = self.entries.popitem(last=False)
-            self.size -= _size(oldest)
-
-    def drop(self, key: Hashable) -> None:
-        entry = self.entries.pop(key, None)
-        if entry is not None:
-            self.size -= _size(entry[2])
-
-    def clear(self) -> None:
-        self.entries.clear()
-        self.size = 0
-
-
-_kept = _Kept(MAX_BYTES)
+_kept: KeptByVersion[str] = KeptByVersion(MAX_BYTES, _size)
+_counts = {"hits": 0, "misses": 0}
 
 
 # Renders under way, by (key, version): readers who ask for the same part meanwhile wait for
@@ -87,20 +48,20 @@ async def kept(key: Hashable, render: Callable[[], Awaitable[str]]) -> Markup:
     max_age = get_settings().page_cache_seconds
     version = await data_version.current() if max_age > 0 else None
     if version is None:
-        _kept.misses += 1
+        _counts["misses"] += 1
         return Markup(await render())
-    text = _kept.get(key, version, max_age)
-    if text is not None:
-        _kept.hits += 1
+    found, text = _kept.get(key, version, max_age)
+    if found and text is not None:
+        _counts["hits"] += 1
         return Markup(text)
     task = _rendering.get((key, version))
     if task is None:
-        _kept.misses += 1
+        _counts["misses"] += 1
         task = asyncio.ensure_future(_render_and_keep(key, version, render))
         _rendering[(key, version)] = task
         task.add_done_callback(lambda done: _finished(key, version, done))
     else:
-        _kept.hits += 1
+        _counts["hits"] += 1
     # The render is a task of its own, shielded: a reader who goes away (the first one
     # included) does not cancel what the others wait for.
     return Markup(await asyncio.shield(task))
@@ -123,14 +84,13 @@ def _finished(key: Hashable, version: Version, task: asyncio.Task[str]) -> None:
 def stats() -> dict[str, int]:
     """Hits, misses, parts and bytes kept in this process (for the bench and the tests)."""
     return {
-        "hits": _kept.hits,
-        "misses": _kept.misses,
+        **_counts,
         "parts": len(_kept.entries),
-        "bytes": _kept.size,
+        "bytes": _kept.weight,
     }
 
 
 def clear() -> None:
     """Forget every kept part (tests)."""
     _kept.clear()
-    _kept.hits = _kept.misses = 0
+    _counts.update(hits=0, misses=0)

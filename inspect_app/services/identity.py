@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
-from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from inspect_app import data_version
-from inspect_app.data_version import Version
+from inspect_app.data_version import KeptByVersion, Version
 from inspect_app.principal import Principal
 from inspect_app.security import token_digest
 from inspect_app.settings import get_settings
@@ -46,57 +44,39 @@ def principal_of(row: dict[str, Any], token_id: int | None = None) -> Principal:
     )
 
 
-class _KeptPrincipals:
-    """Who is asking, kept per process while the data version holds.
-
-    Every change that decides who someone is or may do (deactivation, role, agency, an
-    agency moved, a token revoked, a password changed, the language) is a committed write,
-    which moves the version (inspect_app/data_version.py): the next request reads the user
-    again, so a revoked token or a deactivated user is refused on its next request, as
-    before. A change made around the app (a database console) is seen within
-    ``PRINCIPAL_CACHE_SECONDS`` (10 s); 0 keeps nothing. Without a known version nothing is
-    kept.
-    """
-
-    def __init__(self, size: int = 10_000) -> None:
-        self.size = size
-        self.entries: OrderedDict[tuple[str, Any], tuple[Version, float, Any]] = OrderedDict()
-
-    def get(self, key: tuple[str, Any], version: Version | None) -> tuple[bool, Any]:
-        entry = self.entries.get(key)
-        if version is None or entry is None or entry[0] != version:
-            return False, None
-        if _monotonic() - entry[1] > get_settings().principal_cache_seconds:
-            return False, None
-        return True, entry[2]
-
-    def put(self, key: tuple[str, Any], version: Version | None, value: Any) -> None:
-        if version is None or get_settings().principal_cache_seconds <= 0:
-            return
-        self.entries[key] = (version, _monotonic(), value)
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.size:
-            self.entries.popitem(last=False)
+# Who is asking, kept per process while the data version holds. Every change that decides
+# who someone is or may do (deactivation, role, agency, an agency moved, a token revoked, a
+# password changed, the language) is a committed write, which moves the version
+# (inspect_app/data_version.py): the next request reads the user again, so a revoked token
+# or a deactivated user is refused on its next request, as before. A change made around the
+# app (a database console) is seen within PRINCIPAL_CACHE_SECONDS (10 s); 0 keeps nothing.
+# Values: (Principal or None,) of a user, [Principal, last use] of a token.
+_kept: KeptByVersion[Any] = KeptByVersion(10_000)
 
 
-_kept = _KeptPrincipals()
-_monotonic = time.monotonic  # the clock of the kept principals (tests move it)
+def _kept_get(key: tuple[str, Any], version: Version | None) -> tuple[bool, Any]:
+    return _kept.get(key, version, get_settings().principal_cache_seconds)
+
+
+def _kept_put(key: tuple[str, Any], version: Version | None, value: Any) -> None:
+    if get_settings().principal_cache_seconds > 0:
+        _kept.put(key, version, value)
 
 
 def forget_kept() -> None:
     """Forget every kept principal (tests: ids start again in an emptied database)."""
-    _kept.entries.clear()
+    _kept.clear()
 
 
 async def load_principal(user_id: int, *, token_id: int | None = None) -> Principal | None:
     """The active user with this id as a Principal, or None (deactivated users get None)."""
     version = await data_version.current() if token_id is None else None
-    found, principal = _kept.get(("user", user_id), version)
+    found, kept = _kept_get(("user", user_id), version)
     if found:
-        return principal  # type: ignore[no-any-return]
+        return kept[0]  # type: ignore[no-any-return]
     row = await AppUser.select(*PRINCIPAL_COLUMNS).where(AppUser.id == user_id).first()
     principal = None if row is None or not row["active"] else principal_of(row, token_id)
-    _kept.put(("user", user_id), version, principal)
+    _kept_put(("user", user_id), version, (principal,))
     return principal
 
 
@@ -114,14 +94,14 @@ async def principal_from_token(token: str) -> Principal | None:
     """The owner of a valid, unrevoked bearer token, or None (deactivated owners get None)."""
     digest = token_digest(token)
     version = await data_version.current()
-    found, kept = _kept.get(("token", digest), version)
+    found, kept = _kept_get(("token", digest), version)
     if not found:
         rows = await ApiToken.raw(_TOKEN_OWNER_SQL, digest, True)
         if not rows:
             return None  # not kept: any string may come as a token
         row = rows[0]
         kept = [principal_of(row, row["token_id"]), _aware(row["last_used_at"])]
-        _kept.put(("token", digest), version, kept)
+        _kept_put(("token", digest), version, kept)
     principal, last_used = kept
     now = _now()
     if last_used is None or now - last_used > TOKEN_TOUCH_INTERVAL:

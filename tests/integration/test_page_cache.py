@@ -138,24 +138,24 @@ async def test_readers_of_other_scopes_roles_and_languages_get_their_own_board(
     assert page_cache.stats()["parts"] == 3
 
 
-def test_a_kept_part_lives_at_most_its_age_and_the_oldest_goes_first(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_kept_part_lives_at_most_its_age_and_the_oldest_goes_first() -> None:
     now = [1000.0]
-    monkeypatch.setattr(page_cache.time, "monotonic", lambda: now[0])
-    kept = page_cache._Kept(max_bytes=10)
+    kept: data_version.KeptByVersion[str] = data_version.KeptByVersion(10, page_cache._size)
+    kept.clock = lambda: now[0]
     v1, v2 = ("e", 0, 1), ("e", 0, 2)
     kept.put("a", v1, "12345")
     now[0] += 60
-    assert kept.get("a", v1, 60) == "12345"  # 60 s old: still good
+    assert kept.get("a", v1, 60) == (True, "12345")  # 60 s old: still good
     now[0] += 0.001
-    assert kept.get("a", v1, 60) is None  # a moment past its age
-    assert kept.get("a", v2, 3600) is None  # another version
+    assert kept.get("a", v1, 60) == (False, None)  # a moment past its age
+    assert kept.get("a", v2, 3600) == (False, None)  # another version
     kept.put("b", v1, "6789")
     kept.put("c", v1, "xyz")  # 12 bytes: "a" goes
-    assert "a" not in kept.entries and kept.size == 7
+    assert "a" not in kept.entries and kept.weight == 7
     kept.put("d", v1, "đđđđđđ")  # 6 letters, 12 bytes: larger than the whole, not kept
     assert "d" not in kept.entries
+    kept.put("e", None, "x")  # no version known: nothing kept
+    assert "e" not in kept.entries
 
 
 async def test_the_version_moves_once_after_the_outermost_commit_and_not_on_rollback() -> None:
@@ -289,7 +289,7 @@ async def test_a_change_made_around_the_app_reaches_a_kept_principal_within_its_
 ) -> None:
     w = await build_jobs_world()
     now = [1000.0]
-    monkeypatch.setattr(identity, "_monotonic", lambda: now[0])
+    monkeypatch.setattr(identity._kept, "clock", lambda: now[0])
     await sign_in(client, w.lead)
     assert (await client.get("/api/me")).status_code == 200  # kept from here on
     # Deactivated from a database console: no write of the app, the version holds.
