@@ -9,6 +9,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.logging.config import LoggingConfig
 from litestar.middleware import DefineMiddleware
 from litestar.static_files import create_static_files_router
 
@@ -155,6 +156,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=MAX_BODY_BYTES,
         compression_config=CompressionConfig(backend="gzip", gzip_compress_level=5),
         openapi_config=openapi_config(),
+        # The root logger belongs to the host (uvicorn, gunicorn, pytest): configured here it
+        # printed every request line twice, once from our handler and once from the root's.
+        logging_config=LoggingConfig(configure_root_logger=False),
         # Handlers that need the settings read them from here, so that an app built with
         # other settings (tests, tools) is consistent with itself.
         state=State({"settings": settings}),

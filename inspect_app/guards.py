@@ -14,12 +14,15 @@ from inspect_app.principal import Principal
 log = logging.getLogger(__name__)
 
 
-def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+async def authorize(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+) -> None:
     """Refuse anonymous callers (401) and roles without the route's permission (403).
 
     A route opts out with ``opt={"public": True}``; every other route must declare
     ``opt={"permission": "..."}`` from ``domain.permissions.PERMISSIONS``. A route that
     declares neither is refused for everyone, so a forgotten declaration fails closed.
+    A coroutine: Litestar runs a plain function guard in a worker thread on every request.
     """
     if handler.opt.get("public"):
         return

@@ -11,6 +11,7 @@ recomputation; a report is generated once and served alike by both.
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import socket
 import subprocess
@@ -180,6 +181,13 @@ async def test_a_session_made_on_one_host_is_valid_on_the_other_and_ends_on_both
         me = await on_b.get("/api/me")
         assert me.status_code == 200, me.text
         assert me.json()["username"] == username
+        # The request's log line is written once by the real server (not a second time by
+        # a root handler the framework would set up).
+        await asyncio.sleep(0.3)
+        request_id = me.headers["x-request-id"]
+        lines = [ln for ln in fleet.processes[1].output().splitlines() if request_id in ln]
+        assert len(lines) == 1, lines
+        assert json.loads(lines[0])["route"] == "/api/me"
         page = await on_b.get("/follow-ups")
         assert page.status_code == 200 and "Trần Thị Chánh" in page.text
         csrf = on_b.cookies.get("csrftoken") or ""

@@ -129,7 +129,13 @@ def holiday_calendar() -> HolidayCalendar:
 
 
 def _in_scope(principal: Principal) -> Any:
-    return Inspection.agency.path.like(principal.scope_pattern) & Inspection.deleted_at.is_null()
+    return scope_where(principal.scope_pattern)
+
+
+def scope_where(pattern: str) -> Any:
+    """The cases not deleted of agencies whose path is LIKE ``pattern`` (a principal's
+    ``scope_pattern``, or a prepared statement's parameter)."""
+    return Inspection.agency.path.like(pattern) & Inspection.deleted_at.is_null()
 
 
 def in_scope(principal: Principal) -> Any:
