@@ -154,7 +154,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[database_pool, background_jobs],
         on_startup=[declare_error_statuses],
         request_max_body_size=MAX_BODY_BYTES,
-        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=5),
+        # Level 1, as nginx's gzip default: the province's follow-up board (245 KB of HTML)
+        # takes 1.6 ms to compress instead of 3.1 ms at level 5, for 22 KB instead of 16 KB
+        # on the wire (docs/performance.md).
+        compression_config=CompressionConfig(backend="gzip", gzip_compress_level=1),
         openapi_config=openapi_config(),
         # The root logger belongs to the host (uvicorn, gunicorn, pytest): configured here it
         # printed every request line twice, once from our handler and once from the root's.

@@ -7,9 +7,11 @@ everything it depends on (the reader's scope and role, the language, the day, th
 and the data version (:mod:`inspect_app.data_version`) it was made under, and serves it
 until either changes or ``PAGE_CACHE_SECONDS`` have passed.
 
-What is kept is per process and bounded in bytes (MAX_BYTES, oldest out first). Only parts without
-anything personal go in: no CSRF token, no flash message, no name of the reader (the page
-around them is rendered for each request as before).
+What is kept is per process and bounded in bytes (MAX_BYTES, oldest out first). A part kept for
+all readers of a scope (``pages.shared_part_key``) holds nothing personal; a part kept for
+one reader (``pages.reader_part_key``, the case page) may, since only that reader gets it.
+Neither holds a CSRF token (``pages.render_reader_part`` leaves a slot that each view
+fills) or a flash message: the page around a part is rendered for each request.
 """
 
 from __future__ import annotations
@@ -26,34 +28,46 @@ from inspect_app.settings import get_settings
 MAX_BYTES = 48 * 1024 * 1024
 
 
-def _size(text: str) -> int:
-    """What a kept text weighs: its UTF-8 length (Vietnamese takes 2-3 bytes a letter)."""
-    return len(text.encode())
+def _size(parts: tuple[str, ...]) -> int:
+    """What kept texts weigh: their UTF-8 length (Vietnamese takes 2-3 bytes a letter)."""
+    return sum(len(part.encode()) for part in parts)
 
 
-_kept: KeptByVersion[str] = KeptByVersion(MAX_BYTES, _size)
+_kept: KeptByVersion[tuple[str, ...]] = KeptByVersion(MAX_BYTES, _size)
 _counts = {"hits": 0, "misses": 0}
 
 
 # Renders under way, by (key, version): readers who ask for the same part meanwhile wait for
 # it instead of rendering it again (after a write, the ten readers of a busy board would
 # otherwise all compute it at once).
-_rendering: dict[tuple[Hashable, Version], asyncio.Task[str]] = {}
+_rendering: dict[tuple[Hashable, Version], asyncio.Task[tuple[str, ...]]] = {}
 
 
 async def kept(key: Hashable, render: Callable[[], Awaitable[str]]) -> Markup:
     """The part named ``key``: the one kept under the current data version, else
     ``render()`` (kept for the next reader). ``render`` reads the data itself: the version is
     taken before it runs."""
+
+    async def one() -> tuple[str, ...]:
+        return (await render(),)
+
+    (text,) = await kept_parts(key, one)
+    return text
+
+
+async def kept_parts(
+    key: Hashable, render: Callable[[], Awaitable[tuple[str, ...]]]
+) -> tuple[Markup, ...]:
+    """As :func:`kept`, for a page made of several texts kept together (a title and a body)."""
     max_age = get_settings().page_cache_seconds
     version = await data_version.current() if max_age > 0 else None
     if version is None:
         _counts["misses"] += 1
-        return Markup(await render())
-    found, text = _kept.get(key, version, max_age)
-    if found and text is not None:
+        return _markup(await render())
+    found, parts = _kept.get(key, version, max_age)
+    if found and parts is not None:
         _counts["hits"] += 1
-        return Markup(text)
+        return _markup(parts)
     task = _rendering.get((key, version))
     if task is None:
         _counts["misses"] += 1
@@ -64,18 +78,22 @@ async def kept(key: Hashable, render: Callable[[], Awaitable[str]]) -> Markup:
         _counts["hits"] += 1
     # The render is a task of its own, shielded: a reader who goes away (the first one
     # included) does not cancel what the others wait for.
-    return Markup(await asyncio.shield(task))
+    return _markup(await asyncio.shield(task))
+
+
+def _markup(parts: tuple[str, ...]) -> tuple[Markup, ...]:
+    return tuple(Markup(part) for part in parts)
 
 
 async def _render_and_keep(
-    key: Hashable, version: Version, render: Callable[[], Awaitable[str]]
-) -> str:
-    text = await render()
-    _kept.put(key, version, text)
-    return text
+    key: Hashable, version: Version, render: Callable[[], Awaitable[tuple[str, ...]]]
+) -> tuple[str, ...]:
+    parts = await render()
+    _kept.put(key, version, parts)
+    return parts
 
 
-def _finished(key: Hashable, version: Version, task: asyncio.Task[str]) -> None:
+def _finished(key: Hashable, version: Version, task: asyncio.Task[tuple[str, ...]]) -> None:
     _rendering.pop((key, version), None)
     if not task.cancelled():
         task.exception()  # seen by every waiter; marked retrieved if nobody waited

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from litestar import Request
 from litestar.response import Template
+from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
 from inspect_app.clock import today
@@ -97,3 +99,47 @@ def shared_part_key(
         today(),
         tuple(sorted(request.query_params.multi_items())),
     )
+
+
+def reader_part_key(
+    request: Request[Any, Any, Any], principal: Principal, name: str, *ids: int
+) -> tuple[Any, ...]:
+    """The key of a page part made for one reader (what they may do on it, their team
+    role, the history they may see), in one language, on one day: a part kept by
+    inspect_app/page_cache.py under it is only ever shown to that reader again."""
+    return (
+        name,
+        *ids,
+        principal.id,
+        principal.role,
+        principal.agency_path,
+        request_language(request),
+        today(),
+        tuple(sorted(request.query_params.multi_items())),
+    )
+
+
+# Where a kept part's forms take the viewer's CSRF token. Random per process, so no text a
+# user enters can contain it.
+CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
+
+
+def render_reader_part(
+    request: Request[Any, Any, Any], template_name: str, **context: Any
+) -> Markup:
+    """:func:`render_part` with :data:`CSRF_SLOT` where the forms take the CSRF token
+    (``csrf_token()``), so that the part can be kept; :func:`with_csrf` fills it in."""
+    state = ScopeState.from_scope(request.scope)
+    token = state.csrf_token
+    state.csrf_token = CSRF_SLOT
+    try:
+        return render_part(request, template_name, **context)
+    finally:
+        # Rendering does not await: no other request sees the slot in the meantime.
+        state.csrf_token = token
+
+
+def with_csrf(request: Request[Any, Any, Any], part: Markup) -> Markup:
+    """A part of :func:`render_reader_part` with this request's CSRF token in its forms."""
+    token = ScopeState.from_scope(request.scope).csrf_token
+    return Markup(str(part).replace(CSRF_SLOT, token if isinstance(token, str) else ""))

@@ -12,6 +12,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
 from inspect_app import page_cache
 from inspect_app.controllers.approval_pages import SENT_FOR_APPROVAL
@@ -34,7 +35,15 @@ from inspect_app.forms import inspections as case_forms
 from inspect_app.forms.common import CHOOSE_AGENCY, date_or_none, form_version, id_list, page_links
 from inspect_app.forms.common import query_string as list_query
 from inspect_app.i18n import translate
-from inspect_app.pages import flash, render, render_part, shared_part_key
+from inspect_app.pages import (
+    flash,
+    reader_part_key,
+    render,
+    render_part,
+    render_reader_part,
+    shared_part_key,
+    with_csrf,
+)
 from inspect_app.principal import Principal
 from inspect_app.services import catalogues, inspections, plans, subjects, users
 
@@ -148,8 +157,25 @@ async def _case_page(
     status_code: int,
     **context: Any,
 ) -> Template:
-    page = await case_page_context(request, principal, inspection_id, **context)
-    return await render(request, "inspections/detail.html", status_code=status_code, **page)
+    """The case page; as it is first shown (no message, no form sent back) it is kept for
+    its reader until the next write (page_cache), with their CSRF token put in each time."""
+
+    async def part() -> tuple[str, str]:
+        page = await case_page_context(request, principal, inspection_id, **context)
+        return page["case"]["code"], render_reader_part(request, "inspections/_case.html", **page)
+
+    if context or status_code != 200:
+        code, html = await part()
+    else:
+        key = reader_part_key(request, principal, "case", inspection_id)
+        code, html = await page_cache.kept_parts(key, part)
+    return await render(
+        request,
+        "inspections/detail.html",
+        status_code=status_code,
+        case_code=code,
+        case_html=with_csrf(request, Markup(html)),
+    )
 
 
 async def _list_context(

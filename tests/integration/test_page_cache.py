@@ -140,21 +140,23 @@ async def test_readers_of_other_scopes_roles_and_languages_get_their_own_board(
 
 def test_a_kept_part_lives_at_most_its_age_and_the_oldest_goes_first() -> None:
     now = [1000.0]
-    kept: data_version.KeptByVersion[str] = data_version.KeptByVersion(10, page_cache._size)
+    kept: data_version.KeptByVersion[tuple[str, ...]] = data_version.KeptByVersion(
+        10, page_cache._size
+    )
     kept.clock = lambda: now[0]
     v1, v2 = ("e", 0, 1), ("e", 0, 2)
-    kept.put("a", v1, "12345")
+    kept.put("a", v1, ("123", "45"))
     now[0] += 60
-    assert kept.get("a", v1, 60) == (True, "12345")  # 60 s old: still good
+    assert kept.get("a", v1, 60) == (True, ("123", "45"))  # 60 s old: still good
     now[0] += 0.001
     assert kept.get("a", v1, 60) == (False, None)  # a moment past its age
     assert kept.get("a", v2, 3600) == (False, None)  # another version
-    kept.put("b", v1, "6789")
-    kept.put("c", v1, "xyz")  # 12 bytes: "a" goes
+    kept.put("b", v1, ("6789",))
+    kept.put("c", v1, ("xy", "z"))  # 12 bytes: "a" goes
     assert "a" not in kept.entries and kept.weight == 7
-    kept.put("d", v1, "đđđđđđ")  # 6 letters, 12 bytes: larger than the whole, not kept
+    kept.put("d", v1, ("đđđ", "đđđ"))  # 6 letters, 12 bytes: larger than the whole, not kept
     assert "d" not in kept.entries
-    kept.put("e", None, "x")  # no version known: nothing kept
+    kept.put("e", None, ("x",))  # no version known: nothing kept
     assert "e" not in kept.entries
 
 
@@ -328,3 +330,52 @@ async def test_the_case_list_and_its_counts_follow_a_write_at_once(
     assert refused.status_code == 422 and 'id="e-agency_id"' in refused.text
     again = await client.get("/inspections?agency_id=999999")
     assert again.status_code == 422
+
+
+async def test_a_case_page_is_kept_for_its_reader_with_the_csrf_token_of_each_view(
+    app: Any, client: Any
+) -> None:
+    from inspect_app.pages import CSRF_SLOT
+    from tests.conftest import app_client
+
+    w = await build_jobs_world()
+    csrf = await sign_in(client, w.lead)
+    url = f"/inspections/{w.concluded}"
+    first = await client.get(url)
+    assert first.status_code == 200 and 'data-testid="edit-case"' in first.text
+    assert f'name="_csrf_token" value="{csrf}"' in first.text and CSRF_SLOT not in first.text
+    hits = page_cache.stats()["hits"]
+    assert (await client.get(url)).text == first.text
+    assert page_cache.stats()["hits"] == hits + 1
+
+    # The same reader in a second browser: the kept part, with that browser's own token.
+    async with app_client(app, lifespan=False) as second_browser:
+        other_csrf = await sign_in(second_browser, w.lead)
+        theirs = (await second_browser.get(url)).text
+    assert other_csrf != csrf and page_cache.stats()["hits"] == hits + 2
+    assert f'value="{other_csrf}"' in theirs and csrf not in theirs
+
+    # Another reader gets a part of their own: an inspector outside the team may not edit.
+    await sign_in(client, w.member)
+    member_page = (await client.get(url)).text
+    assert "TT-02/2026" in member_page and 'data-testid="edit-case"' not in member_page
+
+    # A refused step comes back with its message (sent with the token of the kept page);
+    # that page is not kept: the next view has no message.
+    csrf = await sign_in(client, w.lead)
+    page = (await client.get(url)).text
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page)
+    assert token is not None and token.group(1) == csrf
+    refused = await client.post(
+        f"{url}/events", data={"type": "publish", "date": "31/02/2026", "_csrf_token": csrf}
+    )
+    correct = "Vui lòng sửa các trường bị lỗi."
+    assert refused.status_code == 422 and correct in refused.text
+    assert correct not in (await client.get(url)).text
+
+    # A committed write is on the next view.
+    async with write_transaction():
+        await Inspection.update({Inspection.title: "Thanh tra đã sửa tên"}).where(
+            Inspection.id == w.concluded
+        )
+    assert "Thanh tra đã sửa tên" in (await client.get(url)).text
