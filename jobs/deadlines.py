@@ -22,6 +22,7 @@ import os
 from datetime import UTC, date, datetime
 from typing import Any
 
+from inspect_app import data_version
 from inspect_app.clock import today as local_today
 from inspect_app.db import is_postgres
 from inspect_app.domain.reminders import ESCALATION, Ladder, Rung, due_days_to_watch
@@ -199,6 +200,9 @@ async def watch_deadlines(ctx: dict[str, Any] | None, day: str | None = None) ->
     summary["due_days"] += len(tip_owed)
     if tip_owed:
         summary["created"] += await notify_tips(tip_owed, today)
+    if summary["created"]:
+        # Each statement has committed: the menus' unread counts are read again.
+        await data_version.bump()
     summary["emailed"] = await notifications.deliver_pending_emails()
     log.info("deadline watch for %s: %s", today, summary)
     return summary

@@ -4,14 +4,23 @@ Every page shows how many notices the user has not read and, to those who decide
 how many requests wait for them. Both are read together, so the menu costs each page one
 round trip to the database; who may decide a request stays the rule of
 :mod:`inspect_app.domain.approvals` (applied by :func:`approvals.decidable_count`).
+
+The counts are kept per person while the data version holds (as the page parts are, for
+``PAGE_CACHE_SECONDS``): every write that adds a notice or an approval request, decides a
+request or marks notices read moves the version, inside a write transaction or with
+:func:`inspect_app.data_version.bump` (the deadline watch), so the next page reads them
+again.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from inspect_app import data_version
+from inspect_app.data_version import KeptByVersion
 from inspect_app.principal import Principal
 from inspect_app.services.approvals import decidable_count
+from inspect_app.settings import get_settings
 from models.tables import Notification
 
 # The unread notices in the first row; then, for a person who decides approvals, one row per
@@ -38,8 +47,30 @@ class MenuCounts:
     waiting_approvals: int
 
 
+_kept: KeptByVersion[MenuCounts] = KeptByVersion(10_000)
+
+
 async def menu_counts(principal: Principal) -> MenuCounts:
     """The user's unread notices and the approval requests waiting for them."""
+    max_age = get_settings().page_cache_seconds
+    if max_age <= 0:
+        return await _read_counts(principal)
+    version = await data_version.current()
+    key = (principal.id, principal.role, principal.agency_path)
+    found, counts = _kept.get(key, version, max_age)
+    if found and counts is not None:
+        return counts
+    counts = await _read_counts(principal)
+    _kept.put(key, version, counts)
+    return counts
+
+
+def forget_kept() -> None:
+    """Forget every kept count (tests: ids start again in an emptied database)."""
+    _kept.clear()
+
+
+async def _read_counts(principal: Principal) -> MenuCounts:
     if principal.can("approval.decide"):
         rows = await Notification.raw(
             _COUNTS_SQL + _PENDING_SQL, principal.id, principal.scope_pattern

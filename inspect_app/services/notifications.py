@@ -15,6 +15,7 @@ import logging
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from inspect_app import data_version
 from inspect_app.errors import NotFound
 from inspect_app.i18n import N_, N_plural, translate
 from inspect_app.principal import Principal
@@ -166,11 +167,17 @@ async def unread_count(principal: Principal) -> int:
 async def mark_read(principal: Principal, notification_id: int) -> dict[str, Any]:
     """Mark one of the caller's notifications as read (idempotent); NotFound for others'."""
     now = datetime.now(UTC)
-    await Notification.update({Notification.read_at: now}).where(
-        (Notification.id == notification_id)
-        & (Notification.user == principal.id)
-        & Notification.read_at.is_null()
+    marked = (
+        await Notification.update({Notification.read_at: now})
+        .where(
+            (Notification.id == notification_id)
+            & (Notification.user == principal.id)
+            & Notification.read_at.is_null()
+        )
+        .returning(Notification.id)
     )
+    if marked:
+        await data_version.bump()  # the menu's unread count (services.menu)
     row = (
         await Notification.select(*NOTIFICATION_FIELDS)
         .where((Notification.id == notification_id) & (Notification.user == principal.id))
@@ -188,4 +195,6 @@ async def mark_all_read(principal: Principal) -> int:
         .where((Notification.user == principal.id) & Notification.read_at.is_null())
         .returning(Notification.id)
     )
+    if rows:
+        await data_version.bump()  # the menu's unread count (services.menu)
     return len(rows)

@@ -379,3 +379,42 @@ async def test_a_case_page_is_kept_for_its_reader_with_the_csrf_token_of_each_vi
             Inspection.id == w.concluded
         )
     assert "Thanh tra đã sửa tên" in (await client.get(url)).text
+
+
+async def test_the_menu_counts_are_kept_until_a_notice_is_added_or_read(client: Any) -> None:
+    from datetime import timedelta
+
+    from jobs.deadlines import watch_deadlines
+    from models.tables import Notification
+    from tests.integration.jobs_support import DUE
+
+    unread = re.compile(r'data-testid="unread-count">(\d+)<')
+    w = await build_jobs_world()
+    csrf = await sign_in(client, w.lead)
+    assert unread.findall((await client.get("/inspections")).text) == []
+    # A notice written around the app (the version does not move): the kept count holds.
+    await Notification(user=w.lead, title="Ghi thẳng vào bảng").save()
+    assert unread.findall((await client.get("/inspections")).text) == []
+
+    # The deadline watch adds notices and moves the version: the next page counts them all.
+    summary = await watch_deadlines(None, (DUE + timedelta(days=7)).isoformat())
+    assert summary["created"] > 0
+    mine = await Notification.count().where(
+        (Notification.user == w.lead) & Notification.read_at.is_null()
+    )
+    assert mine > 1
+    assert unread.findall((await client.get("/inspections")).text) == [str(mine)]
+
+    # One read through the app, then all of them: the badge follows on the next page.
+    first = await Notification.select(Notification.id).where(Notification.user == w.lead).first()
+    assert first is not None
+    read = await client.post(
+        f"/notifications/{first['id']}/read", data={"_csrf_token": csrf}, follow_redirects=False
+    )
+    assert read.status_code in (302, 303), read.text[:300]
+    assert unread.findall((await client.get("/inspections")).text) == [str(mine - 1)]
+    read_all = await client.post(
+        "/notifications/read-all", data={"_csrf_token": csrf}, follow_redirects=False
+    )
+    assert read_all.status_code in (302, 303), read_all.text[:300]
+    assert unread.findall((await client.get("/inspections")).text) == []
