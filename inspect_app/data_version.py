@@ -25,9 +25,9 @@ import logging
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable
 from contextvars import ContextVar, Token
-from typing import Generic, TypeVar
+from typing import Generic, TypeVar, cast
 
 from arq.connections import ArqRedis
 
@@ -152,7 +152,8 @@ class KeptByVersion(Generic[V]):
 
     The one store of what is kept between requests: rendered page parts (weighed in bytes,
     :mod:`inspect_app.page_cache`) and who is asking (weighed one each,
-    :mod:`inspect_app.services.identity`).
+    :mod:`inspect_app.services.identity`), the menu's counts and the lists' counts per
+    status (:mod:`inspect_app.services.menu`, :mod:`inspect_app.services.cases.queries`).
     """
 
     def __init__(self, max_weight: int, weigh: Callable[[V], int] = lambda _: 1) -> None:
@@ -194,3 +195,19 @@ class KeptByVersion(Generic[V]):
         """Forget everything."""
         self.entries.clear()
         self.weight = 0
+
+    async def through(
+        self, key: Hashable, max_age: float, compute: Callable[[], Awaitable[V]]
+    ) -> V:
+        """The value kept for ``key`` under the current version, else ``compute()`` (kept
+        for the next caller; the version is read before it runs). Nothing is kept when
+        ``max_age`` is 0 or the version cannot be read."""
+        if max_age <= 0:
+            return await compute()
+        version = await current()
+        found, value = self.get(key, version, max_age)
+        if found:
+            return cast(V, value)
+        value = await compute()
+        self.put(key, version, value)
+        return value

@@ -183,11 +183,13 @@ async def db(migrated_database: str) -> AsyncIterator[str]:
     """An empty, migrated database: every table of ALL_TABLES emptied before the test."""
     from inspect_app import page_cache
     from inspect_app.services import identity, menu
+    from inspect_app.services.cases import queries as case_queries
 
     await _empty_tables()
     # Ids start again in the emptied tables: nothing kept from an earlier test may match.
     identity.forget_kept()
     menu.forget_kept()
+    case_queries.forget_kept()
     page_cache.clear()
     yield migrated_database
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from inspect_app import data_version
 from inspect_app.data_version import KeptByVersion
 from inspect_app.principal import Principal
 from inspect_app.services.approvals import decidable_count
@@ -52,17 +51,11 @@ _kept: KeptByVersion[MenuCounts] = KeptByVersion(10_000)
 
 async def menu_counts(principal: Principal) -> MenuCounts:
     """The user's unread notices and the approval requests waiting for them."""
-    max_age = get_settings().page_cache_seconds
-    if max_age <= 0:
-        return await _read_counts(principal)
-    version = await data_version.current()
-    key = (principal.id, principal.role, principal.agency_path)
-    found, counts = _kept.get(key, version, max_age)
-    if found and counts is not None:
-        return counts
-    counts = await _read_counts(principal)
-    _kept.put(key, version, counts)
-    return counts
+    return await _kept.through(
+        (principal.id, principal.role, principal.agency_path),
+        get_settings().page_cache_seconds,
+        lambda: _read_counts(principal),
+    )
 
 
 def forget_kept() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -418,3 +418,38 @@ async def test_the_menu_counts_are_kept_until_a_notice_is_added_or_read(client: 
     )
     assert read_all.status_code in (302, 303), read_all.text[:300]
     assert unread.findall((await client.get("/inspections")).text) == []
+
+
+async def test_the_api_lists_counts_are_kept_per_filter_and_day_until_a_write(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspect_app import clock
+    from tests.integration.jobs_support import DUE, bearer
+
+    w = await build_jobs_world()
+    headers = await bearer(w.head)
+
+    async def counts(query: str = "") -> dict[str, int]:
+        answer = await client.get(f"/api/inspections{query}", headers=headers)
+        assert answer.status_code == 200, answer.text
+        return {k: v for k, v in answer.json()["counts"].items() if v}
+
+    # The case awaiting its conclusion is due on 20/03: overdue from the 21st, not before.
+    monkeypatch.setattr(clock, "today", lambda: DUE)
+    assert await counts("?overdue=true") == {}
+    monkeypatch.setattr(clock, "today", lambda: DUE + timedelta(days=1))
+    assert await counts("?overdue=true") == {"reported": 1}
+    assert await counts() == {"reported": 1, "concluded": 1}
+    # A change made around the app does not move the version: the kept counts hold...
+    await Inspection.update({Inspection.status: "concluded"}).where(
+        Inspection.id == w.awaiting_conclusion
+    )
+    assert await counts() == {"reported": 1, "concluded": 1}
+    # ...and a committed write is counted on the next request.
+    async with write_transaction():
+        await Inspection.update({Inspection.title: "Đã kết luận"}).where(
+            Inspection.id == w.awaiting_conclusion
+        )
+    assert await counts() == {"concluded": 2}
+    # Marked concluded with no conclusion date, it is still late on its conclusion.
+    assert await counts("?overdue=true") == {"concluded": 1}

@@ -10,6 +10,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.query.functions.aggregate import Count
 
 from inspect_app import clock
+from inspect_app.data_version import KeptByVersion
 from inspect_app.domain import lifecycle
 from inspect_app.domain.periods import InvalidPeriod, Period, parse_period
 from inspect_app.errors import NotFound
@@ -45,6 +46,7 @@ from inspect_app.services.casework import (
 )
 from inspect_app.services.json_lists import list_columns, take_lists
 from inspect_app.services.subjects import like_terms
+from inspect_app.settings import get_settings
 from models.tables import (
     Inspection,
     InspectionEvent,
@@ -252,11 +254,44 @@ async def list_inspections(
         _out(row, links.subjects[row["id"]], links.members[row["id"]], warnings[row["id"]], today)
         for row in page["items"]
     ]
+    # The same for every page of one filter: kept while the data version holds.
+    counts_key = (
+        principal.scope_pattern,
+        agency_id,
+        include_sub,
+        year,
+        period,
+        origin,
+        kind,
+        clock.today() if overdue is not None else None,
+        overdue,
+        subject_id,
+        q,
+        report_table,
+        concluded_in,
+    )
+    page["counts"] = dict(
+        await _kept_counts.through(
+            counts_key, get_settings().page_cache_seconds, lambda: _status_counts(counts_query)
+        )
+    )
+    return page
+
+
+# The counts per status of the lists' filters (list_inspections).
+_kept_counts: KeptByVersion[dict[str, int]] = KeptByVersion(5_000)
+
+
+async def _status_counts(counts_query: Any) -> dict[str, int]:
     counts = {name: 0 for name in lifecycle.STATUSES}
     for row in await counts_query:
         counts[row["status"]] = row["n"]
-    page["counts"] = counts
-    return page
+    return counts
+
+
+def forget_kept() -> None:
+    """Forget the kept counts (tests: ids start again in an emptied database)."""
+    _kept_counts.clear()
 
 
 async def open_measures(inspection_id: int) -> int:
