@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.middleware import ASGIMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
@@ -161,12 +160,15 @@ async def add_security_headers(message: Message, scope: Scope) -> None:
 
     A hook rather than a middleware because Litestar runs middleware only for matched
     routes; hooks also see the 404 of an unknown path and errors raised before a handler.
+    A header the response set itself (a page with a CSP of its own) is left as it is. The
+    raw header list is read once: this runs on every answer.
     """
     if message["type"] != "http.response.start":
         return
-    headers = MutableScopeHeaders.from_message(message)
-    for name, value in SECURITY_HEADERS:
-        if name.decode() not in headers:
-            headers.add(name.decode(), value.decode())
-    if get_settings().production and "strict-transport-security" not in headers:
-        headers.add("strict-transport-security", "max-age=31536000")
+    headers = list(message.get("headers") or ())
+    present = {bytes(name).lower() for name, _ in headers}
+    extra = [(name, value) for name, value in SECURITY_HEADERS if name not in present]
+    if get_settings().production and b"strict-transport-security" not in present:
+        extra.append((b"strict-transport-security", b"max-age=31536000"))
+    if extra:
+        message["headers"] = headers + extra

@@ -25,7 +25,6 @@ import sys
 import time
 from typing import Any
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import Message, Scope
 
@@ -93,7 +92,11 @@ async def add_request_id(message: Message, scope: Scope) -> None:
     if message["type"] != "http.response.start" or scope.get("type") != ScopeType.HTTP:
         return
     rid = request_id(scope)
-    MutableScopeHeaders.from_message(message)[HEADER] = rid
+    name = HEADER.encode()
+    message["headers"] = [
+        *(h for h in message.get("headers") or () if bytes(h[0]).lower() != name),
+        (name, rid.encode()),
+    ]
     state: dict[str, Any] = scope.get("state", {})
     started = state.get(_START_KEY)
     elapsed = (time.perf_counter() - started) * 1000 if started is not None else 0.0

@@ -182,6 +182,7 @@ async def _empty_tables() -> None:
 async def db(migrated_database: str) -> AsyncIterator[str]:
     """An empty, migrated database: every table of ALL_TABLES emptied before the test."""
     from inspect_app import page_cache
+    from inspect_app.controllers import api_inspections
     from inspect_app.services import identity, menu
     from inspect_app.services.cases import queries as case_queries
 
@@ -190,6 +191,7 @@ async def db(migrated_database: str) -> AsyncIterator[str]:
     identity.forget_kept()
     menu.forget_kept()
     case_queries.forget_kept()
+    api_inspections.forget_kept()
     page_cache.clear()
     yield migrated_database
 

@@ -12,6 +12,8 @@ from litestar.status_codes import (
     HTTP_204_NO_CONTENT,
 )
 
+from inspect_app import clock
+from inspect_app.data_version import KeptByVersion
 from inspect_app.principal import Principal
 from inspect_app.schemas.bounds import (
     QueryCaseStatus,
@@ -31,6 +33,16 @@ from inspect_app.schemas.cases import (
     to,
 )
 from inspect_app.services import inspections
+from inspect_app.settings import get_settings
+
+# The most read answer of the API (other systems poll it): kept as the pages are, under the
+# data version (inspect_app/data_version.py), PAGE_CACHE_SECONDS at most.
+_kept_cases: KeptByVersion[Inspection] = KeptByVersion(20_000)
+
+
+def forget_kept() -> None:
+    """Forget the kept answers (tests: ids start again in an emptied database)."""
+    _kept_cases.clear()
 
 
 class InspectionApiController(Controller):
@@ -86,7 +98,14 @@ class InspectionApiController(Controller):
         self, principal: Principal, inspection_id: FromPath[int]
     ) -> Inspection:
         """One case with deadlines, overdue flag and warnings."""
-        return to(Inspection, await inspections.get_inspection(principal, inspection_id))
+
+        async def read() -> Inspection:
+            return to(Inspection, await inspections.get_inspection(principal, inspection_id))
+
+        # The answer depends on the case, what the reader may see, their language (the
+        # warnings) and the day (deadlines, overdue): kept on those until the next write.
+        key = (inspection_id, principal.scope_pattern, principal.language, clock.today())
+        return await _kept_cases.through(key, get_settings().page_cache_seconds, read)
 
     @patch("/{inspection_id:int}", opt={"permission": "inspection.edit"})
     async def update_inspection(

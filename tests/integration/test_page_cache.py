@@ -453,3 +453,39 @@ async def test_the_api_lists_counts_are_kept_per_filter_and_day_until_a_write(
     assert await counts() == {"concluded": 2}
     # Marked concluded with no conclusion date, it is still late on its conclusion.
     assert await counts("?overdue=true") == {"concluded": 1}
+
+
+async def test_the_api_case_answer_is_kept_per_scope_and_day_until_a_write(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspect_app import clock
+    from tests.integration.jobs_support import DUE, bearer
+
+    w = await build_jobs_world()
+    head, outsider = await bearer(w.head), await bearer(w.finance_lead)
+    url = f"/api/inspections/{w.awaiting_conclusion}"
+
+    async def case(headers: dict[str, str]) -> dict[str, Any]:
+        answer = await client.get(url, headers=headers)
+        assert answer.status_code == 200, answer.text
+        return dict(answer.json())
+
+    monkeypatch.setattr(clock, "today", lambda: DUE)
+    first = await case(head)
+    assert first["overdue"] is False
+    # Due on the 20th: late from the 21st, which is a new answer.
+    monkeypatch.setattr(clock, "today", lambda: DUE + timedelta(days=1))
+    assert (await case(head))["overdue"] is True
+    # A change made around the app does not move the version: the kept answer holds...
+    await Inspection.update({Inspection.title: "Đổi ngoài ứng dụng"}).where(
+        Inspection.id == w.awaiting_conclusion
+    )
+    assert (await case(head))["title"] == first["title"]
+    # ...for that scope only: a reader outside it is still refused.
+    assert (await client.get(url, headers=outsider)).status_code == 404
+    # A committed write is on the next answer.
+    async with write_transaction():
+        await Inspection.update({Inspection.title: "Đã sửa trong ứng dụng"}).where(
+            Inspection.id == w.awaiting_conclusion
+        )
+    assert (await case(head))["title"] == "Đã sửa trong ứng dụng"

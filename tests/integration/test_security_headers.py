@@ -37,6 +37,8 @@ async def test_every_response_carries_the_security_headers(
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] == "same-origin"
+    for name in ("content-security-policy", "x-frame-options", "x-request-id"):
+        assert len(response.headers.get_list(name)) == 1, name
 
 
 async def test_pages_have_no_inline_script(client: httpx.AsyncClient) -> None:
@@ -65,3 +67,25 @@ async def test_swagger_ui_is_served_by_the_app_itself(client: httpx.AsyncClient)
     assert schema.status_code == 200
     assert "/api/agencies/{agency_id}" in schema.json()["paths"]
     assert 'data-schema-url="/schema/openapi.json"' in page
+
+
+async def test_a_header_the_answer_set_itself_is_kept_and_the_others_added_once() -> None:
+    from inspect_app.middleware import SECURITY_HEADERS, add_security_headers
+
+    own = b"default-src 'none'; style-src 'unsafe-inline'"
+    message: dict[str, object] = {
+        "type": "http.response.start",
+        "status": 200,
+        "headers": [(b"Content-Security-Policy", own), (b"content-type", b"text/html")],
+    }
+    await add_security_headers(message, {"type": "http"})  # type: ignore[arg-type]
+    headers = message["headers"]
+    assert isinstance(headers, list)
+    names = [bytes(name).lower() for name, _ in headers]
+    assert names.count(b"content-security-policy") == 1
+    assert (b"Content-Security-Policy", own) in headers
+    for name, value in SECURITY_HEADERS[1:]:
+        assert names.count(name) == 1 and (name, value) in headers
+    body = {"type": "http.response.body", "body": b""}
+    await add_security_headers(body, {"type": "http"})  # type: ignore[arg-type]
+    assert "headers" not in body
