@@ -91,6 +91,43 @@ def uvicorn(
     )
 
 
+def granian(
+    app: str, port: int, workers: int, env: dict[str, str], log_dir: Path, name: str
+) -> Server:
+    """Granian (its HTTP in Rust, the app through its ASGI interface) with the same
+    processes and event loop as :func:`uvicorn`: the server compared with it (installed
+    by ``pip install -e '.[bench]'``)."""
+    if not (VENV_BIN / "granian").exists():
+        raise SystemExit("granian is not installed: .venv/bin/pip install -e '.[bench]'")
+    return start(
+        name,
+        [
+            str(VENV_BIN / "granian"),
+            "--interface",
+            "asgi",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--loop",
+            "uvloop",
+            "--no-ws",
+            "--log-level",
+            "warning",
+            app,
+        ],
+        env,
+        log_dir,
+        port,
+    )
+
+
+SERVERS = {"uvicorn": uvicorn, "granian": granian}
+
+
 def wait_ready(server: Server, path: str, timeout: float = 60) -> None:
     """Wait until ``path`` answers (any status below 500) or fail with the server's log."""
     deadline = time.monotonic() + timeout

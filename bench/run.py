@@ -262,7 +262,11 @@ def last_statement_count(log: Path | None) -> int | None:
 
 
 async def run_http(
-    results: dict[str, Any], seconds: int, env: dict[str, str], match: str = ""
+    results: dict[str, Any],
+    seconds: int,
+    env: dict[str, str],
+    match: str = "",
+    server: str = "uvicorn",
 ) -> None:
     """Start the servers, load each endpoint with wrk, sample memory, stop the servers."""
     from bench import http
@@ -272,8 +276,9 @@ async def run_http(
     results["detail_case"] = case
     log_dir = Path(VAR_DIR) / "bench-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    web = http.uvicorn("inspect_app.asgi:create_app", WEB_PORT, WEB_WORKERS, env, log_dir, "web")
-    bare = http.uvicorn("bench.bare_app:create_app", BARE_PORT, WEB_WORKERS, env, log_dir, "bare")
+    serve = http.SERVERS[server]
+    web = serve("inspect_app.asgi:create_app", WEB_PORT, WEB_WORKERS, env, log_dir, "web")
+    bare = serve("bench.bare_app:create_app", BARE_PORT, WEB_WORKERS, env, log_dir, "bare")
     worker = http.start(
         "worker", [str(ROOT / ".venv" / "bin" / "inspect-app"), "worker"], env, log_dir, None
     )
@@ -550,6 +555,7 @@ async def main(args: argparse.Namespace) -> int:
         "load_before": dataset.load_average(),
         "web_workers": WEB_WORKERS,
         "seconds_per_run": args.seconds,
+        "server": args.server,
     }
     results["rows"] = await dataset.ensure_dataset(DATABASE_URL, env, args.reload)
     results["postgres"] = await dataset.postgres_info(DATABASE_URL)
@@ -560,7 +566,7 @@ async def main(args: argparse.Namespace) -> int:
         if args.only in (None, "jobs"):
             await run_jobs(results)
         if args.only in (None, "http"):
-            await run_http(results, args.seconds, env, args.match)
+            await run_http(results, args.seconds, env, args.match, args.server)
     finally:
         await close_pool()
     results["load_after"] = dataset.load_average()
@@ -568,6 +574,8 @@ async def main(args: argparse.Namespace) -> int:
     results["verdicts"] = verdicts(results)
     RESULTS.mkdir(exist_ok=True)
     name = "latest" if args.only is None else f"latest-{args.only}"
+    if args.server != "uvicorn":
+        name += f"-{args.server}"
     (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     table = markdown(results)
     (RESULTS / f"{name}.md").write_text(table)
@@ -587,6 +595,8 @@ def _stop_on_sigterm() -> None:
 
 def cli() -> int:
     """Parse the command line and run."""
+    from bench import http
+
     _stop_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
@@ -596,6 +606,12 @@ def cli() -> int:
         "--match",
         default="",
         help="HTTP: only the endpoints whose name contains this (and the bare reference)",
+    )
+    parser.add_argument(
+        "--server",
+        choices=sorted(http.SERVERS),
+        default="uvicorn",
+        help="HTTP: the server of the app and of the bare reference (uvicorn in production)",
     )
     return asyncio.run(main(parser.parse_args()))
 

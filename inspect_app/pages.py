@@ -10,7 +10,7 @@ from litestar.response import Template
 from litestar.utils.scope.state import ScopeState
 from markupsafe import Markup
 
-from inspect_app.clock import today
+from inspect_app import clock
 from inspect_app.exceptions import request_language
 from inspect_app.i18n import N_
 from inspect_app.principal import Principal
@@ -96,7 +96,7 @@ def shared_part_key(
         principal.agency_path,
         principal.can(permission),
         request_language(request),
-        today(),
+        clock.today(),
         tuple(sorted(request.query_params.multi_items())),
     )
 
@@ -114,7 +114,7 @@ def reader_part_key(
         principal.role,
         principal.agency_path,
         request_language(request),
-        today(),
+        clock.today(),
         tuple(sorted(request.query_params.multi_items())),
     )
 

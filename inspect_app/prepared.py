@@ -38,11 +38,11 @@ class Param(str):
     __slots__ = ()
 
     def __new__(cls, name: str) -> Param:
-        return super().__new__(cls, f"%{name}%")
+        return super().__new__(cls, f"%prepared-{name}%")
 
     @property
     def name(self) -> str:
-        return self[1:-1]
+        return self[len("%prepared-") : -1]
 
 
 class _Compiled(QueryString):
@@ -93,11 +93,16 @@ class PreparedSelect:
             (querystring,) = query.querystrings
             sql, args = querystring.compile_string(engine_type=engine_type)
             slots = tuple(_Slot(a.name) if type(a) is Param else a for a in args)
+            names = frozenset(a.name for a in slots if type(a) is _Slot)
+            # A Param written into the text (raw SQL, a value Piccolo inlined) would be
+            # compared as a literal '%name%': refused here rather than never matching.
+            if "%prepared-" in sql:
+                raise TypeError("a Param must be a value of the query, not part of its text")
             statement = _Statement(
                 query=query,
                 sql=sql,
                 args=slots,
-                names=frozenset(a.name for a in slots if type(a) is _Slot),
+                names=names,
             )
             self._statements[engine_type] = statement
         return statement
@@ -118,6 +123,7 @@ class PreparedSelect:
         return rows
 
     async def first(self, **values: Any) -> dict[str, Any] | None:
-        """The first row (build the query with ``.limit(1)``), or None."""
+        """The first row, or None (the query should say ``.limit(1)``: it is the
+        database that stops at one row)."""
         found = await self.rows(**values)
         return found[0] if found else None

@@ -21,13 +21,13 @@ import json
 import logging
 import re
 import secrets
-import sys
 import time
 from typing import Any
 
 from litestar.enums import ScopeType
 from litestar.types import Message, Scope
 
+from inspect_app import logs
 from inspect_app.db import StatementTally
 
 log = logging.getLogger("inspect_app.requests")
@@ -40,14 +40,9 @@ _TALLY_KEY = "request_statements"
 
 
 def configure() -> None:
-    """Write the request lines to stderr, one JSON object a line, unless the deployment
-    configured the logger itself (a handler of its own). They still propagate, so a root
-    handler set up by the host (or pytest's) sees them too."""
-    log.setLevel(logging.INFO)
-    if not log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        log.addHandler(handler)
+    """Write these lines to stderr, one JSON object a line (inspect_app/logs.py), unless
+    the deployment configured the app's loggers itself."""
+    logs.configure()
 
 
 def _given_id(scope: Scope) -> str | None:

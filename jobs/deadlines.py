@@ -191,17 +191,19 @@ async def watch_deadlines(ctx: dict[str, Any] | None, day: str | None = None) ->
     )
     postgres = is_postgres()
     summary = {"due_days": 0, "created": 0, "emailed": 0}
-    for deadline_type in follow_ups.DEADLINE_TYPES:
-        owed = due_days_to_watch(ladders[deadline_type], today, window)
-        summary["due_days"] += len(owed)
-        if owed and languages:
-            summary["created"] += await _notify(deadline_type, owed, languages, today, postgres)
-    tip_owed = due_days_to_watch(ladders["tip"], today, window)
-    summary["due_days"] += len(tip_owed)
-    if tip_owed:
-        summary["created"] += await notify_tips(tip_owed, today)
-    if summary["created"]:
-        # Each statement has committed: the menus' unread counts are read again.
+    try:
+        for deadline_type in follow_ups.DEADLINE_TYPES:
+            owed = due_days_to_watch(ladders[deadline_type], today, window)
+            summary["due_days"] += len(owed)
+            if owed and languages:
+                summary["created"] += await _notify(deadline_type, owed, languages, today, postgres)
+        tip_owed = due_days_to_watch(ladders["tip"], today, window)
+        summary["due_days"] += len(tip_owed)
+        if tip_owed:
+            summary["created"] += await notify_tips(tip_owed, today)
+    finally:
+        # Each statement has committed (a watch stopped halfway included): the menus'
+        # unread counts are read again.
         await data_version.bump()
     summary["emailed"] = await notifications.deliver_pending_emails()
     log.info("deadline watch for %s: %s", today, summary)

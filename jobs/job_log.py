@@ -13,11 +13,11 @@ import asyncio
 import functools
 import json
 import logging
-import sys
 import time
 from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar, cast
 
+from inspect_app import logs
 from inspect_app.db import counting_statements
 
 log = logging.getLogger("inspect_app.jobs")
@@ -26,13 +26,9 @@ Job = TypeVar("Job", bound=Callable[..., Coroutine[Any, Any, Any]])
 
 
 def configure() -> None:
-    """Write the job lines to stderr, one JSON object a line, unless the deployment
-    configured the logger itself; they still propagate to the host's handlers."""
-    log.setLevel(logging.INFO)
-    if not log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        log.addHandler(handler)
+    """Write these lines to stderr, one JSON object a line (inspect_app/logs.py), unless
+    the deployment configured the app's loggers itself."""
+    logs.configure()
 
 
 def logged_job(job: Job) -> Job:

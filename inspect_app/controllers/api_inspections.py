@@ -37,7 +37,7 @@ from inspect_app.settings import get_settings
 
 # The most read answer of the API (other systems poll it): kept as the pages are, under the
 # data version (inspect_app/data_version.py), PAGE_CACHE_SECONDS at most.
-_kept_cases: KeptByVersion[Inspection] = KeptByVersion(20_000)
+_kept_cases: KeptByVersion[Inspection] = KeptByVersion(5_000)
 
 
 def forget_kept() -> None:

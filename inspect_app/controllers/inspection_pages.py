@@ -173,7 +173,7 @@ async def _case_page(
         request,
         "inspections/detail.html",
         status_code=status_code,
-        case_code=code,
+        case_code=str(code),  # text, escaped by the template (kept parts come back as Markup)
         case_html=with_csrf(request, Markup(html)),
     )
 

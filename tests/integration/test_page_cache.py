@@ -333,7 +333,7 @@ async def test_the_case_list_and_its_counts_follow_a_write_at_once(
 
 
 async def test_a_case_page_is_kept_for_its_reader_with_the_csrf_token_of_each_view(
-    app: Any, client: Any
+    app: Any, client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from inspect_app.pages import CSRF_SLOT
     from tests.conftest import app_client
@@ -379,6 +379,16 @@ async def test_a_case_page_is_kept_for_its_reader_with_the_csrf_token_of_each_vi
             Inspection.id == w.concluded
         )
     assert "Thanh tra đã sửa tên" in (await client.get(url)).text
+    # The next day is a page of its own (its deadlines count from another today).
+    from inspect_app import clock
+
+    misses = page_cache.stats()["misses"]
+    await client.get(url)
+    assert page_cache.stats()["misses"] == misses
+    tomorrow = clock.today() + timedelta(days=1)
+    monkeypatch.setattr(clock, "today", lambda: tomorrow)
+    await client.get(url)
+    assert page_cache.stats()["misses"] == misses + 1
 
 
 async def test_the_menu_counts_are_kept_until_a_notice_is_added_or_read(client: Any) -> None:

@@ -122,3 +122,33 @@ async def test_every_parameter_must_be_given_and_no_other(world: dict[str, Any])
         await read.rows(id=world["in_a"]["id"])
     with pytest.raises(TypeError):
         await read.rows(id=world["in_a"]["id"], scope="/%", agency=1)
+
+
+async def test_a_param_used_twice_gets_its_value_in_both_places(world: dict[str, Any]) -> None:
+    from piccolo.columns.combination import WhereRaw
+
+    case_id = world["in_a"]["id"]
+    scope = world["a"].principal.scope_pattern
+    # The id twice, and a constant that reads like a Param: bound as the text it is.
+    read = PreparedSelect(
+        Inspection,
+        lambda: (
+            Inspection.select(Inspection.id)
+            .where(scope_where(Param("scope")))
+            .where((Inspection.id == Param("id")) & Inspection.id.is_in([Param("id"), -1]))
+            .where(WhereRaw("{} <> 'x'", "%prepared-id%"))
+        ),
+    )
+    assert await read.rows(id=case_id, scope=scope) == [{"id": case_id}]
+    assert await read.rows(id=world["in_b"]["id"], scope=scope) == []
+
+
+async def test_a_param_written_into_the_text_is_refused() -> None:
+    from piccolo.columns.combination import WhereRaw
+
+    inlined = PreparedSelect(
+        Inspection,
+        lambda: Inspection.select(Inspection.id).where(WhereRaw(f"code = '{Param('code')}'")),
+    )
+    with pytest.raises(TypeError):
+        await inlined.rows(code="TT-01")
