@@ -162,6 +162,10 @@ class KeptByVersion(Generic[V]):
         self.weight = 0
         self.entries: OrderedDict[Hashable, tuple[Version, float, V]] = OrderedDict()
         self.clock: Callable[[], float] = time.monotonic  # tests move it
+        # What through() is computing, by (key, version); and how often it found a value.
+        self._running: dict[tuple[Hashable, Version], asyncio.Task[V]] = {}
+        self.hits = 0
+        self.misses = 0
 
     def get(self, key: Hashable, version: Version | None, max_age: float) -> tuple[bool, V | None]:
         """(True, value) when ``key`` was kept under ``version`` less than ``max_age`` ago."""
@@ -192,22 +196,47 @@ class KeptByVersion(Generic[V]):
             self.weight -= self.weigh(entry[2])
 
     def clear(self) -> None:
-        """Forget everything."""
+        """Forget everything (and the counts of hits and misses)."""
         self.entries.clear()
         self.weight = 0
+        self.hits = self.misses = 0
 
     async def through(
         self, key: Hashable, max_age: float, compute: Callable[[], Awaitable[V]]
     ) -> V:
-        """The value kept for ``key`` under the current version, else ``compute()`` (kept
-        for the next caller; the version is read before it runs). Nothing is kept when
-        ``max_age`` is 0 or the version cannot be read."""
-        if max_age <= 0:
+        """The value kept for ``key`` under the current version, else ``compute()``, kept
+        for the next caller (the version is read before it runs). Callers who ask while it
+        runs wait for that run rather than computing it again (after a write, every reader
+        of a busy page would otherwise make it at once); it runs as a task of its own, so a
+        caller who goes away does not cancel it for the others, and a failure reaches every
+        waiter and keeps nothing. Nothing is kept when ``max_age`` is 0 or the version
+        cannot be read."""
+        version = await current() if max_age > 0 else None
+        if version is None:
+            self.misses += 1
             return await compute()
-        version = await current()
         found, value = self.get(key, version, max_age)
         if found:
+            self.hits += 1
             return cast(V, value)
+        task = self._running.get((key, version))
+        if task is None:
+            self.misses += 1
+            task = asyncio.ensure_future(self._compute_and_keep(key, version, compute))
+            self._running[(key, version)] = task
+            task.add_done_callback(lambda done: self._finished(key, version, done))
+        else:
+            self.hits += 1
+        return await asyncio.shield(task)
+
+    async def _compute_and_keep(
+        self, key: Hashable, version: Version, compute: Callable[[], Awaitable[V]]
+    ) -> V:
         value = await compute()
         self.put(key, version, value)
         return value
+
+    def _finished(self, key: Hashable, version: Version, task: asyncio.Task[V]) -> None:
+        self._running.pop((key, version), None)
+        if not task.cancelled():
+            task.exception()  # seen by every waiter; marked retrieved if nobody waited

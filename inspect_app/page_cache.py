@@ -16,13 +16,11 @@ fills) or a flash message: the page around a part is rendered for each request.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 
 from markupsafe import Markup
 
-from inspect_app import data_version
-from inspect_app.data_version import KeptByVersion, Version
+from inspect_app.data_version import KeptByVersion
 from inspect_app.settings import get_settings
 
 MAX_BYTES = 48 * 1024 * 1024
@@ -34,19 +32,13 @@ def _size(parts: tuple[str, ...]) -> int:
 
 
 _kept: KeptByVersion[tuple[str, ...]] = KeptByVersion(MAX_BYTES, _size)
-_counts = {"hits": 0, "misses": 0}
-
-
-# Renders under way, by (key, version): readers who ask for the same part meanwhile wait for
-# it instead of rendering it again (after a write, the ten readers of a busy board would
-# otherwise all compute it at once).
-_rendering: dict[tuple[Hashable, Version], asyncio.Task[tuple[str, ...]]] = {}
 
 
 async def kept(key: Hashable, render: Callable[[], Awaitable[str]]) -> Markup:
     """The part named ``key``: the one kept under the current data version, else
-    ``render()`` (kept for the next reader). ``render`` reads the data itself: the version is
-    taken before it runs."""
+    ``render()`` (kept for the next reader; readers who ask meanwhile wait for that one
+    render, see ``KeptByVersion.through``). ``render`` reads the data itself: the version
+    is taken before it runs."""
 
     async def one() -> tuple[str, ...]:
         return (await render(),)
@@ -59,50 +51,15 @@ async def kept_parts(
     key: Hashable, render: Callable[[], Awaitable[tuple[str, ...]]]
 ) -> tuple[Markup, ...]:
     """As :func:`kept`, for a page made of several texts kept together (a title and a body)."""
-    max_age = get_settings().page_cache_seconds
-    version = await data_version.current() if max_age > 0 else None
-    if version is None:
-        _counts["misses"] += 1
-        return _markup(await render())
-    found, parts = _kept.get(key, version, max_age)
-    if found and parts is not None:
-        _counts["hits"] += 1
-        return _markup(parts)
-    task = _rendering.get((key, version))
-    if task is None:
-        _counts["misses"] += 1
-        task = asyncio.ensure_future(_render_and_keep(key, version, render))
-        _rendering[(key, version)] = task
-        task.add_done_callback(lambda done: _finished(key, version, done))
-    else:
-        _counts["hits"] += 1
-    # The render is a task of its own, shielded: a reader who goes away (the first one
-    # included) does not cancel what the others wait for.
-    return _markup(await asyncio.shield(task))
-
-
-def _markup(parts: tuple[str, ...]) -> tuple[Markup, ...]:
+    parts = await _kept.through(key, get_settings().page_cache_seconds, render)
     return tuple(Markup(part) for part in parts)
-
-
-async def _render_and_keep(
-    key: Hashable, version: Version, render: Callable[[], Awaitable[tuple[str, ...]]]
-) -> tuple[str, ...]:
-    parts = await render()
-    _kept.put(key, version, parts)
-    return parts
-
-
-def _finished(key: Hashable, version: Version, task: asyncio.Task[tuple[str, ...]]) -> None:
-    _rendering.pop((key, version), None)
-    if not task.cancelled():
-        task.exception()  # seen by every waiter; marked retrieved if nobody waited
 
 
 def stats() -> dict[str, int]:
     """Hits, misses, parts and bytes kept in this process (for the bench and the tests)."""
     return {
-        **_counts,
+        "hits": _kept.hits,
+        "misses": _kept.misses,
         "parts": len(_kept.entries),
         "bytes": _kept.weight,
     }
@@ -111,4 +68,3 @@ def stats() -> dict[str, int]:
 def clear() -> None:
     """Forget every kept part (tests)."""
     _kept.clear()
-    _counts.update(hits=0, misses=0)
