@@ -94,7 +94,9 @@ def _notices_sql(deadline_type: str, days: list[date], rung_rows: int, postgres:
           WHERE b.due_on IN ({due_in})
         ),
         team AS ({" UNION ".join(team)}),
-        head_agency AS (
+        -- MATERIALIZED: read once (the agencies that have a head), not once per agency
+        -- of a deadline by the look-up below (571 times, 0.25 ms each, nationally).
+        head_agency AS MATERIALIZED (
           SELECT a.id, a.path FROM agency a WHERE a.id IN (
             SELECT h.agency FROM app_user h WHERE h.role = 'head' AND h.active = {{}})
         ),
