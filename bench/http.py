@@ -61,34 +61,19 @@ def start(
     return Server(name, process, port, log)
 
 
+def _listening(port: int, workers: int) -> list[str]:
+    """The options both servers take alike: where to listen, how many processes, uvloop."""
+    listen = ["--host", "127.0.0.1", "--port", str(port)]
+    return [*listen, "--workers", str(workers), "--loop", "uvloop"]
+
+
 def uvicorn(
     app: str, port: int, workers: int, env: dict[str, str], log_dir: Path, name: str
 ) -> Server:
     """uvicorn as in production: uvloop, httptools, no access log, ``workers`` processes."""
-    return start(
-        name,
-        [
-            str(VENV_BIN / "uvicorn"),
-            "--factory",
-            app,
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--loop",
-            "uvloop",
-            "--http",
-            "httptools",
-            "--no-access-log",
-            "--log-level",
-            "warning",
-        ],
-        env,
-        log_dir,
-        port,
-    )
+    args = [str(VENV_BIN / "uvicorn"), "--factory", app, *_listening(port, workers)]
+    args += ["--http", "httptools", "--no-access-log", "--log-level", "warning"]
+    return start(name, args, env, log_dir, port)
 
 
 def granian(
@@ -99,30 +84,9 @@ def granian(
     by ``pip install -e '.[bench]'``)."""
     if not (VENV_BIN / "granian").exists():
         raise SystemExit("granian is not installed: .venv/bin/pip install -e '.[bench]'")
-    return start(
-        name,
-        [
-            str(VENV_BIN / "granian"),
-            "--interface",
-            "asgi",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--loop",
-            "uvloop",
-            "--no-ws",
-            "--log-level",
-            "warning",
-            app,
-        ],
-        env,
-        log_dir,
-        port,
-    )
+    args = [str(VENV_BIN / "granian"), "--interface", "asgi", "--factory"]
+    args += [*_listening(port, workers), "--no-ws", "--log-level", "warning", app]
+    return start(name, args, env, log_dir, port)
 
 
 SERVERS = {"uvicorn": uvicorn, "granian": granian}
