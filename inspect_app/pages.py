@@ -106,7 +106,9 @@ def reader_part_key(
 ) -> tuple[Any, ...]:
     """The key of a page part made for one reader (what they may do on it, their team
     role, the history they may see), in one language, on one day: a part kept by
-    inspect_app/page_cache.py under it is only ever shown to that reader again."""
+    inspect_app/page_cache.py under it is only ever shown to that reader again. Not the
+    query string: such a part reads none, and a key with it would let a client push
+    other parts out with made-up queries."""
     return (
         name,
         *ids,
@@ -115,7 +117,6 @@ def reader_part_key(
         principal.agency_path,
         request_language(request),
         clock.today(),
-        tuple(sorted(request.query_params.multi_items())),
     )
 
 
