@@ -63,9 +63,33 @@ def _content(
     }
 
 
+# On PostgreSQL the chain's head is read and the row appended in one statement after the
+# lock (a statement after the lock sees every row committed before it): the hash is
+# computed by the database from the same text ``row_hash`` hashes.
+_APPEND_PG = (
+    "WITH head AS (SELECT COALESCE("
+    "(SELECT hash FROM audit_event ORDER BY id DESC LIMIT 1), {}) AS prev)"
+    " INSERT INTO audit_event (at, user_id, username, action, entity_type, entity_id,"
+    " agency_id, before, after, ip, prev_hash, hash)"
+    " SELECT CAST({} AS TIMESTAMPTZ), CAST({} AS INTEGER), {}, {}, {}, CAST({} AS INTEGER),"
+    " CAST({} AS INTEGER), CAST({} AS JSON), CAST({} AS JSON), {}, head.prev,"
+    " encode(sha256(convert_to(head.prev || {}, 'UTF8')), 'hex') FROM head"
+)
+
+
 async def _append(content: dict[str, Any], at: datetime) -> None:
     if is_postgres():
         await AuditEvent.raw("SELECT pg_advisory_xact_lock({})", AUDIT_LOCK_KEY)
+        await AuditEvent.raw(
+            _APPEND_PG,
+            GENESIS_HASH,
+            at,
+            *(content[k] for k in ("user_id", "username", "action", "entity_type")),
+            *(content[k] for k in ("entity_id", "agency_id", "before", "after", "ip")),
+            canonical_json(content),
+        )
+        return
+    # SQLite: the write transaction holds the database's only write lock already.
     last = await AuditEvent.select(AuditEvent.hash).order_by(AuditEvent.id, ascending=False).first()
     prev_hash = last["hash"] if last else GENESIS_HASH
     await AuditEvent.insert(

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from inspect_app.clock import today as local_today
+from inspect_app.db import is_postgres
 from inspect_app.domain.periods import (
     PERIOD_KINDS,
     InvalidPeriod,
@@ -47,6 +48,29 @@ def periods_containing(day: date) -> list[Period]:
     return [p for p in (Period(year, kind) for kind in PERIOD_KINDS) if p.contains(day)]
 
 
+def _periods_of_days(days: list[date], today: date) -> set[str]:
+    """The periods containing each of ``days`` (sorted) and the maintained ones that end on
+    or after the first of them."""
+    first = days[0]
+    codes: set[str] = set()
+    for day in days:
+        codes.update(p.code for p in periods_containing(day))
+    codes.update(p.code for p in maintained_periods(today) if p.end >= first)
+    return codes
+
+
+def _later_codes(first: date) -> tuple[str, list[str]]:
+    """How to tell from its code alone a period that ends on or after ``first``.
+
+    Every period of a later report year does (codes sort by their four-digit year, so those
+    are the codes from the returned bound on), every period of an earlier one does not, and
+    of the same report year those listed do (the year itself always among them).
+    """
+    year = report_year_of(first)
+    same_year = [Period(year, kind).code for kind in PERIOD_KINDS]
+    return f"{year + 1:04d}", [c for c in same_year if parse_period(c).end >= first]
+
+
 def affected_periods(dates: Iterable[date], stored: Iterable[str], today: date) -> list[str]:
     """Period codes whose totals a change on ``dates`` can alter.
 
@@ -57,17 +81,14 @@ def affected_periods(dates: Iterable[date], stored: Iterable[str], today: date) 
     days = sorted(set(dates))
     if not days:
         return []
-    first = days[0]
-    codes: set[str] = set()
-    for day in days:
-        codes.update(p.code for p in periods_containing(day))
-    candidates: list[Period] = list(maintained_periods(today))
+    codes = _periods_of_days(days, today)
     for code in stored:
         try:
-            candidates.append(parse_period(code))
+            period = parse_period(code)
         except InvalidPeriod:
             continue
-    codes.update(p.code for p in candidates if p.end >= first)
+        if period.end >= days[0]:
+            codes.add(period.code)
     return sorted(codes)
 
 
@@ -113,6 +134,18 @@ async def mark_follow_up_figures() -> None:
     )
 
 
+# The distinct periods of the totals table as ``p(period)`` (a trailing NULL included), one
+# index probe per period.
+_STORED_PERIODS = (
+    "p(period) AS ("
+    " SELECT MIN(period) FROM agency_totals"
+    " UNION ALL"
+    " SELECT (SELECT MIN(t.period) FROM agency_totals t WHERE t.period > p.period)"
+    " FROM p WHERE p.period IS NOT NULL"
+    ")"
+)
+
+
 async def stored_periods() -> list[str]:
     """Every period that has rows in the totals table.
 
@@ -121,12 +154,7 @@ async def stored_periods() -> list[str]:
     reading every row as ``SELECT DISTINCT`` does (3-4 ms, more when the table is bloated).
     """
     rows = await AgencyTotals.raw(
-        "WITH RECURSIVE p(period) AS ("
-        " SELECT MIN(period) FROM agency_totals"
-        " UNION ALL"
-        " SELECT (SELECT MIN(t.period) FROM agency_totals t WHERE t.period > p.period)"
-        " FROM p WHERE p.period IS NOT NULL"
-        ") SELECT period FROM p WHERE period IS NOT NULL"
+        f"WITH RECURSIVE {_STORED_PERIODS} SELECT period FROM p WHERE period IS NOT NULL"
     )
     return [str(row["period"]) for row in rows]
 
@@ -137,13 +165,39 @@ async def mark_change(agency_id: int, dates: Iterable[date | None]) -> None:
     Called inside the write's own transaction (see :mod:`inspect_app.services.unit_of_work`),
     so the marker commits with the change or not at all: a crash after the commit still
     leaves the marker for the periodic scan, never a change the totals do not know about.
+
+    One statement on every write: the stored periods are read (as :func:`stored_periods`
+    does) and the markers upserted together; it marks what :func:`affected_periods` names.
     """
-    days = [d for d in dates if d is not None]
+    days = sorted({d for d in dates if d is not None})
     if not days:
         # A change with no date still changes the period running today (e.g. a deletion).
         days = [local_today()]
-    periods = affected_periods(days, await stored_periods(), local_today())
-    await mark_periods_dirty(periods, agency_id)
+    known = sorted(_periods_of_days(days, local_today()))
+    later, same_year = _later_codes(days[0])
+    at = "CAST({} AS TIMESTAMPTZ)" if is_postgres() else "{}"
+    token = f"{uuid.uuid4().hex} agency={agency_id}"
+    await JobState.raw(
+        f"WITH RECURSIVE {_STORED_PERIODS},"
+        f" known(period) AS (VALUES {', '.join('({})' for _ in known)}),"
+        " touched(period) AS ("
+        " SELECT period FROM known UNION"
+        " SELECT period FROM p WHERE period >= {}"
+        f" OR period IN ({', '.join('{}' for _ in same_year)})"
+        "), names(name) AS ("
+        " SELECT {} || period FROM touched UNION ALL SELECT {}"
+        ") INSERT INTO job_state (name, last_started_at, last_status, detail)"
+        f" SELECT name, {at}, 'dirty', {{}} FROM names WHERE true"
+        " ON CONFLICT (name) DO UPDATE SET last_started_at = excluded.last_started_at,"
+        " last_status = 'dirty', detail = excluded.detail",
+        *known,
+        later,
+        *same_year,
+        DIRTY_PREFIX,
+        FOLLOW_UP_MARKER,
+        datetime.now(UTC),
+        token,
+    )
 
 
 async def request_refresh() -> None:

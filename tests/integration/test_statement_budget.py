@@ -39,11 +39,13 @@ CASE_API = 2
 # The recommendation page (services/measure_page.py): the user, the page, the menu, and the
 # session written back once its flash message is shown.
 MEASURE_PAGE = 4
-# The token's owner, the measure with its case (locked), the entry, the measure's progress,
-# the audit chain (lock, last hash, row) and the totals markers (stored periods, upsert).
-EXECUTION_API_POST = 9
-EXECUTION_PAGE_POST = 10
-CASE_EVENT_API_POST = 16
+# The measure with its case (locked), the entry, the measure's progress, the audit chain
+# (the lock, then the row appended after the chain's head in one statement) and the totals
+# markers (the stored periods read and the markers upserted in one statement). The token's
+# owner is kept per process. The page adds the session written with its flash message.
+EXECUTION_API_POST = 6
+EXECUTION_PAGE_POST = 7
+CASE_EVENT_API_POST = 13
 
 
 async def _case(lead: Actor, findings: int, measures: int, payments: int) -> dict[str, Any]:

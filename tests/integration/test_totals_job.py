@@ -16,12 +16,15 @@ from typing import Any
 
 import pytest
 
-from inspect_app.domain.periods import Period
+from inspect_app.clock import today as local_today
+from inspect_app.domain.periods import Period, parse_period
 from inspect_app.job_queue import close_pools
 from inspect_app.services import totals as counters
 from inspect_app.services.catalogues import ensure_catalogues
 from inspect_app.services.changes import (
+    FOLLOW_UP_MARKER,
     affected_periods,
+    mark_change,
     mark_periods_dirty,
     record_change,
     stored_periods,
@@ -35,7 +38,7 @@ from jobs.totals import (
     refresh_marked,
     refresh_periods,
 )
-from models.tables import AgencyTotals, Execution, Finding, Inspection, Measure
+from models.tables import AgencyTotals, Execution, Finding, Inspection, JobState, Measure
 from tests.integration.jobs_support import make_agency, run_jobs
 
 SEED = 20260322
@@ -386,3 +389,30 @@ async def test_stored_periods_lists_each_period_of_the_table_once(db: str) -> No
     periods = [Period(2025, "Q4"), Period(2026, "Q1"), Period(2026, "6M"), Period(2026, "Y")]
     await refresh_periods(periods)
     assert sorted(await stored_periods()) == sorted(p.code for p in periods)
+
+
+@pytest.mark.parametrize(
+    "days",
+    [
+        # The last day of Q1 2024 and the first of Q2; the last day of report year 2023
+        # and the first of 2024 (15/12/2023); a change with no date (today).
+        [date(2024, 3, 14)],
+        [date(2024, 3, 15)],
+        [date(2023, 12, 14)],
+        [date(2023, 12, 15)],
+        [date(2024, 9, 14), date(2024, 3, 15)],
+        [],
+    ],
+    ids=["14-03", "15-03", "14-12", "15-12", "two-days", "no-date"],
+)
+async def test_a_change_marks_what_affected_periods_names_in_one_statement(
+    db: str, days: list[date]
+) -> None:
+    await _tree()
+    stored = ["2023-Q4", "2023-Y", "2024-Q1", "2024-Q2", "2024-6M", "2024-9M", "2025-Q1"]
+    await refresh_periods([parse_period(code) for code in stored])
+    await JobState.delete(force=True)
+    await mark_change(1, days)
+    expected = affected_periods(days or [local_today()], await stored_periods(), local_today())
+    assert sorted(await dirty_periods()) == expected
+    assert await JobState.exists().where(JobState.name == FOLLOW_UP_MARKER)

@@ -89,10 +89,11 @@ async def test_a_marker_that_cannot_be_written_undoes_the_change(
 
     case, subject = await _case(people)
 
-    async def failing_marker(*args: Any, **kwargs: Any) -> None:
+    def failing_marker(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("job_state is locked")
 
-    monkeypatch.setattr(changes, "mark_periods_dirty", failing_marker)
+    # The markers' one statement fails, after the finding's row and its audit row are written.
+    monkeypatch.setattr(changes.JobState, "raw", failing_marker)
     with pytest.raises(RuntimeError):
         await findings.create_finding(people["lead"].principal, case["id"], _finding(subject))
     # Before, the marker was written after the commit: the finding stayed, the totals never
