@@ -1,4 +1,4 @@
-"""The dashboard page, and the records behind its money figures."""
+"""The dashboard page, and the records behind a figure of the dashboard or a report."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from litestar.response import Template
 
 from inspect_app.clock import today
 from inspect_app.domain import tips as rules
-from inspect_app.domain.periods import current_quarter
+from inspect_app.domain.periods import InvalidPeriod, current_quarter, parse_period
 from inspect_app.errors import InvalidInput, NotFound
 from inspect_app.exceptions import request_language
 from inspect_app.forms.common import CHOOSE_AGENCY
-from inspect_app.forms.figures import figure_request
+from inspect_app.forms.figures import counter_options, figure_period_options, figure_request
 from inspect_app.pages import render
 from inspect_app.principal import Principal
 from inspect_app.services import counter_records, dashboard, dashboard_charts, tips
@@ -55,30 +55,40 @@ class DashboardController(Controller):
         period: str | None = None,
         agency_id: str | None = None,
         page: str | None = None,
+        own: str | None = None,
     ) -> Template:
-        """The recommendations or payments a money figure of the dashboard adds up."""
+        """The records a figure of the dashboard or of a report adds up."""
         errors: dict[str, str] = {}
         found = None
-        if counter is period is agency_id is page is None:  # the form, on the current period
-            return await render(
-                request,
-                "dashboard/figures.html",
-                found=None,
-                errors={},
-                values={"counter": "", "period": current_quarter(today()).code, "agency_id": ""},
-            )
+        lang = request_language(request)
+        if counter is period is agency_id is page is own is None:  # the form, this period
+            period = current_quarter(today()).code
+        else:
+            try:
+                wanted = figure_request(counter, period, agency_id, page, own)
+                found = await counter_records.counter_records(principal, wanted)
+            except InvalidInput as exc:
+                errors.update(exc.errors)
+            except NotFound:
+                errors["agency_id"] = CHOOSE_AGENCY
         try:
-            wanted = figure_request(counter, period, agency_id, page)
-            found = await counter_records.counter_records(principal, wanted)
-        except InvalidInput as exc:
-            errors.update(exc.errors)
-        except NotFound:
-            errors["agency_id"] = CHOOSE_AGENCY
+            shown = parse_period(period or "")
+        except InvalidPeriod:
+            shown = current_quarter(today())
         return await render(
             request,
             "dashboard/figures.html",
             status_code=422 if errors else 200,
             found=found,
             errors=errors,
-            values={"counter": counter or "", "period": period or "", "agency_id": agency_id or ""},
+            label=counter_records.counter_label(found.counter, found.period, lang) if found else "",
+            rule=counter_records.rule_of(found.counter) if found else "",
+            counter_groups=counter_options(shown, lang),
+            period_groups=figure_period_options(today(), lang, period),
+            values={
+                "counter": counter or "",
+                "period": period or "",
+                "agency_id": agency_id or "",
+                "own": "1" if own == "1" else "",
+            },
         )

@@ -128,6 +128,24 @@ def _depth(node: Column | Group) -> int:
     return 1 + max(_depth(child) for child in node.children)
 
 
+def column_path(table: TableLayout, key: str, lang: str) -> list[str]:
+    """The headers above the column of counter ``key`` (groups first, the column last), or
+    an empty list when the table shows no such column (a ratio's column is not a counter's)."""
+
+    def walk(nodes: tuple[Column | Group, ...], above: list[str]) -> list[str]:
+        for node in nodes:
+            if isinstance(node, Column):
+                if node.key == key and node.ratio is None:
+                    return [*above, node.label(lang)]
+            else:
+                found = walk(node.children, [*above, node.label(lang)])
+                if found:
+                    return found
+        return []
+
+    return walk(table.headers, [])
+
+
 def header_cells(table: TableLayout, lang: str, leading: tuple[str, ...] = ()) -> list[HeaderCell]:
     """The header as cells with spans; ``leading`` columns (STT, Đơn vị) span every row.
 

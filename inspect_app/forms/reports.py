@@ -38,14 +38,16 @@ def period_options(
     today: date, lang: str, years: int = 5
 ) -> list[tuple[str, list[tuple[str, str]]]]:
     """The periods a report can be made for, grouped by report year, newest first, each
-    with its dates: ("2026", [("2026-Q1", "Quý I năm 2026 (15/12/2025 – 14/03/2026)"), …])."""
+    with its dates: ("Năm báo cáo 2026", [("2026-Q1", "Quý I năm 2026 (15/12/2025 –
+    14/03/2026)"), …])."""
     groups: dict[str, list[tuple[str, str]]] = {}
     for period in period_choices(today, years):
         running = period.start <= today <= period.end
         label = f"{period.label(lang)} ({period.date_range_label})"
         if running:
             label += " – " + translate("under way", lang)
-        groups.setdefault(str(period.year), []).append((period.code, label))
+        group = f"{translate('Report year', lang)} {period.year}"
+        groups.setdefault(group, []).append((period.code, label))
     return list(groups.items())
 
 

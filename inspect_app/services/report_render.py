@@ -64,6 +64,11 @@ class TableRow:
     values: list[Decimal | int | None]
     texts: list[str]
     kind: str = "agency"  # agency | total | previous | change
+    # Whose records and which period the row counts (the link of a figure to its records):
+    # an agency's subtree, or with ``own`` its own records only; none for the change row.
+    agency_id: int | None = None
+    own: bool = False
+    period: str = ""
 
 
 @dataclass
@@ -82,6 +87,18 @@ class TableView:
     leading: tuple[str, str] = ("", "")  # the number and name columns' headers
     rows: list[TableRow] = field(default_factory=list)
     fit: print_layout.TableFit | None = None
+    # Per column, the counter (``inspections.total``) whose records a figure adds up; None
+    # for a rate, which is no counter's.
+    keys: list[str | None] = field(default_factory=list)
+
+    def records_link(self, row: TableRow, index: int) -> str:
+        """Where a figure of the page leads: the list of the records it counts, or "" when
+        it counts none (a zero, a rate, a change on last year)."""
+        key = self.keys[index] if index < len(self.keys) else None
+        if key is None or row.agency_id is None or not row.period or not row.values[index]:
+            return ""
+        own = "&own=1" if row.own else ""
+        return f"/figures?counter={key}&period={row.period}&agency_id={row.agency_id}{own}"
 
     @property
     def summary_rows(self) -> list[TableRow]:
@@ -105,10 +122,12 @@ def _row(
     label: str,
     counters: Mapping[str, Any],
     kind: str,
+    whose: tuple[int | None, bool, str] = (None, False, ""),
 ) -> TableRow:
     values = [rl.column_value(column, counters) for column in columns]
     texts = [rl.format_number(v, c.unit, lang) for v, c in zip(values, columns, strict=True)]
-    return TableRow(number, label, values, texts, kind)
+    agency_id, own, period = whose
+    return TableRow(number, label, values, texts, kind, agency_id, own, period)
 
 
 def unit_label(item: Mapping[str, Any], lang: str = "vi") -> str:
@@ -133,8 +152,18 @@ def table_views(totals: Mapping[str, Any], lang: str = "vi") -> list[TableView]:
             units=units,
             counters=table.counters,
             leading=leading,
+            keys=[None if c.ratio else f"{table.counters}.{c.key}" for c in columns],
         )
-        current = _row(columns, lang, "", labels["total"], totals[table.counters], "total")
+        agency_id = int(totals["agency_id"])
+        current = _row(
+            columns,
+            lang,
+            "",
+            labels["total"],
+            totals[table.counters],
+            "total",
+            (agency_id, False, str(totals["period"])),
+        )
         previous = _row(
             columns,
             lang,
@@ -142,6 +171,7 @@ def table_views(totals: Mapping[str, Any], lang: str = "vi") -> list[TableView]:
             labels["previous"].format(year=previous_year),
             totals["previous"][table.counters],
             "previous",
+            (agency_id, False, str(totals["previous"].get("period", ""))),
         )
         # A rate's change in % of itself says nothing: the rate columns stay empty.
         changes: list[Decimal | int | None] = [
@@ -168,6 +198,7 @@ def table_views(totals: Mapping[str, Any], lang: str = "vi") -> list[TableView]:
                     unit_label(item, lang),
                     item[table.counters],
                     "agency",
+                    (int(item["agency_id"]), bool(item["own"]), str(totals["period"])),
                 )
             )
         views.append(view)

@@ -101,6 +101,18 @@ async def test_head_generates_downloads_and_signs_off_the_q1_report(
     assert total_cells[1:9] == ["2", "0", "2", "1.500,000", "600,000", "700,000", "46,7", "50,50"]
     assert await page.locator(".report-charts svg").count() == 2
 
+    # Each figure leads to the records it counts: Sở Xây dựng's three inspections.
+    report_url = page.url
+    await construction_row.locator("td").nth(1).locator("a[data-figure]").click()
+    await page.wait_for_url("**/figures?*")
+    assert "3 hồ sơ" in await page.locator("[data-testid=figure-summary]").inner_text()
+    assert await page.locator("[data-testid=figure-records] tbody tr").count() == 3
+    heading = await page.locator("h1").inner_text()
+    assert heading.endswith("Tổng số"), heading
+    await _shot(page, "2b_figure_records")
+    await page.goto(report_url)
+    await page.locator("[data-testid=report-done]").wait_for()
+
     async with page.expect_download() as xlsx_info:
         await page.click("[data-testid=download-xlsx]")
     xlsx_path = tmp_path / "report.xlsx"

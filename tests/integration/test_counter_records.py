@@ -47,7 +47,12 @@ async def _records(reader: Principal, counter: str, code: str) -> counter_record
 
 async def _rows(reader: Principal, counter: str, code: str) -> list[tuple[date, int]]:
     found = await _records(reader, counter, code)
-    return sorted((row.day, row.amount_vnd) for row in found.rows)
+    return sorted((row.day, row.value) for row in found.rows)
+
+
+def _figure(counter: str, value: int | str) -> int:
+    """A counter's value in the unit its records add: land in hundredths of m²."""
+    return totals.land_hundredths(value) if counter_records.unit_of(counter) == "m2" else int(value)
 
 
 async def _agrees_with_counters(agency: int) -> None:
@@ -58,9 +63,12 @@ async def _agrees_with_counters(agency: int) -> None:
         for counter in counter_records.COUNTERS:
             table, key = counter.split(".")
             found = await _records(reader, counter, code)
-            assert found.total_vnd == by_period[code][agency][table][key], (counter, code)
+            assert found.total == _figure(counter, by_period[code][agency][table][key]), (
+                counter,
+                code,
+            )
             assert found.count == len(found.rows), (counter, code)
-            assert found.total_vnd == sum(row.amount_vnd for row in found.rows), (counter, code)
+            assert found.total == sum(row.value for row in found.rows), (counter, code)
 
 
 async def test_fines_are_listed_by_the_day_of_their_decision(fines_around_the_15th: int) -> None:
@@ -148,6 +156,43 @@ async def test_deleted_recommendations_and_other_agencies_are_left_out(
         )
 
 
+async def test_cases_on_the_last_and_first_day_of_a_period_are_listed_where_counted(
+    db: str,
+) -> None:
+    await boundaries.ensure_catalogues()
+    agency = await add_agency("SCT", "Sở Công Thương", None, "/")
+    # Both on site until and concluded on Q1's last day (14/03) or Q2's first (15/03).
+    last = await add_case(
+        "TT-1403",
+        agency,
+        announced_on=D(2026, 1, 5),
+        onsite_ended_on=D(2026, 3, 14),
+        concluded_on=D(2026, 3, 14),
+        status="concluded",
+    )
+    first = await add_case(
+        "TT-1503",
+        agency,
+        announced_on=D(2026, 1, 5),
+        onsite_ended_on=D(2026, 3, 15),
+        concluded_on=D(2026, 3, 15),
+        status="concluded",
+    )
+    reader = await _reader(agency)
+
+    async def cases(counter: str, code: str) -> list[int]:
+        return [row.inspection_id for row in (await _records(reader, counter, code)).rows]
+
+    assert await cases("inspections.concluded", "2026-Q1") == [last]
+    assert await cases("inspections.onsite_ended", "2026-Q1") == [last]
+    assert await cases("inspections.in_progress", "2026-Q1") == [first]
+    # Q2: the one concluded on its first day was carried over and concluded within it.
+    assert await cases("inspections.carried_over", "2026-Q2") == [first]
+    assert await cases("inspections.concluded", "2026-Q2") == [first]
+    assert await cases("inspections.in_progress", "2026-Q2") == []
+    await _agrees_with_counters(agency)
+
+
 async def test_long_lists_come_a_page_at_a_time_with_the_whole_total(
     recovered_during_the_inspection: int,
 ) -> None:
@@ -173,7 +218,7 @@ async def test_long_lists_come_a_page_at_a_time_with_the_whole_total(
     first, second, past = await page(1), await page(2), await page(3)
     assert (first.count, len(first.rows), first.pages) == (size + 4, size, 2)
     assert (second.count, len(second.rows)) == (size + 4, 4)
-    assert first.total_vnd == second.total_vnd == past.total_vnd == whole
+    assert first.total == second.total == past.total == whole
     assert past.rows == [] and past.count == size + 4
     seen = {(r.execution_id, r.measure_id) for r in first.rows + second.rows}
     assert len(seen) == size + 4
@@ -182,7 +227,8 @@ async def test_long_lists_come_a_page_at_a_time_with_the_whole_total(
 @pytest.mark.parametrize(
     ("query", "field"),
     [
-        ({"counter": "checks.sanctions"}, "counter"),
+        ({"counter": "checks.nothing"}, "counter"),
+        ({"own": "2"}, "own"),
         ({"period": "2026-Q5"}, "period"),
         ({"agency_id": "2147483648"}, "agency_id"),
         ({"agency_id": "-1"}, "agency_id"),
@@ -196,7 +242,13 @@ async def test_long_lists_come_a_page_at_a_time_with_the_whole_total(
     ],
 )
 def test_a_bad_request_names_its_field(query: dict[str, Any], field: str) -> None:
-    wanted = {"counter": "checks.fines_vnd", "period": "2026-Q1", "agency_id": None, "page": None}
+    wanted = {
+        "counter": "checks.fines_vnd",
+        "period": "2026-Q1",
+        "agency_id": None,
+        "page": None,
+        "own": None,
+    }
     wanted.update(query)
     with pytest.raises(InvalidInput) as raised:
         figure_request(**wanted)

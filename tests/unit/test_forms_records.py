@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from inspect_app.domain.periods import parse_period
 from inspect_app.forms.plans import new_plan_values, plan_filters, plan_values
 from inspect_app.forms.records import (
     attachment_target,
@@ -165,7 +166,7 @@ def test_report_request_form() -> None:
 
 def test_period_options_show_each_period_with_its_dates() -> None:
     groups = period_options(date(2026, 3, 20), "vi", years=2)
-    assert [year for year, _ in groups] == ["2026", "2025"]
+    assert [year for year, _ in groups] == ["Năm báo cáo 2026", "Năm báo cáo 2025"]
     options = dict(groups[0][1])
     assert options["2026-Q1"] == "Quý I năm 2026 (15/12/2025 – 14/03/2026)"
     assert options["2026-Q2"] == "Quý II năm 2026 (15/03/2026 – 14/06/2026) – đang diễn ra"
@@ -173,6 +174,27 @@ def test_period_options_show_each_period_with_its_dates() -> None:
     assert "2026-Q3" not in options
     english = dict(period_options(date(2026, 3, 20), "en", years=1)[0][1])
     assert english["2026-Y"] == "Year 2026 (15/12/2025 – 14/12/2026) – under way"
+
+
+def test_figure_choices_name_every_counter_and_offer_an_older_period_when_chosen() -> None:
+    from inspect_app.forms.figures import counter_options, figure_period_options
+    from inspect_app.services.counter_records import COUNTERS
+
+    groups = counter_options(parse_period("2026-Q1"), "vi")
+    offered = dict(option for _, options in groups for option in options)
+    assert sorted(offered) == sorted(COUNTERS)
+    assert (
+        offered["inspections.recover_vnd"]
+        == "Kiến nghị thu hồi về ngân sách nhà nước › Tiền (Tr.đ)"
+    )
+    today = date(2026, 3, 20)
+    assert figure_period_options(today, "vi", "2026-Q1") == period_options(today, "vi")
+    older = figure_period_options(today, "vi", "2019-6M")
+    assert older[0] == (
+        "Năm báo cáo 2019",
+        [("2019-6M", "6 tháng đầu năm 2019 (15/12/2018 – 14/06/2019)")],
+    )
+    assert figure_period_options(today, "vi", "2019-Q7") == period_options(today, "vi")
 
 
 def test_signer_form_collapses_spaces() -> None:
