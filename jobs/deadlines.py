@@ -26,7 +26,7 @@ from inspect_app import data_version
 from inspect_app.clock import today as local_today
 from inspect_app.db import is_postgres
 from inspect_app.domain.reminders import ESCALATION, Ladder, Rung, due_days_to_watch
-from inspect_app.services import follow_ups, notifications
+from inspect_app.services import follow_ups, notifications, submissions
 from jobs.job_log import logged_job
 from models.tables import AppUser, Notification
 
@@ -203,6 +203,10 @@ async def watch_deadlines(ctx: dict[str, Any] | None, day: str | None = None) ->
         summary["due_days"] += len(tip_owed)
         if tip_owed:
             summary["created"] += await notify_tips(tip_owed, today)
+        report_owed = due_days_to_watch(ladders["report"], today, window)
+        summary["due_days"] += len(report_owed)
+        if report_owed:
+            summary["created"] += await submissions.owed_notices(report_owed, today)
     finally:
         # Each statement has committed (a watch stopped halfway included): the menus'
         # unread counts are read again.

@@ -440,6 +440,9 @@ class DeadlineLadder(Table):
     escalate_after_days = Integer(default=7, null=False)
     active = Boolean(default=True, null=False)
     version = Integer(default=1, null=False)
+    # The "report" ladder only: days after a period's end by which a unit's report is due,
+    # per kind of report ({"Q": 6, "6M": 6, "9M": 6, "Y": 6}; domain.submissions).
+    due_days = JSON(default="null")
 
 
 class AgencyTotals(Table):
@@ -485,6 +488,33 @@ class Report(Table):
     # whose worker died loses it when the lease runs out, and another run takes over.
     claimed_by = Varchar(length=64, null=False, default="")
     lease_until = Timestamptz(null=True, default=None)
+    # Where the units' rows come from: "live" (the records) or "submitted" (the signed
+    # reports the units submitted; domain.submissions), said on the report's face.
+    source = Varchar(length=16, null=False, default="live")
+
+
+class ReportSubmission(Table):
+    """A unit's signed report of a period, submitted to the agency above it.
+
+    One row per unit and period (UNIQUE (agency, period) in the reviewed migration): the
+    parent may return it with a reason, and the unit submits again (the same row, another
+    report or the same one, a new date). ``due_on`` is the due day when it was submitted.
+    """
+
+    id = Serial(primary_key=True)
+    agency = ForeignKey(Agency, null=False, on_delete=OnDelete.restrict, index=True)
+    parent = ForeignKey(Agency, null=False, on_delete=OnDelete.restrict, index=True)
+    period = Varchar(length=10, null=False)
+    report = ForeignKey(Report, null=False, on_delete=OnDelete.restrict)
+    status = Varchar(length=16, null=False, default="submitted")  # submitted | returned
+    due_on = Date(null=False)
+    submitted_on = Date(null=False)
+    submitted_at = Timestamptz(default=TimestamptzNow())
+    submitted_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    return_reason = Text(null=False, default="")
+    returned_at = Timestamptz(null=True, default=None)
+    returned_by = ForeignKey(AppUser, null=True, on_delete=OnDelete.set_null)
+    version = Integer(default=1, null=False)
 
 
 class DocumentCounter(Table):
@@ -814,6 +844,7 @@ ALL_TABLES: list[type[Table]] = [
     DeadlineLadder,
     AgencyTotals,
     Report,
+    ReportSubmission,
     DocumentCounter,
     DocumentNumber,
     ReminderLetter,

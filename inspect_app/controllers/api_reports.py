@@ -18,11 +18,16 @@ from inspect_app.schemas.reports import (
     ReportQueued,
     ReportRequest,
     SignOff,
+    Submission,
+    SubmissionReturn,
+    SubmissionTracker,
     Totals,
     to_report,
+    to_submission,
+    to_tracker,
 )
 from inspect_app.schemas.reports import Report as ReportOut
-from inspect_app.services import agencies, report_exports, reports, totals
+from inspect_app.services import agencies, report_exports, reports, submissions, totals
 
 # The printable HTML carries its own styles; it is shown on its own, never framed.
 _HTML_FILE_CSP = (
@@ -46,6 +51,11 @@ async def _file(principal: Principal, report_id: int, fmt: str) -> File:
     )
 
 
+def current_period() -> str:
+    """The running quarter's code: the tracker's period when none is asked for."""
+    return current_quarter(today()).code
+
+
 class ReportApiController(Controller):
     """``/api/reports``."""
 
@@ -57,7 +67,9 @@ class ReportApiController(Controller):
         self, principal: Principal, data: ReportRequest, ip: str
     ) -> ReportQueued:
         """Queue a report for an agency and period; poll GET /api/reports/{id}."""
-        report = await reports.request_report(principal, data.agency_id, data.period, ip)
+        report = await reports.request_report(
+            principal, data.agency_id, data.period, ip, data.source
+        )
         return ReportQueued(id=report["id"], status=report["status"], revision=report["revision"])
 
     @get("/", opt={"permission": "read"})
@@ -106,6 +118,39 @@ class ReportApiController(Controller):
             "signing_form": data.signing_form,
         }
         return to_report(await reports.sign_off(principal, report_id, data.version, ip, signer))
+
+    @post("/{report_id:int}/submit", opt={"permission": "report.sign_off"}, status_code=200)
+    async def submit(self, principal: Principal, report_id: int, ip: str) -> Submission:
+        """Submit a signed-off report to the agency above the report's agency (409 when it
+        is not signed, the agency has none, or the period's report was submitted already)."""
+        return to_submission(await submissions.submit(principal, report_id, ip))
+
+    @get("/submissions", opt={"permission": "read"})
+    async def tracker(
+        self, principal: Principal, period: QueryPeriod = None, agency_id: QueryId = None
+    ) -> SubmissionTracker:
+        """Which units directly below the agency (the reader's own by default) have
+        submitted the period's report (the running quarter by default), and who is late."""
+        board = await submissions.tracker(
+            principal, agency_id, reports.parse_report_period(period or current_period())
+        )
+        return to_tracker(board)
+
+    @post(
+        "/submissions/{submission_id:int}/return",
+        opt={"permission": "report.sign_off"},
+        status_code=200,
+    )
+    async def return_submission(
+        self, principal: Principal, submission_id: int, data: SubmissionReturn, ip: str
+    ) -> Submission:
+        """The parent's head returns a unit's submitted report with a reason; the unit's
+        heads are told, and it submits again."""
+        return to_submission(
+            await submissions.return_submission(
+                principal, submission_id, data.reason, data.version, ip
+            )
+        )
 
     @get("/{report_id:int}/file.html", opt={"permission": "read"}, media_type="text/html")
     async def html_file(self, principal: Principal, report_id: int) -> File:

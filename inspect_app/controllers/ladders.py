@@ -75,6 +75,7 @@ class LadderPageController(Controller):
                     "remind_text": data.get("remind_days", ""),
                     "overdue_after_days": data.get("overdue_after_days", ""),
                     "escalate_after_days": data.get("escalate_after_days", ""),
+                    **{key: value for key, value in data.items() if key.startswith("due_")},
                 }
             }
             return await self._page(request, {deadline_type: exc.errors}, kept, status_code=422)

@@ -11,9 +11,10 @@ from litestar.response import Redirect, Template
 
 from inspect_app.clock import today
 from inspect_app.domain.documents import SIGNING_FORM_LABELS
-from inspect_app.domain.periods import default_report_period
+from inspect_app.domain.periods import current_quarter, default_report_period
 from inspect_app.errors import Conflict, InvalidInput
 from inspect_app.exceptions import request_language
+from inspect_app.forms.figures import figure_period_options
 from inspect_app.forms.reports import (
     optional_int,
     period_options,
@@ -24,7 +25,13 @@ from inspect_app.forms.reports import (
 from inspect_app.i18n import translate
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
-from inspect_app.services import agencies, agency_documents, report_render, reports
+from inspect_app.services import (
+    agencies,
+    agency_documents,
+    report_render,
+    reports,
+    submissions,
+)
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -68,6 +75,7 @@ async def _detail_context(
         "paragraphs": [p for p in report["narrative"].split("\n\n") if p.strip()],
         "recovery_chart": "",
         "trend_chart": "",
+        "submission": await submissions.for_report(principal, report) if report["signed"] else None,
     }
     if report["status"] == "done" and reports.has_figures(report):
         context.update(report_render.document_context(report["totals"], report["narrative"], lang))
@@ -87,7 +95,11 @@ class ReportPageController(Controller):
         """The report archive in scope and, for leads and heads, the request form."""
         lang = request_language(request)
         context = await _index_context(principal, optional_int(agency_id), lang)
-        form = {"agency_id": principal.agency_id, "period": default_report_period(today()).code}
+        form = {
+            "agency_id": principal.agency_id,
+            "period": default_report_period(today()).code,
+            "source": "live",
+        }
         return await render(request, "reports/index.html", form=form, errors={}, **context)
 
     @post("/", opt={"permission": "report.request"}, status_code=200)
@@ -95,9 +107,9 @@ class ReportPageController(Controller):
         self, request: Request[Any, Any, Any], principal: Principal, data: FormData, ip: str
     ) -> Redirect | Template:
         """Queue a report; a mistake comes back beside its field with the input kept."""
-        agency_id, period, form = report_request(data)
+        agency_id, period, source, form = report_request(data)
         try:
-            report = await reports.request_report(principal, agency_id, period, ip)
+            report = await reports.request_report(principal, agency_id, period, ip, source)
         except InvalidInput as exc:
             context = await _index_context(principal, None, request_language(request))
             errors = request_errors(exc.errors)
@@ -185,3 +197,109 @@ class ReportPageController(Controller):
         else:
             flash(request, translate("The report was signed off.", lang))
         return Redirect(path=f"/reports/{report_id}")
+
+    @post("/{report_id:int}/submit", opt={"permission": "report.sign_off"}, status_code=200)
+    async def submit(
+        self, request: Request[Any, Any, Any], principal: Principal, report_id: int, ip: str
+    ) -> Redirect:
+        """Submit the signed report to the agency above; the page says how it went."""
+        lang = request_language(request)
+        try:
+            done = await submissions.submit(principal, report_id, ip)
+        except Conflict as exc:
+            flash(request, translate(exc.message, lang), "error")
+        else:
+            flash(
+                request,
+                translate(
+                    "The report was submitted to {parent}.", lang, parent=done["parent_name"]
+                ),
+            )
+        return Redirect(path=f"/reports/{report_id}")
+
+    async def _tracker_page(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        agency_id: int | None,
+        period: str | None,
+        errors: dict[int, dict[str, str]] | None = None,
+        kept: dict[int, str] | None = None,
+    ) -> Template:
+        lang = request_language(request)
+        code = period or current_quarter(today()).code
+        try:
+            chosen = reports.parse_report_period(code)
+        except InvalidInput as exc:
+            chosen, errors = current_quarter(today()), {0: exc.errors}
+        board = await submissions.tracker(principal, agency_id, chosen)
+        return await render(
+            request,
+            "reports/tracker.html",
+            status_code=422 if errors else 200,
+            board=board,
+            period_groups=figure_period_options(today(), lang, chosen.code),
+            agency_options=[
+                (row["id"], "— " * row["indent"] + row["name"])
+                for row in await agencies.tree_options(principal)
+            ],
+            errors=errors or {},
+            kept=kept or {},
+        )
+
+    @get("/tracker", opt={"permission": "read"})
+    async def tracker(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        period: str | None = None,
+        agency_id: str | None = None,
+    ) -> Template:
+        """Which units below the agency have submitted the period's report, who is late."""
+        return await self._tracker_page(request, principal, optional_int(agency_id), period)
+
+    @post(
+        "/submissions/{submission_id:int}/return",
+        opt={"permission": "report.sign_off"},
+        status_code=200,
+    )
+    async def return_submission(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        submission_id: int,
+        data: FormData,
+        ip: str,
+    ) -> Redirect | Template:
+        """Return a unit's report with a reason; a missing reason comes back beside it."""
+        lang = request_language(request)
+        try:
+            done = await submissions.return_submission(
+                principal,
+                submission_id,
+                data.get("reason", ""),
+                optional_int(data.get("version")),
+                ip,
+            )
+        except InvalidInput as exc:
+            found = await submissions.get_submission(principal, submission_id)
+            return await self._tracker_page(
+                request,
+                principal,
+                int(found["parent_id"]),
+                str(found["period"]),
+                {submission_id: exc.errors},
+                {submission_id: data.get("reason", "")},
+            )
+        except Conflict as exc:
+            flash(request, translate(exc.message, lang), "error")
+            found = await submissions.get_submission(principal, submission_id)
+        else:
+            flash(
+                request,
+                translate("The report was returned to {unit}.", lang, unit=done["agency_name"]),
+            )
+            found = done
+        return Redirect(
+            path=f"/reports/tracker?period={found['period']}&agency_id={found['parent_id']}"
+        )

@@ -18,12 +18,13 @@ def optional_int(raw: str | None) -> int | None:
         return None
 
 
-def report_request(data: Mapping[str, str]) -> tuple[int | None, str, dict[str, Any]]:
-    """The agency and period ("2026-Q1", chosen from the list) asked for, and the form as it
-    is shown back."""
+def report_request(data: Mapping[str, str]) -> tuple[int | None, str, str, dict[str, Any]]:
+    """The agency, period ("2026-Q1", chosen from the list) and source of the units' rows
+    ("live" or "submitted") asked for, and the form as it is shown back."""
     period = data.get("period", "").strip()
-    shown = {"agency_id": data.get("agency_id", ""), "period": period}
-    return optional_int(data.get("agency_id")), period, shown
+    source = data.get("source", "").strip() or "live"
+    shown = {"agency_id": data.get("agency_id", ""), "period": period, "source": source}
+    return optional_int(data.get("agency_id")), period, source, shown
 
 
 def request_errors(errors: Mapping[str, str]) -> dict[str, str]:

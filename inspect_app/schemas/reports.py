@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from inspect_app.schemas.bounds import Period, RecordId, Version
+from inspect_app.schemas.bounds import Period, Reason, RecordId, Version
 
 Narrative = Annotated[str, msgspec.Meta(max_length=50_000)]
 
@@ -17,6 +17,8 @@ class ReportRequest(msgspec.Struct):
 
     agency_id: RecordId
     period: Period
+    # The units' rows from the records, or from the signed reports they submitted.
+    source: Literal["live", "submitted"] = "live"
 
 
 class ReportQueued(msgspec.Struct):
@@ -84,6 +86,8 @@ class Report(msgspec.Struct):
     created_at: datetime | None
     finished_at: datetime | None
     version: int
+    # Where the units' rows come from: "live" (the records) or "submitted".
+    source: str = "live"
 
 
 class ReportList(msgspec.Struct):
@@ -125,6 +129,86 @@ class Totals(msgspec.Struct):
     implementation: dict[str, Any]
 
 
+class SubmissionReturn(msgspec.Struct):
+    """POST /api/reports/submissions/{id}/return: why, and optionally the version read."""
+
+    reason: Reason
+    version: int | None = None
+
+
+class Submission(msgspec.Struct):
+    """A unit's report of a period submitted to the agency above it."""
+
+    id: int
+    agency_id: int
+    agency_name: str
+    parent_id: int
+    parent_name: str
+    period: str
+    report_id: int
+    revision: int
+    status: Literal["submitted", "returned"]
+    due_on: date
+    submitted_on: date
+    return_reason: str
+    version: int
+
+
+class TrackerUnit(msgspec.Struct):
+    """One unit on the parent's tracker."""
+
+    agency_id: int
+    agency_name: str
+    state: Literal["on_time", "late", "waiting", "overdue"]
+    submitted: bool
+    returned: bool
+    submission: Submission | None
+
+
+class SubmissionTracker(msgspec.Struct):
+    """Which of an agency's units have submitted the period's report, and who is late."""
+
+    agency_id: int
+    agency_name: str
+    period: str
+    due_on: date
+    submitted: int
+    units: int
+    late: int
+    items: list[TrackerUnit]
+
+
+def to_submission(row: dict[str, Any]) -> Submission:
+    """The API shape of a submission row from the service."""
+    return Submission(
+        **{field: row[field] for field in Submission.__struct_fields__},
+    )
+
+
+def to_tracker(board: Any) -> SubmissionTracker:
+    """The API shape of the service's tracker (services.submissions.Tracker)."""
+    return SubmissionTracker(
+        agency_id=board.agency_id,
+        agency_name=board.agency_name,
+        period=board.period.code,
+        due_on=board.due_on,
+        submitted=board.submitted,
+        units=len(board.rows),
+        late=board.late,
+        items=[
+            TrackerUnit(
+                agency_id=row.agency_id,
+                agency_name=row.agency_name,
+                state=row.standing.state,
+                submitted=row.standing.submitted,
+                returned=row.returned,
+                submission=to_submission(row.submission) if row.submission else None,
+            )
+            for row in board.rows
+        ],
+    )
+
+
 def to_report(row: dict[str, Any]) -> Report:
     """The API shape of a report row from the service."""
     return Report(
@@ -148,6 +232,7 @@ def to_report(row: dict[str, Any]) -> Report:
         created_at=row["created_at"],
         finished_at=row["finished_at"],
         version=row["version"],
+        source=str(row.get("source") or "live"),
     )
 
 

@@ -32,8 +32,9 @@ CASE_KINDS: list[tuple[str, str, str, int, date | None, date | None]] = [
 ]
 
 # Deadline types watched by the reminder job, with the default ladder of PRODUCT.md (and
-# the handling of tips, on the same ladder: docs/tips.md).
-DEADLINE_TYPES = ("onsite", "conclusion", "publication", "directive", "measure", "tip")
+# the handling of tips, docs/tips.md, and units' reports due to the agency above,
+# docs/reports.md, on the same ladder).
+DEADLINE_TYPES = ("onsite", "conclusion", "publication", "directive", "measure", "tip", "report")
 
 
 async def ensure_catalogues() -> None:

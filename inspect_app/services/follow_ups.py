@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from inspect_app.db import is_postgres, write_transaction
+from inspect_app.domain import submissions as submission_rules
 from inspect_app.domain.measures import (
     MEASURE_STATUS_LABELS,
     MEASURE_TYPES,
@@ -39,9 +40,12 @@ STATES = ("due_soon", "overdue", "open")
 DEADLINE_TYPES = ("onsite", "conclusion", "publication", "directive", "measure")
 # Deadline types with a reminder ladder: the board's, and the handling of tips (whose
 # queue is /tips, not the board).
-LADDER_TYPES = (*DEADLINE_TYPES, "tip")
+LADDER_TYPES = (*DEADLINE_TYPES, "tip", "report")
 # The daily digest's ladder (rungs of lateness and a repeat) is kept and edited with them.
 DIGEST_LADDER = "digest"
+# Units' reports due to the agency above (services.submissions): the ladder also keeps the
+# days after a period's end by which they are due.
+REPORT_LADDER = "report"
 EDITABLE_LADDERS = (*LADDER_TYPES, DIGEST_LADDER)
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -59,6 +63,7 @@ DEADLINE_LABELS = {
     "directive": N_("Directive to implement"),
     "measure": N_("Recommendation"),
     "tip": N_("Handling a tip"),
+    "report": N_("Submitting a unit's report to the agency above"),
     DIGEST_LADDER: N_("Daily digest of overdue items"),
 }
 
@@ -878,6 +883,10 @@ async def ladder_rows() -> list[dict[str, Any]]:
     for row in rows:
         if isinstance(row["remind_days"], str):
             row["remind_days"] = json.loads(row["remind_days"])
+        if row["deadline_type"] == REPORT_LADDER:
+            stored = row["due_days"] if isinstance(row["due_days"], dict) else {}
+            due = {**submission_rules.DEFAULT_DUE_DAYS, **stored}
+            row.update({f"due_{kind}": due[kind] for kind in submission_rules.DUE_KINDS})
     return sorted(rows, key=lambda row: order.get(row["deadline_type"], 99))
 
 
@@ -922,6 +931,15 @@ def parse_ladder_form(
             errors[key] = "Enter a whole number of days from 1 to 365."
     if not errors and values["escalate_after_days"] < values["overdue_after_days"]:
         errors["escalate_after_days"] = "Escalation cannot come before the overdue notice."
+    if deadline_type == REPORT_LADDER:
+        due: dict[str, int] = {}
+        for kind in submission_rules.DUE_KINDS:
+            text = str(data.get(f"due_{kind}", "")).strip()
+            if text.isdigit() and int(text) <= submission_rules.MAX_DUE_DAYS:
+                due[kind] = int(text)
+            else:
+                errors[f"due_{kind}"] = "Enter a whole number of days from 0 to 60."
+        values["due_days"] = due
     values["active"] = str(data.get("active", "")).lower() in ("true", "on", "1", "yes")
     version = str(data.get("version", "")).strip()
     values["version"] = int(version) if version.isdigit() else 0
@@ -946,16 +964,17 @@ async def update_ladder(
         )
         if before is None:
             raise NotFound()
+        changes: dict[Any, Any] = {
+            DeadlineLadder.remind_days: values["remind_days"],
+            DeadlineLadder.overdue_after_days: values["overdue_after_days"],
+            DeadlineLadder.escalate_after_days: values["escalate_after_days"],
+            DeadlineLadder.active: values["active"],
+            DeadlineLadder.version: DeadlineLadder.version + 1,
+        }
+        if "due_days" in values:
+            changes[DeadlineLadder.due_days] = values["due_days"]
         updated = (
-            await DeadlineLadder.update(
-                {
-                    DeadlineLadder.remind_days: values["remind_days"],
-                    DeadlineLadder.overdue_after_days: values["overdue_after_days"],
-                    DeadlineLadder.escalate_after_days: values["escalate_after_days"],
-                    DeadlineLadder.active: values["active"],
-                    DeadlineLadder.version: DeadlineLadder.version + 1,
-                }
-            )
+            await DeadlineLadder.update(changes)
             .where(
                 (DeadlineLadder.id == before["id"]) & (DeadlineLadder.version == values["version"])
             )

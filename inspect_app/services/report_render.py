@@ -131,8 +131,28 @@ def _row(
 
 
 def unit_label(item: Mapping[str, Any], lang: str = "vi") -> str:
-    """A unit row's label: a child's name, or the agency's own records."""
-    return _labels(lang)["own"].format(name=item["name"]) if item["own"] else str(item["name"])
+    """A unit row's label: a child's name, or the agency's own records; in a report made
+    from submitted figures, a unit that did not submit is marked (*)."""
+    if item["own"]:
+        return _labels(lang)["own"].format(name=item["name"])
+    return f"{item['name']} (*)" if item.get("source") == "live" else str(item["name"])
+
+
+SOURCE_NOTE = pN_(
+    "report document",
+    "Figures of the units from the reports they submitted ({submitted} of {units} units);"
+    " (*) not submitted, figures from the records.",
+)
+
+
+def source_note(totals: Mapping[str, Any], lang: str = "vi") -> str:
+    """What a report made from the units' submitted reports says of its figures; ""
+    for a report made from the records."""
+    if totals.get("source") != "submitted":
+        return ""
+    return translate(SOURCE_NOTE, lang).format(
+        submitted=totals.get("submitted_units", 0), units=totals.get("units", 0)
+    )
 
 
 def table_views(totals: Mapping[str, Any], lang: str = "vi") -> list[TableView]:
@@ -318,6 +338,7 @@ def document_context(
         "recovery_chart": recovery_chart(totals, lang),
         "trend_chart": trend_chart(totals, lang),
         "text": document_text(lang),
+        "source_note": source_note(totals, lang),
     }
 
 

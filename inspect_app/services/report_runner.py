@@ -82,9 +82,15 @@ def _tables(counters: Counters) -> dict[str, Any]:
     return {table: counters[table] for table in TABLES}
 
 
-async def compute_figures(agency_id: int, period: Period) -> dict[str, Any]:
+async def compute_figures(agency_id: int, period: Period, source: str = "live") -> dict[str, Any]:
     """The frozen figures of a report: each child's subtree, the agency's own, the total,
-    the same period of last year, and the eight-quarter trend."""
+    the same period of last year, and the eight-quarter trend.
+
+    With ``source="submitted"`` a unit's row (this period's and last year's) is the figures
+    of the signed report it submitted (services.submissions), the total their sum with the
+    agency's own records; a unit that has not submitted keeps its figures from the records,
+    and its row says so. The trend is read from the records either way.
+    """
     agency, subtree_rows = await _subtree(agency_id)
     pairs = [(int(row["id"]), str(row["path"])) for row in subtree_rows]
     ids = [agency_id for agency_id, _ in pairs]
@@ -123,6 +129,10 @@ async def compute_figures(agency_id: int, period: Period) -> dict[str, Any]:
         }
         for child in children
     ]
+    total, total_previous = current[agency_id], previous[agency_id]
+    extra: dict[str, Any] = {}
+    if source == "submitted":
+        total, total_previous, extra = await _from_submissions(agency_id, period, rows)
     return {
         "layout": rl.layout_for(period.end).id,
         "agency_id": agency_id,
@@ -132,16 +142,46 @@ async def compute_figures(agency_id: int, period: Period) -> dict[str, Any]:
         "period_from": period.start.isoformat(),
         "period_to": period.end.isoformat(),
         "as_of": datetime.now(UTC).isoformat(),
-        **_tables(current[agency_id]),
+        **_tables(total),
         "previous": {
             "period": previous_period.code,
             "period_from": previous_period.start.isoformat(),
             "period_to": previous_period.end.isoformat(),
-            **_tables(previous[agency_id]),
+            **_tables(total_previous),
         },
         "rows": rows,
         "trend": quarter_trend(quarters, by_period),
+        **extra,
     }
+
+
+async def _from_submissions(
+    agency_id: int, period: Period, rows: list[dict[str, Any]]
+) -> tuple[Counters, Counters, dict[str, Any]]:
+    """Put the units' submitted figures in their rows (in place); the total and last
+    year's total they add up to with the agency's own rows, and what the report says of
+    its source."""
+    from inspect_app.services.submissions import submitted_totals
+
+    submitted = await submitted_totals(agency_id, period)
+    total, total_previous = empty_counters(), empty_counters()
+    units = 0
+    for row in rows:
+        frozen = None if row["own"] else submitted.get(int(row["agency_id"]))
+        if frozen is not None:
+            units += 1
+            row.update(_tables(frozen))
+            row["previous"] = _tables(frozen["previous"])
+        if not row["own"]:
+            row["source"] = "submitted" if frozen is not None else "live"
+        total = add_counters(total, {table: row[table] for table in TABLES})
+        total_previous = add_counters(total_previous, row["previous"])
+    extra = {
+        "source": "submitted",
+        "submitted_units": units,
+        "units": sum(1 for row in rows if not row["own"]),
+    }
+    return total, total_previous, extra
 
 
 def quarter_trend(
@@ -313,6 +353,7 @@ async def _claim(report_id: int, token: str, now: datetime) -> dict[str, Any] | 
             Report.period,
             Report.layout,
             Report.requested_by,
+            Report.source,
         )
     )
     return rows[0] if rows else None
@@ -576,7 +617,7 @@ async def _generate_claimed(
     parts: dict[str, Path] = {}
     try:
         period = parse_period(str(row["period"]))
-        figures = await compute_figures(int(row["agency"]), period)
+        figures = await compute_figures(int(row["agency"]), period, str(row["source"] or "live"))
         figures["layout"] = row["layout"] or figures["layout"]
         await _set_progress(report_id, token, 50, progress_cb)
         from inspect_app.services.tips import agency_counts

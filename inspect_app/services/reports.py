@@ -52,7 +52,7 @@ SELECT r.id, r.agency AS agency_id, a.name AS agency_name, r.period, r.layout, r
        r.pdf_path, r.requested_by AS requested_by_id, ru.full_name AS requested_by_name,
        r.signed_off_by AS signed_off_by_id, su.full_name AS signed_off_by_name,
        r.signed_off_at, r.document, r.file_sha256, r.version, r.created_at, r.started_at,
-       r.finished_at
+       r.finished_at, r.source
 FROM report r
 JOIN agency a ON a.id = r.agency
 LEFT JOIN app_user ru ON ru.id = r.requested_by
@@ -133,15 +133,28 @@ async def list_reports(
     return items, next_cursor
 
 
+SOURCES = ("live", "submitted")
+
+
 async def request_report(
-    principal: Principal, agency_id: int | None, period_code: str | None, ip: str = ""
+    principal: Principal,
+    agency_id: int | None,
+    period_code: str | None,
+    ip: str = "",
+    source: str | None = None,
 ) -> dict[str, Any]:
-    """Create a queued report (next revision for this agency and period) and enqueue it."""
+    """Create a queued report (next revision for this agency and period) and enqueue it.
+
+    ``source``: the units' rows from the records (``live``, the default) or from the reports
+    they submitted (``submitted``, services.submissions).
+    """
     if not principal.can("report.request"):
         raise Forbidden()
     errors: dict[str, str] = {}
     if agency_id is None:
         errors["agency_id"] = "Choose an agency."
+    if (source or "live") not in SOURCES:
+        errors["source"] = "Choose a value from the list."
     try:
         period = parse_report_period(period_code)
     except InvalidInput as exc:
@@ -150,7 +163,7 @@ async def request_report(
         raise InvalidInput(errors)
     assert agency_id is not None
     await agencies.get_visible(principal, agency_id)
-    report_id = await _insert_next_revision(principal, agency_id, period, ip)
+    report_id = await _insert_next_revision(principal, agency_id, period, ip, source or "live")
     from inspect_app.job_queue import enqueue_report
 
     await enqueue_report(report_id)
@@ -158,7 +171,7 @@ async def request_report(
 
 
 async def _insert_next_revision(
-    principal: Principal, agency_id: int, period: Period, ip: str
+    principal: Principal, agency_id: int, period: Period, ip: str, source: str = "live"
 ) -> int:
     from inspect_app.domain.report_layout import layout_for
 
@@ -182,6 +195,7 @@ async def _insert_next_revision(
                         status="queued",
                         progress=0,
                         requested_by=principal.id,
+                        source=source,
                     )
                 ).returning(Report.id)
                 report_id = int(created[0]["id"])
@@ -191,7 +205,7 @@ async def _insert_next_revision(
                     entity_type="report",
                     entity_id=report_id,
                     agency_id=agency_id,
-                    after={"period": period.code, "revision": revision},
+                    after={"period": period.code, "revision": revision, "source": source},
                     ip=ip,
                 )
                 return report_id

@@ -32,6 +32,14 @@ def _version_form(world: World, side: str) -> dict[str, Any]:
     return {"version": "1"}
 
 
+def _return(world: World, side: str) -> dict[str, Any]:
+    return {"reason": "Thiếu số liệu biểu 03."}
+
+
+def _return_form(world: World, side: str) -> dict[str, Any]:
+    return {"reason": "Thiếu số liệu biểu 03.", "version": ""}
+
+
 # The world's report is "done" without files: downloads inside answer 404 (not generated).
 FILE_OK = (200, 404)
 
@@ -50,6 +58,23 @@ CASES: list[RouteCase] = [
     RouteCase(
         "GET", "/api/reports/{report_id:int}/tables/{name:str}", "read", "report", expect_ok=FILE_OK
     ),
+    # The world's report is not signed off (409), and its submission returned once (409).
+    RouteCase(
+        "POST",
+        "/api/reports/{report_id:int}/submit",
+        "report.sign_off",
+        "report",
+        expect_ok=(200, 409),
+    ),
+    RouteCase("GET", "/api/reports/submissions", "read", scoped=False, expect_ok=(200,)),
+    RouteCase(
+        "POST",
+        "/api/reports/submissions/{submission_id:int}/return",
+        "report.sign_off",
+        "submission",
+        _return,
+        expect_ok=(200, 409),
+    ),
     RouteCase("GET", "/api/totals", "totals.read", scoped=False, expect_ok=(200,)),
     RouteCase("GET", "/reports", "read", scoped=False, expect_ok=(200,)),
     RouteCase(
@@ -57,6 +82,15 @@ CASES: list[RouteCase] = [
     ),
     RouteCase("GET", "/reports/{report_id:int}", "read", "report", expect_ok=(200,)),
     RouteCase("GET", "/reports/{report_id:int}/progress", "read", "report", expect_ok=(200,)),
+    RouteCase("GET", "/reports/tracker", "read", scoped=False, expect_ok=(200,)),
+    form_post("/reports/{report_id:int}/submit", "report.sign_off", "report", expect_ok=(302, 303)),
+    form_post(
+        "/reports/submissions/{submission_id:int}/return",
+        "report.sign_off",
+        "submission",
+        _return_form,
+        expect_ok=(302, 303),
+    ),
     form_post(
         "/reports/{report_id:int}/narrative",
         "report.request",

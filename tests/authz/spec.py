@@ -31,6 +31,7 @@ TARGET_KINDS = (
     "execution",
     "attachment",
     "report",
+    "submission",
     "notification",
     "import_run",
     "tip",

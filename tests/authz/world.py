@@ -52,6 +52,7 @@ from models.tables import (
     Plan,
     ReminderLetter,
     Report,
+    ReportSubmission,
     Subject,
     Tip,
     WebSession,
@@ -318,6 +319,20 @@ async def _side_records(
             narrative=f"{mark}Báo cáo quý I {suffix}",
             requested_by=creator_id,
             finished_at=datetime.now(UTC),
+        )
+    )
+    # The side's report submitted to the agency above (A1 to A, B to P).
+    above = await Agency.select(Agency.parent).where(Agency.id == agency_id).first()
+    assert above is not None
+    ids["submission"] = await _insert(
+        ReportSubmission(
+            agency=agency_id,
+            parent=above["parent"],
+            period="2026-Q1",
+            report=ids["report"],
+            due_on=date(2026, 3, 20),
+            submitted_on=date(2026, 3, 18),
+            submitted_by=creator_id,
         )
     )
     ids["tip"] = await _insert(

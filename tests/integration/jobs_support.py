@@ -21,7 +21,15 @@ from arq.worker import Worker
 
 from inspect_app.services.catalogues import ensure_catalogues
 from jobs.worker import build_worker
-from models.tables import Agency, AppUser, Inspection, InspectionMember, Measure, Notification
+from models.tables import (
+    Agency,
+    AppUser,
+    DeadlineLadder,
+    Inspection,
+    InspectionMember,
+    Measure,
+    Notification,
+)
 
 DUE = date(2026, 3, 20)
 
@@ -73,6 +81,12 @@ async def make_user(
 async def build_jobs_world(emails: bool = False) -> JobsWorld:
     """The world described in the module docstring."""
     await ensure_catalogues()
+    # Its due day (20/03/2026) is also the day units' Q1 reports are due to the province:
+    # the units' report reminders (test_submissions.py) are switched off here, so that the
+    # notices counted are the cases' alone.
+    await DeadlineLadder.update({DeadlineLadder.active: False}).where(
+        DeadlineLadder.deadline_type == "report"
+    )
     province = await make_agency("TTT", "Thanh tra tỉnh", None)
     division = await make_agency("NV1", "Phòng Nghiệp vụ 1", province)
     finance = await make_agency("STC", "Sở Tài chính", province)

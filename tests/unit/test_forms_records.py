@@ -156,8 +156,11 @@ def test_report_request_form() -> None:
     assert report_request({"agency_id": "2", "period": " 2026-Q1 "}) == (
         2,
         "2026-Q1",
-        {"agency_id": "2", "period": "2026-Q1"},
+        "live",
+        {"agency_id": "2", "period": "2026-Q1", "source": "live"},
     )
+    chosen = report_request({"agency_id": "2", "period": "2026-Y", "source": "submitted"})
+    assert chosen[2] == "submitted"
     assert request_errors({"period": "Unknown reporting period: write it like 2026-Q1."}) == {
         "period": "Choose a reporting period from the list."
     }
