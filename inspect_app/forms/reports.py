@@ -8,14 +8,17 @@ from typing import Any
 
 from inspect_app.domain.periods import period_choices
 from inspect_app.i18n import translate
+from inspect_app.schemas.bounds import MAX_ID
 
 
 def optional_int(raw: str | None) -> int | None:
-    """A whole number typed in a form or query string; None when empty or not a number."""
+    """A whole number typed in a form or query string; None when empty, not a number or
+    beyond what a database id or version holds (ids past 2^31 name nothing)."""
     try:
-        return int(raw) if raw not in (None, "") else None
+        value = int(raw) if raw not in (None, "") and str(raw).isascii() else None
     except ValueError:
         return None
+    return value if value is not None and -MAX_ID <= value <= MAX_ID else None
 
 
 def report_request(data: Mapping[str, str]) -> tuple[int | None, str, str, dict[str, Any]]:

@@ -29,9 +29,11 @@ from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.i18n import translate
 from inspect_app.principal import Principal
 from inspect_app.services import agencies, audit, reports
+from inspect_app.services.casework import is_unique_violation
 from models.tables import Agency, AppUser, DeadlineLadder, Notification, ReportSubmission
 
 LADDER = "report"
+NOTICES_PER_STATEMENT = 500
 REASON_MAX = 2000
 SUBMITTED_TITLE = N_("{unit} submitted its report for {period}")
 RETURNED_TITLE = N_("{parent} returned the report for {period}: {reason}")
@@ -88,7 +90,9 @@ async def submit(principal: Principal, report_id: int, ip: str = "") -> dict[str
     report of that period was submitted already (the parent returns it first).
     """
     report = await reports.get_report(principal, report_id)
-    if not principal.can("report.sign_off"):
+    # The unit's own heads submit its report: the agency above must not turn a report it
+    # is waiting for into one received on time.
+    if not principal.can("report.sign_off") or principal.agency_id != report["agency_id"]:
         raise Forbidden()
     if not report["signed"]:
         raise Conflict("Only a signed-off report can be submitted.", code="not_signed")
@@ -109,15 +113,17 @@ async def submit(principal: Principal, report_id: int, ip: str = "") -> dict[str
             .first()
         )
         values = {
+            ReportSubmission.parent: parent["id"],
             ReportSubmission.report: report_id,
             ReportSubmission.status: "submitted",
+            ReportSubmission.return_reason: "",
             ReportSubmission.due_on: due,
             ReportSubmission.submitted_on: today,
             ReportSubmission.submitted_at: now,
             ReportSubmission.submitted_by: principal.id,
         }
         if existing is None:
-            created = await ReportSubmission.insert(
+            created = await _insert_once(
                 ReportSubmission(
                     agency=report["agency_id"],
                     parent=parent["id"],
@@ -128,8 +134,8 @@ async def submit(principal: Principal, report_id: int, ip: str = "") -> dict[str
                     submitted_at=now,
                     submitted_by=principal.id,
                 )
-            ).returning(ReportSubmission.id)
-            submission_id, version = int(created[0]["id"]), 1
+            )
+            submission_id, version = created, 1
         elif existing["status"] == "submitted":
             raise Conflict(
                 "The report for this period was already submitted; the agency above can "
@@ -189,6 +195,22 @@ async def submit(principal: Principal, report_id: int, ip: str = "") -> dict[str
             ]
         )
     return await get_submission(principal, submission_id)
+
+
+async def _insert_once(row: ReportSubmission) -> int:
+    """Insert the unit's first submission of the period; Conflict when another one was
+    inserted meanwhile (the UNIQUE index on agency and period decides the race)."""
+    try:
+        created = await ReportSubmission.insert(row).returning(ReportSubmission.id)
+    except Exception as exc:
+        if is_unique_violation(exc):
+            raise Conflict(
+                "The report for this period was already submitted; the agency above can "
+                "return it if it must be submitted again.",
+                code="already_submitted",
+            ) from None
+        raise
+    return int(created[0]["id"])
 
 
 async def _insert_notices(notices: list[Notification]) -> None:
@@ -345,6 +367,7 @@ async def for_report(principal: Principal, report: dict[str, Any]) -> dict[str, 
         "standing": rules.standing(due, submitted_on, clock.today()),
         "can_submit": bool(report["signed"])
         and principal.can("report.sign_off")
+        and principal.agency_id == report["agency_id"]
         and submitted_on is None,
     }
 
@@ -407,16 +430,15 @@ async def tracker(principal: Principal, agency_id: int | None, period: Period) -
     board = Tracker(int(agency["id"]), str(agency["name"]), period, due)
     for unit in units:
         submission = found.get(int(unit["id"]))
-        submitted_on = (
-            submission["submitted_on"]
-            if submission is not None and submission["status"] == "submitted"
-            else None
-        )
+        live = submission is not None and submission["status"] == "submitted"
+        submitted_on = submission["submitted_on"] if live and submission else None
+        # A report submitted is judged against the due day it was submitted for.
+        unit_due = submission["due_on"] if live and submission else due
         board.rows.append(
             TrackerRow(
                 int(unit["id"]),
                 str(unit["name"]),
-                rules.standing(due, submitted_on, today),
+                rules.standing(unit_due, submitted_on, today),
                 submission,
             )
         )
@@ -458,6 +480,18 @@ async def owed_notices(owed: dict[date, list[Rung]], today: date) -> int:
     by_agency: dict[int, list[dict[str, Any]]] = {}
     for user in heads:
         by_agency.setdefault(int(user["agency"]), []).append(user)
+    # What was sent already (a run every few minutes over a window of days): skipped here,
+    # so that a run writes only the new notices.
+    sent = {
+        (int(row["user"]), int(row["entity_id"]), row["deadline_type"], row["rung"], row["due_on"])
+        for row in await Notification.select(
+            Notification.user,
+            Notification.entity_id,
+            Notification.deadline_type,
+            Notification.rung,
+            Notification.due_on,
+        ).where((Notification.entity_type == "report_due") & Notification.due_on.is_in(list(owed)))
+    }
     notices: list[Notification] = []
     now = datetime.now(UTC)
     for due, rungs in owed.items():
@@ -475,6 +509,9 @@ async def owed_notices(owed: dict[date, list[Rung]], today: date) -> int:
                     continue
                 for rung in rungs:
                     for user in by_agency.get(parent_id if rung.escalates else unit_id, []):
+                        key = (int(user["id"]), unit_id, f"{LADDER}:{period.code}", rung.name, due)
+                        if key in sent:
+                            continue
                         lang = str(user["language"] or "vi")
                         notices.append(
                             Notification(
@@ -501,11 +538,14 @@ async def owed_notices(owed: dict[date, list[Rung]], today: date) -> int:
                                 created_at=now,
                             )
                         )
-    if not notices:
-        return 0
-    created = (
-        await Notification.insert(*notices)
-        .on_conflict(action="DO NOTHING")
-        .returning(Notification.id)
-    )
-    return len(created)
+    created = 0
+    # In statements of NOTICES_PER_STATEMENT rows (13 parameters each), far below the
+    # engines' limit on parameters: a national due day owes thousands.
+    for start in range(0, len(notices), NOTICES_PER_STATEMENT):
+        rows = (
+            await Notification.insert(*notices[start : start + NOTICES_PER_STATEMENT])
+            .on_conflict(action="DO NOTHING")
+            .returning(Notification.id)
+        )
+        created += len(rows)
+    return created

@@ -226,6 +226,10 @@ async def test_only_signed_reports_of_agencies_with_a_parent_go_up(
     with pytest.raises(Conflict) as unsigned:
         await submissions.submit(unit["head"], draft["id"])
     assert unsigned.value.code == "not_signed"
+    # The province cannot submit, to itself, the report it is waiting for.
+    signed = await _signed(unit["head"], unit["id"])
+    with pytest.raises(Forbidden):
+        await submissions.submit(province["head"], signed["id"])
     top = await _signed(province["head"], province["id"])
     with pytest.raises(Conflict) as nobody:
         await submissions.submit(province["head"], top["id"])
@@ -238,10 +242,33 @@ async def test_only_signed_reports_of_agencies_with_a_parent_go_up(
         await submissions.tracker(other, province["id"], _q1())
 
 
-async def test_the_report_ladder_reminds_the_units_and_escalates_to_the_province(
+async def test_a_second_first_submission_is_a_conflict_not_an_error(
     province: dict[str, Any],
 ) -> None:
+    unit = province["units"]["SXD"]
+    report = await _signed(unit["head"], unit["id"])
+    row = dict(
+        agency=unit["id"],
+        parent=province["id"],
+        period=Q1,
+        report=report["id"],
+        due_on=D(2026, 3, 20),
+        submitted_on=D(2026, 3, 18),
+    )
+    # Two requests that both found no submission: the UNIQUE index lets one insert.
+    await submissions._insert_once(ReportSubmission(**row))
+    with pytest.raises(Conflict) as second:
+        await submissions._insert_once(ReportSubmission(**row))
+    assert second.value.code == "already_submitted"
+    assert await ReportSubmission.count() == 1
+
+
+async def test_the_report_ladder_reminds_the_units_and_escalates_to_the_province(
+    province: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     units = province["units"]
+    # Written a few rows a statement, as a national due day's thousands are.
+    monkeypatch.setattr(submissions, "NOTICES_PER_STATEMENT", 3)
     # Five days before the due day (15/03): every unit's head is reminded.
     await watch_deadlines(None, "2026-03-15")
     reminded = {
@@ -251,6 +278,9 @@ async def test_the_report_ladder_reminds_the_units_and_escalates_to_the_province
         )
     }
     assert reminded == {unit["head"].id for unit in units.values()}
+    assert await Notification.count().where(Notification.entity_type == "report_due") == 4
+    again = await watch_deadlines(None, "2026-03-15")
+    assert again["created"] == 0
     report = await _signed(units["SXD"]["head"], units["SXD"]["id"])
     await submissions.submit(units["SXD"]["head"], report["id"])
     # The day after the due day: overdue to the three that have not submitted; a week
@@ -316,3 +346,38 @@ async def test_the_pages_submit_track_and_return_a_report(
     # A period that is not on the list is refused beside nothing, the running one shown.
     odd = await client.get("/reports/tracker?period=2026-Q9")
     assert odd.status_code == 422
+
+
+async def test_the_due_days_are_a_setting_of_the_report_ladder(province: dict[str, Any]) -> None:
+    from inspect_app.services import follow_ups
+
+    admin = Principal(
+        1, "quan-tri", "Quản trị", "admin", province["id"], province["head"].agency_path
+    )
+    ladder = next(r for r in await follow_ups.ladder_rows() if r["deadline_type"] == "report")
+    assert (ladder["due_Q"], ladder["due_Y"]) == (6, 6)  # the legal default, shown
+    form = {"remind_days": "5, 1", "overdue_after_days": "1", "escalate_after_days": "7"}
+    await follow_ups.update_ladder(
+        admin,
+        "report",
+        {
+            **form,
+            "due_Q": "2",
+            "due_6M": "6",
+            "due_9M": "6",
+            "due_Y": "0",
+            "active": "on",
+            "version": str(ladder["version"]),
+        },
+        "",
+    )
+    assert await submissions.due_days() == {"Q": 2, "6M": 6, "9M": 6, "Y": 0}
+    board = await submissions.tracker(province["head"], None, _q1())
+    assert board.due_on == D(2026, 3, 16)
+    # Submitted on 18/03, now two days after the quarter's due day: late.
+    unit = province["units"]["SXD"]
+    report = await _signed(unit["head"], unit["id"])
+    sent = await submissions.submit(unit["head"], report["id"])
+    assert sent["due_on"] == D(2026, 3, 16)
+    board = await submissions.tracker(province["head"], None, _q1())
+    assert next(r for r in board.rows if r.agency_id == unit["id"]).standing.state == "late"

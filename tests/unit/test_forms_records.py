@@ -153,6 +153,9 @@ def test_report_request_form() -> None:
     assert optional_int("12") == 12
     assert optional_int("12a") is None
     assert optional_int("") is None
+    # Ids past 2^31 name nothing (and would fail in PostgreSQL); other digits are no number.
+    assert optional_int("2147483647") == 2_147_483_647
+    assert optional_int("2147483648") is None and optional_int("²") is None
     assert report_request({"agency_id": "2", "period": " 2026-Q1 "}) == (
         2,
         "2026-Q1",

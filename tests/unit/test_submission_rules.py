@@ -65,3 +65,19 @@ def test_the_watch_finds_the_periods_due_on_a_day() -> None:
     # The year's report due on its last day, into the next report year's first days.
     assert rules.periods_due_on(date(2026, 12, 14), {**days, "Y": 0}) == [parse_period("2026-Y")]
     assert rules.periods_due_on(date(2027, 1, 3), {**days, "Q": 20}) == [parse_period("2026-Q4")]
+
+
+def test_the_report_ladder_form_reads_the_due_days_and_refuses_other_digits() -> None:
+    from inspect_app.services.follow_ups import parse_ladder_form
+
+    form = {"remind_days": "5, 1", "overdue_after_days": "1", "escalate_after_days": "7"}
+    values, errors = parse_ladder_form(
+        {**form, "due_Q": "6", "due_6M": "0", "due_9M": "60", "due_Y": "10"}, "report"
+    )
+    assert errors == {} and values["due_days"] == {"Q": 6, "6M": 0, "9M": 60, "Y": 10}
+    _, errors = parse_ladder_form(
+        {**form, "due_Q": "²", "due_6M": "61", "due_9M": "-1", "due_Y": ""}, "report"
+    )
+    assert set(errors) == {"due_Q", "due_6M", "due_9M", "due_Y"}
+    _, errors = parse_ladder_form({**form, "overdue_after_days": "١"}, "measure")
+    assert set(errors) == {"overdue_after_days"}
