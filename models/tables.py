@@ -73,6 +73,12 @@ class Agency(Table):
     distribution = Text(null=False, default="")  # "Nơi nhận", one a line
     # A fine above this amount waits for a second person's approval (0: no fine does).
     fine_approval_vnd = _money()
+    # An agency merged into another (the 2025 reform: 63 provinces into 34): its successor
+    # and the first day it no longer exists (services/agency_mergers.py).
+    succeeded_by: ForeignKey[Agency] = ForeignKey(
+        "self", null=True, on_delete=OnDelete.restrict, index=True
+    )
+    succeeded_on = Date(null=True, default=None)
     version = Integer(default=1, null=False)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
@@ -191,6 +197,9 @@ class Inspection(Table):
     id = Serial(primary_key=True)
     code = Varchar(length=32, unique=True, null=False)
     agency = ForeignKey(Agency, null=False, on_delete=OnDelete.restrict, index=True)
+    # The agency the case belonged to before it merged into ``agency`` (its name stays on
+    # the case, the board and the report); None for a case that never moved.
+    moved_from = ForeignKey(Agency, null=True, on_delete=OnDelete.restrict)
     plan = ForeignKey(Plan, null=True, on_delete=OnDelete.set_null, index=True)
     origin = Varchar(length=16, null=False, default="scheduled", index=True)
     # For ad-hoc cases: hotline, feedback_box, complaint, denunciation, directive, signs, other.

@@ -26,12 +26,14 @@ from inspect_app.forms.admin import (
     user_filters,
     user_form,
 )
+from inspect_app.forms.common import date_or_none, int_or_none
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
 from inspect_app.schemas.admin import (
     Agency,
     AgencyCreate,
     AgencyList,
+    AgencyMerge,
     AgencyUpdate,
     AuditChange,
     AuditEntry,
@@ -43,7 +45,7 @@ from inspect_app.schemas.admin import (
     set_fields,
 )
 from inspect_app.schemas.bounds import QueryId
-from inspect_app.services import agencies, agency_documents, audit, auth, users
+from inspect_app.services import agencies, agency_documents, agency_mergers, audit, auth, users
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Limit = Annotated[int, Parameter(ge=1, le=200)]
@@ -59,6 +61,8 @@ AGENCY_KEYS = (
     "depth",
     *agency_documents.FIELDS,
     "fine_approval_vnd",
+    "succeeded_by_id",
+    "succeeded_on",
 )
 USER_KEYS = (
     "id",
@@ -139,6 +143,17 @@ class AdminApiController(Controller):
     ) -> Agency:
         """Rename, re-code, move or (de)activate an agency; a stale version answers 409."""
         row = await agencies.update(principal, agency_id, data.version, set_fields(data), ip)
+        return _agency(row)
+
+    @post("/agencies/{agency_id:int}/merge", opt={"permission": "agency.manage"}, status_code=200)
+    async def merge_agency(
+        self, principal: Principal, agency_id: int, data: AgencyMerge, ip: str
+    ) -> Agency:
+        """Mark the agency succeeded by another from a date: its units and open cases move
+        to the successor, whose reports consolidate it (docs/reports.md)."""
+        row = await agency_mergers.merge(
+            principal, agency_id, data.successor_id, data.succeeded_on, data.version, ip
+        )
         return _agency(row)
 
     @get("/users", opt={"permission": "user.manage"})
@@ -379,6 +394,50 @@ class AdminPageController(Controller):
                 request, principal, agency, {**values, "version": data.get("version", "")}, outcome
             ),
         )
+
+    @post(
+        "/admin/agencies/{agency_id:int}/merge",
+        opt={"permission": "agency.manage"},
+        status_code=200,
+    )
+    async def merge_agency(
+        self,
+        request: Request[Any, Any, Any],
+        principal: Principal,
+        agency_id: int,
+        data: FormData,
+        ip: str,
+    ) -> Redirect | Template:
+        """Merge the agency into another from a date; mistakes come back beside the fields."""
+        agency = await agencies.get_visible(principal, agency_id)
+        typed = {
+            "successor_id": data.get("successor_id", ""),
+            "succeeded_on": data.get("succeeded_on", ""),
+        }
+        try:
+            await agency_mergers.merge(
+                principal,
+                agency_id,
+                int_or_none(typed["successor_id"]),
+                date_or_none(typed["succeeded_on"]),
+                int_or_none(data.get("version")),
+                ip,
+            )
+        except (InvalidInput, Conflict) as exc:
+            errors = exc.errors if isinstance(exc, InvalidInput) else {}
+            template = await self._agency_form(
+                request,
+                principal,
+                agency,
+                dict(agency),
+                Outcome(
+                    {}, 422, message_text(request, exc.message) if isinstance(exc, Conflict) else ""
+                ),
+            )
+            template.context.update(merge_errors=errors, merge_values=typed)
+            return template
+        flash(request, message_text(request, "The agency was merged."))
+        return Redirect(path=f"/admin/agencies/{agency_id}")
 
     # ---- users
 

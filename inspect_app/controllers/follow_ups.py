@@ -66,6 +66,7 @@ def _item(row: dict[str, Any]) -> FollowUp:
         responsible=row["unit_name"] or row["addressee"],
         description=row["description"] or "",
         link=row["link"],
+        former_agency_name=row.get("former_agency_name") or "",
     )
 
 

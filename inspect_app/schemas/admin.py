@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -46,6 +46,18 @@ class Agency(msgspec.Struct):
     distribution: list[str] = msgspec.field(default_factory=list)
     # A fine above this many đồng waits for a second person's approval (0: none does).
     fine_approval_vnd: int = 0
+    # Merged into another agency from a date (then inactive; docs/reports.md).
+    succeeded_by_id: int | None = None
+    succeeded_on: date | None = None
+
+
+class AgencyMerge(msgspec.Struct):
+    """POST /api/agencies/{id}/merge: the agency it merged into, the successor's first day,
+    optionally the version read."""
+
+    successor_id: RecordId
+    succeeded_on: date
+    version: int | None = None
 
 
 class AgencyCreate(msgspec.Struct):

@@ -56,6 +56,8 @@ class FollowUp(msgspec.Struct):
     responsible: str
     description: str
     link: str
+    # The agency the case belonged to before it merged into ``agency_name`` ("" if none).
+    former_agency_name: str = ""
 
 
 class FollowUpList(msgspec.Struct):

@@ -37,6 +37,8 @@ AGENCY_FIELDS = (
     Agency.active,
     *agency_documents.COLUMNS,
     Agency.fine_approval_vnd,
+    Agency.succeeded_by,
+    Agency.succeeded_on,
     Agency.version,
 )
 
@@ -44,6 +46,7 @@ AGENCY_FIELDS = (
 def _out(row: dict[str, Any]) -> dict[str, Any]:
     row = agency_documents.output(dict(row))
     row["parent_id"] = row.pop("parent")
+    row["succeeded_by_id"] = row.pop("succeeded_by")
     return row
 
 
@@ -299,6 +302,12 @@ async def _move(principal: Principal, agency: dict[str, Any], new_parent_id: int
     parent = await _visible_parent(principal, int(new_parent_id))
     if parent["path"].startswith(agency["path"]):
         raise InvalidInput({"parent_id": "An agency cannot be moved under itself."})
+    await move_under(agency, parent)
+
+
+async def move_under(agency: Mapping[str, Any], parent: Mapping[str, Any]) -> None:
+    """Move ``agency`` (id, path, depth) and its subtree under ``parent`` (id, path, depth),
+    in the caller's transaction; the caller has checked both are in scope."""
     old_prefix = agency["path"]
     new_prefix = f"{parent['path']}{agency['id']}/"
     depth_shift = parent["depth"] + 1 - agency["depth"]

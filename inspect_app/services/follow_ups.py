@@ -111,8 +111,10 @@ def _inspection_branch(deadline_type: str, due: str, done: str, statuses: str) -
           i.agency AS agency_id, a.name AS agency_name, a.path AS agency_path,
           i.lead_user AS lead_user_id, CAST(NULL AS INTEGER) AS responsible_agency_id,
           a.id AS unit_id, a.name AS unit_name, '' AS addressee, '' AS description,
+          COALESCE(mf.name, '') AS former_agency_name,
           {_NO_MEASURE}
         FROM inspection i JOIN agency a ON a.id = i.agency
+        LEFT JOIN agency mf ON mf.id = i.moved_from
         WHERE i.deleted_at IS NULL AND i.status IN {statuses}
           AND i.{due} IS NOT NULL AND i.{done} IS NULL"""
 
@@ -129,11 +131,13 @@ _MEASURE_BRANCH = f"""
                WHEN m.responsible <> '' THEN '' ELSE a.name END AS unit_name,
           m.responsible AS addressee,
           m.description AS description,
+          COALESCE(mf.name, '') AS former_agency_name,
           {_MEASURE_FIGURES}
         FROM measure m
         JOIN inspection i ON i.id = m.inspection
         JOIN agency a ON a.id = i.agency
         LEFT JOIN agency ra ON ra.id = m.responsible_agency
+        LEFT JOIN agency mf ON mf.id = i.moved_from
         WHERE m.deleted_at IS NULL AND i.deleted_at IS NULL AND i.status <> 'cancelled'
           AND m.status IN ('open', 'partial') AND m.due_on IS NOT NULL"""
 
@@ -914,7 +918,7 @@ def parse_ladder_form(
         parts = [str(part) for part in raw]
     else:
         parts = [part.strip() for part in str(raw).replace(";", ",").split(",") if part.strip()]
-    if all(part.isdigit() and int(part) <= MAX_LADDER_DAYS for part in parts) and len(
+    if all(p.isascii() and p.isdigit() and int(p) <= MAX_LADDER_DAYS for p in parts) and len(
         set(parts)
     ) == len(parts):
         values["remind_days"] = sorted((int(part) for part in parts), reverse=True)
@@ -925,7 +929,7 @@ def parse_ladder_form(
         errors["remind_days"] = "Enter days after the due day from 2 to 365, e.g. 30, 60, 90."
     for key in ("overdue_after_days", "escalate_after_days"):
         text = str(data.get(key, "")).strip()
-        if text.isdigit() and 1 <= int(text) <= MAX_LADDER_DAYS:
+        if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_LADDER_DAYS:
             values[key] = int(text)
         else:
             errors[key] = "Enter a whole number of days from 1 to 365."
@@ -935,7 +939,7 @@ def parse_ladder_form(
         due: dict[str, int] = {}
         for kind in submission_rules.DUE_KINDS:
             text = str(data.get(f"due_{kind}", "")).strip()
-            if text.isdigit() and int(text) <= submission_rules.MAX_DUE_DAYS:
+            if text.isascii() and text.isdigit() and int(text) <= submission_rules.MAX_DUE_DAYS:
                 due[kind] = int(text)
             else:
                 errors[f"due_{kind}"] = "Enter a whole number of days from 0 to 60."

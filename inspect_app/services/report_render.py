@@ -24,6 +24,7 @@ import re
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -135,7 +136,28 @@ def unit_label(item: Mapping[str, Any], lang: str = "vi") -> str:
     from submitted figures, a unit that did not submit is marked (*)."""
     if item["own"]:
         return _labels(lang)["own"].format(name=item["name"])
+    if item.get("merged_on"):
+        day = date.fromisoformat(str(item["merged_on"])).strftime("%d/%m/%Y")
+        return translate(MERGED_LABEL, lang).format(name=item["name"], day=day)
     return f"{item['name']} (*)" if item.get("source") == "live" else str(item["name"])
+
+
+MERGED_LABEL = pN_("report document", "{name} (merged in from {day})")
+SUCCEEDED_NOTE = pN_(
+    "report document",
+    "On {day} this agency merged into {name}: its records from then on are in the reports of"
+    " {name}.",
+)
+
+
+def succeeded_note(totals: Mapping[str, Any], lang: str = "vi") -> str:
+    """What the report of an agency that merged into another says of it, for a period
+    that reaches the merger; "" otherwise."""
+    succeeded = totals.get("succeeded_by")
+    if not isinstance(succeeded, Mapping):
+        return ""
+    day = date.fromisoformat(str(succeeded["on"])).strftime("%d/%m/%Y")
+    return translate(SUCCEEDED_NOTE, lang).format(name=succeeded["name"], day=day)
 
 
 SOURCE_NOTE = pN_(
@@ -339,6 +361,7 @@ def document_context(
         "trend_chart": trend_chart(totals, lang),
         "text": document_text(lang),
         "source_note": source_note(totals, lang),
+        "succeeded_note": succeeded_note(totals, lang),
     }
 
 

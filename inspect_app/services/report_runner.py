@@ -30,6 +30,7 @@ from inspect_app.domain.documents import report_summary
 from inspect_app.domain.periods import Period, last_quarters, parse_period
 from inspect_app.services import (
     agency_documents,
+    agency_mergers,
     report_document,
     report_exports,
     report_render,
@@ -92,7 +93,13 @@ async def compute_figures(agency_id: int, period: Period, source: str = "live") 
     and its row says so. The trend is read from the records either way.
     """
     agency, subtree_rows = await _subtree(agency_id)
-    pairs = [(int(row["id"]), str(row["path"])) for row in subtree_rows]
+    # Agencies merged into this one (and their units) count in its reports, for every
+    # period: "the same period last year" then compares like with like across the merger.
+    merged = await agency_mergers.predecessors(agency_id)
+    merged_rows: list[dict[str, Any]] = []
+    for predecessor in merged:
+        merged_rows += (await _subtree(int(predecessor["id"])))[1]
+    pairs = [(int(row["id"]), str(row["path"])) for row in subtree_rows + merged_rows]
     ids = [agency_id for agency_id, _ in pairs]
     # Every period the report shows (this one, last year's, the trend's quarters) in one
     # pass over the records. The agency's own counters are among the per-agency counters of
@@ -129,8 +136,30 @@ async def compute_figures(agency_id: int, period: Period, source: str = "live") 
         }
         for child in children
     ]
+    rows += [
+        {
+            "agency_id": int(predecessor["id"]),
+            "agency_code": predecessor["code"],
+            "name": predecessor["name"],
+            "own": False,
+            "merged_on": predecessor["succeeded_on"].isoformat(),
+            **_tables(current[int(predecessor["id"])]),
+            "previous": _tables(previous[int(predecessor["id"])]),
+        }
+        for predecessor in merged
+    ]
     total, total_previous = current[agency_id], previous[agency_id]
+    for predecessor in merged:
+        total = add_counters(total, current[int(predecessor["id"])])
+        total_previous = add_counters(total_previous, previous[int(predecessor["id"])])
     extra: dict[str, Any] = {}
+    successor = await agency_mergers.successor_of(agency_id)
+    if successor is not None and successor["on"] <= period.end:
+        extra["succeeded_by"] = {
+            "agency_id": successor["id"],
+            "name": successor["name"],
+            "on": successor["on"].isoformat(),
+        }
     if source == "submitted":
         total, total_previous, extra = await _from_submissions(agency_id, period, rows)
     return {
@@ -167,19 +196,21 @@ async def _from_submissions(
     total, total_previous = empty_counters(), empty_counters()
     units = 0
     for row in rows:
-        frozen = None if row["own"] else submitted.get(int(row["agency_id"]))
+        # The agency's own records and those of agencies merged into it are its own.
+        unit = not row["own"] and not row.get("merged_on")
+        frozen = submitted.get(int(row["agency_id"])) if unit else None
         if frozen is not None:
             units += 1
             row.update(_tables(frozen))
             row["previous"] = _tables(frozen["previous"])
-        if not row["own"]:
+        if unit:
             row["source"] = "submitted" if frozen is not None else "live"
         total = add_counters(total, {table: row[table] for table in TABLES})
         total_previous = add_counters(total_previous, row["previous"])
     extra = {
         "source": "submitted",
         "submitted_units": units,
-        "units": sum(1 for row in rows if not row["own"]),
+        "units": sum(1 for row in rows if not row["own"] and not row.get("merged_on")),
     }
     return total, total_previous, extra
 

@@ -87,6 +87,14 @@ def _version_form(world: World, side: str) -> dict[str, Any]:
     return {"version": "1"}
 
 
+def _merge_into_parent(world: World, side: str) -> dict[str, Any]:
+    return {"successor_id": world.agencies["A"], "succeeded_on": "2025-07-01", "version": 1}
+
+
+def _merge_form(world: World, side: str) -> dict[str, Any]:
+    return {"successor_id": str(world.agencies["A"]), "succeeded_on": "01/07/2025"}
+
+
 CASES: list[RouteCase] = [
     # Public.
     RouteCase("GET", "/health", None, scoped=False, expect_ok=(200,)),
@@ -159,6 +167,22 @@ CASES: list[RouteCase] = [
         target="agency",
         body=_agency_form,
         expect_ok=(302,),
+    ),
+    # Merging into the agency above it is refused (422): the world stays as it is.
+    RouteCase(
+        "POST",
+        "/api/agencies/{agency_id:int}/merge",
+        "agency.manage",
+        target="agency",
+        body=_merge_into_parent,
+        expect_ok=(422,),
+    ),
+    form_post(
+        "/admin/agencies/{agency_id:int}/merge",
+        "agency.manage",
+        target="agency",
+        body=_merge_form,
+        expect_ok=(422,),
     ),
     # Users.
     RouteCase("GET", "/admin", "user.manage", expect_ok=(200,)),

@@ -1,0 +1,172 @@
+"""Agencies that merged: a predecessor succeeded by another agency from a date.
+
+From 1/7/2025 the 63 provinces became 34 (Hà Nam, Nam Định and Ninh Bình became Ninh Bình)
+and the district level was abolished. An admin marks an agency as succeeded by another from
+the first day it no longer exists (:func:`merge`): the agencies below it move under the
+successor, its open cases (not closed, not cancelled: with their findings, recommendations,
+payments and follow-up) move to the successor and keep the predecessor's name
+(``Inspection.moved_from``), and the predecessor is kept, inactive, for its history. Its
+closed cases stay with it. The successor's reports consolidate its predecessors for every
+period, so that "the same period last year" compares like with like across the merger
+(``report_runner.compute_figures``); a predecessor's own report of a period after the date
+says that it was succeeded.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from inspect_app.clock import today as local_today
+from inspect_app.domain.periods import report_year_of
+from inspect_app.errors import Conflict, Forbidden, InvalidInput
+from inspect_app.principal import Principal
+from inspect_app.services import agencies, audit
+from inspect_app.services.changes import (
+    maintained_periods,
+    mark_follow_up_figures,
+    mark_periods_dirty,
+    stored_periods,
+)
+from inspect_app.services.unit_of_work import unit_of_work
+from models.tables import Agency, Inspection
+
+FINISHED = ("closed", "cancelled")
+
+
+async def merge(
+    principal: Principal,
+    predecessor_id: int,
+    successor_id: int | None,
+    on: date | None,
+    version: int | None = None,
+    ip: str = "",
+) -> dict[str, Any]:
+    """Mark ``predecessor_id`` succeeded by ``successor_id`` from ``on`` and move its units
+    and open cases to the successor; the predecessor as it is afterwards."""
+    if not principal.can("agency.manage"):
+        raise Forbidden()
+    errors: dict[str, str] = {}
+    if successor_id is None:
+        errors["successor_id"] = "Choose the agency it merged into."
+    elif successor_id == predecessor_id:
+        errors["successor_id"] = "An agency cannot merge into itself."
+    if on is None:
+        errors["succeeded_on"] = "Enter the first day of the merged agency, e.g. 01/07/2025."
+    elif not 2000 <= on.year <= report_year_of(local_today()) + 1:
+        errors["succeeded_on"] = "Enter a date from 2000 to next year."
+    if errors:
+        raise InvalidInput(errors)
+    assert successor_id is not None and on is not None
+    async with unit_of_work() as work:
+        before = await agencies.get_visible(principal, predecessor_id)
+        try:
+            successor = await agencies.get_visible(principal, successor_id)
+        except Exception:  # NotFound: outside the scope or missing, said on the field
+            raise InvalidInput({"successor_id": "Choose the agency it merged into."}) from None
+        if before["succeeded_by_id"] is not None:
+            raise Conflict("This agency has already merged into another.", code="merged")
+        if version is not None and version != before["version"]:
+            raise Conflict(
+                "This record was changed by someone else. Reload and try again.",
+                code="stale_version",
+            )
+        if before["parent_id"] is None or before["path"] == principal.agency_path:
+            raise Forbidden("You cannot merge your own agency or the root of the tree.")
+        related = str(successor["path"]).startswith(before["path"]) or str(
+            before["path"]
+        ).startswith(successor["path"])
+        if related:
+            raise InvalidInput(
+                {"successor_id": "Choose an agency that is neither above nor below this one."}
+            )
+        if successor["succeeded_by_id"] is not None:
+            raise InvalidInput({"successor_id": "That agency has itself merged into another."})
+        units = await Agency.select(Agency.id, Agency.path, Agency.depth).where(
+            Agency.parent == predecessor_id
+        )
+        for unit in units:
+            await agencies.move_under(
+                {"id": unit["id"], "path": unit["path"], "depth": unit["depth"]}, successor
+            )
+        moved = (
+            await Inspection.update(
+                {
+                    Inspection.agency: successor_id,
+                    Inspection.moved_from: predecessor_id,
+                    Inspection.version: Inspection.version + 1,
+                    Inspection.updated_at: datetime.now(UTC),
+                }
+            )
+            .where(
+                (Inspection.agency == predecessor_id)
+                & Inspection.status.not_in(list(FINISHED))
+                & Inspection.deleted_at.is_null()
+            )
+            .returning(Inspection.id)
+        )
+        await Agency.update(
+            {
+                Agency.succeeded_by: successor_id,
+                Agency.succeeded_on: on,
+                Agency.active: False,
+                Agency.version: Agency.version + 1,
+                Agency.updated_at: datetime.now(UTC),
+            }
+        ).where(Agency.id == predecessor_id)
+        after = await agencies.get_visible(principal, predecessor_id)
+        await audit.record(
+            "agency.merge",
+            actor=principal,
+            entity_type="agency",
+            entity_id=predecessor_id,
+            agency_id=predecessor_id,
+            before={"active": before["active"], "succeeded_by": None},
+            after={
+                "succeeded_by": successor_id,
+                "succeeded_on": on.isoformat(),
+                "units_moved": [int(unit["id"]) for unit in units],
+                "cases_moved": [int(row["id"]) for row in moved],
+            },
+            ip=ip,
+        )
+        # The cases' agency changed: every kept and stored period of the totals is computed
+        # again, and the board's groups with them.
+        kept = [period.code for period in maintained_periods(local_today())]
+        await mark_periods_dirty([*kept, *await stored_periods()], predecessor_id)
+        await mark_follow_up_figures()
+        work.refresh_totals = True
+    return after
+
+
+async def predecessors(agency_id: int) -> list[dict[str, Any]]:
+    """The agencies merged into ``agency_id``, and those merged into them, oldest first:
+    id, name, path and the first day of the successor."""
+    found: list[dict[str, Any]] = []
+    frontier = [agency_id]
+    seen = {agency_id}
+    while frontier:
+        rows = await Agency.select(
+            Agency.id, Agency.name, Agency.code, Agency.path, Agency.succeeded_on
+        ).where(Agency.succeeded_by.is_in(frontier))
+        frontier = [int(row["id"]) for row in rows if int(row["id"]) not in seen]
+        seen.update(frontier)
+        found += [row for row in rows if int(row["id"]) in frontier]
+    return sorted(found, key=lambda row: (row["succeeded_on"] or date.min, row["name"]))
+
+
+async def successor_of(agency_id: int) -> dict[str, Any] | None:
+    """The agency ``agency_id`` merged into, with the date; None when it did not."""
+    row = (
+        await Agency.select(Agency.succeeded_by, Agency.succeeded_on)
+        .where(Agency.id == agency_id)
+        .first()
+    )
+    if row is None or row["succeeded_by"] is None:
+        return None
+    successor = (
+        await Agency.select(Agency.id, Agency.name).where(Agency.id == row["succeeded_by"]).first()
+    )
+    if successor is None:
+        return None
+    return {"id": int(successor["id"]), "name": str(successor["name"]), "on": row["succeeded_on"]}
