@@ -1,6 +1,12 @@
 """Demo data: one provincial inspectorate with its divisions and departments, a few users for
 every role, about sixty subjects and a hundred cases over the last two years in every status.
 
+The province is Ninh Bình as it exists since 1/7/2025: the inspectorates of Hà Nam and Nam
+Định merged into it that day, and are kept below it as merged predecessors with the cases
+of their last year (services/agency_mergers.py): their closed cases stay theirs, their open
+ones moved to the province with their names, and the province's reports compare with last
+year across the merger.
+
 The data is drawn from ``random.Random(seed)`` and anchored on today's date in Hà Nội, so the
 same seed on the same day gives the same database. It is inserted through Piccolo in one
 transaction, with ids handed out by the generator so that rows can reference each other
@@ -126,7 +132,12 @@ OVERLAP_REASONS = [
 
 
 # Where the demo province's bodies sit and whom their reports go to (agency settings).
-DEMO_PLACE = "Phủ Lý"
+DEMO_PLACE = "Ninh Bình"
+# The provincial inspectorates merged into the demo province, and the day.
+MERGED_ON = date(2025, 7, 1)
+PREDECESSORS = [("HNA", "Hà Nam"), ("NDI", "Nam Định")]
+# What each predecessor's cases of its last year have come to (None: wherever they ended).
+PREDECESSOR_TARGETS: list[str | None] = ["closed", "closed", "concluded", None]
 
 
 def _document_settings(kind: str, issuer: str) -> dict[str, Any]:
@@ -274,6 +285,7 @@ class _DemoBuilder:
         self._assign_subjects(cases)
         for case in cases:
             self._add_case(case)
+        self._predecessors()
         self._approvals()
         if self.today.month >= 10:
             # Next year's plan is being drafted in the last quarter.
@@ -337,6 +349,56 @@ class _DemoBuilder:
                 }
             )
 
+    def _predecessors(self) -> None:
+        """The inspectorates merged into the province on 1/7/2025, below it and inactive,
+        with cases of their last year: the closed ones stay theirs, the others moved to
+        the province keeping their names (as agency_mergers.merge does). Drawn from a
+        random generator of their own, so the rest of the demo is the same with or
+        without them (they are left out until a month after the merger)."""
+        since = (self.today - MERGED_ON).days
+        if since < 30:
+            return
+        top = self.agencies[TOP_CODE]
+        rng, self.rng = self.rng, random.Random(self.today.toordinal())
+        try:
+            plans = []
+            for code, province in PREDECESSORS:
+                agency = self._agency(
+                    code, f"Thanh tra tỉnh {province}", "province_inspectorate", top, TOP_ISSUER
+                )
+                self.rows["agency"][-1].update(
+                    active=False,
+                    succeeded_by=top.id,
+                    succeeded_on=MERGED_ON,
+                    parent_body=f"UBND tỉnh {province}",
+                    place_name="",
+                    recipients=f"Thanh tra Chính phủ\nỦy ban nhân dân tỉnh {province}",
+                )
+                for target in PREDECESSOR_TARGETS:
+                    plans.append(
+                        self._case_plan(
+                            agency,
+                            "state_body",
+                            self.rng.choice(names.THEMES_STATE_BODY),
+                            45,
+                            self.users["truongphong1"],
+                            [self.users["thanhtra1"]],
+                            target,
+                            (since + 20, since + 330),
+                        )
+                    )
+            self._sample_dates(plans)
+            plans.sort(key=lambda case: (case.decided_on, case.agency.code))
+            self._assign_subjects(plans)
+            first = len(self.rows["inspection"])
+            for plan in plans:
+                self._add_case(plan)
+            for row in self.rows["inspection"][first:]:
+                if row["status"] not in ("closed", "cancelled"):
+                    row["moved_from"], row["agency"] = row["agency"], top.id
+        finally:
+            self.rng = rng
+
     # ----------------------------------------------------------------- organisation
 
     def _agency(
@@ -386,7 +448,7 @@ class _DemoBuilder:
                     "id": user_id,
                     "username": username,
                     "full_name": full_name,
-                    "email": f"{username}@thanhtra-hanam.example",
+                    "email": f"{username}@thanhtra-ninhbinh.example",
                     "password_hash": self.password_hashes[username],
                     "role": role,
                     "agency": self.agencies[agency_code].id,
@@ -565,7 +627,7 @@ class _DemoBuilder:
 
     def _spec(self, case: _CasePlan, decided_on: date) -> CaseSpec:
         """The spec handed to build_case; subjects are placeholders until assigned."""
-        department = case.agency.kind != "division"
+        department = case.agency.kind not in ("division", "province_inspectorate")
         new_law = decided_on >= LAW_2025_IN_FORCE
         if department:
             kind = (
@@ -683,7 +745,7 @@ class _DemoBuilder:
         if owner.kind == "province_inspectorate":
             # Until the 2025 law the provincial chairman approved the plan.
             issuer = "UBND" if issued < LAW_2025_IN_FORCE else TOP_ISSUER
-            title = f"Kế hoạch thanh tra năm {year} của Thanh tra tỉnh {PROVINCE}"
+            title = f"Kế hoạch thanh tra năm {year} của {owner.name}"
         else:
             issuer = owner.issuer
             title = f"Kế hoạch kiểm tra chuyên ngành năm {year} của {owner.name}"

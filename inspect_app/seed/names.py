@@ -13,7 +13,9 @@ from datetime import date
 
 # --------------------------------------------------------------------------- places
 
-DEMO_PROVINCE = "Hà Nam"
+# The province as it exists since 1/7/2025 (Hà Nam, Nam Định and Ninh Bình became Ninh Bình);
+# the demo keeps the inspectorates of Hà Nam and Nam Định as merged predecessors.
+DEMO_PROVINCE = "Ninh Bình"
 
 # Communes and wards of the demo province, grouped by the former district they belonged to
 # (used in addresses: "xã Thanh Hà, huyện Thanh Liêm").

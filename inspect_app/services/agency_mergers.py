@@ -2,14 +2,14 @@
 
 From 1/7/2025 the 63 provinces became 34 (Hà Nam, Nam Định and Ninh Bình became Ninh Bình)
 and the district level was abolished. An admin marks an agency as succeeded by another from
-the first day it no longer exists (:func:`merge`): the agencies below it move under the
-successor, its open cases (not closed, not cancelled: with their findings, recommendations,
-payments and follow-up) move to the successor and keep the predecessor's name
-(``Inspection.moved_from``), and the predecessor is kept, inactive, for its history. Its
-closed cases stay with it. The successor's reports consolidate its predecessors for every
-period, so that "the same period last year" compares like with like across the merger
-(``report_runner.compute_figures``); a predecessor's own report of a period after the date
-says that it was succeeded.
+the first day it no longer exists (:func:`merge`): the predecessor, kept inactive for its
+history, moves under the successor with the agencies below it; its open cases (not closed,
+not cancelled: with their findings, recommendations, payments and follow-up) move to the
+successor and keep the predecessor's name (``Inspection.moved_from``); its closed cases stay
+with it. Being in the successor's subtree, the predecessor is in the successor's reports of
+every period, as a row of its own, so that "the same period last year" compares like with
+like across the merger, and its history is in scope of the successor's people; a
+predecessor's own report of a period after the date says that it was succeeded.
 """
 
 from __future__ import annotations
@@ -82,13 +82,8 @@ async def merge(
             )
         if successor["succeeded_by_id"] is not None:
             raise InvalidInput({"successor_id": "That agency has itself merged into another."})
-        units = await Agency.select(Agency.id, Agency.path, Agency.depth).where(
-            Agency.parent == predecessor_id
-        )
-        for unit in units:
-            await agencies.move_under(
-                {"id": unit["id"], "path": unit["path"], "depth": unit["depth"]}, successor
-            )
+        units = await Agency.select(Agency.id).where(Agency.parent == predecessor_id)
+        await agencies.move_under(before, successor)
         moved = (
             await Inspection.update(
                 {
@@ -125,7 +120,8 @@ async def merge(
             after={
                 "succeeded_by": successor_id,
                 "succeeded_on": on.isoformat(),
-                "units_moved": [int(unit["id"]) for unit in units],
+                "parent_before": before["parent_id"],
+                "units_with_it": [int(unit["id"]) for unit in units],
                 "cases_moved": [int(row["id"]) for row in moved],
             },
             ip=ip,
@@ -137,22 +133,6 @@ async def merge(
         await mark_follow_up_figures()
         work.refresh_totals = True
     return after
-
-
-async def predecessors(agency_id: int) -> list[dict[str, Any]]:
-    """The agencies merged into ``agency_id``, and those merged into them, oldest first:
-    id, name, path and the first day of the successor."""
-    found: list[dict[str, Any]] = []
-    frontier = [agency_id]
-    seen = {agency_id}
-    while frontier:
-        rows = await Agency.select(
-            Agency.id, Agency.name, Agency.code, Agency.path, Agency.succeeded_on
-        ).where(Agency.succeeded_by.is_in(frontier))
-        frontier = [int(row["id"]) for row in rows if int(row["id"]) not in seen]
-        seen.update(frontier)
-        found += [row for row in rows if int(row["id"]) in frontier]
-    return sorted(found, key=lambda row: (row["succeeded_on"] or date.min, row["name"]))
 
 
 async def successor_of(agency_id: int) -> dict[str, Any] | None:
@@ -169,4 +149,7 @@ async def successor_of(agency_id: int) -> dict[str, Any] | None:
     )
     if successor is None:
         return None
-    return {"id": int(successor["id"]), "name": str(successor["name"]), "on": row["succeeded_on"]}
+    on = row["succeeded_on"]
+    if isinstance(on, str):  # SQLite
+        on = date.fromisoformat(on)
+    return {"id": int(successor["id"]), "name": str(successor["name"]), "on": on}

@@ -74,9 +74,20 @@ async def _subtree(agency_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]
     if agency is None:
         raise LookupError(f"agency {agency_id} does not exist")
     rows = await Agency.select(
-        Agency.id, Agency.code, Agency.name, Agency.path, Agency.parent
+        Agency.id,
+        Agency.code,
+        Agency.name,
+        Agency.path,
+        Agency.parent,
+        Agency.succeeded_by,
+        Agency.succeeded_on,
     ).where(Agency.path.like(agency["path"] + "%"))
     return agency, rows
+
+
+def _iso(day: Any) -> str:
+    # SQLite may hand a date column back as text.
+    return day.isoformat() if hasattr(day, "isoformat") else str(day)
 
 
 def _tables(counters: Counters) -> dict[str, Any]:
@@ -93,13 +104,7 @@ async def compute_figures(agency_id: int, period: Period, source: str = "live") 
     and its row says so. The trend is read from the records either way.
     """
     agency, subtree_rows = await _subtree(agency_id)
-    # Agencies merged into this one (and their units) count in its reports, for every
-    # period: "the same period last year" then compares like with like across the merger.
-    merged = await agency_mergers.predecessors(agency_id)
-    merged_rows: list[dict[str, Any]] = []
-    for predecessor in merged:
-        merged_rows += (await _subtree(int(predecessor["id"])))[1]
-    pairs = [(int(row["id"]), str(row["path"])) for row in subtree_rows + merged_rows]
+    pairs = [(int(row["id"]), str(row["path"])) for row in subtree_rows]
     ids = [agency_id for agency_id, _ in pairs]
     # Every period the report shows (this one, last year's, the trend's quarters) in one
     # pass over the records. The agency's own counters are among the per-agency counters of
@@ -136,29 +141,18 @@ async def compute_figures(agency_id: int, period: Period, source: str = "live") 
         }
         for child in children
     ]
-    rows += [
-        {
-            "agency_id": int(predecessor["id"]),
-            "agency_code": predecessor["code"],
-            "name": predecessor["name"],
-            "own": False,
-            "merged_on": predecessor["succeeded_on"].isoformat(),
-            **_tables(current[int(predecessor["id"])]),
-            "previous": _tables(previous[int(predecessor["id"])]),
-        }
-        for predecessor in merged
-    ]
+    # An agency merged into this one is a row of its own, named so (agency_mergers).
+    for row, child in zip(rows[1:], children, strict=True):
+        if child["succeeded_by"] == agency_id and child["succeeded_on"] is not None:
+            row["merged_on"] = _iso(child["succeeded_on"])
     total, total_previous = current[agency_id], previous[agency_id]
-    for predecessor in merged:
-        total = add_counters(total, current[int(predecessor["id"])])
-        total_previous = add_counters(total_previous, previous[int(predecessor["id"])])
     extra: dict[str, Any] = {}
     successor = await agency_mergers.successor_of(agency_id)
     if successor is not None and successor["on"] <= period.end:
         extra["succeeded_by"] = {
             "agency_id": successor["id"],
             "name": successor["name"],
-            "on": successor["on"].isoformat(),
+            "on": _iso(successor["on"]),
         }
     if source == "submitted":
         total, total_previous, extra = await _from_submissions(agency_id, period, rows)

@@ -1,10 +1,10 @@
 """Two provinces merge into a third on 1/7/2025, as Hà Nam and Nam Định became Ninh Bình.
 
-The successor's reports consolidate its predecessors for every period: its Q1 2026 report
-shows last year's Q1 as the sum of theirs. A predecessor's open case moves to the successor
-with its recommendation, which appears on the successor's board with the predecessor's
-name; its closed case stays with it, and its own report of a period after the merger says
-that it was succeeded.
+The predecessors move below the successor, whose reports therefore hold them for every
+period: its Q1 2026 report shows last year's Q1 as the sum of theirs. A predecessor's open
+case moves to the successor with its recommendation, which appears on the successor's
+board with the predecessor's name; its closed case stays with it, and its own report of a
+period after the merger says that it was succeeded.
 """
 
 from __future__ import annotations
@@ -137,10 +137,13 @@ async def test_the_successor_reports_last_year_as_the_sum_of_its_predecessors(
     assert where["HNA-02"] == (country["ninh_binh"]["id"], country["ha_nam"]["id"])
     assert where["NDI-01"] == (country["ninh_binh"]["id"], country["nam_dinh"]["id"])
     assert where["HNA-01"] == (country["ha_nam"]["id"], None)
-    # The department moved under the successor, with its case.
+    # Hà Nam, inactive, is now below Ninh Bình with its department: its history is in
+    # the scope of Ninh Bình's people and in its reports.
+    ha_nam = await _agency(country["ha_nam"]["id"])
+    assert ha_nam["parent"] == country["ninh_binh"]["id"] and not ha_nam["active"]
+    assert ha_nam["path"] == f"{country['ninh_binh']['path']}{ha_nam['id']}/"
     unit = await _agency(country["ha_nam_unit"])
-    assert unit["parent"] == country["ninh_binh"]["id"]
-    assert unit["path"] == f"{country['ninh_binh']['path']}{unit['id']}/"
+    assert unit["parent"] == ha_nam["id"] and unit["path"] == f"{ha_nam['path']}{unit['id']}/"
 
     # The recommendation still owed is on the successor's board, with Hà Nam's name.
     head = _principal(country["ninh_binh"], "head")
@@ -232,3 +235,23 @@ async def test_the_admin_page_merges_and_keeps_a_mistake_beside_its_field(
     assert done.status_code == 200 and 'data-testid="agency-merged"' in done.text
     assert "01/07/2025" in done.text
     assert (await _agency(ha_nam))["succeeded_by"] == ninh_binh
+
+
+async def test_the_demo_province_compares_with_last_year_across_its_merger(redis_url: str) -> None:
+    from inspect_app.seed.demo import load_demo
+
+    await load_demo(today=D(2026, 3, 20))
+    top = await Agency.select().where(Agency.code == "TTT").first()
+    assert top is not None and top["name"] == "Thanh tra tỉnh Ninh Bình"
+    report = await report_runner.compute_figures(top["id"], parse_period("2026-Q1"))
+    merged = {row["name"]: row for row in report["rows"] if row.get("merged_on")}
+    assert set(merged) == {"Thanh tra tỉnh Hà Nam", "Thanh tra tỉnh Nam Định"}
+    # Last year's Q1 holds their cases; this year's none of their own (they moved or closed).
+    assert sum(row["previous"]["inspections"]["total"] for row in merged.values()) > 0
+    assert all(row["inspections"]["started"] == 0 for row in merged.values())
+    head = _principal(top, "head")
+    page = await follow_ups.board_page(
+        head, follow_ups.check_filter(None, True, None, None), D(2026, 3, 20), None, 200
+    )
+    former = {row["former_agency_name"] for row in page["items"]} - {""}
+    assert former and former <= set(merged)
