@@ -18,6 +18,7 @@ import asyncpg
 from inspect_app.db import POSTGRES_SESSION_SETTINGS
 from inspect_app.domain.periods import Period, parse_period
 from inspect_app.services import (
+    pdf_worker,
     report_exports,
     report_render,
     report_runner,
@@ -129,6 +130,8 @@ async def provincial_report(agency_id: int, period_code: str) -> dict[str, Any]:
     """The consolidated report of a province: figures, then HTML, XLSX, PDF and the JSON
     copy, each timed (the draft document frame, as the job draws it before sign-off)."""
     period = parse_period(period_code)
+    # As the report job does: WeasyPrint's child starts while the figures are computed.
+    await pdf_worker.warm()
     figures_s, figures = await best_of(3, lambda: report_runner.compute_figures(agency_id, period))
     narrative = report_runner.build_narrative(figures)
     frame = await report_runner.draft_frame(

@@ -18,10 +18,7 @@ family name, so nothing external is fetched, and the same input gives the same b
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,7 +34,7 @@ from inspect_app.domain.periods import parse_period
 from inspect_app.i18n import pN_, translate
 from inspect_app.i18n.jinja import install_gettext
 from inspect_app.paths import template_dir
-from inspect_app.services import font_metrics
+from inspect_app.services import font_metrics, pdf_worker
 from inspect_app.services.export_text import PrintableText
 from inspect_app.services.report_charts import recovery_chart, trend_chart
 
@@ -392,40 +389,7 @@ def render_html(
 # --------------------------------------------------------------------------- PDF
 
 
-class PdfFailed(RuntimeError):
-    """WeasyPrint's child process failed; the message carries its error output."""
-
-
 async def write_pdf(html_path: Path, pdf_path: Path) -> None:
-    """Render ``html_path`` to ``pdf_path`` with WeasyPrint in a child process."""
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "inspect_app.services.report_render",
-        str(html_path),
-        str(pdf_path),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-        # fontTools stamps each embedded font subset with the time of rendering unless this
-        # is set: a fixed stamp makes the same HTML give the same PDF bytes, so that a
-        # signed report's PDF, if it must be written again, matches its recorded SHA-256.
-        env=os.environ | {"SOURCE_DATE_EPOCH": "0"},
-    )
-    try:
-        _, stderr = await asyncio.wait_for(process.communicate(), PDF_TIMEOUT_S)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise PdfFailed(f"PDF rendering took longer than {PDF_TIMEOUT_S} s") from None
-    if process.returncode != 0:
-        raise PdfFailed(stderr.decode(errors="replace")[-2000:] or "PDF rendering failed")
-
-
-def _render_pdf_main(html_path: str, pdf_path: str) -> None:
-    from weasyprint import HTML
-
-    HTML(filename=html_path, base_url=str(Path(html_path).parent)).write_pdf(pdf_path)
-
-
-if __name__ == "__main__":  # the child process of write_pdf
-    _render_pdf_main(sys.argv[1], sys.argv[2])
+    """Render ``html_path`` to ``pdf_path`` with WeasyPrint in its warm child process
+    (:mod:`inspect_app.services.pdf_worker`); PdfFailed with the reason otherwise."""
+    await pdf_worker.render(html_path, pdf_path, PDF_TIMEOUT_S)

@@ -31,6 +31,7 @@ from inspect_app.domain.periods import Period, last_quarters, parse_period
 from inspect_app.services import (
     agency_documents,
     agency_mergers,
+    pdf_worker,
     report_document,
     report_exports,
     report_render,
@@ -636,6 +637,8 @@ async def _generate_claimed(
     async def progress(value: int) -> None:
         await _set_progress(report_id, token, value, progress_cb)
 
+    # WeasyPrint's child starts while the figures are computed.
+    await pdf_worker.warm()
     folder = report_folder(report_id)
     # Files half-written by a run that died (this run holds the claim now).
     await asyncio.to_thread(_drop_parts, folder)
