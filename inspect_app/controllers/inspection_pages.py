@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from inspect_app import page_cache
+from inspect_app.clock import today
 from inspect_app.controllers.approval_pages import SENT_FOR_APPROVAL
 from inspect_app.controllers.case_views import case_page_context
 from inspect_app.controllers.page_support import (
@@ -34,6 +35,7 @@ from inspect_app.exceptions import request_language
 from inspect_app.forms import inspections as case_forms
 from inspect_app.forms.common import CHOOSE_AGENCY, date_or_none, form_version, id_list, page_links
 from inspect_app.forms.common import query_string as list_query
+from inspect_app.forms.figures import figure_period_options
 from inspect_app.i18n import translate
 from inspect_app.pages import (
     flash,
@@ -212,6 +214,7 @@ async def _list_context(
         },
         "all_url": f"/inspections?{list_query(values, status='')}",
         "can_create": principal.can("inspection.create"),
+        "period_groups": figure_period_options(today(), lang, values.get("period")),
     }
 
 

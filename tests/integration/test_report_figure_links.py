@@ -143,3 +143,6 @@ async def test_the_report_page_links_each_figure_to_a_list_that_shows_it(
         count = LIST_COUNT.search(listed.text)
         assert count, table
         assert int(count.group(1)) == figures[counters]["total"] > 0, table
+        # The period is chosen from the list, with its dates, the one asked for chosen.
+        chosen = '<option value="2026-Q1" selected>Quý I năm 2026 (15/12/2025 – 14/03/2026)'
+        assert chosen in listed.text
