@@ -130,7 +130,11 @@ async def case_page_context(
     may = await case_access.allowed(principal, case)
     return {
         "case": case,
-        "agency": {"id": page.context.agency_id, "name": page.context.agency_name},
+        "agency": {
+            "id": page.context.agency_id,
+            "name": page.context.agency_name,
+            "former": page.former_agency,
+        },
         "plan": await _plan_or_none(principal, case["plan_id"]),
         "events": events,
         "findings": finding_rows,

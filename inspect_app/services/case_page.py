@@ -234,6 +234,8 @@ class CasePage:
     tip: dict[str, Any] | None
     publication: dict[str, Any] | None
     approvals: list[dict[str, Any]]
+    # The agency the case belonged to before it merged into its own ("" if none).
+    former_agency: str = ""
 
 
 async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
@@ -245,6 +247,7 @@ async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
         await Inspection.select(
             *inspections.INSPECTION_FIELDS,
             Inspection.agency._.name.as_alias("agency_name"),
+            Inspection.moved_from._.name.as_alias("former_agency_name"),
             *list_columns(lists),
         )
         .where((Inspection.id == inspection_id) & inspections.in_scope(principal))
@@ -253,6 +256,7 @@ async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
     if row is None:
         raise NotFound()
     got = take_lists(lists, row)
+    former_agency = str(row.pop("former_agency_name") or "")
     context = CaseContext(principal=principal, row=row, agency_name=str(row.pop("agency_name")))
 
     standing, withdrawn = findings.split_findings(got["findings"])
@@ -261,6 +265,7 @@ async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
         got["files"], "inspection", [f["id"] for f in standing]
     )
     return CasePage(
+        former_agency=former_agency,
         context=context,
         case=inspections.case_from_lists(principal, row, got),
         events=[inspections.event_out(event) for event in got["events"]],

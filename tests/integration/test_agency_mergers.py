@@ -235,6 +235,9 @@ async def test_the_admin_page_merges_and_keeps_a_mistake_beside_its_field(
     assert done.status_code == 200 and 'data-testid="agency-merged"' in done.text
     assert "01/07/2025" in done.text
     assert (await _agency(ha_nam))["succeeded_by"] == ninh_binh
+    # The case that moved says where it came from.
+    case = (await client.get(f"/inspections/{country['open']}")).text
+    assert "trước đây thuộc Thanh tra tỉnh Hà Nam" in case
 
 
 async def test_the_demo_province_compares_with_last_year_across_its_merger(redis_url: str) -> None:
