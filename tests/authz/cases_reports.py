@@ -58,13 +58,14 @@ CASES: list[RouteCase] = [
     RouteCase(
         "GET", "/api/reports/{report_id:int}/tables/{name:str}", "read", "report", expect_ok=FILE_OK
     ),
-    # The world's report is not signed off (409), and its submission returned once (409).
+    # The world's report is A1's: a head of A may sign reports off, but only the unit's own
+    # heads submit its report (403 inside, 404 outside; the way in: test_submissions.py).
     RouteCase(
         "POST",
         "/api/reports/{report_id:int}/submit",
         "report.sign_off",
         "report",
-        expect_ok=(200, 409),
+        expect_ok=(403,),
     ),
     RouteCase("GET", "/api/reports/submissions", "read", scoped=False, expect_ok=(200,)),
     RouteCase(
@@ -83,7 +84,7 @@ CASES: list[RouteCase] = [
     RouteCase("GET", "/reports/{report_id:int}", "read", "report", expect_ok=(200,)),
     RouteCase("GET", "/reports/{report_id:int}/progress", "read", "report", expect_ok=(200,)),
     RouteCase("GET", "/reports/tracker", "read", scoped=False, expect_ok=(200,)),
-    form_post("/reports/{report_id:int}/submit", "report.sign_off", "report", expect_ok=(302, 303)),
+    form_post("/reports/{report_id:int}/submit", "report.sign_off", "report", expect_ok=(403,)),
     form_post(
         "/reports/submissions/{submission_id:int}/return",
         "report.sign_off",
