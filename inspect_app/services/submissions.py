@@ -174,25 +174,15 @@ async def submit(principal: Principal, report_id: int, ip: str = "") -> dict[str
             },
             ip=ip,
         )
-        heads = await _heads([int(parent["id"])])
-        await _insert_notices(
-            [
-                Notification(
-                    user=int(user["id"]),
-                    kind="submission",
-                    entity_type="report_submission",
-                    entity_id=submission_id,
-                    rung=f"submitted-{version}",
-                    title=translate(
-                        SUBMITTED_TITLE,
-                        str(user["language"] or "vi"),
-                        unit=report["agency_name"],
-                        period=period.label(str(user["language"] or "vi")),
-                    )[:500],
-                    link=f"/reports/tracker?period={period.code}",
-                )
-                for user in heads
-            ]
+        await _notify_heads(
+            int(parent["id"]),
+            kind="submission",
+            submission_id=submission_id,
+            rung=f"submitted-{version}",
+            title=SUBMITTED_TITLE,
+            link=f"/reports/tracker?period={period.code}",
+            period=period,
+            unit=report["agency_name"],
         )
     return await get_submission(principal, submission_id)
 
@@ -213,7 +203,35 @@ async def _insert_once(row: ReportSubmission) -> int:
     return int(created[0]["id"])
 
 
-async def _insert_notices(notices: list[Notification]) -> None:
+async def _notify_heads(
+    agency_id: int,
+    *,
+    kind: str,
+    submission_id: int,
+    rung: str,
+    title: str,
+    link: str,
+    period: Period,
+    **values: str,
+) -> None:
+    """A notice to each head of ``agency_id`` about a submission, in their language."""
+    notices = [
+        Notification(
+            user=int(user["id"]),
+            kind=kind,
+            entity_type="report_submission",
+            entity_id=submission_id,
+            rung=rung,
+            title=translate(
+                title,
+                str(user["language"] or "vi"),
+                period=period.label(str(user["language"] or "vi")),
+                **values,
+            )[:500],
+            link=link,
+        )
+        for user in await _heads([agency_id])
+    ]
     if notices:
         await Notification.insert(*notices).on_conflict(action="DO NOTHING")
 
@@ -318,26 +336,16 @@ async def return_submission(
             after={"status": "returned", "reason": text},
             ip=ip,
         )
-        period = parse_period(str(submission["period"]))
-        await _insert_notices(
-            [
-                Notification(
-                    user=int(user["id"]),
-                    kind="returned",
-                    entity_type="report_submission",
-                    entity_id=submission_id,
-                    rung=f"returned-{submission['version'] + 1}",
-                    title=translate(
-                        RETURNED_TITLE,
-                        str(user["language"] or "vi"),
-                        parent=submission["parent_name"],
-                        period=period.label(str(user["language"] or "vi")),
-                        reason=text,
-                    )[:500],
-                    link=f"/reports/{submission['report_id']}",
-                )
-                for user in await _heads([int(submission["agency_id"])])
-            ]
+        await _notify_heads(
+            int(submission["agency_id"]),
+            kind="returned",
+            submission_id=submission_id,
+            rung=f"returned-{submission['version'] + 1}",
+            title=RETURNED_TITLE,
+            link=f"/reports/{submission['report_id']}",
+            period=parse_period(str(submission["period"])),
+            parent=submission["parent_name"],
+            reason=text,
         )
     return await get_submission(principal, submission_id)
 
