@@ -15,11 +15,14 @@ log = logging.getLogger(__name__)
 
 @asynccontextmanager
 async def database_pool(app: Litestar) -> AsyncIterator[None]:
-    """Open the PostgreSQL pool for the life of the app."""
+    """Open the PostgreSQL pool for the life of the app (and stop the PDF child with it)."""
+    from inspect_app.services import pdf_worker
+
     await start_pool()
     try:
         yield
     finally:
+        await pdf_worker.close()
         await close_pool()
 
 

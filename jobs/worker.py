@@ -99,9 +99,11 @@ async def startup(ctx: dict[str, Any]) -> None:
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
-    """Close the database pool (if this worker opened it)."""
+    """Stop the warm PDF child; close the database pool (if this worker opened it)."""
     from inspect_app.db import close_pool
+    from inspect_app.services import pdf_worker
 
+    await pdf_worker.close()
     if ctx.pop("owns_pool", False):
         await close_pool()
 

@@ -16,7 +16,7 @@ from inspect_app.controllers.page_support import message_text
 from inspect_app.domain.documents import SIGNING_FORM_LABELS
 from inspect_app.domain.labels import AGENCY_KIND_LABELS
 from inspect_app.domain.permissions import ROLE_LABELS, ROLES
-from inspect_app.errors import Conflict, InvalidInput
+from inspect_app.errors import Conflict, Forbidden, InvalidInput
 from inspect_app.forms.admin import (
     active_version,
     agency_form,
@@ -423,7 +423,7 @@ class AdminPageController(Controller):
                 int_or_none(data.get("version")),
                 ip,
             )
-        except (InvalidInput, Conflict) as exc:
+        except (InvalidInput, Conflict, Forbidden) as exc:
             errors = exc.errors if isinstance(exc, InvalidInput) else {}
             template = await self._agency_form(
                 request,
@@ -431,7 +431,9 @@ class AdminPageController(Controller):
                 agency,
                 dict(agency),
                 Outcome(
-                    {}, 422, message_text(request, exc.message) if isinstance(exc, Conflict) else ""
+                    {},
+                    403 if isinstance(exc, Forbidden) else 422,
+                    "" if isinstance(exc, InvalidInput) else message_text(request, exc.message),
                 ),
             )
             template.context.update(merge_errors=errors, merge_values=typed)

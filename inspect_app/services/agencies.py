@@ -234,9 +234,18 @@ async def update(
     if errors:
         raise InvalidInput(errors)
     async with write_transaction():
+        if "parent_id" in data:
+            await lock_tree()
         # A rename or a move changes the board's groups and the kept sums.
         await mark_follow_up_figures()
         before = await get_visible(principal, agency_id)
+        merged = before["succeeded_by_id"] is not None
+        moves = data.get("parent_id", before["parent_id"]) != before["parent_id"]
+        if merged and (moves or data.get("active") is True):
+            # It stays below its successor, inactive: the successor's reports hold it.
+            raise Conflict(
+                "This agency merged into another: it stays below it, inactive.", code="merged"
+            )
         _document_errors(data, before)
         if before["version"] != version:
             raise Conflict(
@@ -303,6 +312,17 @@ async def _move(principal: Principal, agency: dict[str, Any], new_parent_id: int
     if parent["path"].startswith(agency["path"]):
         raise InvalidInput({"parent_id": "An agency cannot be moved under itself."})
     await move_under(agency, parent)
+
+
+# Arbitrary constant naming the advisory lock that serialises changes of the tree.
+TREE_LOCK_KEY = 727_003
+
+
+async def lock_tree() -> None:
+    """Take the lock of the agency tree for this transaction (PostgreSQL): two moves or
+    mergers at once must not read paths the other is rewriting."""
+    if is_postgres():
+        await Agency.raw("SELECT pg_advisory_xact_lock({})", TREE_LOCK_KEY)
 
 
 async def move_under(agency: Mapping[str, Any], parent: Mapping[str, Any]) -> None:

@@ -59,6 +59,10 @@ async def merge(
         raise InvalidInput(errors)
     assert successor_id is not None and on is not None
     async with unit_of_work() as work:
+        # One change of the tree at a time (moves, mergers): both agencies are read again
+        # once no other can move them meanwhile (PostgreSQL; SQLite's write transaction
+        # holds its only lock from the start).
+        await agencies.lock_tree()
         before = await agencies.get_visible(principal, predecessor_id)
         try:
             successor = await agencies.get_visible(principal, successor_id)
@@ -73,13 +77,10 @@ async def merge(
             )
         if before["parent_id"] is None or before["path"] == principal.agency_path:
             raise Forbidden("You cannot merge your own agency or the root of the tree.")
-        related = str(successor["path"]).startswith(before["path"]) or str(
-            before["path"]
-        ).startswith(successor["path"])
-        if related:
-            raise InvalidInput(
-                {"successor_id": "Choose an agency that is neither above nor below this one."}
-            )
+        # Into an agency above it (a district into its province) is fine; into one below
+        # it would put the agency under itself.
+        if str(successor["path"]).startswith(before["path"]):
+            raise InvalidInput({"successor_id": "Choose an agency that is not below this one."})
         if successor["succeeded_by_id"] is not None:
             raise InvalidInput({"successor_id": "That agency has itself merged into another."})
         units = await Agency.select(Agency.id).where(Agency.parent == predecessor_id)
@@ -100,6 +101,8 @@ async def merge(
             )
             .returning(Inspection.id)
         )
+        # What the moved cases carry their agency on: their files and pending approvals.
+        await _follow_moved_cases(predecessor_id, successor_id)
         await Agency.update(
             {
                 Agency.succeeded_by: successor_id,
@@ -133,6 +136,35 @@ async def merge(
         await mark_follow_up_figures()
         work.refresh_totals = True
     return after
+
+
+_MOVED = "SELECT i.id FROM inspection i WHERE i.moved_from = {} AND i.agency = {}"
+
+
+async def _follow_moved_cases(predecessor_id: int, successor_id: int) -> None:
+    """The files and pending approvals of the cases that moved go with them (both carry
+    the agency that scopes them)."""
+    moved = _MOVED
+    await Agency.raw(
+        "UPDATE attachment SET agency = {} WHERE agency = {} AND ("
+        f"(entity_type = 'inspection' AND entity_id IN ({moved}))"
+        " OR (entity_type = 'finding' AND entity_id IN (SELECT f.id FROM finding f"
+        f" WHERE f.inspection IN ({moved})))"
+        " OR (entity_type = 'measure' AND entity_id IN (SELECT m.id FROM measure m"
+        f" WHERE m.inspection IN ({moved})))"
+        " OR (entity_type = 'execution' AND entity_id IN (SELECT e.id FROM execution e"
+        f" JOIN measure m ON m.id = e.measure WHERE m.inspection IN ({moved}))))",
+        successor_id,
+        predecessor_id,
+        *[predecessor_id, successor_id] * 4,
+    )
+    await Agency.raw(
+        f"UPDATE approval SET agency = {{}} WHERE agency = {{}} AND inspection IN ({moved})",
+        successor_id,
+        predecessor_id,
+        predecessor_id,
+        successor_id,
+    )
 
 
 async def successor_of(agency_id: int) -> dict[str, Any] | None:

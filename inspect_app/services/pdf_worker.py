@@ -4,11 +4,13 @@ WeasyPrint is CPU-bound, single-threaded and keeps memory after rendering, so a 
 drawn in the web or job process itself. Starting a child per PDF cost about 0.6 s (Python,
 WeasyPrint's import, fontconfig) of the 1.8 s the demo province's report took; the child
 now stays up between PDFs. It reads one request per line on its standard input (a JSON
-``[html_path, pdf_path]``) and answers one line on the protocol pipe (``{"ok": true}`` or
-``{"error": "..."}``); anything the libraries print goes to its standard error. The parent
-replaces it after :data:`MAX_RENDERS` PDFs (its memory), after an error, and kills it when
-a PDF takes longer than the time allowed. One child per process and event loop, one PDF at a
-time (the report job renders one report at a time anyway).
+``[html_path, pdf_path]``) and answers one line on the protocol pipe (``{"ok": true,
+"pdf": pdf_path}`` or ``{"error": "..."}``; an answer naming another PDF is refused);
+anything the libraries print goes to its standard error. The parent replaces it after
+:data:`MAX_RENDERS` PDFs (its memory) and after an error, and kills it when a PDF takes
+longer than the time allowed or the caller is cancelled mid-way (its late answer must not be
+read as the next one's). One child per process and event loop, one PDF at a time: waiting
+for the PDF before counts in the time allowed.
 
 The same HTML gives the same bytes in a warm child as in a fresh one (``SOURCE_DATE_EPOCH``
 fixes the fonts' time stamps), which a signed report's files rely on.
@@ -57,9 +59,32 @@ class PdfWorker:
 
     def _kill(self) -> None:
         process, self.process = self.process, None
-        if process is not None and process.returncode is None:
+        if process is None:
+            return
+        if process.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(process.pid, signal.SIGKILL)
+        # Its pipes are closed now, not when the garbage collector finds them (asyncio
+        # warns of a transport left open); a child of a closed event loop just goes.
+        transport = getattr(process, "_transport", None)
+        if transport is not None:
+            with contextlib.suppress(RuntimeError):
+                transport.close()
+
+    async def _stop(self) -> None:
+        """Kill the child and wait until it is gone (its exit reaped, its pipes closed)."""
+        process = self.process
+        self._kill()
+        if process is not None:
+            with contextlib.suppress(TimeoutError, ProcessLookupError):
+                await asyncio.wait_for(process.wait(), 5)
+
+    async def close(self) -> None:
+        """Stop the child of this event loop, if any (a shutdown, the end of a test)."""
+        if self.loop is asyncio.get_running_loop():
+            await self._stop()
+        else:
+            self._kill()
 
     async def _child(self) -> asyncio.subprocess.Process:
         if self.process is not None and self.process.returncode is None:
@@ -79,8 +104,12 @@ class PdfWorker:
         return self.process
 
     async def warm(self) -> None:
-        """Start the child now (it imports WeasyPrint while the caller does other work)."""
-        async with self._for_this_loop():
+        """Start the child now (it imports WeasyPrint while the caller does other work);
+        nothing to do while a PDF is being drawn: the child is up."""
+        lock = self._for_this_loop()
+        if lock.locked():
+            return
+        async with lock:
             await self._child()
 
     async def render(self, html_path: Path, pdf_path: Path, limit_s: float) -> None:
@@ -92,29 +121,46 @@ class PdfWorker:
             await self._render(html_path, pdf_path, limit_s)
 
     async def _render(self, html_path: Path, pdf_path: Path, limit_s: float) -> None:
-        async with self._for_this_loop():
-            process = await self._child()
-            assert process.stdin is not None and process.stdout is not None
-            request = json.dumps([str(html_path), str(pdf_path)]) + "\n"
-            try:
-                process.stdin.write(request.encode())
-                await process.stdin.drain()
-                line = await asyncio.wait_for(process.stdout.readline(), limit_s)
-            except TimeoutError:
-                self._kill()
-                raise PdfFailed(f"PDF rendering took longer than {limit_s:.0f} s") from None
-            except (BrokenPipeError, ConnectionResetError):
-                line = b""
-            if not line:
-                self._kill()
-                raise _ChildGone("the PDF process stopped; see the log for its error")
-            answer = json.loads(line)
-            self.renders += 1
-            if "error" in answer:
-                self._kill()
-                raise PdfFailed(str(answer["error"])[-2000:] or "PDF rendering failed")
-            if self.renders >= MAX_RENDERS:
-                self._kill()
+        lock = self._for_this_loop()
+        try:
+            # Waiting for another PDF counts in the time allowed, as drawing does.
+            await asyncio.wait_for(lock.acquire(), limit_s)
+        except TimeoutError:
+            raise PdfFailed(f"PDF rendering took longer than {limit_s:.0f} s") from None
+        try:
+            await self._exchange(html_path, pdf_path, limit_s)
+        finally:
+            lock.release()
+
+    async def _exchange(self, html_path: Path, pdf_path: Path, limit_s: float) -> None:
+        process = await self._child()
+        assert process.stdin is not None and process.stdout is not None
+        request = json.dumps([str(html_path), str(pdf_path)]) + "\n"
+        try:
+            process.stdin.write(request.encode())
+            await process.stdin.drain()
+            line = await asyncio.wait_for(process.stdout.readline(), limit_s)
+            answer = json.loads(line) if line else None
+        except TimeoutError:
+            await self._stop()
+            raise PdfFailed(f"PDF rendering took longer than {limit_s:.0f} s") from None
+        except (BrokenPipeError, ConnectionResetError):
+            answer = None
+        except BaseException:
+            # Cancelled (a job's time limit, a shutdown) or an answer that cannot be read:
+            # the child may still be drawing, and its answer must never be taken for the
+            # next request's.
+            self._kill()
+            raise
+        if answer is None:
+            await self._stop()
+            raise _ChildGone("the PDF process stopped; see the log for its error")
+        self.renders += 1
+        if "error" in answer or answer.get("pdf") != str(pdf_path):
+            await self._stop()
+            raise PdfFailed(str(answer.get("error", ""))[-2000:] or "PDF rendering failed")
+        if self.renders >= MAX_RENDERS:
+            await self._stop()
 
 
 _WORKER = PdfWorker()
@@ -130,6 +176,11 @@ async def warm() -> None:
     await _WORKER.warm()
 
 
+async def close() -> None:
+    """Stop the warm child of this event loop (at shutdown)."""
+    await _WORKER.close()
+
+
 def _serve(requests: IO[str], answers: IO[str]) -> None:
     from weasyprint import HTML  # imported once: the point of keeping the child
 
@@ -137,7 +188,7 @@ def _serve(requests: IO[str], answers: IO[str]) -> None:
         try:
             html_path, pdf_path = json.loads(line)
             HTML(filename=html_path, base_url=str(Path(html_path).parent)).write_pdf(pdf_path)
-            answer: dict[str, object] = {"ok": True}
+            answer: dict[str, object] = {"ok": True, "pdf": pdf_path}
         except Exception as exc:  # reported to the parent, which replaces this child
             answer = {"error": f"{type(exc).__name__}: {exc}"}
         answers.write(json.dumps(answer) + "\n")

@@ -156,7 +156,8 @@ async def compute_figures(agency_id: int, period: Period, source: str = "live") 
             "on": _iso(successor["on"]),
         }
     if source == "submitted":
-        total, total_previous, extra = await _from_submissions(agency_id, period, rows)
+        total, total_previous, said = await _from_submissions(agency_id, period, rows)
+        extra.update(said)
     return {
         "layout": rl.layout_for(period.end).id,
         "agency_id": agency_id,

@@ -88,11 +88,12 @@ def _version_form(world: World, side: str) -> dict[str, Any]:
 
 
 def _merge_into_parent(world: World, side: str) -> dict[str, Any]:
-    return {"successor_id": world.agencies["A"], "succeeded_on": "2025-07-01", "version": 1}
+    # Into A1 itself: refused (422) inside, so that the world stays as it is.
+    return {"successor_id": world.agencies["A1"], "succeeded_on": "2025-07-01", "version": 1}
 
 
 def _merge_form(world: World, side: str) -> dict[str, Any]:
-    return {"successor_id": str(world.agencies["A"]), "succeeded_on": "01/07/2025"}
+    return {"successor_id": str(world.agencies["A1"]), "succeeded_on": "01/07/2025"}
 
 
 CASES: list[RouteCase] = [
@@ -168,7 +169,7 @@ CASES: list[RouteCase] = [
         body=_agency_form,
         expect_ok=(302,),
     ),
-    # Merging into the agency above it is refused (422): the world stays as it is.
+    # Merging A1 into itself is refused (422): the world stays as it is.
     RouteCase(
         "POST",
         "/api/agencies/{agency_id:int}/merge",

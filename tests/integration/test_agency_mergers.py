@@ -21,10 +21,11 @@ from inspect_app.services import agency_mergers, follow_ups, report_runner
 from inspect_app.services.changes import DIRTY_PREFIX
 from inspect_app.services.report_render import succeeded_note, table_views
 from inspect_app.services.totals import TABLES, add_counters, empty_counters
-from models.tables import Agency, Inspection, JobState
+from models.tables import Agency, AppUser, Attachment, Inspection, JobState
 from tests.integration.report_dataset import add_agency, add_case, add_execution, add_measure
 
-pytestmark = pytest.mark.usefixtures("db")
+# On both engines: the merger's statements (the tree, the cases, their files) are plain SQL.
+pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
 
 D = date
 MERGED_ON = D(2025, 7, 1)
@@ -114,6 +115,25 @@ async def test_the_successor_reports_last_year_as_the_sum_of_its_predecessors(
     assert expected["inspections"]["total"] == 4  # a sum worth comparing
 
     admin = _principal(country["root"])
+    uploader = AppUser(
+        username="tai-len", full_name="Tải lên", role="inspector", agency=country["ha_nam"]["id"]
+    )
+    await uploader.save()
+    files = {}
+    for case in ("open", "closed"):
+        files[case] = await Attachment.insert(
+            Attachment(
+                entity_type="inspection",
+                entity_id=country[case],
+                filename=f"quyet-dinh-{case}.pdf",
+                content_type="application/pdf",
+                size=10,
+                sha256="0" * 64,
+                storage_name=f"x-{case}",
+                uploaded_by=uploader.id,
+                agency=country["ha_nam"]["id"],
+            )
+        ).returning(Attachment.id)
     for name in ("ha_nam", "nam_dinh"):
         merged = await agency_mergers.merge(
             admin, country[name]["id"], country["ninh_binh"]["id"], MERGED_ON
@@ -137,6 +157,13 @@ async def test_the_successor_reports_last_year_as_the_sum_of_its_predecessors(
     assert where["HNA-02"] == (country["ninh_binh"]["id"], country["ha_nam"]["id"])
     assert where["NDI-01"] == (country["ninh_binh"]["id"], country["nam_dinh"]["id"])
     assert where["HNA-01"] == (country["ha_nam"]["id"], None)
+    # The moved case's file went with it (scoped by its agency); the closed one's stayed.
+    agency_of = {
+        row["id"]: row["agency"]
+        for row in await Attachment.select(Attachment.id, Attachment.agency)
+    }
+    assert agency_of[files["open"][0]["id"]] == country["ninh_binh"]["id"]
+    assert agency_of[files["closed"][0]["id"]] == country["ha_nam"]["id"]
     # Hà Nam, inactive, is now below Ninh Bình with its department: its history is in
     # the scope of Ninh Bình's people and in its reports.
     ha_nam = await _agency(country["ha_nam"]["id"])
@@ -171,7 +198,6 @@ async def test_a_merger_that_cannot_be_is_refused_and_changes_nothing(
     cases = [
         (ha_nam, ha_nam, MERGED_ON, "successor_id"),
         (ha_nam, country["ha_nam_unit"], MERGED_ON, "successor_id"),
-        (ha_nam, country["root"]["id"], MERGED_ON, "successor_id"),
         (ha_nam, None, MERGED_ON, "successor_id"),
         (ha_nam, ninh_binh, None, "succeeded_on"),
         (ha_nam, ninh_binh, D(1999, 7, 1), "succeeded_on"),
@@ -195,6 +221,18 @@ async def test_a_merger_that_cannot_be_is_refused_and_changes_nothing(
     # A successor that has itself merged is refused.
     with pytest.raises(InvalidInput):
         await agency_mergers.merge(admin, country["nam_dinh"]["id"], ha_nam, MERGED_ON)
+    # A merged agency stays below its successor, inactive.
+    from inspect_app.services import agencies
+
+    merged = await agencies.get_visible(admin, ha_nam)
+    for change in ({"active": True}, {"parent_id": country["root"]["id"]}):
+        with pytest.raises(Conflict):
+            await agencies.update(admin, ha_nam, merged["version"], change)
+    # Into the agency above it (a district into its province) is a merger too.
+    nam_dinh = await agency_mergers.merge(
+        admin, country["nam_dinh"]["id"], country["root"]["id"], MERGED_ON
+    )
+    assert nam_dinh["parent_id"] == country["root"]["id"] and not nam_dinh["active"]
 
 
 async def test_the_admin_page_merges_and_keeps_a_mistake_beside_its_field(

@@ -47,7 +47,8 @@ async def test_one_child_draws_many_pdfs_with_the_bytes_of_a_fresh_one(
     digests |= {_digest(tmp_path / f"fresh{n}.pdf") for n in (0, 1)}
     assert len(digests) == 1
     assert (tmp_path / "warm0.pdf").read_bytes().startswith(b"%PDF-")
-    warm._kill()
+    await warm.close()
+    await fresh.close()
 
 
 async def test_a_failure_a_timeout_and_a_crash_each_get_a_new_child(
@@ -69,4 +70,22 @@ async def test_a_failure_a_timeout_and_a_crash_each_get_a_new_child(
     os.kill(worker.process.pid, signal.SIGKILL)
     await worker.render(page, tmp_path / "after-crash.pdf", 60)
     assert worker.started == 4 and (tmp_path / "after-crash.pdf").stat().st_size > 0
-    worker._kill()
+    await worker.close()
+
+
+async def test_a_cancelled_render_never_hands_its_answer_to_the_next(
+    page: Path, tmp_path: Path
+) -> None:
+    import asyncio
+
+    worker = PdfWorker()
+    task = asyncio.create_task(worker.render(page, tmp_path / "cancelled.pdf", 60))
+    await asyncio.sleep(0.3)  # the child is started and drawing
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert worker.process is None  # killed: its answer will never be read
+    await worker.render(page, tmp_path / "next.pdf", 60)
+    assert (tmp_path / "next.pdf").read_bytes().startswith(b"%PDF-")
+    assert worker.started == 2
+    await worker.close()
