@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal
 
 from inspect_app.domain.periods import PERIOD_KINDS, QUARTER_KINDS, Period, report_year_of
 
@@ -25,11 +26,12 @@ DUE_KINDS = ("Q", "6M", "9M", "Y")
 DEFAULT_DUE_DAYS: Mapping[str, int] = {kind: 6 for kind in DUE_KINDS}
 MAX_DUE_DAYS = 60
 
-ON_TIME = "on_time"
-LATE = "late"
-WAITING = "waiting"
-OVERDUE = "overdue"
-STATES = (ON_TIME, LATE, WAITING, OVERDUE)
+State = Literal["on_time", "late", "waiting", "overdue"]
+ON_TIME: State = "on_time"
+LATE: State = "late"
+WAITING: State = "waiting"
+OVERDUE: State = "overdue"
+STATES: tuple[State, ...] = (ON_TIME, LATE, WAITING, OVERDUE)
 
 
 class InvalidDueDays(ValueError):
@@ -64,7 +66,7 @@ def due_on(period: Period, due_days: Mapping[str, int] | None = None) -> date:
 class Standing:
     """How one unit's report of a period stands on a day."""
 
-    state: str  # on_time | late | waiting | overdue
+    state: State
     submitted: bool
 
     @property

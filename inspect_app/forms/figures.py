@@ -8,7 +8,7 @@ from inspect_app.domain import report_layout as rl
 from inspect_app.domain.periods import InvalidPeriod, Period, parse_period
 from inspect_app.errors import InvalidInput
 from inspect_app.forms.common import CHOOSE_AGENCY, int_or_none
-from inspect_app.forms.reports import period_options
+from inspect_app.forms.reports import period_option, period_options
 from inspect_app.i18n import translate
 from inspect_app.schemas.bounds import MAX_ID
 from inspect_app.services.counter_records import COUNTERS, MAX_PAGE, RecordRequest
@@ -71,5 +71,5 @@ def figure_period_options(today: date, lang: str, chosen: str | None) -> Options
         return groups
     if period.code in offered:
         return groups
-    label = f"{period.label(lang)} ({period.date_range_label})"
-    return [(f"{translate('Report year', lang)} {period.year}", [(period.code, label)]), *groups]
+    group = f"{translate('Report year', lang)} {period.year}"
+    return [(group, [(period.code, period_option(period, lang))]), *groups]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from inspect_app.domain.periods import period_choices
+from inspect_app.domain.periods import Period, period_choices
 from inspect_app.i18n import translate
 from inspect_app.schemas.bounds import MAX_ID
 
@@ -38,6 +38,11 @@ def request_errors(errors: Mapping[str, str]) -> dict[str, str]:
     return placed
 
 
+def period_option(period: Period, lang: str) -> str:
+    """A period as a list offers it: "Quý I năm 2026 (15/12/2025 – 14/03/2026)"."""
+    return f"{period.label(lang)} ({period.date_range_label})"
+
+
 def period_options(
     today: date, lang: str, years: int = 5
 ) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -47,7 +52,7 @@ def period_options(
     groups: dict[str, list[tuple[str, str]]] = {}
     for period in period_choices(today, years):
         running = period.start <= today <= period.end
-        label = f"{period.label(lang)} ({period.date_range_label})"
+        label = period_option(period, lang)
         if running:
             label += " – " + translate("under way", lang)
         group = f"{translate('Report year', lang)} {period.year}"

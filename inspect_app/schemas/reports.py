@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
+
+if TYPE_CHECKING:
+    from inspect_app.services.submissions import Tracker
 
 from inspect_app.schemas.bounds import Period, Reason, RecordId, Version
 
@@ -185,7 +188,7 @@ def to_submission(row: dict[str, Any]) -> Submission:
     )
 
 
-def to_tracker(board: Any) -> SubmissionTracker:
+def to_tracker(board: Tracker) -> SubmissionTracker:
     """The API shape of the service's tracker (services.submissions.Tracker)."""
     return SubmissionTracker(
         agency_id=board.agency_id,

@@ -19,9 +19,10 @@ from typing import Any
 
 from inspect_app.clock import today as local_today
 from inspect_app.domain.periods import report_year_of
-from inspect_app.errors import Conflict, Forbidden, InvalidInput
+from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.services import agencies, audit
+from inspect_app.services.casework import ensure_id
 from inspect_app.services.changes import (
     maintained_periods,
     mark_follow_up_figures,
@@ -65,8 +66,9 @@ async def merge(
         await agencies.lock_tree()
         before = await agencies.get_visible(principal, predecessor_id)
         try:
+            ensure_id(successor_id)  # an id past 2^31 names no agency
             successor = await agencies.get_visible(principal, successor_id)
-        except Exception:  # NotFound: outside the scope or missing, said on the field
+        except NotFound:  # outside the scope or missing: said on the field
             raise InvalidInput({"successor_id": "Choose the agency it merged into."}) from None
         if before["succeeded_by_id"] is not None:
             raise Conflict("This agency has already merged into another.", code="merged")

@@ -28,6 +28,7 @@ from inspect_app.domain.periods import Period
 from inspect_app.principal import Principal
 from inspect_app.services import agencies
 from inspect_app.services.totals import (
+    CASE_CONDITIONS,
     CASES_CTES,
     COUNTER_KEYS,
     IMPLEMENTATION_CTES,
@@ -78,14 +79,9 @@ _CASE_COUNTS = {
     "started": ("is_started = 1", "started_on"),
     "scheduled": ("origin = 'scheduled'", "started_on"),
     "ad_hoc": ("origin = 'ad_hoc'", "started_on"),
-    "onsite_ended": ("onsite_ended_on >= p_start AND onsite_ended_on <= p_end", "onsite_ended_on"),
-    "concluded": ("concluded_on >= p_start AND concluded_on <= p_end", "concluded_on"),
-    "in_progress": (
-        "(concluded_on IS NULL OR concluded_on > p_end)"
-        " AND (closed_on IS NULL OR closed_on > p_end)"
-        " AND (cancelled_on IS NULL OR cancelled_on > p_end)",
-        "started_on",
-    ),
+    "onsite_ended": (CASE_CONDITIONS["onsite_ended"], "onsite_ended_on"),
+    "concluded": (CASE_CONDITIONS["concluded"], "concluded_on"),
+    "in_progress": (CASE_CONDITIONS["in_progress"], "started_on"),
 }
 _CONCLUDED = "FROM concluded k JOIN cases c ON c.id = k.id"
 _FINDINGS = _CONCLUDED + " JOIN finding f ON f.inspection = c.id AND f.deleted_at IS NULL"

@@ -177,6 +177,17 @@ concluded AS MATERIALIZED (
 )
 """
 
+# Which of a period's cases (a row of ``counted``) a count of table 1 counts beyond its
+# total, carried-over, started, scheduled and ad-hoc columns; the records behind a figure
+# (services/counter_records.py) choose their cases with the same conditions.
+CASE_CONDITIONS = {
+    "onsite_ended": "onsite_ended_on >= p_start AND onsite_ended_on <= p_end",
+    "concluded": "concluded_on >= p_start AND concluded_on <= p_end",
+    "in_progress": "(concluded_on IS NULL OR concluded_on > p_end)"
+    " AND (closed_on IS NULL OR closed_on > p_end)"
+    " AND (cancelled_on IS NULL OR cancelled_on > p_end)",
+}
+
 _COUNT_COLUMNS = """
   COUNT(*) AS total,
   SUM(is_carried) AS carried_over,
@@ -193,14 +204,12 @@ case_counts AS (
   SELECT code, agency,"""
     + _COUNT_COLUMNS
     + """,
-    SUM(CASE WHEN onsite_ended_on >= p_start AND onsite_ended_on <= p_end
-        THEN 1 ELSE 0 END) AS onsite_ended,
-    SUM(CASE WHEN concluded_on >= p_start AND concluded_on <= p_end
-        THEN 1 ELSE 0 END) AS concluded,
-    SUM(CASE WHEN (concluded_on IS NULL OR concluded_on > p_end)
-              AND (closed_on IS NULL OR closed_on > p_end)
-              AND (cancelled_on IS NULL OR cancelled_on > p_end)
-        THEN 1 ELSE 0 END) AS in_progress
+    """
+    + ",\n".join(
+        f"    SUM(CASE WHEN {CASE_CONDITIONS[key]} THEN 1 ELSE 0 END) AS {key}"
+        for key in ("onsite_ended", "concluded", "in_progress")
+    )
+    + """
   FROM counted GROUP BY code, agency
 ),
 -- The results of each concluded case, whatever the period.
