@@ -15,6 +15,7 @@ from collections import OrderedDict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
 from litestar.connection import ASGIConnection
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
@@ -37,6 +38,22 @@ def _user_id_of(value: bytes) -> int | None:
         return None
     user_id = data.get("user_id") if isinstance(data, dict) else None
     return user_id if isinstance(user_id, int) else None
+
+
+def _durable_part(value: bytes) -> bytes:
+    """The session without its flash messages (pages.flash), as the database keeps it."""
+    if b'"flashes"' not in value:
+        return value
+    try:
+        data = json.loads(value)
+    except (ValueError, UnicodeDecodeError):
+        return value
+    if not isinstance(data, dict) or "flashes" not in data:
+        return value
+    del data["flashes"]
+    # The same encoder as Litestar's session backend: a session that never had a message
+    # gives the same bytes, so the database copy is not rewritten once it is shown.
+    return msgspec.json.encode(data)
 
 
 class DatabaseSessionStore(Store):
@@ -282,6 +299,12 @@ class FailoverSessionStore(Store):
                 self._renewed.move_to_end(key)
                 while len(self._renewed) > self._remembered:
                     self._renewed.popitem(last=False)
+        if self._renewed.get(key, (b"", 0.0))[0] == digest:
+            # Redis holds this content: the database copy leaves out the flash messages, so
+            # that a message shown once costs no database write (one lost if Redis fails
+            # before the next page is harmless; the change itself is stored).
+            data = _durable_part(data)
+            digest = hashlib.blake2b(data, digest_size=16).digest()
         if not self._database_copy_is_fresh(key, digest):
             await self.fallback.set(key, data, expires_in)
             self._remember(key, digest)

@@ -122,3 +122,29 @@ async def test_a_session_changed_by_another_process_is_stored_again(
     finally:
         await client.aclose()
         await other.aclose()
+
+
+async def test_a_flash_message_costs_no_database_write_while_redis_holds_it(
+    db: str, redis_server: ThrowawayRedis
+) -> None:
+    store, client = _store(redis_server)
+    try:
+        await store.set("k", b'{"user_id":7,"csrf":"\xc3\xa9"}', 600)
+        await store.fallback.set("k", b'{"user_id":7,"marker":1}', 600)  # to see a rewrite
+        with_flash = b'{"user_id":7,"csrf":"\xc3\xa9","flashes":[{"message":"Saved"}]}'
+        await store.set("k", with_flash, 600)
+        assert await store.get("k") == with_flash  # Redis shows the message
+        # Shown, the session is back to what the database already has: still not rewritten.
+        await store.set("k", b'{"user_id":7,"csrf":"\xc3\xa9"}', 600)
+        assert await store.fallback.get("k") == b'{"user_id":7,"marker":1}'
+
+        # A real change is written without the message it carries.
+        await store.set("k", b'{"user_id":8,"flashes":[{"message":"Hi"}]}', 600)
+        assert await store.fallback.get("k") == b'{"user_id":8}'
+
+        # Redis down: the database is the only copy and keeps the message.
+        redis_server.stop()
+        await store.set("k", b'{"user_id":8,"flashes":[{"message":"Again"}]}', 600)
+        assert await store.fallback.get("k") == b'{"user_id":8,"flashes":[{"message":"Again"}]}'
+    finally:
+        await client.aclose()

@@ -36,15 +36,16 @@ pytestmark = [pytest.mark.usefixtures("db")]
 CASE_PAGE = 3
 # The API detail: the token's owner, the case with its links and look-up.
 CASE_API = 2
-# The recommendation page (services/measure_page.py): the user, the page, the menu, and the
-# session written back once its flash message is shown.
-MEASURE_PAGE = 4
+# The recommendation page (services/measure_page.py): the user, the page, the menu. The
+# flash message lives in Redis only (sessions.FailoverSessionStore): showing it writes nothing
+# to the database.
+MEASURE_PAGE = 3
 # The measure with its case (locked), the entry, the measure's progress, the audit chain
 # (the lock, then the row appended after the chain's head in one statement) and the totals
 # markers (the stored periods read and the markers upserted in one statement). The token's
-# owner is kept per process. The page adds the session written with its flash message.
+# owner is kept per process. The page's flash message goes to Redis, not the database.
 EXECUTION_API_POST = 6
-EXECUTION_PAGE_POST = 7
+EXECUTION_PAGE_POST = 6
 CASE_EVENT_API_POST = 13
 
 
