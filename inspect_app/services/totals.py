@@ -71,6 +71,7 @@ SQL as integer hundredths of m² so that no float ever touches it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Callable, Sequence
@@ -78,7 +79,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from inspect_app.db import is_postgres
+from inspect_app.db import engine, is_postgres
 from inspect_app.domain.periods import Period
 from models.tables import Agency, AgencyTotals, Inspection
 
@@ -420,20 +421,26 @@ measures AS MATERIALIZED (
   WHERE m.deleted_at IS NULL
   GROUP BY m.inspection
 ),
+with_measures AS MATERIALIZED (
+  -- One row per conclusion with what its measures say, joined once, not once per period.
+  SELECT c.id, c.agency, c.concluded_on, c.closed_on, m.any_open, m.last_completed,
+    m.to_recover_vnd, m.to_recover_cm2, m.discipline_collectives, m.discipline_individuals,
+    m.referrals_required
+  FROM conclusions c LEFT JOIN measures m ON m.inspection = c.id
+),
 due AS MATERIALIZED (
   -- Each period's conclusions to implement: signed within it, or with a measure still
   -- open at its start. Completed: closed by its end, or every measure completed by then.
   SELECT p.code, p.p_start, p.p_end, c.id, c.agency,
     CASE WHEN (c.closed_on IS NOT NULL AND c.closed_on <= p.p_end)
-           OR (m.any_open = 0 AND m.last_completed <= p.p_end)
+           OR (c.any_open = 0 AND c.last_completed <= p.p_end)
          THEN 1 ELSE 0 END AS is_completed,
-    m.to_recover_vnd, m.to_recover_cm2, m.discipline_collectives, m.discipline_individuals,
-    m.referrals_required
+    c.to_recover_vnd, c.to_recover_cm2, c.discipline_collectives, c.discipline_individuals,
+    c.referrals_required
   FROM period p
-  JOIN conclusions c ON c.concluded_on <= p.p_end
+  JOIN with_measures c ON c.concluded_on <= p.p_end
     AND (c.closed_on IS NULL OR c.closed_on >= p.p_start)
-  LEFT JOIN measures m ON m.inspection = c.id
-  WHERE c.concluded_on >= p.p_start OR m.any_open = 1 OR m.last_completed >= p.p_start
+  WHERE c.concluded_on >= p.p_start OR c.any_open = 1 OR c.last_completed >= p.p_start
 )"""
 
 _IMPLEMENTATION_SQL = (
@@ -450,9 +457,12 @@ due_counts AS (
 execution_days AS MATERIALIZED (
   -- What was done on each conclusion's measures, per day, summed once for every period.
   -- Done before the conclusion (recovered during the inspection) counts on the day of the
-  -- conclusion, when it becomes part of the conclusion's implementation.
+  -- conclusion, when it becomes part of the conclusion's implementation. What counts
+  -- before the first period's start is one row per conclusion, its day NULL: only the
+  -- cumulative figures add it, and each period then joins a handful of rows, not years.
   SELECT m.inspection,
-    CASE WHEN e.executed_on < c.concluded_on THEN c.concluded_on ELSE e.executed_on END
+    CASE WHEN e.executed_on < w.first_start AND c.concluded_on < w.first_start THEN NULL
+      WHEN e.executed_on < c.concluded_on THEN c.concluded_on ELSE e.executed_on END
       AS executed_on,
     SUM(CASE WHEN m.type = 'recover_money' THEN e.amount_vnd ELSE 0 END) AS money,
     SUM(CASE WHEN m.type = 'recover_land'
@@ -461,6 +471,7 @@ execution_days AS MATERIALIZED (
     SUM(CASE WHEN m.type = 'criminal_referral' THEN e.quantity ELSE 0 END) AS referred
   FROM execution e JOIN measure m ON m.id = e.measure AND m.deleted_at IS NULL
   JOIN conclusions c ON c.id = m.inspection
+  CROSS JOIN (SELECT MIN(p_start) AS first_start FROM period) w
   WHERE m.type IN ('recover_money', 'recover_land', 'discipline', 'criminal_referral')
     AND e.executed_on <= (SELECT MAX(p_end) FROM period)
   GROUP BY 1, 2
@@ -475,7 +486,8 @@ done AS (
     SUM(CASE WHEN x.executed_on >= d.p_start THEN x.disciplined ELSE 0 END)
       AS discipline_done,
     SUM(CASE WHEN x.executed_on >= d.p_start THEN x.referred ELSE 0 END) AS referrals_made
-  FROM due d JOIN execution_days x ON x.inspection = d.id AND x.executed_on <= d.p_end
+  FROM due d JOIN execution_days x ON x.inspection = d.id
+    AND (x.executed_on IS NULL OR x.executed_on <= d.p_end)
   GROUP BY d.code, d.agency
 )
 SELECT p.code AS period_code, a.id AS agency_id,
@@ -528,10 +540,13 @@ def land_hundredths(text: int | str) -> int:
 
 def empty_counters() -> Counters:
     """Counters of the three tables, every one zero."""
-    return {
-        table: {key: ("0.00" if is_land(key) else 0) for key in keys}
-        for table, keys in COUNTER_KEYS.items()
-    }
+    return {table: dict(zeros) for table, zeros in _ZEROS.items()}
+
+
+_ZEROS = {
+    table: {key: ("0.00" if is_land(key) else 0) for key in keys}
+    for table, keys in COUNTER_KEYS.items()
+}
 
 
 _MARKERS = re.compile(r"\{(periods|agencies|agency_rows)\}")
@@ -580,17 +595,42 @@ async def _table_counters(
     return found
 
 
+async def _on_own_connection(
+    table: str, periods: Sequence[Period], agency_ids: Sequence[int] | None
+) -> dict[str, dict[int, dict[str, int | str]]]:
+    # A task runs in a copy of its creator's context: clearing the transaction here sends
+    # this table's statement to a pool connection of its own, not to the caller's.
+    engine().current_transaction.set(None)
+    return await _table_counters(table, periods, agency_ids)
+
+
 async def counters_by_period(
     periods: Sequence[Period],
     agency_ids: Sequence[int] | None = None,
     tables: Sequence[str] = TABLES,
+    *,
+    outside_transaction: bool = False,
 ) -> dict[str, dict[int, Counters]]:
     """Per period code, the counters of the tables (all three by default) for each agency's
-    own records; one statement per table computes every period."""
+    own records; one statement per table computes every period.
+
+    On PostgreSQL the tables' statements run at the same time, each on its own connection,
+    when the caller is in no transaction or says that its transaction has written nothing
+    these statements should see (``outside_transaction``): each statement then reads what
+    is committed when it starts, as it would one after the other in a READ COMMITTED
+    transaction. On SQLite, or inside a transaction that has written, they run in turn.
+    """
     unique = list({p.code: p for p in periods}.values())
     if not unique or (agency_ids is not None and not agency_ids):
         return {p.code: {} for p in unique}
-    by_table = {table: await _table_counters(table, unique, agency_ids) for table in tables}
+    alone = outside_transaction or engine().current_transaction.get() is None
+    if is_postgres() and alone and len(tables) > 1:
+        found = await asyncio.gather(
+            *(_on_own_connection(table, unique, agency_ids) for table in tables)
+        )
+        by_table = dict(zip(tables, found, strict=True))
+    else:
+        by_table = {table: await _table_counters(table, unique, agency_ids) for table in tables}
     return {
         p.code: {
             agency_id: {table: by_table[table][p.code][agency_id] for table in tables}
@@ -645,9 +685,35 @@ def roll_up_tree(
     return subtree
 
 
+# Every counter in one fixed order: (table, key, whether it is land in hundredths of m²).
+_FLAT_KEYS = [(table, key, is_land(key)) for table, keys in COUNTER_KEYS.items() for key in keys]
+
+
+def _flat(counters: Counters) -> list[int]:
+    tables = {table: counters.get(table, {}) for table in COUNTER_KEYS}
+    return [
+        land_hundredths(tables[table].get(key, 0)) if land else int(tables[table].get(key, 0))
+        for table, key, land in _FLAT_KEYS
+    ]
+
+
+def _from_flat(values: list[int]) -> Counters:
+    found: Counters = {table: {} for table in COUNTER_KEYS}
+    for (table, key, land), value in zip(_FLAT_KEYS, values, strict=True):
+        found[table][key] = land_text(value) if land else value
+    return found
+
+
 def roll_up(own: dict[int, Counters], agencies: list[tuple[int, str]]) -> dict[int, Counters]:
-    """The report counters of each agency's subtree (see :func:`roll_up_tree`)."""
-    return roll_up_tree(own, agencies, add_counters, empty_counters)
+    """The report counters of each agency's subtree (see :func:`roll_up_tree`), the sums
+    made on flat lists of integers (land in hundredths), what :func:`add_counters` gives."""
+    sums = roll_up_tree(
+        {agency_id: _flat(counters) for agency_id, counters in own.items()},
+        agencies,
+        lambda a, b: [x + y for x, y in zip(a, b, strict=True)],
+        lambda: [0] * len(_FLAT_KEYS),
+    )
+    return {agency_id: _from_flat(values) for agency_id, values in sums.items()}
 
 
 async def subtree_agencies(agency_id: int) -> list[tuple[int, str]]:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from inspect_app.db import write_transaction
 from inspect_app.domain.periods import parse_period
 from inspect_app.services import totals
 from tests.integration.report_dataset import build_world
@@ -107,6 +108,24 @@ async def test_q1_own_records_of_each_agency(world: dict[str, int]) -> None:
     assert own[world["province"]]["inspections"] == inspections(
         total=1, started=1, scheduled=1, onsite_ended=1, in_progress=1
     )
+
+
+class _RollBack(Exception):
+    pass
+
+
+async def test_counters_inside_a_write_see_what_it_wrote(db: str) -> None:
+    # On PostgreSQL the three tables run side by side on connections of their own only
+    # outside a transaction: inside one that wrote, they must still see its rows.
+    with pytest.raises(_RollBack):
+        async with write_transaction():
+            world = await build_world()
+            own = await totals.self_counters(parse_period("2026-Q1"))
+            assert own[world["construction"]]["inspections"]["total"] == 2
+            assert own[world["construction"]]["implementation"]["to_implement"] == 2
+            assert own[world["finance"]]["checks"]["total"] == 2
+            raise _RollBack
+    assert await totals.self_counters(parse_period("2026-Q1")) == {}
 
 
 async def test_q1_consolidated_over_the_subtree(world: dict[str, int]) -> None:
