@@ -102,8 +102,7 @@ class MeasureApiController(Controller):
         limit: QueryLimit = None,
     ) -> ExecutionList:
         """The executions of a measure, in the order recorded."""
-        page = await executions.list_executions(principal, measure_id, cursor=cursor, limit=limit)
-        return to(ExecutionList, page)
+        return await executions.list_executions(principal, measure_id, cursor=cursor, limit=limit)
 
     @post(
         "/measures/{measure_id:int}/executions",
@@ -114,8 +113,7 @@ class MeasureApiController(Controller):
         self, principal: Principal, measure_id: FromPath[int], data: ExecutionCreate, ip: str
     ) -> Execution:
         """Record an execution; 422 when it would exceed what remains (nothing stored)."""
-        created = await executions.create_execution(principal, measure_id, given(data), ip)
-        return to(Execution, created)
+        return await executions.create_execution(principal, measure_id, data, ip)
 
     @post(
         "/executions/{execution_id:int}/reversal",
@@ -132,7 +130,6 @@ class MeasureApiController(Controller):
     ) -> PendingOnly:
         """Ask to cancel an execution by a negative entry citing it (a second person
         approves; nothing is deleted). 409 when it was already reversed or is a reversal."""
-        values = given(data)
-        return to(
-            PendingOnly, await executions.reverse_execution(principal, execution_id, values, ip)
-        )
+        asked = await executions.reverse_execution(principal, execution_id, data, ip)
+        assert isinstance(asked, PendingOnly)  # booked only once a second person approves
+        return asked

@@ -422,12 +422,13 @@ class CaseRecordPageController(Controller):
                 entry = await executions.get_execution(principal, entry_id)
             except NotFound:
                 entry = None
-        if entry is None or entry["measure_id"] != measure_id:
+        if entry is None or entry.measure_id != measure_id:
             errors = {"execution_id": "Choose a value from the list."}
             return await _measure_write(request, principal, measure_id, data, "reversal", errors)
-        body = {"date": data.get("reversal_date"), "reason": data.get("reason")}
         try:
-            await executions.reverse_execution(principal, entry["id"], body, ip)
+            await executions.reverse_execution(
+                principal, entry.id, records.reversal_request(data), ip
+            )
         except InvalidInput as exc:
             errors = {("reversal_date" if k == "date" else k): v for k, v in exc.errors.items()}
             return await _measure_write(request, principal, measure_id, data, "reversal", errors)
@@ -449,7 +450,9 @@ class CaseRecordPageController(Controller):
         """Record an execution; one exceeding what remains is refused, saying how much remains."""
         data = await read_form(request)
         try:
-            await executions.create_execution(principal, measure_id, data, ip)
+            await executions.create_execution(
+                principal, measure_id, records.execution_entry(data), ip
+            )
         except InvalidInput as exc:
             message = _remaining_message(request, exc)
             return await _measure_write(
@@ -521,7 +524,7 @@ async def _owner_url(principal: Principal, target: dict[str, Any]) -> str:
             return f"/measures/{record}"
         if kind == "execution":
             execution = await executions.get_execution(principal, record)
-            return f"/measures/{execution['measure_id']}"
+            return f"/measures/{execution.measure_id}"
     except (InvalidInput, NotFound):
         pass  # an unknown or invalid record: back to the list instead
     return "/inspections"

@@ -7,6 +7,9 @@ from typing import Any
 
 from inspect_app.forms.common import area_text, date_text, money_text
 from inspect_app.i18n import N_
+from inspect_app.schemas.approvals import ExecutionReversal
+from inspect_app.schemas.cases import ExecutionCreate
+from inspect_app.services.casework import Errors, land, optional_date, required_date, whole_number
 
 FINDING_FIELDS = (
     ("subject_id", N_("Subject")),
@@ -91,3 +94,35 @@ def attachment_target(data: Mapping[str, Any]) -> dict[str, Any]:
         kind, _, record = target.partition(":")
         return {"entity_type": kind, "entity_id": record}
     return {"entity_type": data.get("entity_type"), "entity_id": data.get("entity_id")}
+
+
+def execution_entry(data: Mapping[str, Any]) -> ExecutionCreate:
+    """The execution form as the service takes it: the date (dd/mm/yyyy) and the amounts
+    ("1.234.567" đồng, "1.250,50" m², a count) read; InvalidInput naming every field that
+    cannot be read. What the amounts must be for the measure is the service's to say."""
+    values = dict(data)
+    errors = Errors()
+    on = required_date(values, "date", errors)
+    amount = whole_number(values, "amount_vnd", errors, money=True)
+    area = land(values, "land_m2", errors)
+    count = whole_number(values, "count", errors, maximum=1_000_000)
+    errors.raise_if_any()
+    assert on is not None
+    return ExecutionCreate(
+        date=on,
+        amount_vnd=amount,
+        land_m2=None if area is None else str(area),
+        count=count,
+        document_no=str(values.get("document_no") or ""),
+        note=str(values.get("note") or ""),
+    )
+
+
+def reversal_request(data: Mapping[str, Any]) -> ExecutionReversal:
+    """The reversal form (its ``reversal_date``, today when empty, and ``reason``) as the
+    service takes it; InvalidInput naming ``reversal_date`` when it is not a date."""
+    values = dict(data)
+    errors = Errors()
+    on = optional_date(values, "reversal_date", errors)
+    errors.raise_if_any()
+    return ExecutionReversal(reason=str(values.get("reason") or ""), date=on)

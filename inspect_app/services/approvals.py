@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from inspect_app.domain.approvals import DECISIONS, NOT_PENDING, STATUSES, decision_problem
 from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.approvals import ExecutionReversal
+from inspect_app.schemas.cases import Execution as ExecutionOut
 from inspect_app.services import audit, executions, inspections, measures
 from inspect_app.services.approval_requests import (
     TARGET_ENTITY,
@@ -174,10 +176,16 @@ async def _apply(principal: Principal, request: dict[str, Any], grant: Approved,
         if kind == "measure_create":
             created = await measures.create_measure(principal, target, payload, ip, approved=grant)
             return int(created["id"])
-        reversal = await executions.reverse_execution(
-            principal, target, payload, ip, approved=grant, version=version
+        day = payload.get("date")  # stored as JSON: ISO text
+        asked = ExecutionReversal(
+            reason=str(payload.get("reason") or ""),
+            date=date.fromisoformat(day) if isinstance(day, str) else day,
         )
-        return int(reversal["id"])
+        reversal = await executions.reverse_execution(
+            principal, target, asked, ip, approved=grant, version=version
+        )
+        assert isinstance(reversal, ExecutionOut)  # approved: booked, not asked again
+        return reversal.id
     except Conflict as exc:
         if exc.code == "stale_version":
             raise Conflict(CHANGED_SINCE, code="changed_since_request") from None

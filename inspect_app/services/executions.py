@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import msgspec
+
 from inspect_app import clock
 from inspect_app.domain.measures import ExecutionExceedsRemaining, check_execution, measure_unit
 from inspect_app.domain.records import (
@@ -22,6 +24,9 @@ from inspect_app.domain.records import (
 )
 from inspect_app.errors import Conflict, InvalidInput, NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.approvals import ExecutionReversal, PendingApproval, PendingOnly
+from inspect_app.schemas.cases import Execution as ExecutionOut
+from inspect_app.schemas.cases import ExecutionCreate, ExecutionList, given
 from inspect_app.services import audit
 from inspect_app.services.approval_requests import Approved, ask, request_reason
 from inspect_app.services.case_access import ensure_case_write
@@ -78,30 +83,35 @@ EXECUTION_FIELDS = (
 )
 
 
-def _out(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": row["id"],
-        "measure_id": row["measure"],
-        "date": row["executed_on"],
-        "amount_vnd": row["amount_vnd"],
-        "land_m2": m2_text(row["land_m2"]),
-        "count": row["quantity"],
-        "document_no": row["document_no"],
-        "note": row["note"],
+def _out(row: dict[str, Any]) -> ExecutionOut:
+    return ExecutionOut(
+        id=row["id"],
+        measure_id=row["measure"],
+        date=row["executed_on"],
+        amount_vnd=row["amount_vnd"],
+        land_m2=m2_text(row["land_m2"]),
+        count=row["quantity"],
+        document_no=row["document_no"],
+        note=row["note"],
         # A reversal names the entry it cancels; an entry cancelled names its reversal.
-        "reverses": row["reverses"],
-        "reason": row["reason"],
-        "reversed_by": row.get("reversed_by"),
-        "created_by": row["created_by"],
-        "created_at": row["created_at"],
+        reverses=row["reverses"],
+        reason=row["reason"],
+        reversed_by=row.get("reversed_by"),
+        created_by=row["created_by"],
+        created_at=row["created_at"],
         # Carried out before the conclusion: recovered during the inspection (docs/reports.md).
-        "during_inspection": during_inspection(row["executed_on"], row["concluded_on"]),
-    }
+        during_inspection=during_inspection(row["executed_on"], row["concluded_on"]),
+    )
+
+
+def _audited(entry: ExecutionOut) -> dict[str, Any]:
+    # The audit row keeps the entry as the API writes it.
+    return msgspec.structs.asdict(entry)
 
 
 async def list_executions(
     principal: Principal, measure_id: int, *, cursor: str | None = None, limit: int | None = None
-) -> dict[str, Any]:
+) -> ExecutionList:
     """The executions of a measure in scope, in the order they were recorded."""
     size = page_limit(limit)
     after = decode_cursor(cursor)
@@ -110,10 +120,13 @@ async def list_executions(
         Execution, EXECUTION_FIELDS, Execution.measure == measure_id, after, size
     )
     await _mark_reversed(rows)
-    return page_of([_out(row) for row in rows], size)
+    page = page_of(rows, size)
+    return ExecutionList(
+        items=[_out(row) for row in page["items"]], next_cursor=page["next_cursor"]
+    )
 
 
-def execution_out(row: dict[str, Any]) -> dict[str, Any]:
+def execution_out(row: dict[str, Any]) -> ExecutionOut:
     """A stored execution row (EXECUTION_FIELDS, with ``reversed_by`` when known) as the API
     and pages show it."""
     return _out(row)
@@ -132,7 +145,7 @@ async def _mark_reversed(rows: list[dict[str, Any]]) -> None:
         row["reversed_by"] = by_original.get(row["id"])
 
 
-async def get_execution(principal: Principal, execution_id: int) -> dict[str, Any]:
+async def get_execution(principal: Principal, execution_id: int) -> ExecutionOut:
     """One execution of a measure in scope; NotFound otherwise."""
     ensure_id(execution_id)
     row = (
@@ -199,9 +212,10 @@ async def _book_progress(current: dict[str, Any], unit: str, new_done: int | Dec
 
 
 async def create_execution(
-    principal: Principal, measure_id: int, data: dict[str, Any], ip: str = ""
-) -> dict[str, Any]:
+    principal: Principal, measure_id: int, entry: ExecutionCreate, ip: str = ""
+) -> ExecutionOut:
     """Record an execution; 422 when it would exceed what remains (nothing is stored)."""
+    data = given(entry)
     field = UNIT_FIELD["vnd"]
     try:
         async with unit_of_work() as work:
@@ -257,9 +271,9 @@ async def create_execution(
                 "create",
                 actor=principal,
                 entity_type="execution",
-                entity_id=created["id"],
+                entity_id=created.id,
                 agency_id=case.agency_id,
-                after={**created, "measure_status": status, "measure_done": new_done},
+                after={**_audited(created), "measure_status": status, "measure_done": new_done},
                 ip=ip,
             )
             await work.totals_changed(case.agency_id, [on, *lifecycle_dates(case.row)])
@@ -277,41 +291,42 @@ REVERSAL_OF_REVERSAL = "A reversal cannot be reversed; record the execution agai
 async def reverse_execution(
     principal: Principal,
     execution_id: int,
-    data: dict[str, Any],
+    request: ExecutionReversal,
     ip: str = "",
     approved: Approved | None = None,
     version: int | None = None,
-) -> dict[str, Any]:
+) -> PendingOnly | ExecutionOut:
     """Cancel an execution by a negative entry that cites it; nothing is deleted.
 
-    ``data``: ``date`` (from the entry's date to today; today when absent) and ``reason``.
-    The reversal waits for a second person's approval (domain.approvals): the answer is then
-    ``{"pending_approval": {...}}``; ``approved`` books it, on its own date, so that the
+    ``request``: its ``date`` (from the entry's date to today; today when absent) and
+    ``reason``. The reversal waits for a second person's approval (domain.approvals): the
+    answer is then the pending request; ``approved`` books it, on its own date, so that the
     periods already reported keep their figures and the period of the reversal shows it.
     ``version`` is the measure's version read when asking: a measure changed since is 409.
     """
     original = await get_execution(principal, execution_id)
-    row = await measure_row(principal, original["measure_id"])
+    row = await measure_row(principal, original.measure_id)
     case = await visible_case(principal, row["inspection"])
     await ensure_case_write(principal, case, "execution.reverse")
-    if original["reverses"] is not None:
+    if original.reverses is not None:
         raise Conflict(REVERSAL_OF_REVERSAL, code="reversal_of_reversal")
-    if original["reversed_by"] is not None:
+    if original.reversed_by is not None:
         raise Conflict(ALREADY_REVERSED, code="already_reversed")
     if row["status"] == "written_off" or row["case_status"] in FINISHED_STATUSES:
         raise Conflict(
             "This measure was written off; nothing more can be recorded.", code="written_off"
         )
     errors = Errors()
-    on = clock.today() if data.get("date") in (None, "") else required_date(data, "date", errors)
-    if on is not None:
-        problem = reversal_date_problem(on, original["date"], clock.today())
+    on = clock.today() if request.date is None else request.date
+    problem = reversal_date_problem(on, original.date, clock.today())
+    if problem is not None:
+        errors["date"] = problem
         if problem is not None:
             errors["date"] = problem
     reason = approved.reason if approved else ""
     if approved is None:
         try:
-            reason = request_reason(data)
+            reason = request_reason({"reason": request.reason})
         except InvalidInput as exc:
             errors.update(exc.errors)
     errors.raise_if_any()
@@ -327,19 +342,23 @@ async def reverse_execution(
             payload={"date": on, "reason": reason},
             summary={
                 "measure_id": row["id"],
-                "executed_on": original["date"],
-                "amount_vnd": original["amount_vnd"],
-                "land_m2": original["land_m2"],
-                "count": original["count"],
+                "executed_on": original.date,
+                "amount_vnd": original.amount_vnd,
+                "land_m2": original.land_m2,
+                "count": original.count,
                 "date": on,
             },
             reason=reason,
             ip=ip,
         )
-        return {"pending_approval": pending}
+        return PendingOnly(pending_approval=msgspec.convert(pending, PendingApproval))
     unit = measure_unit(row["type"])
-    amount = {"vnd": original["amount_vnd"], "m2": Decimal(original["land_m2"])}.get(
-        unit, original["count"]
+    amount: int | Decimal = (
+        original.amount_vnd
+        if unit == "vnd"
+        else Decimal(original.land_m2)
+        if unit == "m2"
+        else original.count
     )
     try:
         async with unit_of_work() as work:
@@ -356,10 +375,10 @@ async def reverse_execution(
                 Execution(
                     measure=row["id"],
                     executed_on=on,
-                    amount_vnd=-original["amount_vnd"],
-                    land_m2=-Decimal(original["land_m2"]),
-                    quantity=-original["count"],
-                    document_no=original["document_no"],
+                    amount_vnd=-original.amount_vnd,
+                    land_m2=-Decimal(original.land_m2),
+                    quantity=-original.count,
+                    document_no=original.document_no,
                     note="",
                     reverses=execution_id,
                     reason=reason,
@@ -374,18 +393,16 @@ async def reverse_execution(
                 entity_type="execution",
                 entity_id=execution_id,
                 agency_id=row["agency_id"],
-                before=original,
+                before=_audited(original),
                 after={
-                    **reversal,
+                    **_audited(reversal),
                     "measure_status": status,
                     "measure_done": new_done,
                     "approval": approved.audit_note(),
                 },
                 ip=ip,
             )
-            await work.totals_changed(
-                row["agency_id"], [on, original["date"], *lifecycle_dates(case)]
-            )
+            await work.totals_changed(row["agency_id"], [on, original.date, *lifecycle_dates(case)])
     except Exception as exc:
         if is_unique_violation(exc):
             raise Conflict(ALREADY_REVERSED, code="already_reversed") from None

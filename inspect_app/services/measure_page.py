@@ -14,6 +14,7 @@ from typing import Any
 
 from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import Execution
 from inspect_app.services import approvals, attachments, executions, findings, measures
 from inspect_app.services.audit import history_out
 from inspect_app.services.case_context import CaseContext
@@ -90,7 +91,7 @@ class MeasurePage:
     case: CaseContext
     measure: dict[str, Any]
     finding: dict[str, Any] | None
-    executions: list[dict[str, Any]]
+    executions: list[Execution]
     files: list[dict[str, Any]]
     execution_files: dict[int, list[dict[str, Any]]]
     member_ids: list[int]
@@ -122,7 +123,7 @@ async def read_measure_page(principal: Principal, measure_id: int) -> MeasurePag
         for entry in got["executions"]
     ]
     files, execution_files = attachments.files_by_owner(
-        got["files"], "measure", [entry["id"] for entry in shown]
+        got["files"], "measure", [entry.id for entry in shown]
     )
     return MeasurePage(
         case=case,

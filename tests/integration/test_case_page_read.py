@@ -16,6 +16,8 @@ import pytest
 
 from inspect_app.errors import NotFound
 from inspect_app.importing.store import sources_of_case
+from inspect_app.schemas.approvals import ExecutionReversal, PendingOnly
+from inspect_app.schemas.cases import ExecutionCreate
 from inspect_app.services import (
     approvals,
     attachments,
@@ -236,24 +238,27 @@ async def test_the_measure_page_read_equals_the_loaders(people: dict[str, Any]) 
     for day, amount in ((2, 10_000_000), (3, 20_000_000)):
         paid.append(
             await executions.create_execution(
-                lead.principal, measure["id"], {"amount_vnd": amount, "date": date(2026, 4, day)}
+                lead.principal,
+                measure["id"],
+                ExecutionCreate(amount_vnd=amount, date=date(2026, 4, day)),
             )
         )
     await executions.create_execution(
-        lead.principal, other["id"], {"amount_vnd": 1_000_000, "date": date(2026, 4, 4)}
+        lead.principal, other["id"], ExecutionCreate(amount_vnd=1_000_000, date=date(2026, 4, 4))
     )
     await _file(lead, "measure", measure["id"], "quyet-dinh.pdf")
-    await _file(lead, "execution", paid[1]["id"], "phieu-thu.pdf")
+    await _file(lead, "execution", paid[1].id, "phieu-thu.pdf")
     await _file(lead, "measure", other["id"], "khac.pdf")
     # A reversal of the first payment waits for approval; a head approves it.
     asked = await executions.reverse_execution(
-        lead.principal, paid[0]["id"], {"date": date(2026, 4, 5), "reason": "Nộp nhầm"}
+        lead.principal, paid[0].id, ExecutionReversal(date=date(2026, 4, 5), reason="Nộp nhầm")
     )
+    assert isinstance(asked, PendingOnly)
     head = await make_user(people["tree"]["A"], "head")
     await approvals.decide(
         head.principal,
-        asked["pending_approval"]["id"],
-        {"decision": "approve", "version": asked["pending_approval"]["version"]},
+        asked.pending_approval.id,
+        {"decision": "approve", "version": asked.pending_approval.version},
     )
     current = await measures.get_measure(lead.principal, measure["id"])
     await measures.update_measure(
@@ -264,9 +269,9 @@ async def test_the_measure_page_read_equals_the_loaders(people: dict[str, Any]) 
     )
     for reader in (lead, people["inspector"], people["viewer"], head):
         page = await measure_page.read_measure_page(reader.principal, measure["id"])
-        listed = (await executions.list_executions(reader.principal, measure["id"], limit=200))[
-            "items"
-        ]
+        listed = (
+            await executions.list_executions(reader.principal, measure["id"], limit=200)
+        ).items
         assert page.executions == listed
         assert page.measure == await measures.get_measure(reader.principal, measure["id"])
         assert page.finding == await findings.get_finding(reader.principal, finding["id"])
@@ -276,8 +281,8 @@ async def test_the_measure_page_read_equals_the_loaders(people: dict[str, Any]) 
             ]
         )
         for entry in listed:
-            own = await attachments.list_attachments(reader.principal, "execution", entry["id"])
-            assert _comparable(page.execution_files[entry["id"]]) == _comparable(own["items"])
+            own = await attachments.list_attachments(reader.principal, "execution", entry.id)
+            assert _comparable(page.execution_files[entry.id]) == _comparable(own["items"])
         pending = (
             await approvals.list_approvals(reader.principal, inspection_id=case["id"], limit=200)
         )["items"]
@@ -289,12 +294,10 @@ async def test_the_measure_page_read_equals_the_loaders(people: dict[str, Any]) 
         )
         assert _comparable(page.history) == _comparable(expected_history)
     page = await measure_page.read_measure_page(lead.principal, measure["id"])
-    assert (
-        len(page.executions) == 3 and page.executions[0]["reversed_by"] == page.executions[2]["id"]
-    )
-    assert page.executions[2]["reverses"] == paid[0]["id"]
+    assert len(page.executions) == 3 and page.executions[0].reversed_by == page.executions[2].id
+    assert page.executions[2].reverses == paid[0].id
     assert [f["filename"] for f in page.files] == ["quyet-dinh.pdf"]
-    assert [f["filename"] for f in page.execution_files[paid[1]["id"]]] == ["phieu-thu.pdf"]
+    assert [f["filename"] for f in page.execution_files[paid[1].id]] == ["phieu-thu.pdf"]
     assert [a["kind"] for a in page.approvals] == ["measure_write_off"]
     assert page.finding is not None and page.corrected is False
     with pytest.raises(NotFound):

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from inspect_app.schemas.cases import ExecutionCreate
 from inspect_app.security import hash_password
 from inspect_app.services import executions, inspections, measures
 from models.tables import AppUser, Inspection
@@ -394,6 +395,35 @@ async def test_an_execution_beyond_what_remains_is_refused_with_the_amount_left(
     )
     assert "148.500.000 ₫" in response.text
 
+    # A date and an amount the form cannot read: both named at once, the input kept, and
+    # nothing stored; a reversal dated "31/02" likewise.
+    response = await client.post(
+        f"/measures/{measure['id']}/executions",
+        data={"_csrf_token": csrf, "date": "32/03/2026", "amount_vnd": "mười triệu"},
+    )
+    assert response.status_code == 422
+    assert error_beside(response.text, "date") == "Nhập ngày theo dạng dd/mm/yyyy."
+    assert error_beside(response.text, "amount_vnd") == "Nhập một số nguyên."
+    assert input_value(response.text, "amount_vnd") == "mười triệu"
+    listed = await executions.list_executions(world["lead"].principal, measure["id"])
+    csrf = await sign_in(client, world["lead"])  # the case's lead may ask for a reversal
+    response = await client.post(
+        f"/measures/{measure['id']}/reversals",
+        data={
+            "_csrf_token": csrf,
+            "execution_id": str(listed.items[0].id),
+            "reversal_date": "31/02/2026",
+            "reason": "Nộp nhầm",
+        },
+    )
+    assert response.status_code == 422
+    assert error_beside(response.text, "reversal_date") == "Nhập ngày theo dạng dd/mm/yyyy."
+    after = await measures.get_measure(world["lead"].principal, measure["id"])
+    assert (after["done_vnd"], after["version"]) == (100_000_000, stored["version"])
+    assert (
+        len((await executions.list_executions(world["lead"].principal, measure["id"])).items) == 1
+    )
+
 
 async def test_subject_page_shows_its_history_in_scope_only(
     client: httpx.AsyncClient, world: dict[str, Any]
@@ -568,7 +598,7 @@ async def test_the_measure_page_has_one_upload_form_for_the_measure_and_its_exec
         await executions.create_execution(
             world["lead"].principal,
             measure["id"],
-            {"date": date(2026, 4, day), "amount_vnd": 10_000_000},
+            ExecutionCreate(date=date(2026, 4, day), amount_vnd=10_000_000),
         )
     csrf = await sign_in(client, world["lead"])
     page = (await client.get(f"/measures/{measure['id']}")).text
@@ -576,7 +606,7 @@ async def test_the_measure_page_has_one_upload_form_for_the_measure_and_its_exec
     # The file input speaks the page's language, not the browser's "Choose File".
     assert "Chọn tệp" in page and "Chưa chọn tệp" in page
     listed = await executions.list_executions(world["lead"].principal, measure["id"])
-    second = listed["items"][1]["id"]
+    second = listed.items[1].id
     assert f'value="execution:{second}"' in page
     response = await client.post(
         "/attachments",

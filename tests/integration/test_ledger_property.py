@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -24,6 +25,8 @@ from hypothesis import strategies as st
 from inspect_app.domain.periods import parse_period
 from inspect_app.domain.records import completion_date
 from inspect_app.errors import Conflict, InvalidInput
+from inspect_app.schemas.approvals import ExecutionReversal, PendingOnly
+from inspect_app.schemas.cases import ExecutionCreate
 from inspect_app.services import approvals, executions, measures, totals
 from jobs.totals import check_totals, refresh_dirty_totals
 from models.tables import Approval, Execution, Measure
@@ -62,8 +65,11 @@ def _draw_plans(count: int) -> list[tuple[int, list[tuple[str, Any, int]]]]:
     return drawn[:count]
 
 
-async def _approve_pending(answer: dict[str, Any], head: Any) -> None:
-    pending = answer.get("pending_approval")
+async def _approve_pending(answer: Any, head: Any) -> None:
+    if isinstance(answer, PendingOnly):
+        pending = msgspec.structs.asdict(answer.pending_approval)
+    else:
+        pending = answer.get("pending_approval")
     if pending:
         await approvals.decide(
             head.principal, pending["id"], {"decision": "approve", "version": pending["version"]}
@@ -79,14 +85,16 @@ async def _run(plan_: tuple[int, list[tuple[str, Any, int]]], world: dict[str, A
         try:
             if kind == "pay":
                 entry = await executions.create_execution(
-                    lead.principal, measure["id"], {"date": first, "amount_vnd": second * UNIT}
+                    lead.principal,
+                    measure["id"],
+                    ExecutionCreate(date=first, amount_vnd=second * UNIT),
                 )
-                paid.append(entry["id"])
+                paid.append(entry.id)
             elif kind == "reverse" and paid:
                 original = await executions.get_execution(lead.principal, paid[first % len(paid)])
-                on = min(original["date"] + timedelta(days=second), LAST_DAY)
+                on = min(original.date + timedelta(days=second), LAST_DAY)
                 answer = await executions.reverse_execution(
-                    lead.principal, original["id"], {"date": on, "reason": "Nộp nhầm"}
+                    lead.principal, original.id, ExecutionReversal(date=on, reason="Nộp nhầm")
                 )
                 await _approve_pending(answer, head)
             elif kind == "correct":

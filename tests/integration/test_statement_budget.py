@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from inspect_app.db import counting_statements
+from inspect_app.schemas.cases import ExecutionCreate
 from inspect_app.services import executions
 from tests.factories import (
     Actor,
@@ -59,7 +60,7 @@ async def _case(lead: Actor, findings: int, measures: int, payments: int) -> dic
         await executions.create_execution(
             lead.principal,
             rows[n % len(rows)]["id"],
-            {"amount_vnd": 1_000_000, "date": date(2026, 4, 1 + n)},
+            ExecutionCreate(amount_vnd=1_000_000, date=date(2026, 4, 1 + n)),
         )
     return {"case": case, "measures": rows}
 
