@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
@@ -15,6 +16,8 @@ from piccolo.querystring import QueryString
 
 from inspect_app import data_version
 from inspect_app.settings import Settings, get_settings
+
+T = TypeVar("T")
 
 # SQLite allows one writer; waiting beats failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -142,6 +145,23 @@ async def write_transaction(*, changes_data: bool = True) -> AsyncIterator[None]
         yield
     if outermost and changes_data:
         await data_version.bump()
+
+
+async def on_own_connection(work: Callable[[], Awaitable[T]]) -> T:
+    """Run ``work`` outside the caller's transaction, on a connection of its own.
+
+    ``work`` runs in a task whose copy of the context has no current transaction, so its
+    statements go to the pool (PostgreSQL) and read what is committed. A transaction that
+    waits for such work must hold no table lock meanwhile: a statement queued for an
+    exclusive lock (a migration, a TRUNCATE) would wait for the transaction, and the work for
+    that statement.
+    """
+
+    async def alone() -> T:
+        engine().current_transaction.set(None)
+        return await work()
+
+    return await asyncio.create_task(alone())
 
 
 async def start_pool() -> None:

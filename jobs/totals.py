@@ -22,12 +22,13 @@ import json
 import logging
 import sys
 import zlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 from inspect_app.clock import today as local_today
-from inspect_app.db import is_postgres, write_transaction
+from inspect_app.db import is_postgres, on_own_connection, write_transaction
 from inspect_app.domain.periods import InvalidPeriod, Period, parse_period
 from inspect_app.services import follow_up_figures
 from inspect_app.services import totals as counters
@@ -40,6 +41,7 @@ from inspect_app.services.changes import (
 from jobs.job_log import logged_job
 from models.tables import Agency, AgencyTotals, JobState
 
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 # Arbitrary constant naming the advisory locks that serialise refreshes of one period.
@@ -56,6 +58,14 @@ async def _all_agencies() -> list[tuple[int, str]]:
 async def _marker_token(period: str) -> str | None:
     row = await JobState.select(JobState.detail).where(JobState.name == marker_name(period)).first()
     return None if row is None else str(row["detail"])
+
+
+async def _marker_tokens(periods: Sequence[str]) -> dict[str, str | None]:
+    return {code: await _marker_token(code) for code in periods}
+
+
+async def _in_turn(work: Callable[[], Awaitable[T]]) -> T:
+    return await work()
 
 
 def _lock_key(period_code: str) -> int:
@@ -75,20 +85,24 @@ async def refresh_periods(periods: Sequence[Period], *, marked_only: bool = Fals
     if not wanted:
         return []
     async with write_transaction():
+        read: Callable[[Callable[[], Awaitable[T]]], Awaitable[T]] = _in_turn
         if is_postgres():
             # In key order, so that two refreshes wait for each other instead of deadlocking
             # (two codes with the same key share one lock, which a transaction may retake).
             for key in sorted({_lock_key(code) for code in wanted}):
                 await AgencyTotals.raw("SELECT pg_advisory_xact_lock({}, {})", TOTALS_LOCK_KEY, key)
-        tokens = {code: await _marker_token(code) for code in sorted(wanted)}
+            # Until it writes, this transaction holds its advisory locks only: what it reads
+            # runs on other connections (the three tables side by side), so a statement
+            # queued for a table lock never waits for it while it waits for them.
+            read = on_own_connection
+        tokens = await read(partial(_marker_tokens, sorted(wanted)))
         if marked_only:
             tokens = {code: token for code, token in tokens.items() if token is not None}
             if not tokens:
                 return []
             periods = [wanted[code] for code in tokens]
-        agencies = await _all_agencies()
-        # Nothing is written yet: the three tables are computed side by side.
-        by_period = await counters.counters_by_period(periods, outside_transaction=True)
+        agencies = await read(_all_agencies)
+        by_period = await read(partial(counters.counters_by_period, periods))
         now = datetime.now(UTC)
         rows = []
         for code, own in by_period.items():

@@ -23,7 +23,6 @@ from inspect_app.schemas.reports import (
     SubmissionTracker,
     Totals,
     to_report,
-    to_submission,
     to_tracker,
 )
 from inspect_app.schemas.reports import Report as ReportOut
@@ -123,7 +122,7 @@ class ReportApiController(Controller):
     async def submit(self, principal: Principal, report_id: int, ip: str) -> Submission:
         """Submit a signed-off report to the agency above the report's agency (409 when it
         is not signed, the agency has none, or the period's report was submitted already)."""
-        return to_submission(await submissions.submit(principal, report_id, ip))
+        return await submissions.submit(principal, report_id, ip)
 
     @get("/submissions", opt={"permission": "read"})
     async def tracker(
@@ -146,10 +145,8 @@ class ReportApiController(Controller):
     ) -> Submission:
         """The parent's head returns a unit's submitted report with a reason; the unit's
         heads are told, and it submits again."""
-        return to_submission(
-            await submissions.return_submission(
-                principal, submission_id, data.reason, data.version, ip
-            )
+        return await submissions.return_submission(
+            principal, submission_id, data.reason, data.version, ip
         )
 
     @get("/{report_id:int}/file.html", opt={"permission": "read"}, media_type="text/html")

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from inspect_app.clock import today
 from inspect_app.domain.documents import SIGNING_FORM_LABELS
-from inspect_app.domain.periods import current_quarter, default_report_period
+from inspect_app.domain.periods import current_quarter, default_report_period, parse_period
 from inspect_app.errors import Conflict, InvalidInput
 from inspect_app.exceptions import request_language
 from inspect_app.forms.figures import figure_period_options
@@ -75,7 +75,13 @@ async def _detail_context(
         "paragraphs": [p for p in report["narrative"].split("\n\n") if p.strip()],
         "recovery_chart": "",
         "trend_chart": "",
-        "submission": await submissions.for_report(principal, report) if report["signed"] else None,
+        "submission": (
+            await submissions.for_report(
+                principal, int(report["agency_id"]), parse_period(str(report["period"]))
+            )
+            if report["signed"]
+            else None
+        ),
     }
     if report["status"] == "done" and reports.has_figures(report):
         context.update(report_render.document_context(report["totals"], report["narrative"], lang))
@@ -211,9 +217,7 @@ class ReportPageController(Controller):
         else:
             flash(
                 request,
-                translate(
-                    "The report was submitted to {parent}.", lang, parent=done["parent_name"]
-                ),
+                translate("The report was submitted to {parent}.", lang, parent=done.parent_name),
             )
         return Redirect(path=f"/reports/{report_id}")
 
@@ -286,8 +290,8 @@ class ReportPageController(Controller):
             return await self._tracker_page(
                 request,
                 principal,
-                int(found["parent_id"]),
-                str(found["period"]),
+                found.parent_id,
+                found.period,
                 {submission_id: exc.errors},
                 {submission_id: data.get("reason", "")},
             )
@@ -297,9 +301,7 @@ class ReportPageController(Controller):
         else:
             flash(
                 request,
-                translate("The report was returned to {unit}.", lang, unit=done["agency_name"]),
+                translate("The report was returned to {unit}.", lang, unit=done.agency_name),
             )
             found = done
-        return Redirect(
-            path=f"/reports/tracker?period={found['period']}&agency_id={found['parent_id']}"
-        )
+        return Redirect(path=f"/reports/tracker?period={found.period}&agency_id={found.parent_id}")

@@ -7,10 +7,15 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import msgspec
 
+from inspect_app.schemas.bounds import Period, Reason, RecordId, Version
+
+# The service's own struct is the API's schema of a submission.
+from inspect_app.services.submissions import Submission
+
 if TYPE_CHECKING:
     from inspect_app.services.submissions import Tracker
 
-from inspect_app.schemas.bounds import Period, Reason, RecordId, Version
+__all__ = ["Submission"]
 
 Narrative = Annotated[str, msgspec.Meta(max_length=50_000)]
 
@@ -139,24 +144,6 @@ class SubmissionReturn(msgspec.Struct):
     version: int | None = None
 
 
-class Submission(msgspec.Struct):
-    """A unit's report of a period submitted to the agency above it."""
-
-    id: int
-    agency_id: int
-    agency_name: str
-    parent_id: int
-    parent_name: str
-    period: str
-    report_id: int
-    revision: int
-    status: Literal["submitted", "returned"]
-    due_on: date
-    submitted_on: date
-    return_reason: str
-    version: int
-
-
 class TrackerUnit(msgspec.Struct):
     """One unit on the parent's tracker."""
 
@@ -181,13 +168,6 @@ class SubmissionTracker(msgspec.Struct):
     items: list[TrackerUnit]
 
 
-def to_submission(row: dict[str, Any]) -> Submission:
-    """The API shape of a submission row from the service."""
-    return Submission(
-        **{field: row[field] for field in Submission.__struct_fields__},
-    )
-
-
 def to_tracker(board: Tracker) -> SubmissionTracker:
     """The API shape of the service's tracker (services.submissions.Tracker)."""
     return SubmissionTracker(
@@ -205,7 +185,7 @@ def to_tracker(board: Tracker) -> SubmissionTracker:
                 state=row.standing.state,
                 submitted=row.standing.submitted,
                 returned=row.returned,
-                submission=to_submission(row.submission) if row.submission else None,
+                submission=row.submission,
             )
             for row in board.rows
         ],

@@ -16,7 +16,9 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
+
+import msgspec
 
 from inspect_app import clock
 from inspect_app.db import write_transaction
@@ -42,6 +44,37 @@ DUE_TITLES = {
     "overdue": N_("The report for {period} is overdue: {parent} expected it on {due}"),
     "escalation": N_("{unit} has not submitted its report for {period} (due on {due})"),
 }
+
+
+class Submission(msgspec.Struct):
+    """A unit's report of a period submitted to the agency above it (the API's shape)."""
+
+    id: int
+    agency_id: int
+    agency_name: str
+    parent_id: int
+    parent_name: str
+    period: str
+    report_id: int
+    revision: int
+    status: Literal["submitted", "returned"]
+    due_on: date
+    submitted_on: date
+    return_reason: str
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitPanel:
+    """What the report page says about submitting a report: the agency above, the due
+    day, the unit's submission of the period (this report or another revision), how it
+    stands, and whether the reader may submit this report now."""
+
+    parent_name: str
+    due_on: date
+    submission: Submission | None
+    standing: rules.Standing
+    can_submit: bool
 
 
 async def due_days() -> dict[str, int]:
@@ -83,7 +116,7 @@ async def _heads(agency_ids: Iterable[int]) -> list[dict[str, Any]]:
     )
 
 
-async def submit(principal: Principal, report_id: int, ip: str = "") -> dict[str, Any]:
+async def submit(principal: Principal, report_id: int, ip: str = "") -> Submission:
     """Submit a signed report of the principal's scope to its agency's parent.
 
     Conflict when the agency has no parent, the report is not signed off, or the unit's
@@ -250,16 +283,29 @@ LEFT JOIN app_user ru ON ru.id = s.returned_by
 """
 
 
-def _out(row: dict[str, Any]) -> dict[str, Any]:
-    out = dict(row)
-    for key in ("due_on", "submitted_on"):
-        if isinstance(out[key], str):
-            out[key] = date.fromisoformat(out[key])
-    out["return_reason"] = str(out["return_reason"] or "")
-    return out
+def _day(value: date | str) -> date:
+    return date.fromisoformat(value) if isinstance(value, str) else value
 
 
-async def get_submission(principal: Principal, submission_id: int) -> dict[str, Any]:
+def _out(row: dict[str, Any]) -> Submission:
+    return Submission(
+        id=int(row["id"]),
+        agency_id=int(row["agency_id"]),
+        agency_name=str(row["agency_name"]),
+        parent_id=int(row["parent_id"]),
+        parent_name=str(row["parent_name"]),
+        period=str(row["period"]),
+        report_id=int(row["report_id"]),
+        revision=int(row["revision"]),
+        status=row["status"],
+        due_on=_day(row["due_on"]),
+        submitted_on=_day(row["submitted_on"]),
+        return_reason=str(row["return_reason"] or ""),
+        version=int(row["version"]),
+    )
+
+
+async def get_submission(principal: Principal, submission_id: int) -> Submission:
     """One submission whose unit or parent is in the caller's scope; NotFound otherwise."""
     rows = await ReportSubmission.raw(
         _SELECT + " WHERE s.id = {} AND (a.path LIKE {} OR p.path LIKE {})",
@@ -278,11 +324,11 @@ async def return_submission(
     reason: str | None,
     version: int | None = None,
     ip: str = "",
-) -> dict[str, Any]:
+) -> Submission:
     """The parent's head returns a unit's submitted report with a reason; the unit is told
     and submits again. Only someone whose scope holds the parent may return it."""
     submission = await get_submission(principal, submission_id)
-    parent = await Agency.select(Agency.path).where(Agency.id == submission["parent_id"]).first()
+    parent = await Agency.select(Agency.path).where(Agency.id == submission.parent_id).first()
     in_scope = parent is not None and str(parent["path"]).startswith(principal.agency_path)
     if not principal.can("report.sign_off") or not in_scope:
         raise Forbidden()
@@ -296,9 +342,9 @@ async def return_submission(
         errors["reason"] = "Remove the control characters from the text."
     if errors:
         raise InvalidInput(errors)
-    if submission["status"] != "submitted":
+    if submission.status != "submitted":
         raise Conflict("This report was already returned.", code="already_returned")
-    if version is not None and version != submission["version"]:
+    if version is not None and version != submission.version:
         raise Conflict(
             "Someone changed this submission meanwhile; reload it and try again.",
             code="stale_version",
@@ -316,7 +362,7 @@ async def return_submission(
             )
             .where(
                 (ReportSubmission.id == submission_id)
-                & (ReportSubmission.version == submission["version"])
+                & (ReportSubmission.version == submission.version)
                 & (ReportSubmission.status == "submitted")
             )
             .returning(ReportSubmission.id)
@@ -331,53 +377,50 @@ async def return_submission(
             actor=principal,
             entity_type="report_submission",
             entity_id=submission_id,
-            agency_id=submission["agency_id"],
+            agency_id=submission.agency_id,
             before={"status": "submitted"},
             after={"status": "returned", "reason": text},
             ip=ip,
         )
         await _notify_heads(
-            int(submission["agency_id"]),
+            submission.agency_id,
             kind="returned",
             submission_id=submission_id,
-            rung=f"returned-{submission['version'] + 1}",
+            rung=f"returned-{submission.version + 1}",
             title=RETURNED_TITLE,
-            link=f"/reports/{submission['report_id']}",
-            period=parse_period(str(submission["period"])),
-            parent=submission["parent_name"],
+            link=f"/reports/{submission.report_id}",
+            period=parse_period(submission.period),
+            parent=submission.parent_name,
             reason=text,
         )
     return await get_submission(principal, submission_id)
 
 
-async def for_report(principal: Principal, report: dict[str, Any]) -> dict[str, Any] | None:
-    """What the report page says about submitting the report: the agency above, the due
-    day, the unit's submission of the period (this report or another revision) and whether
-    the reader may submit this one now. None when the agency has nobody above it."""
-    parent = await _parent_of(int(report["agency_id"]))
+async def for_report(principal: Principal, agency_id: int, period: Period) -> SubmitPanel | None:
+    """The submission panel of the agency's signed-off report of the period; None when the
+    agency has nobody above it."""
+    parent = await _parent_of(agency_id)
     if parent is None:
         return None
-    period = parse_period(str(report["period"]))
     rows = await ReportSubmission.raw(
-        _SELECT + " WHERE s.agency = {} AND s.period = {}", report["agency_id"], period.code
+        _SELECT + " WHERE s.agency = {} AND s.period = {}", agency_id, period.code
     )
     submission = _out(rows[0]) if rows else None
     due = rules.due_on(period, await due_days())
     submitted_on = (
-        submission["submitted_on"]
-        if submission is not None and submission["status"] == "submitted"
+        submission.submitted_on
+        if submission is not None and submission.status == "submitted"
         else None
     )
-    return {
-        "parent_name": str(parent["name"]),
-        "due_on": due,
-        "submission": submission,
-        "standing": rules.standing(due, submitted_on, clock.today()),
-        "can_submit": bool(report["signed"])
-        and principal.can("report.sign_off")
-        and principal.agency_id == report["agency_id"]
+    return SubmitPanel(
+        parent_name=str(parent["name"]),
+        due_on=due,
+        submission=submission,
+        standing=rules.standing(due, submitted_on, clock.today()),
+        can_submit=principal.can("report.sign_off")
+        and principal.agency_id == agency_id
         and submitted_on is None,
-    }
+    )
 
 
 @dataclass
@@ -387,12 +430,12 @@ class TrackerRow:
     agency_id: int
     agency_name: str
     standing: rules.Standing
-    submission: dict[str, Any] | None = None
+    submission: Submission | None = None
 
     @property
     def returned(self) -> bool:
         """The parent returned the unit's report, and it was not submitted again."""
-        return self.submission is not None and self.submission["status"] == "returned"
+        return self.submission is not None and self.submission.status == "returned"
 
 
 @dataclass
@@ -438,10 +481,10 @@ async def tracker(principal: Principal, agency_id: int | None, period: Period) -
     board = Tracker(int(agency["id"]), str(agency["name"]), period, due)
     for unit in units:
         submission = found.get(int(unit["id"]))
-        live = submission is not None and submission["status"] == "submitted"
-        submitted_on = submission["submitted_on"] if live and submission else None
+        live = submission is not None and submission.status == "submitted"
+        submitted_on = submission.submitted_on if live and submission else None
         # A report submitted is judged against the due day it was submitted for.
-        unit_due = submission["due_on"] if live and submission else due
+        unit_due = submission.due_on if live and submission else due
         board.rows.append(
             TrackerRow(
                 int(unit["id"]),

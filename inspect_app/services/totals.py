@@ -77,9 +77,10 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any, TypeVar
 
-from inspect_app.db import engine, is_postgres
+from inspect_app.db import engine, is_postgres, on_own_connection
 from inspect_app.domain.periods import Period
 from models.tables import Agency, AgencyTotals, Inspection
 
@@ -595,38 +596,30 @@ async def _table_counters(
     return found
 
 
-async def _on_own_connection(
-    table: str, periods: Sequence[Period], agency_ids: Sequence[int] | None
-) -> dict[str, dict[int, dict[str, int | str]]]:
-    # A task runs in a copy of its creator's context: clearing the transaction here sends
-    # this table's statement to a pool connection of its own, not to the caller's.
-    engine().current_transaction.set(None)
-    return await _table_counters(table, periods, agency_ids)
-
-
 async def counters_by_period(
     periods: Sequence[Period],
     agency_ids: Sequence[int] | None = None,
     tables: Sequence[str] = TABLES,
-    *,
-    outside_transaction: bool = False,
 ) -> dict[str, dict[int, Counters]]:
     """Per period code, the counters of the tables (all three by default) for each agency's
     own records; one statement per table computes every period.
 
-    On PostgreSQL the tables' statements run at the same time, each on its own connection,
-    when the caller is in no transaction or says that its transaction has written nothing
-    these statements should see (``outside_transaction``): each statement then reads what
-    is committed when it starts, as it would one after the other in a READ COMMITTED
-    transaction. On SQLite, or inside a transaction that has written, they run in turn.
+    On PostgreSQL, when the caller is in no transaction, the tables' statements run at the
+    same time, each on a connection of its own (:func:`inspect_app.db.on_own_connection`):
+    each reads what is committed when it starts, as it would one after the other. On
+    SQLite, or inside a transaction (which may have written what they must see), they run
+    in turn.
     """
     unique = list({p.code: p for p in periods}.values())
     if not unique or (agency_ids is not None and not agency_ids):
         return {p.code: {} for p in unique}
-    alone = outside_transaction or engine().current_transaction.get() is None
+    alone = engine().current_transaction.get() is None
     if is_postgres() and alone and len(tables) > 1:
         found = await asyncio.gather(
-            *(_on_own_connection(table, unique, agency_ids) for table in tables)
+            *(
+                on_own_connection(partial(_table_counters, table, unique, agency_ids))
+                for table in tables
+            )
         )
         by_table = dict(zip(tables, found, strict=True))
     else:

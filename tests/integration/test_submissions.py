@@ -119,7 +119,7 @@ async def test_three_of_four_submit_one_late_and_the_consolidation_agrees(
     for code in ("SXD", "STC"):  # on 18/03, before the due day
         report = await _signed(units[code]["head"], units[code]["id"])
         done = await submissions.submit(units[code]["head"], report["id"])
-        assert (done["status"], done["due_on"], done["submitted_on"]) == (
+        assert (done.status, done.due_on, done.submitted_on) == (
             "submitted",
             D(2026, 3, 20),
             D(2026, 3, 18),
@@ -183,18 +183,18 @@ async def test_a_returned_report_counts_as_missing_until_submitted_again(
     assert twice.value.code == "already_submitted"
     # The unit's own head cannot return it: the province above must.
     with pytest.raises(Forbidden):
-        await submissions.return_submission(unit["head"], sent["id"], "Sai số liệu")
+        await submissions.return_submission(unit["head"], sent.id, "Sai số liệu")
     with pytest.raises(InvalidInput) as empty:
-        await submissions.return_submission(province["head"], sent["id"], "  ")
+        await submissions.return_submission(province["head"], sent.id, "  ")
     assert set(empty.value.errors) == {"reason"}
     with pytest.raises(InvalidInput):
-        await submissions.return_submission(province["head"], sent["id"], "Sai\x00số liệu")
+        await submissions.return_submission(province["head"], sent.id, "Sai\x00số liệu")
     with pytest.raises(Conflict):
-        await submissions.return_submission(province["head"], sent["id"], "Cũ", version=0)
+        await submissions.return_submission(province["head"], sent.id, "Cũ", version=0)
     returned = await submissions.return_submission(
-        province["head"], sent["id"], "Biểu 03 thiếu số đã thu hồi.", version=sent["version"]
+        province["head"], sent.id, "Biểu 03 thiếu số đã thu hồi.", version=sent.version
     )
-    assert (returned["status"], returned["return_reason"]) == (
+    assert (returned.status, returned.return_reason) == (
         "returned",
         "Biểu 03 thiếu số đã thu hồi.",
     )
@@ -208,8 +208,8 @@ async def test_a_returned_report_counts_as_missing_until_submitted_again(
     # Submitted again (a new revision), on the same row, on time.
     fixed = await _signed(unit["head"], unit["id"])
     again = await submissions.submit(unit["head"], fixed["id"])
-    assert (again["id"], again["report_id"], again["status"]) == (
-        sent["id"],
+    assert (again.id, again.report_id, again.status) == (
+        sent.id,
         fixed["id"],
         "submitted",
     )
@@ -378,6 +378,6 @@ async def test_the_due_days_are_a_setting_of_the_report_ladder(province: dict[st
     unit = province["units"]["SXD"]
     report = await _signed(unit["head"], unit["id"])
     sent = await submissions.submit(unit["head"], report["id"])
-    assert sent["due_on"] == D(2026, 3, 16)
+    assert sent.due_on == D(2026, 3, 16)
     board = await submissions.tracker(province["head"], None, _q1())
     assert next(r for r in board.rows if r.agency_id == unit["id"]).standing.state == "late"

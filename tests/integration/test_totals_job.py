@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from inspect_app.clock import today as local_today
+from inspect_app.db import is_postgres, on_own_connection
 from inspect_app.domain.periods import Period, parse_period
 from inspect_app.job_queue import close_pools
 from inspect_app.services import totals as counters
@@ -416,3 +417,34 @@ async def test_a_change_marks_what_affected_periods_names_in_one_statement(
     expected = affected_periods(days or [local_today()], await stored_periods(), local_today())
     assert sorted(await dirty_periods()) == expected
     assert await JobState.exists().where(JobState.name == FOLLOW_UP_MARKER)
+
+
+async def test_a_refresh_holds_no_table_lock_while_it_computes(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Its reads run on other connections; were its own transaction to hold a table lock
+    # meanwhile, a statement queued for that table (a migration, a TRUNCATE) would wait for
+    # the transaction and the reads for that statement: the refresh would never end.
+    if not is_postgres():
+        pytest.skip("SQLite has no table locks; its write transaction holds the database")
+    await _tree()
+    seen: list[int] = []
+    compute = counters.counters_by_period
+
+    async def held() -> Any:
+        return await Inspection.raw(
+            "SELECT COUNT(*) AS n FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+            " WHERE a.datname = current_database() AND a.state = 'idle in transaction'"
+            " AND l.locktype = 'relation' AND l.granted"
+        )
+
+    async def watched(*args: Any, **kwargs: Any) -> Any:
+        # Asked from another connection while the refresh's transaction waits.
+        seen.append(int((await on_own_connection(held))[0]["n"]))
+        return await compute(*args, **kwargs)
+
+    monkeypatch.setattr(counters, "counters_by_period", watched)
+    await mark_periods_dirty(["2026-Q2"])
+    assert await refresh_periods([Period(2026, "Q2")]) == []
+    assert seen == [0]
+    assert await AgencyTotals.count() > 0 and await dirty_periods() == []
