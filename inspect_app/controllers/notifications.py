@@ -17,10 +17,6 @@ from inspect_app.schemas.jobs import NotificationList, NotificationOut, ReadAll
 from inspect_app.services import notifications
 
 
-def _out(row: dict[str, Any]) -> NotificationOut:
-    return NotificationOut(**row)
-
-
 class NotificationApiController(Controller):
     """The caller's notifications as JSON."""
 
@@ -40,15 +36,15 @@ class NotificationApiController(Controller):
             principal, cursor=cursor, limit=limit, unread_only=unread
         )
         return NotificationList(
-            items=[_out(row) for row in page["items"]],
-            next_cursor=page["next_cursor"],
+            items=page.items,
+            next_cursor=page.next_cursor,
             unread=await notifications.unread_count(principal),
         )
 
     @post("/{notification_id:int}/read", opt={"permission": "self"}, status_code=200)
     async def mark_read(self, principal: Principal, notification_id: int) -> NotificationOut:
         """Mark one notification as read (again is harmless)."""
-        return _out(await notifications.mark_read(principal, notification_id))
+        return await notifications.mark_read(principal, notification_id)
 
     @post("/read-all", opt={"permission": "self"}, status_code=200)
     async def mark_all_read(self, principal: Principal) -> ReadAll:
@@ -79,7 +75,7 @@ class NotificationPageController(Controller):
     ) -> Redirect:
         """Mark one as read and open the record it is about."""
         row = await notifications.mark_read(principal, notification_id)
-        return Redirect(path=local_path(row["link"], "/notifications"))
+        return Redirect(path=local_path(row.link, "/notifications"))
 
     @post("/notifications/read-all", opt={"permission": "self"})
     async def mark_all_read(

@@ -25,6 +25,13 @@ class NotificationOut(msgspec.Struct):
     read: bool
 
 
+class NotificationPage(msgspec.Struct):
+    """A page of the caller's notifications, newest first (services.notifications)."""
+
+    items: list[NotificationOut]
+    next_cursor: str | None
+
+
 class NotificationList(msgspec.Struct):
     """A page of notifications, newest first."""
 

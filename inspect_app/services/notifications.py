@@ -19,6 +19,7 @@ from inspect_app import data_version
 from inspect_app.errors import NotFound
 from inspect_app.i18n import N_, N_plural, translate
 from inspect_app.principal import Principal
+from inspect_app.schemas.jobs import NotificationOut, NotificationPage
 from inspect_app.services.casework import decode_cursor, encode_cursor, page_limit
 from inspect_app.services.mailer import Mail, send_mails, smtp_configured
 from inspect_app.settings import get_settings
@@ -130,8 +131,8 @@ async def deliver_pending_emails(now: datetime | None = None) -> int:
 # --------------------------------------------------------------------------- reading
 
 
-def _out(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "read": row["read_at"] is not None}
+def _out(row: dict[str, Any]) -> NotificationOut:
+    return NotificationOut(**row, read=row["read_at"] is not None)
 
 
 async def list_notifications(
@@ -140,7 +141,7 @@ async def list_notifications(
     cursor: str | None = None,
     limit: int | None = None,
     unread_only: bool = False,
-) -> dict[str, Any]:
+) -> NotificationPage:
     """The caller's notifications, newest first (keyset on id)."""
     size = page_limit(limit)
     after = decode_cursor(cursor)
@@ -151,8 +152,8 @@ async def list_notifications(
         query = query.where(Notification.id < after)
     rows = await query.order_by(Notification.id, ascending=False).limit(size + 1)
     items = [_out(row) for row in rows[:size]]
-    next_cursor = encode_cursor(items[-1]["id"]) if len(rows) > size and items else None
-    return {"items": items, "next_cursor": next_cursor}
+    next_cursor = encode_cursor(items[-1].id) if len(rows) > size and items else None
+    return NotificationPage(items=items, next_cursor=next_cursor)
 
 
 async def unread_count(principal: Principal) -> int:
@@ -164,7 +165,7 @@ async def unread_count(principal: Principal) -> int:
     )
 
 
-async def mark_read(principal: Principal, notification_id: int) -> dict[str, Any]:
+async def mark_read(principal: Principal, notification_id: int) -> NotificationOut:
     """Mark one of the caller's notifications as read (idempotent); NotFound for others'."""
     now = datetime.now(UTC)
     marked = (
