@@ -32,7 +32,7 @@ class DashboardController(Controller):
         lang = request_language(request)
         charts: dict[str, Any] = {
             "trend_chart": await dashboard_charts.recovery_trend(principal, today(), lang),
-            "overdue_chart": dashboard_charts.overdue_chart(figures["overdue_units"], lang),
+            "overdue_chart": dashboard_charts.overdue_chart(figures.overdue_units, lang),
         }
         tip_counts = await tips.counts(principal, date(today().year, 1, 1))
         return await render(
@@ -42,7 +42,7 @@ class DashboardController(Controller):
             tip_link=principal.can("tip.intake"),
             tip_year=today().year,
             tip_labels={"channel": rules.CHANNEL_LABELS, "status": rules.STATUS_LABELS},
-            **figures,
+            **figures.context(),
             **charts,
         )
 

@@ -14,6 +14,7 @@ predecessor's own report of a period after the date says that it was succeeded.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -169,7 +170,16 @@ async def _follow_moved_cases(predecessor_id: int, successor_id: int) -> None:
     )
 
 
-async def successor_of(agency_id: int) -> dict[str, Any] | None:
+@dataclass(frozen=True, slots=True)
+class Successor:
+    """The agency another one merged into, and the first day of the merged agency."""
+
+    id: int
+    name: str
+    on: date
+
+
+async def successor_of(agency_id: int) -> Successor | None:
     """The agency ``agency_id`` merged into, with the date; None when it did not."""
     row = (
         await Agency.select(Agency.succeeded_by, Agency.succeeded_on)
@@ -186,4 +196,4 @@ async def successor_of(agency_id: int) -> dict[str, Any] | None:
     on = row["succeeded_on"]
     if isinstance(on, str):  # SQLite
         on = date.fromisoformat(on)
-    return {"id": int(successor["id"]), "name": str(successor["name"]), "on": on}
+    return Successor(int(successor["id"]), str(successor["name"]), on)

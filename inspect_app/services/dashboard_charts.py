@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 from urllib.parse import urlencode
 from xml.sax.saxutils import escape
 
@@ -22,6 +21,7 @@ from inspect_app.domain.periods import current_quarter, last_quarters
 from inspect_app.i18n import N_, translate
 from inspect_app.principal import Principal
 from inspect_app.services import totals
+from inspect_app.services.dashboard import OverdueUnit
 from inspect_app.services.follow_ups import UNIDENTIFIED_UNIT
 from inspect_app.services.report_charts import BAR_COLOURS, nice_ticks, open_svg, trend_chart
 from inspect_app.services.report_runner import quarter_trend
@@ -39,12 +39,12 @@ async def recovery_trend(principal: Principal, today: date, lang: str) -> Markup
     return trend_chart({"trend": quarter_trend(quarters, by_period)}, lang)
 
 
-def overdue_chart(units: list[dict[str, Any]], lang: str) -> Markup:
+def overdue_chart(units: list[OverdueUnit], lang: str) -> Markup:
     """Horizontal bars of overdue deadlines per unit, each a link to the board (SVG)."""
     title = translate(OVERDUE_TITLE, lang)
     label_w, bar_h, gap, width = 260, 16, 8, 860
     plot_w = width - label_w - 60
-    ticks = nice_ticks(max([unit["overdue"] for unit in units] or [0]))
+    ticks = nice_ticks(max([unit.overdue for unit in units] or [0]))
     top = ticks[-1] or 1
     height = 30 + len(units) * (bar_h + gap) + 10
     parts = [open_svg(width, height, title)]
@@ -56,17 +56,17 @@ def overdue_chart(units: list[dict[str, Any]], lang: str) -> Markup:
         )
     y = 26
     for unit in units:
-        name = unit["unit_name"] or translate(UNIDENTIFIED_UNIT, lang)
+        name = unit.unit_name or translate(UNIDENTIFIED_UNIT, lang)
         shown = name if len(name) <= 42 else name[:41] + "…"
         query = {"state": "overdue"}
-        if unit["unit_name"]:
-            query["responsible"] = unit["unit_name"]
-        w = round(plot_w * unit["overdue"] / top, 1)
+        if unit.unit_name:
+            query["responsible"] = unit.unit_name
+        w = round(plot_w * unit.overdue / top, 1)
         parts.append(
             f'<a href="/follow-ups?{escape(urlencode(query))}">'
             f'<text x="{label_w - 6}" y="{y + bar_h - 4}" text-anchor="end">{escape(shown)}</text>'
             f'<rect x="{label_w}" y="{y}" width="{w}" height="{bar_h}" fill="{BAR_COLOURS[1]}"/>'
-            f'<text x="{label_w + w + 4}" y="{y + bar_h - 4}">{unit["overdue"]}</text></a>'
+            f'<text x="{label_w + w + 4}" y="{y + bar_h - 4}">{unit.overdue}</text></a>'
         )
         y += bar_h + gap
     parts.append("</svg>")

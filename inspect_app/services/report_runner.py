@@ -149,11 +149,11 @@ async def compute_figures(agency_id: int, period: Period, source: str = "live") 
     total, total_previous = current[agency_id], previous[agency_id]
     extra: dict[str, Any] = {}
     successor = await agency_mergers.successor_of(agency_id)
-    if successor is not None and successor["on"] <= period.end:
+    if successor is not None and successor.on <= period.end:
         extra["succeeded_by"] = {
-            "agency_id": successor["id"],
-            "name": successor["name"],
-            "on": _iso(successor["on"]),
+            "agency_id": successor.id,
+            "name": successor.name,
+            "on": _iso(successor.on),
         }
     if source == "submitted":
         total, total_previous, said = await _from_submissions(agency_id, period, rows)
