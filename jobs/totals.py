@@ -21,6 +21,7 @@ import asyncio
 import json
 import logging
 import sys
+import weakref
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
@@ -68,6 +69,24 @@ async def _in_turn(work: Callable[[], Awaitable[T]]) -> T:
     return await work()
 
 
+# Per event loop (a worker's, or a test's): asyncio locks belong to the loop they wait on.
+_REFRESHES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _one_per_process() -> asyncio.Lock:
+    """One refresh transaction at a time in this process. A refresh holds a pool connection
+    and its advisory locks while its reads take up to three more; refreshes waiting on the
+    advisory locks inside their own transactions could otherwise hold every connection of
+    the pool (10) and leave none for the one that holds the locks."""
+    loop = asyncio.get_running_loop()
+    lock = _REFRESHES.get(loop)
+    if lock is None:
+        lock = _REFRESHES[loop] = asyncio.Lock()
+    return lock
+
+
 def _lock_key(period_code: str) -> int:
     """The second key of a period's advisory lock (a stable 31-bit hash of its code)."""
     return zlib.crc32(period_code.encode()) & 0x7FFFFFFF
@@ -84,7 +103,7 @@ async def refresh_periods(periods: Sequence[Period], *, marked_only: bool = Fals
     wanted = {p.code: p for p in periods}
     if not wanted:
         return []
-    async with write_transaction():
+    async with _one_per_process(), write_transaction():
         read: Callable[[Callable[[], Awaitable[T]]], Awaitable[T]] = _in_turn
         if is_postgres():
             # In key order, so that two refreshes wait for each other instead of deadlocking
@@ -224,7 +243,9 @@ async def rebuild_totals(ctx: dict[str, Any] | None) -> int:
     if is_postgres():
         # Independent rows, each part its own transaction: the follow-up figures are
         # computed while the periods' roll-up runs in Python.
-        await asyncio.gather(every_period(), follow_up_figures.refresh(local_today()))
+        async with asyncio.TaskGroup() as group:  # one failing cancels the other
+            group.create_task(every_period())
+            group.create_task(follow_up_figures.refresh(local_today()))
     else:
         await every_period()
         await follow_up_figures.refresh(local_today())

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from inspect_app.errors import InvalidInput
 from inspect_app.forms.common import area_text, date_text, money_text
 from inspect_app.i18n import N_
 from inspect_app.schemas.approvals import ExecutionReversal
 from inspect_app.schemas.cases import ExecutionCreate
+from inspect_app.services.approval_requests import request_reason
 from inspect_app.services.casework import Errors, land, optional_date, required_date, whole_number
 
 FINDING_FIELDS = (
@@ -124,5 +126,11 @@ def reversal_request(data: Mapping[str, Any]) -> ExecutionReversal:
     values = dict(data)
     errors = Errors()
     on = optional_date(values, "reversal_date", errors)
+    if errors:
+        # Said together with a missing reason, as the service would say it.
+        try:
+            request_reason(values)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
     errors.raise_if_any()
     return ExecutionReversal(reason=str(values.get("reason") or ""), date=on)

@@ -321,8 +321,6 @@ async def reverse_execution(
     problem = reversal_date_problem(on, original.date, clock.today())
     if problem is not None:
         errors["date"] = problem
-        if problem is not None:
-            errors["date"] = problem
     reason = approved.reason if approved else ""
     if approved is None:
         try:
@@ -330,7 +328,6 @@ async def reverse_execution(
         except InvalidInput as exc:
             errors.update(exc.errors)
     errors.raise_if_any()
-    assert on is not None
     if approved is None:
         pending = await ask(
             principal,

@@ -615,13 +615,15 @@ async def counters_by_period(
         return {p.code: {} for p in unique}
     alone = engine().current_transaction.get() is None
     if is_postgres() and alone and len(tables) > 1:
-        found = await asyncio.gather(
-            *(
-                on_own_connection(partial(_table_counters, table, unique, agency_ids))
+        # A task group: one statement failing cancels the others (no statement left running).
+        async with asyncio.TaskGroup() as group:
+            running = {
+                table: group.create_task(
+                    on_own_connection(partial(_table_counters, table, unique, agency_ids))
+                )
                 for table in tables
-            )
-        )
-        by_table = dict(zip(tables, found, strict=True))
+            }
+        by_table = {table: task.result() for table, task in running.items()}
     else:
         by_table = {table: await _table_counters(table, unique, agency_ids) for table in tables}
     return {

@@ -413,11 +413,12 @@ async def test_an_execution_beyond_what_remains_is_refused_with_the_amount_left(
             "_csrf_token": csrf,
             "execution_id": str(listed.items[0].id),
             "reversal_date": "31/02/2026",
-            "reason": "Nộp nhầm",
+            "reason": " ",
         },
     )
     assert response.status_code == 422
     assert error_beside(response.text, "reversal_date") == "Nhập ngày theo dạng dd/mm/yyyy."
+    assert error_beside(response.text, "reason") != ""  # said at the same time
     after = await measures.get_measure(world["lead"].principal, measure["id"])
     assert (after["done_vnd"], after["version"]) == (100_000_000, stored["version"])
     assert (
