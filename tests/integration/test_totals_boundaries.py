@@ -215,6 +215,13 @@ async def conclusions_around_the_15th(db: str) -> int:
     # T7: signed on the first day of Q2, no measure recorded yet.
     await conclusion("T7", D(2026, 3, 15))
 
+    # T9: signed on the first day of Q2 too; 3 000 000 đ of its 8 000 000 recovered on
+    # 10/03, during the inspection, which counts on the conclusion's day (in Q2, also when
+    # Q2 is computed alone and 15/03 is the first day of all).
+    t9 = await conclusion("T9", D(2026, 3, 15))
+    during = await add_measure(t9, "recover_money", amount_vnd=8_000_000)
+    await add_execution(during, D(2026, 3, 10), amount_vnd=3_000_000)
+
     # T8: open measures of every kind, each executed on 15/03 (the first day of Q2), and
     # money recovered on 14/03 (the last day of Q1).
     t8 = await conclusion("T8", D(2026, 1, 5))
@@ -241,22 +248,23 @@ async def test_conclusions_to_implement_and_completed_around_the_first_day(
         recovered_vnd=25_000_000, recovered_total_vnd=25_000_000, to_recover_m2="15.00",
         discipline_collectives=1, discipline_individuals=3, referrals_required=5,
     )  # fmt: skip
-    # Q2: T7 signed on 15/03, the others still outstanding at its start (T1 closed on it,
+    # Q2: T7 and T9 signed on 15/03, the others still outstanding at its start (T1 closed on it,
     # T2's last measure completed on it). Completed: T1 and T4 by closing (15/03, 14/06),
     # T2 by its measures; T3 (closed 15/06) and T6 (completed 15/06) are not.
     assert got["2026-Q2"]["implementation"] == implementation(
-        to_implement=7, completed=3, not_completed=4, to_recover_vnd=160_000_000,
+        to_implement=8, completed=3, not_completed=5, to_recover_vnd=168_000_000,
         to_recover_m2="15.00", discipline_collectives=1, discipline_individuals=3,
         referrals_required=5,
-        # Executed on 15/03: 40 000 000 đ, 2.50 m², 3 people disciplined, 1 referral.
-        recovered_vnd=40_000_000, recovered_m2="2.50", discipline_done=3, referrals_made=1,
-        # Up to 14/06: 20 000 000 (01/02) + 5 000 000 (14/03) + 40 000 000; not T6's 15/06.
-        recovered_total_vnd=65_000_000, recovered_total_m2="2.50",
+        # Executed on 15/03: 40 000 000 đ, 2.50 m², 3 people disciplined, 1 referral; and
+        # T9's 3 000 000 of 10/03, counted on its conclusion's day.
+        recovered_vnd=43_000_000, recovered_m2="2.50", discipline_done=3, referrals_made=1,
+        # Up to 14/06: 20 000 000 (01/02) + 5 000 000 (14/03) + 43 000 000; not T6's 15/06.
+        recovered_total_vnd=68_000_000, recovered_total_m2="2.50",
     )  # fmt: skip
     assert got["2026-Y"]["implementation"] == implementation(
-        to_implement=7, completed=5, not_completed=2, to_recover_vnd=160_000_000,
+        to_implement=8, completed=5, not_completed=3, to_recover_vnd=168_000_000,
         to_recover_m2="15.00", discipline_collectives=1, discipline_individuals=3,
-        referrals_required=5, recovered_vnd=95_000_000, recovered_total_vnd=95_000_000,
+        referrals_required=5, recovered_vnd=98_000_000, recovered_total_vnd=98_000_000,
         recovered_m2="2.50", recovered_total_m2="2.50", discipline_done=3, referrals_made=1,
     )  # fmt: skip
 

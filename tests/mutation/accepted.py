@@ -21,7 +21,7 @@ _NARROWING = (
 
 SQL_SURVIVORS: dict[str, str] = {
     (
-        "implementation|compare|< -> <=|CASE WHEN e.executed_on < c.concluded_on "
+        "implementation|compare|< -> <=|WHEN e.executed_on < c.concluded_on "
         "THEN c.concluded_on ELSE e.executed_on END|0"
     ): (
         "equivalent: on the conclusion's own day both branches are the same date (the later "
