@@ -539,15 +539,15 @@ def land_hundredths(text: int | str) -> int:
     return int(Decimal(str(text)) * _HUNDRED)
 
 
-def empty_counters() -> Counters:
-    """Counters of the three tables, every one zero."""
-    return {table: dict(zeros) for table, zeros in _ZEROS.items()}
-
-
 _ZEROS = {
     table: {key: ("0.00" if is_land(key) else 0) for key in keys}
     for table, keys in COUNTER_KEYS.items()
 }
+
+
+def empty_counters() -> Counters:
+    """Counters of the three tables, every one zero."""
+    return {table: dict(zeros) for table, zeros in _ZEROS.items()}
 
 
 _MARKERS = re.compile(r"\{(periods|agencies|agency_rows)\}")
@@ -644,17 +644,32 @@ async def self_counters(
     return (await counters_by_period([period], agency_ids, tables))[period.code]
 
 
+# Every counter in one fixed order: (table, key, whether it is land in hundredths of m²).
+_FLAT_KEYS = [(table, key, is_land(key)) for table, keys in COUNTER_KEYS.items() for key in keys]
+
+
+def _flat(counters: Counters) -> list[int]:
+    tables = {table: counters.get(table, {}) for table in COUNTER_KEYS}
+    return [
+        land_hundredths(tables[table].get(key, 0)) if land else int(tables[table].get(key, 0))
+        for table, key, land in _FLAT_KEYS
+    ]
+
+
+def _from_flat(values: list[int]) -> Counters:
+    found: Counters = {table: {} for table in COUNTER_KEYS}
+    for (table, key, land), value in zip(_FLAT_KEYS, values, strict=True):
+        found[table][key] = land_text(value) if land else value
+    return found
+
+
+def _add_flat(a: list[int], b: list[int]) -> list[int]:
+    return [x + y for x, y in zip(a, b, strict=True)]
+
+
 def add_counters(a: Counters, b: Counters) -> Counters:
-    """The sum of two sets of counters (every counter is additive)."""
-    total = empty_counters()
-    for table, keys in COUNTER_KEYS.items():
-        for key in keys:
-            x, y = a.get(table, {}).get(key, 0), b.get(table, {}).get(key, 0)
-            if is_land(key):
-                total[table][key] = land_text(land_hundredths(x) + land_hundredths(y))
-            else:
-                total[table][key] = int(x) + int(y)
-    return total
+    """The sum of two sets of counters (every counter is additive; land in hundredths)."""
+    return _from_flat(_add_flat(_flat(a), _flat(b)))
 
 
 def roll_up_tree(
@@ -680,32 +695,13 @@ def roll_up_tree(
     return subtree
 
 
-# Every counter in one fixed order: (table, key, whether it is land in hundredths of m²).
-_FLAT_KEYS = [(table, key, is_land(key)) for table, keys in COUNTER_KEYS.items() for key in keys]
-
-
-def _flat(counters: Counters) -> list[int]:
-    tables = {table: counters.get(table, {}) for table in COUNTER_KEYS}
-    return [
-        land_hundredths(tables[table].get(key, 0)) if land else int(tables[table].get(key, 0))
-        for table, key, land in _FLAT_KEYS
-    ]
-
-
-def _from_flat(values: list[int]) -> Counters:
-    found: Counters = {table: {} for table in COUNTER_KEYS}
-    for (table, key, land), value in zip(_FLAT_KEYS, values, strict=True):
-        found[table][key] = land_text(value) if land else value
-    return found
-
-
 def roll_up(own: dict[int, Counters], agencies: list[tuple[int, str]]) -> dict[int, Counters]:
     """The report counters of each agency's subtree (see :func:`roll_up_tree`), the sums
     made on flat lists of integers (land in hundredths), what :func:`add_counters` gives."""
     sums = roll_up_tree(
         {agency_id: _flat(counters) for agency_id, counters in own.items()},
         agencies,
-        lambda a, b: [x + y for x, y in zip(a, b, strict=True)],
+        _add_flat,
         lambda: [0] * len(_FLAT_KEYS),
     )
     return {agency_id: _from_flat(values) for agency_id, values in sums.items()}
