@@ -283,14 +283,18 @@ def land(data: dict[str, Any], key: str, errors: Errors) -> Decimal | None:
     else:
         errors[key] = "Enter an area in m² with at most two decimals, e.g. 1250.50."
         return None
-    if not result.is_finite() or result != result.quantize(CENT):
+    if not result.is_finite():
         errors[key] = "Enter an area in m² with at most two decimals, e.g. 1250.50."
         return None
     if result < 0:
         errors[key] = "The number cannot be negative."
         return None
+    # Before rounding: forty digits are more than a Decimal rounds (InvalidOperation).
     if result > MAX_M2:
         errors[key] = "The number is too large."
+        return None
+    if result != result.quantize(CENT):
+        errors[key] = "Enter an area in m² with at most two decimals, e.g. 1250.50."
         return None
     return result.quantize(CENT)
 
