@@ -25,10 +25,10 @@ from inspect_app.domain.messages import N_
 from inspect_app.errors import Conflict
 from inspect_app.i18n import translate
 from inspect_app.principal import Principal
-from inspect_app.services import audit
+from inspect_app.services import audit, notifications
 from inspect_app.services.casework import Errors, is_unique_violation, text
 from inspect_app.services.unit_of_work import unit_of_work
-from models.tables import Approval, AppUser, Inspection, Notification
+from models.tables import Approval, AppUser, Inspection
 
 # The record each kind of request is written on (its history shows the request).
 TARGET_ENTITY = {
@@ -232,22 +232,12 @@ async def _insert_notices(
     link: str,
     rung: str = NOTICE_KIND,
 ) -> None:
-    notices = [
-        Notification(
-            user=user_id,
-            kind=NOTICE_KIND,
-            entity_type="approval",
-            entity_id=approval_id,
-            rung=rung,
-            title=translate(
-                title,
-                languages[user_id],
-                what=translate(KIND_LABELS[kind], languages[user_id]),
-                code=code,
-            )[:500],
-            link=link,
-        )
-        for user_id in user_ids
-    ]
-    if notices:
-        await Notification.insert(*notices).on_conflict(action="DO NOTHING")
+    await notifications.send(
+        ((user_id, languages[user_id]) for user_id in user_ids),
+        notifications.Notice(
+            kind=NOTICE_KIND, entity_type="approval", entity_id=approval_id, rung=rung, link=link
+        ),
+        lambda language: translate(
+            title, language, what=translate(KIND_LABELS[kind], language), code=code
+        ),
+    )

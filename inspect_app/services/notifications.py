@@ -12,6 +12,8 @@ run.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -73,6 +75,53 @@ def notice_title(
         due=due.strftime("%d/%m/%Y"),
         days=(today - due).days,
     )
+
+
+# --------------------------------------------------------------------------- sending
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """What one event tells each of its recipients; only the title is per language."""
+
+    kind: str
+    entity_type: str
+    entity_id: int
+    rung: str
+    link: str
+    deadline_type: str = ""
+    body: str = ""
+    created_at: datetime | None = None
+
+
+async def send(
+    recipients: Iterable[tuple[int, str]], notice: Notice, title: Callable[[str], str]
+) -> None:
+    """Insert ``notice`` once per (user id, language) of ``recipients``, in one statement.
+
+    ``title(language)`` writes the title in that user's language, cut to the column's 500
+    characters. The notice has no due day, so the unique index on the rung never finds it
+    equal to an earlier one: each event tells its recipients again (a report submitted a
+    second time after a return notifies the heads twice).
+    """
+    extra: dict[str, Any] = {} if notice.created_at is None else {"created_at": notice.created_at}
+    rows = [
+        Notification(
+            user=user_id,
+            kind=notice.kind,
+            entity_type=notice.entity_type,
+            entity_id=notice.entity_id,
+            deadline_type=notice.deadline_type,
+            rung=notice.rung,
+            title=title(language or "vi")[:500],
+            body=notice.body,
+            link=notice.link,
+            **extra,
+        )
+        for user_id, language in recipients
+    ]
+    if rows:
+        await Notification.insert(*rows)
 
 
 # --------------------------------------------------------------------------- e-mail

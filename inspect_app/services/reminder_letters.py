@@ -26,7 +26,7 @@ from inspect_app.domain.text import has_control_characters
 from inspect_app.errors import InvalidInput, NotFound
 from inspect_app.i18n import N_plural, translate
 from inspect_app.principal import Principal
-from inspect_app.services import audit
+from inspect_app.services import audit, notifications
 from inspect_app.services.agency_documents import frame_settings
 from inspect_app.services.document_register import take_number
 from inspect_app.services.follow_ups import (
@@ -39,7 +39,7 @@ from inspect_app.services.inspections import refresh_search_text
 from inspect_app.services.report_document import signer_of
 from inspect_app.services.unit_of_work import unit_of_work
 from inspect_app.settings import get_settings
-from models.tables import AppUser, Inspection, Measure, Notification, ReminderItem, ReminderLetter
+from models.tables import AppUser, Inspection, Measure, ReminderItem, ReminderLetter
 
 NOTICE_KIND = "letter"
 NOTICE_TITLE = N_plural(
@@ -271,31 +271,24 @@ async def _notify(letter_id: int, draft: LetterDraft, frame: dict[str, Any], now
         (AppUser.agency == draft.addressee_agency_id) & (AppUser.active == True)  # noqa: E712
     )
     reference = str(frame["number_line"]).removeprefix("Số: ")
-    notices = [
-        Notification(
-            user=int(user["id"]),
+    await notifications.send(
+        ((int(user["id"]), str(user["language"] or "vi")) for user in users),
+        notifications.Notice(
             kind=NOTICE_KIND,
             entity_type="reminder_letter",
             entity_id=letter_id,
             deadline_type="measure",
             rung=NOTICE_KIND,
-            title=translate(
-                NOTICE_TITLE,
-                str(user["language"] or "vi"),
-                number=reference,
-                issuer=frame["issuer"],
-                count=len(draft.items),
-            )[:500],
+            link=f"/reminders/{letter_id}",
             body="\n".join(
                 f"- {item['inspection_code']}: {item['description']}"[:300] for item in draft.items
             ),
-            link=f"/reminders/{letter_id}",
             created_at=now,
-        )
-        for user in users
-    ]
-    if notices:
-        await Notification.insert(*notices).on_conflict(action="DO NOTHING")
+        ),
+        lambda language: translate(
+            NOTICE_TITLE, language, number=reference, issuer=frame["issuer"], count=len(draft.items)
+        ),
+    )
 
 
 async def issue(principal: Principal, form: LetterForm, today: date, ip: str = "") -> list[int]:

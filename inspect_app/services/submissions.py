@@ -30,7 +30,7 @@ from inspect_app.domain.text import has_control_characters
 from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.i18n import translate
 from inspect_app.principal import Principal
-from inspect_app.services import agencies, audit, reports
+from inspect_app.services import agencies, audit, notifications, reports
 from inspect_app.services.casework import is_unique_violation
 from models.tables import Agency, AppUser, DeadlineLadder, Notification, ReportSubmission
 
@@ -248,25 +248,17 @@ async def _notify_heads(
     **values: str,
 ) -> None:
     """A notice to each head of ``agency_id`` about a submission, in their language."""
-    notices = [
-        Notification(
-            user=int(user["id"]),
+    await notifications.send(
+        ((int(user["id"]), str(user["language"] or "vi")) for user in await _heads([agency_id])),
+        notifications.Notice(
             kind=kind,
             entity_type="report_submission",
             entity_id=submission_id,
             rung=rung,
-            title=translate(
-                title,
-                str(user["language"] or "vi"),
-                period=period.label(str(user["language"] or "vi")),
-                **values,
-            )[:500],
             link=link,
-        )
-        for user in await _heads([agency_id])
-    ]
-    if notices:
-        await Notification.insert(*notices).on_conflict(action="DO NOTHING")
+        ),
+        lambda language: translate(title, language, period=period.label(language), **values),
+    )
 
 
 _SELECT = """

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from inspect_app.i18n import translate
+from inspect_app.services import notifications
 from jobs.deadlines import watch_deadlines
 from models.tables import Notification
 from tests.integration.jobs_support import bearer, build_jobs_world, sign_in
@@ -119,3 +121,28 @@ async def test_marking_all_read_counts_in_the_reader_s_language(db: str, client:
     csrf = await sign_in(client, w.member)
     assert "1 notification marked as read." in await read_all(csrf)
     assert "0 notifications marked as read." in await read_all(csrf)
+
+
+async def test_a_notice_reaches_each_reader_in_their_language_once_per_event(db: str) -> None:
+    w = await build_jobs_world()
+    notice = notifications.Notice(
+        kind="approval", entity_type="approval", entity_id=7, rung="approval", link="/approvals"
+    )
+
+    def title(language: str) -> str:
+        return translate("Approved", language) + " " + "x" * 600
+
+    await notifications.send([(w.lead, "vi"), (w.member, "en")], notice, title)
+    rows = await Notification.select(Notification.user, Notification.title).order_by(
+        Notification.user
+    )
+    titles = {row["user"]: row["title"] for row in rows}
+    assert set(titles) == {w.lead, w.member}
+    assert titles[w.lead].startswith("Đã phê duyệt ") and len(titles[w.lead]) == 500
+    assert titles[w.member].startswith("Approved ") and len(titles[w.member]) == 500
+
+    await notifications.send([], notice, title)  # nobody to tell: nothing written
+    assert await Notification.count() == 2
+    # The same event again (e.g. a report submitted a second time) tells them again.
+    await notifications.send([(w.lead, "vi")], notice, title)
+    assert await Notification.count().where(Notification.user == w.lead) == 2
