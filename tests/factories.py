@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import msgspec
+
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import FindingCreate
 from inspect_app.security import new_api_token
 from inspect_app.services import findings, inspections, measures
 from inspect_app.services.catalogues import ensure_catalogues
@@ -149,7 +152,8 @@ async def make_finding(actor: Actor, case: dict[str, Any], **fields: Any) -> dic
         "land_m2": "1250.50",
         **fields,
     }
-    return await findings.create_finding(actor.principal, case["id"], data)
+    created = await findings.create_finding(actor.principal, case["id"], FindingCreate(**data))
+    return msgspec.structs.asdict(created)
 
 
 async def make_measure(actor: Actor, case: dict[str, Any], **fields: Any) -> dict[str, Any]:

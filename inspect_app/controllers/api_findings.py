@@ -13,8 +13,6 @@ from inspect_app.schemas.cases import (
     FindingCreate,
     FindingList,
     FindingUpdate,
-    given,
-    to,
 )
 from inspect_app.services import findings
 
@@ -34,8 +32,7 @@ class FindingApiController(Controller):
         limit: QueryLimit = None,
     ) -> FindingList:
         """The findings of a case, in the order recorded."""
-        page = await findings.list_findings(principal, inspection_id, cursor=cursor, limit=limit)
-        return to(FindingList, page)
+        return await findings.list_findings(principal, inspection_id, cursor=cursor, limit=limit)
 
     @post(
         "/inspections/{inspection_id:int}/findings",
@@ -46,24 +43,19 @@ class FindingApiController(Controller):
         self, principal: Principal, inspection_id: FromPath[int], data: FindingCreate, ip: str
     ) -> Finding:
         """Record a finding about one of the case's subjects."""
-        created = await findings.create_finding(principal, inspection_id, given(data), ip)
-        return to(Finding, created)
+        return await findings.create_finding(principal, inspection_id, data, ip)
 
     @get("/findings/{finding_id:int}", opt={"permission": "read"})
     async def get_finding(self, principal: Principal, finding_id: FromPath[int]) -> Finding:
         """One finding."""
-        return to(Finding, await findings.get_finding(principal, finding_id))
+        return await findings.get_finding(principal, finding_id)
 
     @patch("/findings/{finding_id:int}", opt={"permission": "finding.edit"})
     async def update_finding(
         self, principal: Principal, finding_id: FromPath[int], data: FindingUpdate, ip: str
     ) -> Finding:
         """Correct a finding; send the version read (409 when stale)."""
-        values = given(data)
-        version = values.pop("version")
-        return to(
-            Finding, await findings.update_finding(principal, finding_id, version, values, ip)
-        )
+        return await findings.update_finding(principal, finding_id, data, ip)
 
     @delete(
         "/findings/{finding_id:int}",

@@ -7,10 +7,10 @@ comes back and show the service's message beside the field it names.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import UploadFile
@@ -37,19 +37,21 @@ from inspect_app.forms.common import form_version, int_or_none
 from inspect_app.i18n import translate
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import Finding as FindingOut
 from inspect_app.services import attachments, executions, findings, inspections, measures, subjects
 from inspect_app.settings import get_settings
 
 MULTIPART_OVERHEAD = 1024 * 1024
+R = TypeVar("R")
 
 
 async def _finding_form(
     request: Request[Any, Any, Any],
     principal: Principal,
     case: dict[str, Any],
-    values: dict[str, Any],
+    values: Mapping[str, Any],
     errors: dict[str, str],
-    finding: dict[str, Any] | None = None,
+    finding: FindingOut | None = None,
     status_code: int = 200,
 ) -> Template:
     full = await inspections.get_inspection(principal, case["id"])
@@ -58,7 +60,7 @@ async def _finding_form(
     if values.get("category") and values["category"] not in categories:
         categories[values["category"]] = values["category"]
     files = (
-        (await attachments.list_attachments(principal, "finding", finding["id"]))["items"]
+        (await attachments.list_attachments(principal, "finding", finding.id))["items"]
         if finding
         else []
     )
@@ -81,13 +83,13 @@ async def _measure_form(
     request: Request[Any, Any, Any],
     principal: Principal,
     case: dict[str, Any],
-    values: dict[str, Any],
+    values: Mapping[str, Any],
     errors: dict[str, str],
     measure: dict[str, Any] | None = None,
     status_code: int = 200,
 ) -> Template:
     lang = request_language(request)
-    finding_rows = (await findings.list_findings(principal, case["id"], limit=200))["items"]
+    finding_rows = (await findings.list_findings(principal, case["id"], limit=200)).items
     return await render(
         request,
         "inspections/measure_form.html",
@@ -99,17 +101,17 @@ async def _measure_form(
         type_choices=[(t, translate(MEASURE_TYPE_LABELS[t], lang)) for t in MEASURE_TYPES],
         units={t: measure_unit(t) for t in MEASURE_TYPES},
         finding_choices=[("", "—")]
-        + [(str(f["id"]), finding_choice_label(f, lang)) for f in finding_rows],
+        + [(str(f.id), finding_choice_label(f, lang)) for f in finding_rows],
         agency_choices=[("", "—"), *await agency_choices(principal)],
     )
 
 
-def finding_choice_label(finding: dict[str, Any], lang: str) -> str:
+def finding_choice_label(finding: FindingOut, lang: str) -> str:
     """How a finding reads in a choice list: its words, then its amount, never an id."""
-    words = " ".join(str(finding["description"]).split())
+    words = " ".join(finding.description.split())
     if len(words) > 80:
         words = words[:79].rstrip() + "…"
-    amount = finding.get("amount_vnd") or 0
+    amount = finding.amount_vnd
     return f"{words} · {format_vnd(amount, lang)}" if amount else words
 
 
@@ -138,42 +140,65 @@ async def _measure_page(
 
 
 @dataclass(frozen=True)
-class RecordKind:
-    """A kind of case record edited on its own form page: how to read, save and show it."""
+class RecordKind(Generic[R]):
+    """A kind of case record edited on its own form page: how to read, save and show it.
+
+    ``create`` and ``update`` take the form as posted (the kind reads its text)."""
 
     name: str
     label: str
     fields: tuple[tuple[str, str], ...]
-    values: Callable[[dict[str, Any]], dict[str, Any]]
-    get: Callable[[Principal, int], Awaitable[dict[str, Any]]]
-    create: Callable[[Principal, int, dict[str, Any], str], Awaitable[dict[str, Any]]]
+    values: Callable[[R], dict[str, Any]]
+    get: Callable[[Principal, int], Awaitable[R]]
+    case_of: Callable[[R], int]
+    create: Callable[[Principal, int, dict[str, Any], str], Awaitable[Any]]
     created: str
-    update: Callable[[Principal, int, int, dict[str, Any], str], Awaitable[dict[str, Any]]]
+    update: Callable[[Principal, int, dict[str, Any], str], Awaitable[Any]]
     form: Callable[..., Awaitable[Template]]
-    saved_path: Callable[[dict[str, Any]], str]
+    saved_path: Callable[[Any], str]
 
 
-FINDING = RecordKind(
+async def _create_finding(
+    principal: Principal, inspection_id: int, data: dict[str, Any], ip: str
+) -> FindingOut:
+    return await findings.create_finding(principal, inspection_id, records.finding_entry(data), ip)
+
+
+async def _update_finding(
+    principal: Principal, finding_id: int, data: dict[str, Any], ip: str
+) -> FindingOut:
+    return await findings.update_finding(principal, finding_id, records.finding_change(data), ip)
+
+
+async def _update_measure(
+    principal: Principal, measure_id: int, data: dict[str, Any], ip: str
+) -> dict[str, Any]:
+    return await measures.update_measure(principal, measure_id, form_version(data), data, ip)
+
+
+FINDING = RecordKind[FindingOut](
     "finding",
     "Finding",
     records.FINDING_FIELDS,
     records.finding_values,
     findings.get_finding,
-    findings.create_finding,
+    lambda finding: finding.inspection_id,
+    _create_finding,
     "The finding was recorded.",
-    findings.update_finding,
+    _update_finding,
     _finding_form,
-    lambda row: f"/inspections/{row['inspection_id']}#findings",
+    lambda finding: f"/inspections/{finding.inspection_id}#findings",
 )
-MEASURE = RecordKind(
+MEASURE = RecordKind[dict[str, Any]](
     "measure",
     "Measure",
     records.MEASURE_FIELDS,
     records.measure_values,
     measures.get_measure,
+    lambda measure: int(measure["inspection_id"]),
     measures.create_measure,
     "The measure was recorded.",
-    measures.update_measure,
+    _update_measure,
     _measure_form,
     lambda row: (
         f"/inspections/{row['pending_approval']['inspection_id']}#approvals"
@@ -184,18 +209,18 @@ MEASURE = RecordKind(
 
 
 async def _edit_form(
-    request: Request[Any, Any, Any], principal: Principal, kind: RecordKind, record_id: int
+    request: Request[Any, Any, Any], principal: Principal, kind: RecordKind[R], record_id: int
 ) -> Template:
     """The edit form of a finding or measure of a case in scope."""
     record = await kind.get(principal, record_id)
-    case = await inspections.visible_case(principal, record["inspection_id"])
+    case = await inspections.visible_case(principal, kind.case_of(record))
     return await kind.form(request, principal, case, kind.values(record), {}, record)
 
 
 async def _create_record(
     request: Request[Any, Any, Any],
     principal: Principal,
-    kind: RecordKind,
+    kind: RecordKind[R],
     inspection_id: int,
     ip: str,
 ) -> Template | Redirect:
@@ -214,13 +239,13 @@ async def _create_record(
 async def _update_record(
     request: Request[Any, Any, Any],
     principal: Principal,
-    kind: RecordKind,
+    kind: RecordKind[R],
     record_id: int,
     ip: str,
 ) -> Template | Redirect:
     """Save a finding or measure form; a stale version gets the page of what changed."""
     record = await kind.get(principal, record_id)
-    case = await inspections.visible_case(principal, record["inspection_id"])
+    case = await inspections.visible_case(principal, kind.case_of(record))
     data = await read_form(request)
     stale = stale_edit(
         request,
@@ -237,7 +262,7 @@ async def _update_record(
     )
     return await save(
         request,
-        lambda: kind.update(principal, record_id, form_version(data), data, ip),
+        lambda: kind.update(principal, record_id, data, ip),
         errors=lambda errors: kind.form(request, principal, case, data, errors, record, 422),
         stale=stale,
         message=saved_message,
@@ -327,7 +352,7 @@ class CaseRecordPageController(Controller):
     ) -> Redirect:
         """Remove a finding no measure refers to."""
         finding = await findings.get_finding(principal, finding_id)
-        back = f"/inspections/{finding['inspection_id']}#findings"
+        back = f"/inspections/{finding.inspection_id}#findings"
         data = await read_form(request)
         reason = str(data.get("reason") or "")
         try:
@@ -518,7 +543,7 @@ async def _owner_url(principal: Principal, target: dict[str, Any]) -> str:
             return f"/inspections/{record}#documents"
         if kind == "finding":
             finding = await findings.get_finding(principal, record)
-            return f"/inspections/{finding['inspection_id']}#findings"
+            return f"/inspections/{finding.inspection_id}#findings"
         if kind == "measure":
             await measures.get_measure(principal, record)
             return f"/measures/{record}"

@@ -11,7 +11,7 @@ showing what they changed and the user's own values, ready to be applied again.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from litestar import Request
 from litestar.datastructures import UploadFile
@@ -28,6 +28,8 @@ from inspect_app.services import agencies, audit
 
 ShowErrors = Callable[[dict[str, str]], Awaitable[Template]]
 ShowStale = Callable[[], Awaitable[Template]]
+
+R = TypeVar("R")  # a record shown on an edit form
 
 
 async def read_form(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -183,12 +185,12 @@ def stale_edit(
     *,
     entity_type: str,
     entity_id: int,
-    current: Callable[[], Awaitable[dict[str, Any]]],
+    current: Callable[[], Awaitable[R]],
     fields: tuple[tuple[str, str], ...],
-    values: Callable[[dict[str, Any]], dict[str, Any]],
+    values: Callable[[R], dict[str, Any]],
     submitted: dict[str, Any],
     edit_url: str,
-    title: Callable[[dict[str, Any]], str],
+    title: Callable[[R], str],
 ) -> ShowStale:
     """The ``stale`` of :func:`save` for a form whose fields compare one by one.
 
@@ -198,15 +200,16 @@ def stale_edit(
 
     async def show() -> Template:
         record = await current()
+        shown = values(record)  # with the version the form would send
         return await stale_page(
             request,
             principal,
             template,
             entity_type=entity_type,
             entity_id=entity_id,
-            current_version=record["version"],
+            current_version=int(shown["version"]),
             submitted=submitted,
-            differences=changed_fields(fields, values(record), submitted),
+            differences=changed_fields(fields, shown, submitted),
             action=edit_url,
             reload_url=edit_url,
             title=title(record),

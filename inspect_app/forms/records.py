@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from inspect_app.errors import InvalidInput
-from inspect_app.forms.common import area_text, date_text, money_text
+from inspect_app.forms.common import area_text, date_text, form_version, money_text
 from inspect_app.i18n import N_
 from inspect_app.schemas.approvals import ExecutionReversal
-from inspect_app.schemas.cases import ExecutionCreate
+from inspect_app.schemas.bounds import FindingCategory
+from inspect_app.schemas.cases import ExecutionCreate, FindingCreate, FindingUpdate
+from inspect_app.schemas.cases import Finding as FindingOut
+from inspect_app.services import findings
 from inspect_app.services.approval_requests import request_reason
 from inspect_app.services.casework import Errors, land, optional_date, required_date, whole_number
 
@@ -43,17 +46,53 @@ STATUS_KEYS = ("status", "written_off_reason")
 NEW_FINDING = {"category": "other"}
 
 
-def finding_values(row: Mapping[str, Any]) -> dict[str, Any]:
+def finding_values(finding: FindingOut) -> dict[str, Any]:
     """A stored finding as its form shows it."""
     return {
-        "subject_id": str(row["subject_id"] or ""),
-        "category": row["category"],
-        "description": row["description"],
-        "legal_basis": row["legal_basis"],
-        "amount_vnd": money_text(row["amount_vnd"]),
-        "land_m2": area_text(row["land_m2"]),
-        "version": str(row["version"]),
+        "subject_id": str(finding.subject_id or ""),
+        "category": finding.category,
+        "description": finding.description,
+        "legal_basis": finding.legal_basis,
+        "amount_vnd": money_text(finding.amount_vnd),
+        "land_m2": area_text(finding.land_m2),
+        "version": str(finding.version),
     }
+
+
+def _finding_fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    fields = dict(values)
+    if "land_m2" in fields:
+        fields["land_m2"] = str(fields["land_m2"])
+    if "category" in fields:
+        # A category outside the list (an imported record's) is kept as it is, as the
+        # edit form keeps it among the choices.
+        fields["category"] = cast(FindingCategory, fields["category"])
+    return fields
+
+
+def finding_entry(data: Mapping[str, Any]) -> FindingCreate:
+    """The finding form as the service takes it: the subject, the texts, the amount
+    ("1.234.567" đồng) and the area ("1.250,50" m²) read and checked; InvalidInput naming
+    every field at fault. Whether the subject belongs to the case is the service's to say."""
+    return FindingCreate(**_finding_fields(findings.checked(data, creating=True)))
+
+
+def finding_change(data: Mapping[str, Any]) -> FindingUpdate:
+    """The edit form of a finding (with the version it read) as the service takes it;
+    InvalidInput naming every field at fault, the version included."""
+    errors = Errors()
+    version = 0
+    values: dict[str, Any] = {}
+    try:
+        version = form_version(data)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    try:
+        values = findings.checked(data, creating=False)
+    except InvalidInput as exc:
+        errors.update(exc.errors)
+    errors.raise_if_any()
+    return FindingUpdate(version=version, **_finding_fields(values))
 
 
 def measure_values(row: Mapping[str, Any]) -> dict[str, Any]:

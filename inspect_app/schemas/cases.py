@@ -399,6 +399,16 @@ class FindingList(msgspec.Struct):
     next_cursor: str | None
 
 
+class WithdrawnFinding(msgspec.Struct):
+    """What the case page says of a withdrawn finding."""
+
+    id: int
+    description: str
+    amount_vnd: int
+    withdrawn_reason: str
+    deleted_at: datetime
+
+
 # --------------------------------------------------------------------------- measures
 
 

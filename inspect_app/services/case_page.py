@@ -21,6 +21,8 @@ from typing import Any
 
 from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import Finding as FindingOut
+from inspect_app.schemas.cases import WithdrawnFinding
 from inspect_app.services import approvals, attachments, audit, findings, inspections, measures
 from inspect_app.services import subjects as subject_service
 from inspect_app.services.case_context import CaseContext
@@ -222,8 +224,8 @@ class CasePage:
     context: CaseContext
     case: dict[str, Any]
     events: list[dict[str, Any]]
-    findings: list[dict[str, Any]]
-    withdrawn_findings: list[dict[str, Any]]
+    findings: list[FindingOut]
+    withdrawn_findings: list[WithdrawnFinding]
     measures: dict[str, Any]
     files: list[dict[str, Any]]
     finding_files: dict[int, list[dict[str, Any]]]
@@ -262,7 +264,7 @@ async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
     standing, withdrawn = findings.split_findings(got["findings"])
     standing = standing[:FINDINGS_SHOWN]
     files, finding_files = attachments.files_by_owner(
-        got["files"], "inspection", [f["id"] for f in standing]
+        got["files"], "inspection", [f.id for f in standing]
     )
     return CasePage(
         former_agency=former_agency,

@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import msgspec
+
 from inspect_app.domain.approvals import REASON_REQUIRED
 from inspect_app.errors import Conflict, InvalidInput, NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import Finding as FindingOut
+from inspect_app.schemas.cases import (
+    FindingCreate,
+    FindingList,
+    FindingUpdate,
+    WithdrawnFinding,
+    given,
+)
 from inspect_app.services import audit
 from inspect_app.services.case_access import ensure_case_write
 from inspect_app.services.casework import (
     Errors,
     decode_cursor,
+    encode_cursor,
     ensure_id,
     keyset_rows,
     land,
     m2_text,
     page_limit,
-    page_of,
     record_id,
     stale_version,
     text,
@@ -50,16 +61,27 @@ FINDING_FIELDS = (
     Finding.created_at,
     Finding.updated_at,
 )
-# What the case page says of a withdrawn finding.
-WITHDRAWN_FIELDS = ("id", "description", "amount_vnd", "withdrawn_reason", "deleted_at")
 
 
-def _out(row: dict[str, Any]) -> dict[str, Any]:
-    row = dict(row)
-    row["inspection_id"] = row.pop("inspection")
-    row["subject_id"] = row.pop("subject")
-    row["land_m2"] = m2_text(row["land_m2"])
-    return row
+def _out(row: Mapping[str, Any]) -> FindingOut:
+    return FindingOut(
+        id=row["id"],
+        inspection_id=row["inspection"],
+        subject_id=row["subject"],
+        category=row["category"],
+        description=row["description"],
+        legal_basis=row["legal_basis"],
+        amount_vnd=row["amount_vnd"],
+        land_m2=m2_text(row["land_m2"]),
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _audited(finding: FindingOut) -> dict[str, Any]:
+    # The audit row keeps the finding as the API writes it.
+    return msgspec.structs.asdict(finding)
 
 
 def _in_scope(principal: Principal) -> Any:
@@ -72,7 +94,7 @@ def _in_scope(principal: Principal) -> Any:
 
 async def list_findings(
     principal: Principal, inspection_id: int, *, cursor: str | None = None, limit: int | None = None
-) -> dict[str, Any]:
+) -> FindingList:
     """The findings of a case in scope, in the order they were recorded."""
     size = page_limit(limit)
     after = decode_cursor(cursor)
@@ -84,37 +106,41 @@ async def list_findings(
         after,
         size,
     )
-    return page_of([_out(row) for row in rows], size)
+    items = [_out(row) for row in rows[:size]]
+    more = len(rows) > size and items
+    return FindingList(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
 
-def finding_out(row: dict[str, Any]) -> dict[str, Any]:
+def finding_out(row: Mapping[str, Any]) -> FindingOut:
     """A stored finding row (FINDING_FIELDS) as the API and pages show it."""
     return _out(row)
 
 
 def split_findings(
-    rows: list[dict[str, Any]],
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    rows: Sequence[Mapping[str, Any]],
+) -> tuple[list[FindingOut], list[WithdrawnFinding]]:
     """Every finding of a case (FINDING_FIELDS with ``withdrawn_reason`` and ``deleted_at``,
     in id order) as those standing and those withdrawn, newest first."""
-    standing = [
-        _out({k: v for k, v in row.items() if k not in ("withdrawn_reason", "deleted_at")})
-        for row in rows
-        if row["deleted_at"] is None
-    ]
+    standing = [_out(row) for row in rows if row["deleted_at"] is None]
     withdrawn = sorted(
         (
-            {key: row[key] for key in WITHDRAWN_FIELDS}
+            WithdrawnFinding(
+                id=row["id"],
+                description=row["description"],
+                amount_vnd=row["amount_vnd"],
+                withdrawn_reason=row["withdrawn_reason"],
+                deleted_at=row["deleted_at"],
+            )
             for row in rows
             if row["deleted_at"] is not None
         ),
-        key=lambda row: (row["deleted_at"], row["id"]),
+        key=lambda finding: (finding.deleted_at, finding.id),
         reverse=True,
     )
     return standing, withdrawn
 
 
-async def get_finding(principal: Principal, finding_id: int) -> dict[str, Any]:
+async def get_finding(principal: Principal, finding_id: int) -> FindingOut:
     """One finding of a case in scope; NotFound otherwise."""
     ensure_id(finding_id)
     row = (
@@ -127,7 +153,12 @@ async def get_finding(principal: Principal, finding_id: int) -> dict[str, Any]:
     return _out(row)
 
 
-async def _validate(inspection_id: int, data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+def checked(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
+    """The values of a finding, each read and checked (a subject id, a category, the texts
+    without control characters, a whole amount of đồng, an area with at most two decimals);
+    InvalidInput naming every field at fault. ``data`` is what the API sent or the text of
+    the page's form; when ``creating`` is false, only the fields given are read."""
+    data = dict(data)
     errors = Errors()
     values: dict[str, Any] = {}
     if creating or "subject_id" in data:
@@ -146,6 +177,13 @@ async def _validate(inspection_id: int, data: dict[str, Any], *, creating: bool)
         area = land(data, "land_m2", errors)
         values["land_m2"] = area if area is not None else ZERO_M2
     errors.raise_if_any()
+    return values
+
+
+async def _validate(
+    inspection_id: int, data: FindingCreate | FindingUpdate, *, creating: bool
+) -> dict[str, Any]:
+    values = checked(given(data), creating=creating)
     if values.get("subject_id") is not None and not await InspectionSubject.exists().where(
         (InspectionSubject.inspection == inspection_id)
         & (InspectionSubject.subject == values["subject_id"])
@@ -155,8 +193,8 @@ async def _validate(inspection_id: int, data: dict[str, Any], *, creating: bool)
 
 
 async def create_finding(
-    principal: Principal, inspection_id: int, data: dict[str, Any], ip: str = ""
-) -> dict[str, Any]:
+    principal: Principal, inspection_id: int, data: FindingCreate, ip: str = ""
+) -> FindingOut:
     """Record a finding about one of the case's subjects."""
     case = await visible_case(principal, inspection_id)
     await ensure_case_write(principal, case, "finding.edit")
@@ -180,9 +218,9 @@ async def create_finding(
             "create",
             actor=principal,
             entity_type="finding",
-            entity_id=created["id"],
+            entity_id=created.id,
             agency_id=case["agency"],
-            after=created,
+            after=_audited(created),
             ip=ip,
         )
         await work.totals_changed(case["agency"], lifecycle_dates(case))
@@ -190,17 +228,18 @@ async def create_finding(
 
 
 async def update_finding(
-    principal: Principal, finding_id: int, version: int, data: dict[str, Any], ip: str = ""
-) -> dict[str, Any]:
-    """Correct a finding; a stale version gets 409 and changes nothing."""
+    principal: Principal, finding_id: int, data: FindingUpdate, ip: str = ""
+) -> FindingOut:
+    """Correct a finding; a stale version (``data.version``) gets 409 and changes nothing."""
+    version = data.version
     before = await get_finding(principal, finding_id)
-    if before["version"] != version:
+    if before.version != version:
         raise stale_version()
-    case = await visible_case(principal, before["inspection_id"])
+    case = await visible_case(principal, before.inspection_id)
     await ensure_case_write(principal, case, "finding.edit")
     if case["status"] in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
-    values = await _validate(before["inspection_id"], data, creating=False)
+    values = await _validate(before.inspection_id, data, creating=False)
     columns = {
         "subject_id": Finding.subject,
         "category": Finding.category,
@@ -219,8 +258,8 @@ async def update_finding(
             entity_type="finding",
             entity_id=finding_id,
             agency_id=case["agency"],
-            before=before,
-            after=after,
+            before=_audited(before),
+            after=_audited(after),
             ip=ip,
         )
         await work.totals_changed(case["agency"], lifecycle_dates(case))
@@ -240,9 +279,9 @@ async def delete_finding(
     Once the case is concluded a reason is required (422 naming ``reason``).
     """
     before = await get_finding(principal, finding_id)
-    if version is not None and before["version"] != version:
+    if version is not None and before.version != version:
         raise stale_version()
-    case = await visible_case(principal, before["inspection_id"])
+    case = await visible_case(principal, before.inspection_id)
     await ensure_case_write(principal, case, "finding.edit")
     if case["status"] in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
@@ -262,10 +301,10 @@ async def delete_finding(
                 {
                     Finding.deleted_at: datetime.now(UTC),
                     Finding.withdrawn_reason: why.strip(),
-                    Finding.version: before["version"] + 1,
+                    Finding.version: before.version + 1,
                 }
             )
-            .where((Finding.id == finding_id) & (Finding.version == before["version"]))
+            .where((Finding.id == finding_id) & (Finding.version == before.version))
             .returning(Finding.id)
         )
         if not deleted:
@@ -276,7 +315,7 @@ async def delete_finding(
             entity_type="finding",
             entity_id=finding_id,
             agency_id=case["agency"],
-            before=before,
+            before=_audited(before),
             after={"reason": why.strip()} if why.strip() else None,
             ip=ip,
         )

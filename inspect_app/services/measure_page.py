@@ -15,6 +15,7 @@ from typing import Any
 from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
 from inspect_app.schemas.cases import Execution
+from inspect_app.schemas.cases import Finding as FindingOut
 from inspect_app.services import approvals, attachments, executions, findings, measures
 from inspect_app.services.audit import history_out
 from inspect_app.services.case_context import CaseContext
@@ -90,7 +91,7 @@ class MeasurePage:
 
     case: CaseContext
     measure: dict[str, Any]
-    finding: dict[str, Any] | None
+    finding: FindingOut | None
     executions: list[Execution]
     files: list[dict[str, Any]]
     execution_files: dict[int, list[dict[str, Any]]]

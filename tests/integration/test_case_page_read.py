@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import msgspec
 import pytest
 
 from inspect_app.errors import NotFound
@@ -149,7 +150,7 @@ async def _loaders(principal: Any, case_id: int) -> dict[str, Any]:
     case = await inspections.get_inspection(principal, case_id)
     listed = (await inspections.list_inspections(principal, q=case["code"]))["items"]
     assert [row for row in listed if row["id"] == case_id] == [case]
-    standing = (await findings.list_findings(principal, case_id, limit=200))["items"]
+    standing = (await findings.list_findings(principal, case_id, limit=200)).items
     files = (await attachments.list_attachments(principal, "inspection", case_id))["items"]
     events = await inspections.list_events(principal, case_id)
     named = {case["lead_user_id"], *case["member_user_ids"], *(e["user_id"] for e in events)}
@@ -171,13 +172,13 @@ async def _loaders(principal: Any, case_id: int) -> dict[str, Any]:
         "measures": await measures.list_measures(principal, case_id, limit=200),
         "files": files,
         "finding_files": {
-            finding["id"]: (
-                await attachments.list_attachments(principal, "finding", finding["id"])
-            )["items"]
+            finding.id: (await attachments.list_attachments(principal, "finding", finding.id))[
+                "items"
+            ]
             for finding in standing
         },
         "subjects": await subjects.subjects_by_ids(
-            case["subject_ids"] + [f["subject_id"] for f in standing if f["subject_id"]]
+            case["subject_ids"] + [f.subject_id for f in standing if f.subject_id]
         ),
         "team": {row["id"]: row for row in await users.team_options(principal, named - {None})},
         "history": await audit.visible_history(principal, "inspection", case_id)
@@ -198,6 +199,8 @@ def _comparable(value: Any) -> Any:
         except ValueError:
             return value
         return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp
+    if isinstance(value, msgspec.Struct):
+        return _comparable(msgspec.structs.asdict(value))
     if isinstance(value, dict):
         return {key: _comparable(item) for key, item in value.items()}
     if isinstance(value, list):

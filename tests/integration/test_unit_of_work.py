@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from inspect_app.schemas.cases import FindingCreate
 from inspect_app.services import audit, findings, unit_of_work
 from inspect_app.services.changes import DIRTY_PREFIX
 from models.tables import Agency, AuditEvent, Finding, JobState
@@ -26,8 +27,8 @@ async def _case(people: dict[str, Any]) -> tuple[dict[str, Any], int]:
     return case, subject
 
 
-def _finding(subject: int) -> dict[str, Any]:
-    return {"subject_id": subject, "description": "Chi sai chế độ", "amount_vnd": 5_000_000}
+def _finding(subject: int) -> FindingCreate:
+    return FindingCreate(subject_id=subject, description="Chi sai chế độ", amount_vnd=5_000_000)
 
 
 async def test_a_failure_inside_the_write_leaves_neither_the_change_nor_a_marker(

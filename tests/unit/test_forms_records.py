@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+
+import pytest
+from msgspec import UNSET
 
 from inspect_app.domain.periods import parse_period
+from inspect_app.errors import InvalidInput
 from inspect_app.forms.plans import new_plan_values, plan_filters, plan_values
 from inspect_app.forms.records import (
     attachment_target,
+    finding_change,
+    finding_entry,
     finding_values,
     measure_values,
     new_measure_values,
@@ -22,20 +27,23 @@ from inspect_app.forms.reports import (
     signer_form,
 )
 from inspect_app.forms.subjects import subject_filters, subject_values
+from inspect_app.schemas.cases import Finding, FindingCreate
 
 
 def test_a_stored_finding_as_its_form_shows_it() -> None:
-    row = {
-        "subject_id": 3,
-        "category": "land",
-        "description": "Sử dụng đất sai mục đích",
-        "legal_basis": "Luật Đất đai 2024",
-        "amount_vnd": 1_250_000,
-        "land_m2": Decimal("1250.50"),
-        "version": 1,
-    }
+    finding = Finding(
+        id=7,
+        inspection_id=2,
+        subject_id=3,
+        category="land",
+        description="Sử dụng đất sai mục đích",
+        legal_basis="Luật Đất đai 2024",
+        amount_vnd=1_250_000,
+        land_m2="1250.50",
+        version=1,
+    )
 
-    assert finding_values(row) == {
+    assert finding_values(finding) == {
         "subject_id": "3",
         "category": "land",
         "description": "Sử dụng đất sai mục đích",
@@ -44,6 +52,51 @@ def test_a_stored_finding_as_its_form_shows_it() -> None:
         "land_m2": "1.250,50",
         "version": "1",
     }
+
+
+def test_the_finding_form_is_read_into_what_the_service_takes() -> None:
+    form = {
+        "subject_id": "3",
+        "category": "land",
+        "description": "  Sử dụng đất sai mục đích ",
+        "legal_basis": "",
+        "amount_vnd": "1.234.567",
+        "land_m2": "1.250,5",
+    }
+    assert finding_entry(form) == FindingCreate(
+        subject_id=3,
+        category="land",
+        description="Sử dụng đất sai mục đích",
+        legal_basis="",
+        amount_vnd=1_234_567,
+        land_m2="1250.50",
+    )
+    # Empty amounts are none; an edit carries the version the form read.
+    change = finding_change({**form, "amount_vnd": "", "land_m2": "", "version": "4"})
+    assert (change.version, change.amount_vnd, change.land_m2) == (4, 0, "0.00")
+
+
+def test_the_finding_form_names_every_field_at_fault_at_once() -> None:
+    form = {
+        "subject_id": "ba",
+        "description": " ",
+        "amount_vnd": "12,5",
+        "land_m2": "1.250,505",
+        "legal_basis": "x\x00",
+    }
+    with pytest.raises(InvalidInput) as created:
+        finding_entry(form)
+    assert set(created.value.errors) == {
+        "subject_id", "description", "amount_vnd", "land_m2", "legal_basis",
+    }  # fmt: skip
+    with pytest.raises(InvalidInput) as changed:
+        finding_change({**form, "version": ""})
+    assert set(changed.value.errors) == set(created.value.errors) | {"version"}
+    # A subject is required of a new finding; an edit keeps the one it has if none is sent.
+    with pytest.raises(InvalidInput) as missing:
+        finding_entry({"description": "Chi sai"})
+    assert set(missing.value.errors) == {"subject_id"}
+    assert finding_change({"version": "1", "description": "Chi sai"}).subject_id is UNSET
 
 
 def test_a_stored_measure_as_its_form_shows_it() -> None:
