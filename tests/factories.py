@@ -14,7 +14,8 @@ from typing import Any
 import msgspec
 
 from inspect_app.principal import Principal
-from inspect_app.schemas.cases import FindingCreate
+from inspect_app.schemas.cases import FindingCreate, MeasureCreate
+from inspect_app.schemas.cases import Measure as MeasureOut
 from inspect_app.security import new_api_token
 from inspect_app.services import findings, inspections, measures
 from inspect_app.services.catalogues import ensure_catalogues
@@ -143,6 +144,47 @@ async def concluded_case(lead: Actor, subject_ids: list[int], **fields: Any) -> 
     return await event(lead, case, "conclude", date(2026, 3, 10), conclusion_no="25/KL-TTr")
 
 
+def plain(record: msgspec.Struct) -> dict[str, Any]:
+    """A service's answer as the tests read it: a dict (nested answers too)."""
+    return {
+        key: plain(value) if isinstance(value, msgspec.Struct) else value
+        for key, value in msgspec.structs.asdict(record).items()
+    }
+
+
+def measure_as_shown(**fields: Any) -> MeasureOut:
+    """A measure as the services return it, open and untouched unless ``fields`` say."""
+    shown: dict[str, Any] = {
+        "id": 1,
+        "inspection_id": 1,
+        "finding_id": None,
+        "type": "recover_money",
+        "description": "",
+        "amount_vnd": 0,
+        "land_m2": "0.00",
+        "collectives": 0,
+        "individuals": 0,
+        "cases": 0,
+        "persons": 0,
+        "decision_no": None,
+        "decision_date": None,
+        "responsible": "",
+        "responsible_agency_id": None,
+        "due_on": None,
+        "status": "open",
+        "done_vnd": 0,
+        "done_m2": "0.00",
+        "done_count": 0,
+        "written_off_reason": "",
+        "completed_on": None,
+        "unit": "vnd",
+        "remaining": "0",
+        "overdue": False,
+        "version": 1,
+    }
+    return MeasureOut(**{**shown, **fields})
+
+
 async def make_finding(actor: Actor, case: dict[str, Any], **fields: Any) -> dict[str, Any]:
     """A finding about the case's first subject."""
     data = {
@@ -152,8 +194,7 @@ async def make_finding(actor: Actor, case: dict[str, Any], **fields: Any) -> dic
         "land_m2": "1250.50",
         **fields,
     }
-    created = await findings.create_finding(actor.principal, case["id"], FindingCreate(**data))
-    return msgspec.structs.asdict(created)
+    return plain(await findings.create_finding(actor.principal, case["id"], FindingCreate(**data)))
 
 
 async def make_measure(actor: Actor, case: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -169,7 +210,7 @@ async def make_measure(actor: Actor, case: dict[str, Any], **fields: Any) -> dic
         stored = await Inspection.select(Inspection.concluded_on).where(Inspection.id == case["id"])
         concluded_on = stored[0]["concluded_on"] if stored else None
         data["due_on"] = concluded_on + timedelta(days=90) if concluded_on else None
-    return await measures.create_measure(actor.principal, case["id"], data)
+    return plain(await measures.create_measure(actor.principal, case["id"], MeasureCreate(**data)))
 
 
 async def row_count(table: Any) -> int:

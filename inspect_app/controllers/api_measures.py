@@ -18,8 +18,6 @@ from inspect_app.schemas.cases import (
     MeasureCreate,
     MeasureList,
     MeasureUpdate,
-    given,
-    to,
 )
 from inspect_app.services import executions, measures
 
@@ -39,8 +37,7 @@ class MeasureApiController(Controller):
         limit: QueryLimit = None,
     ) -> MeasureList:
         """The measures of a case with their progress, in the order recorded."""
-        page = await measures.list_measures(principal, inspection_id, cursor=cursor, limit=limit)
-        return to(MeasureList, page)
+        return await measures.list_measures(principal, inspection_id, cursor=cursor, limit=limit)
 
     @post(
         "/inspections/{inspection_id:int}/measures",
@@ -58,15 +55,15 @@ class MeasureApiController(Controller):
         self, principal: Principal, inspection_id: FromPath[int], data: MeasureCreate, ip: str
     ) -> Response[Measure | PendingOnly]:
         """Record a recommendation of the case (a fine above the threshold waits: 202)."""
-        created = await measures.create_measure(principal, inspection_id, given(data), ip)
-        if "id" not in created:
-            return Response(to(PendingOnly, created), status_code=HTTP_202_ACCEPTED)
-        return Response(to(Measure, created), status_code=HTTP_201_CREATED)
+        created = await measures.create_measure(principal, inspection_id, data, ip)
+        if isinstance(created, PendingOnly):
+            return Response(created, status_code=HTTP_202_ACCEPTED)
+        return Response(created, status_code=HTTP_201_CREATED)
 
     @get("/measures/{measure_id:int}", opt={"permission": "read"})
     async def get_measure(self, principal: Principal, measure_id: FromPath[int]) -> Measure:
         """One measure with its progress."""
-        return to(Measure, await measures.get_measure(principal, measure_id))
+        return await measures.get_measure(principal, measure_id)
 
     @patch(
         "/measures/{measure_id:int}",
@@ -87,11 +84,9 @@ class MeasureApiController(Controller):
         Writing off and reducing what is owed wait for a second person: 202 with
         ``pending_approval``. After the conclusion a correction of the type, target or due
         date needs a ``reason``."""
-        values = given(data)
-        version = values.pop("version")
-        updated = await measures.update_measure(principal, measure_id, version, values, ip)
-        status = HTTP_202_ACCEPTED if updated.get("pending_approval") else HTTP_200_OK
-        return Response(to(Measure, updated), status_code=status)
+        updated = await measures.update_measure(principal, measure_id, data, ip)
+        status = HTTP_202_ACCEPTED if updated.pending_approval else HTTP_200_OK
+        return Response(updated, status_code=status)
 
     @get("/measures/{measure_id:int}/executions", opt={"permission": "read"})
     async def list_executions(

@@ -30,9 +30,12 @@ DECIDED = {
 
 def saved_message(result: Any, default: str = "The changes were saved.") -> str:
     """What a form's save says: the change made, or the request sent for approval."""
-    if isinstance(result, dict) and result.get("pending_approval"):
-        return SENT_FOR_APPROVAL
-    return default
+    pending = (
+        result.get("pending_approval")
+        if isinstance(result, dict)
+        else getattr(result, "pending_approval", None)
+    )
+    return SENT_FOR_APPROVAL if pending else default
 
 
 class ApprovalPageController(Controller):

@@ -37,7 +37,9 @@ from inspect_app.forms.common import form_version, int_or_none
 from inspect_app.i18n import translate
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
+from inspect_app.schemas.approvals import PendingOnly
 from inspect_app.schemas.cases import Finding as FindingOut
+from inspect_app.schemas.cases import Measure as MeasureOut
 from inspect_app.services import attachments, executions, findings, inspections, measures, subjects
 from inspect_app.settings import get_settings
 
@@ -85,7 +87,7 @@ async def _measure_form(
     case: dict[str, Any],
     values: Mapping[str, Any],
     errors: dict[str, str],
-    measure: dict[str, Any] | None = None,
+    measure: MeasureOut | None = None,
     status_code: int = 200,
 ) -> Template:
     lang = request_language(request)
@@ -170,10 +172,18 @@ async def _update_finding(
     return await findings.update_finding(principal, finding_id, records.finding_change(data), ip)
 
 
+async def _create_measure(
+    principal: Principal, inspection_id: int, data: dict[str, Any], ip: str
+) -> MeasureOut | PendingOnly:
+    asked, unread = records.measure_entry(data)
+    return await measures.create_measure(principal, inspection_id, asked, ip, unread=unread)
+
+
 async def _update_measure(
     principal: Principal, measure_id: int, data: dict[str, Any], ip: str
-) -> dict[str, Any]:
-    return await measures.update_measure(principal, measure_id, form_version(data), data, ip)
+) -> MeasureOut:
+    change, unread = records.measure_change(data)
+    return await measures.update_measure(principal, measure_id, change, ip, unread=unread)
 
 
 FINDING = RecordKind[FindingOut](
@@ -189,21 +199,21 @@ FINDING = RecordKind[FindingOut](
     _finding_form,
     lambda finding: f"/inspections/{finding.inspection_id}#findings",
 )
-MEASURE = RecordKind[dict[str, Any]](
+MEASURE = RecordKind[MeasureOut](
     "measure",
     "Measure",
     records.MEASURE_FIELDS,
     records.measure_values,
     measures.get_measure,
-    lambda measure: int(measure["inspection_id"]),
-    measures.create_measure,
+    lambda measure: measure.inspection_id,
+    _create_measure,
     "The measure was recorded.",
     _update_measure,
     _measure_form,
-    lambda row: (
-        f"/inspections/{row['pending_approval']['inspection_id']}#approvals"
-        if "id" not in row
-        else f"/measures/{row['id']}"
+    lambda saved: (
+        f"/inspections/{saved.pending_approval.inspection_id}#approvals"
+        if isinstance(saved, PendingOnly)
+        else f"/measures/{saved.id}"
     ),
 )
 
@@ -415,10 +425,10 @@ class CaseRecordPageController(Controller):
     ) -> Template | Redirect:
         """Write a measure off (leads, heads), mark a measure with nothing to count done, reopen."""
         data = await read_form(request)
-        wanted = records.status_change(data)
         try:
+            change, unread = records.status_change(data)
             changed = await measures.update_measure(
-                principal, measure_id, form_version(data), wanted, ip
+                principal, measure_id, change, ip, unread=unread
             )
         except InvalidInput as exc:
             return await _measure_write(request, principal, measure_id, data, "status", exc.errors)

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 from litestar import Request
 
 from inspect_app import clock
@@ -24,6 +25,8 @@ from inspect_app.forms.common import date_text
 from inspect_app.forms.inspections import DEADLINES, EVENT_FIELDS
 from inspect_app.importing.plan import KIND_LABELS
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import Measure as MeasureOut
+from inspect_app.schemas.cases import MeasureList
 from inspect_app.services import (
     case_access,
     case_page,
@@ -57,8 +60,9 @@ def deadline_rows(case: dict[str, Any], today: date) -> list[dict[str, Any]]:
     return rows
 
 
-def measure_view(row: dict[str, Any]) -> dict[str, Any]:
+def measure_view(measure: MeasureOut) -> dict[str, Any]:
     """A measure with its target, what is done and what remains, in its own unit."""
+    row = msgspec.structs.asdict(measure)
     target = measures.target(row)
     done = measures.done(row)
     left = Decimal(row["remaining"]) if row["unit"] == "m2" else int(row["remaining"])
@@ -83,13 +87,13 @@ async def _allowed_events(
     principal: Principal,
     case: dict[str, Any],
     may: frozenset[str],
-    measures_page: dict[str, Any],
+    measures_page: MeasureList,
 ) -> list[str]:
     if "inspection.event" not in may:
         return []
-    if measures_page["next_cursor"] is None:  # every measure is on the page: count them there
+    if measures_page.next_cursor is None:  # every measure is on the page: count them there
         measures_open = sum(
-            1 for row in measures_page["items"] if row["status"] not in ("done", "written_off")
+            1 for row in measures_page.items if row.status not in ("done", "written_off")
         )
     else:
         measures_open = await inspections.open_measures(case["id"])
@@ -122,7 +126,7 @@ async def case_page_context(
         if isinstance(event["payload"], str):
             event["payload"] = json.loads(event["payload"] or "{}")
     finding_rows = page.findings
-    measure_rows = [measure_view(row) for row in page.measures["items"]]
+    measure_rows = [measure_view(row) for row in page.measures.items]
     recover = [
         m for m in measure_rows if m["type"] == "recover_money" and m["status"] != "written_off"
     ]

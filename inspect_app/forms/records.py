@@ -10,9 +10,16 @@ from inspect_app.forms.common import area_text, date_text, form_version, money_t
 from inspect_app.i18n import N_
 from inspect_app.schemas.approvals import ExecutionReversal
 from inspect_app.schemas.bounds import FindingCategory
-from inspect_app.schemas.cases import ExecutionCreate, FindingCreate, FindingUpdate
+from inspect_app.schemas.cases import (
+    ExecutionCreate,
+    FindingCreate,
+    FindingUpdate,
+    MeasureCreate,
+    MeasureUpdate,
+)
 from inspect_app.schemas.cases import Finding as FindingOut
-from inspect_app.services import findings
+from inspect_app.schemas.cases import Measure as MeasureOut
+from inspect_app.services import findings, measures
 from inspect_app.services.approval_requests import request_reason
 from inspect_app.services.casework import Errors, land, optional_date, required_date, whole_number
 
@@ -95,23 +102,43 @@ def finding_change(data: Mapping[str, Any]) -> FindingUpdate:
     return FindingUpdate(version=version, **_finding_fields(values))
 
 
-def measure_values(row: Mapping[str, Any]) -> dict[str, Any]:
+def measure_values(measure: MeasureOut) -> dict[str, Any]:
     """A stored measure as its form shows it."""
     return {
-        "type": row["type"],
-        "finding_id": str(row["finding_id"] or ""),
-        "description": row["description"],
-        "amount_vnd": money_text(row["amount_vnd"]),
-        "excess_reason": row.get("excess_reason") or "",
-        "land_m2": area_text(row["land_m2"]),
-        **{k: str(row[k] or "") for k in PEOPLE_COUNTS},
-        "decision_no": row["decision_no"] or "",
-        "decision_date": date_text(row["decision_date"]),
-        "responsible": row["responsible"],
-        "responsible_agency_id": str(row["responsible_agency_id"] or ""),
-        "due_on": date_text(row["due_on"]),
-        "version": str(row["version"]),
+        "type": measure.type,
+        "finding_id": str(measure.finding_id or ""),
+        "description": measure.description,
+        "amount_vnd": money_text(measure.amount_vnd),
+        "excess_reason": measure.excess_reason,
+        "land_m2": area_text(measure.land_m2),
+        **{k: str(getattr(measure, k) or "") for k in PEOPLE_COUNTS},
+        "decision_no": measure.decision_no or "",
+        "decision_date": date_text(measure.decision_date),
+        "responsible": measure.responsible,
+        "responsible_agency_id": str(measure.responsible_agency_id or ""),
+        "due_on": date_text(measure.due_on),
+        "version": str(measure.version),
     }
+
+
+def measure_entry(data: Mapping[str, Any]) -> tuple[MeasureCreate, dict[str, str]]:
+    """The measure form as the service takes it: the amounts ("1.234.567" đồng,
+    "1.250,50" m², counts) and dates (dd/mm/yyyy) read, with the fields that could not be
+    read (the service's ``unread``: it names them with the rules of the recommendation in
+    one answer)."""
+    return measures.create_request(data)
+
+
+def measure_change(data: Mapping[str, Any]) -> tuple[MeasureUpdate, dict[str, str]]:
+    """An edit of a measure (its form, or the status form) with the version it read, as
+    the service takes it; see :func:`measure_entry`. Without the version nothing can be
+    checked against the stored measure: InvalidInput names it with the fields not read."""
+    try:
+        version = form_version(data)
+    except InvalidInput as exc:
+        _, problems = measures.update_request(0, data)
+        raise InvalidInput({**problems, **exc.errors}) from None
+    return measures.update_request(version, data)
 
 
 def new_measure_values(finding_id: str | None) -> dict[str, Any]:
@@ -122,9 +149,10 @@ def new_measure_values(finding_id: str | None) -> dict[str, Any]:
     }
 
 
-def status_change(data: Mapping[str, Any]) -> dict[str, Any]:
-    """The part of the status form a measure update takes (status and write-off reason)."""
-    return {k: data[k] for k in STATUS_KEYS if k in data}
+def status_change(data: Mapping[str, Any]) -> tuple[MeasureUpdate, dict[str, str]]:
+    """The status form (status, write-off reason and the version read) as the service takes
+    it: nothing else of the measure changes."""
+    return measure_change({k: data[k] for k in (*STATUS_KEYS, "version") if k in data})
 
 
 def attachment_target(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.schemas.approvals import ExecutionReversal
 from inspect_app.schemas.cases import Execution as ExecutionOut
+from inspect_app.schemas.cases import Measure as MeasureOut
 from inspect_app.services import audit, executions, inspections, measures
 from inspect_app.services.approval_requests import (
     TARGET_ENTITY,
@@ -171,11 +172,18 @@ async def _apply(principal: Principal, request: dict[str, Any], grant: Approved,
             await inspections.record_event(principal, target, data, ip, approved=grant)
             return int(target)
         if kind in ("measure_update", "measure_write_off"):
-            await measures.update_measure(principal, target, version, payload, ip, approved=grant)
+            change, unread = measures.update_request(version, payload)
+            await measures.update_measure(
+                principal, target, change, ip, approved=grant, unread=unread
+            )
             return int(target)
         if kind == "measure_create":
-            created = await measures.create_measure(principal, target, payload, ip, approved=grant)
-            return int(created["id"])
+            entry, unread = measures.create_request(payload)
+            created = await measures.create_measure(
+                principal, target, entry, ip, approved=grant, unread=unread
+            )
+            assert isinstance(created, MeasureOut)  # approved: recorded, not asked again
+            return created.id
         day = payload.get("date")  # stored as JSON: ISO text
         asked = ExecutionReversal(
             reason=str(payload.get("reason") or ""),

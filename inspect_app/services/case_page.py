@@ -22,11 +22,11 @@ from typing import Any
 from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
 from inspect_app.schemas.cases import Finding as FindingOut
-from inspect_app.schemas.cases import WithdrawnFinding
+from inspect_app.schemas.cases import MeasureList, WithdrawnFinding
 from inspect_app.services import approvals, attachments, audit, findings, inspections, measures
 from inspect_app.services import subjects as subject_service
 from inspect_app.services.case_context import CaseContext
-from inspect_app.services.casework import ensure_id, page_limit, page_of
+from inspect_app.services.casework import ensure_id, page_limit
 from inspect_app.services.json_lists import Field, JsonList, fields_of, list_columns, take_lists
 from models.tables import Finding, Inspection, Publication
 
@@ -226,7 +226,7 @@ class CasePage:
     events: list[dict[str, Any]]
     findings: list[FindingOut]
     withdrawn_findings: list[WithdrawnFinding]
-    measures: dict[str, Any]
+    measures: MeasureList
     files: list[dict[str, Any]]
     finding_files: dict[int, list[dict[str, Any]]]
     subjects: dict[int, dict[str, Any]]
@@ -273,7 +273,9 @@ async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
         events=[inspections.event_out(event) for event in got["events"]],
         findings=standing,
         withdrawn_findings=withdrawn,
-        measures=page_of([measures.measure_out(m) for m in got["measures"]], MEASURES_SHOWN),
+        measures=measures.measure_page(
+            [measures.measure_out(m) for m in got["measures"]], MEASURES_SHOWN
+        ),
         files=files,
         finding_files=finding_files,
         subjects={s["id"]: subject_service.subject_out(s) for s in got["subjects"]},

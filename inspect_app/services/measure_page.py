@@ -16,6 +16,7 @@ from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
 from inspect_app.schemas.cases import Execution
 from inspect_app.schemas.cases import Finding as FindingOut
+from inspect_app.schemas.cases import Measure as MeasureOut
 from inspect_app.services import approvals, attachments, executions, findings, measures
 from inspect_app.services.audit import history_out
 from inspect_app.services.case_context import CaseContext
@@ -90,7 +91,7 @@ class MeasurePage:
     """Everything the recommendation page reads from the database, shaped by the loaders."""
 
     case: CaseContext
-    measure: dict[str, Any]
+    measure: MeasureOut
     finding: FindingOut | None
     executions: list[Execution]
     files: list[dict[str, Any]]

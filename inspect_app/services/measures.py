@@ -8,9 +8,12 @@ recommendation) as done.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
+
+import msgspec
 
 from inspect_app import clock
 from inspect_app.db import is_postgres
@@ -34,6 +37,10 @@ from inspect_app.domain.records import (
 )
 from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.approvals import PendingApproval, PendingOnly
+from inspect_app.schemas.bounds import MeasureType
+from inspect_app.schemas.cases import Measure as MeasureOut
+from inspect_app.schemas.cases import MeasureCreate, MeasureList, MeasureUpdate, given
 from inspect_app.services import audit
 from inspect_app.services.approval_requests import Approved, ask, request_reason
 from inspect_app.services.case_access import NOT_ON_TEAM, allowed, ensure_case_write
@@ -42,6 +49,7 @@ from inspect_app.services.casework import (
     Errors,
     choice,
     decode_cursor,
+    encode_cursor,
     ensure_id,
     keyset_rows,
     land,
@@ -49,7 +57,6 @@ from inspect_app.services.casework import (
     not_in_future,
     optional_date,
     page_limit,
-    page_of,
     record_id,
     stale_version,
     text,
@@ -100,7 +107,7 @@ MEASURE_FIELDS = (
 )
 
 
-def target(row: dict[str, Any]) -> int | Decimal:
+def target(row: Mapping[str, Any]) -> int | Decimal:
     """What carrying the measure out in full means, in its unit."""
     return target_of(
         row["type"],
@@ -113,7 +120,7 @@ def target(row: dict[str, Any]) -> int | Decimal:
     )
 
 
-def done(row: dict[str, Any]) -> int | Decimal:
+def done(row: Mapping[str, Any]) -> int | Decimal:
     """What has been carried out so far, in the measure's unit."""
     unit = measure_unit(row["type"])
     if unit == "vnd":
@@ -125,7 +132,7 @@ def done(row: dict[str, Any]) -> int | Decimal:
     return 0
 
 
-def is_overdue(row: dict[str, Any], today: date) -> bool:
+def is_overdue(row: Mapping[str, Any], today: date) -> bool:
     """True when the measure is still to be carried out and its due day has passed (the
     legal clock's rule, domain.clock.is_overdue: a measure done or written off is no longer
     to be carried out)."""
@@ -133,19 +140,55 @@ def is_overdue(row: dict[str, Any], today: date) -> bool:
     return clock_is_overdue(row["due_on"], None if still_due else today, today)
 
 
-def _out(row: dict[str, Any], today: date) -> dict[str, Any]:
-    out = dict(row)
-    out["inspection_id"] = out.pop("inspection")
-    out["finding_id"] = out.pop("finding")
-    out["responsible_agency_id"] = out.pop("responsible_agency")
-    out["land_m2"] = m2_text(out["land_m2"])
-    out["done_m2"] = m2_text(out["done_m2"])
-    out["unit"] = measure_unit(row["type"])
+def _out(row: Mapping[str, Any], today: date) -> MeasureOut:
+    unit = measure_unit(row["type"])
     # One unit per measure: target and done are both int or both Decimal.
     left = remaining(target(row), done(row))  # type: ignore[type-var]
-    out["remaining"] = m2_text(left) if out["unit"] == "m2" else str(left)
-    out["overdue"] = is_overdue(row, today)
-    return out
+    return MeasureOut(
+        id=row["id"],
+        inspection_id=row["inspection"],
+        finding_id=row["finding"],
+        type=row["type"],
+        description=row["description"],
+        amount_vnd=row["amount_vnd"],
+        land_m2=m2_text(row["land_m2"]),
+        collectives=row["collectives"],
+        individuals=row["individuals"],
+        cases=row["cases"],
+        persons=row["persons"],
+        decision_no=row["decision_no"],
+        decision_date=row["decision_date"],
+        responsible=row["responsible"],
+        responsible_agency_id=row["responsible_agency"],
+        due_on=row["due_on"],
+        status=row["status"],
+        done_vnd=row["done_vnd"],
+        done_m2=m2_text(row["done_m2"]),
+        done_count=row["done_count"],
+        written_off_reason=row["written_off_reason"],
+        completed_on=row["completed_on"],
+        unit=unit,
+        remaining=m2_text(left) if unit == "m2" else str(left),
+        overdue=is_overdue(row, today),
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        excess_reason=row["excess_reason"],
+    )
+
+
+def _audited(measure: MeasureOut) -> dict[str, Any]:
+    # The audit row keeps the measure as the API writes it (without a pending request).
+    kept = msgspec.structs.asdict(measure)
+    del kept["pending_approval"]
+    return kept
+
+
+def measure_page(items: list[MeasureOut], size: int) -> MeasureList:
+    """A page of ``size`` measures from up to ``size + 1`` in id order, with the cursor after."""
+    shown = items[:size]
+    more = len(items) > size and shown
+    return MeasureList(items=shown, next_cursor=encode_cursor(shown[-1].id) if more else None)
 
 
 def _in_scope(principal: Principal) -> Any:
@@ -158,7 +201,7 @@ def _in_scope(principal: Principal) -> Any:
 
 async def list_measures(
     principal: Principal, inspection_id: int, *, cursor: str | None = None, limit: int | None = None
-) -> dict[str, Any]:
+) -> MeasureList:
     """The measures of a case in scope, in the order they were recorded."""
     case = await case_context(principal, inspection_id)
     return await measures_of(case, cursor=cursor, limit=limit)
@@ -166,7 +209,7 @@ async def list_measures(
 
 async def measures_of(
     case: CaseContext, *, cursor: str | None = None, limit: int | None = None
-) -> dict[str, Any]:
+) -> MeasureList:
     """The measures of a resolved case, in the order they were recorded."""
     size = page_limit(limit)
     after = decode_cursor(cursor)
@@ -178,7 +221,7 @@ async def measures_of(
         size,
     )
     today = clock.today()
-    return page_of([_out(row, today) for row in rows], size)
+    return measure_page([_out(row, today) for row in rows], size)
 
 
 async def measure_row(principal: Principal, measure_id: int) -> dict[str, Any]:
@@ -245,7 +288,7 @@ def in_scope(principal: Principal) -> Any:
     return _in_scope(principal)
 
 
-async def get_measure(principal: Principal, measure_id: int) -> dict[str, Any]:
+async def get_measure(principal: Principal, measure_id: int) -> MeasureOut:
     """One measure of a case in scope, with its progress; NotFound otherwise."""
     row = await measure_row(principal, measure_id)
     row.pop("agency_id")
@@ -253,15 +296,15 @@ async def get_measure(principal: Principal, measure_id: int) -> dict[str, Any]:
     return _out(row, clock.today())
 
 
-def measure_out(row: dict[str, Any]) -> dict[str, Any]:
+def measure_out(row: Mapping[str, Any]) -> MeasureOut:
     """A stored measure row (from measure_in_case) as the API and pages show it."""
     return _out(row, clock.today())
 
 
-async def _validate(
-    inspection_id: int, data: dict[str, Any], current: dict[str, Any] | None
-) -> dict[str, Any]:
-    creating = current is None
+def _read(data: dict[str, Any], *, creating: bool) -> tuple[dict[str, Any], Errors]:
+    """The measure's fields given in ``data``, each read (the page's form text, the API's
+    values or a request stored as JSON): the values, and the problems of the fields that
+    could not be read or are out of bounds."""
     errors = Errors()
     values: dict[str, Any] = {}
     if creating or "type" in data:
@@ -294,6 +337,53 @@ async def _validate(
         values["excess_reason"] = (
             text(data, "excess_reason", errors, max_length=2000) or ""
         ).strip()
+    return values, errors
+
+
+# Read by the service where it uses them (a write-off, a correction's reason).
+_PASSED_AS_TEXT = ("status", "written_off_reason", "reason")
+
+
+def _request_fields(
+    data: Mapping[str, Any], values: dict[str, Any], errors: Errors
+) -> dict[str, Any]:
+    fields = {key: value for key, value in values.items() if key not in errors}
+    if "land_m2" in fields:
+        fields["land_m2"] = str(fields["land_m2"])
+    fields.update({key: str(data[key] or "") for key in _PASSED_AS_TEXT if key in data})
+    return fields
+
+
+def create_request(data: Mapping[str, Any]) -> tuple[MeasureCreate, Errors]:
+    """A new measure as the page's form (or a request stored as JSON) gives it, read into
+    what :func:`create_measure` takes, with the problems of the fields that could not be
+    read (pass them as ``unread``: the service names them with its own in one answer)."""
+    values, errors = _read(dict(data), creating=True)
+    fields = _request_fields(data, values, errors)
+    fields.pop("status", None)
+    fields.pop("written_off_reason", None)
+    kind = fields.pop("type", None) or str(data.get("type") or "")
+    return MeasureCreate(type=cast(MeasureType, kind), **fields), errors
+
+
+def update_request(version: int, data: Mapping[str, Any]) -> tuple[MeasureUpdate, Errors]:
+    """Changes to a measure as the page's forms (or a request stored as JSON) give them,
+    read into what :func:`update_measure` takes; see :func:`create_request`."""
+    values, errors = _read(dict(data), creating=False)
+    return MeasureUpdate(version=version, **_request_fields(data, values, errors)), errors
+
+
+async def _validate(
+    inspection_id: int,
+    data: dict[str, Any],
+    current: dict[str, Any] | None,
+    unread: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    values, errors = _read(data, creating=current is None)
+    for key, message in (unread or {}).items():
+        # A field its form could not read: its problem is said, its value is not used.
+        values.pop(key, None)
+        errors[key] = message
     await _check_recommendation(inspection_id, data, current, values, errors)
     if "finding_id" not in errors and "amount_vnd" not in errors:
         await _check_excess(inspection_id, data, current, values, errors)
@@ -416,7 +506,7 @@ async def _check_recommendation(
             errors[field] = message
 
 
-def status_of(row: dict[str, Any]) -> str:
+def status_of(row: Mapping[str, Any]) -> str:
     """The status a measure's figures lead to (written off and completed are kept)."""
     return measure_status(
         target(row),
@@ -435,20 +525,24 @@ async def fine_threshold(agency_id: int) -> int:
 async def create_measure(
     principal: Principal,
     inspection_id: int,
-    data: dict[str, Any],
+    request: MeasureCreate,
     ip: str = "",
     approved: Approved | None = None,
-) -> dict[str, Any]:
+    *,
+    unread: Mapping[str, str] | None = None,
+) -> MeasureOut | PendingOnly:
     """Record a recommendation of the case; its status starts from its figures.
 
     A fine above the agency's threshold is not recorded but asked for approval: the answer
-    is then ``{"pending_approval": {...}}`` (domain.approvals).
+    is then the request (PendingOnly, domain.approvals). ``unread``: the fields a form could
+    not read (:func:`create_request`), named with the other problems.
     """
+    data = given(request)
     case = await visible_case(principal, inspection_id)
     await ensure_case_write(principal, case, "measure.edit")
     if case["status"] in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
-    values = await _validate(inspection_id, data, None)
+    values = await _validate(inspection_id, data, None, unread)
     threshold = await fine_threshold(case["agency"])
     if approved is None and fine_needs_approval(values["type"], values["amount_vnd"], threshold):
         reason = request_reason(data)
@@ -468,7 +562,7 @@ async def create_measure(
             reason=reason,
             ip=ip,
         )
-        return {"pending_approval": pending}
+        return PendingOnly(pending_approval=msgspec.convert(pending, PendingApproval))
     async with unit_of_work() as work:
         rows = await Measure.insert(
             Measure(
@@ -498,9 +592,12 @@ async def create_measure(
             "create",
             actor=principal,
             entity_type="measure",
-            entity_id=created["id"],
+            entity_id=created.id,
             agency_id=case["agency"],
-            after={**created, "approval": approved.audit_note()} if approved else created,
+            after={
+                **_audited(created),
+                **({"approval": approved.audit_note()} if approved else {}),
+            },
             ip=ip,
         )
         await work.totals_changed(case["agency"], lifecycle_dates(case))
@@ -558,18 +655,23 @@ def _corrections(row: dict[str, Any], values: dict[str, Any]) -> dict[str, list[
 async def update_measure(
     principal: Principal,
     measure_id: int,
-    version: int,
-    data: dict[str, Any],
+    request: MeasureUpdate,
     ip: str = "",
     approved: Approved | None = None,
-) -> dict[str, Any]:
+    *,
+    unread: Mapping[str, str] | None = None,
+) -> MeasureOut:
     """Edit a measure, write it off or mark it done; a stale version gets 409.
 
     Once the case is concluded, a change of the type, the target or the due date is a
     correction and needs a ``reason``. Writing off, and a correction that reduces what is
     owed (domain.approvals), are not made but asked for approval: the answer is the measure
     as it stands with ``pending_approval``. ``approved`` makes the change on approval.
+    ``unread``: the fields a form could not read (:func:`update_request`).
     """
+    version = request.version
+    data = given(request)
+    del data["version"]
     row = await measure_row(principal, measure_id)
     agency_id = row.pop("agency_id")
     case_status = row.pop("case_status")
@@ -582,7 +684,7 @@ async def update_measure(
     if "measure.edit" not in may:
         raise Forbidden(NOT_ON_TEAM)
     before = _out(row, clock.today())
-    values = await _validate(row["inspection"], data, row)
+    values = await _validate(row["inspection"], data, row, unread)
     status_values = _status_change(may, row, data)
     corrections = _corrections(row, values)
     writing_off = status_values.get("status") == "written_off"
@@ -619,7 +721,9 @@ async def update_measure(
             reason=reason,
             ip=ip,
         )
-        return {**before, "pending_approval": pending}
+        return msgspec.structs.replace(
+            before, pending_approval=msgspec.convert(pending, PendingApproval)
+        )
     merged["status"] = status_of(merged)
     columns = {
         "finding_id": Measure.finding,
@@ -665,8 +769,8 @@ async def update_measure(
             entity_type="measure",
             entity_id=measure_id,
             agency_id=agency_id,
-            before=before,
-            after={**after, **note},
+            before=_audited(before),
+            after={**_audited(after), **note},
             ip=ip,
         )
         await work.totals_changed(agency_id, lifecycle_dates(case))

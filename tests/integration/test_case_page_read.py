@@ -18,7 +18,7 @@ import pytest
 from inspect_app.errors import NotFound
 from inspect_app.importing.store import sources_of_case
 from inspect_app.schemas.approvals import ExecutionReversal, PendingOnly
-from inspect_app.schemas.cases import ExecutionCreate
+from inspect_app.schemas.cases import ExecutionCreate, MeasureUpdate
 from inspect_app.services import (
     approvals,
     attachments,
@@ -126,15 +126,17 @@ async def _full_case(people: dict[str, Any]) -> dict[str, Any]:
     await measures.update_measure(
         lead.principal,
         money["id"],
-        current["version"],
-        {"status": "written_off", "written_off_reason": "Doanh nghiệp giải thể"},
+        MeasureUpdate(
+            version=current.version,
+            status="written_off",
+            written_off_reason="Doanh nghiệp giải thể",
+        ),
     )
     # A request withdrawn by its requester is no longer listed.
     await measures.update_measure(
         lead.principal,
         land["id"],
-        land["version"],
-        {"status": "written_off", "written_off_reason": "Nhầm"},
+        MeasureUpdate(version=land["version"], status="written_off", written_off_reason="Nhầm"),
     )
     asked = (await approvals.list_approvals(lead.principal, inspection_id=case["id"]))["items"]
     withdrawn = next(a for a in asked if a["target_id"] == land["id"])
@@ -221,7 +223,7 @@ async def test_the_one_statement_read_equals_the_loaders(people: dict[str, Any])
     assert [s["name"] for s in page.subjects.values()] == ["Công ty A", "Ông Nguyễn Văn B"]
     assert page.case["warnings"] and page.case["member_user_ids"] == [people["inspector"].id]
     assert len(page.findings) == 2 and len(page.withdrawn_findings) == 1
-    assert len(page.measures["items"]) == 2 and page.measures["next_cursor"] is None
+    assert len(page.measures.items) == 2 and page.measures.next_cursor is None
     assert [f["filename"] for f in page.files] == ["ket-luan.pdf"]
     assert sum(len(v) for v in page.finding_files.values()) == 1
     assert page.tip and page.tip["code"] == "PA-TEST-0001"
@@ -267,8 +269,7 @@ async def test_the_measure_page_read_equals_the_loaders(people: dict[str, Any]) 
     await measures.update_measure(
         lead.principal,
         measure["id"],
-        current["version"],
-        {"status": "written_off", "written_off_reason": "Giải thể"},
+        MeasureUpdate(version=current.version, status="written_off", written_off_reason="Giải thể"),
     )
     for reader in (lead, people["inspector"], people["viewer"], head):
         page = await measure_page.read_measure_page(reader.principal, measure["id"])

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from inspect_app.schemas.cases import ExecutionCreate
+from inspect_app.schemas.cases import ExecutionCreate, MeasureCreate
 from inspect_app.security import hash_password
 from inspect_app.services import executions, inspections, measures
 from models.tables import AppUser, Inspection
@@ -19,6 +19,7 @@ from tests.factories import (
     event,
     make_finding,
     make_inspection,
+    make_measure,
     make_subject,
     make_tree,
     make_user,
@@ -291,12 +292,12 @@ async def test_case_page_for_a_viewer_shows_everything_and_no_edit_controls(
     await measures.create_measure(
         world["lead"].principal,
         case["id"],
-        {
-            "type": "recover_money",
-            "amount_vnd": 248_500_000,
-            "description": "Thu hồi về ngân sách",
-            "due_on": date(2026, 6, 30),
-        },
+        MeasureCreate(
+            type="recover_money",
+            amount_vnd=248_500_000,
+            description="Thu hồi về ngân sách",
+            due_on=date(2026, 6, 30),
+        ),
     )
     await sign_in(client, world["viewer"])
     response = await client.get(f"/inspections/{case['id']}")
@@ -362,15 +363,8 @@ async def test_an_execution_beyond_what_remains_is_refused_with_the_amount_left(
     case = await concluded_case(
         world["lead"], [await make_subject()], member_user_ids=[world["inspector"].id]
     )
-    measure = await measures.create_measure(
-        world["lead"].principal,
-        case["id"],
-        {
-            "type": "recover_money",
-            "amount_vnd": 248_500_000,
-            "description": "Thu hồi về ngân sách",
-            "due_on": date(2026, 6, 30),
-        },
+    measure = await make_measure(
+        world["lead"], case, amount_vnd=248_500_000, due_on=date(2026, 6, 30)
     )
     csrf = await sign_in(client, world["inspector"])
     response = await client.post(
@@ -388,7 +382,7 @@ async def test_an_execution_beyond_what_remains_is_refused_with_the_amount_left(
     )
     assert response.status_code == 200
     stored = await measures.get_measure(world["lead"].principal, measure["id"])
-    assert (stored["done_vnd"], stored["remaining"], stored["status"]) == (
+    assert (stored.done_vnd, stored.remaining, stored.status) == (
         100_000_000,
         "148500000",
         "partial",
@@ -420,7 +414,7 @@ async def test_an_execution_beyond_what_remains_is_refused_with_the_amount_left(
     assert error_beside(response.text, "reversal_date") == "Nhập ngày theo dạng dd/mm/yyyy."
     assert error_beside(response.text, "reason") != ""  # said at the same time
     after = await measures.get_measure(world["lead"].principal, measure["id"])
-    assert (after["done_vnd"], after["version"]) == (100_000_000, stored["version"])
+    assert (after.done_vnd, after.version) == (100_000_000, stored.version)
     assert (
         len((await executions.list_executions(world["lead"].principal, measure["id"])).items) == 1
     )
@@ -585,15 +579,8 @@ async def test_the_measure_page_has_one_upload_form_for_the_measure_and_its_exec
     from models.tables import Attachment
 
     case = await concluded_case(world["lead"], [await make_subject()])
-    measure = await measures.create_measure(
-        world["lead"].principal,
-        case["id"],
-        {
-            "type": "recover_money",
-            "amount_vnd": 100_000_000,
-            "description": "Thu hồi về ngân sách",
-            "due_on": date(2026, 6, 30),
-        },
+    measure = await make_measure(
+        world["lead"], case, amount_vnd=100_000_000, due_on=date(2026, 6, 30)
     )
     for day in (1, 2):
         await executions.create_execution(

@@ -17,7 +17,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,8 +24,8 @@ from hypothesis import strategies as st
 from inspect_app.domain.periods import parse_period
 from inspect_app.domain.records import completion_date
 from inspect_app.errors import Conflict, InvalidInput
-from inspect_app.schemas.approvals import ExecutionReversal, PendingOnly
-from inspect_app.schemas.cases import ExecutionCreate
+from inspect_app.schemas.approvals import ExecutionReversal
+from inspect_app.schemas.cases import ExecutionCreate, MeasureUpdate
 from inspect_app.services import approvals, executions, measures, totals
 from jobs.totals import check_totals, refresh_dirty_totals
 from models.tables import Approval, Execution, Measure
@@ -66,13 +65,10 @@ def _draw_plans(count: int) -> list[tuple[int, list[tuple[str, Any, int]]]]:
 
 
 async def _approve_pending(answer: Any, head: Any) -> None:
-    if isinstance(answer, PendingOnly):
-        pending = msgspec.structs.asdict(answer.pending_approval)
-    else:
-        pending = answer.get("pending_approval")
+    pending = answer.pending_approval
     if pending:
         await approvals.decide(
-            head.principal, pending["id"], {"decision": "approve", "version": pending["version"]}
+            head.principal, pending.id, {"decision": "approve", "version": pending.version}
         )
 
 
@@ -102,8 +98,11 @@ async def _run(plan_: tuple[int, list[tuple[str, Any, int]]], world: dict[str, A
                 answer = await measures.update_measure(
                     lead.principal,
                     measure["id"],
-                    current["version"],
-                    {"amount_vnd": first * UNIT, "reason": "Đính chính số liệu"},
+                    MeasureUpdate(
+                        version=current.version,
+                        amount_vnd=first * UNIT,
+                        reason="Đính chính số liệu",
+                    ),
                 )
                 await _approve_pending(answer, head)
         except (InvalidInput, Conflict):

@@ -159,6 +159,44 @@ async def test_the_form_comes_back_with_every_error_and_what_was_typed(
     assert await Measure.count() == 0
 
 
+async def test_what_the_form_cannot_read_is_named_with_what_the_recommendation_lacks(
+    client: Any, world: dict[str, Any]
+) -> None:
+    # The amount and the deadline cannot be read; the description is missing (a rule of the
+    # recommendation, checked by the service): all three come back in one answer.
+    csrf = await sign_in(client, world["lead"])
+    form = {
+        "_csrf_token": csrf,
+        "type": "recover_money",
+        "amount_vnd": "mười triệu",
+        "description": "",
+        "collectives": "ba",
+        "due_on": "31/02/2026",
+    }
+    response = await client.post(f"/inspections/{world['case']['id']}/measures", data=form)
+    assert response.status_code == 422
+    page = response.text
+    assert 'id="e-amount_vnd">Nhập một số nguyên.</p>' in page
+    assert 'id="e-collectives">Nhập một số nguyên.</p>' in page
+    assert 'id="e-due_on">Nhập ngày theo dạng dd/mm/yyyy.</p>' in page
+    assert 'id="e-description">Nhập nội dung kiến nghị.</p>' in page
+    assert 'value="mười triệu"' in page and 'value="31/02/2026"' in page
+    assert await Measure.count() == 0
+
+    # Read, the same form is recorded; an edit whose version is missing changes nothing.
+    form.update(amount_vnd="10.000.000", description="Thu hồi", collectives="", due_on="")
+    form["due_on"] = "30/06/2026"
+    saved = await client.post(f"/inspections/{world['case']['id']}/measures", data=form)
+    assert saved.status_code == 200 and await Measure.count() == 1
+    stored = await Measure.select(Measure.id, Measure.amount_vnd, Measure.due_on).first()
+    assert (stored["amount_vnd"], stored["due_on"]) == (10_000_000, date(2026, 6, 30))
+    edit = await client.post(
+        f"/measures/{stored['id']}/edit", data={**form, "amount_vnd": "20.000.000"}
+    )
+    assert edit.status_code == 422
+    assert (await Measure.select(Measure.amount_vnd).first())["amount_vnd"] == 10_000_000
+
+
 async def test_money_recovered_before_the_conclusion_is_shown_as_recovered_during_it(
     client: Any, world: dict[str, Any]
 ) -> None:

@@ -27,7 +27,8 @@ from inspect_app.forms.reports import (
     signer_form,
 )
 from inspect_app.forms.subjects import subject_filters, subject_values
-from inspect_app.schemas.cases import Finding, FindingCreate
+from inspect_app.schemas.cases import Finding, FindingCreate, MeasureUpdate
+from tests.factories import measure_as_shown
 
 
 def test_a_stored_finding_as_its_form_shows_it() -> None:
@@ -100,26 +101,20 @@ def test_the_finding_form_names_every_field_at_fault_at_once() -> None:
 
 
 def test_a_stored_measure_as_its_form_shows_it() -> None:
-    row = {
-        "type": "discipline",
-        "finding_id": None,
-        "description": "Kiểm điểm",
-        "amount_vnd": 0,
-        "excess_reason": "Cộng tiền lãi chậm nộp",
-        "land_m2": "0.00",
-        "collectives": 1,
-        "individuals": 0,
-        "cases": 0,
-        "persons": 2,
-        "decision_no": None,
-        "decision_date": None,
-        "responsible": "UBND huyện",
-        "responsible_agency_id": 5,
-        "due_on": date(2026, 9, 30),
-        "version": 3,
-    }
+    measure = measure_as_shown(
+        type="discipline",
+        description="Kiểm điểm",
+        excess_reason="Cộng tiền lãi chậm nộp",
+        collectives=1,
+        persons=2,
+        responsible="UBND huyện",
+        responsible_agency_id=5,
+        due_on=date(2026, 9, 30),
+        unit="count",
+        version=3,
+    )
 
-    assert measure_values(row) == {
+    assert measure_values(measure) == {
         "type": "discipline",
         "finding_id": "",
         "description": "Kiểm điểm",
@@ -142,9 +137,12 @@ def test_a_stored_measure_as_its_form_shows_it() -> None:
 def test_measure_status_form_and_new_measure_and_attachment_target() -> None:
     assert new_measure_values("7") == {"type": "recover_money", "finding_id": "7"}
     assert new_measure_values("x") == {"type": "recover_money", "finding_id": ""}
-    assert status_change({"status": "written_off", "version": "2", "note": "x"}) == {
-        "status": "written_off"
-    }
+    # The status form changes the status only, with the version it read.
+    change, unread = status_change({"status": "written_off", "version": "2", "note": "x"})
+    assert (change, unread) == (MeasureUpdate(version=2, status="written_off"), {})
+    with pytest.raises(InvalidInput) as unversioned:
+        status_change({"status": "written_off"})
+    assert unversioned.value.errors == {"version": "This field is required."}
     assert attachment_target({"entity_type": "measure", "entity_id": "4", "file": None}) == {
         "entity_type": "measure",
         "entity_id": "4",

@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from inspect_app.controllers.case_views import measure_view
+from inspect_app.schemas.cases import Measure
+from tests.factories import measure_as_shown
 
 
-def _row(target: int, done: int, status: str) -> dict[str, Any]:
-    return {
-        "type": "recover_money",
-        "unit": "vnd",
-        "amount_vnd": target,
-        "land_m2": "0.00",
-        "collectives": 0,
-        "individuals": 0,
-        "cases": 0,
-        "persons": 0,
-        "done_vnd": done,
-        "done_m2": "0.00",
-        "done_count": 0,
-        "remaining": str(target - done),
-        "status": status,
-    }
+def _row(target: int, done: int, status: str) -> Measure:
+    return measure_as_shown(
+        amount_vnd=target, done_vnd=done, remaining=str(target - done), status=status
+    )
 
 
 @pytest.mark.parametrize(
