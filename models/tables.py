@@ -405,7 +405,9 @@ class AuditEvent(Table):
 
 
 class Notification(Table):
-    """An in-app notice; unique per rung so reruns and retries never duplicate it."""
+    """An in-app notice. A deadline notice is unique per rung and due day, so reruns and
+    retries of the watch never duplicate it; a notice of an event has no due day and is
+    written once by the write that makes the event (services.notifications.send)."""
 
     id = Serial(primary_key=True)
     user = ForeignKey(AppUser, null=False, on_delete=OnDelete.cascade, index=True)

@@ -14,8 +14,6 @@ from inspect_app.schemas.cases import (
     SubjectHistory,
     SubjectList,
     SubjectUpdate,
-    given,
-    to,
 )
 from inspect_app.services import subjects
 
@@ -37,35 +35,30 @@ class SubjectApiController(Controller):
         limit: QueryLimit = None,
     ) -> SubjectList:
         """Subjects, newest first; ``q`` ignores accents ("ha nam" finds "Hà Nam")."""
-        page = await subjects.list_subjects(
+        return await subjects.list_subjects(
             principal, q=q, tax_code=tax_code, kind=kind, cursor=cursor, limit=limit
         )
-        return to(SubjectList, page)
 
     @post("/", opt={"permission": "subject.create"}, status_code=HTTP_201_CREATED)
     async def create_subject(self, principal: Principal, data: SubjectCreate, ip: str) -> Subject:
         """Register a subject."""
-        return to(Subject, await subjects.create_subject(principal, given(data), ip))
+        return await subjects.create_subject(principal, data, ip)
 
     @get("/{subject_id:int}", opt={"permission": "read"})
     async def get_subject(self, principal: Principal, subject_id: FromPath[int]) -> Subject:
         """One subject."""
-        return to(Subject, await subjects.get_subject(principal, subject_id))
+        return await subjects.get_subject(principal, subject_id)
 
     @patch("/{subject_id:int}", opt={"permission": "subject.edit"})
     async def update_subject(
         self, principal: Principal, subject_id: FromPath[int], data: SubjectUpdate, ip: str
     ) -> Subject:
         """Correct a subject; send the version read (409 when stale)."""
-        values = given(data)
-        version = values.pop("version")
-        return to(
-            Subject, await subjects.update_subject(principal, subject_id, version, values, ip)
-        )
+        return await subjects.update_subject(principal, subject_id, data, ip)
 
     @get("/{subject_id:int}/history", opt={"permission": "read"})
     async def subject_history(
         self, principal: Principal, subject_id: FromPath[int]
     ) -> SubjectHistory:
         """Every inspection and check of the subject in the caller's scope, with outcomes."""
-        return to(SubjectHistory, await subjects.subject_history(principal, subject_id))
+        return await subjects.subject_history(principal, subject_id)

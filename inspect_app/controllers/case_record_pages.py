@@ -76,7 +76,7 @@ async def _finding_form(
         errors=errors,
         files=files,
         can_upload=principal.can("attachment.upload"),
-        subject_choices=[(str(s), names[s]["name"]) for s in full["subject_ids"] if s in names],
+        subject_choices=[(str(s), names[s].name) for s in full["subject_ids"] if s in names],
         category_choices=translated_choices(request, categories),
     )
 
@@ -163,13 +163,15 @@ class RecordKind(Generic[R]):
 async def _create_finding(
     principal: Principal, inspection_id: int, data: dict[str, Any], ip: str
 ) -> FindingOut:
-    return await findings.create_finding(principal, inspection_id, records.finding_entry(data), ip)
+    entry, unread = records.finding_entry(data)
+    return await findings.create_finding(principal, inspection_id, entry, ip, unread=unread)
 
 
 async def _update_finding(
     principal: Principal, finding_id: int, data: dict[str, Any], ip: str
 ) -> FindingOut:
-    return await findings.update_finding(principal, finding_id, records.finding_change(data), ip)
+    change, unread = records.finding_change(data)
+    return await findings.update_finding(principal, finding_id, change, ip, unread=unread)
 
 
 async def _create_measure(

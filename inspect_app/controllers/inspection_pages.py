@@ -47,6 +47,7 @@ from inspect_app.pages import (
     with_csrf,
 )
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import Subject as SubjectOut
 from inspect_app.services import catalogues, inspections, plans, subjects, users
 
 PAGE_SIZE = 25
@@ -60,7 +61,7 @@ async def _form_context(
     *,
     case: dict[str, Any] | None = None,
     warnings: list[dict[str, Any]] | None = None,
-    found: list[dict[str, Any]] | None = None,
+    found: list[SubjectOut] | None = None,
 ) -> dict[str, Any]:
     lang = request_language(request)
     kinds = await catalogues.case_kinds()
@@ -72,7 +73,7 @@ async def _form_context(
         "values": values,
         "errors": errors,
         "warnings": warnings or [],
-        "found_subjects": [s for s in found or [] if s["id"] not in chosen_subjects],
+        "found_subjects": [s for s in found or [] if s.id not in chosen_subjects],
         "chosen_subjects": [chosen_subjects[s] for s in chosen if s in chosen_subjects],
         "agency_choices": await agency_choices(principal),
         "kind_choices": [(k["code"], k[f"name_{lang}"]) for k in kinds],
@@ -100,14 +101,11 @@ async def _render_form(
     return await render(request, "inspections/form.html", status_code=status_code, **context)
 
 
-async def _found_subjects(principal: Principal, data: dict[str, Any]) -> list[dict[str, Any]]:
+async def _found_subjects(principal: Principal, data: dict[str, Any]) -> list[SubjectOut]:
     query = str(data.get("subject_q") or "").strip()
     if not query:
         return []
-    found: list[dict[str, Any]] = (await subjects.list_subjects(principal, q=query, limit=20))[
-        "items"
-    ]
-    return found
+    return (await subjects.list_subjects(principal, q=query, limit=20)).items
 
 
 async def _stale_page(
@@ -128,7 +126,7 @@ async def _stale_page(
         )
         team = {str(u["id"]): u["full_name"] for u in await users.team_options(principal)}
         lookups = {
-            "subject_ids": {str(k): v["name"] for k, v in names.items()},
+            "subject_ids": {str(k): v.name for k, v in names.items()},
             "member_user_ids": team,
             "lead_user_id": team,
             "origin": dict(translated_choices(request, ORIGIN_LABELS)),

@@ -16,15 +16,18 @@ from inspect_app.controllers.page_support import (
 )
 from inspect_app.domain.labels import SUBJECT_KIND_LABELS
 from inspect_app.errors import InvalidInput
-from inspect_app.forms.common import form_version, page_links
+from inspect_app.forms.common import page_links
 from inspect_app.forms.subjects import (
     NEW_SUBJECT,
     SUBJECT_FIELDS,
+    subject_change,
+    subject_entry,
     subject_filters,
     subject_values,
 )
 from inspect_app.pages import render
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import Subject, SubjectList
 from inspect_app.services import subjects
 
 PAGE_SIZE = 25
@@ -34,7 +37,7 @@ async def _form(
     request: Request[Any, Any, Any],
     values: dict[str, Any],
     errors: dict[str, str],
-    subject: dict[str, Any] | None = None,
+    subject: Subject | None = None,
     status_code: int = 200,
 ) -> Template:
     return await render(
@@ -65,7 +68,7 @@ class SubjectPageController(Controller):
         """Subjects of the user's work, or any subject found by name, tax code or address."""
         values = subject_filters(q, kind)
         errors: dict[str, str] = {}
-        page: dict[str, Any] = {"items": [], "next_cursor": None}
+        page = SubjectList(items=[], next_cursor=None)
         try:
             page = await subjects.list_subjects(
                 principal,
@@ -82,13 +85,13 @@ class SubjectPageController(Controller):
             request,
             "subjects/index.html",
             status_code=422 if errors else 200,
-            items=page["items"],
+            items=page.items,
             values=values,
             errors=errors,
             kind_choices=translated_choices(request, SUBJECT_KIND_LABELS, "All"),
             kind_labels=SUBJECT_KIND_LABELS,
             can_create=principal.can("subject.create"),
-            **page_links("/subjects", values, page["next_cursor"], cursor),
+            **page_links("/subjects", values, page.next_cursor, cursor),
         )
 
     @get("/subjects/new", opt={"permission": "subject.create"})
@@ -104,10 +107,10 @@ class SubjectPageController(Controller):
         data = await read_form(request)
         return await save(
             request,
-            lambda: subjects.create_subject(principal, data, ip),
+            lambda: subjects.create_subject(principal, subject_entry(data), ip),
             errors=lambda errors: _form(request, data, errors, None, 422),
             message="The subject was registered.",
-            then=lambda created: f"/subjects/{created['id']}",
+            then=lambda created: f"/subjects/{created.id}",
         )
 
     @get("/subjects/{subject_id:int}", opt={"permission": "read"})
@@ -119,8 +122,8 @@ class SubjectPageController(Controller):
         return await render(
             request,
             "subjects/detail.html",
-            subject=history["subject"],
-            cases=history["items"],
+            subject=history.subject,
+            cases=history.items,
             kind_labels=SUBJECT_KIND_LABELS,
             measure_status_labels=measure_status_labels(request),
             can_edit=principal.can("subject.edit"),
@@ -153,11 +156,11 @@ class SubjectPageController(Controller):
             values=subject_values,
             submitted=data,
             edit_url=f"/subjects/{subject_id}/edit",
-            title=lambda current: str(current["name"]),
+            title=lambda current: current.name,
         )
         return await save(
             request,
-            lambda: subjects.update_subject(principal, subject_id, form_version(data), data, ip),
+            lambda: subjects.update_subject(principal, subject_id, subject_change(data), ip),
             errors=lambda errors: _form(request, data, errors, subject, 422),
             stale=stale,
             message="The changes were saved.",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, cast
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from inspect_app.errors import InvalidInput
 from inspect_app.forms.common import area_text, date_text, form_version, money_text
 from inspect_app.i18n import N_
 from inspect_app.schemas.approvals import ExecutionReversal
-from inspect_app.schemas.bounds import FindingCategory
 from inspect_app.schemas.cases import (
     ExecutionCreate,
     FindingCreate,
@@ -48,6 +47,7 @@ MEASURE_FIELDS = (
     ("responsible_agency_id", N_("Responsible agency")),
     ("due_on", N_("Due on")),
 )
+T = TypeVar("T")
 PEOPLE_COUNTS = ("collectives", "individuals", "cases", "persons")
 STATUS_KEYS = ("status", "written_off_reason")
 NEW_FINDING = {"category": "other"}
@@ -66,40 +66,30 @@ def finding_values(finding: FindingOut) -> dict[str, Any]:
     }
 
 
-def _finding_fields(values: Mapping[str, Any]) -> dict[str, Any]:
-    fields = dict(values)
-    if "land_m2" in fields:
-        fields["land_m2"] = str(fields["land_m2"])
-    if "category" in fields:
-        # A category outside the list (an imported record's) is kept as it is, as the
-        # edit form keeps it among the choices.
-        fields["category"] = cast(FindingCategory, fields["category"])
-    return fields
-
-
-def finding_entry(data: Mapping[str, Any]) -> FindingCreate:
+def finding_entry(data: Mapping[str, Any]) -> tuple[FindingCreate, dict[str, str]]:
     """The finding form as the service takes it: the subject, the texts, the amount
-    ("1.234.567" đồng) and the area ("1.250,50" m²) read and checked; InvalidInput naming
-    every field at fault. Whether the subject belongs to the case is the service's to say."""
-    return FindingCreate(**_finding_fields(findings.checked(data, creating=True)))
+    ("1.234.567" đồng) and the area ("1.250,50" m²) read, with the fields that could not be
+    read (the service's ``unread``: it names them after its checks of the case, whose
+    answers — not on the team, the case finished — come first)."""
+    return findings.create_request(data)
 
 
-def finding_change(data: Mapping[str, Any]) -> FindingUpdate:
-    """The edit form of a finding (with the version it read) as the service takes it;
-    InvalidInput naming every field at fault, the version included."""
-    errors = Errors()
-    version = 0
-    values: dict[str, Any] = {}
+def finding_change(data: Mapping[str, Any]) -> tuple[FindingUpdate, dict[str, str]]:
+    """The edit form of a finding with the version it read; see :func:`finding_entry`.
+    Without the version nothing can be checked against the stored finding: InvalidInput
+    names it with the fields not read."""
+    return _versioned(data, findings.update_request)
+
+
+def _versioned(
+    data: Mapping[str, Any], read: Callable[[int, Mapping[str, Any]], tuple[T, Errors]]
+) -> tuple[T, dict[str, str]]:
     try:
         version = form_version(data)
     except InvalidInput as exc:
-        errors.update(exc.errors)
-    try:
-        values = findings.checked(data, creating=False)
-    except InvalidInput as exc:
-        errors.update(exc.errors)
-    errors.raise_if_any()
-    return FindingUpdate(version=version, **_finding_fields(values))
+        _, problems = read(0, data)
+        raise InvalidInput({**problems, **exc.errors}) from None
+    return read(version, data)
 
 
 def measure_values(measure: MeasureOut) -> dict[str, Any]:
@@ -133,12 +123,7 @@ def measure_change(data: Mapping[str, Any]) -> tuple[MeasureUpdate, dict[str, st
     """An edit of a measure (its form, or the status form) with the version it read, as
     the service takes it; see :func:`measure_entry`. Without the version nothing can be
     checked against the stored measure: InvalidInput names it with the fields not read."""
-    try:
-        version = form_version(data)
-    except InvalidInput as exc:
-        _, problems = measures.update_request(0, data)
-        raise InvalidInput({**problems, **exc.errors}) from None
-    return measures.update_request(version, data)
+    return _versioned(data, measures.update_request)
 
 
 def new_measure_values(finding_id: str | None) -> dict[str, Any]:

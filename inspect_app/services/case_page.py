@@ -23,6 +23,7 @@ from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
 from inspect_app.schemas.cases import Finding as FindingOut
 from inspect_app.schemas.cases import MeasureList, WithdrawnFinding
+from inspect_app.schemas.cases import Subject as SubjectOut
 from inspect_app.services import approvals, attachments, audit, findings, inspections, measures
 from inspect_app.services import subjects as subject_service
 from inspect_app.services.case_context import CaseContext
@@ -229,7 +230,7 @@ class CasePage:
     measures: MeasureList
     files: list[dict[str, Any]]
     finding_files: dict[int, list[dict[str, Any]]]
-    subjects: dict[int, dict[str, Any]]
+    subjects: dict[int, SubjectOut]
     team: dict[int, dict[str, Any]]
     history: list[dict[str, Any]] | None
     import_sources: list[dict[str, Any]]

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import msgspec
 
 from inspect_app.domain.approvals import REASON_REQUIRED
 from inspect_app.errors import Conflict, InvalidInput, NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.bounds import FindingCategory
 from inspect_app.schemas.cases import Finding as FindingOut
 from inspect_app.schemas.cases import (
     FindingCreate,
@@ -153,12 +154,11 @@ async def get_finding(principal: Principal, finding_id: int) -> FindingOut:
     return _out(row)
 
 
-def checked(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
+def _read(data: dict[str, Any], *, creating: bool) -> tuple[dict[str, Any], Errors]:
     """The values of a finding, each read and checked (a subject id, a category, the texts
-    without control characters, a whole amount of đồng, an area with at most two decimals);
-    InvalidInput naming every field at fault. ``data`` is what the API sent or the text of
-    the page's form; when ``creating`` is false, only the fields given are read."""
-    data = dict(data)
+    without control characters, a whole amount of đồng, an area with at most two decimals),
+    and the problems of the fields at fault. ``data`` is what the API sent or the text of the
+    page's form; when ``creating`` is false, only the fields given are read."""
     errors = Errors()
     values: dict[str, Any] = {}
     if creating or "subject_id" in data:
@@ -176,14 +176,51 @@ def checked(data: Mapping[str, Any], *, creating: bool) -> dict[str, Any]:
     if creating or "land_m2" in data:
         area = land(data, "land_m2", errors)
         values["land_m2"] = area if area is not None else ZERO_M2
-    errors.raise_if_any()
-    return values
+    return values, errors
+
+
+def _request_fields(values: dict[str, Any], errors: Errors) -> dict[str, Any]:
+    fields = {key: value for key, value in values.items() if key not in errors}
+    if "land_m2" in fields:
+        fields["land_m2"] = str(fields["land_m2"])
+    if "category" in fields:
+        # A category outside the list (an imported record's) is kept as it is, as the
+        # edit form keeps it among the choices.
+        fields["category"] = cast(FindingCategory, fields["category"])
+    return fields
+
+
+def create_request(data: Mapping[str, Any]) -> tuple[FindingCreate, Errors]:
+    """A new finding as the page's form gives it, read into what :func:`create_finding`
+    takes, with the problems of the fields that could not be read (pass them as ``unread``:
+    the service names them after its own checks of the case, in one answer)."""
+    values, errors = _read(dict(data), creating=True)
+    fields = _request_fields(values, errors)
+    # Placeholders for a subject or description that could not be read (named in errors).
+    fields.setdefault("subject_id", 0)
+    fields.setdefault("description", "")
+    return FindingCreate(**fields), errors
+
+
+def update_request(version: int, data: Mapping[str, Any]) -> tuple[FindingUpdate, Errors]:
+    """Changes to a finding as its edit form gives them; see :func:`create_request`."""
+    values, errors = _read(dict(data), creating=False)
+    return FindingUpdate(version=version, **_request_fields(values, errors)), errors
 
 
 async def _validate(
-    inspection_id: int, data: FindingCreate | FindingUpdate, *, creating: bool
+    inspection_id: int,
+    data: FindingCreate | FindingUpdate,
+    *,
+    creating: bool,
+    unread: Mapping[str, str] | None,
 ) -> dict[str, Any]:
-    values = checked(given(data), creating=creating)
+    values, errors = _read(given(data), creating=creating)
+    for key, message in (unread or {}).items():
+        # A field its form could not read: its problem is said, its value is not used.
+        values.pop(key, None)
+        errors[key] = message
+    errors.raise_if_any()
     if values.get("subject_id") is not None and not await InspectionSubject.exists().where(
         (InspectionSubject.inspection == inspection_id)
         & (InspectionSubject.subject == values["subject_id"])
@@ -193,14 +230,20 @@ async def _validate(
 
 
 async def create_finding(
-    principal: Principal, inspection_id: int, data: FindingCreate, ip: str = ""
+    principal: Principal,
+    inspection_id: int,
+    data: FindingCreate,
+    ip: str = "",
+    *,
+    unread: Mapping[str, str] | None = None,
 ) -> FindingOut:
-    """Record a finding about one of the case's subjects."""
+    """Record a finding about one of the case's subjects. ``unread``: the fields a form could
+    not read (:func:`create_request`), said after the checks of the case."""
     case = await visible_case(principal, inspection_id)
     await ensure_case_write(principal, case, "finding.edit")
     if case["status"] in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
-    values = await _validate(inspection_id, data, creating=True)
+    values = await _validate(inspection_id, data, creating=True, unread=unread)
     async with unit_of_work() as work:
         rows = await Finding.insert(
             Finding(
@@ -228,9 +271,15 @@ async def create_finding(
 
 
 async def update_finding(
-    principal: Principal, finding_id: int, data: FindingUpdate, ip: str = ""
+    principal: Principal,
+    finding_id: int,
+    data: FindingUpdate,
+    ip: str = "",
+    *,
+    unread: Mapping[str, str] | None = None,
 ) -> FindingOut:
-    """Correct a finding; a stale version (``data.version``) gets 409 and changes nothing."""
+    """Correct a finding; a stale version (``data.version``) gets 409 and changes nothing.
+    ``unread``: the fields a form could not read (:func:`update_request`)."""
     version = data.version
     before = await get_finding(principal, finding_id)
     if before.version != version:
@@ -239,7 +288,7 @@ async def update_finding(
     await ensure_case_write(principal, case, "finding.edit")
     if case["status"] in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
-    values = await _validate(before.inspection_id, data, creating=False)
+    values = await _validate(before.inspection_id, data, creating=False, unread=unread)
     columns = {
         "subject_id": Finding.subject,
         "category": Finding.category,

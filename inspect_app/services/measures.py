@@ -425,6 +425,8 @@ async def _check_excess(
     """
     if current is not None and not any(k in data for k in ("type", "amount_vnd", "finding_id")):
         return
+    if "type" in errors:
+        return  # the type asked for is not known: nothing to compare
     merged = {**(current or {}), **values}
     finding_id = values["finding_id"] if "finding_id" in values else merged.get("finding")
     if finding_id is None or merged.get("type") != "recover_money":

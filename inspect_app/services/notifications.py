@@ -3,7 +3,10 @@
 A notification is unique per (user, entity, deadline type, rung, due day) in the database,
 and the deadline watch (:mod:`jobs.deadlines`) inserts them with ``ON CONFLICT DO NOTHING``:
 a watch that runs twice, a job that is retried after a crash, or two workers scanning at the
-same moment insert each notice once.
+same moment insert each notice once. Notices of events (a report submitted or returned, a
+reminder letter received, a change asked for or decided: :func:`send`) have no due day, so
+the index never finds two of them equal: the write that makes the event sends them, once per
+event.
 E-mail follows the same rule: a row is claimed (``emailed_at`` set where it was empty) before
 its message is sent, so no two runs send it; a failed send releases the claim for the next
 run.

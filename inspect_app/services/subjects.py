@@ -9,9 +9,11 @@ scope.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+import msgspec
 from piccolo.columns.combination import WhereRaw
 
 from inspect_app.db import write_transaction
@@ -19,16 +21,25 @@ from inspect_app.domain.messages import bound
 from inspect_app.domain.text import fold_vietnamese, search_terms
 from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import (
+    HistoryCase,
+    SubjectCreate,
+    SubjectHistory,
+    SubjectList,
+    SubjectUpdate,
+    given,
+)
+from inspect_app.schemas.cases import Subject as SubjectOut
 from inspect_app.services import audit
 from inspect_app.services.casework import (
     Errors,
     choice,
     clean_query,
     decode_cursor,
+    encode_cursor,
     ensure_id,
     m2_text,
     page_limit,
-    page_of,
     stale_version,
     text,
     versioned_update,
@@ -52,13 +63,27 @@ SUBJECT_FIELDS = (
 )
 
 
-def _out(row: dict[str, Any]) -> dict[str, Any]:
-    row = dict(row)
-    row["created_by_agency_id"] = row.pop("created_by_agency")
-    return row
+def _out(row: Mapping[str, Any]) -> SubjectOut:
+    return SubjectOut(
+        id=row["id"],
+        kind=row["kind"],
+        name=row["name"],
+        tax_code=row["tax_code"],
+        address=row["address"],
+        sector=row["sector"],
+        created_by_agency_id=row["created_by_agency"],
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
 
 
-def subject_out(row: dict[str, Any]) -> dict[str, Any]:
+def _audited(subject: SubjectOut) -> dict[str, Any]:
+    # The audit row keeps the subject as the API writes it.
+    return msgspec.structs.asdict(subject)
+
+
+def subject_out(row: Mapping[str, Any]) -> SubjectOut:
     """A stored subject row (SUBJECT_FIELDS) as the API and pages show it."""
     return _out(row)
 
@@ -85,7 +110,7 @@ async def list_subjects(
     in_scope_only: bool = False,
     cursor: str | None = None,
     limit: int | None = None,
-) -> dict[str, Any]:
+) -> SubjectList:
     """Subjects, newest first; ``q`` matches name, tax code and address without accents.
 
     ``in_scope_only`` keeps the subjects registered by an agency in scope or named by a case
@@ -113,10 +138,12 @@ async def list_subjects(
     for clause in like_terms("search_text", q or ""):
         query = query.where(clause)
     rows = await query.order_by(Subject.id, ascending=False).limit(size + 1)
-    return page_of([_out(row) for row in rows], size)
+    items = [_out(row) for row in rows[:size]]
+    more = len(rows) > size and items
+    return SubjectList(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
 
 
-async def get_subject(principal: Principal, subject_id: int) -> dict[str, Any]:
+async def get_subject(principal: Principal, subject_id: int) -> SubjectOut:
     """One subject (visible to every signed-in user); NotFound when unknown."""
     ensure_id(subject_id)
     row = await Subject.select(*SUBJECT_FIELDS).where(Subject.id == subject_id).first()
@@ -125,7 +152,7 @@ async def get_subject(principal: Principal, subject_id: int) -> dict[str, Any]:
     return _out(row)
 
 
-async def subjects_by_ids(ids: list[int]) -> dict[int, dict[str, Any]]:
+async def subjects_by_ids(ids: list[int]) -> dict[int, SubjectOut]:
     """Subjects by id (shared reference data), in one query: for pages naming several."""
     if not ids:
         return {}
@@ -134,8 +161,10 @@ async def subjects_by_ids(ids: list[int]) -> dict[int, dict[str, Any]]:
 
 
 def _validate(
-    data: dict[str, Any], *, creating: bool, current: dict[str, Any] | None
+    request: SubjectCreate | SubjectUpdate, *, current: SubjectOut | None
 ) -> dict[str, Any]:
+    creating = current is None
+    data = given(request)
     errors = Errors()
     values: dict[str, Any] = {}
     if creating or "kind" in data:
@@ -156,8 +185,8 @@ def _validate(
         values["address"] = text(data, "address", errors, max_length=1000) or ""
     if "sector" in data:
         values["sector"] = text(data, "sector", errors, max_length=255) or ""
-    kind = values.get("kind") or (current or {}).get("kind")
-    tax = values["tax_code"] if "tax_code" in values else (current or {}).get("tax_code")
+    kind = values.get("kind") or (current.kind if current else None)
+    tax = values.get("tax_code", current.tax_code if current else None)
     if kind == "enterprise" and not tax and "tax_code" not in errors and "kind" not in errors:
         errors["tax_code"] = "An enterprise needs its tax code."
     errors.raise_if_any()
@@ -181,11 +210,9 @@ async def _check_tax_code_free(tax_code: str | None, subject_id: int | None) -> 
         Errors(tax_code=message).raise_if_any()
 
 
-async def create_subject(
-    principal: Principal, data: dict[str, Any], ip: str = ""
-) -> dict[str, Any]:
+async def create_subject(principal: Principal, data: SubjectCreate, ip: str = "") -> SubjectOut:
     """Register a subject; its tax code must not be registered yet."""
-    values = _validate(data, creating=True, current=None)
+    values = _validate(data, current=None)
     async with write_transaction():
         await _check_tax_code_free(values.get("tax_code"), None)
         rows = await Subject.insert(
@@ -206,26 +233,28 @@ async def create_subject(
             "create",
             actor=principal,
             entity_type="subject",
-            entity_id=created["id"],
+            entity_id=created.id,
             agency_id=principal.agency_id,
-            after=created,
+            after=_audited(created),
             ip=ip,
         )
     return created
 
 
 async def update_subject(
-    principal: Principal, subject_id: int, version: int, data: dict[str, Any], ip: str = ""
-) -> dict[str, Any]:
-    """Correct a subject's details; a stale version gets 409 and changes nothing."""
+    principal: Principal, subject_id: int, data: SubjectUpdate, ip: str = ""
+) -> SubjectOut:
+    """Correct a subject's details; a stale version (``data.version``) gets 409 and changes
+    nothing."""
+    version = data.version
     async with write_transaction():
         before = await get_subject(principal, subject_id)
-        if before["version"] != version:
+        if before.version != version:
             raise stale_version()
-        values = _validate(data, creating=False, current=before)
+        values = _validate(data, current=before)
         if "tax_code" in values:
             await _check_tax_code_free(values["tax_code"], subject_id)
-        merged = {**before, **values}
+        merged = {**_audited(before), **values}
         changes: dict[Any, Any] = {getattr(Subject, key): value for key, value in values.items()}
         changes[Subject.search_text] = search_text_of(
             merged["name"], merged["tax_code"], merged["address"]
@@ -238,14 +267,14 @@ async def update_subject(
             entity_type="subject",
             entity_id=subject_id,
             agency_id=principal.agency_id,
-            before=before,
-            after=after,
+            before=_audited(before),
+            after=_audited(after),
             ip=ip,
         )
     return after
 
 
-async def subject_history(principal: Principal, subject_id: int) -> dict[str, Any]:
+async def subject_history(principal: Principal, subject_id: int) -> SubjectHistory:
     """Every inspection and check of the subject in the caller's scope, newest first.
 
     Each entry carries the findings about this subject and the measures (sanctions and other
@@ -349,4 +378,6 @@ async def subject_history(principal: Principal, subject_id: int) -> dict[str, An
         entry["measures"].append(row)
         if row["type"] in ("admin_fine", "confiscation") and row["status"] != "written_off":
             entry["sanction_vnd"] += row["amount_vnd"]
-    return {"subject": subject, "items": list(by_case.values())}
+    return SubjectHistory(
+        subject=subject, items=msgspec.convert(list(by_case.values()), list[HistoryCase])
+    )

@@ -30,6 +30,7 @@ from inspect_app.domain import tips as rules
 from inspect_app.domain.messages import N_
 from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import SubjectCreate
 from inspect_app.services import agencies, audit
 from inspect_app.services.attachments import FILE_TYPES, clean_filename, detect_type
 from inspect_app.services.casework import Errors, choice, flag, record_id, text
@@ -581,11 +582,10 @@ async def _subject_for(principal: Principal, name: str, tax_code: str, ip: str) 
         found = await Subject.select(Subject.id).where(Subject.tax_code == tax_code).first()
         if found is not None:
             return int(found["id"])
-    data: dict[str, Any] = {"name": name, "kind": "enterprise" if tax_code else "organization"}
-    if tax_code:
-        data["tax_code"] = tax_code
-    created = await create_subject(principal, data, ip)
-    return int(created["id"])
+    asked = SubjectCreate(
+        kind="enterprise" if tax_code else "organization", name=name, tax_code=tax_code or None
+    )
+    return (await create_subject(principal, asked, ip)).id
 
 
 def _default_title(tip: dict[str, Any]) -> str:

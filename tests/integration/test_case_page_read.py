@@ -220,7 +220,7 @@ async def test_the_one_statement_read_equals_the_loaders(people: dict[str, Any])
             assert _comparable(got) == _comparable(value), (reader.principal.role, part)
     # What the case holds is really there (the equality is not of two empty lists).
     page = await case_page.read_case_page(people["lead"].principal, case["id"])
-    assert [s["name"] for s in page.subjects.values()] == ["Công ty A", "Ông Nguyễn Văn B"]
+    assert [s.name for s in page.subjects.values()] == ["Công ty A", "Ông Nguyễn Văn B"]
     assert page.case["warnings"] and page.case["member_user_ids"] == [people["inspector"].id]
     assert len(page.findings) == 2 and len(page.withdrawn_findings) == 1
     assert len(page.measures.items) == 2 and page.measures.next_cursor is None

@@ -8,8 +8,17 @@ from typing import Any
 
 import pytest
 
+from inspect_app.schemas.cases import FindingUpdate
+from inspect_app.services import findings
 from models.tables import Execution, Measure
-from tests.factories import concluded_case, make_inspection, make_measure, make_subject, make_user
+from tests.factories import (
+    concluded_case,
+    make_finding,
+    make_inspection,
+    make_measure,
+    make_subject,
+    make_user,
+)
 from tests.integration.approval_support import approve
 from tests.integration.test_case_pages import sign_in
 
@@ -195,6 +204,39 @@ async def test_what_the_form_cannot_read_is_named_with_what_the_recommendation_l
     )
     assert edit.status_code == 422
     assert (await Measure.select(Measure.amount_vnd).first())["amount_vnd"] == 10_000_000
+
+
+async def test_a_stale_finding_form_shows_what_changed_before_what_it_cannot_read(
+    client: Any, world: dict[str, Any]
+) -> None:
+    # The version is checked before the fields are read: an out-of-date form with a typo
+    # gets the page of what changed meanwhile (409), not its typo (422).
+    finding = await make_finding(world["lead"], world["case"])
+    await findings.update_finding(
+        world["lead"].principal,
+        finding["id"],
+        FindingUpdate(version=finding["version"], description="Đã sửa bởi đồng nghiệp"),
+    )
+    csrf = await sign_in(client, world["lead"])
+    form = {
+        "_csrf_token": csrf,
+        "version": str(finding["version"]),
+        "subject_id": str(finding["subject_id"]),
+        "category": "other",
+        "description": "Sử dụng đất sai mục đích",
+        "legal_basis": "",
+        "amount_vnd": "năm trăm triệu",
+        "land_m2": "",
+    }
+    stale = await client.post(f"/findings/{finding['id']}/edit", data=form)
+    assert stale.status_code == 409 and 'data-testid="stale-edit"' in stale.text
+    # With the version read, the same typo comes back beside its field, nothing changed.
+    form["version"] = str(finding["version"] + 1)
+    typo = await client.post(f"/findings/{finding['id']}/edit", data=form)
+    assert typo.status_code == 422
+    assert 'id="e-amount_vnd">Nhập một số nguyên.</p>' in typo.text
+    stored = await findings.get_finding(world["lead"].principal, finding["id"])
+    assert (stored.description, stored.amount_vnd) == ("Đã sửa bởi đồng nghiệp", 500_000_000)
 
 
 async def test_money_recovered_before_the_conclusion_is_shown_as_recovered_during_it(
