@@ -8,7 +8,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from inspect_app.principal import Principal
 from inspect_app.schemas.bounds import QueryId, QueryLimit, QueryYear
-from inspect_app.schemas.cases import Plan, PlanCreate, PlanList, PlanUpdate, given, to
+from inspect_app.schemas.cases import Plan, PlanCreate, PlanList, PlanUpdate
 from inspect_app.services import plans
 
 
@@ -29,7 +29,7 @@ class PlanApiController(Controller):
         limit: QueryLimit = None,
     ) -> PlanList:
         """Plans of agencies in scope, newest first."""
-        page = await plans.list_plans(
+        return await plans.list_plans(
             principal,
             agency_id=agency_id,
             include_sub=include_sub,
@@ -37,23 +37,20 @@ class PlanApiController(Controller):
             cursor=cursor,
             limit=limit,
         )
-        return to(PlanList, page)
 
     @post("/", opt={"permission": "plan.manage"}, status_code=HTTP_201_CREATED)
     async def create_plan(self, principal: Principal, data: PlanCreate, ip: str) -> Plan:
         """Create an agency's plan for a year (422 naming ``year`` when one exists)."""
-        return to(Plan, await plans.create_plan(principal, given(data), ip))
+        return await plans.create_plan(principal, data, ip)
 
     @get("/{plan_id:int}", opt={"permission": "read"})
     async def get_plan(self, principal: Principal, plan_id: FromPath[int]) -> Plan:
         """One plan."""
-        return to(Plan, await plans.get_plan(principal, plan_id))
+        return await plans.get_plan(principal, plan_id)
 
     @patch("/{plan_id:int}", opt={"permission": "plan.manage"})
     async def update_plan(
         self, principal: Principal, plan_id: FromPath[int], data: PlanUpdate, ip: str
     ) -> Plan:
         """Change a plan; send the version read (409 when stale)."""
-        values = given(data)
-        version = values.pop("version")
-        return to(Plan, await plans.update_plan(principal, plan_id, version, values, ip))
+        return await plans.update_plan(principal, plan_id, data, ip)

@@ -26,7 +26,7 @@ from inspect_app.forms.inspections import DEADLINES, EVENT_FIELDS
 from inspect_app.importing.plan import KIND_LABELS
 from inspect_app.principal import Principal
 from inspect_app.schemas.cases import Measure as MeasureOut
-from inspect_app.schemas.cases import MeasureList
+from inspect_app.schemas.cases import MeasureList, Plan
 from inspect_app.services import (
     case_access,
     case_page,
@@ -74,7 +74,7 @@ def measure_view(measure: MeasureOut) -> dict[str, Any]:
     return {**row, "target": target, "done": done, "left": left, "percent": percent}
 
 
-async def _plan_or_none(principal: Principal, plan_id: int | None) -> dict[str, Any] | None:
+async def _plan_or_none(principal: Principal, plan_id: int | None) -> Plan | None:
     if not plan_id:
         return None
     try:

@@ -65,7 +65,7 @@ async def _form_context(
 ) -> dict[str, Any]:
     lang = request_language(request)
     kinds = await catalogues.case_kinds()
-    plan_rows = (await plans.list_plans(principal, limit=200))["items"]
+    plan_rows = (await plans.list_plans(principal, limit=200)).items
     chosen = id_list(values.get("subject_ids"))
     chosen_subjects = await subjects.subjects_by_ids(chosen)
     return {
@@ -78,10 +78,7 @@ async def _form_context(
         "agency_choices": await agency_choices(principal),
         "kind_choices": [(k["code"], k[f"name_{lang}"]) for k in kinds],
         "plan_choices": [("", translate("None", lang))]
-        + [
-            (str(p["id"]), f"{p['year']} · {p['title'] or p['decision_no'] or p['id']}")
-            for p in plan_rows
-        ],
+        + [(str(p.id), f"{p.year} · {p.title or p.decision_no or p.id}") for p in plan_rows],
         "origin_choices": translated_choices(request, ORIGIN_LABELS),
         "source_choices": [("", "—"), *translated_choices(request, ORIGIN_SOURCE_LABELS)],
         "team": await users.team_options(principal),

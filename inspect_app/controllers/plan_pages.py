@@ -23,6 +23,7 @@ from inspect_app.forms.plans import PLAN_FIELDS, new_plan_values, plan_filters, 
 from inspect_app.i18n import translate
 from inspect_app.pages import render
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import Plan, PlanList
 from inspect_app.services import agencies, inspections, plans
 
 PAGE_SIZE = 25
@@ -33,7 +34,7 @@ async def _form(
     principal: Principal,
     values: dict[str, Any],
     errors: dict[str, str],
-    plan: dict[str, Any] | None = None,
+    plan: Plan | None = None,
     status_code: int = 200,
 ) -> Template:
     return await render(
@@ -48,12 +49,18 @@ async def _form(
     )
 
 
-async def _create(principal: Principal, data: dict[str, Any], ip: str) -> dict[str, Any]:
+async def _create(principal: Principal, data: dict[str, Any], ip: str) -> Plan:
     """Create the plan; an agency out of scope is a mistake of the agency field here."""
+    entry, unread = plans.create_request(data)
     try:
-        return await plans.create_plan(principal, data, ip)
+        return await plans.create_plan(principal, entry, ip, unread=unread)
     except NotFound:
         raise InvalidInput({"agency_id": CHOOSE_AGENCY}) from None
+
+
+async def _update(principal: Principal, plan_id: int, data: dict[str, Any], ip: str) -> Plan:
+    change, unread = plans.update_request(form_version(data), data)
+    return await plans.update_plan(principal, plan_id, change, ip, unread=unread)
 
 
 class PlanPageController(Controller):
@@ -72,7 +79,7 @@ class PlanPageController(Controller):
     ) -> Template:
         """Plans of the agencies in scope, newest first, by agency and year."""
         values, numbers, errors = plan_filters(agency_id, year)
-        page: dict[str, Any] = {"items": [], "next_cursor": None}
+        page = PlanList(items=[], next_cursor=None)
         if not errors:
             try:
                 page = await plans.list_plans(
@@ -91,14 +98,14 @@ class PlanPageController(Controller):
             request,
             "plans/index.html",
             status_code=422 if errors else 200,
-            items=page["items"],
+            items=page.items,
             values=values,
             errors=errors,
             agency_choices=[("", translate("My whole scope", request_language(request))), *choices],
             agency_names={int(k): v.lstrip("— ") for k, v in choices},
             status_labels=PLAN_STATUS_LABELS,
             can_manage=principal.can("plan.manage"),
-            **page_links("/plans", values, page["next_cursor"], cursor),
+            **page_links("/plans", values, page.next_cursor, cursor),
         )
 
     @get("/plans/new", opt={"permission": "plan.manage"})
@@ -118,7 +125,7 @@ class PlanPageController(Controller):
             lambda: _create(principal, data, ip),
             errors=lambda errors: _form(request, principal, data, errors, None, 422),
             message="The plan was created.",
-            then=lambda created: f"/plans/{created['id']}",
+            then=lambda created: f"/plans/{created.id}",
         )
 
     @get("/plans/{plan_id:int}", opt={"permission": "read"})
@@ -129,9 +136,9 @@ class PlanPageController(Controller):
         plan = await plans.get_plan(principal, plan_id)
         ad_hoc = await inspections.list_inspections(
             principal,
-            agency_id=plan["agency_id"],
+            agency_id=plan.agency_id,
             include_sub=False,
-            year=plan["year"],
+            year=plan.year,
             origin="ad_hoc",
             limit=200,
         )
@@ -139,7 +146,7 @@ class PlanPageController(Controller):
             request,
             "plans/detail.html",
             plan=plan,
-            agency=await agencies.get_visible(principal, plan["agency_id"]),
+            agency=await agencies.get_visible(principal, plan.agency_id),
             planned=await inspections.list_plan_inspections(principal, plan_id),
             progress=await inspections.plan_progress(principal, plan_id),
             ad_hoc=ad_hoc["items"],
@@ -176,11 +183,11 @@ class PlanPageController(Controller):
             values=plan_values,
             submitted=data,
             edit_url=f"/plans/{plan_id}/edit",
-            title=lambda current: f"{current['year']} · {current['title']}",
+            title=lambda current: f"{current.year} · {current.title}",
         )
         return await save(
             request,
-            lambda: plans.update_plan(principal, plan_id, form_version(data), data, ip),
+            lambda: _update(principal, plan_id, data, ip),
             errors=lambda errors: _form(request, principal, data, errors, plan, 422),
             stale=stale,
             message="The changes were saved.",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from inspect_app.forms.common import CHOOSE_AGENCY, CHOOSE_YEAR, date_text, whole_numbers
 from inspect_app.i18n import N_
+from inspect_app.schemas.cases import Plan
 
 PLAN_FIELDS = (
     ("year", N_("Year")),
@@ -27,17 +27,17 @@ def plan_filters(
     return values, numbers, errors
 
 
-def plan_values(row: Mapping[str, Any]) -> dict[str, Any]:
+def plan_values(plan: Plan) -> dict[str, Any]:
     """A stored plan as its form shows it."""
     return {
-        "agency_id": str(row["agency_id"]),
-        "year": str(row["year"]),
-        "title": row["title"],
-        "decision_no": row["decision_no"] or "",
-        "decision_date": date_text(row["decision_date"]),
-        "status": row["status"],
-        "note": row["note"],
-        "version": str(row["version"]),
+        "agency_id": str(plan.agency_id),
+        "year": str(plan.year),
+        "title": plan.title,
+        "decision_no": plan.decision_no or "",
+        "decision_date": date_text(plan.decision_date),
+        "status": plan.status,
+        "note": plan.note,
+        "version": str(plan.version),
     }
 
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from piccolo.table import Table
 
@@ -87,6 +87,21 @@ def page_limit(limit: int | None) -> int:
     return limit
 
 
+class _Record(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+RecordT = TypeVar("RecordT", bound=_Record)
+
+
+def keyset_page(records: Sequence[RecordT], limit: int) -> tuple[list[RecordT], str | None]:
+    """A typed list answer from ``limit + 1`` fetched records (in id order): the page, and
+    the cursor after it (None on the last page)."""
+    items = list(records[:limit])
+    return items, encode_cursor(items[-1].id) if len(records) > limit and items else None
+
+
 def page_of(rows: Sequence[dict[str, Any]], limit: int) -> dict[str, Any]:
     """A list answer from ``limit + 1`` fetched rows: the page and the cursor after it."""
     items = list(rows[:limit])
@@ -115,6 +130,13 @@ class Errors(dict[str, str]):
         """Raise InvalidInput naming every field at fault, if any."""
         if self:
             raise InvalidInput(dict(self))
+
+    def add_unread(self, values: dict[str, Any], unread: Mapping[str, str] | None) -> None:
+        """Name the fields a form could not read (its reader's problems), and leave their
+        values out of ``values``: a placeholder the form gave for them is not checked."""
+        for key, message in (unread or {}).items():
+            values.pop(key, None)
+            self[key] = message
 
 
 # Fields naming or numbering something: one line, no control character at all (free text

@@ -26,8 +26,8 @@ from inspect_app.services.case_access import ensure_case_write
 from inspect_app.services.casework import (
     Errors,
     decode_cursor,
-    encode_cursor,
     ensure_id,
+    keyset_page,
     keyset_rows,
     land,
     m2_text,
@@ -107,9 +107,8 @@ async def list_findings(
         after,
         size,
     )
-    items = [_out(row) for row in rows[:size]]
-    more = len(rows) > size and items
-    return FindingList(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+    items, next_cursor = keyset_page([_out(row) for row in rows], size)
+    return FindingList(items=items, next_cursor=next_cursor)
 
 
 def finding_out(row: Mapping[str, Any]) -> FindingOut:
@@ -216,10 +215,7 @@ async def _validate(
     unread: Mapping[str, str] | None,
 ) -> dict[str, Any]:
     values, errors = _read(given(data), creating=creating)
-    for key, message in (unread or {}).items():
-        # A field its form could not read: its problem is said, its value is not used.
-        values.pop(key, None)
-        errors[key] = message
+    errors.add_unread(values, unread)
     errors.raise_if_any()
     if values.get("subject_id") is not None and not await InspectionSubject.exists().where(
         (InspectionSubject.inspection == inspection_id)

@@ -49,8 +49,8 @@ from inspect_app.services.casework import (
     Errors,
     choice,
     decode_cursor,
-    encode_cursor,
     ensure_id,
+    keyset_page,
     keyset_rows,
     land,
     m2_text,
@@ -186,9 +186,8 @@ def _audited(measure: MeasureOut) -> dict[str, Any]:
 
 def measure_page(items: list[MeasureOut], size: int) -> MeasureList:
     """A page of ``size`` measures from up to ``size + 1`` in id order, with the cursor after."""
-    shown = items[:size]
-    more = len(items) > size and shown
-    return MeasureList(items=shown, next_cursor=encode_cursor(shown[-1].id) if more else None)
+    shown, next_cursor = keyset_page(items, size)
+    return MeasureList(items=shown, next_cursor=next_cursor)
 
 
 def _in_scope(principal: Principal) -> Any:
@@ -380,10 +379,7 @@ async def _validate(
     unread: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     values, errors = _read(data, creating=current is None)
-    for key, message in (unread or {}).items():
-        # A field its form could not read: its problem is said, its value is not used.
-        values.pop(key, None)
-        errors[key] = message
+    errors.add_unread(values, unread)
     await _check_recommendation(inspection_id, data, current, values, errors)
     if "finding_id" not in errors and "amount_vnd" not in errors:
         await _check_excess(inspection_id, data, current, values, errors)

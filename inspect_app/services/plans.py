@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
+
+import msgspec
 
 from inspect_app.db import write_transaction
 from inspect_app.domain.periods import MAX_YEAR, MIN_YEAR
 from inspect_app.errors import InvalidInput, NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.bounds import PlanStatus
+from inspect_app.schemas.cases import Plan as PlanOut
+from inspect_app.schemas.cases import PlanCreate, PlanList, PlanUpdate, given
 from inspect_app.services import audit
 from inspect_app.services.agencies import get_visible as get_visible_agency
 from inspect_app.services.casework import (
@@ -16,10 +22,10 @@ from inspect_app.services.casework import (
     decode_cursor,
     ensure_id,
     is_unique_violation,
+    keyset_page,
     not_in_future,
     optional_date,
     page_limit,
-    page_of,
     record_id,
     stale_version,
     text,
@@ -45,10 +51,25 @@ PLAN_FIELDS = (
 )
 
 
-def _out(row: dict[str, Any]) -> dict[str, Any]:
-    row = dict(row)
-    row["agency_id"] = row.pop("agency")
-    return row
+def _out(row: Mapping[str, Any]) -> PlanOut:
+    return PlanOut(
+        id=row["id"],
+        agency_id=row["agency"],
+        year=row["year"],
+        title=row["title"],
+        decision_no=row["decision_no"],
+        decision_date=row["decision_date"],
+        status=row["status"],
+        note=row["note"],
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _audited(plan: PlanOut) -> dict[str, Any]:
+    # The audit row keeps the plan as the API writes it.
+    return msgspec.structs.asdict(plan)
 
 
 async def list_plans(
@@ -59,7 +80,7 @@ async def list_plans(
     year: int | None = None,
     cursor: str | None = None,
     limit: int | None = None,
-) -> dict[str, Any]:
+) -> PlanList:
     """Plans of agencies in scope, newest first; ``agency_id`` narrows to one subtree."""
     size = page_limit(limit)
     after = decode_cursor(cursor)
@@ -78,10 +99,11 @@ async def list_plans(
     if after is not None:
         query = query.where(Plan.id < after)
     rows = await query.order_by(Plan.id, ascending=False).limit(size + 1)
-    return page_of([_out(row) for row in rows], size)
+    items, next_cursor = keyset_page([_out(row) for row in rows], size)
+    return PlanList(items=items, next_cursor=next_cursor)
 
 
-async def get_plan(principal: Principal, plan_id: int) -> dict[str, Any]:
+async def get_plan(principal: Principal, plan_id: int) -> PlanOut:
     """One plan of an agency in scope; NotFound otherwise."""
     ensure_id(plan_id)
     row = (
@@ -94,7 +116,9 @@ async def get_plan(principal: Principal, plan_id: int) -> dict[str, Any]:
     return _out(row)
 
 
-def _validate(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+def _read(data: dict[str, Any], *, creating: bool) -> tuple[dict[str, Any], Errors]:
+    """The plan's fields given in ``data`` (the page's form text or the API's values), each
+    read and checked: the values, and the problems of the fields at fault."""
     errors = Errors()
     values: dict[str, Any] = {}
     if creating:
@@ -120,6 +144,39 @@ def _validate(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         values["status"] = status
     if "note" in data:
         values["note"] = text(data, "note", errors, max_length=10_000) or ""
+    return values, errors
+
+
+def _request_fields(values: dict[str, Any], errors: Errors) -> dict[str, Any]:
+    fields = {key: value for key, value in values.items() if key not in errors}
+    if fields.get("status") is not None:
+        fields["status"] = cast(PlanStatus, fields["status"])
+    return fields
+
+
+def create_request(data: Mapping[str, Any]) -> tuple[PlanCreate, Errors]:
+    """A new plan as the page's form gives it ("2027", dd/mm/yyyy), read into what
+    :func:`create_plan` takes, with the problems of the fields that could not be read (pass
+    them as ``unread``: the service names them with its own in one answer)."""
+    values, errors = _read(dict(data), creating=True)
+    fields = _request_fields(values, errors)
+    year = fields.pop("year", None) or 0  # a year not read: named in errors
+    return PlanCreate(year=year, **fields), errors
+
+
+def update_request(version: int, data: Mapping[str, Any]) -> tuple[PlanUpdate, Errors]:
+    """Changes to a plan as its edit form gives them; see :func:`create_request`."""
+    values, errors = _read(dict(data), creating=False)
+    fields = _request_fields(values, errors)
+    fields.pop("agency_id", None)  # a plan stays with its agency
+    return PlanUpdate(version=version, **fields), errors
+
+
+def _validate(
+    request: PlanCreate | PlanUpdate, *, creating: bool, unread: Mapping[str, str] | None
+) -> dict[str, Any]:
+    values, errors = _read(given(request), creating=creating)
+    errors.add_unread(values, unread)
     errors.raise_if_any()
     return values
 
@@ -135,9 +192,16 @@ def _check_approval(values: dict[str, Any]) -> None:
         errors.raise_if_any()
 
 
-async def create_plan(principal: Principal, data: dict[str, Any], ip: str = "") -> dict[str, Any]:
-    """Create the annual plan of an agency in scope (the caller's own by default)."""
-    values = _validate(data, creating=True)
+async def create_plan(
+    principal: Principal,
+    data: PlanCreate,
+    ip: str = "",
+    *,
+    unread: Mapping[str, str] | None = None,
+) -> PlanOut:
+    """Create the annual plan of an agency in scope (the caller's own by default).
+    ``unread``: the fields a form could not read (:func:`create_request`)."""
+    values = _validate(data, creating=True, unread=unread)
     agency_id = values.pop("agency_id") or principal.agency_id
     _check_approval(values)
     try:
@@ -163,9 +227,9 @@ async def create_plan(principal: Principal, data: dict[str, Any], ip: str = "") 
                 "create",
                 actor=principal,
                 entity_type="plan",
-                entity_id=created["id"],
+                entity_id=created.id,
                 agency_id=agency_id,
-                after=created,
+                after=_audited(created),
                 ip=ip,
             )
     except Exception as exc:
@@ -177,18 +241,25 @@ async def create_plan(principal: Principal, data: dict[str, Any], ip: str = "") 
 
 
 async def update_plan(
-    principal: Principal, plan_id: int, version: int, data: dict[str, Any], ip: str = ""
-) -> dict[str, Any]:
-    """Change a plan (year, decision, status); a stale version gets 409."""
-    values = _validate(data, creating=False)
+    principal: Principal,
+    plan_id: int,
+    data: PlanUpdate,
+    ip: str = "",
+    *,
+    unread: Mapping[str, str] | None = None,
+) -> PlanOut:
+    """Change a plan (year, decision, status); a stale version (``data.version``) gets 409.
+    ``unread``: the fields a form could not read (:func:`update_request`)."""
+    version = data.version
+    values = _validate(data, creating=False, unread=unread)
     try:
         async with write_transaction():
             before = await get_plan(principal, plan_id)
-            if before["version"] != version:
+            if before.version != version:
                 raise stale_version()
-            _check_approval({**before, **values})
+            _check_approval({**_audited(before), **values})
             if "year" in values and await Plan.exists().where(
-                (Plan.agency == before["agency_id"])
+                (Plan.agency == before.agency_id)
                 & (Plan.year == values["year"])
                 & (Plan.id != plan_id)
             ):
@@ -201,9 +272,9 @@ async def update_plan(
                 actor=principal,
                 entity_type="plan",
                 entity_id=plan_id,
-                agency_id=before["agency_id"],
-                before=before,
-                after=after,
+                agency_id=before.agency_id,
+                before=_audited(before),
+                after=_audited(after),
                 ip=ip,
             )
     except Exception as exc:

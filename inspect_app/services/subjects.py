@@ -36,8 +36,8 @@ from inspect_app.services.casework import (
     choice,
     clean_query,
     decode_cursor,
-    encode_cursor,
     ensure_id,
+    keyset_page,
     m2_text,
     page_limit,
     stale_version,
@@ -138,9 +138,8 @@ async def list_subjects(
     for clause in like_terms("search_text", q or ""):
         query = query.where(clause)
     rows = await query.order_by(Subject.id, ascending=False).limit(size + 1)
-    items = [_out(row) for row in rows[:size]]
-    more = len(rows) > size and items
-    return SubjectList(items=items, next_cursor=encode_cursor(items[-1].id) if more else None)
+    items, next_cursor = keyset_page([_out(row) for row in rows], size)
+    return SubjectList(items=items, next_cursor=next_cursor)
 
 
 async def get_subject(principal: Principal, subject_id: int) -> SubjectOut:

@@ -27,7 +27,8 @@ from inspect_app.forms.reports import (
     signer_form,
 )
 from inspect_app.forms.subjects import subject_filters, subject_values
-from inspect_app.schemas.cases import Finding, FindingCreate, MeasureUpdate, Subject
+from inspect_app.schemas.cases import Finding, FindingCreate, MeasureUpdate, Plan, Subject
+from inspect_app.services.plans import create_request, update_request
 from tests.factories import measure_as_shown
 
 
@@ -158,17 +159,18 @@ def test_plan_filters_values_and_a_new_plan() -> None:
     )
     _, _, errors = plan_filters("ba", "")
     assert errors == {"agency_id": "Choose an agency from the list."}
-    row = {
-        "agency_id": 3,
-        "year": 2026,
-        "title": "Kế hoạch 2026",
-        "decision_no": None,
-        "decision_date": date(2025, 12, 15),
-        "status": "approved",
-        "note": "",
-        "version": 2,
-    }
-    assert plan_values(row) == {
+    plan = Plan(
+        id=9,
+        agency_id=3,
+        year=2026,
+        title="Kế hoạch 2026",
+        decision_no=None,
+        decision_date=date(2025, 12, 15),
+        status="approved",
+        note="",
+        version=2,
+    )
+    assert plan_values(plan) == {
         "agency_id": "3",
         "year": "2026",
         "title": "Kế hoạch 2026",
@@ -201,6 +203,25 @@ def test_subject_search_and_values() -> None:
         "sector": "",
         "version": "1",
     }
+
+
+def test_the_plan_form_is_read_with_what_it_cannot_read() -> None:
+    entry, unread = create_request(
+        {"agency_id": "3", "year": "2027", "decision_date": "15/11/2026", "status": "approved"}
+    )
+    assert (entry.agency_id, entry.year, entry.decision_date, entry.status) == (
+        3,
+        2027,
+        date(2026, 11, 15),
+        "approved",
+    )
+    assert unread == {}
+    _, unread = create_request({"agency_id": "ba", "year": "năm sau", "decision_date": "31/02"})
+    assert set(unread) == {"agency_id", "year", "decision_date"}
+    # An edit never moves the plan to another agency.
+    change, unread = update_request(4, {"agency_id": "7", "title": "Kế hoạch"})
+    assert (change.version, change.title, unread) == (4, "Kế hoạch", {})
+    assert not hasattr(change, "agency_id")
 
 
 def test_report_request_form() -> None:
