@@ -251,12 +251,12 @@ async def update_plan(
     """Change a plan (year, decision, status); a stale version (``data.version``) gets 409.
     ``unread``: the fields a form could not read (:func:`update_request`)."""
     version = data.version
-    values = _validate(data, creating=False, unread=unread)
     try:
         async with write_transaction():
             before = await get_plan(principal, plan_id)
             if before.version != version:
-                raise stale_version()
+                raise stale_version()  # before the fields: a stale form shows what changed
+            values = _validate(data, creating=False, unread=unread)
             _check_approval({**_audited(before), **values})
             if "year" in values and await Plan.exists().where(
                 (Plan.agency == before.agency_id)

@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from inspect_app.schemas.cases import ExecutionCreate, MeasureCreate
+from inspect_app.schemas.cases import ExecutionCreate, MeasureCreate, PlanCreate, PlanUpdate
 from inspect_app.security import hash_password
-from inspect_app.services import executions, inspections, measures
+from inspect_app.services import executions, inspections, measures, plans
 from models.tables import AppUser, Inspection
 from tests.factories import (
     Actor,
@@ -523,6 +523,25 @@ async def test_plan_page_counts_its_cases_and_shows_the_ad_hoc_ones_beside(
     ad_hoc_html = response.text.split('data-testid="ad-hoc-cases"')[1].split("</section>")[0]
     assert all(case["code"] in planned_html for case in planned)
     assert ad_hoc["code"] in ad_hoc_html and ad_hoc["code"] not in planned_html
+
+
+async def test_a_stale_plan_form_shows_what_changed_before_what_it_cannot_read(
+    client: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    plan = await plans.create_plan(
+        world["lead"].principal, PlanCreate(year=2027, agency_id=world["tree"]["A"]["id"])
+    )
+    await plans.update_plan(world["lead"].principal, plan.id, PlanUpdate(version=1, title="Mới"))
+    csrf = await sign_in(client, world["lead"])
+    form = {"_csrf_token": csrf, "version": "1", "year": "năm sau", "title": "Của tôi"}
+    stale = await client.post(f"/plans/{plan.id}/edit", data=form)
+    assert stale.status_code == 409 and 'data-testid="stale-edit"' in stale.text
+    typo = await client.post(f"/plans/{plan.id}/edit", data={**form, "version": "2"})
+    assert typo.status_code == 422
+    assert error_beside(typo.text, "year") == "Nhập năm từ 1990 đến 2100."
+    assert input_value(typo.text, "year") == "năm sau"
+    stored = await plans.get_plan(world["lead"].principal, plan.id)
+    assert (stored.title, stored.version) == ("Mới", 2)
 
 
 async def test_case_history_reads_in_words_for_the_lead(
