@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from inspect_app.db import engine, is_postgres, write_transaction
 from inspect_app.principal import Principal
 from models.tables import Agency, AppUser, AuditEvent
@@ -108,6 +110,14 @@ async def _append(content: dict[str, Any], at: datetime) -> None:
             hash=row_hash(prev_hash, content),
         )
     )
+
+
+def snapshot(record: msgspec.Struct, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A record as the API writes it, for the ``before`` and ``after`` of an audit row."""
+    kept = msgspec.structs.asdict(record)
+    for name in leave_out:
+        del kept[name]
+    return kept
 
 
 async def record(

@@ -131,6 +131,15 @@ class Errors(dict[str, str]):
         if self:
             raise InvalidInput(dict(self))
 
+    def readable(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The values of the fields read without a problem, as a request struct holds them
+        (an area as its decimal text): what a form's reader builds its struct from."""
+        return {
+            key: str(value) if isinstance(value, Decimal) else value
+            for key, value in values.items()
+            if key not in self
+        }
+
     def add_unread(self, values: dict[str, Any], unread: Mapping[str, str] | None) -> None:
         """Name the fields a form could not read (its reader's problems), and leave their
         values out of ``values``: a placeholder the form gave for them is not checked."""

@@ -104,11 +104,6 @@ def _out(row: dict[str, Any]) -> ExecutionOut:
     )
 
 
-def _audited(entry: ExecutionOut) -> dict[str, Any]:
-    # The audit row keeps the entry as the API writes it.
-    return msgspec.structs.asdict(entry)
-
-
 async def list_executions(
     principal: Principal, measure_id: int, *, cursor: str | None = None, limit: int | None = None
 ) -> ExecutionList:
@@ -273,7 +268,11 @@ async def create_execution(
                 entity_type="execution",
                 entity_id=created.id,
                 agency_id=case.agency_id,
-                after={**_audited(created), "measure_status": status, "measure_done": new_done},
+                after={
+                    **audit.snapshot(created),
+                    "measure_status": status,
+                    "measure_done": new_done,
+                },
                 ip=ip,
             )
             await work.totals_changed(case.agency_id, [on, *lifecycle_dates(case.row)])
@@ -390,9 +389,9 @@ async def reverse_execution(
                 entity_type="execution",
                 entity_id=execution_id,
                 agency_id=row["agency_id"],
-                before=_audited(original),
+                before=audit.snapshot(original),
                 after={
-                    **_audited(reversal),
+                    **audit.snapshot(reversal),
                     "measure_status": status,
                     "measure_done": new_done,
                     "approval": approved.audit_note(),

@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, cast
-
-import msgspec
+from typing import Any
 
 from inspect_app.domain.approvals import REASON_REQUIRED
 from inspect_app.errors import Conflict, InvalidInput, NotFound
 from inspect_app.principal import Principal
-from inspect_app.schemas.bounds import FindingCategory
 from inspect_app.schemas.cases import Finding as FindingOut
 from inspect_app.schemas.cases import (
     FindingCreate,
@@ -78,11 +75,6 @@ def _out(row: Mapping[str, Any]) -> FindingOut:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
-
-
-def _audited(finding: FindingOut) -> dict[str, Any]:
-    # The audit row keeps the finding as the API writes it.
-    return msgspec.structs.asdict(finding)
 
 
 def _in_scope(principal: Principal) -> Any:
@@ -178,23 +170,12 @@ def _read(data: dict[str, Any], *, creating: bool) -> tuple[dict[str, Any], Erro
     return values, errors
 
 
-def _request_fields(values: dict[str, Any], errors: Errors) -> dict[str, Any]:
-    fields = {key: value for key, value in values.items() if key not in errors}
-    if "land_m2" in fields:
-        fields["land_m2"] = str(fields["land_m2"])
-    if "category" in fields:
-        # A category outside the list (an imported record's) is kept as it is, as the
-        # edit form keeps it among the choices.
-        fields["category"] = cast(FindingCategory, fields["category"])
-    return fields
-
-
 def create_request(data: Mapping[str, Any]) -> tuple[FindingCreate, Errors]:
     """A new finding as the page's form gives it, read into what :func:`create_finding`
     takes, with the problems of the fields that could not be read (pass them as ``unread``:
     the service names them after its own checks of the case, in one answer)."""
     values, errors = _read(dict(data), creating=True)
-    fields = _request_fields(values, errors)
+    fields = errors.readable(values)
     # Placeholders for a subject or description that could not be read (named in errors).
     fields.setdefault("subject_id", 0)
     fields.setdefault("description", "")
@@ -204,7 +185,7 @@ def create_request(data: Mapping[str, Any]) -> tuple[FindingCreate, Errors]:
 def update_request(version: int, data: Mapping[str, Any]) -> tuple[FindingUpdate, Errors]:
     """Changes to a finding as its edit form gives them; see :func:`create_request`."""
     values, errors = _read(dict(data), creating=False)
-    return FindingUpdate(version=version, **_request_fields(values, errors)), errors
+    return FindingUpdate(version=version, **errors.readable(values)), errors
 
 
 async def _validate(
@@ -259,7 +240,7 @@ async def create_finding(
             entity_type="finding",
             entity_id=created.id,
             agency_id=case["agency"],
-            after=_audited(created),
+            after=audit.snapshot(created),
             ip=ip,
         )
         await work.totals_changed(case["agency"], lifecycle_dates(case))
@@ -303,8 +284,8 @@ async def update_finding(
             entity_type="finding",
             entity_id=finding_id,
             agency_id=case["agency"],
-            before=_audited(before),
-            after=_audited(after),
+            before=audit.snapshot(before),
+            after=audit.snapshot(after),
             ip=ip,
         )
         await work.totals_changed(case["agency"], lifecycle_dates(case))
@@ -360,7 +341,7 @@ async def delete_finding(
             entity_type="finding",
             entity_id=finding_id,
             agency_id=case["agency"],
-            before=_audited(before),
+            before=audit.snapshot(before),
             after={"reason": why.strip()} if why.strip() else None,
             ip=ip,
         )

@@ -177,13 +177,6 @@ def _out(row: Mapping[str, Any], today: date) -> MeasureOut:
     )
 
 
-def _audited(measure: MeasureOut) -> dict[str, Any]:
-    # The audit row keeps the measure as the API writes it (without a pending request).
-    kept = msgspec.structs.asdict(measure)
-    del kept["pending_approval"]
-    return kept
-
-
 def measure_page(items: list[MeasureOut], size: int) -> MeasureList:
     """A page of ``size`` measures from up to ``size + 1`` in id order, with the cursor after."""
     shown, next_cursor = keyset_page(items, size)
@@ -346,9 +339,7 @@ _PASSED_AS_TEXT = ("status", "written_off_reason", "reason")
 def _request_fields(
     data: Mapping[str, Any], values: dict[str, Any], errors: Errors
 ) -> dict[str, Any]:
-    fields = {key: value for key, value in values.items() if key not in errors}
-    if "land_m2" in fields:
-        fields["land_m2"] = str(fields["land_m2"])
+    fields = errors.readable(values)
     fields.update({key: str(data[key] or "") for key in _PASSED_AS_TEXT if key in data})
     return fields
 
@@ -593,7 +584,7 @@ async def create_measure(
             entity_id=created.id,
             agency_id=case["agency"],
             after={
-                **_audited(created),
+                **audit.snapshot(created, leave_out=("pending_approval",)),
                 **({"approval": approved.audit_note()} if approved else {}),
             },
             ip=ip,
@@ -767,8 +758,8 @@ async def update_measure(
             entity_type="measure",
             entity_id=measure_id,
             agency_id=agency_id,
-            before=_audited(before),
-            after={**_audited(after), **note},
+            before=audit.snapshot(before, leave_out=("pending_approval",)),
+            after={**audit.snapshot(after, leave_out=("pending_approval",)), **note},
             ip=ip,
         )
         await work.totals_changed(agency_id, lifecycle_dates(case))

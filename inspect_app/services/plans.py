@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
-
-import msgspec
+from typing import Any
 
 from inspect_app.db import write_transaction
 from inspect_app.domain.periods import MAX_YEAR, MIN_YEAR
 from inspect_app.errors import InvalidInput, NotFound
 from inspect_app.principal import Principal
-from inspect_app.schemas.bounds import PlanStatus
 from inspect_app.schemas.cases import Plan as PlanOut
 from inspect_app.schemas.cases import PlanCreate, PlanList, PlanUpdate, given
 from inspect_app.services import audit
@@ -65,11 +62,6 @@ def _out(row: Mapping[str, Any]) -> PlanOut:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
-
-
-def _audited(plan: PlanOut) -> dict[str, Any]:
-    # The audit row keeps the plan as the API writes it.
-    return msgspec.structs.asdict(plan)
 
 
 async def list_plans(
@@ -147,19 +139,12 @@ def _read(data: dict[str, Any], *, creating: bool) -> tuple[dict[str, Any], Erro
     return values, errors
 
 
-def _request_fields(values: dict[str, Any], errors: Errors) -> dict[str, Any]:
-    fields = {key: value for key, value in values.items() if key not in errors}
-    if fields.get("status") is not None:
-        fields["status"] = cast(PlanStatus, fields["status"])
-    return fields
-
-
 def create_request(data: Mapping[str, Any]) -> tuple[PlanCreate, Errors]:
     """A new plan as the page's form gives it ("2027", dd/mm/yyyy), read into what
     :func:`create_plan` takes, with the problems of the fields that could not be read (pass
     them as ``unread``: the service names them with its own in one answer)."""
     values, errors = _read(dict(data), creating=True)
-    fields = _request_fields(values, errors)
+    fields = errors.readable(values)
     year = fields.pop("year", None) or 0  # a year not read: named in errors
     return PlanCreate(year=year, **fields), errors
 
@@ -167,7 +152,7 @@ def create_request(data: Mapping[str, Any]) -> tuple[PlanCreate, Errors]:
 def update_request(version: int, data: Mapping[str, Any]) -> tuple[PlanUpdate, Errors]:
     """Changes to a plan as its edit form gives them; see :func:`create_request`."""
     values, errors = _read(dict(data), creating=False)
-    fields = _request_fields(values, errors)
+    fields = errors.readable(values)
     fields.pop("agency_id", None)  # a plan stays with its agency
     return PlanUpdate(version=version, **fields), errors
 
@@ -229,7 +214,7 @@ async def create_plan(
                 entity_type="plan",
                 entity_id=created.id,
                 agency_id=agency_id,
-                after=_audited(created),
+                after=audit.snapshot(created),
                 ip=ip,
             )
     except Exception as exc:
@@ -257,7 +242,7 @@ async def update_plan(
             if before.version != version:
                 raise stale_version()  # before the fields: a stale form shows what changed
             values = _validate(data, creating=False, unread=unread)
-            _check_approval({**_audited(before), **values})
+            _check_approval({**audit.snapshot(before), **values})
             if "year" in values and await Plan.exists().where(
                 (Plan.agency == before.agency_id)
                 & (Plan.year == values["year"])
@@ -273,8 +258,8 @@ async def update_plan(
                 entity_type="plan",
                 entity_id=plan_id,
                 agency_id=before.agency_id,
-                before=_audited(before),
-                after=_audited(after),
+                before=audit.snapshot(before),
+                after=audit.snapshot(after),
                 ip=ip,
             )
     except Exception as exc:

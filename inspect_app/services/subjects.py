@@ -78,11 +78,6 @@ def _out(row: Mapping[str, Any]) -> SubjectOut:
     )
 
 
-def _audited(subject: SubjectOut) -> dict[str, Any]:
-    # The audit row keeps the subject as the API writes it.
-    return msgspec.structs.asdict(subject)
-
-
 def subject_out(row: Mapping[str, Any]) -> SubjectOut:
     """A stored subject row (SUBJECT_FIELDS) as the API and pages show it."""
     return _out(row)
@@ -234,7 +229,7 @@ async def create_subject(principal: Principal, data: SubjectCreate, ip: str = ""
             entity_type="subject",
             entity_id=created.id,
             agency_id=principal.agency_id,
-            after=_audited(created),
+            after=audit.snapshot(created),
             ip=ip,
         )
     return created
@@ -253,7 +248,7 @@ async def update_subject(
         values = _validate(data, current=before)
         if "tax_code" in values:
             await _check_tax_code_free(values["tax_code"], subject_id)
-        merged = {**_audited(before), **values}
+        merged = {**audit.snapshot(before), **values}
         changes: dict[Any, Any] = {getattr(Subject, key): value for key, value in values.items()}
         changes[Subject.search_text] = search_text_of(
             merged["name"], merged["tax_code"], merged["address"]
@@ -266,8 +261,8 @@ async def update_subject(
             entity_type="subject",
             entity_id=subject_id,
             agency_id=principal.agency_id,
-            before=_audited(before),
-            after=_audited(after),
+            before=audit.snapshot(before),
+            after=audit.snapshot(after),
             ip=ip,
         )
     return after
