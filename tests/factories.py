@@ -19,6 +19,7 @@ from inspect_app.schemas.cases import Measure as MeasureOut
 from inspect_app.security import new_api_token
 from inspect_app.services import findings, inspections, measures
 from inspect_app.services.catalogues import ensure_catalogues
+from inspect_app.services.follow_ups import Deadline
 from inspect_app.services.subjects import search_text_of
 from models.tables import Agency, ApiToken, AppUser, Inspection, Subject
 
@@ -183,6 +184,35 @@ def measure_as_shown(**fields: Any) -> MeasureOut:
         "version": 1,
     }
     return MeasureOut(**{**shown, **fields})
+
+
+def deadline_as_shown(**fields: Any) -> Deadline:
+    """A board row (an overdue recommendation by default) with ``fields`` changed."""
+    values: dict[str, Any] = {
+        "entity_type": "measure",
+        "entity_id": 1,
+        "inspection_id": 1,
+        "deadline_type": "measure",
+        "type_rank": 4,
+        "due_on": date(2026, 3, 14),
+        "inspection_code": "TT-01",
+        "inspection_title": "Thanh tra việc quản lý đất đai",
+        "agency_id": 1,
+        "agency_name": "Thanh tra tỉnh",
+        "unit_id": 2,
+        "unit_name": "UBND huyện A",
+        "addressee": "",
+        "description": "Thu hồi tiền",
+        "former_agency_name": "",
+        "measure_type": "policy",
+        "measure_status": "open",
+        "left_vnd": 0,
+        "left_cm2": 0,
+        "days_left": -3,
+        "state": "overdue",
+        "progress": None,
+    }
+    return Deadline(**{**values, **fields})
 
 
 async def make_finding(actor: Actor, case: dict[str, Any], **fields: Any) -> dict[str, Any]:

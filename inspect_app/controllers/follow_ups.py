@@ -40,7 +40,7 @@ from inspect_app.schemas.bounds import (
 )
 from inspect_app.schemas.jobs import FollowUp, FollowUpList
 from inspect_app.services import follow_ups, reminder_letters
-from inspect_app.services.follow_ups import BoardFilter
+from inspect_app.services.follow_ups import BoardFilter, BoardGroups, Deadline
 
 # "state" is a reserved parameter name in Litestar handlers.
 StateParam = Annotated[str | None, QueryParameter(name="state")]
@@ -50,23 +50,23 @@ EXPORT_TYPES = {"csv": "text/csv; charset=utf-8", "xlsx": XLSX_TYPE}
 SHOW_ALL = "show_all"
 
 
-def _item(row: dict[str, Any]) -> FollowUp:
+def _item(row: Deadline) -> FollowUp:
     return FollowUp(
-        entity_type=row["entity_type"],
-        entity_id=row["entity_id"],
-        inspection_id=row["inspection_id"],
-        inspection_code=row["inspection_code"],
-        inspection_title=row["inspection_title"],
-        deadline_type=row["deadline_type"],
-        due_on=row["due_on"],
-        days_left=row["days_left"],
-        state=row["state"],
-        agency_id=row["agency_id"],
-        agency_name=row["agency_name"],
-        responsible=row["unit_name"] or row["addressee"],
-        description=row["description"] or "",
-        link=row["link"],
-        former_agency_name=row.get("former_agency_name") or "",
+        entity_type=row.entity_type,
+        entity_id=row.entity_id,
+        inspection_id=row.inspection_id,
+        inspection_code=row.inspection_code,
+        inspection_title=row.inspection_title,
+        deadline_type=row.deadline_type,
+        due_on=row.due_on,
+        days_left=row.days_left,
+        state=row.state,
+        agency_id=row.agency_id,
+        agency_name=row.agency_name,
+        responsible=row.unit_name or row.addressee,
+        description=row.description,
+        link=row.link,
+        former_agency_name=row.former_agency_name,
     )
 
 
@@ -110,9 +110,7 @@ class FollowUpApiController(Controller):
             deadline_type=deadline_type,
         )
         page = await follow_ups.board_page(principal, board, today(), cursor, limit)
-        return FollowUpList(
-            items=[_item(row) for row in page["items"]], next_cursor=page["next_cursor"]
-        )
+        return FollowUpList(items=[_item(row) for row in page.items], next_cursor=page.next_cursor)
 
 
 async def _board_part(
@@ -126,30 +124,22 @@ async def _board_part(
     """The board below the menu, rendered (see FollowUpPageController.board)."""
     params = request.query_params
     page = int_or_none(group_page) or 1
-    result: dict[str, Any] = {"groups": [], "all": [], "page": 1, "pages": 1}
+    result = BoardGroups.empty()
     if not errors:
         result = await follow_ups.board_groups(
             principal, board, today(), GROUP_PREVIEW, expanded=show_all, page=min(page, 100_000)
         )
-    groups = result["groups"]
-    await reminder_letters.add_reminder_stats(
-        [row for group in groups for row in group["rows"] if row["progress"]]
-    )
-    for group in groups:
-        group["unit_id"] = group["rows"][0]["unit_id"]
-        group["measures"] = any(row["progress"] for row in group["rows"])
+    groups = await reminder_letters.with_reminder_stats(result.groups)
     filters = [(k, v) for k, v in params.multi_items() if k not in (SHOW_ALL, "group_page")]
     scope = message_text(request, "My whole scope")
     return render_part(
         request,
         "follow_ups/_board.html",
         groups=preview_groups(groups, show_all),
-        total=sum(group["count"] for group in result["all"]),
-        overdue=sum(group["overdue"] for group in result["all"]),
-        summary=follow_ups.board_summary(result["all"]),
-        group_page=result["page"],
-        group_pages=result["pages"],
-        unit_count=len(result["all"]),
+        summary=result.summary,
+        group_page=result.page,
+        group_pages=result.pages,
+        unit_count=len(result.every),
         groups_per_page=follow_ups.GROUPS_PER_PAGE,
         status_labels=MEASURE_STATUS_LABELS,
         board=board,

@@ -12,10 +12,11 @@ from litestar.response import Redirect, Template
 
 from inspect_app.errors import Conflict, InvalidInput
 from inspect_app.exceptions import request_language
+from inspect_app.forms.admin import ladder_change, ladder_values
 from inspect_app.i18n import translate
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
-from inspect_app.services import follow_ups
+from inspect_app.services import follow_ups, ladder_settings
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -29,17 +30,14 @@ class LadderPageController(Controller):
         self,
         request: Request[Any, Any, Any],
         errors: dict[str, dict[str, str]] | None = None,
-        kept: dict[str, dict[str, Any]] | None = None,
+        kept: dict[str, dict[str, str]] | None = None,
         status_code: int = 200,
     ) -> Template:
-        ladders = await follow_ups.ladder_rows()
-        for ladder in ladders:
-            days = ladder["remind_days"]
-            # Reminders count down to the due day; the digest's rungs count up after it.
-            shown = sorted(days) if ladder["deadline_type"] == follow_ups.DIGEST_LADDER else days
-            ladder["remind_text"] = ", ".join(str(day) for day in shown)
-            if kept and ladder["deadline_type"] in kept:
-                ladder.update(kept[ladder["deadline_type"]])
+        kept = kept or {}
+        ladders = [
+            (ladder, kept.get(ladder.deadline_type) or ladder_values(ladder))
+            for ladder in await ladder_settings.ladder_settings()
+        ]
         return await render(
             request,
             "ladders/index.html",
@@ -67,18 +65,13 @@ class LadderPageController(Controller):
     ) -> Redirect | Template:
         """Save one ladder; mistakes come back beside their fields with the input kept."""
         lang = request_language(request)
+        change, unread = ladder_change(data, deadline_type)
         try:
-            await follow_ups.update_ladder(principal, deadline_type, dict(data), ip)
+            await ladder_settings.update_ladder(principal, deadline_type, change, ip, unread=unread)
         except InvalidInput as exc:
-            kept = {
-                deadline_type: {
-                    "remind_text": data.get("remind_days", ""),
-                    "overdue_after_days": data.get("overdue_after_days", ""),
-                    "escalate_after_days": data.get("escalate_after_days", ""),
-                    **{key: value for key, value in data.items() if key.startswith("due_")},
-                }
-            }
-            return await self._page(request, {deadline_type: exc.errors}, kept, status_code=422)
+            return await self._page(
+                request, {deadline_type: exc.errors}, {deadline_type: dict(data)}, status_code=422
+            )
         except Conflict as exc:
             flash(request, translate(exc.message, lang), "error")
             return Redirect(path="/admin/ladders")

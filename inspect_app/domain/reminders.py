@@ -66,19 +66,30 @@ class Rung:
         return self.kind == ESCALATION
 
 
+def ladder_faults(
+    remind_days: Iterable[int], overdue_after_days: int, escalate_after_days: int
+) -> list[str]:
+    """The fields of a ladder at fault, in form order: reminder days out of bounds or
+    repeated, an overdue notice outside 1–365 days, an escalation outside 1–365 days or
+    before the overdue notice."""
+    days = list(remind_days)
+    faults = []
+    if any(d < 0 or d > MAX_LADDER_DAYS for d in days) or len(set(days)) != len(days):
+        faults.append("remind_days")
+    if not 1 <= overdue_after_days <= MAX_LADDER_DAYS:
+        faults.append("overdue_after_days")
+    if not overdue_after_days <= escalate_after_days <= MAX_LADDER_DAYS or escalate_after_days < 1:
+        faults.append("escalate_after_days")
+    return faults
+
+
 def validate_ladder(
     remind_days: Iterable[int], overdue_after_days: int, escalate_after_days: int
 ) -> None:
     """Raise InvalidLadder unless the days are within bounds and escalation follows overdue."""
-    days = list(remind_days)
-    if any(d < 0 or d > MAX_LADDER_DAYS for d in days):
-        raise InvalidLadder("remind_days")
-    if len(set(days)) != len(days):
-        raise InvalidLadder("remind_days")
-    if not 1 <= overdue_after_days <= MAX_LADDER_DAYS:
-        raise InvalidLadder("overdue_after_days")
-    if not overdue_after_days <= escalate_after_days <= MAX_LADDER_DAYS:
-        raise InvalidLadder("escalate_after_days")
+    faults = ladder_faults(remind_days, overdue_after_days, escalate_after_days)
+    if faults:
+        raise InvalidLadder(faults[0])
 
 
 def reminder_rung_name(days_before: int) -> str:

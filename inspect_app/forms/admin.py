@@ -1,4 +1,5 @@
-"""Administration forms: agencies, users, and the numeric cursor of their lists."""
+"""Administration forms: agencies, users, reminder ladders, and the numeric cursor of
+their lists."""
 
 from __future__ import annotations
 
@@ -7,9 +8,21 @@ from typing import Any
 
 from inspect_app.domain.documents import SETTING_LIST_FIELDS, SETTING_TEXT_FIELDS
 from inspect_app.domain.permissions import ROLES
+from inspect_app.domain.submissions import DUE_KINDS
 from inspect_app.errors import InvalidInput
+from inspect_app.forms.common import int_or_none, read_version
+from inspect_app.services.follow_ups import DIGEST_LADDER, REPORT_LADDER
+from inspect_app.services.ladder_settings import (
+    MSG_DUE_DAYS,
+    MSG_LADDER_DAYS,
+    MSG_REMIND_DAYS,
+    LadderChange,
+    LadderSetting,
+)
 
 STALE_FORM = "This record was changed by someone else."
+# What a ticked check box sends (anything else, or nothing, is unticked).
+ON_VALUES = ("true", "on", "1", "yes")
 
 
 def list_cursor(cursor: str | None) -> int | None:
@@ -98,3 +111,55 @@ def user_filters(
     }
     shown = {"q": q or "", "role": role or "", "agency_id": agency_id or "", "active": active}
     return arguments, shown
+
+
+# --------------------------------------------------------------------------- reminder ladders
+
+
+def ladder_change(
+    data: Mapping[str, str], deadline_type: str
+) -> tuple[LadderChange, dict[str, str]]:
+    """A ladder's form ("5, 1" or "5; 1", whole days) read into what
+    services.ladder_settings.update_ladder takes, with the fields that could not be read
+    (pass them as ``unread``: the service names them with its own problems)."""
+    unread: dict[str, str] = {}
+    parts = [part.strip() for part in data.get("remind_days", "").replace(";", ",").split(",")]
+    days = [int_or_none(part) for part in parts if part]
+    if None in days:
+        unread["remind_days"] = MSG_REMIND_DAYS
+    numbers = {}
+    for key in ("overdue_after_days", "escalate_after_days"):
+        numbers[key] = int_or_none(data.get(key))
+        if numbers[key] is None:
+            unread[key] = MSG_LADDER_DAYS
+    due_days = None
+    if deadline_type == REPORT_LADDER:
+        due_days = {kind: int_or_none(data.get(f"due_{kind}")) for kind in DUE_KINDS}
+        unread.update({f"due_{kind}": MSG_DUE_DAYS for kind, n in due_days.items() if n is None})
+    change = LadderChange(
+        version=read_version(data),
+        remind_days=tuple(day for day in days if day is not None),
+        overdue_after_days=numbers["overdue_after_days"] or 0,
+        escalate_after_days=numbers["escalate_after_days"] or 0,
+        active=data.get("active", "").strip().lower() in ON_VALUES,
+        due_days=None
+        if due_days is None
+        else {kind: n for kind, n in due_days.items() if n is not None},
+    )
+    return change, unread
+
+
+def ladder_values(ladder: LadderSetting) -> dict[str, str]:
+    """A stored ladder as its form shows it: reminders counting down to the due day, the
+    digest's rungs counting up after it."""
+    days = sorted(ladder.remind_days, reverse=ladder.deadline_type != DIGEST_LADDER)
+    values = {
+        "version": str(ladder.version),
+        "active": "true" if ladder.active else "",
+        "remind_days": ", ".join(str(day) for day in days),
+        "overdue_after_days": str(ladder.overdue_after_days),
+        "escalate_after_days": str(ladder.escalate_after_days),
+    }
+    for kind, days_after in (ladder.due_days or {}).items():
+        values[f"due_{kind}"] = str(days_after)
+    return values

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
 
 from inspect_app.errors import InvalidInput
 from inspect_app.forms.common import CHOOSE_AGENCY, OFF_VALUES
-from inspect_app.services.follow_ups import BoardFilter, check_filter
+from inspect_app.services.follow_ups import BoardFilter, Deadline, UnitGroup, check_filter
 
 # A group shows its soonest deadlines; the rest are a link away (the exports hold them all).
 GROUP_PREVIEW = 10
@@ -85,30 +85,33 @@ def board_filter(
     return board, errors
 
 
-def preview_groups(
-    groups: list[dict[str, Any]], expanded: str | None, limit: int = GROUP_PREVIEW
-) -> list[dict[str, Any]]:
-    """Groups with at most ``limit`` rows shown each, except the one ``expanded`` by name.
+@dataclass(frozen=True)
+class GroupPreview:
+    """A group of the board as a page shows it: ``shown`` its rows to show, ``hidden`` how
+    many of its deadlines are left out, ``collapsible`` when it is shown whole although
+    longer than the preview."""
 
-    A group holds ``rows`` (at least the ones to show) and may hold ``count``, the number of
-    all its deadlines (default: its rows). Each group gets ``count``, ``shown`` (the rows to
-    show), ``hidden`` (how many are left out) and ``collapsible`` (shown whole although
-    longer than ``limit``).
-    """
+    group: UnitGroup
+    shown: tuple[Deadline, ...]
+    hidden: int
+    collapsible: bool
+
+
+def preview_groups(
+    groups: list[UnitGroup], expanded: str | None, limit: int = GROUP_PREVIEW
+) -> list[GroupPreview]:
+    """Groups with at most ``limit`` rows shown each, except the one ``expanded`` by name."""
     previews = []
     for group in groups:
-        rows = group["rows"]
-        count = group.get("count", len(rows))
-        whole = group["unit_name"] == expanded
-        shown = rows if whole else rows[:limit]
+        whole = group.unit_name == expanded
+        shown = group.rows if whole else group.rows[:limit]
         previews.append(
-            {
-                **group,
-                "count": count,
-                "shown": shown,
-                "hidden": count - len(shown),
-                "collapsible": whole and count > limit,
-            }
+            GroupPreview(
+                group=group,
+                shown=shown,
+                hidden=group.count - len(shown),
+                collapsible=whole and group.count > limit,
+            )
         )
     return previews
 

@@ -13,13 +13,13 @@ import binascii
 import csv
 import io
 import json
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from inspect_app.db import is_postgres, write_transaction
-from inspect_app.domain import submissions as submission_rules
+from inspect_app.db import is_postgres
 from inspect_app.domain.measures import (
     MEASURE_STATUS_LABELS,
     MEASURE_TYPES,
@@ -27,9 +27,9 @@ from inspect_app.domain.measures import (
     remaining,
     target_of,
 )
-from inspect_app.domain.reminders import MAX_LADDER_DAYS, Ladder, follow_up_state
+from inspect_app.domain.reminders import Ladder, follow_up_state
 from inspect_app.domain.text import printable
-from inspect_app.errors import Conflict, InvalidInput, NotFound
+from inspect_app.errors import InvalidInput
 from inspect_app.i18n import N_
 from inspect_app.principal import Principal
 from inspect_app.services import agencies, audit
@@ -178,22 +178,11 @@ async def ladders() -> dict[str, Ladder]:
     return found
 
 
-async def open_deadlines_due_by(until: date) -> list[dict[str, Any]]:
-    """Every open deadline due on or before ``until`` (all agencies), for the watch."""
-    rows = await Inspection.raw(
-        f"SELECT * FROM ({OPEN_DEADLINES_SQL}) d WHERE d.due_on <= {{}}"
-        " ORDER BY d.due_on, d.type_rank, d.entity_id",
-        until,
-    )
-    return [_typed(row) for row in rows]
-
-
-def _typed(row: dict[str, Any]) -> dict[str, Any]:
-    # SQLite hands back dates of a UNION as text.
-    due = row["due_on"]
-    if isinstance(due, str):
-        row["due_on"] = date.fromisoformat(due[:10])
-    return row
+def _date_of(value: Any) -> date | None:
+    # SQLite hands back dates of a UNION or an aggregate as text.
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 # --------------------------------------------------------------------------- the board
@@ -272,9 +261,9 @@ def check_filter(
     )
 
 
-def encode_cursor(row: dict[str, Any]) -> str:
+def encode_cursor(row: Deadline) -> str:
     """An opaque cursor after ``row`` in the board order (due day, type, id)."""
-    key = [row["due_on"].isoformat(), row["type_rank"], row["entity_id"]]
+    key = [row.due_on.isoformat(), row.type_rank, row.entity_id]
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
 
 
@@ -344,14 +333,77 @@ async def board_condition(
     return await _board_condition(principal, board, today, await ladders())
 
 
-def measure_progress(row: dict[str, Any]) -> dict[str, Any]:
-    """What a recommendation's board row shows: its unit, target, done and left.
+@dataclass(frozen=True)
+class Progress:
+    """What a recommendation's row shows of its figures, in its own unit: money in đồng,
+    land in m² (Decimal), people or cases as a count; a policy recommendation has nothing
+    to count (unit ``none``). Discipline also shows its collectives and individuals."""
 
-    Money in đồng, land in m² (Decimal, from the row's hundredths), people or cases as a
-    count (discipline also by collectives and individuals); a policy recommendation has
-    nothing to count.
-    """
-    unit = measure_unit(str(row["measure_type"]))
+    unit: str
+    target: int | Decimal
+    done: int | Decimal
+    left: int | Decimal
+    collectives: int = 0
+    individuals: int = 0
+    discipline: bool = False
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """One open deadline of the board: an inspection's step or a recommendation's due day,
+    with the case it belongs to, the unit responsible for it and, for a recommendation,
+    its progress. ``reminded_count`` / ``last_reminded_on`` are the reminder letters that
+    named it, and ``reminded_recently`` says that the last is too recent to remind again
+    without confirming (set by services.reminder_letters)."""
+
+    entity_type: str
+    entity_id: int
+    inspection_id: int
+    deadline_type: str
+    type_rank: int
+    due_on: date
+    inspection_code: str
+    inspection_title: str
+    agency_id: int
+    agency_name: str
+    unit_id: int | None
+    unit_name: str
+    addressee: str
+    description: str
+    former_agency_name: str
+    measure_type: str | None
+    measure_status: str | None
+    left_vnd: int
+    left_cm2: int
+    days_left: int
+    state: str
+    progress: Progress | None
+    reminded_count: int = 0
+    last_reminded_on: date | None = None
+    reminded_recently: bool = False
+
+    @property
+    def days_late(self) -> int:
+        return max(-self.days_left, 0)
+
+    @property
+    def case_link(self) -> str:
+        return f"/inspections/{self.inspection_id}"
+
+    @property
+    def link(self) -> str:
+        """A recommendation's row leads to the recommendation itself, the others to the case."""
+        if self.entity_type == "measure":
+            return f"/measures/{self.entity_id}"
+        return self.case_link
+
+
+def measure_progress(row: Mapping[str, Any]) -> Progress:
+    """The progress of a recommendation from its row of the deadline query (land in
+    hundredths of m², see ``_MEASURE_FIGURES``)."""
+    measure_type = str(row["measure_type"])
+    unit = measure_unit(measure_type)
+    collectives, individuals = int(row["collectives"] or 0), int(row["individuals"] or 0)
     target: int | Decimal
     done: int | Decimal
     if unit == "vnd":
@@ -361,40 +413,59 @@ def measure_progress(row: dict[str, Any]) -> dict[str, Any]:
         done = Decimal(int(row["done_cm2"] or 0)) / 100
     elif unit == "count":
         target = target_of(
-            str(row["measure_type"]),
-            collectives=int(row["collectives"] or 0),
-            individuals=int(row["individuals"] or 0),
+            measure_type,
+            collectives=collectives,
+            individuals=individuals,
             cases=int(row["cases"] or 0),
             persons=int(row["persons"] or 0),
         )
         done = int(row["done_count"] or 0)
     else:
         target, done = 0, 0
-    return {
-        "unit": unit,
-        "target": target,
-        "done": done,
-        "left": remaining(target, done),  # type: ignore[type-var]  # same unit for both
-        "collectives": int(row["collectives"] or 0),
-        "individuals": int(row["individuals"] or 0),
-        "discipline": row["measure_type"] == "discipline",
-    }
+    return Progress(
+        unit=unit,
+        target=target,
+        done=done,
+        left=remaining(target, done),  # type: ignore[type-var]  # same unit for both
+        collectives=collectives,
+        individuals=individuals,
+        discipline=measure_type == "discipline",
+    )
 
 
-def _board_row(row: dict[str, Any], today: date, known: dict[str, Ladder]) -> dict[str, Any]:
-    row = _typed(row)
-    ladder = known[row["deadline_type"]]
-    row["days_left"] = (row["due_on"] - today).days
-    row["state"] = follow_up_state(row["due_on"], today, ladder.soon_window_days)
-    row["case_link"] = f"/inspections/{row['inspection_id']}"
-    if row["entity_type"] == "measure":
-        # A recommendation's row leads to the recommendation itself.
-        row["link"] = f"/measures/{row['entity_id']}"
-        row["progress"] = measure_progress(row)
-    else:
-        row["link"] = row["case_link"]
-        row["progress"] = None
-    return row
+def deadline_of(row: Mapping[str, Any], today: date, soon_window_days: int) -> Deadline:
+    """A row of the deadline query (OPEN_DEADLINES_SQL's columns) as the board shows it."""
+    due = _date_of(row["due_on"])
+    assert due is not None  # every branch keeps only deadlines with a due day
+    unit_id = row["unit_id"]
+    return Deadline(
+        entity_type=str(row["entity_type"]),
+        entity_id=int(row["entity_id"]),
+        inspection_id=int(row["inspection_id"]),
+        deadline_type=str(row["deadline_type"]),
+        type_rank=int(row["type_rank"]),
+        due_on=due,
+        inspection_code=str(row["inspection_code"]),
+        inspection_title=str(row["inspection_title"]),
+        agency_id=int(row["agency_id"]),
+        agency_name=str(row["agency_name"]),
+        unit_id=None if unit_id is None else int(unit_id),
+        unit_name=str(row["unit_name"] or ""),
+        addressee=str(row["addressee"] or ""),
+        description=str(row["description"] or ""),
+        former_agency_name=str(row["former_agency_name"] or ""),
+        measure_type=row["measure_type"],
+        measure_status=row["measure_status"],
+        left_vnd=int(row["left_vnd"] or 0),
+        left_cm2=int(row["left_cm2"] or 0),
+        days_left=(due - today).days,
+        state=follow_up_state(due, today, soon_window_days),
+        progress=measure_progress(row) if row["entity_type"] == "measure" else None,
+    )
+
+
+def _board_row(row: Mapping[str, Any], today: date, known: dict[str, Ladder]) -> Deadline:
+    return deadline_of(row, today, known[str(row["deadline_type"])].soon_window_days)
 
 
 async def _board_rows(
@@ -403,7 +474,7 @@ async def _board_rows(
     today: date,
     after: tuple[date, int, int] | None,
     limit: int,
-) -> list[dict[str, Any]]:
+) -> list[Deadline]:
     known = await ladders()
     condition, args = await _board_condition(principal, board, today, known)
     if after is not None:
@@ -429,13 +500,21 @@ async def _board_rows(
     return [_board_row(row, today, known) for row in rows]
 
 
+@dataclass(frozen=True)
+class DeadlinePage:
+    """A page of the board in due order, and the cursor to the next (None on the last)."""
+
+    items: list[Deadline]
+    next_cursor: str | None
+
+
 async def board_page(
     principal: Principal,
     board: BoardFilter,
     today: date,
     cursor: str | None = None,
     limit: int | None = None,
-) -> dict[str, Any]:
+) -> DeadlinePage:
     """One page of open deadlines in scope, soonest first, with the cursor to the next."""
     if limit is None:
         limit = DEFAULT_LIMIT
@@ -444,10 +523,10 @@ async def board_page(
     rows = await _board_rows(principal, board, today, decode_cursor(cursor), limit + 1)
     items = rows[:limit]
     next_cursor = encode_cursor(items[-1]) if len(rows) > limit and items else None
-    return {"items": items, "next_cursor": next_cursor}
+    return DeadlinePage(items, next_cursor)
 
 
-async def board_all(principal: Principal, board: BoardFilter, today: date) -> list[dict[str, Any]]:
+async def board_all(principal: Principal, board: BoardFilter, today: date) -> list[Deadline]:
     """Every open deadline of the filter (up to EXPORT_MAX_ROWS), for the exports."""
     return await _board_rows(principal, board, today, None, EXPORT_MAX_ROWS)
 
@@ -466,12 +545,6 @@ GROUP_SUMS_SQL = """COUNT(*) AS n, SUM(CASE WHEN d.due_on < {} THEN 1 ELSE 0 END
 GROUPS_PER_PAGE = 20
 
 
-def _date_of(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
 def _plain(board: BoardFilter) -> bool:
     """True when the board's groups can be read from the figures kept per agency: every
     open or every overdue deadline of a subtree (or of one agency), nothing narrower."""
@@ -488,31 +561,60 @@ def _plain(board: BoardFilter) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class UnitGroup:
+    """The deadlines of one responsible unit (``unit_name`` '' for free text naming no
+    agency): how many and how many overdue, money and land left, the soonest due day and
+    the oldest overdue one, over all of them; ``rows`` holds only those a page shows."""
+
+    unit_name: str
+    count: int
+    overdue: int
+    left_vnd: int
+    left_m2: Decimal
+    first_due: date | None
+    oldest_overdue: date | None
+    rows: tuple[Deadline, ...] = ()
+
+    @property
+    def unit_id(self) -> int | None:
+        """The agency responsible, when the unit is one (its rows all name the same)."""
+        return self.rows[0].unit_id if self.rows else None
+
+    @property
+    def measures(self) -> bool:
+        """True when the group shows a recommendation (something to remind by letter)."""
+        return any(row.progress for row in self.rows)
+
+
 def _group(
     name: str, count: int, overdue: int, left_vnd: int, left_cm2: int, first: Any, oldest: Any
-) -> dict[str, Any]:
-    return {
-        "unit_name": name,
-        "count": count,
-        "overdue": overdue,
-        "left_vnd": left_vnd,
-        "left_m2": Decimal(left_cm2) / 100,
-        "first_due": _date_of(first),
-        "oldest_overdue": _date_of(oldest),
-        "rows": [],
-    }
+) -> UnitGroup:
+    return UnitGroup(
+        unit_name=name,
+        count=count,
+        overdue=overdue,
+        left_vnd=left_vnd,
+        left_m2=Decimal(left_cm2) / 100,
+        first_due=_date_of(first),
+        oldest_overdue=_date_of(oldest),
+    )
+
+
+def _soonest_first(groups: list[UnitGroup]) -> list[UnitGroup]:
+    return sorted(groups, key=lambda g: (g.first_due or date.max, g.unit_name))
 
 
 async def unit_groups(
     principal: Principal, board: BoardFilter, today: date, known: dict[str, Ladder]
-) -> list[dict[str, Any]]:
+) -> list[UnitGroup]:
     """Every group of the filter with its figures (no rows), soonest first.
 
     The plain board of a subtree reads them from the figures kept per agency (one row, see
     services.follow_up_figures) when they are of today; any other filter sums them in SQL.
     """
     condition, args = await _board_condition(principal, board, today, known)
-    groups: list[dict[str, Any]] = []
+    groups: list[UnitGroup] = []
     if _plain(board):
         # Imported here: the kept figures are computed from this module's queries.
         from inspect_app.services import follow_up_figures
@@ -546,7 +648,7 @@ async def unit_groups(
                             unit["first_od"],
                         )
                     )
-            return sorted(groups, key=lambda g: (g["first_due"], g["unit_name"]))
+            return _soonest_first(groups)
     rows = await Inspection.raw(
         f"SELECT d.unit_name AS unit_name, {GROUP_SUMS_SQL}"
         f" FROM ({OPEN_DEADLINES_SQL}) d WHERE {condition} GROUP BY d.unit_name",
@@ -565,7 +667,7 @@ async def unit_groups(
                 row["first_od"],
             )
         )
-    return sorted(groups, key=lambda g: (g["first_due"], g["unit_name"]))
+    return _soonest_first(groups)
 
 
 async def _page_deadlines(
@@ -637,10 +739,10 @@ async def board_groups(
     preview: int,
     expanded: str | None = None,
     page: int = 1,
-) -> dict[str, Any]:
+) -> BoardGroups:
     """The board by responsible unit, a page of groups at a time, soonest group first.
 
-    ``all`` has every group of the filter with its figures (``count``, ``overdue``, money
+    ``every`` has every group of the filter with its figures (``count``, ``overdue``, money
     and land left, the oldest overdue day: all of its deadlines); ``groups`` the page's
     groups (GROUPS_PER_PAGE), each with ``rows``: its first ``preview`` deadlines, or all of
     them for the group named ``expanded``. Only the page's rows are read.
@@ -650,9 +752,10 @@ async def board_groups(
     pages = max(1, -(-len(every) // GROUPS_PER_PAGE))
     page = min(max(page, 1), pages)
     shown = every[(page - 1) * GROUPS_PER_PAGE : page * GROUPS_PER_PAGE]
+    rows_of: dict[str, list[Deadline]] = {group.unit_name: [] for group in shown}
     if shown:
         condition, args = await _board_condition(principal, board, today, known)
-        names = [group["unit_name"] for group in shown]
+        names = [group.unit_name for group in shown]
         # One page holds every group: no narrowing needed (the scope already is). A group
         # shown whole needs all its rows: no cut per agency then.
         deadlines, page_args = await _page_deadlines(
@@ -674,22 +777,49 @@ async def board_groups(
             preview,
             expanded,  # None matches no unit (unit_name = NULL is never true)
         )
-        by_name = {group["unit_name"]: group for group in shown}
         for row in rows:
-            by_name[row["unit_name"]]["rows"].append(_board_row(row, today, known))
-    return {"groups": [g for g in shown if g["rows"]], "all": every, "page": page, "pages": pages}
+            rows_of[str(row["unit_name"] or "")].append(_board_row(row, today, known))
+    groups = [replace(g, rows=tuple(rows_of[g.unit_name])) for g in shown if rows_of[g.unit_name]]
+    return BoardGroups(groups, every, page, pages, board_summary(every))
 
 
-def board_summary(groups: list[dict[str, Any]]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class BoardSummary:
+    """The whole filter's figures, summed over its groups."""
+
+    count: int
+    overdue: int
+    left_vnd: int
+    left_m2: Decimal
+    oldest_overdue: date | None
+
+
+def board_summary(groups: list[UnitGroup]) -> BoardSummary:
     """The whole filter's figures, from its groups (each group counts all its deadlines)."""
-    oldest = [group["oldest_overdue"] for group in groups if group["oldest_overdue"]]
-    return {
-        "count": sum(group["count"] for group in groups),
-        "overdue": sum(group["overdue"] for group in groups),
-        "left_vnd": sum(group["left_vnd"] for group in groups),
-        "left_m2": sum((group["left_m2"] for group in groups), Decimal("0.00")),
-        "oldest_overdue": min(oldest) if oldest else None,
-    }
+    oldest = [group.oldest_overdue for group in groups if group.oldest_overdue]
+    return BoardSummary(
+        count=sum(group.count for group in groups),
+        overdue=sum(group.overdue for group in groups),
+        left_vnd=sum(group.left_vnd for group in groups),
+        left_m2=sum((group.left_m2 for group in groups), Decimal("0.00")),
+        oldest_overdue=min(oldest) if oldest else None,
+    )
+
+
+@dataclass(frozen=True)
+class BoardGroups:
+    """A page of the board by responsible unit (see board_groups)."""
+
+    groups: list[UnitGroup]
+    every: list[UnitGroup]
+    page: int
+    pages: int
+    summary: BoardSummary
+
+    @classmethod
+    def empty(cls) -> BoardGroups:
+        """No group at all (the board of a filter with errors)."""
+        return cls([], [], 1, 1, board_summary([]))
 
 
 # --------------------------------------------------------------------------- exports
@@ -713,19 +843,19 @@ EXPORT_COLUMNS = (
 )
 
 
-def _figure(row: dict[str, Any], key: str) -> int | Decimal | None:
+def _figure(row: Deadline, key: str) -> int | Decimal | None:
     """A money or land figure of a recommendation's row (empty for the other units)."""
-    progress = row.get("progress")
+    progress = row.progress
     if progress is None:
         return None
-    unit, _, figure = key.partition("_")
-    if progress["unit"] != ("vnd" if figure == "vnd" else "m2"):
+    part, _, figure = key.partition("_")
+    if progress.unit != ("vnd" if figure == "vnd" else "m2"):
         return None
-    value: int | Decimal = progress[unit]
+    value: int | Decimal = getattr(progress, part)
     return value
 
 
-def _export_values(row: dict[str, Any], translate_label: Any, dates: bool = False) -> list[Any]:
+def _export_values(row: Deadline, translate_label: Any, dates: bool = False) -> list[Any]:
     """One row of an export: numbers as numbers; dates as dates when ``dates`` (XLSX), as
     dd/mm/yyyy text otherwise (CSV)."""
     values: list[Any] = []
@@ -733,7 +863,7 @@ def _export_values(row: dict[str, Any], translate_label: Any, dates: bool = Fals
         if key in ("target_vnd", "done_vnd", "left_vnd", "target_m2", "left_m2"):
             values.append(_figure(row, key))
             continue
-        value: Any = row.get(key)
+        value: Any = getattr(row, key)
         if key == "unit_name" and not value:
             value = translate_label(UNIDENTIFIED_UNIT)
         elif key == "deadline_type":
@@ -751,7 +881,7 @@ def _export_values(row: dict[str, Any], translate_label: Any, dates: bool = Fals
 STATE_LABELS = {"due_soon": N_("Due soon"), "overdue": N_("Overdue"), "open": N_("Open")}
 
 
-def export_csv(rows: list[dict[str, Any]], translate_label: Any) -> bytes:
+def export_csv(rows: list[Deadline], translate_label: Any) -> bytes:
     """The board as CSV (UTF-8 with BOM so that Excel shows Vietnamese correctly); stored
     text is made printable (:class:`PrintableText`)."""
     clean = PrintableText("follow-up board CSV")
@@ -792,7 +922,7 @@ def sheet_names(units: list[str], reserved: str) -> dict[str, str]:
     return names
 
 
-def export_xlsx(rows: list[dict[str, Any]], translate_label: Any, today: date) -> bytes:
+def export_xlsx(rows: list[Deadline], translate_label: Any, today: date) -> bytes:
     """The board as an Excel workbook: a summary sheet (one line per unit, then the total)
     and one sheet per responsible unit with its rows; numbers as numbers and dates as dates
     (dd/mm/yyyy). Write-only mode keeps memory flat; stored text is made printable, which
@@ -814,16 +944,16 @@ def export_xlsx(rows: list[dict[str, Any]], translate_label: Any, today: date) -
                 out.append(value)
         return out
 
-    by_unit: dict[str, list[dict[str, Any]]] = {}
+    by_unit: dict[str, list[Deadline]] = {}
     for row in rows:
-        by_unit.setdefault(row["unit_name"] or translate_label(UNIDENTIFIED_UNIT), []).append(row)
+        by_unit.setdefault(row.unit_name or translate_label(UNIDENTIFIED_UNIT), []).append(row)
     summary_title = translate_label(SUMMARY_SHEET)
     names = sheet_names(list(by_unit), summary_title)
     summary = book.create_sheet(summary_title)
     summary.append([translate_label(label) for label in SUMMARY_COLUMNS])
     totals: list[Any] = [translate_label(TOTAL_LINE), 0, 0, 0, Decimal("0.00"), None]
     for unit, unit_rows in by_unit.items():
-        overdue = [row["due_on"] for row in unit_rows if row["due_on"] < today]
+        overdue = [row.due_on for row in unit_rows if row.due_on < today]
         line = [
             unit,
             len(unit_rows),
@@ -874,129 +1004,3 @@ async def record_export(
         },
         ip=ip,
     )
-
-
-# --------------------------------------------------------------------------- ladders (admin)
-
-
-async def ladder_rows() -> list[dict[str, Any]]:
-    """The ladder of every deadline type with its version, in the order of the case."""
-    await ensure_ladders()
-    rows = await DeadlineLadder.select().output(load_json=True)
-    order = {name: index for index, name in enumerate(EDITABLE_LADDERS)}
-    for row in rows:
-        if isinstance(row["remind_days"], str):
-            row["remind_days"] = json.loads(row["remind_days"])
-        if row["deadline_type"] == REPORT_LADDER:
-            stored = row["due_days"] if isinstance(row["due_days"], dict) else {}
-            due = {**submission_rules.DEFAULT_DUE_DAYS, **stored}
-            row.update({f"due_{kind}": due[kind] for kind in submission_rules.DUE_KINDS})
-    return sorted(rows, key=lambda row: order.get(row["deadline_type"], 99))
-
-
-async def ensure_ladders() -> None:
-    """Insert the default ladder of any deadline type that has none."""
-    from inspect_app.services.catalogues import ensure_catalogues
-
-    if await DeadlineLadder.count() < len(EDITABLE_LADDERS):
-        await ensure_catalogues()
-
-
-def parse_ladder_form(
-    data: dict[str, Any], deadline_type: str = "measure"
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Ladder values from a form or JSON body, with a message id per field at fault.
-
-    The digest's ladder reads its rungs (days after the due day, at least one, each 2 or
-    more: day 1 is always "became overdue") from ``remind_days`` and its repeat from
-    ``escalate_after_days``.
-    """
-    errors: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    raw = data.get("remind_days", "")
-    if isinstance(raw, list):
-        parts = [str(part) for part in raw]
-    else:
-        parts = [part.strip() for part in str(raw).replace(";", ",").split(",") if part.strip()]
-    if all(p.isascii() and p.isdigit() and int(p) <= MAX_LADDER_DAYS for p in parts) and len(
-        set(parts)
-    ) == len(parts):
-        values["remind_days"] = sorted((int(part) for part in parts), reverse=True)
-    else:
-        errors["remind_days"] = "Enter different whole numbers of days from 0 to 365, e.g. 5, 1."
-    rungs = values.get("remind_days")
-    if deadline_type == DIGEST_LADDER and rungs is not None and (not rungs or min(rungs) < 2):
-        errors["remind_days"] = "Enter days after the due day from 2 to 365, e.g. 30, 60, 90."
-    for key in ("overdue_after_days", "escalate_after_days"):
-        text = str(data.get(key, "")).strip()
-        if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_LADDER_DAYS:
-            values[key] = int(text)
-        else:
-            errors[key] = "Enter a whole number of days from 1 to 365."
-    if not errors and values["escalate_after_days"] < values["overdue_after_days"]:
-        errors["escalate_after_days"] = "Escalation cannot come before the overdue notice."
-    if deadline_type == REPORT_LADDER:
-        due: dict[str, int] = {}
-        for kind in submission_rules.DUE_KINDS:
-            text = str(data.get(f"due_{kind}", "")).strip()
-            if text.isascii() and text.isdigit() and int(text) <= submission_rules.MAX_DUE_DAYS:
-                due[kind] = int(text)
-            else:
-                errors[f"due_{kind}"] = "Enter a whole number of days from 0 to 60."
-        values["due_days"] = due
-    values["active"] = str(data.get("active", "")).lower() in ("true", "on", "1", "yes")
-    version = str(data.get("version", "")).strip()
-    values["version"] = int(version) if version.isdigit() else 0
-    return values, errors
-
-
-async def update_ladder(
-    principal: Principal, deadline_type: str, data: dict[str, Any], ip: str
-) -> dict[str, Any]:
-    """Change a ladder (admin); InvalidInput per field, Conflict on a stale version."""
-    if deadline_type not in EDITABLE_LADDERS:
-        raise NotFound()
-    values, errors = parse_ladder_form(data, deadline_type)
-    if errors:
-        raise InvalidInput(errors)
-    async with write_transaction():
-        before = (
-            await DeadlineLadder.select()
-            .where(DeadlineLadder.deadline_type == deadline_type)
-            .output(load_json=True)
-            .first()
-        )
-        if before is None:
-            raise NotFound()
-        changes: dict[Any, Any] = {
-            DeadlineLadder.remind_days: values["remind_days"],
-            DeadlineLadder.overdue_after_days: values["overdue_after_days"],
-            DeadlineLadder.escalate_after_days: values["escalate_after_days"],
-            DeadlineLadder.active: values["active"],
-            DeadlineLadder.version: DeadlineLadder.version + 1,
-        }
-        if "due_days" in values:
-            changes[DeadlineLadder.due_days] = values["due_days"]
-        updated = (
-            await DeadlineLadder.update(changes)
-            .where(
-                (DeadlineLadder.id == before["id"]) & (DeadlineLadder.version == values["version"])
-            )
-            .returning(DeadlineLadder.id)
-        )
-        if not updated:
-            raise Conflict(
-                "This record was changed by someone else. Reload and try again.",
-                code="stale_version",
-            )
-        after = {key: values[key] for key in values if key != "version"}
-        await audit.record(
-            "update",
-            actor=principal,
-            entity_type="deadline_ladder",
-            entity_id=before["id"],
-            before={key: before[key] for key in after},
-            after=after,
-            ip=ip,
-        )
-    return {**after, "deadline_type": deadline_type, "version": values["version"] + 1}

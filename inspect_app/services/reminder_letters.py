@@ -14,7 +14,7 @@ when the form says so (``confirm_repeat``).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -31,9 +31,12 @@ from inspect_app.services.agency_documents import frame_settings
 from inspect_app.services.document_register import take_number
 from inspect_app.services.follow_ups import (
     BoardFilter,
+    Deadline,
+    UnitGroup,
     board_condition,
     deadline_branch_sql,
-    measure_progress,
+    deadline_of,
+    ladders,
 )
 from inspect_app.services.inspections import refresh_search_text
 from inspect_app.services.report_document import signer_of
@@ -65,12 +68,12 @@ class LetterDraft:
 
     addressee_agency_id: int | None
     addressee: str
-    items: list[dict[str, Any]] = field(default_factory=list)
+    items: list[Deadline] = field(default_factory=list)
 
     @property
-    def recent(self) -> list[dict[str, Any]]:
+    def recent(self) -> list[Deadline]:
         """Items reminded too recently to be reminded again without confirmation."""
-        return [item for item in self.items if item["recent"]]
+        return [item for item in self.items if item.reminded_recently]
 
 
 @dataclass(frozen=True)
@@ -111,11 +114,20 @@ async def reminder_stats(measure_ids: list[int]) -> dict[int, tuple[int, date]]:
     return stats
 
 
-async def add_reminder_stats(rows: list[dict[str, Any]]) -> None:
-    """Put ``reminded_count`` and ``last_reminded_on`` on board rows of recommendations."""
-    stats = await reminder_stats([int(row["entity_id"]) for row in rows])
-    for row in rows:
-        row["reminded_count"], row["last_reminded_on"] = stats.get(int(row["entity_id"]), (0, None))
+async def with_reminder_stats(groups: list[UnitGroup]) -> list[UnitGroup]:
+    """The board's groups with ``reminded_count`` and ``last_reminded_on`` on the rows of
+    their recommendations (one statement for the page)."""
+    stats = await reminder_stats(
+        [row.entity_id for group in groups for row in group.rows if row.progress]
+    )
+
+    def reminded(row: Deadline) -> Deadline:
+        if row.progress is None or row.entity_id not in stats:
+            return row
+        count, last = stats[row.entity_id]
+        return replace(row, reminded_count=count, last_reminded_on=last)
+
+    return [replace(group, rows=tuple(map(reminded, group.rows))) for group in groups]
 
 
 def _check_ids(measure_ids: list[int]) -> list[int]:
@@ -127,8 +139,9 @@ def _check_ids(measure_ids: list[int]) -> list[int]:
     return ids
 
 
-async def _open_items(principal: Principal, ids: list[int], today: date) -> list[dict[str, Any]]:
-    """The open recommendations among ``ids`` in the caller's scope, board order."""
+async def _open_items(principal: Principal, ids: list[int], today: date) -> list[Deadline]:
+    """The open recommendations among ``ids`` in the caller's scope, board order, with the
+    letters that already named them."""
     marks = ", ".join("{}" for _ in ids)
     rows = await Inspection.raw(
         f"SELECT * FROM ({deadline_branch_sql('measure')}) d"
@@ -139,32 +152,32 @@ async def _open_items(principal: Principal, ids: list[int], today: date) -> list
     )
     stats = await reminder_stats([int(row["entity_id"]) for row in rows])
     repeat_days = get_settings().reminder_repeat_days
+    window = (await ladders())["measure"].soon_window_days
     items = []
     for row in rows:
-        due = row["due_on"]
-        row["due_on"] = date.fromisoformat(due[:10]) if isinstance(due, str) else due
         count, last = stats.get(int(row["entity_id"]), (0, None))
-        row["progress"] = measure_progress(row)
-        row["reminded_count"] = count
-        row["last_reminded_on"] = last
-        row["recent"] = letters.reminded_recently(last, today, repeat_days)
-        row["days_late"] = max((today - row["due_on"]).days, 0)
-        items.append(row)
+        items.append(
+            replace(
+                deadline_of(row, today, window),
+                reminded_count=count,
+                last_reminded_on=last,
+                reminded_recently=letters.reminded_recently(last, today, repeat_days),
+            )
+        )
     return items
 
 
-def _drafts(items: list[dict[str, Any]]) -> list[LetterDraft]:
+def _drafts(items: list[Deadline]) -> list[LetterDraft]:
     """One letter per responsible unit: the agency named, else the free text of the row."""
     drafts: dict[tuple[str, str], LetterDraft] = {}
     for item in items:
-        if item["unit_id"] is not None:
-            key = ("agency", str(item["unit_id"]))
-            name = str(item["unit_name"])
+        if item.unit_id is not None:
+            key = ("agency", str(item.unit_id))
+            name = item.unit_name
         else:
-            name = " ".join(str(item["addressee"]).split())
+            name = " ".join(item.addressee.split())
             key = ("text", name.lower())
-        unit_id = int(item["unit_id"]) if item["unit_id"] is not None else None
-        drafts.setdefault(key, LetterDraft(unit_id, name)).items.append(item)
+        drafts.setdefault(key, LetterDraft(item.unit_id, name)).items.append(item)
     return list(drafts.values())
 
 
@@ -195,25 +208,25 @@ async def unit_measure_ids(
 # --------------------------------------------------------------------------- issuing
 
 
-def _item_row(letter_id: int, position: int, item: dict[str, Any]) -> ReminderItem:
-    progress = item["progress"]
-    unit = str(progress["unit"])
-    left = progress["left"]
+def _item_row(letter_id: int, position: int, item: Deadline) -> ReminderItem:
+    progress = item.progress
+    assert progress is not None  # the items are recommendations (see _open_items)
+    unit, left = progress.unit, progress.left
     return ReminderItem(
         letter=letter_id,
-        measure=int(item["entity_id"]),
+        measure=item.entity_id,
         position=position,
-        inspection_code=str(item["inspection_code"]),
-        inspection_title=str(item["inspection_title"]),
-        description=str(item["description"] or ""),
-        due_on=item["due_on"],
-        measure_type=str(item["measure_type"]),
+        inspection_code=item.inspection_code,
+        inspection_title=item.inspection_title,
+        description=item.description,
+        due_on=item.due_on,
+        measure_type=str(item.measure_type),
         unit=unit,
         left_vnd=int(left) if unit == "vnd" else 0,
         left_m2=Decimal(left) if unit == "m2" else Decimal("0.00"),
         left_count=int(left) if unit == "count" else 0,
-        collectives=int(progress["collectives"]) if progress["discipline"] else 0,
-        individuals=int(progress["individuals"]) if progress["discipline"] else 0,
+        collectives=progress.collectives if progress.discipline else 0,
+        individuals=progress.individuals if progress.discipline else 0,
     )
 
 
@@ -281,7 +294,7 @@ async def _notify(letter_id: int, draft: LetterDraft, frame: dict[str, Any], now
             rung=NOTICE_KIND,
             link=f"/reminders/{letter_id}",
             body="\n".join(
-                f"- {item['inspection_code']}: {item['description']}"[:300] for item in draft.items
+                f"- {item.inspection_code}: {item.description}"[:300] for item in draft.items
             ),
             created_at=now,
         ),
@@ -311,7 +324,7 @@ async def issue(principal: Principal, form: LetterForm, today: date, ip: str = "
         items = await _open_items(principal, ids, today)
         if len(items) != len(ids):
             raise InvalidInput({"measure_id": MSG_GONE})
-        if not form.confirm_repeat and any(item["recent"] for item in items):
+        if not form.confirm_repeat and any(item.reminded_recently for item in items):
             days = get_settings().reminder_repeat_days
             raise InvalidInput({"confirm_repeat": bound(MSG_CONFIRM, days=days)})
         settings = await frame_settings(principal.agency_id)
@@ -348,7 +361,7 @@ async def issue(principal: Principal, form: LetterForm, today: date, ip: str = "
                 *(_item_row(letter_id, i, item) for i, item in enumerate(draft.items, start=1))
             )
             # The letter's number finds the cases of its recommendations in the search box.
-            measure_ids = [int(item["entity_id"]) for item in draft.items]
+            measure_ids = [item.entity_id for item in draft.items]
             for case in (
                 await Measure.select(Measure.inspection)
                 .where(Measure.id.is_in(measure_ids))
@@ -361,8 +374,8 @@ async def issue(principal: Principal, form: LetterForm, today: date, ip: str = "
                     "reminded",
                     actor=principal,
                     entity_type="measure",
-                    entity_id=int(item["entity_id"]),
-                    agency_id=int(item["agency_id"]),
+                    entity_id=item.entity_id,
+                    agency_id=item.agency_id,
                     after={
                         "letter_number": reference,
                         "issued_on": form.issued_on.isoformat(),

@@ -177,8 +177,8 @@ async def test_the_successor_reports_last_year_as_the_sum_of_its_predecessors(
     page = await follow_ups.board_page(
         head, follow_ups.check_filter(None, True, None, None), D(2026, 3, 1), None, 50
     )
-    owed = [row for row in page["items"] if row["entity_id"] == country["owed"]]
-    assert len(owed) == 1 and owed[0]["former_agency_name"] == "Thanh tra tỉnh Hà Nam"
+    owed = [row for row in page.items if row.entity_id == country["owed"]]
+    assert len(owed) == 1 and owed[0].former_agency_name == "Thanh tra tỉnh Hà Nam"
 
     # Hà Nam's own report: its Q1 2025 says nothing of the merger, its 2025 year report does.
     own_q1 = await report_runner.compute_figures(country["ha_nam"]["id"], q1_2025)
@@ -294,5 +294,5 @@ async def test_the_demo_province_compares_with_last_year_across_its_merger(redis
     page = await follow_ups.board_page(
         head, follow_ups.check_filter(None, True, None, None), D(2026, 3, 20), None, 200
     )
-    former = {row["former_agency_name"] for row in page["items"]} - {""}
+    former = {row.former_agency_name for row in page.items} - {""}
     assert former and former <= set(merged)

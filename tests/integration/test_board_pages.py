@@ -120,16 +120,16 @@ async def test_each_group_of_a_page_shows_the_first_ten_of_its_deadlines() -> No
     everything = await follow_ups.board_all(head, board, TODAY)
     expected: dict[str, list[tuple[str, int]]] = {}
     for row in everything:
-        expected.setdefault(row["unit_name"], []).append((row["entity_type"], row["entity_id"]))
+        expected.setdefault(row.unit_name, []).append((row.entity_type, row.entity_id))
     seen = 0
     for page in (1, 2):
         result = await follow_ups.board_groups(head, board, TODAY, 10, page=page)
-        for group in result["groups"]:
-            shown = [(r["entity_type"], r["entity_id"]) for r in group["rows"]]
-            assert shown == expected[group["unit_name"]][:10], group["unit_name"]
+        for group in result.groups:
+            shown = [(r.entity_type, r.entity_id) for r in group.rows]
+            assert shown == expected[group.unit_name][:10], group.unit_name
             seen += 1
     assert seen == len(expected) == 28  # 25 + the world's two units + the unidentified one
     # A group shown whole has all its rows.
     result = await follow_ups.board_groups(head, board, TODAY, 10, expanded="Sở số 01")
-    whole = next(g for g in result["groups"] if g["unit_name"] == "Sở số 01")
-    assert len(whole["rows"]) == 14
+    whole = next(g for g in result.groups if g.unit_name == "Sở số 01")
+    assert len(whole.rows) == 14

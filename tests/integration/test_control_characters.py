@@ -30,11 +30,13 @@ from inspect_app.errors import InvalidInput
 from inspect_app.job_queue import close_pools
 from inspect_app.principal import Principal
 from inspect_app.services import follow_ups, report_runner, reports
+from inspect_app.services.follow_ups import Deadline
 from inspect_app.services.report_exports import CSV_TABLES, report_schema
 from jobs.reports import generate_report_job
 from models.tables import Agency, AppUser, Inspection, Subject
 from tests.authz.world import World, build_world
 from tests.conftest import app_client
+from tests.factories import deadline_as_shown
 from tests.integration.report_dataset import build_world as build_report_world
 
 BAD_NAME = "Phòng\u000bnghiệp vụ 1"
@@ -172,18 +174,15 @@ async def test_sign_off_refuses_a_signer_with_control_characters_and_signs_clean
     ]
 
 
-def _board_row(title: str) -> dict[str, Any]:
-    return {
-        "unit_name": BAD_NAME,
-        "inspection_code": "TT-01",
-        "inspection_title": title,
-        "deadline_type": "measure",
-        "description": "Thu hồi\x01 tiền",
-        "due_on": date(2026, 3, 14),
-        "days_left": 3,
-        "state": "due_soon",
-        "agency_name": BAD_NAME,
-    }
+def _board_row(title: str) -> Deadline:
+    return deadline_as_shown(
+        unit_name=BAD_NAME,
+        inspection_title=title,
+        description="Thu hồi\x01 tiền",
+        days_left=3,
+        state="due_soon",
+        agency_name=BAD_NAME,
+    )
 
 
 def test_the_follow_up_board_exports_clean_stored_text(caplog: pytest.LogCaptureFixture) -> None:

@@ -167,7 +167,14 @@ async def test_admin_edits_a_ladder_and_bad_input_comes_back_beside_the_field(
     )
     assert bad.status_code == 422
     assert "Nhập các số ngày nguyên khác nhau từ 0 đến 365, ví dụ 5, 1." in bad.text
+    # Every problem at once: the unreadable days and the escalation before the notice.
+    assert "Báo cáo thủ trưởng không thể trước thông báo quá hạn." in bad.text
     assert 'value="7, x"' in bad.text
+    # The form comes back as sent: the box left unticked, the version it was read at.
+    measure_form = bad.text[bad.text.index('data-testid="ladder-measure"') :]
+    measure_form = measure_form[: measure_form.index("</form>")]
+    assert 'name="active" value="true" >' in measure_form
+    assert 'name="version" value="1"' in measure_form
     row = await DeadlineLadder.select().where(DeadlineLadder.deadline_type == "measure").first()
     assert row["version"] == 1
 

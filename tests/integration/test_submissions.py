@@ -349,17 +349,18 @@ async def test_the_pages_submit_track_and_return_a_report(
 
 
 async def test_the_due_days_are_a_setting_of_the_report_ladder(province: dict[str, Any]) -> None:
-    from inspect_app.services import follow_ups
+    from inspect_app.forms.admin import ladder_change
+    from inspect_app.services import ladder_settings
 
     admin = Principal(
         1, "quan-tri", "Quản trị", "admin", province["id"], province["head"].agency_path
     )
-    ladder = next(r for r in await follow_ups.ladder_rows() if r["deadline_type"] == "report")
-    assert (ladder["due_Q"], ladder["due_Y"]) == (6, 6)  # the legal default, shown
+    settings = await ladder_settings.ladder_settings()
+    ladder = next(setting for setting in settings if setting.deadline_type == "report")
+    assert ladder.due_days is not None
+    assert (ladder.due_days["Q"], ladder.due_days["Y"]) == (6, 6)  # the legal default, shown
     form = {"remind_days": "5, 1", "overdue_after_days": "1", "escalate_after_days": "7"}
-    await follow_ups.update_ladder(
-        admin,
-        "report",
+    change, unread = ladder_change(
         {
             **form,
             "due_Q": "2",
@@ -367,10 +368,11 @@ async def test_the_due_days_are_a_setting_of_the_report_ladder(province: dict[st
             "due_9M": "6",
             "due_Y": "0",
             "active": "on",
-            "version": str(ladder["version"]),
+            "version": str(ladder.version),
         },
-        "",
+        "report",
     )
+    await ladder_settings.update_ladder(admin, "report", change, "", unread=unread)
     assert await submissions.due_days() == {"Q": 2, "6M": 6, "9M": 6, "Y": 0}
     board = await submissions.tracker(province["head"], None, _q1())
     assert board.due_on == D(2026, 3, 16)

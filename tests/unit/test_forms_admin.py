@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from inspect_app.errors import InvalidInput
@@ -15,7 +17,8 @@ from inspect_app.forms.admin import (
     user_form,
 )
 from inspect_app.forms.follow_ups import board_filter, preview_groups
-from inspect_app.services.follow_ups import BoardFilter
+from inspect_app.services.follow_ups import BoardFilter, UnitGroup
+from tests.factories import deadline_as_shown
 
 
 def test_agency_form_reads_the_check_box_and_an_optional_parent() -> None:
@@ -85,14 +88,18 @@ def test_board_filter_names_the_field_at_fault() -> None:
 
 
 def test_preview_groups_show_ten_rows_unless_a_group_is_expanded() -> None:
-    groups = [
-        {"unit_name": "UBND huyện A", "rows": list(range(13)), "overdue": 2},
-        {"unit_name": "Sở Tài chính", "rows": list(range(4)), "overdue": 0},
-    ]
+    def group(name: str, count: int, read: int) -> UnitGroup:
+        rows = tuple(deadline_as_shown(entity_id=n, unit_name=name) for n in range(read))
+        return UnitGroup(name, count, 0, 0, Decimal(0), None, None, rows)
 
+    # The first group has 13 rows read; the second counts 25 deadlines but 4 were read.
+    groups = [group("UBND huyện A", 13, 13), group("Sở Tài chính", 25, 4)]
     first, second = preview_groups(groups, None)
-    assert (first["count"], len(first["shown"]), first["hidden"]) == (13, 10, 3)
-    assert first["collapsible"] is False
-    assert (second["count"], len(second["shown"]), second["hidden"]) == (4, 4, 0)
+    assert (len(first.shown), first.hidden, first.collapsible) == (10, 3, False)
+    assert [row.entity_id for row in first.shown] == list(range(10))
+    assert (len(second.shown), second.hidden, second.collapsible) == (4, 21, False)
     expanded, _ = preview_groups(groups, "UBND huyện A")
-    assert (len(expanded["shown"]), expanded["hidden"], expanded["collapsible"]) == (13, 0, True)
+    assert (len(expanded.shown), expanded.hidden, expanded.collapsible) == (13, 0, True)
+    # Ten rows exactly: nothing hidden, nothing to collapse even when expanded.
+    (ten,) = preview_groups([group("Sở Xây dựng", 10, 10)], "Sở Xây dựng")
+    assert (len(ten.shown), ten.hidden, ten.collapsible) == (10, 0, False)

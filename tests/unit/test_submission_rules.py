@@ -68,16 +68,58 @@ def test_the_watch_finds_the_periods_due_on_a_day() -> None:
 
 
 def test_the_report_ladder_form_reads_the_due_days_and_refuses_other_digits() -> None:
-    from inspect_app.services.follow_ups import parse_ladder_form
+    from inspect_app.forms.admin import ladder_change
+    from inspect_app.services.ladder_settings import ladder_errors
 
     form = {"remind_days": "5, 1", "overdue_after_days": "1", "escalate_after_days": "7"}
-    values, errors = parse_ladder_form(
+    change, unread = ladder_change(
         {**form, "due_Q": "6", "due_6M": "0", "due_9M": "60", "due_Y": "10"}, "report"
     )
-    assert errors == {} and values["due_days"] == {"Q": 6, "6M": 0, "9M": 60, "Y": 10}
-    _, errors = parse_ladder_form(
+    assert unread == {} and ladder_errors(change, "report") == {}
+    assert change.due_days == {"Q": 6, "6M": 0, "9M": 60, "Y": 10}
+    change, unread = ladder_change(
         {**form, "due_Q": "²", "due_6M": "61", "due_9M": "-1", "due_Y": ""}, "report"
     )
-    assert set(errors) == {"due_Q", "due_6M", "due_9M", "due_Y"}
-    _, errors = parse_ladder_form({**form, "overdue_after_days": "١"}, "measure")
-    assert set(errors) == {"overdue_after_days"}
+    # Not whole numbers: unread; 61 is one, past the bound: the rule's.
+    assert set(unread) == {"due_Q", "due_9M", "due_Y"}
+    assert set(ladder_errors(change, "report")) == {"due_Q", "due_6M", "due_9M", "due_Y"}
+    _, unread = ladder_change({**form, "overdue_after_days": "١"}, "measure")
+    assert set(unread) == {"overdue_after_days"}
+
+
+def test_the_ladder_rules_name_every_field_at_their_bounds() -> None:
+    from inspect_app.services.ladder_settings import LadderChange, ladder_errors
+
+    def errors(deadline_type: str = "measure", **fields: object) -> dict[str, str]:
+        values: dict[str, object] = {
+            "version": 1,
+            "remind_days": (5, 1),
+            "overdue_after_days": 1,
+            "escalate_after_days": 7,
+            "active": True,
+        }
+        return dict(ladder_errors(LadderChange(**{**values, **fields}), deadline_type))  # type: ignore[arg-type]
+
+    assert errors() == {}
+    assert errors(remind_days=(365, 0), overdue_after_days=365, escalate_after_days=365) == {}
+    assert set(errors(remind_days=(366,))) == {"remind_days"}
+    assert set(errors(remind_days=(5, 5))) == {"remind_days"}
+    assert set(errors(overdue_after_days=0)) == {"overdue_after_days"}
+    assert errors(escalate_after_days=366) == {
+        "escalate_after_days": "Enter a whole number of days from 1 to 365."
+    }
+    # The escalation on the overdue notice's day is allowed; a day before it is not.
+    assert errors(overdue_after_days=7, escalate_after_days=7) == {}
+    assert errors(overdue_after_days=7, escalate_after_days=6) == {
+        "escalate_after_days": "Escalation cannot come before the overdue notice."
+    }
+    # The digest's rungs start on the second day after the due day.
+    assert errors("digest", remind_days=(30, 2)) == {}
+    assert set(errors("digest", remind_days=(30, 1))) == {"remind_days"}
+    assert set(errors("digest", remind_days=())) == {"remind_days"}
+    # Every problem at once.
+    assert set(errors(remind_days=(1, 1), overdue_after_days=0, escalate_after_days=0)) == {
+        "remind_days",
+        "overdue_after_days",
+        "escalate_after_days",
+    }

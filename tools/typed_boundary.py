@@ -1,0 +1,56 @@
+"""How far the typed service boundary has come: the public service functions that still take
+or return dictionaries.
+
+    python -m tools.typed_boundary           # the count, then the functions per module
+    python -m tools.typed_boundary --count   # the count alone
+
+A function counts when it is defined at the top level of a module under
+``inspect_app/services/``, its name does not start with an underscore, and its parameters or
+its return annotation mention ``dict[str, Any]`` (also inside ``list[...]``, ``tuple[...]``
+or ``| None``). docs/architecture.md quotes the count; a new service is written the typed way
+and does not add to it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+SERVICES = Path(__file__).resolve().parent.parent / "inspect_app" / "services"
+UNTYPED = "dict[str, Any]"
+
+
+def untyped_functions(root: Path = SERVICES) -> Iterator[tuple[str, str]]:
+    """(module path under services/, function name) of every counted function."""
+    for path in sorted(root.rglob("*.py")):
+        source = path.read_text(encoding="utf-8")
+        for node in ast.parse(source).body:
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            if node.name.startswith("_"):
+                continue
+            signature = ast.get_source_segment(source, node.args) or ""
+            if node.returns is not None:
+                signature += ast.get_source_segment(source, node.returns) or ""
+            if UNTYPED in signature:
+                yield str(path.relative_to(root)), node.name
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", action="store_true", help="print the count alone")
+    found = list(untyped_functions())
+    print(len(found))
+    if parser.parse_args().count:
+        return
+    by_module: dict[str, list[str]] = {}
+    for module, name in found:
+        by_module.setdefault(module, []).append(name)
+    for module, names in sorted(by_module.items(), key=lambda item: (-len(item[1]), item[0])):
+        print(f"{len(names):4}  {module}: {', '.join(names)}")
+
+
+if __name__ == "__main__":
+    main()
