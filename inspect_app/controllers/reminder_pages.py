@@ -117,7 +117,7 @@ class ReminderPageController(Controller):
             request,
             "reminders/index.html",
             letters=rows[:50],
-            next_before=rows[49]["id"] if len(rows) > 50 else None,
+            next_before=rows[49].id if len(rows) > 50 else None,
         )
 
     @get("/reminders/{letter_id:int}", opt={"permission": "read"})

@@ -21,8 +21,8 @@ from docx.shared import Mm, Pt
 from docx.table import _Cell
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from inspect_app.domain.formatting import format_date
 from inspect_app.domain.letters import body_paragraphs
+from inspect_app.services.reminder_letters import Letter
 from inspect_app.services.report_render import TEMPLATE_DIR, write_pdf
 
 FONT = "Times New Roman"
@@ -30,29 +30,18 @@ ITEM_HEADERS = ("STT", "Cuộc thanh tra", "Kiến nghị", "Hạn thực hiện
 ITEM_WIDTHS_MM = (12, 40, 68, 22, 23)  # 165 mm: A4 less the 30 mm and 15 mm margins
 
 
-def _body(letter: dict[str, Any]) -> tuple[list[str], list[str]]:
+def _body(letter: Letter) -> tuple[list[str], list[str]]:
     return body_paragraphs(
-        str(letter["frame"]["issuer"]),
-        str(letter["addressee"]),
-        len(letter["items"]),
-        letter["report_by"],
-        str(letter["note"] or ""),
+        letter.frame.issuer, letter.addressee, len(letter.items), letter.report_by, letter.note
     )
 
 
-def _items(letter: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
-        {**item, "due_text": format_date(item["due_on"], "vi") if item["due_on"] else ""}
-        for item in letter["items"]
-    ]
-
-
-def file_name(letter: dict[str, Any], extension: str) -> str:
+def file_name(letter: Letter, extension: str) -> str:
     """ "cong-van-05-2026.pdf": the number and the year, ASCII only."""
-    return f"cong-van-{int(letter['number']):02d}-{int(letter['year'])}.{extension}"
+    return f"cong-van-{letter.number:02d}-{letter.year}.{extension}"
 
 
-def render_html(letter: dict[str, Any]) -> str:
+def render_html(letter: Letter) -> str:
     """The standalone printable letter (styles embedded); the PDF is drawn from it."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATE_DIR),
@@ -61,10 +50,10 @@ def render_html(letter: dict[str, Any]) -> str:
         lstrip_blocks=True,
     )
     template = env.get_template("reminders/document.html")
-    return template.render(letter={**letter, "items": _items(letter)}, body=_body(letter))
+    return template.render(letter=letter, body=_body(letter))
 
 
-async def render_pdf(letter: dict[str, Any]) -> bytes:
+async def render_pdf(letter: Letter) -> bytes:
     """The letter as PDF (WeasyPrint in a child process, as reports are)."""
     with tempfile.TemporaryDirectory(prefix="letter-") as folder:
         html_path = Path(folder) / "letter.html"
@@ -115,9 +104,9 @@ def _no_borders(table: Any) -> None:
         table._tbl.tblPr.remove(borders)
 
 
-def render_docx(letter: dict[str, Any]) -> bytes:
+def render_docx(letter: Letter) -> bytes:
     """The letter as an editable Word document (A4, Times New Roman, Decree 30 margins)."""
-    frame = letter["frame"]
+    frame = letter.frame
     document = Document()
     section = document.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -133,22 +122,22 @@ def render_docx(letter: dict[str, Any]) -> bytes:
     left, right = head.rows[0].cells
     left.width, right.width = Mm(66), Mm(99)
     lines: list[tuple[str, dict[str, Any]]] = (
-        [(frame["parent_body"], {"size": 13})] if frame["parent_body"] else []
+        [(frame.parent_body, {"size": 13})] if frame.parent_body else []
     )
     lines += [
-        (frame["agency_name"], {"size": 13, "bold": True}),
-        (frame["number_line"], {"size": 13}),
-        (frame["summary"], {"size": 12}),
+        (frame.agency_name, {"size": 13, "bold": True}),
+        (frame.number_line, {"size": 13}),
+        (frame.summary, {"size": 12}),
     ]
     _first_paragraph(left, lines[0][0], **lines[0][1])
     for text, options in lines[1:]:
         _paragraph(left, text, **options)
-    _first_paragraph(right, frame["national_name"], size=12, bold=True)
-    _paragraph(right, frame["motto"], size=13, bold=True)
-    _paragraph(right, frame["date_line"], size=14, italic=True)
+    _first_paragraph(right, frame.national_name, size=12, bold=True)
+    _paragraph(right, frame.motto, size=13, bold=True)
+    _paragraph(right, frame.date_line, size=14, italic=True)
 
     _paragraph(document, "", size=8)
-    for index, line in enumerate(frame["recipients"]):
+    for index, line in enumerate(frame.recipients):
         _paragraph(document, f"Kính gửi: {line}" if index == 0 else line, space_after=6)
     before, after = _body(letter)
     for text in before:
@@ -160,13 +149,13 @@ def render_docx(letter: dict[str, Any]) -> bytes:
     for cell, title, width in zip(items.rows[0].cells, ITEM_HEADERS, ITEM_WIDTHS_MM, strict=True):
         cell.width = Mm(width)
         _first_paragraph(cell, title, size=12, bold=True)
-    for item in _items(letter):
+    for item in letter.items:
         values = (
-            str(item["position"]),
-            f"{item['inspection_code']}\n{item['inspection_title']}",
-            str(item["description"]),
-            item["due_text"],
-            str(item["left_text"]),
+            str(item.position),
+            f"{item.inspection_code}\n{item.inspection_title}",
+            item.description,
+            item.due_text,
+            item.left_text,
         )
         aligns = ("center", "left", "left", "center", "right")
         cells = items.add_row().cells
@@ -185,17 +174,17 @@ def render_docx(letter: dict[str, Any]) -> bytes:
     _first_paragraph(
         copies, "Nơi nhận:", size=12, bold=True, italic=True, align=WD_ALIGN_PARAGRAPH.LEFT
     )
-    for line in frame["distribution"]:
+    for line in frame.distribution:
         _paragraph(copies, line, size=11, align=WD_ALIGN_PARAGRAPH.LEFT)
-    titles = list(frame["signer_lines"])
+    titles = list(frame.signer_lines)
     _first_paragraph(signer, titles[0], bold=True)
     for line in titles[1:]:
         _paragraph(signer, line, bold=True)
     for _ in range(4):
         _paragraph(signer, "")
-    _paragraph(signer, str(frame["signer_name"]), bold=True)
+    _paragraph(signer, frame.signer_name, bold=True)
 
-    document.core_properties.title = f"Công văn {frame['number_line']}"
+    document.core_properties.title = f"Công văn {frame.number_line}"
     output = io.BytesIO()
     document.save(output)
     return output.getvalue()

@@ -14,6 +14,7 @@ when the form says so (``confirm_repeat``).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -21,6 +22,7 @@ from typing import Any
 
 from inspect_app.domain import documents as doc
 from inspect_app.domain import letters
+from inspect_app.domain.formatting import format_date
 from inspect_app.domain.messages import N_, bound
 from inspect_app.domain.text import has_control_characters
 from inspect_app.errors import InvalidInput, NotFound
@@ -230,34 +232,90 @@ def _item_row(letter_id: int, position: int, item: Deadline) -> ReminderItem:
     )
 
 
+@dataclass(frozen=True)
+class LetterFrame:
+    """What a letter says around its list, fixed when it is issued and stored with it (a
+    JSON column): heading, number, date, addressee, signer and copies."""
+
+    parent_body: str
+    agency_name: str
+    issuer: str
+    national_name: str
+    motto: str
+    number: int
+    number_line: str
+    summary: str
+    date_line: str
+    recipients: tuple[str, ...]
+    distribution: tuple[str, ...]
+    signer_lines: tuple[str, ...]
+    signer_name: str
+
+    @property
+    def reference(self) -> str:
+        """The letter's number as it is quoted: "05/CV-TTr"."""
+        return self.number_line.removeprefix("Số: ")
+
+    @classmethod
+    def stored(cls, data: Mapping[str, Any]) -> LetterFrame:
+        """The frame as the letter's JSON column keeps it."""
+
+        def lines(key: str) -> tuple[str, ...]:
+            return tuple(str(line) for line in data.get(key) or ())
+
+        return cls(
+            parent_body=str(data.get("parent_body") or ""),
+            agency_name=str(data.get("agency_name") or ""),
+            issuer=str(data.get("issuer") or ""),
+            national_name=str(data.get("national_name") or ""),
+            motto=str(data.get("motto") or ""),
+            number=int(data.get("number") or 0),
+            number_line=str(data.get("number_line") or ""),
+            summary=str(data.get("summary") or ""),
+            date_line=str(data.get("date_line") or ""),
+            recipients=lines("recipients"),
+            distribution=lines("distribution"),
+            signer_lines=lines("signer_lines"),
+            signer_name=str(data.get("signer_name") or ""),
+        )
+
+    def to_stored(self) -> dict[str, object]:
+        """The frame as the letter's JSON column keeps it (lists for the lines)."""
+        return {
+            key: list(value) if isinstance(value, tuple) else value
+            for key, value in vars(self).items()
+        }
+
+
 def letter_frame(
-    settings: dict[str, Any],
+    settings: Mapping[str, Any],
     number: int,
     issued_on: date,
     addressee: str,
-    chosen: dict[str, Any],
-) -> dict[str, Any]:
-    """The frame of a letter as issued: heading, number, date, addressee, signer, copies."""
+    chosen: Mapping[str, str],
+) -> LetterFrame:
+    """The frame of a letter as issued, from the agency's document settings
+    (services.agency_documents.frame_settings) and the signer ``chosen`` on the form."""
     signer = signer_of(settings, chosen)
     lines = doc.signer_lines(
         signer["signing_form"], str(settings["head_title"]), signer["signer_title"]
     )
-    return {
-        "parent_body": " ".join(str(settings.get("parent_body") or "").split()).upper(),
-        "agency_name": " ".join(str(settings["agency_name"]).split()).upper(),
-        "issuer": str(settings["agency_name"]),
-        "national_name": doc.NATIONAL_NAME,
-        "motto": doc.MOTTO,
-        "number": number,
-        "number_line": doc.number_line(number, str(settings["symbol"]), kind_code=""),
-        "summary": letters.LETTER_SUMMARY,
-        "date_line": doc.date_line(str(settings.get("place") or ""), issued_on),
-        "recipients": doc.recipient_lines([addressee]),
+    return LetterFrame(
+        parent_body=" ".join(str(settings.get("parent_body") or "").split()).upper(),
+        agency_name=" ".join(str(settings["agency_name"]).split()).upper(),
+        issuer=str(settings["agency_name"]),
+        national_name=doc.NATIONAL_NAME,
+        motto=doc.MOTTO,
+        number=number,
+        number_line=doc.number_line(number, str(settings["symbol"]), kind_code=""),
+        summary=letters.LETTER_SUMMARY,
+        date_line=doc.date_line(str(settings.get("place") or ""), issued_on),
+        recipients=tuple(doc.recipient_lines([addressee])),
         # The addressee gets the original ("Như trên"), then the agency's usual copies.
-        "distribution": doc.distribution_lines(["Như trên", *settings.get("distribution", [])]),
-        "signer_lines": lines,
-        "signer_name": signer["signer_name"],
-    }
+        distribution=tuple(doc.distribution_lines(["Như trên", *settings.get("distribution", [])])),
+        signer_lines=tuple(lines),
+        signer_name=signer["signer_name"],
+    )
 
 
 def _form_errors(form: LetterForm, today: date) -> dict[str, str]:
@@ -277,13 +335,13 @@ def _form_errors(form: LetterForm, today: date) -> dict[str, str]:
     return errors
 
 
-async def _notify(letter_id: int, draft: LetterDraft, frame: dict[str, Any], now: datetime) -> None:
+async def _notify(letter_id: int, draft: LetterDraft, frame: LetterFrame, now: datetime) -> None:
     if draft.addressee_agency_id is None:
         return
     users = await AppUser.select(AppUser.id, AppUser.language).where(
         (AppUser.agency == draft.addressee_agency_id) & (AppUser.active == True)  # noqa: E712
     )
-    reference = str(frame["number_line"]).removeprefix("Số: ")
+    reference = frame.reference
     await notifications.send(
         ((int(user["id"]), str(user["language"] or "vi")) for user in users),
         notifications.Notice(
@@ -299,7 +357,7 @@ async def _notify(letter_id: int, draft: LetterDraft, frame: dict[str, Any], now
             created_at=now,
         ),
         lambda language: translate(
-            NOTICE_TITLE, language, number=reference, issuer=frame["issuer"], count=len(draft.items)
+            NOTICE_TITLE, language, number=reference, issuer=frame.issuer, count=len(draft.items)
         ),
     )
 
@@ -352,7 +410,7 @@ async def issue(principal: Principal, form: LetterForm, today: date, ip: str = "
                 addressee_agency=draft.addressee_agency_id,
                 addressee=draft.addressee[:255],
                 note=form.note.strip(),
-                frame=frame,
+                frame=frame.to_stored(),
                 created_by=principal.id,
             )
             await letter.save()
@@ -368,7 +426,7 @@ async def issue(principal: Principal, form: LetterForm, today: date, ip: str = "
                 .distinct()
             ):
                 await refresh_search_text(int(case["inspection"]))
-            reference = str(frame["number_line"]).removeprefix("Số: ")
+            reference = frame.reference
             for item in draft.items:
                 await audit.record(
                     "reminded",
@@ -426,17 +484,111 @@ _LETTER_SELECT = (
 )
 
 
-def _letter_out(row: dict[str, Any]) -> dict[str, Any]:
-    for key in ("issued_on", "report_by"):
-        if isinstance(row[key], str):
-            row[key] = date.fromisoformat(row[key][:10])
-    if isinstance(row["frame"], str):
-        row["frame"] = json.loads(row["frame"])
-    row["reference"] = str(row["frame"]["number_line"]).removeprefix("Số: ")
-    return row
+@dataclass(frozen=True)
+class LetterItem:
+    """A recommendation as the letter listed it, with what was left of it that day in its
+    own unit (``measure`` None once the recommendation is deleted)."""
+
+    position: int
+    measure: int | None
+    inspection_code: str
+    inspection_title: str
+    description: str
+    due_on: date | None
+    measure_type: str
+    unit: str
+    left_vnd: int
+    left_m2: Decimal
+    left_count: int
+    collectives: int
+    individuals: int
+
+    @property
+    def left(self) -> int | Decimal:
+        if self.unit == "m2":
+            return self.left_m2
+        return {"vnd": self.left_vnd, "count": self.left_count}.get(self.unit, 0)
+
+    @property
+    def left_text(self) -> str:
+        """What was left, as the letter writes it (domain.letters.left_text)."""
+        return letters.left_text(self.unit, self.left, self.collectives, self.individuals)
+
+    @property
+    def due_text(self) -> str:
+        """The due day as the letter prints it (dd/mm/yyyy), empty without one."""
+        return format_date(self.due_on, "vi") if self.due_on else ""
 
 
-async def get_letter(principal: Principal, letter_id: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Letter:
+    """An issued reminder letter; ``items`` are read with one letter, not with a list."""
+
+    id: int
+    agency_id: int
+    agency_name: str
+    year: int
+    number: int
+    issued_on: date
+    report_by: date
+    addressee_agency_id: int | None
+    addressee: str
+    note: str
+    frame: LetterFrame
+    created_by_name: str
+    item_count: int
+    items: tuple[LetterItem, ...] = ()
+
+    @property
+    def reference(self) -> str:
+        return self.frame.reference
+
+
+def _day(value: Any) -> date:
+    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+
+
+def _letter_out(row: Mapping[str, Any], items: tuple[LetterItem, ...] = ()) -> Letter:
+    frame = row["frame"]
+    addressee_agency = row["addressee_agency_id"]
+    return Letter(
+        id=int(row["id"]),
+        agency_id=int(row["agency_id"]),
+        agency_name=str(row["agency_name"]),
+        year=int(row["year"]),
+        number=int(row["number"]),
+        issued_on=_day(row["issued_on"]),
+        report_by=_day(row["report_by"]),
+        addressee_agency_id=None if addressee_agency is None else int(addressee_agency),
+        addressee=str(row["addressee"]),
+        note=str(row["note"] or ""),
+        frame=LetterFrame.stored(json.loads(frame) if isinstance(frame, str) else frame),
+        created_by_name=str(row["created_by_name"] or ""),
+        item_count=int(row["item_count"]),
+        items=items,
+    )
+
+
+def _item_out(row: Mapping[str, Any]) -> LetterItem:
+    due = row["due_on"]
+    return LetterItem(
+        position=int(row["position"]),
+        measure=None if row["measure"] is None else int(row["measure"]),
+        inspection_code=str(row["inspection_code"]),
+        inspection_title=str(row["inspection_title"]),
+        description=str(row["description"]),
+        due_on=None if due is None else _day(due),
+        measure_type=str(row["measure_type"]),
+        unit=str(row["unit"]),
+        left_vnd=int(row["left_vnd"]),
+        left_m2=Decimal(str(row["left_m2"])),
+        left_count=int(row["left_count"]),
+        collectives=int(row["collectives"]),
+        individuals=int(row["individuals"]),
+    )
+
+
+async def get_letter(principal: Principal, letter_id: int) -> Letter:
     """One letter with its items; NotFound outside the caller's reach."""
     condition, args = _visible(principal)
     rows = await ReminderLetter.raw(
@@ -444,28 +596,17 @@ async def get_letter(principal: Principal, letter_id: int) -> dict[str, Any]:
     )
     if not rows:
         raise NotFound()
-    letter = _letter_out(rows[0])
     items = (
         await ReminderItem.select()
         .where(ReminderItem.letter == letter_id)
         .order_by(ReminderItem.position)
     )
-    for item in items:
-        item["left"] = {
-            "vnd": item["left_vnd"],
-            "m2": item["left_m2"],
-            "count": item["left_count"],
-        }.get(item["unit"], 0)
-        item["left_text"] = letters.left_text(
-            item["unit"], item["left"], item["collectives"], item["individuals"]
-        )
-    letter["items"] = items
-    return letter
+    return _letter_out(rows[0], tuple(_item_out(item) for item in items))
 
 
 async def list_letters(
     principal: Principal, before: int | None = None, limit: int = 50
-) -> list[dict[str, Any]]:
+) -> list[Letter]:
     """Letters the caller may read, newest first (keyset before the id ``before``)."""
     condition, args = _visible(principal)
     if before is not None:
