@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from litestar import Controller, Request, get, patch, post
@@ -22,9 +22,11 @@ from inspect_app.forms.admin import (
     agency_form,
     edit_version,
     list_cursor,
-    new_user_form,
+    user_change,
+    user_entry,
     user_filters,
-    user_form,
+    user_form_values,
+    user_values,
 )
 from inspect_app.forms.common import date_or_none, int_or_none
 from inspect_app.pages import flash, render
@@ -96,13 +98,12 @@ def _agency(row: dict[str, Any]) -> Agency:
     return Agency(**{key: row[key] for key in AGENCY_KEYS})
 
 
-def _user(row: dict[str, Any]) -> User:
-    values: dict[str, Any] = {key: row[key] for key in USER_KEYS if key in row}
-    return User(**values)
-
-
 def _next(rows: list[dict[str, Any]], limit: int) -> str | None:
     return str(rows[-1]["id"]) if len(rows) == limit else None
+
+
+def _next_user(items: list[User], limit: int) -> str | None:
+    return str(items[-1].id) if len(items) == limit else None
 
 
 class AdminApiController(Controller):
@@ -168,7 +169,7 @@ class AdminApiController(Controller):
         active: bool | None = None,
     ) -> UserList:
         """Users of the caller's subtree, by id."""
-        rows = await users.list_visible(
+        page = await users.list_visible(
             principal,
             cursor=list_cursor(cursor) or 0,
             limit=limit,
@@ -177,31 +178,30 @@ class AdminApiController(Controller):
             role=role,
             active=active,
         )
-        rows = await auth.with_sign_in_locks(rows)
-        return UserList(items=[_user(row) for row in rows], next_cursor=_next(rows, limit))
+        items = await auth.with_sign_in_locks(page.items)
+        return UserList(items=items, next_cursor=_next_user(items, limit))
 
     @post("/users", opt={"permission": "user.manage"}, status_code=HTTP_201_CREATED)
     async def create_user(self, principal: Principal, data: UserCreate, ip: str) -> User:
         """Create a user in an agency of the caller's subtree."""
-        return _user(await users.create(principal, msgspec_dict(data), ip))
+        return await users.create(principal, data, ip)
 
     @get("/users/{user_id:int}", opt={"permission": "user.manage"})
     async def get_user(self, principal: Principal, user_id: int) -> User:
         """One user of the caller's subtree."""
-        return _user(await auth.with_sign_in_lock(await users.get_visible(principal, user_id)))
+        return await auth.with_sign_in_lock(await users.get_visible(principal, user_id))
 
     @patch("/users/{user_id:int}", opt={"permission": "user.manage"})
     async def update_user(
         self, principal: Principal, user_id: int, data: UserUpdate, ip: str
     ) -> User:
         """Change a user; ``active: false`` ends their sessions and tokens at once."""
-        row = await users.update(principal, user_id, data.version, set_fields(data), ip)
-        return _user(await auth.with_sign_in_lock(row))
+        return await auth.with_sign_in_lock(await users.update(principal, user_id, data, ip))
 
     @post("/users/{user_id:int}/unlock", opt={"permission": "user.manage"}, status_code=200)
     async def unlock_user(self, principal: Principal, user_id: int, ip: str) -> User:
         """Lift the sign-in lock that repeated failed sign-ins put on a user's account."""
-        return _user(await auth.unlock_sign_in(principal, user_id, ip))
+        return await auth.unlock_sign_in(principal, user_id, ip)
 
     @get("/audit", opt={"permission": "audit.read"})
     async def audit_log(
@@ -236,6 +236,9 @@ def msgspec_dict(struct: Any) -> dict[str, Any]:
 STALE_MESSAGE = "This record was changed by someone else. Reload and try again."
 
 
+Written = TypeVar("Written")
+
+
 class Outcome(msgspec.Struct):
     """How a refused admin form comes back: errors beside fields, status, a message on top."""
 
@@ -247,9 +250,9 @@ class Outcome(msgspec.Struct):
 async def _write(
     request: Request[Any, Any, Any],
     errors: dict[str, str],
-    write: Callable[[], Awaitable[dict[str, Any]]],
+    write: Callable[[], Awaitable[Written]],
     saved: str,
-    then: Callable[[dict[str, Any]], str],
+    then: Callable[[Written], str],
     show: Callable[[Outcome], Awaitable[Template]],
 ) -> Redirect | Template:
     """Run ``write()`` when the form read cleanly: go to ``then(row)``, or ``show`` why not."""
@@ -269,13 +272,16 @@ async def _admin_form(
     request: Request[Any, Any, Any],
     principal: Principal,
     entity_type: str,
-    record: dict[str, Any] | None,
+    record: dict[str, Any] | User | None,
     values: dict[str, Any],
     outcome: Outcome | None,
     **context: Any,
 ) -> Template:
     """The ``admin/<entity_type>_form.html`` page: the record, its values, errors and history."""
-    history = await audit.visible_history(principal, entity_type, record["id"]) if record else []
+    history = []
+    if record is not None:
+        record_id = record.id if isinstance(record, User) else record["id"]
+        history = await audit.visible_history(principal, entity_type, record_id)
     outcome = outcome or Outcome({}, 200)
     return await render(
         request,
@@ -447,11 +453,10 @@ class AdminPageController(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: Principal,
-        user: dict[str, Any] | None,
+        user: User | None,
         values: dict[str, Any],
         outcome: Outcome | None = None,
     ) -> Template:
-        values.pop("password", None)  # a password is never sent back
         return await _admin_form(
             request,
             principal,
@@ -477,17 +482,17 @@ class AdminPageController(Controller):
         """Users of the admin's subtree, filtered by name, role, agency and state."""
         arguments, filters = user_filters(q, role, agency_id, active)
         limit = 50
-        rows = await auth.with_sign_in_locks(
-            await users.list_visible(
-                principal, cursor=list_cursor(cursor) or 0, limit=limit, **arguments
-            )
+        page = await users.list_visible(
+            principal, cursor=list_cursor(cursor) or 0, limit=limit, **arguments
         )
+        items = await auth.with_sign_in_locks(page.items)
         return await render(
             request,
             "admin/users.html",
-            users=rows,
+            users=items,
+            agency_names=page.agency_names,
             filters=filters,
-            next_cursor=_next(rows, limit),
+            next_cursor=_next_user(items, limit),
             agency_options=await agencies.tree_options(principal),
             role_options=ROLES,
             role_labels=ROLE_LABELS,
@@ -504,15 +509,16 @@ class AdminPageController(Controller):
         self, request: Request[Any, Any, Any], principal: Principal, data: FormData, ip: str
     ) -> Redirect | Template:
         """Create a user; mistakes come back beside their fields (password never echoed)."""
-        errors: dict[str, str] = {}
-        values = new_user_form(data, errors)
+        entry, unread = user_entry(data)
         return await _write(
             request,
-            errors,
-            lambda: users.create(principal, values, ip),
+            {},
+            lambda: users.create(principal, entry, ip, unread=unread),
             "The user was created.",
-            lambda created: f"/admin/users/{created['id']}",
-            lambda outcome: self._user_form(request, principal, None, values, outcome),
+            lambda created: f"/admin/users/{created.id}",
+            lambda outcome: self._user_form(
+                request, principal, None, user_form_values(data), outcome
+            ),
         )
 
     @get("/admin/users/{user_id:int}", opt={"permission": "user.manage"})
@@ -521,7 +527,7 @@ class AdminPageController(Controller):
     ) -> Template:
         """A user's edit form, state (sign-in lock included) and history."""
         user = await auth.with_sign_in_lock(await users.get_visible(principal, user_id))
-        return await self._user_form(request, principal, user, dict(user))
+        return await self._user_form(request, principal, user, user_values(user))
 
     @post("/admin/users/{user_id:int}", opt={"permission": "user.manage"}, status_code=200)
     async def update_user(
@@ -534,21 +540,15 @@ class AdminPageController(Controller):
     ) -> Redirect | Template:
         """Save a user; a new password is optional here."""
         user = await users.get_visible(principal, user_id)
-        errors: dict[str, str] = {}
-        values = user_form(data, errors)
-        version = edit_version(data, errors)
+        change, unread = user_change(data)
         return await _write(
             request,
-            errors,
-            lambda: users.update(principal, user_id, version or 0, values, ip),
+            {},
+            lambda: users.update(principal, user_id, change, ip, unread=unread),
             "The user was saved.",
             lambda _: f"/admin/users/{user_id}",
             lambda outcome: self._user_form(
-                request,
-                principal,
-                user,
-                {**values, "version": data.get("version", ""), "username": user["username"]},
-                outcome,
+                request, principal, user, user_form_values(data), outcome
             ),
         )
 
@@ -563,7 +563,9 @@ class AdminPageController(Controller):
     ) -> Redirect:
         await users.get_visible(principal, user_id)
         try:
-            await users.update(principal, user_id, active_version(data), {"active": active}, ip)
+            await users.update(
+                principal, user_id, UserUpdate(version=active_version(data), active=active), ip
+            )
         except Conflict:
             flash(request, message_text(request, STALE_MESSAGE), "error")
         except InvalidInput as exc:

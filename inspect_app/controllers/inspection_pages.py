@@ -121,7 +121,7 @@ async def _stale_page(
         names = await subjects.subjects_by_ids(
             current["subject_ids"] + id_list(submitted.get("subject_ids"))
         )
-        team = {str(u["id"]): u["full_name"] for u in await users.team_options(principal)}
+        team = {str(u.id): u.full_name for u in await users.team_options(principal)}
         lookups = {
             "subject_ids": {str(k): v.name for k, v in names.items()},
             "member_user_ids": team,

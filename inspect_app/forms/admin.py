@@ -11,6 +11,7 @@ from inspect_app.domain.permissions import ROLES
 from inspect_app.domain.submissions import DUE_KINDS
 from inspect_app.errors import InvalidInput
 from inspect_app.forms.common import int_or_none, read_version
+from inspect_app.schemas.admin import User, UserCreate, UserUpdate
 from inspect_app.services.follow_ups import DIGEST_LADDER, REPORT_LADDER
 from inspect_app.services.ladder_settings import (
     MSG_DUE_DAYS,
@@ -65,27 +66,56 @@ def agency_form(data: Mapping[str, str], errors: dict[str, str]) -> dict[str, An
     return values
 
 
-def user_form(data: Mapping[str, str], errors: dict[str, str]) -> dict[str, Any]:
-    """The user form as the user service takes it (a blank password is left out)."""
-    values: dict[str, Any] = {
+def _user_fields(data: Mapping[str, str], unread: dict[str, str]) -> dict[str, Any]:
+    """The fields the new-user and the edit forms share, with the agency's number read."""
+    agency_id = whole_number_field(data, "agency_id", unread, "Choose the agency.")
+    return {
         "full_name": data.get("full_name", ""),
         "email": data.get("email", ""),
         "role": data.get("role", ""),
-        "language": data.get("language", "vi"),
-        "agency_id": whole_number_field(data, "agency_id", errors, "Choose the agency."),
+        "language": data.get("language", "vi") or "vi",
+        "agency_id": agency_id or 0,  # unread: named in ``unread``
     }
+
+
+def user_entry(data: Mapping[str, str]) -> tuple[UserCreate, dict[str, str]]:
+    """The new-user form read into what services.users.create takes, with the fields that
+    could not be read (pass them as ``unread``)."""
+    unread: dict[str, str] = {}
+    fields = _user_fields(data, unread)
+    return (
+        UserCreate(username=data.get("username", ""), password=data.get("password", ""), **fields),
+        unread,
+    )
+
+
+def user_change(data: Mapping[str, str]) -> tuple[UserUpdate, dict[str, str]]:
+    """The edit form read into what services.users.update takes (a blank password keeps
+    the old one; a form without its version was stale or tampered with)."""
+    unread: dict[str, str] = {}
+    fields = _user_fields(data, unread)
+    version = edit_version(data, unread) or 0
     if data.get("password"):
-        values["password"] = data["password"]
-    return values
+        fields["password"] = data["password"]
+    return UserUpdate(version=version, **fields), unread
 
 
-def new_user_form(data: Mapping[str, str], errors: dict[str, str]) -> dict[str, Any]:
-    """The new-user form: the user form with the username and a password, required."""
+def user_values(user: User) -> dict[str, str]:
+    """A stored user as the edit form shows it."""
     return {
-        **user_form(data, errors),
-        "username": data.get("username", ""),
-        "password": data.get("password", ""),
+        "version": str(user.version),
+        "username": user.username,
+        "full_name": user.full_name,
+        "email": user.email or "",
+        "role": user.role,
+        "agency_id": str(user.agency_id),
+        "language": user.language,
     }
+
+
+def user_form_values(data: Mapping[str, str]) -> dict[str, str]:
+    """A sent user form as it comes back with its problems (never the password)."""
+    return {key: value for key, value in data.items() if key != "password"}
 
 
 def edit_version(data: Mapping[str, str], errors: dict[str, str]) -> int | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import msgspec
+
 from inspect_app.db import write_transaction
 from inspect_app.domain.text import has_control_characters
 from inspect_app.domain.throttling import (
@@ -19,6 +21,7 @@ from inspect_app.domain.throttling import (
 from inspect_app.errors import InvalidInput, NotFound, Throttled
 from inspect_app.i18n import N_plural
 from inspect_app.principal import Principal
+from inspect_app.schemas.admin import User
 from inspect_app.security import hash_password, new_api_token, password_problem, verify_password
 from inspect_app.services import audit
 from inspect_app.services.identity import PRINCIPAL_COLUMNS, principal_of
@@ -91,14 +94,17 @@ async def account_locks(usernames: list[str], now: datetime | None = None) -> di
     return locks
 
 
-async def with_sign_in_locks(users: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``users`` (rows with a ``username``) with ``sign_in_locked_until`` set: when the
-    account's sign-in lock ends, or None; one query for the whole list."""
-    locks = await account_locks([str(user["username"]) for user in users])
-    return [{**user, "sign_in_locked_until": locks.get(str(user["username"]))} for user in users]
+async def with_sign_in_locks(users: list[User]) -> list[User]:
+    """``users`` with ``sign_in_locked_until`` set: when the account's sign-in lock ends, or
+    None; one query for the whole list."""
+    locks = await account_locks([user.username for user in users])
+    return [
+        msgspec.structs.replace(user, sign_in_locked_until=locks.get(user.username))
+        for user in users
+    ]
 
 
-async def with_sign_in_lock(user: dict[str, Any]) -> dict[str, Any]:
+async def with_sign_in_lock(user: User) -> User:
     """One user row with ``sign_in_locked_until`` (see :func:`with_sign_in_locks`)."""
     return (await with_sign_in_locks([user]))[0]
 
@@ -203,7 +209,7 @@ async def authenticate(username: str, password: str, ip: str) -> Principal:
     return principal
 
 
-async def unlock_sign_in(principal: Principal, user_id: int, ip: str = "") -> dict[str, Any]:
+async def unlock_sign_in(principal: Principal, user_id: int, ip: str = "") -> User:
     """An admin lifts the sign-in locks of a user of their subtree (every address).
 
     The failed attempts counted against the username are forgotten (the audit log keeps
@@ -216,7 +222,7 @@ async def unlock_sign_in(principal: Principal, user_id: int, ip: str = "") -> di
         cleared = (
             await LoginAttempt.delete()
             .where(
-                (LoginAttempt.username == user["username"]) & (LoginAttempt.success == False)  # noqa: E712
+                (LoginAttempt.username == user.username) & (LoginAttempt.success == False)  # noqa: E712
             )
             .returning(LoginAttempt.id)
         )
@@ -226,10 +232,10 @@ async def unlock_sign_in(principal: Principal, user_id: int, ip: str = "") -> di
             ip=ip,
             entity_type="user",
             entity_id=user_id,
-            agency_id=user["agency_id"],
+            agency_id=user.agency_id,
             after={"failures_cleared": len(cleared)},
         )
-    return {**user, "sign_in_locked_until": None}
+    return msgspec.structs.replace(user, sign_in_locked_until=None)
 
 
 async def change_password(principal: Principal, current: str, new: str, ip: str = "") -> None:

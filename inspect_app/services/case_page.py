@@ -29,6 +29,7 @@ from inspect_app.services import subjects as subject_service
 from inspect_app.services.case_context import CaseContext
 from inspect_app.services.casework import ensure_id, page_limit
 from inspect_app.services.json_lists import Field, JsonList, fields_of, list_columns, take_lists
+from inspect_app.services.users import TeamOption
 from models.tables import Finding, Inspection, Publication
 
 # The case of the outer statement, as the lists' subqueries refer to it.
@@ -231,7 +232,7 @@ class CasePage:
     files: list[dict[str, Any]]
     finding_files: dict[int, list[dict[str, Any]]]
     subjects: dict[int, SubjectOut]
-    team: dict[int, dict[str, Any]]
+    team: dict[int, TeamOption]
     history: list[dict[str, Any]] | None
     import_sources: list[dict[str, Any]]
     tip: dict[str, Any] | None
@@ -280,7 +281,7 @@ async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
         files=files,
         finding_files=finding_files,
         subjects={s["id"]: subject_service.subject_out(s) for s in got["subjects"]},
-        team={person["id"]: person for person in got["team"]},
+        team={person["id"]: TeamOption(**person) for person in got["team"]},
         history=[audit.history_out(h) for h in got["history"]] if "history" in got else None,
         import_sources=got["import_sources"],
         tip=got["tip"][0] if got["tip"] else None,

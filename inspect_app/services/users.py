@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -13,12 +14,17 @@ from inspect_app.domain.text import has_control_characters
 from inspect_app.errors import Conflict, InvalidInput, NotFound
 from inspect_app.i18n import LANGUAGES
 from inspect_app.principal import Principal
+from inspect_app.schemas.admin import User, UserCreate, UserUpdate
+from inspect_app.schemas.cases import given
 from inspect_app.security import hash_password, password_problem
 from inspect_app.services import audit
 from inspect_app.services.agencies import get_visible as get_visible_agency
+from inspect_app.services.casework import Errors
 from inspect_app.sessions import delete_sessions_of_user
 from models.tables import Agency, ApiToken, AppUser
 
+# A sign-in lock is a state of the sign-in attempts, not of the user record.
+UNAUDITED = ("sign_in_locked_until",)
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 USER_FIELDS = (
     AppUser.id,
@@ -34,17 +40,34 @@ USER_FIELDS = (
 )
 
 
-def _out(row: dict[str, Any]) -> dict[str, Any]:
-    row = dict(row)
-    row["agency_id"] = row.pop("agency")
-    return row
+def _out(row: Mapping[str, Any]) -> User:
+    return User(
+        id=int(row["id"]),
+        username=str(row["username"]),
+        full_name=str(row["full_name"]),
+        role=str(row["role"]),
+        agency_id=int(row["agency"]),
+        active=bool(row["active"]),
+        version=int(row["version"]),
+        email=row["email"],
+        language=str(row["language"] or "vi"),
+        last_login_at=row["last_login_at"],
+    )
+
+
+@dataclass(frozen=True)
+class UserPage:
+    """A page of users, with the name of each one's agency (by id)."""
+
+    items: list[User]
+    agency_names: Mapping[int, str]
 
 
 def _in_scope(principal: Principal) -> Any:
     return AppUser.agency.path.like(principal.scope_pattern)
 
 
-async def get_visible(principal: Principal, user_id: int) -> dict[str, Any]:
+async def get_visible(principal: Principal, user_id: int) -> User:
     """One user of the caller's subtree; NotFound otherwise."""
     row = (
         await AppUser.select(*USER_FIELDS)
@@ -65,8 +88,8 @@ async def list_visible(
     role: str | None = None,
     active: bool | None = None,
     q: str | None = None,
-) -> list[dict[str, Any]]:
-    """Users in scope, ordered by id (keyset after ``cursor``), with the agency's name."""
+) -> UserPage:
+    """Users in scope, ordered by id (keyset after ``cursor``), with their agencies' names."""
     query = AppUser.select(*USER_FIELDS, AppUser.agency.name.as_alias("agency_name")).where(
         _in_scope(principal) & (AppUser.id > cursor)
     )
@@ -79,16 +102,30 @@ async def list_visible(
     if q:
         pattern = f"%{_escape_like(q.strip())}%"
         query = query.where(AppUser.username.ilike(pattern) | AppUser.full_name.ilike(pattern))
-    return [_out(row) for row in await query.order_by(AppUser.id).limit(limit)]
+    rows = await query.order_by(AppUser.id).limit(limit)
+    return UserPage(
+        [_out(row) for row in rows], {int(row["agency"]): str(row["agency_name"]) for row in rows}
+    )
 
 
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+@dataclass(frozen=True)
+class TeamOption:
+    """A case worker one may put on a case team."""
+
+    id: int
+    full_name: str
+    username: str
+    role: str
+    agency_name: str
+
+
 async def team_options(
     principal: Principal, user_ids: Collection[int] | None = None
-) -> list[dict[str, Any]]:
+) -> list[TeamOption]:
     """Active case workers in scope, for choosing a lead and team members; only those among
     ``user_ids`` when given (e.g. the people named on one case page)."""
     if user_ids is not None and not user_ids:
@@ -106,7 +143,16 @@ async def team_options(
     )
     if user_ids is not None:
         query = query.where(AppUser.id.is_in(sorted(user_ids)))
-    return await query.order_by(AppUser.full_name)
+    return [
+        TeamOption(
+            id=int(row["id"]),
+            full_name=str(row["full_name"]),
+            username=str(row["username"]),
+            role=str(row["role"]),
+            agency_name=str(row["agency_name"]),
+        )
+        for row in await query.order_by(AppUser.full_name)
+    ]
 
 
 def _is_int(value: Any) -> bool:
@@ -158,26 +204,43 @@ async def _check_agency(principal: Principal, agency_id: int) -> None:
         raise InvalidInput({"agency_id": "Choose an agency from the list."}) from exc
 
 
-async def create(principal: Principal, data: dict[str, Any], ip: str = "") -> dict[str, Any]:
-    """Create a user in an agency of the admin's subtree."""
-    errors = _validate(data, creating=True)
-    if errors:
-        raise InvalidInput(errors)
-    username = str(data["username"]).strip().lower()
+def _checked(
+    request: UserCreate | UserUpdate, unread: Mapping[str, str] | None
+) -> tuple[dict[str, Any], Errors]:
+    """The fields sent (less those a form could not read) and every problem with them."""
+    data = given(request)
+    data.pop("version", None)
+    errors = Errors(_validate(data, creating=isinstance(request, UserCreate)))
+    errors.add_unread(data, unread)
+    return data, errors
+
+
+async def create(
+    principal: Principal,
+    request: UserCreate,
+    ip: str = "",
+    *,
+    unread: Mapping[str, str] | None = None,
+) -> User:
+    """Create a user in an agency of the admin's subtree; InvalidInput names every field at
+    fault, with those the form could not read (``unread``)."""
+    _, errors = _checked(request, unread)
+    errors.raise_if_any()
+    username = request.username.strip().lower()
     async with write_transaction():
-        await _check_agency(principal, int(data["agency_id"]))
+        await _check_agency(principal, request.agency_id)
         if await AppUser.exists().where(AppUser.username == username):
             raise InvalidInput({"username": "This username is already taken."})
         rows = await AppUser.insert(
             AppUser(
                 username=username,
-                full_name=str(data["full_name"]).strip(),
-                email=str(data.get("email") or "").strip() or None,
-                role=data["role"],
-                agency=int(data["agency_id"]),
-                password_hash=hash_password(str(data["password"])),
-                active=data.get("active", True) is not False,
-                language=data.get("language") or "vi",
+                full_name=request.full_name.strip(),
+                email=(request.email or "").strip() or None,
+                role=request.role,
+                agency=request.agency_id,
+                password_hash=hash_password(request.password),
+                active=request.active,
+                language=request.language or "vi",
                 password_changed_at=datetime.now(UTC),
             )
         ).returning(AppUser.id)
@@ -186,23 +249,30 @@ async def create(principal: Principal, data: dict[str, Any], ip: str = "") -> di
             "create",
             actor=principal,
             entity_type="user",
-            entity_id=created["id"],
-            agency_id=created["agency_id"],
-            after=created,
+            entity_id=created.id,
+            agency_id=created.agency_id,
+            after=audit.snapshot(created, leave_out=UNAUDITED),
             ip=ip,
         )
     return created
 
 
 async def update(
-    principal: Principal, user_id: int, version: int, data: dict[str, Any], ip: str = ""
-) -> dict[str, Any]:
+    principal: Principal,
+    user_id: int,
+    request: UserUpdate,
+    ip: str = "",
+    *,
+    unread: Mapping[str, str] | None = None,
+) -> User:
     """Change a user; deactivating ends their sessions and tokens at once.
 
     Admins cannot deactivate themselves or change their own role or agency, so that the
-    last administrator of a subtree cannot lock everyone out by mistake.
+    last administrator of a subtree cannot lock everyone out by mistake. A user not in the
+    admin's subtree is NotFound before anything else; every problem with the fields comes
+    next (with ``unread``, those the form could not read), then a stale ``version``.
     """
-    errors = _validate(data, creating=False)
+    data, errors = _checked(request, unread)
     if user_id == principal.id:
         if data.get("active") is False:
             errors["active"] = "You cannot deactivate your own account."
@@ -210,11 +280,11 @@ async def update(
             errors["role"] = "You cannot change your own role."
         if "agency_id" in data and data["agency_id"] != principal.agency_id:
             errors["agency_id"] = "You cannot move your own account to another agency."
+    version = request.version
     async with write_transaction():
         before = await get_visible(principal, user_id)
-        if errors:
-            raise InvalidInput(errors)
-        if before["version"] != version:
+        errors.raise_if_any()
+        if before.version != version:
             raise Conflict(
                 "This record was changed by someone else. Reload and try again.",
                 code="stale_version",
@@ -248,7 +318,7 @@ async def update(
                 "This record was changed by someone else. Reload and try again.",
                 code="stale_version",
             )
-        if data.get("active") is False and before["active"]:
+        if data.get("active") is False and before.active:
             # Refused from the very next request: tokens revoked, sessions deleted; the
             # identity middleware also re-reads ``active`` on every request.
             await ApiToken.update({ApiToken.revoked_at: now}).where(
@@ -258,18 +328,18 @@ async def update(
             await delete_sessions_of_user(user_id)
         after = await get_visible(principal, user_id)
         action = "update"
-        if before["active"] and not after["active"]:
+        if before.active and not after.active:
             action = "deactivate"
-        elif after["active"] and not before["active"]:
+        elif after.active and not before.active:
             action = "activate"
         await audit.record(
             action,
             actor=principal,
             entity_type="user",
             entity_id=user_id,
-            agency_id=after["agency_id"],
-            before=before,
-            after=after,
+            agency_id=after.agency_id,
+            before=audit.snapshot(before, leave_out=UNAUDITED),
+            after=audit.snapshot(after, leave_out=UNAUDITED),
             ip=ip,
         )
     return after

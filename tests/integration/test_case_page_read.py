@@ -182,7 +182,7 @@ async def _loaders(principal: Any, case_id: int) -> dict[str, Any]:
         "subjects": await subjects.subjects_by_ids(
             case["subject_ids"] + [f.subject_id for f in standing if f.subject_id]
         ),
-        "team": {row["id"]: row for row in await users.team_options(principal, named - {None})},
+        "team": {row.id: row for row in await users.team_options(principal, named - {None})},
         "history": await audit.visible_history(principal, "inspection", case_id)
         if principal.can("audit.read")
         else None,
