@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any, TypeVar
 
 import msgspec
@@ -19,8 +19,9 @@ from inspect_app.domain.permissions import ROLE_LABELS, ROLES
 from inspect_app.errors import Conflict, Forbidden, InvalidInput
 from inspect_app.forms.admin import (
     active_version,
-    agency_form,
-    edit_version,
+    agency_change,
+    agency_entry,
+    agency_values,
     list_cursor,
     user_change,
     user_entry,
@@ -44,41 +45,12 @@ from inspect_app.schemas.admin import (
     UserCreate,
     UserList,
     UserUpdate,
-    set_fields,
 )
 from inspect_app.schemas.bounds import QueryId
-from inspect_app.services import agencies, agency_documents, agency_mergers, audit, auth, users
+from inspect_app.services import agencies, agency_mergers, audit, auth, users
 
 FormData = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Limit = Annotated[int, Parameter(ge=1, le=200)]
-AGENCY_KEYS = (
-    "id",
-    "code",
-    "name",
-    "kind",
-    "parent_id",
-    "active",
-    "version",
-    "path",
-    "depth",
-    *agency_documents.FIELDS,
-    "fine_approval_vnd",
-    "succeeded_by_id",
-    "succeeded_on",
-)
-USER_KEYS = (
-    "id",
-    "username",
-    "full_name",
-    "role",
-    "agency_id",
-    "active",
-    "version",
-    "email",
-    "language",
-    "last_login_at",
-    "sign_in_locked_until",
-)
 AUDIT_ENTITY_TYPES = (
     "agency",
     "user",
@@ -94,15 +66,11 @@ AUDIT_ENTITY_TYPES = (
 )
 
 
-def _agency(row: dict[str, Any]) -> Agency:
-    return Agency(**{key: row[key] for key in AGENCY_KEYS})
-
-
 def _next(rows: list[dict[str, Any]], limit: int) -> str | None:
     return str(rows[-1]["id"]) if len(rows) == limit else None
 
 
-def _next_user(items: list[User], limit: int) -> str | None:
+def _next_of(items: Sequence[User | Agency], limit: int) -> str | None:
     return str(items[-1].id) if len(items) == limit else None
 
 
@@ -122,29 +90,27 @@ class AdminApiController(Controller):
         parent_id: QueryId = None,
     ) -> AgencyList:
         """Agencies in the caller's subtree, by id."""
-        rows = await agencies.list_visible(
+        items = await agencies.list_visible(
             principal, cursor=list_cursor(cursor) or 0, limit=limit, q=q, parent_id=parent_id
         )
-        return AgencyList(items=[_agency(row) for row in rows], next_cursor=_next(rows, limit))
+        return AgencyList(items=items, next_cursor=_next_of(items, limit))
 
     @post("/agencies", opt={"permission": "agency.manage"}, status_code=HTTP_201_CREATED)
     async def create_agency(self, principal: Principal, data: AgencyCreate, ip: str) -> Agency:
         """Create an agency under a parent in the caller's subtree."""
-        row = await agencies.create(principal, msgspec_dict(data), ip)
-        return _agency(row)
+        return await agencies.create(principal, data, ip)
 
     @get("/agencies/{agency_id:int}", opt={"permission": "read"})
     async def get_agency(self, principal: Principal, agency_id: int) -> Agency:
         """One agency of the caller's subtree."""
-        return _agency(await agencies.get_visible(principal, agency_id))
+        return await agencies.get_visible(principal, agency_id)
 
     @patch("/agencies/{agency_id:int}", opt={"permission": "agency.manage"})
     async def update_agency(
         self, principal: Principal, agency_id: int, data: AgencyUpdate, ip: str
     ) -> Agency:
         """Rename, re-code, move or (de)activate an agency; a stale version answers 409."""
-        row = await agencies.update(principal, agency_id, data.version, set_fields(data), ip)
-        return _agency(row)
+        return await agencies.update(principal, agency_id, data, ip)
 
     @post("/agencies/{agency_id:int}/merge", opt={"permission": "agency.manage"}, status_code=200)
     async def merge_agency(
@@ -152,10 +118,9 @@ class AdminApiController(Controller):
     ) -> Agency:
         """Mark the agency succeeded by another from a date: its units and open cases move
         to the successor, whose reports consolidate it (docs/reports.md)."""
-        row = await agency_mergers.merge(
+        return await agency_mergers.merge(
             principal, agency_id, data.successor_id, data.succeeded_on, data.version, ip
         )
-        return _agency(row)
 
     @get("/users", opt={"permission": "user.manage"})
     async def list_users(
@@ -179,7 +144,7 @@ class AdminApiController(Controller):
             active=active,
         )
         items = await auth.with_sign_in_locks(page.items)
-        return UserList(items=items, next_cursor=_next_user(items, limit))
+        return UserList(items=items, next_cursor=_next_of(items, limit))
 
     @post("/users", opt={"permission": "user.manage"}, status_code=HTTP_201_CREATED)
     async def create_user(self, principal: Principal, data: UserCreate, ip: str) -> User:
@@ -226,11 +191,6 @@ class AdminApiController(Controller):
         return AuditList(items=items, next_cursor=_next(rows, limit))
 
 
-def msgspec_dict(struct: Any) -> dict[str, Any]:
-    """A request struct as a plain dict for the services."""
-    return msgspec.structs.asdict(struct)
-
-
 # --------------------------------------------------------------------------- pages
 
 STALE_MESSAGE = "This record was changed by someone else. Reload and try again."
@@ -272,7 +232,7 @@ async def _admin_form(
     request: Request[Any, Any, Any],
     principal: Principal,
     entity_type: str,
-    record: dict[str, Any] | User | None,
+    record: Agency | User | None,
     values: dict[str, Any],
     outcome: Outcome | None,
     **context: Any,
@@ -280,8 +240,7 @@ async def _admin_form(
     """The ``admin/<entity_type>_form.html`` page: the record, its values, errors and history."""
     history = []
     if record is not None:
-        record_id = record.id if isinstance(record, User) else record["id"]
-        history = await audit.visible_history(principal, entity_type, record_id)
+        history = await audit.visible_history(principal, entity_type, record.id)
     outcome = outcome or Outcome({}, 200)
     return await render(
         request,
@@ -305,7 +264,7 @@ class AdminPageController(Controller):
     async def index(self, request: Request[Any, Any, Any], principal: Principal) -> Template:
         """Entry page of the administration."""
         tree = await agencies.tree(principal)
-        user_count = sum(row["users"] for row in tree)
+        user_count = sum(agency.users for agency in tree)
         return await render(
             request, "admin/index.html", agency_count=len(tree), user_count=user_count
         )
@@ -316,7 +275,7 @@ class AdminPageController(Controller):
         self,
         request: Request[Any, Any, Any],
         principal: Principal,
-        agency: dict[str, Any] | None,
+        agency: Agency | None,
         values: dict[str, Any],
         outcome: Outcome | None = None,
     ) -> Template:
@@ -355,15 +314,14 @@ class AdminPageController(Controller):
         self, request: Request[Any, Any, Any], principal: Principal, data: FormData, ip: str
     ) -> Redirect | Template:
         """Create an agency; mistakes come back beside their fields."""
-        errors: dict[str, str] = {}
-        values = {**agency_form(data, errors), "active": True}
+        entry, unread = agency_entry(data)
         return await _write(
             request,
-            errors,
-            lambda: agencies.create(principal, values, ip),
+            {},
+            lambda: agencies.create(principal, entry, ip, unread=unread),
             "The agency was created.",
-            lambda created: f"/admin/agencies/{created['id']}",
-            lambda outcome: self._agency_form(request, principal, None, values, outcome),
+            lambda created: f"/admin/agencies/{created.id}",
+            lambda outcome: self._agency_form(request, principal, None, dict(data), outcome),
         )
 
     @get("/admin/agencies/{agency_id:int}", opt={"permission": "agency.manage"})
@@ -372,7 +330,7 @@ class AdminPageController(Controller):
     ) -> Template:
         """An agency's edit form and history."""
         agency = await agencies.get_visible(principal, agency_id)
-        return await self._agency_form(request, principal, agency, dict(agency))
+        return await self._agency_form(request, principal, agency, agency_values(agency))
 
     @post("/admin/agencies/{agency_id:int}", opt={"permission": "agency.manage"}, status_code=200)
     async def update_agency(
@@ -385,20 +343,14 @@ class AdminPageController(Controller):
     ) -> Redirect | Template:
         """Save an agency; a stale form comes back with a message."""
         agency = await agencies.get_visible(principal, agency_id)
-        errors: dict[str, str] = {}
-        values = agency_form(data, errors)
-        if agency["parent_id"] is None:
-            values.pop("parent_id", None)  # the root stays the root
-        version = edit_version(data, errors)
+        change, unread = agency_change(data, is_root=agency.parent_id is None)
         return await _write(
             request,
-            errors,
-            lambda: agencies.update(principal, agency_id, version or 0, values, ip),
+            {},
+            lambda: agencies.update(principal, agency_id, change, ip, unread=unread),
             "The agency was saved.",
             lambda _: f"/admin/agencies/{agency_id}",
-            lambda outcome: self._agency_form(
-                request, principal, agency, {**values, "version": data.get("version", "")}, outcome
-            ),
+            lambda outcome: self._agency_form(request, principal, agency, dict(data), outcome),
         )
 
     @post(
@@ -435,7 +387,7 @@ class AdminPageController(Controller):
                 request,
                 principal,
                 agency,
-                dict(agency),
+                agency_values(agency),
                 Outcome(
                     {},
                     403 if isinstance(exc, Forbidden) else 422,
@@ -492,7 +444,7 @@ class AdminPageController(Controller):
             users=items,
             agency_names=page.agency_names,
             filters=filters,
-            next_cursor=_next_user(items, limit),
+            next_cursor=_next_of(items, limit),
             agency_options=await agencies.tree_options(principal),
             role_options=ROLES,
             role_labels=ROLE_LABELS,

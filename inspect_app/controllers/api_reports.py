@@ -220,9 +220,9 @@ class TotalsApiController(Controller):
         """
         parsed = current_quarter(today()) if period is None else reports.parse_report_period(period)
         agency = await agencies.get_visible(principal, agency_id or principal.agency_id)
-        counters, as_of, source = await totals.current_totals(agency["id"], parsed, include_sub)
+        counters, as_of, source = await totals.current_totals(agency.id, parsed, include_sub)
         return Totals(
-            agency_id=agency["id"],
+            agency_id=agency.id,
             period=parsed.code,
             period_from=parsed.start,
             period_to=parsed.end,

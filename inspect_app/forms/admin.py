@@ -6,12 +6,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from inspect_app.domain.documents import SETTING_LIST_FIELDS, SETTING_TEXT_FIELDS
+import msgspec
+
+from inspect_app.domain.documents import SETTING_LIST_FIELDS, SETTING_TEXT_FIELDS, split_lines
 from inspect_app.domain.permissions import ROLES
 from inspect_app.domain.submissions import DUE_KINDS
 from inspect_app.errors import InvalidInput
 from inspect_app.forms.common import int_or_none, read_version
-from inspect_app.schemas.admin import User, UserCreate, UserUpdate
+from inspect_app.schemas.admin import (
+    Agency,
+    AgencyCreate,
+    AgencyUpdate,
+    User,
+    UserCreate,
+    UserUpdate,
+)
+from inspect_app.services.casework import Errors, whole_number
 from inspect_app.services.follow_ups import DIGEST_LADDER, REPORT_LADDER
 from inspect_app.services.ladder_settings import (
     MSG_DUE_DAYS,
@@ -46,24 +56,62 @@ def whole_number_field(
     return None
 
 
-def agency_form(data: Mapping[str, str], errors: dict[str, str]) -> dict[str, Any]:
-    """The agency form as the agency service takes it (a blank parent is left out)."""
-    values: dict[str, Any] = {
+def _agency_fields(data: Mapping[str, str], unread: dict[str, str]) -> dict[str, Any]:
+    """The fields of the agency forms, with the parent's number and the fine threshold read
+    ("500.000.000"; blank is 0) and the lists one item a line; a blank parent is left out."""
+    fields: dict[str, Any] = {
         "code": data.get("code", ""),
         "name": data.get("name", ""),
         "kind": data.get("kind", "department"),
-        "active": data.get("active") == "on",
     }
     if (data.get("parent_id") or "").strip():
-        values["parent_id"] = whole_number_field(
-            data, "parent_id", errors, "Choose the parent agency."
-        )
-    # The document settings and the fine threshold, when the form has them (lists one item
-    # a line; the threshold as typed, "500.000.000", read by the service).
-    for key in (*SETTING_TEXT_FIELDS, *SETTING_LIST_FIELDS, "fine_approval_vnd"):
+        parent_id = whole_number_field(data, "parent_id", unread, "Choose the parent agency.")
+        fields["parent_id"] = parent_id or 0  # unread: named in ``unread``
+    # The document settings and the fine threshold, when the form has them.
+    for key in SETTING_TEXT_FIELDS:
         if key in data:
-            values[key] = data[key]
-    return values
+            fields[key] = data[key]
+    for key in SETTING_LIST_FIELDS:
+        if key in data:
+            fields[key] = split_lines(data[key])
+    if "fine_approval_vnd" in data:
+        problems = Errors()
+        threshold = whole_number(dict(data), "fine_approval_vnd", problems, money=True)
+        unread.update(problems)
+        fields["fine_approval_vnd"] = threshold or 0
+    return fields
+
+
+def agency_entry(data: Mapping[str, str]) -> tuple[AgencyCreate, dict[str, str]]:
+    """The new-agency form read into what services.agencies.create takes, with the fields
+    that could not be read (pass them as ``unread``)."""
+    unread: dict[str, str] = {}
+    fields = _agency_fields(data, unread)
+    if "parent_id" not in fields:
+        unread["parent_id"] = "Choose the parent agency."
+        fields["parent_id"] = 0
+    return AgencyCreate(**fields), unread
+
+
+def agency_change(data: Mapping[str, str], *, is_root: bool) -> tuple[AgencyUpdate, dict[str, str]]:
+    """The edit form read into what services.agencies.update takes (the root keeps no
+    parent; the box "active" is sent only when ticked)."""
+    unread: dict[str, str] = {}
+    fields = _agency_fields(data, unread)
+    if is_root:
+        fields.pop("parent_id", None)
+        unread.pop("parent_id", None)
+    version = edit_version(data, unread) or 0
+    return AgencyUpdate(version=version, active=data.get("active") == "on", **fields), unread
+
+
+def agency_values(agency: Agency) -> dict[str, Any]:
+    """A stored agency as its edit form shows it."""
+    return {
+        **msgspec.structs.asdict(agency),
+        "version": str(agency.version),
+        "parent_id": "" if agency.parent_id is None else str(agency.parent_id),
+    }
 
 
 def _user_fields(data: Mapping[str, str], unread: dict[str, str]) -> dict[str, Any]:

@@ -190,12 +190,3 @@ class AuditList(msgspec.Struct):
 
     items: list[AuditEntry]
     next_cursor: str | None
-
-
-def set_fields(struct: msgspec.Struct) -> dict[str, Any]:
-    """The fields a PATCH body actually sent (UNSET ones left out), without ``version``."""
-    return {
-        name: value
-        for name, value in msgspec.structs.asdict(struct).items()
-        if value is not msgspec.UNSET and name != "version"
-    }

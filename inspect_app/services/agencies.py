@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 from piccolo.query.functions.aggregate import Count
 
 from inspect_app.db import is_postgres, write_transaction
 from inspect_app.domain.text import has_control_characters
 from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.admin import Agency as AgencyOut
+from inspect_app.schemas.admin import AgencyCreate, AgencyUpdate
+from inspect_app.schemas.cases import given
 from inspect_app.services import agency_documents, audit, reference_cache
 from inspect_app.services.casework import Errors, whole_number
 from inspect_app.services.changes import mark_follow_up_figures
@@ -43,14 +48,48 @@ AGENCY_FIELDS = (
 )
 
 
-def _out(row: dict[str, Any]) -> dict[str, Any]:
-    row = agency_documents.output(dict(row))
-    row["parent_id"] = row.pop("parent")
-    row["succeeded_by_id"] = row.pop("succeeded_by")
-    return row
+def _out(row: Mapping[str, Any]) -> AgencyOut:
+    parent, successor = row["parent"], row["succeeded_by"]
+    documents = agency_documents.settings_of(row)
+    return AgencyOut(
+        id=int(row["id"]),
+        code=str(row["code"]),
+        name=str(row["name"]),
+        kind=str(row["kind"]),
+        parent_id=None if parent is None else int(parent),
+        active=bool(row["active"]),
+        version=int(row["version"]),
+        path=str(row["path"]),
+        depth=int(row["depth"]),
+        doc_symbol=documents.symbol,
+        parent_body=documents.parent_body,
+        place_name=documents.place,
+        head_title=documents.head_title,
+        signer_name=documents.signer_name,
+        signer_title=documents.signer_title,
+        signing_form=documents.signing_form,
+        recipients=list(documents.recipients),
+        distribution=list(documents.distribution),
+        fine_approval_vnd=int(row["fine_approval_vnd"] or 0),
+        succeeded_by_id=None if successor is None else int(successor),
+        succeeded_on=row["succeeded_on"],
+    )
 
 
-async def get_visible(principal: Principal, agency_id: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TreeAgency:
+    """An agency as the tree page lists it: indented below its parent, with its users."""
+
+    id: int
+    code: str
+    name: str
+    kind: str
+    active: bool
+    indent: int
+    users: int
+
+
+async def get_visible(principal: Principal, agency_id: int) -> AgencyOut:
     """One agency in the caller's subtree; NotFound otherwise (existence is not revealed)."""
     row = (
         await Agency.select(*AGENCY_FIELDS)
@@ -66,7 +105,7 @@ async def subtree_path(principal: Principal, agency_id: int | None) -> str:
     """The path prefix to filter by: the given agency (checked in scope) or the caller's."""
     if agency_id is None:
         return principal.agency_path
-    return str((await get_visible(principal, agency_id))["path"])
+    return (await get_visible(principal, agency_id)).path
 
 
 async def list_visible(
@@ -76,7 +115,7 @@ async def list_visible(
     limit: int = 50,
     q: str | None = None,
     parent_id: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[AgencyOut]:
     """Agencies in scope, ordered by id (keyset after ``cursor``)."""
     query = Agency.select(*AGENCY_FIELDS).where(
         Agency.path.like(principal.scope_pattern) & (Agency.id > cursor)
@@ -92,7 +131,7 @@ async def list_visible(
     return [_out(row) for row in await query.order_by(Agency.id).limit(limit)]
 
 
-async def tree(principal: Principal) -> list[dict[str, Any]]:
+async def tree(principal: Principal) -> list[TreeAgency]:
     """Every agency in scope (active or not) in tree order, with its indent and user count."""
     rows = await Agency.select(*AGENCY_FIELDS).where(Agency.path.like(principal.scope_pattern))
     counts = {
@@ -103,13 +142,18 @@ async def tree(principal: Principal) -> list[dict[str, Any]]:
     }
     base_depth = principal.agency_path.count("/") - 2
     rows.sort(key=lambda r: [int(p) for p in r["path"].strip("/").split("/")])
-    out = []
-    for row in rows:
-        item = _out(row)
-        item["indent"] = max(0, row["depth"] - base_depth)
-        item["users"] = counts.get(row["id"], 0)
-        out.append(item)
-    return out
+    return [
+        TreeAgency(
+            id=int(row["id"]),
+            code=str(row["code"]),
+            name=str(row["name"]),
+            kind=str(row["kind"]),
+            active=bool(row["active"]),
+            indent=max(0, row["depth"] - base_depth),
+            users=int(counts.get(row["id"], 0)),
+        )
+        for row in rows
+    ]
 
 
 async def tree_options(principal: Principal) -> Sequence[Mapping[str, Any]]:
@@ -167,14 +211,25 @@ def _threshold(data: dict[str, Any]) -> int | None:
     return whole_number(data, "fine_approval_vnd", Errors(), money=True) or 0
 
 
-def _document_errors(data: dict[str, Any], current: dict[str, Any]) -> None:
-    """InvalidInput naming each document setting that could not head a document."""
-    errors = agency_documents.validation_errors(data, current)
-    if errors:
-        raise InvalidInput(errors)
+def _checked(
+    request: AgencyCreate | AgencyUpdate, unread: Mapping[str, str] | None
+) -> tuple[dict[str, Any], Errors]:
+    """The fields sent (less those a form could not read) and every problem with them."""
+    data = given(request)
+    data.pop("version", None)
+    errors = Errors(_validate(data, creating=isinstance(request, AgencyCreate)))
+    errors.add_unread(data, unread)
+    return data, errors
 
 
-async def _visible_parent(principal: Principal, parent_id: int) -> dict[str, Any]:
+def _document_errors(data: dict[str, Any], current: AgencyOut | None, errors: Errors) -> None:
+    """Name each document setting that could not head a document."""
+    stored = msgspec.structs.asdict(current) if current is not None else {}
+    for key, message in agency_documents.validation_errors(data, stored).items():
+        errors.setdefault(key, message)
+
+
+async def _visible_parent(principal: Principal, parent_id: int) -> AgencyOut:
     # A parent outside the caller's subtree is a bad choice in the form, not a missing page.
     try:
         return await get_visible(principal, parent_id)
@@ -182,25 +237,31 @@ async def _visible_parent(principal: Principal, parent_id: int) -> dict[str, Any
         raise InvalidInput({"parent_id": "Choose an agency from the list."}) from exc
 
 
-async def create(principal: Principal, data: dict[str, Any], ip: str = "") -> dict[str, Any]:
-    """Create an agency under a parent in the caller's scope."""
-    errors = _validate(data, creating=True)
-    if errors:
-        raise InvalidInput(errors)
-    code = str(data["code"]).strip()
-    _document_errors(data, {})
+async def create(
+    principal: Principal,
+    request: AgencyCreate,
+    ip: str = "",
+    *,
+    unread: Mapping[str, str] | None = None,
+) -> AgencyOut:
+    """Create an agency under a parent in the caller's scope; InvalidInput names every
+    field at fault, with those the form could not read (``unread``)."""
+    data, errors = _checked(request, unread)
+    _document_errors(data, None, errors)
+    errors.raise_if_any()
+    code = request.code.strip()
     async with write_transaction():
-        parent = await _visible_parent(principal, int(data["parent_id"]))
+        parent = await _visible_parent(principal, request.parent_id)
         if await Agency.exists().where(Agency.code == code):
             raise InvalidInput({"code": "This code is already used by another agency."})
         rows = await Agency.insert(
             Agency(
                 code=code,
-                name=str(data["name"]).strip(),
-                kind=data.get("kind") or "department",
-                parent=parent["id"],
-                depth=parent["depth"] + 1,
-                active=data.get("active", True) is not False,
+                name=request.name.strip(),
+                kind=request.kind or "department",
+                parent=parent.id,
+                depth=parent.depth + 1,
+                active=request.active,
             )
         ).returning(Agency.id)
         agency_id = rows[0]["id"]
@@ -210,7 +271,7 @@ async def create(principal: Principal, data: dict[str, Any], ip: str = "") -> di
             document_values[Agency.fine_approval_vnd] = threshold
         if document_values:
             await Agency.update(document_values).where(Agency.id == agency_id)
-        path = f"{parent['path']}{agency_id}/"
+        path = f"{parent.path}{agency_id}/"
         await Agency.update({Agency.path: path}).where(Agency.id == agency_id)
         created = await get_visible(principal, agency_id)
         await mark_follow_up_figures()
@@ -220,46 +281,49 @@ async def create(principal: Principal, data: dict[str, Any], ip: str = "") -> di
             entity_type="agency",
             entity_id=agency_id,
             agency_id=agency_id,
-            after=created,
+            after=audit.snapshot(created),
             ip=ip,
         )
     return created
 
 
 async def update(
-    principal: Principal, agency_id: int, version: int, data: dict[str, Any], ip: str = ""
-) -> dict[str, Any]:
+    principal: Principal,
+    agency_id: int,
+    request: AgencyUpdate,
+    ip: str = "",
+    *,
+    unread: Mapping[str, str] | None = None,
+) -> AgencyOut:
     """Rename, re-code, (de)activate or move an agency; a stale version gets 409."""
-    errors = _validate(data, creating=False)
-    if errors:
-        raise InvalidInput(errors)
+    data, errors = _checked(request, unread)
+    errors.raise_if_any()
+    version = request.version
     async with write_transaction():
         if "parent_id" in data:
             await lock_tree()
         # A rename or a move changes the board's groups and the kept sums.
         await mark_follow_up_figures()
         before = await get_visible(principal, agency_id)
-        merged = before["succeeded_by_id"] is not None
-        moves = data.get("parent_id", before["parent_id"]) != before["parent_id"]
+        merged = before.succeeded_by_id is not None
+        new_parent = data.get("parent_id", before.parent_id)
+        moves = new_parent != before.parent_id
         if merged and (moves or data.get("active") is True):
             # It stays below its successor, inactive: the successor's reports hold it.
             raise Conflict(
                 "This agency merged into another: it stays below it, inactive.", code="merged"
             )
-        _document_errors(data, before)
-        if before["version"] != version:
+        _document_errors(data, before, errors)
+        errors.raise_if_any()
+        if before.version != version:
             raise Conflict(
                 "This record was changed by someone else. Reload and try again.",
                 code="stale_version",
             )
-        moves_own_agency = (
-            before["path"] == principal.agency_path
-            and data.get("parent_id", before["parent_id"]) != before["parent_id"]
-        )
-        if moves_own_agency:
+        if before.path == principal.agency_path and moves:
             raise Forbidden("You cannot move your own agency.")
         values: dict[Any, Any] = {
-            Agency.version: before["version"] + 1,
+            Agency.version: before.version + 1,
             Agency.updated_at: datetime.now(UTC),
         }
         for key, column in (
@@ -278,8 +342,7 @@ async def update(
             (Agency.code == data["code"].strip()) & (Agency.id != agency_id)
         ):
             raise InvalidInput({"code": "This code is already used by another agency."})
-        new_parent = data.get("parent_id", before["parent_id"])
-        if new_parent != before["parent_id"]:
+        if moves:
             await _move(principal, before, new_parent)
         updated = (
             await Agency.update(values)
@@ -298,18 +361,18 @@ async def update(
             entity_type="agency",
             entity_id=agency_id,
             agency_id=agency_id,
-            before=before,
-            after=after,
+            before=audit.snapshot(before),
+            after=audit.snapshot(after),
             ip=ip,
         )
     return after
 
 
-async def _move(principal: Principal, agency: dict[str, Any], new_parent_id: int | None) -> None:
+async def _move(principal: Principal, agency: AgencyOut, new_parent_id: int | None) -> None:
     if new_parent_id is None:
         raise InvalidInput({"parent_id": "Choose the parent agency."})
     parent = await _visible_parent(principal, int(new_parent_id))
-    if parent["path"].startswith(agency["path"]):
+    if parent.path.startswith(agency.path):
         raise InvalidInput({"parent_id": "An agency cannot be moved under itself."})
     await move_under(agency, parent)
 
@@ -325,12 +388,12 @@ async def lock_tree() -> None:
         await Agency.raw("SELECT pg_advisory_xact_lock({})", TREE_LOCK_KEY)
 
 
-async def move_under(agency: Mapping[str, Any], parent: Mapping[str, Any]) -> None:
-    """Move ``agency`` (id, path, depth) and its subtree under ``parent`` (id, path, depth),
-    in the caller's transaction; the caller has checked both are in scope."""
-    old_prefix = agency["path"]
-    new_prefix = f"{parent['path']}{agency['id']}/"
-    depth_shift = parent["depth"] + 1 - agency["depth"]
+async def move_under(agency: AgencyOut, parent: AgencyOut) -> None:
+    """Move ``agency`` and its subtree under ``parent``, in the caller's transaction; the
+    caller has checked both are in scope."""
+    old_prefix = agency.path
+    new_prefix = f"{parent.path}{agency.id}/"
+    depth_shift = parent.depth + 1 - agency.depth
     await Agency.raw(
         "UPDATE agency SET path = {} || substr(path, {}), depth = depth + {} WHERE path LIKE {}",
         new_prefix,
@@ -338,4 +401,4 @@ async def move_under(agency: Mapping[str, Any], parent: Mapping[str, Any]) -> No
         depth_shift,
         old_prefix + "%",
     )
-    await Agency.update({Agency.parent: parent["id"]}).where(Agency.id == agency["id"])
+    await Agency.update({Agency.parent: parent.id}).where(Agency.id == agency.id)

@@ -75,14 +75,6 @@ def column_values(data: Mapping[str, Any]) -> dict[Any, Any]:
     return values
 
 
-def output(row: dict[str, Any]) -> dict[str, Any]:
-    """A selected agency row with its lists as lists (as the API and forms show them)."""
-    for key in LIST_FIELDS:
-        if key in row:
-            row[key] = _as_list(row[key])
-    return row
-
-
 async def frame_settings(agency_id: int) -> dict[str, Any]:
     """What a report of ``agency_id`` prints in its frame, defaults filled in.
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
 
 from inspect_app.clock import today as local_today
 from inspect_app.domain.periods import report_year_of
 from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.admin import Agency as AgencyOut
 from inspect_app.services import agencies, audit
 from inspect_app.services.casework import ensure_id
 from inspect_app.services.changes import (
@@ -43,7 +43,7 @@ async def merge(
     on: date | None,
     version: int | None = None,
     ip: str = "",
-) -> dict[str, Any]:
+) -> AgencyOut:
     """Mark ``predecessor_id`` succeeded by ``successor_id`` from ``on`` and move its units
     and open cases to the successor; the predecessor as it is afterwards."""
     if not principal.can("agency.manage"):
@@ -71,20 +71,20 @@ async def merge(
             successor = await agencies.get_visible(principal, successor_id)
         except NotFound:  # outside the scope or missing: said on the field
             raise InvalidInput({"successor_id": "Choose the agency it merged into."}) from None
-        if before["succeeded_by_id"] is not None:
+        if before.succeeded_by_id is not None:
             raise Conflict("This agency has already merged into another.", code="merged")
-        if version is not None and version != before["version"]:
+        if version is not None and version != before.version:
             raise Conflict(
                 "This record was changed by someone else. Reload and try again.",
                 code="stale_version",
             )
-        if before["parent_id"] is None or before["path"] == principal.agency_path:
+        if before.parent_id is None or before.path == principal.agency_path:
             raise Forbidden("You cannot merge your own agency or the root of the tree.")
         # Into an agency above it (a district into its province) is fine; into one below
         # it would put the agency under itself.
-        if str(successor["path"]).startswith(before["path"]):
+        if successor.path.startswith(before.path):
             raise InvalidInput({"successor_id": "Choose an agency that is not below this one."})
-        if successor["succeeded_by_id"] is not None:
+        if successor.succeeded_by_id is not None:
             raise InvalidInput({"successor_id": "That agency has itself merged into another."})
         units = await Agency.select(Agency.id).where(Agency.parent == predecessor_id)
         await agencies.move_under(before, successor)
@@ -122,11 +122,11 @@ async def merge(
             entity_type="agency",
             entity_id=predecessor_id,
             agency_id=predecessor_id,
-            before={"active": before["active"], "succeeded_by": None},
+            before={"active": before.active, "succeeded_by": None},
             after={
                 "succeeded_by": successor_id,
                 "succeeded_on": on.isoformat(),
-                "parent_before": before["parent_id"],
+                "parent_before": before.parent_id,
                 "units_with_it": [int(unit["id"]) for unit in units],
                 "cases_moved": [int(row["id"]) for row in moved],
             },

@@ -378,7 +378,7 @@ async def counter_records(principal: Principal, request: RecordRequest) -> Recor
         path, agency_name = principal.agency_path, ""
     else:
         agency = await agencies.get_visible(principal, request.agency_id)
-        path, agency_name = str(agency["path"]), str(agency["name"])
+        path, agency_name = agency.path, agency.name
     own_id = request.agency_id if request.agency_id is not None else principal.agency_id
     records, args = bind_periods(
         _RECORDS[counter].replace("{agencies}", _OWN if request.own else _SUBTREE),

@@ -81,7 +81,7 @@ async def list_plans(
     if agency_id is not None:
         agency = await get_visible_agency(principal, agency_id)
         if include_sub:
-            query = query.where(Plan.agency.path.like(agency["path"] + "%"))
+            query = query.where(Plan.agency.path.like(agency.path + "%"))
         else:
             query = query.where(Plan.agency == agency_id)
     if year is not None:

@@ -470,7 +470,7 @@ async def tracker(principal: Principal, agency_id: int | None, period: Period) -
     }
     due = rules.due_on(period, await due_days())
     today = clock.today()
-    board = Tracker(int(agency["id"]), str(agency["name"]), period, due)
+    board = Tracker(agency.id, agency.name, period, due)
     for unit in units:
         submission = found.get(int(unit["id"]))
         live = submission is not None and submission.status == "submitted"

@@ -176,3 +176,77 @@ async def test_admin_page_saves_settings_and_keeps_input_beside_an_error(
     assert frame["signer_title"] == "Phó Giám đốc" and frame["signing_form"] == "kt"
     assert frame["recipients"] == ["Thanh tra tỉnh P", "UBND tỉnh P"]
     assert frame["distribution"] == ["Như trên", "Lưu: VT"]
+
+
+async def test_a_new_agency_form_names_every_problem_at_once(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    csrf = await _sign_in_admin(client, world)
+    count = await Agency.count()
+    form = {
+        "_csrf_token": csrf,
+        "code": "",
+        "name": "Phòng Nghiệp vụ 3",
+        "kind": "department",
+        "parent_id": "A1",  # not a number the form can read
+        "fine_approval_vnd": "năm trăm triệu",
+        "signing_form": "kt",
+        "signer_title": "",
+    }
+    refused = await client.post("/admin/agencies", data=form)
+    assert refused.status_code == 422
+    # Unreadable fields (the parent, the threshold) with the service's own (the code, the
+    # signer's title a KT. signature needs), in one answer; the input kept.
+    for field in ("code", "parent_id", "fine_approval_vnd", "signer_title"):
+        assert f'id="e-{field}"' in refused.text, field
+    assert 'value="Phòng Nghiệp vụ 3"' in refused.text
+    assert 'value="năm trăm triệu"' in refused.text
+    assert await Agency.count() == count
+
+    created = await client.post(
+        "/admin/agencies",
+        data={
+            **form,
+            "code": "PNV3",
+            "parent_id": str(world.agencies["A"]),
+            "fine_approval_vnd": "500.000.000",
+            "signing_form": "direct",
+        },
+    )
+    assert created.status_code in (302, 303), created.text[:500]
+    row = await Agency.select().where(Agency.code == "PNV3").first()
+    assert row is not None
+    assert created.headers["location"] == f"/admin/agencies/{row['id']}"
+    assert (row["fine_approval_vnd"], row["parent"], row["active"]) == (
+        500_000_000,
+        world.agencies["A"],
+        True,
+    )
+
+
+async def test_an_agency_edit_form_read_at_an_old_version_changes_nothing(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    agency_id = world.agencies["A1"]
+    csrf = await _sign_in_admin(client, world)
+    form = {
+        "_csrf_token": csrf,
+        "version": "1",
+        "code": "A1",
+        "name": "Phòng A1 mới",
+        "kind": "department",
+        "parent_id": str(world.agencies["A"]),
+        "active": "on",
+    }
+    saved = await client.post(f"/admin/agencies/{agency_id}", data=form)
+    assert saved.status_code in (302, 303), saved.text[:500]
+    stale = await client.post(f"/admin/agencies/{agency_id}", data={**form, "name": "Cũ"})
+    assert stale.status_code == 409
+    row = await Agency.select(Agency.name, Agency.version).where(Agency.id == agency_id).first()
+    assert row == {"name": "Phòng A1 mới", "version": 2}
+    # Unticking "active" deactivates it (the box is sent only when ticked).
+    form = {**form, "version": "2"}
+    del form["active"]
+    assert (await client.post(f"/admin/agencies/{agency_id}", data=form)).status_code in (302, 303)
+    row = await Agency.select(Agency.active).where(Agency.id == agency_id).first()
+    assert row == {"active": False}

@@ -138,7 +138,7 @@ async def test_the_successor_reports_last_year_as_the_sum_of_its_predecessors(
         merged = await agency_mergers.merge(
             admin, country[name]["id"], country["ninh_binh"]["id"], MERGED_ON
         )
-        assert (merged["succeeded_by_id"], merged["active"]) == (country["ninh_binh"]["id"], False)
+        assert (merged.succeeded_by_id, merged.active) == (country["ninh_binh"]["id"], False)
 
     report = await report_runner.compute_figures(
         country["ninh_binh"]["id"], parse_period("2026-Q1")
@@ -222,17 +222,21 @@ async def test_a_merger_that_cannot_be_is_refused_and_changes_nothing(
     with pytest.raises(InvalidInput):
         await agency_mergers.merge(admin, country["nam_dinh"]["id"], ha_nam, MERGED_ON)
     # A merged agency stays below its successor, inactive.
+    from inspect_app.schemas.admin import AgencyUpdate
     from inspect_app.services import agencies
 
     merged = await agencies.get_visible(admin, ha_nam)
-    for change in ({"active": True}, {"parent_id": country["root"]["id"]}):
+    for change in (
+        AgencyUpdate(version=merged.version, active=True),
+        AgencyUpdate(version=merged.version, parent_id=country["root"]["id"]),
+    ):
         with pytest.raises(Conflict):
-            await agencies.update(admin, ha_nam, merged["version"], change)
+            await agencies.update(admin, ha_nam, change)
     # Into the agency above it (a district into its province) is a merger too.
     nam_dinh = await agency_mergers.merge(
         admin, country["nam_dinh"]["id"], country["root"]["id"], MERGED_ON
     )
-    assert nam_dinh["parent_id"] == country["root"]["id"] and not nam_dinh["active"]
+    assert nam_dinh.parent_id == country["root"]["id"] and not nam_dinh.active
 
 
 async def test_the_admin_page_merges_and_keeps_a_mistake_beside_its_field(

@@ -77,6 +77,7 @@ async def test_a_kept_row_that_disagrees_with_the_records_is_reported() -> None:
 
 
 async def test_a_renamed_unit_is_read_under_its_new_name_at_once() -> None:
+    from inspect_app.schemas.admin import AgencyUpdate
     from inspect_app.services import agencies
 
     w = await build_jobs_world()
@@ -84,7 +85,9 @@ async def test_a_renamed_unit_is_read_under_its_new_name_at_once() -> None:
     await figures.refresh(DAY)
     admin = Principal(0, "admin", "Quản trị", "admin", w.province, head.agency_path)
     finance = await Agency.select(Agency.version).where(Agency.id == w.finance).first()
-    await agencies.update(admin, w.finance, finance["version"], {"name": "Sở Tài chính tỉnh"})
+    await agencies.update(
+        admin, w.finance, AgencyUpdate(version=finance["version"], name="Sở Tài chính tỉnh")
+    )
     # The kept figures name the old unit: they are not read until refreshed.
     assert await figures.kept_units(w.province, True, DAY) is None
     current, _, source = await figures.figures_for(head, DAY)

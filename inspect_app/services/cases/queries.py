@@ -190,7 +190,7 @@ async def list_inspections(
     if agency_id is not None:
         agency = await get_visible_agency(principal, agency_id)
         clauses.append(
-            Inspection.agency.path.like(agency["path"] + "%")
+            Inspection.agency.path.like(agency.path + "%")
             if include_sub
             else (Inspection.agency == agency_id)
         )
