@@ -4,54 +4,76 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import msgspec
 import pytest
 
 from inspect_app.errors import InvalidInput
 from inspect_app.forms.admin import (
     active_version,
-    agency_form,
+    agency_change,
+    agency_entry,
     edit_version,
     list_cursor,
-    new_user_form,
+    user_change,
+    user_entry,
     user_filters,
-    user_form,
 )
 from inspect_app.forms.follow_ups import board_filter, preview_groups
 from inspect_app.services.follow_ups import BoardFilter, UnitGroup
 from tests.factories import deadline_as_shown
 
 
-def test_agency_form_reads_the_check_box_and_an_optional_parent() -> None:
-    errors: dict[str, str] = {}
-    values = agency_form({"code": "TTH", "name": "Thanh tra huyện", "active": "on"}, errors)
-
-    assert values == {
-        "code": "TTH",
-        "name": "Thanh tra huyện",
-        "kind": "department",
-        "active": True,
-    }
-    assert errors == {}
-    agency_form({"parent_id": "cha"}, errors)
-    assert errors == {"parent_id": "Choose the parent agency."}
+def test_agency_forms_read_the_check_box_the_parent_the_lists_and_the_threshold() -> None:
+    change, unread = agency_change(
+        {
+            "version": "4",
+            "code": "TTH",
+            "name": "Thanh tra huyện",
+            "active": "on",
+            "recipients": "UBND huyện\r\n\r\n  Thanh tra tỉnh ",
+            "fine_approval_vnd": "500.000.000",
+        },
+        is_root=False,
+    )
+    assert unread == {}
+    assert (change.version, change.code, change.active, change.kind) == (
+        4,
+        "TTH",
+        True,
+        "department",
+    )
+    assert change.recipients == ["UBND huyện", "Thanh tra tỉnh"]
+    assert change.fine_approval_vnd == 500_000_000
+    assert change.parent_id is msgspec.UNSET  # a blank parent is left as it is
+    # The box is sent only when ticked; the root keeps no parent whatever the form says.
+    unticked, _ = agency_change({"version": "4", "parent_id": "7"}, is_root=True)
+    assert unticked.active is False and unticked.parent_id is msgspec.UNSET
+    _, unread = agency_change({"parent_id": "cha", "fine_approval_vnd": "nhiều"}, is_root=False)
+    assert set(unread) == {"parent_id", "fine_approval_vnd", "version"}
+    # A new agency needs its parent; a blank threshold is 0.
+    entry, unread = agency_entry({"code": "X", "name": "Y", "fine_approval_vnd": ""})
+    assert unread == {"parent_id": "Choose the parent agency."}
+    assert entry.fine_approval_vnd == 0
 
 
 def test_user_forms_require_an_agency_and_keep_a_password_only_when_typed() -> None:
-    errors: dict[str, str] = {}
-    values = user_form({"full_name": "Lê Văn C", "role": "lead", "agency_id": "2"}, errors)
-
-    assert values == {
-        "full_name": "Lê Văn C",
-        "email": "",
-        "role": "lead",
-        "language": "vi",
-        "agency_id": 2,
-    }
-    assert errors == {}
-    created = new_user_form({"username": "lvc", "agency_id": ""}, errors)
-    assert created["username"] == "lvc"
-    assert created["password"] == ""
-    assert errors == {"agency_id": "Choose the agency."}
+    change, unread = user_change(
+        {"version": "2", "full_name": "Lê Văn C", "role": "lead", "agency_id": "2"}
+    )
+    assert unread == {}
+    assert (change.version, change.full_name, change.role, change.agency_id) == (
+        2,
+        "Lê Văn C",
+        "lead",
+        2,
+    )
+    assert (change.email, change.language) == ("", "vi")
+    assert change.password is msgspec.UNSET  # a blank password keeps the old one
+    typed, _ = user_change({"version": "2", "agency_id": "2", "password": "Mat-khau-2026"})
+    assert typed.password == "Mat-khau-2026"
+    created, unread = user_entry({"username": "lvc", "agency_id": ""})
+    assert (created.username, created.password) == ("lvc", "")
+    assert unread == {"agency_id": "Choose the agency."}
 
 
 def test_versions_and_cursors() -> None:
