@@ -31,9 +31,21 @@ def untyped_functions(root: Path = SERVICES) -> Iterator[tuple[str, str]]:
                 continue
             if node.name.startswith("_"):
                 continue
-            signature = ast.get_source_segment(source, node.args) or ""
-            if node.returns is not None:
-                signature += ast.get_source_segment(source, node.returns) or ""
+            arguments = node.args
+            annotations = [
+                argument.annotation
+                for argument in (
+                    *arguments.posonlyargs,
+                    *arguments.args,
+                    *arguments.kwonlyargs,
+                    *(a for a in (arguments.vararg, arguments.kwarg) if a is not None),
+                )
+            ]
+            signature = " ".join(
+                ast.get_source_segment(source, annotation) or ""
+                for annotation in (*annotations, node.returns)
+                if annotation is not None
+            )
             if UNTYPED in signature:
                 yield str(path.relative_to(root)), node.name
 
