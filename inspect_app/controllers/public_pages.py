@@ -105,14 +105,15 @@ class PublicPageController(Controller):
         """Keep the tip and show its code; a problem comes back beside its field."""
         data, files = await read_tip_form(request)
         try:
-            created = await tips.submit_public(data, files, ip)
+            entry, unread = tips.entry_request(data, staff=False)
+            created = await tips.submit_public(entry, files, ip, unread=unread)
         except InvalidInput as exc:
             values = {key: data.get(key, "") for key in TEXT_FIELDS}
             context = await tip_form_context(request, values, exc.errors)
             return Template(template_name="public/tip_form.html", context=context, status_code=422)
         return Template(
             template_name="public/tip_received.html",
-            context={"code": created["code"], "lang_query": _lang_query(request)},
+            context={"code": created.code, "lang_query": _lang_query(request)},
             status_code=201,
         )
 

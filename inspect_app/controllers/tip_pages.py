@@ -133,12 +133,13 @@ class TipPageController(Controller):
         """Save the tip; a problem comes back beside its field with the input kept."""
         data, files = await read_tip_form(request)
         try:
-            created = await tips.intake(principal, data, files, ip)
+            entry, unread = tips.entry_request(data, staff=True)
+            created = await tips.intake(principal, entry, files, ip, unread=unread)
         except InvalidInput as exc:
             values = {key: data.get(key, "") for key in (*TEXT_FIELDS, "channel")}
             return await _form(request, principal, values, exc.errors, status_code=422)
         flash(request, translate("The tip was saved.", request_language(request)))
-        return Redirect(path=f"/tips/{created['id']}")
+        return Redirect(path=f"/tips/{created.id}")
 
     @get("/{tip_id:int}", opt={"permission": "tip.intake"})
     async def detail(
@@ -184,8 +185,9 @@ class TipPageController(Controller):
                 status_code=422,
             )
         try:
+            decision, unread = tips.decision_request(data)
             tip = await tips.decide(
-                principal, tip_id, outcome, data, read_version(data) or None, ip
+                principal, tip_id, outcome, decision, read_version(data) or None, ip, unread=unread
             )
         except InvalidInput as exc:
             return await _detail(
@@ -201,8 +203,8 @@ class TipPageController(Controller):
             flash(request, translate(exc.message, lang), "error")
             return Redirect(path=f"/tips/{tip_id}")
         flash(request, translate(rules.STATUS_LABELS[outcome], lang))
-        if outcome == "accepted" and tip["inspection"]:
-            return Redirect(path=f"/inspections/{tip['inspection']}")
+        if outcome == "accepted" and tip.inspection:
+            return Redirect(path=f"/inspections/{tip.inspection}")
         return Redirect(path=f"/tips/{tip_id}")
 
     @get("/{tip_id:int}/files/{file_id:int}", opt={"permission": "tip.intake"})
@@ -211,7 +213,7 @@ class TipPageController(Controller):
         row, path = await tips.tip_file(principal, tip_id, file_id)
         return File(
             path=path,
-            filename=row["filename"],
-            media_type=row["content_type"],
+            filename=row.filename,
+            media_type=row.content_type,
             content_disposition_type="attachment",
         )

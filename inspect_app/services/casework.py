@@ -169,7 +169,7 @@ SINGLE_LINE_FIELDS = frozenset(
 
 
 def text(
-    data: dict[str, Any],
+    data: Mapping[str, Any],
     key: str,
     errors: Errors,
     *,
@@ -220,7 +220,7 @@ def _too_long(max_length: int) -> str:
     }.get(max_length, "The text is too long.")
 
 
-def optional_date(data: dict[str, Any], key: str, errors: Errors) -> date | None:
+def optional_date(data: Mapping[str, Any], key: str, errors: Errors) -> date | None:
     """A date given as ``date``, ISO text or dd/mm/yyyy; None when absent or empty."""
     value = data.get(key)
     if value is None or value == "":
@@ -239,7 +239,7 @@ def optional_date(data: dict[str, Any], key: str, errors: Errors) -> date | None
     return None
 
 
-def required_date(data: dict[str, Any], key: str, errors: Errors) -> date | None:
+def required_date(data: Mapping[str, Any], key: str, errors: Errors) -> date | None:
     """Like optional_date, but an absent value is an error."""
     value = optional_date(data, key, errors)
     if value is None and key not in errors:
@@ -254,7 +254,7 @@ def not_in_future(day: date | None, key: str, errors: Errors) -> None:
 
 
 def whole_number(
-    data: dict[str, Any],
+    data: Mapping[str, Any],
     key: str,
     errors: Errors,
     *,
@@ -294,7 +294,7 @@ def _at_least(minimum: int) -> str:
     return "Enter a number of at least 1." if minimum == 1 else "The number is too small."
 
 
-def land(data: dict[str, Any], key: str, errors: Errors) -> Decimal | None:
+def land(data: Mapping[str, Any], key: str, errors: Errors) -> Decimal | None:
     """An area in m² with at most two decimals ("1250.50" or "1.250,50"); None when absent."""
     value = data.get(key)
     if value is None or value == "":
@@ -344,7 +344,7 @@ def m2_text(value: Decimal | float | str | None) -> str:
     return str(Decimal(str(value)).quantize(CENT))
 
 
-def flag(data: dict[str, Any], key: str, errors: Errors) -> bool | None:
+def flag(data: Mapping[str, Any], key: str, errors: Errors) -> bool | None:
     """A yes/no value (JSON boolean or a form's "on"/"true"/"1"); None when absent."""
     value = data.get(key)
     if value is None or isinstance(value, bool):
@@ -357,7 +357,7 @@ def flag(data: dict[str, Any], key: str, errors: Errors) -> bool | None:
     return None
 
 
-def id_list(data: dict[str, Any], key: str, errors: Errors) -> list[int] | None:
+def id_list(data: Mapping[str, Any], key: str, errors: Errors) -> list[int] | None:
     """A list of record ids, duplicates dropped in order; None when absent."""
     value = data.get(key)
     if value is None:
@@ -381,7 +381,7 @@ def id_list(data: dict[str, Any], key: str, errors: Errors) -> list[int] | None:
     return list(dict.fromkeys(ids))
 
 
-def record_id(data: dict[str, Any], key: str, errors: Errors) -> int | None:
+def record_id(data: Mapping[str, Any], key: str, errors: Errors) -> int | None:
     """One record id (positive int); None when absent."""
     value = data.get(key)
     if value is None or value == "":
@@ -397,7 +397,7 @@ def record_id(data: dict[str, Any], key: str, errors: Errors) -> int | None:
     return number
 
 
-def choice(data: dict[str, Any], key: str, options: Iterable[str], errors: Errors) -> str | None:
+def choice(data: Mapping[str, Any], key: str, options: Iterable[str], errors: Errors) -> str | None:
     """One of ``options``; None when absent."""
     value = data.get(key)
     if value is None or value == "":

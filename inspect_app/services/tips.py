@@ -17,6 +17,8 @@ import hashlib
 import hmac
 import os
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -111,7 +113,7 @@ def address_hash(ip: str) -> str:
 # --------------------------------------------------------------------------- input
 
 
-def _tax_code(data: dict[str, Any], errors: Errors) -> str:
+def _tax_code(data: Mapping[str, Any], errors: Errors) -> str:
     value = text(data, "subject_tax_code", errors, max_length=14) or ""
     # The subjects' own rule: a case opened from the tip registers its subject with it.
     if value and not TAX_CODE_RE.match(value):
@@ -119,8 +121,30 @@ def _tax_code(data: dict[str, Any], errors: Errors) -> str:
     return value
 
 
-def validate(data: dict[str, Any], *, staff: bool) -> tuple[dict[str, Any], Errors]:
-    """Checked values of a tip form and every problem, by field."""
+@dataclass(frozen=True)
+class TipEntry:
+    """A tip as the public's form or a staff member's gives it. ``channel`` is the staff's
+    (a call, a letter, a visit); the public's is always the web. ``website`` is a field
+    people never see: a robot that fills it is refused."""
+
+    agency_id: int
+    kind: str
+    content: str
+    subject_name: str = ""
+    subject_tax_code: str = ""
+    place: str = ""
+    happened: str = ""
+    anonymous: bool = False
+    channel: str = "web"
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    contact_address: str = ""
+    website: str = ""
+
+
+def _read(data: Mapping[str, Any], *, staff: bool) -> tuple[dict[str, Any], Errors]:
+    """Checked values of a tip (form text or an entry) and every problem, by field."""
     errors = Errors()
     values: dict[str, Any] = {
         "agency_id": record_id(data, "agency_id", errors),
@@ -154,6 +178,26 @@ def validate(data: dict[str, Any], *, staff: bool) -> tuple[dict[str, Any], Erro
         and (values["contact_phone"] or values["contact_email"] or values["contact_address"])
     ):
         errors["contact_name"] = MSG_CONTACT_NEEDED
+    return values, errors
+
+
+def entry_request(data: Mapping[str, Any], *, staff: bool) -> tuple[TipEntry, Errors]:
+    """A tip as its page form gives it, read into what :func:`submit_public` and
+    :func:`intake` take, with the problems of the fields that could not be read (pass them
+    as ``unread``: the service names them with its own in one answer)."""
+    values, errors = _read(data, staff=staff)
+    fields = errors.readable(values)
+    # Placeholders of fields not read: named in ``errors``, never checked or stored.
+    fields = {**{"agency_id": 0, "kind": "", "content": "", "channel": ""}, **fields}
+    return TipEntry(**fields, website=str(data.get("website") or "")), errors
+
+
+def _checked(
+    entry: TipEntry, staff: bool, unread: Mapping[str, str] | None
+) -> tuple[dict[str, Any], Errors]:
+    fields = {key: value for key, value in vars(entry).items() if key != "website"}
+    values, errors = _read(fields, staff=staff)
+    errors.add_unread(values, unread)
     return values, errors
 
 
@@ -202,7 +246,7 @@ async def _create(
     files: list[tuple[str, bytes, str]],
     actor: Principal | None,
     ip: str,
-) -> dict[str, Any]:
+) -> TipReceipt:
     created_by = actor.id if actor else None
     today = clock.today()
     stored: list[tuple[str, bytes, str, str]] = []
@@ -260,7 +304,7 @@ async def _create(
             after=_audit_view(values, code),
             ip="" if actor is None else ip,
         )
-    return {"id": tip_id, "code": rows[0]["code"]}
+    return TipReceipt(tip_id, str(rows[0]["code"]))
 
 
 def _audit_view(values: dict[str, Any], code: str) -> dict[str, Any]:
@@ -273,16 +317,29 @@ def _audit_view(values: dict[str, Any], code: str) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class TipReceipt:
+    """A tip just received: its id and the tracking code its sender keeps."""
+
+    id: int
+    code: str
+
+
 async def submit_public(
-    data: dict[str, Any], files: list[tuple[str, bytes]], ip: str
-) -> dict[str, Any]:
+    entry: TipEntry,
+    files: list[tuple[str, bytes]],
+    ip: str,
+    *,
+    unread: Mapping[str, str] | None = None,
+) -> TipReceipt:
     """A tip from the public form; its tracking code. The honeypot and the per-address limit
-    refuse abuse; every problem comes back by field, nothing is stored then."""
-    if str(data.get("website") or "").strip():  # a field people never see: a robot filled it
+    refuse abuse; every problem comes back by field (with ``unread``, those the form could
+    not read), nothing is stored then."""
+    if entry.website.strip():  # a field people never see: a robot filled it
         raise InvalidInput({"form": MSG_SPAM})
-    values, errors = validate(data, staff=False)
+    values, errors = _checked(entry, False, unread)
     checked = check_files(files, errors)
-    if values["agency_id"] is not None and values["agency_id"] not in {
+    if values.get("agency_id") is not None and values["agency_id"] not in {
         agency_id for agency_id, _ in await receiving_agencies()
     }:
         errors["agency_id"] = "Choose a value from the list."
@@ -301,12 +358,17 @@ async def submit_public(
 
 
 async def intake(
-    principal: Principal, data: dict[str, Any], files: list[tuple[str, bytes]], ip: str = ""
-) -> dict[str, Any]:
+    principal: Principal,
+    entry: TipEntry,
+    files: list[tuple[str, bytes]],
+    ip: str = "",
+    *,
+    unread: Mapping[str, str] | None = None,
+) -> TipReceipt:
     """A call, a letter or a visit logged by staff; the new tip."""
     if not principal.can("tip.intake"):
         raise Forbidden()
-    values, errors = validate(data, staff=True)
+    values, errors = _checked(entry, True, unread)
     checked = check_files(files, errors)
     errors.raise_if_any()
     await agencies.get_visible(principal, values["agency_id"])
@@ -335,6 +397,65 @@ def _scoped(principal: Principal) -> Any:
     return Tip.agency.path.like(principal.scope_pattern)
 
 
+@dataclass(frozen=True)
+class TipFileOut:
+    """A file sent with a tip (its content stays on disk)."""
+
+    id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class TipOut:
+    """A tip as staff see it: never its sender's identity. ``identity_allowed`` says whether
+    this reader may ask to see it; the names, the case's code and the files are read with
+    one tip (get_tip), not with the queue."""
+
+    id: int
+    code: str
+    agency: int
+    agency_name: str
+    channel: str
+    kind: str
+    subject_name: str
+    subject_tax_code: str
+    content: str
+    place: str
+    happened: str
+    anonymous: bool
+    status: str
+    received_on: date
+    due_on: date
+    decided_on: date | None
+    decision_reason: str
+    forwarded_to: str
+    letter_no: str
+    inspection: int | None
+    handler: int | None
+    created_by: int | None
+    decided_by: int | None
+    version: int
+    created_at: datetime
+    overdue: bool
+    days_left: int
+    handler_name: str = ""
+    decided_by_name: str = ""
+    inspection_code: str = ""
+    identity_allowed: bool = False
+    files: tuple[TipFileOut, ...] = ()
+
+
+@dataclass(frozen=True)
+class TipLink:
+    """The tip a case was opened from or joined."""
+
+    id: int
+    code: str
+    status: str
+
+
 async def list_tips(
     principal: Principal,
     status: str | None = None,
@@ -342,7 +463,7 @@ async def list_tips(
     *,
     channel: str | None = None,
     year: int | None = None,
-) -> tuple[list[dict[str, Any]], int]:
+) -> tuple[list[TipOut], int]:
     """The queue: tips of the agencies in scope, those to decide first (by due date), at
     most ``limit``; and how many the filter holds. ``year`` keeps those received from 1
     January of that year on, as the dashboard's table counts them."""
@@ -365,18 +486,47 @@ async def list_tips(
         .order_by(Tip.due_on)
         .limit(limit)
     )
-    return [_out(row, clock.today()) for row in await query], await count
+    today = clock.today()
+    return [_out(row, today) for row in await query], await count
 
 
-def _out(row: dict[str, Any], today: date) -> dict[str, Any]:
-    return {
-        **row,
-        "overdue": row["status"] == "received" and row["due_on"] < today,
-        "days_left": (row["due_on"] - today).days,
-    }
+def _out(row: Mapping[str, Any], today: date, **detail: Any) -> TipOut:
+    def optional_id(key: str) -> int | None:
+        return None if row[key] is None else int(row[key])
+
+    return TipOut(
+        id=int(row["id"]),
+        code=str(row["code"]),
+        agency=int(row["agency"]),
+        agency_name=str(row["agency_name"]),
+        channel=str(row["channel"]),
+        kind=str(row["kind"]),
+        subject_name=str(row["subject_name"] or ""),
+        subject_tax_code=str(row["subject_tax_code"] or ""),
+        content=str(row["content"] or ""),
+        place=str(row["place"] or ""),
+        happened=str(row["happened"] or ""),
+        anonymous=bool(row["anonymous"]),
+        status=str(row["status"]),
+        received_on=row["received_on"],
+        due_on=row["due_on"],
+        decided_on=row["decided_on"],
+        decision_reason=str(row["decision_reason"] or ""),
+        forwarded_to=str(row["forwarded_to"] or ""),
+        letter_no=str(row["letter_no"] or ""),
+        inspection=optional_id("inspection"),
+        handler=optional_id("handler"),
+        created_by=optional_id("created_by"),
+        decided_by=optional_id("decided_by"),
+        version=int(row["version"]),
+        created_at=row["created_at"],
+        overdue=row["status"] == "received" and row["due_on"] < today,
+        days_left=(row["due_on"] - today).days,
+        **detail,
+    )
 
 
-async def get_tip(principal: Principal, tip_id: int) -> dict[str, Any]:
+async def get_tip(principal: Principal, tip_id: int) -> TipOut:
     """One tip in scope, without its sender's identity; ``identity_allowed`` says whether
     this user may ask to see it."""
     if not principal.can("tip.intake"):
@@ -394,20 +544,31 @@ async def get_tip(principal: Principal, tip_id: int) -> dict[str, Any]:
     )
     if row is None:
         raise NotFound()
-    tip = _out(row, clock.today())
-    tip["identity_allowed"] = not row["anonymous"] and rules.identity_visible(
-        row["kind"], principal.role, row["handler"] == principal.id
-    )
-    tip["files"] = await TipFile.select(
+    files = await TipFile.select(
         TipFile.id, TipFile.filename, TipFile.content_type, TipFile.size
     ).where(TipFile.tip == tip_id)
-    return tip
+    return _out(
+        row,
+        clock.today(),
+        handler_name=str(row["handler_name"] or ""),
+        decided_by_name=str(row["decided_by_name"] or ""),
+        inspection_code=str(row["inspection_code"] or ""),
+        identity_allowed=not row["anonymous"]
+        and rules.identity_visible(row["kind"], principal.role, row["handler"] == principal.id),
+        files=tuple(_file_out(file) for file in files),
+    )
+
+
+def _file_out(row: Mapping[str, Any]) -> TipFileOut:
+    return TipFileOut(
+        int(row["id"]), str(row["filename"]), str(row["content_type"]), int(row["size"])
+    )
 
 
 async def reveal_identity(principal: Principal, tip_id: int, ip: str = "") -> dict[str, str]:
     """Who sent a tip, for those allowed; the view is audited (without the identity)."""
     tip = await get_tip(principal, tip_id)
-    if not tip["identity_allowed"]:
+    if not tip.identity_allowed:
         raise Forbidden()
     row = await Tip.select(
         Tip.contact_name, Tip.contact_phone, Tip.contact_email, Tip.contact_address
@@ -417,29 +578,30 @@ async def reveal_identity(principal: Principal, tip_id: int, ip: str = "") -> di
         actor=principal,
         entity_type="tip",
         entity_id=tip_id,
-        agency_id=tip["agency"],
-        after={"code": tip["code"]},
+        agency_id=tip.agency,
+        after={"code": tip.code},
         ip=ip,
     )
     return dict(row[0])
 
 
-async def tip_file(principal: Principal, tip_id: int, file_id: int) -> tuple[dict[str, Any], Path]:
-    """A file of a tip in scope."""
+async def tip_file(principal: Principal, tip_id: int, file_id: int) -> tuple[TipFileOut, Path]:
+    """A file of a tip in scope, and where its content lies."""
     await get_tip(principal, tip_id)
     row = await TipFile.select().where((TipFile.id == file_id) & (TipFile.tip == tip_id)).first()
     if row is None:
         raise NotFound()
-    return row, _file_dir() / row["storage_name"]
+    return _file_out(row), _file_dir() / row["storage_name"]
 
 
-async def tip_of_case(inspection_id: int) -> dict[str, Any] | None:
+async def tip_of_case(inspection_id: int) -> TipLink | None:
     """The tip a case was opened from or joined, if any."""
-    return (
+    row = (
         await Tip.select(Tip.id, Tip.code, Tip.status)
         .where(Tip.inspection == inspection_id)
         .first()
     )
+    return None if row is None else TipLink(int(row["id"]), str(row["code"]), str(row["status"]))
 
 
 # --------------------------------------------------------------------------- decisions
@@ -450,7 +612,7 @@ async def take(principal: Principal, tip_id: int, version: int | None, ip: str =
     if not principal.can("tip.triage"):
         raise Forbidden()
     tip = await get_tip(principal, tip_id)
-    if tip["status"] != "received":
+    if tip.status != "received":
         raise Conflict(MSG_DECIDED, code="tip_decided")
     await _update(tip, version, {Tip.handler: principal.id})
     await audit.record(
@@ -458,50 +620,71 @@ async def take(principal: Principal, tip_id: int, version: int | None, ip: str =
         actor=principal,
         entity_type="tip",
         entity_id=tip_id,
-        agency_id=tip["agency"],
-        after={"code": tip["code"], "handler": principal.full_name},
+        agency_id=tip.agency,
+        after={"code": tip.code, "handler": principal.full_name},
         ip=ip,
     )
 
 
-async def _update(tip: dict[str, Any], version: int | None, changes: dict[Any, Any]) -> None:
-    if version is not None and version != tip["version"]:
+async def _update(tip: TipOut, version: int | None, changes: dict[Any, Any]) -> None:
+    if version is not None and version != tip.version:
         raise Conflict(MSG_STALE, code="stale")
     changed = (
         await Tip.update(
             {**changes, Tip.version: Tip.version + 1, Tip.updated_at: datetime.now(UTC)}
         )
-        .where((Tip.id == tip["id"]) & (Tip.version == tip["version"]))
+        .where((Tip.id == tip.id) & (Tip.version == tip.version))
         .returning(Tip.id)
     )
     if not changed:
         raise Conflict(MSG_STALE, code="stale")
 
 
-async def decide(
-    principal: Principal,
-    tip_id: int,
-    outcome: str,
-    data: dict[str, Any],
-    version: int | None,
-    ip: str = "",
-) -> dict[str, Any]:
-    """Accept (a new ad-hoc case), attach (to a case under way), forward or reject a tip."""
-    if not principal.can("tip.triage"):
-        raise Forbidden()
-    tip = await get_tip(principal, tip_id)
-    try:
-        rules.decide(tip["status"], outcome)
-    except rules.IllegalDecision as refused:
-        raise Conflict(MSG_DECIDED, code="tip_decided") from refused
+@dataclass(frozen=True)
+class TipDecision:
+    """What a decision says besides its outcome: the reason of a rejection, where a tip
+    was forwarded and by which letter, the case it joins, the title and subject of the
+    case an acceptance opens (both optional: the tip's own by default)."""
+
+    reason: str = ""
+    forwarded_to: str = ""
+    letter_no: str = ""
+    inspection_id: int | None = None
+    title: str = ""
+    subject_name: str = ""
+
+
+# The fields of a decision each outcome reads.
+DECISION_FIELDS = {
+    "rejected": ("reason",),
+    "forwarded": ("forwarded_to", "letter_no"),
+    "attached": ("inspection_id",),
+    "accepted": ("title", "subject_name"),
+}
+
+
+def decision_request(data: Mapping[str, Any]) -> tuple[TipDecision, Errors]:
+    """A decision as the tip page's form gives it, with the problem of a case number that
+    could not be read (pass it as ``unread``; only an attachment reads it)."""
     errors = Errors()
-    changes: dict[Any, Any] = {
-        Tip.status: outcome,
-        Tip.decided_on: clock.today(),
-        Tip.decided_by: principal.id,
-    }
-    if tip["handler"] is None:
-        changes[Tip.handler] = principal.id
+    inspection_id = record_id(data, "inspection_id", errors)
+    decision = TipDecision(
+        **{
+            key: str(data.get(key) or "")
+            for key in ("reason", "forwarded_to", "letter_no", "title", "subject_name")
+        },
+        inspection_id=inspection_id,
+    )
+    return decision, errors
+
+
+def _decision_values(
+    outcome: str, decision: TipDecision, unread: Mapping[str, str] | None
+) -> tuple[dict[Any, Any], int | None, Errors]:
+    """The columns a decision writes, the case it joins, and its problems."""
+    errors = Errors()
+    data = vars(decision)
+    changes: dict[Any, Any] = {}
     inspection_id: int | None = None
     if outcome == "rejected":
         changes[Tip.decision_reason] = text(data, "reason", errors, max_length=5_000, required=True)
@@ -516,6 +699,38 @@ async def decide(
         inspection_id = record_id(data, "inspection_id", errors)
         if inspection_id is None and "inspection_id" not in errors:
             errors["inspection_id"] = "This field is required."
+    # What a form could not read counts for the fields this outcome reads, not the others.
+    unread = unread or {}
+    errors.update({key: unread[key] for key in DECISION_FIELDS.get(outcome, ()) if key in unread})
+    return changes, inspection_id, errors
+
+
+async def decide(
+    principal: Principal,
+    tip_id: int,
+    outcome: str,
+    decision: TipDecision,
+    version: int | None,
+    ip: str = "",
+    *,
+    unread: Mapping[str, str] | None = None,
+) -> TipOut:
+    """Accept (a new ad-hoc case), attach (to a case under way), forward or reject a tip;
+    InvalidInput names every field the outcome needs and is missing (with ``unread``, the
+    case number a form could not read)."""
+    if not principal.can("tip.triage"):
+        raise Forbidden()
+    tip = await get_tip(principal, tip_id)
+    try:
+        rules.decide(tip.status, outcome)
+    except rules.IllegalDecision as refused:
+        raise Conflict(MSG_DECIDED, code="tip_decided") from refused
+    changes, inspection_id, errors = _decision_values(outcome, decision, unread)
+    changes.update(
+        {Tip.status: outcome, Tip.decided_on: clock.today(), Tip.decided_by: principal.id}
+    )
+    if tip.handler is None:
+        changes[Tip.handler] = principal.id
     errors.raise_if_any()
     # One unit of work: the subject and the case an accepted tip opens, the tip's decision
     # (version-checked) and its audit row commit together, or nothing does (a concurrent
@@ -529,23 +744,24 @@ async def decide(
         if outcome == "accepted":
             from inspect_app.services.inspections import create_inspection
 
+            data = vars(decision)
             title = text(data, "title", errors, max_length=1000) or _default_title(tip)
             subject_name = (
                 text(data, "subject_name", errors, max_length=500, single_line=True)
-                or tip["subject_name"]
+                or tip.subject_name
             )
             if not subject_name and "subject_name" not in errors:
                 errors["subject_name"] = MSG_SUBJECT_NEEDED
             errors.raise_if_any()
-            subject_id = await _subject_for(principal, subject_name, tip["subject_tax_code"], ip)
+            subject_id = await _subject_for(principal, subject_name, tip.subject_tax_code, ip)
             created = await create_inspection(
                 principal,
                 {
-                    "agency_id": tip["agency"],
+                    "agency_id": tip.agency,
                     "title": title,
                     "origin": "ad_hoc",
-                    "origin_source": rules.origin_source(tip["kind"], tip["channel"]),
-                    "origin_ref": f"{tip['code']}",
+                    "origin_source": rules.origin_source(tip.kind, tip.channel),
+                    "origin_ref": tip.code,
                     "kind": "inspection",
                     "subject_ids": [subject_id],
                 },
@@ -560,9 +776,9 @@ async def decide(
             actor=principal,
             entity_type="tip",
             entity_id=tip_id,
-            agency_id=tip["agency"],
+            agency_id=tip.agency,
             after={
-                "code": tip["code"],
+                "code": tip.code,
                 "status": outcome,
                 "inspection_id": inspection_id,
                 "reason": changes.get(Tip.decision_reason, ""),
@@ -588,9 +804,9 @@ async def _subject_for(principal: Principal, name: str, tax_code: str, ip: str) 
     return (await create_subject(principal, asked, ip)).id
 
 
-def _default_title(tip: dict[str, Any]) -> str:
-    subject = tip["subject_name"] or tip["place"]
-    base = f"Thanh tra đột xuất theo phản ánh {tip['code']}"
+def _default_title(tip: TipOut) -> str:
+    subject = tip.subject_name or tip.place
+    base = f"Thanh tra đột xuất theo phản ánh {tip.code}"
     return f"{base}: {subject}"[:1000] if subject else base
 
 

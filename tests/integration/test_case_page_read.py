@@ -226,7 +226,7 @@ async def test_the_one_statement_read_equals_the_loaders(people: dict[str, Any])
     assert len(page.measures.items) == 2 and page.measures.next_cursor is None
     assert [f["filename"] for f in page.files] == ["ket-luan.pdf"]
     assert sum(len(v) for v in page.finding_files.values()) == 1
-    assert page.tip and page.tip["code"] == "PA-TEST-0001"
+    assert page.tip and page.tip.code == "PA-TEST-0001"
     assert page.publication and page.publication["summary"] == "Tóm tắt"
     assert [a["kind"] for a in page.approvals] == ["measure_write_off"]
     assert page.import_sources and page.import_sources[0]["row_number"] == 7
