@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Controller, get, put
 from litestar.params import FromPath
 
 from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
-from inspect_app.schemas.cases import given
 from inspect_app.schemas.publications import Publication, PublicationSave
 from inspect_app.services import publications
+from inspect_app.services.publications import PublicVersion
 
 
-def _out(row: dict[str, Any]) -> Publication:
-    listed = row["published_on"] is not None and row["unpublished_at"] is None
+def _out(found: PublicVersion) -> Publication:
     return Publication(
-        id=row["id"],
-        inspection_id=row["inspection"],
-        summary=row["summary"],
-        public_text=row["public_text"],
-        file_name=row["file_name"],
-        published_on=row["published_on"],
-        unpublished_at=row["unpublished_at"],
-        unpublish_reason=row["unpublish_reason"],
-        public_url=f"/public/conclusions/{row['id']}" if listed else None,
-        version=row["version"],
+        id=found.id,
+        inspection_id=found.inspection_id,
+        summary=found.summary,
+        public_text=found.public_text,
+        file_name=found.file_name,
+        published_on=found.published_on,
+        unpublished_at=found.unpublished_at,
+        unpublish_reason=found.unpublish_reason,
+        public_url=found.public_url,
+        version=found.version,
     )
 
 
@@ -52,6 +49,4 @@ class PublicationApiController(Controller):
     ) -> Publication:
         """Prepare or correct the public version of a concluded case's conclusion; the case's
         ``publish`` event is refused (409 ``no_public_version``) until there is one."""
-        values = given(data)
-        row = await publications.save_publication(principal, inspection_id, values, None, ip)
-        return _out(row)
+        return _out(await publications.save_publication(principal, inspection_id, data, None, ip))

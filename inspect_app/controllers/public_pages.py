@@ -21,6 +21,7 @@ from inspect_app.domain import tips as rules
 from inspect_app.errors import InvalidInput
 from inspect_app.forms.common import parse_form
 from inspect_app.services import publications, reference_cache, tips
+from inspect_app.services.publications import PortalAgency, PortalItem
 from inspect_app.settings import get_settings
 
 PUBLIC = {"public": True}
@@ -174,7 +175,7 @@ class PublicConclusionController(Controller):
 
         async def render() -> str:
             found = await publications.public_list(filters)
-            query = {k: v for k, v in filters.items() if v and k != "page"}
+            query = filters.query()
             if lang != get_settings().default_language:
                 query["lang"] = lang
             engine = request.app.template_engine
@@ -191,7 +192,7 @@ class PublicConclusionController(Controller):
                 )
             )
 
-        key = ("page", tuple(sorted(filters.items())), lang)
+        key = ("page", filters, lang)
         html = await reference_cache.cached(publications.CACHE_NAME, key, render)
         return Response(content=html, media_type=MediaType.HTML)
 
@@ -210,7 +211,7 @@ class PublicConclusionController(Controller):
         row, path = await publications.public_file(publication_id)
         return File(
             path=path,
-            filename=row["file_name"] or "ket-luan.pdf",
+            filename=row.file_name or "ket-luan.pdf",
             media_type="application/pdf",
             content_disposition_type="inline",
         )
@@ -229,30 +230,30 @@ class PublicConclusionController(Controller):
         return Response(content=body, media_type="application/atom+xml; charset=utf-8")
 
 
-def _feed(agency: dict[str, Any], items: list[dict[str, Any]], base: str) -> str:
+def _feed(agency: PortalAgency, items: list[PortalItem], base: str) -> str:
     """An agency's published conclusions as an Atom document."""
     updated = max(
-        (item["updated_at"] for item in items),
+        (item.updated_at for item in items if item.updated_at is not None),
         default=datetime(2000, 1, 1, tzinfo=UTC),
     )
     entries = "".join(
         "<entry>"
-        f"<title>{_atom_text(item['conclusion_no'])} — {_atom_text(item['title'])}</title>"
-        f'<link href="{base}/public/conclusions/{item["id"]}"/>'
-        f"<id>{base}/public/conclusions/{item['id']}</id>"
-        f"<updated>{_atom_text(item['updated_at'].isoformat())}</updated>"
-        f"<published>{item['published_on'].isoformat()}T00:00:00+07:00</published>"
-        f"<summary>{_atom_text(item['summary'])}</summary>"
+        f"<title>{_atom_text(item.conclusion_no)} — {_atom_text(item.title)}</title>"
+        f'<link href="{base}/public/conclusions/{item.id}"/>'
+        f"<id>{base}/public/conclusions/{item.id}</id>"
+        f"<updated>{_atom_text((item.updated_at or updated).isoformat())}</updated>"
+        f"<published>{item.published_on.isoformat()}T00:00:00+07:00</published>"
+        f"<summary>{_atom_text(item.summary)}</summary>"
         "</entry>"
         for item in items
     )
     return (
         '<?xml version="1.0" encoding="utf-8"?>'
         '<feed xmlns="http://www.w3.org/2005/Atom">'
-        f"<title>{_atom_text(agency['name'])} — kết luận thanh tra</title>"
-        f"<id>{base}/public/feeds/{_atom_text(agency['code'])}</id>"
-        f'<link rel="self" href="{base}/public/feeds/{_atom_text(agency["code"])}"/>'
-        f'<link href="{base}/public/conclusions?agency={_atom_text(agency["code"])}"/>'
+        f"<title>{_atom_text(agency.name)} — kết luận thanh tra</title>"
+        f"<id>{base}/public/feeds/{_atom_text(agency.code)}</id>"
+        f'<link rel="self" href="{base}/public/feeds/{_atom_text(agency.code)}"/>'
+        f'<link href="{base}/public/conclusions?agency={_atom_text(agency.code)}"/>'
         f"<updated>{updated.isoformat()}</updated>"
         f"{entries}</feed>"
     )

@@ -48,7 +48,9 @@ class PublicationPageController(Controller):
             file = (upload.filename, await upload.read())
         lang = request_language(request)
         try:
-            await publications.save_publication(principal, inspection_id, data, file, ip)
+            await publications.save_publication(
+                principal, inspection_id, publications.publication_request(data), file, ip
+            )
         except InvalidInput as exc:
             flash(request, _problems(request, exc.errors), "error")
         except Conflict as exc:

@@ -29,6 +29,7 @@ from inspect_app.services import subjects as subject_service
 from inspect_app.services.case_context import CaseContext
 from inspect_app.services.casework import ensure_id, page_limit
 from inspect_app.services.json_lists import Field, JsonList, fields_of, list_columns, take_lists
+from inspect_app.services.publications import PublicVersion, publication_out
 from inspect_app.services.tips import TipLink
 from inspect_app.services.users import TeamOption
 from models.tables import Finding, Inspection, Publication
@@ -237,7 +238,7 @@ class CasePage:
     history: list[dict[str, Any]] | None
     import_sources: list[dict[str, Any]]
     tip: TipLink | None
-    publication: dict[str, Any] | None
+    publication: PublicVersion | None
     approvals: list[dict[str, Any]]
     # The agency the case belonged to before it merged into its own ("" if none).
     former_agency: str = ""
@@ -286,6 +287,6 @@ async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
         history=[audit.history_out(h) for h in got["history"]] if "history" in got else None,
         import_sources=got["import_sources"],
         tip=TipLink(**got["tip"][0]) if got["tip"] else None,
-        publication=got["publication"][0] if got["publication"] else None,
+        publication=publication_out(got["publication"][0]) if got["publication"] else None,
         approvals=[approvals.approval_out(a, principal) for a in got["approvals"]],
     )

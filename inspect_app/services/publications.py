@@ -17,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from inspect_app.domain.messages import N_, bound
 from inspect_app.domain.text import fold_vietnamese, searchable_number
 from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.publications import PublicationSave
 from inspect_app.services import audit, reference_cache
 from inspect_app.services.attachments import clean_filename, detect_type
 from inspect_app.services.case_access import ensure_case_write
@@ -73,15 +76,85 @@ async def _case(principal: Principal, inspection_id: int) -> dict[str, Any]:
     return await visible_case(principal, inspection_id)
 
 
-async def get_publication(principal: Principal, inspection_id: int) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class PublicVersion:
+    """The public version of a case's conclusion, as staff prepare it, and its time on the
+    portal (``public_url`` while it is listed there)."""
+
+    id: int
+    inspection_id: int
+    agency_id: int
+    summary: str
+    public_text: str
+    file_name: str
+    has_file: bool
+    published_on: date | None
+    unpublished_at: datetime | None
+    unpublish_reason: str
+    version: int
+
+    @property
+    def listed(self) -> bool:
+        return self.published_on is not None and self.unpublished_at is None
+
+    @property
+    def public_url(self) -> str | None:
+        return f"/public/conclusions/{self.id}" if self.listed else None
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _instant(value: Any) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    stamp = datetime.fromisoformat(str(value))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def publication_out(row: Mapping[str, Any]) -> PublicVersion:
+    """A stored publication row (or the case page's JSON of it) as a PublicVersion."""
+    return PublicVersion(
+        id=int(row["id"]),
+        inspection_id=int(row["inspection"]),
+        agency_id=int(row["agency"]),
+        summary=str(row["summary"] or ""),
+        public_text=str(row["public_text"] or ""),
+        file_name=str(row["file_name"] or ""),
+        has_file=bool(row["file_storage"]),
+        published_on=_day(row["published_on"]),
+        unpublished_at=_instant(row["unpublished_at"]),
+        unpublish_reason=str(row["unpublish_reason"] or ""),
+        version=int(row["version"]),
+    )
+
+
+async def get_publication(principal: Principal, inspection_id: int) -> PublicVersion | None:
     """The public version of a case in scope, if prepared."""
     await _case(principal, inspection_id)
     return await publication_of(inspection_id)
 
 
-async def publication_of(inspection_id: int) -> dict[str, Any] | None:
+async def publication_of(inspection_id: int) -> PublicVersion | None:
     """The public version of a case whose scope the caller has checked."""
-    return await Publication.select().where(Publication.inspection == inspection_id).first()
+    row = await Publication.select().where(Publication.inspection == inspection_id).first()
+    return None if row is None else publication_out(row)
+
+
+def publication_request(data: Mapping[str, Any]) -> PublicationSave:
+    """The public version's form (summary, text, the version it was read at) as what
+    :func:`save_publication` takes. A version that is not a number is one no stored
+    version has: the save is refused as stale."""
+    raw = str(data.get("version") or "").strip()
+    version = (int(raw) if raw.isdigit() and len(raw) <= 10 else 0) if raw else None
+    return PublicationSave(
+        summary=str(data.get("summary") or ""),
+        public_text=str(data.get("public_text") or ""),
+        version=version,
+    )
 
 
 async def _case_copy(inspection_id: int) -> dict[str, Any]:
@@ -141,30 +214,31 @@ def _search_text(copy: dict[str, Any], summary: str) -> str:
 async def save_publication(
     principal: Principal,
     inspection_id: int,
-    data: dict[str, Any],
+    request: PublicationSave,
     upload: tuple[str, bytes] | None,
     ip: str = "",
-) -> dict[str, Any]:
-    """Prepare or correct the public version of a concluded case's conclusion."""
+) -> PublicVersion:
+    """Prepare or correct the public version of a concluded case's conclusion; a request
+    read at another version than the stored one is refused as stale."""
     if not principal.can("inspection.edit"):
         raise Forbidden()
     case = await _case(principal, inspection_id)
     await ensure_case_write(principal, case, "inspection.edit")
     if case["concluded_on"] is None or case["status"] not in ("concluded", "closed"):
         raise Conflict(MSG_NOT_CONCLUDED, code="not_concluded")
-    current = await Publication.select().where(Publication.inspection == inspection_id).first()
+    current = await publication_of(inspection_id)
     errors = Errors()
+    data = {"summary": request.summary, "public_text": request.public_text}
     summary = text(data, "summary", errors, max_length=5_000, required=True) or ""
     public_text = text(data, "public_text", errors, max_length=500_000) or ""
     content = upload[1] if upload and upload[1] else None
     if content is not None and detect_type(content) != "pdf":
         errors["file"] = MSG_PDF_ONLY
-    has_file = content is not None or bool(current and current["file_storage"])
+    has_file = content is not None or bool(current and current.has_file)
     if "public_text" not in errors and not public_text and not has_file:
         errors["public_text"] = MSG_NOTHING_PUBLIC
-    version = data.get("version")
     errors.raise_if_any()
-    if current is not None and str(version or "") not in ("", str(current["version"])):
+    if current is not None and request.version not in (None, current.version):
         raise Conflict(MSG_STALE, code="stale")
     values: dict[Any, Any] = {
         **_copied_columns(await _case_copy(inspection_id), summary),
@@ -192,10 +266,8 @@ async def save_publication(
             await Publication.insert(Publication(inspection=inspection_id, **named))
         else:
             changed = (
-                await Publication.update({**values, Publication.version: current["version"] + 1})
-                .where(
-                    (Publication.id == current["id"]) & (Publication.version == current["version"])
-                )
+                await Publication.update({**values, Publication.version: current.version + 1})
+                .where((Publication.id == current.id) & (Publication.version == current.version))
                 .returning(Publication.id)
             )
             if not changed:
@@ -246,17 +318,17 @@ async def mark_published(inspection_id: int, on: date, user_id: int) -> None:
 
 async def unpublish(
     principal: Principal, inspection_id: int, reason: str, ip: str = ""
-) -> dict[str, Any]:
+) -> PublicVersion:
     """Take a conclusion off the portal (heads), with a reason, after the legal minimum."""
     if not principal.can("publication.unpublish"):
         raise Forbidden()
     current = await get_publication(principal, inspection_id)
-    if current is None or current["published_on"] is None or current["unpublished_at"]:
+    if current is None or current.published_on is None or current.unpublished_at:
         raise Conflict(MSG_NOT_PUBLISHED, code="not_published")
     errors = Errors()
     why = text({"reason": reason}, "reason", errors, max_length=5_000, required=True)
     errors.raise_if_any()
-    earliest = current["published_on"] + timedelta(days=min_days())
+    earliest = current.published_on + timedelta(days=min_days())
     if clock.today() < earliest:
         raise InvalidInput(
             {"reason": bound(MSG_TOO_EARLY, days=min_days(), date=format_date(earliest))}
@@ -268,13 +340,13 @@ async def unpublish(
                 Publication.unpublish_reason: why,
                 Publication.version: Publication.version + 1,
             }
-        ).where(Publication.id == current["id"])
+        ).where(Publication.id == current.id)
         await audit.record(
             "publication_unpublish",
             actor=principal,
             entity_type="inspection",
             entity_id=inspection_id,
-            agency_id=current["agency"],
+            agency_id=current.agency_id,
             after={"reason": why},
             ip=ip,
         )
@@ -303,9 +375,72 @@ PUBLIC_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class PortalFilters:
+    """The portal's filters, reduced to what can match (see :func:`clean_filters`)."""
+
+    q: str = ""
+    agency: str = ""
+    year: int | None = None
+    tax_code: str = ""
+    page: int = 1
+
+    def query(self) -> dict[str, str | int]:
+        """The filters set (the page aside), for a link that keeps them."""
+        shown = {"q": self.q, "agency": self.agency, "year": self.year, "tax_code": self.tax_code}
+        return {key: value for key, value in shown.items() if value}
+
+
+@dataclass(frozen=True)
+class PortalItem:
+    """A published conclusion as the portal shows it (the text with one item, the time of
+    its last change with a feed's)."""
+
+    id: int
+    title: str
+    conclusion_no: str
+    concluded_on: date | None
+    year: int | None
+    subject_names: str
+    subject_tax_codes: str
+    summary: str
+    published_on: date
+    file_name: str
+    file_size: int
+    agency_name: str
+    agency_code: str
+    public_text: str = ""
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PortalPage:
+    """A page of the portal's list, and whether a next one exists."""
+
+    items: list[PortalItem]
+    more: bool
+    page: int
+
+
+@dataclass(frozen=True)
+class PortalAgency:
+    """An agency with conclusions on the portal."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PortalFile:
+    """The PDF of a public version, where it is kept on disk aside."""
+
+    file_name: str
+    file_size: int
+
+
 def clean_filters(
     q: str | None, agency: str | None, year: str | None, tax_code: str | None, page: str | None
-) -> dict[str, Any]:
+) -> PortalFilters:
     """The portal's filters as typed, reduced to what can match (nothing raises)."""
 
     def short(value: str | None, limit: int) -> str:
@@ -313,78 +448,98 @@ def clean_filters(
         return value.strip()[:limit]
 
     year_text, page_text = short(year, 4), short(page, 5)
-    return {
-        "q": short(q, 200),
-        "agency": short(agency, 32),
-        "year": int(year_text) if year_text.isdigit() and 1990 <= int(year_text) <= 2100 else None,
-        "tax_code": "".join(ch for ch in short(tax_code, 14) if ch.isdigit() or ch == "-"),
-        "page": max(1, min(int(page_text), 10_000)) if page_text.isdigit() else 1,
-    }
+    return PortalFilters(
+        q=short(q, 200),
+        agency=short(agency, 32),
+        year=int(year_text) if year_text.isdigit() and 1990 <= int(year_text) <= 2100 else None,
+        tax_code="".join(ch for ch in short(tax_code, 14) if ch.isdigit() or ch == "-"),
+        page=max(1, min(int(page_text), 10_000)) if page_text.isdigit() else 1,
+    )
 
 
-async def public_list(filters: dict[str, Any]) -> dict[str, Any]:
+def _item(row: Mapping[str, Any]) -> PortalItem:
+    return PortalItem(
+        id=int(row["id"]),
+        title=str(row["title"] or ""),
+        conclusion_no=str(row["conclusion_no"] or ""),
+        concluded_on=_day(row["concluded_on"]),
+        year=None if row["year"] is None else int(row["year"]),
+        subject_names=str(row["subject_names"] or ""),
+        subject_tax_codes=str(row["subject_tax_codes"] or ""),
+        summary=str(row["summary"] or ""),
+        published_on=row["published_on"],
+        file_name=str(row["file_name"] or ""),
+        file_size=int(row["file_size"] or 0),
+        agency_name=str(row["agency_name"]),
+        agency_code=str(row["agency_code"]),
+        public_text=str(row.get("public_text") or ""),
+        updated_at=_instant(row.get("updated_at")),
+    )
+
+
+async def public_list(filters: PortalFilters) -> PortalPage:
     """One page of published conclusions matching the filters, newest first (cached)."""
-    key = tuple(sorted(filters.items()))
-    return await reference_cache.cached(CACHE_NAME, ("list", key), lambda: _list(filters))
+    return await reference_cache.cached(CACHE_NAME, ("list", filters), lambda: _list(filters))
 
 
-async def _list(filters: dict[str, Any]) -> dict[str, Any]:
+async def _list(filters: PortalFilters) -> PortalPage:
     query = Publication.select(*PUBLIC_COLUMNS).where(LISTED)
-    if filters["q"]:
-        for word in fold_vietnamese(filters["q"]).split()[:8]:
+    if filters.q:
+        for word in fold_vietnamese(filters.q).split()[:8]:
             pattern = f"%{word}%"
             query = query.where(
                 Publication.search_text.ilike(pattern)
                 if is_postgres()
                 else Publication.search_text.like(pattern)
             )
-    if filters["agency"]:
-        query = query.where(Publication.agency.code == filters["agency"])
-    if filters["year"]:
-        query = query.where(Publication.year == filters["year"])
-    if filters["tax_code"]:
-        query = query.where(Publication.subject_tax_codes.like(f"%{filters['tax_code']}%"))
-    offset = (filters["page"] - 1) * PAGE_SIZE
+    if filters.agency:
+        query = query.where(Publication.agency.code == filters.agency)
+    if filters.year:
+        query = query.where(Publication.year == filters.year)
+    if filters.tax_code:
+        query = query.where(Publication.subject_tax_codes.like(f"%{filters.tax_code}%"))
+    offset = (filters.page - 1) * PAGE_SIZE
     rows = await (
         query.order_by(Publication.published_on, ascending=False)
         .order_by(Publication.id, ascending=False)
         .offset(offset)
         .limit(PAGE_SIZE + 1)
     )
-    return {"items": rows[:PAGE_SIZE], "more": len(rows) > PAGE_SIZE, "page": filters["page"]}
+    return PortalPage([_item(row) for row in rows[:PAGE_SIZE]], len(rows) > PAGE_SIZE, filters.page)
 
 
-async def public_agencies() -> list[dict[str, Any]]:
+async def public_agencies() -> list[PortalAgency]:
     """Agencies with a conclusion on the portal, for the filter (cached)."""
 
-    async def load() -> list[dict[str, Any]]:
+    async def load() -> list[PortalAgency]:
         rows = await Agency.raw(
             "SELECT a.code, a.name FROM agency a WHERE EXISTS (SELECT 1 FROM publication p"
             " WHERE p.agency = a.id AND p.published_on IS NOT NULL AND p.unpublished_at IS NULL)"
             " ORDER BY a.path"
         )
-        return list(rows)
+        return [PortalAgency(str(row["code"]), str(row["name"])) for row in rows]
 
     return await reference_cache.cached(CACHE_NAME, "agencies", load)
 
 
-async def public_detail(publication_id: int) -> dict[str, Any]:
+async def public_detail(publication_id: int) -> PortalItem:
     """One published conclusion (404 when not on the portal)."""
 
-    async def load() -> dict[str, Any] | None:
-        return await (
+    async def load() -> PortalItem | None:
+        row = await (
             Publication.select(*PUBLIC_COLUMNS, Publication.public_text)
             .where((Publication.id == publication_id) & LISTED)
             .first()
         )
+        return None if row is None else _item(row)
 
-    row = await reference_cache.cached(CACHE_NAME, ("detail", publication_id), load)
-    if row is None:
+    item = await reference_cache.cached(CACHE_NAME, ("detail", publication_id), load)
+    if item is None:
         raise NotFound()
-    return row
+    return item
 
 
-async def public_file(publication_id: int) -> tuple[dict[str, Any], Path]:
+async def public_file(publication_id: int) -> tuple[PortalFile, Path]:
     """The PDF of a published conclusion's public version."""
     row = (
         await Publication.select(
@@ -395,10 +550,12 @@ async def public_file(publication_id: int) -> tuple[dict[str, Any], Path]:
     )
     if row is None or not row["file_storage"]:
         raise NotFound()
-    return row, _file_dir() / row["file_storage"]
+    return PortalFile(str(row["file_name"] or ""), int(row["file_size"] or 0)), _file_dir() / row[
+        "file_storage"
+    ]
 
 
-async def feed_items(agency_code: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+async def feed_items(agency_code: str) -> tuple[PortalAgency, list[PortalItem]]:
     """The agency and its latest 50 published conclusions, for its Atom feed."""
     agency = (
         await Agency.select(Agency.id, Agency.code, Agency.name)
@@ -408,13 +565,15 @@ async def feed_items(agency_code: str) -> tuple[dict[str, Any], list[dict[str, A
     if agency is None:
         raise NotFound()
 
-    async def load() -> list[dict[str, Any]]:
-        return list(
+    async def load() -> list[PortalItem]:
+        rows = (
             await Publication.select(*PUBLIC_COLUMNS, Publication.updated_at)
             .where(LISTED & (Publication.agency == agency["id"]))
             .order_by(Publication.published_on, ascending=False)
             .order_by(Publication.id, ascending=False)
             .limit(50)
         )
+        return [_item(row) for row in rows]
 
-    return agency, await reference_cache.cached(CACHE_NAME, ("feed", agency["id"]), load)
+    found = PortalAgency(str(agency["code"]), str(agency["name"]))
+    return found, await reference_cache.cached(CACHE_NAME, ("feed", agency["id"]), load)

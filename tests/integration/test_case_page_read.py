@@ -19,6 +19,7 @@ from inspect_app.errors import NotFound
 from inspect_app.importing.store import sources_of_case
 from inspect_app.schemas.approvals import ExecutionReversal, PendingOnly
 from inspect_app.schemas.cases import ExecutionCreate, MeasureUpdate
+from inspect_app.schemas.publications import PublicationSave
 from inspect_app.services import (
     approvals,
     attachments,
@@ -88,7 +89,7 @@ async def _full_case(people: dict[str, Any]) -> dict[str, Any]:
     await publications.save_publication(
         lead.principal,
         case["id"],
-        {"summary": "Tóm tắt", "public_text": "Nội dung công khai"},
+        PublicationSave(summary="Tóm tắt", public_text="Nội dung công khai"),
         None,
     )
     await Tip.insert(
@@ -227,7 +228,7 @@ async def test_the_one_statement_read_equals_the_loaders(people: dict[str, Any])
     assert [f["filename"] for f in page.files] == ["ket-luan.pdf"]
     assert sum(len(v) for v in page.finding_files.values()) == 1
     assert page.tip and page.tip.code == "PA-TEST-0001"
-    assert page.publication and page.publication["summary"] == "Tóm tắt"
+    assert page.publication and page.publication.summary == "Tóm tắt"
     assert [a["kind"] for a in page.approvals] == ["measure_write_off"]
     assert page.import_sources and page.import_sources[0]["row_number"] == 7
     assert page.history and set(page.team) == {people["lead"].id, people["inspector"].id}

@@ -13,6 +13,7 @@ from xml.etree import ElementTree
 import pytest
 
 from inspect_app.errors import Conflict, InvalidInput
+from inspect_app.schemas.publications import PublicationSave
 from inspect_app.services import publications
 from models.tables import Attachment, AuditEvent, Inspection, InspectionSubject, Publication
 from tests.conftest import app_client
@@ -75,17 +76,22 @@ async def test_publish_needs_a_public_version_then_the_portal_shows_it(
     assert await Publication.count() == 0
     # A summary alone is not a public version.
     with pytest.raises(InvalidInput) as problems:
-        await publications.save_publication(lead.principal, case_id, {"summary": "Tóm tắt"}, None)
+        await publications.save_publication(
+            lead.principal, case_id, PublicationSave(summary="Tóm tắt"), None
+        )
     assert problems.value.errors == {"public_text": publications.MSG_NOTHING_PUBLIC}
     with pytest.raises(InvalidInput) as problems:
         await publications.save_publication(
-            lead.principal, case_id, {"summary": "Tóm tắt"}, ("ket-luan.pdf", b"not a pdf")
+            lead.principal,
+            case_id,
+            PublicationSave(summary="Tóm tắt"),
+            ("ket-luan.pdf", b"not a pdf"),
         )
     assert problems.value.errors == {"file": publications.MSG_PDF_ONLY}
     await publications.save_publication(
         lead.principal,
         case_id,
-        {"summary": "Kết luận về quản lý đất đai", "public_text": "Toàn văn công khai."},
+        PublicationSave(summary="Kết luận về quản lý đất đai", public_text="Toàn văn công khai."),
         ("ket-luan-cong-khai.pdf", PDF),
     )
     assert (await _publish(client, lead, case_id)).status_code == 200
@@ -120,7 +126,7 @@ async def test_nothing_internal_is_reachable_from_a_public_address(
     lead, agency = people["lead"], people["tree"]["A"]
     case_id = await _concluded_case(agency, lead)
     await publications.save_publication(
-        lead.principal, case_id, {"summary": "Tóm tắt", "public_text": "Công khai."}, None
+        lead.principal, case_id, PublicationSave(summary="Tóm tắt", public_text="Công khai."), None
     )
     assert (await _publish(client, lead, case_id)).status_code == 200
     attachment = (await Attachment.select(Attachment.id))[0]["id"]
@@ -158,7 +164,7 @@ async def test_taking_it_down_needs_a_reason_and_the_legal_minimum(
     head = await make_user(agency, "head")
     case_id = await _concluded_case(agency, lead)
     await publications.save_publication(
-        lead.principal, case_id, {"summary": "Tóm tắt", "public_text": "Công khai."}, None
+        lead.principal, case_id, PublicationSave(summary="Tóm tắt", public_text="Công khai."), None
     )
     assert (await _publish(client, lead, case_id)).status_code == 200
     from inspect_app import clock
@@ -184,3 +190,33 @@ async def test_taking_it_down_needs_a_reason_and_the_legal_minimum(
     with pytest.raises(Conflict):
         await publications.unpublish(head.principal, case_id, "again")
     assert timedelta(days=publications.min_days()) == timedelta(days=15)
+
+
+async def test_a_public_version_form_read_at_another_version_is_refused(
+    people: dict[str, Any],
+) -> None:
+    lead, agency = people["lead"], people["tree"]["A"]
+    case_id = await _concluded_case(agency, lead)
+    form = {"summary": "Tóm tắt", "public_text": "Công khai."}
+    # The first save has no version to read; blank means "new".
+    assert publications.publication_request({**form, "version": ""}).version is None
+    saved = await publications.save_publication(
+        lead.principal, case_id, publications.publication_request(form), None
+    )
+    assert saved.version == 1 and saved.public_url is None  # not on the portal yet
+    # A version that is not a number is one no stored version has: refused as stale.
+    for version in ("abc", "0", "2", "99999999999"):
+        with pytest.raises(Conflict):
+            await publications.save_publication(
+                lead.principal,
+                case_id,
+                publications.publication_request({**form, "summary": "Khác", "version": version}),
+                None,
+            )
+    corrected = await publications.save_publication(
+        lead.principal,
+        case_id,
+        publications.publication_request({**form, "summary": "Sửa", "version": "1"}),
+        None,
+    )
+    assert (corrected.summary, corrected.version) == ("Sửa", 2)
