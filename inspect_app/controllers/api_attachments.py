@@ -19,7 +19,7 @@ from inspect_app.schemas.bounds import (
     RecordId,
     RequiredQueryId,
 )
-from inspect_app.schemas.cases import Attachment, AttachmentList, to
+from inspect_app.schemas.cases import Attachment, AttachmentList
 from inspect_app.services import attachments
 from inspect_app.settings import get_settings
 
@@ -56,14 +56,13 @@ class AttachmentApiController(Controller):
     ) -> Attachment:
         """Attach a PDF, DOCX, XLSX, JPEG or PNG file to a record in scope."""
         content = await data.file.read()
-        created = await attachments.upload(
+        return await attachments.upload(
             principal,
-            {"entity_type": data.entity_type, "entity_id": data.entity_id},
+            attachments.AttachmentTarget(data.entity_type, data.entity_id),
             data.file.filename or "",
             content,
             ip,
         )
-        return to(Attachment, created)
 
     @get("/", opt={"permission": "read"})
     async def list_attachments(
@@ -73,8 +72,7 @@ class AttachmentApiController(Controller):
         entity_id: RequiredQueryId,
     ) -> AttachmentList:
         """The attachments of one record."""
-        page = await attachments.list_attachments(principal, entity_type, entity_id)
-        return to(AttachmentList, page)
+        return await attachments.list_attachments(principal, entity_type, entity_id)
 
     @get("/{attachment_id:int}", opt={"permission": "read"}, media_type="application/octet-stream")
     async def download(self, principal: Principal, attachment_id: FromPath[int]) -> File:
@@ -82,7 +80,7 @@ class AttachmentApiController(Controller):
         row, path = await attachments.download(principal, attachment_id)
         return File(
             path=path,
-            filename=row["filename"],
-            media_type=row["content_type"],
+            filename=row.filename,
+            media_type=row.content_type,
             content_disposition_type="attachment",
         )

@@ -62,7 +62,7 @@ async def _finding_form(
     if values.get("category") and values["category"] not in categories:
         categories[values["category"]] = values["category"]
     files = (
-        (await attachments.list_attachments(principal, "finding", finding.id))["items"]
+        (await attachments.list_attachments(principal, "finding", finding.id)).items
         if finding
         else []
     )
@@ -516,19 +516,23 @@ class CaseRecordPageController(Controller):
         upload = data.get("file")
         content = await upload.read() if isinstance(upload, UploadFile) else b""
         filename = upload.filename if isinstance(upload, UploadFile) else ""
-        target = records.attachment_target(data)
+        named = records.attachment_target(data)
+        target, unread = attachments.target_request(named)
         try:
-            created = await attachments.upload(principal, target, filename or "", content, ip)
+            created = await attachments.upload(
+                principal, target, filename or "", content, ip, unread=unread
+            )
         except InvalidInput as exc:
             return await render(
                 request,
                 "inspections/attachment_form.html",
                 status_code=422,
                 errors=exc.errors,
-                values=target,
-                back_url=await _owner_url(principal, target),
+                values=named,
+                back_url=await _owner_url(principal, named),
             )
-        return done(request, "The file was attached.", await _owner_url(principal, created))
+        owner = {"entity_type": created.entity_type, "entity_id": created.entity_id}
+        return done(request, "The file was attached.", await _owner_url(principal, owner))
 
     @get("/attachments/{attachment_id:int}", opt={"permission": "read"})
     async def download(self, principal: Principal, attachment_id: int) -> File:
@@ -536,13 +540,13 @@ class CaseRecordPageController(Controller):
         row, path = await attachments.download(principal, attachment_id)
         return File(
             path=path,
-            filename=row["filename"],
-            media_type=row["content_type"],
+            filename=row.filename,
+            media_type=row.content_type,
             content_disposition_type="attachment",
         )
 
 
-async def _owner_url(principal: Principal, target: dict[str, Any]) -> str:
+async def _owner_url(principal: Principal, target: Mapping[str, Any]) -> str:
     """The page showing the record a file is attached to ("/inspections" when unknown)."""
     kind = target.get("entity_type")
     raw = str(target.get("entity_id") or "")

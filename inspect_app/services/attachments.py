@@ -15,12 +15,17 @@ import re
 import unicodedata
 import uuid
 import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from inspect_app.db import write_transaction
 from inspect_app.errors import InvalidInput, NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import Attachment as AttachmentOut
+from inspect_app.schemas.cases import AttachmentList
 from inspect_app.services import audit
 from inspect_app.services.case_access import ensure_case_write
 from inspect_app.services.casework import Errors, ensure_id, record_id
@@ -162,21 +167,38 @@ async def entity_case(principal: Principal, entity_type: str, entity_id: int) ->
     return row
 
 
-def _out(row: dict[str, Any]) -> dict[str, Any]:
-    row = dict(row)
-    row["agency_id"] = row.pop("agency")
-    row["uploaded_by_id"] = row.pop("uploaded_by")
-    return row
+def _instant(value: Any) -> datetime | None:
+    # A page's JSON list hands a timestamp back as text.
+    if value is None or isinstance(value, datetime):
+        return value
+    stamp = datetime.fromisoformat(str(value))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def _out(row: Mapping[str, Any]) -> AttachmentOut:
+    uploaded_by = row["uploaded_by"]
+    return AttachmentOut(
+        id=int(row["id"]),
+        entity_type=str(row["entity_type"]),
+        entity_id=int(row["entity_id"]),
+        filename=str(row["filename"]),
+        content_type=str(row["content_type"]),
+        size=int(row["size"]),
+        sha256=str(row["sha256"]),
+        uploaded_by_id=None if uploaded_by is None else int(uploaded_by),
+        agency_id=int(row["agency"]),
+        created_at=_instant(row["created_at"]),
+    )
 
 
 def files_by_owner(
-    rows: list[dict[str, Any]], own_type: str, child_ids: list[int]
-) -> tuple[list[dict[str, Any]], dict[int, list[dict[str, Any]]]]:
+    rows: Sequence[Mapping[str, Any]], own_type: str, child_ids: list[int]
+) -> tuple[list[AttachmentOut], dict[int, list[AttachmentOut]]]:
     """Stored attachment rows of one record and of its children (read together by a page),
     shaped: the record's own (``own_type``) in order, and each listed child's (child id ->
     list); a child not in ``child_ids`` (not shown on the page) is left out."""
-    own: list[dict[str, Any]] = []
-    by_child: dict[int, list[dict[str, Any]]] = {child: [] for child in child_ids}
+    own: list[AttachmentOut] = []
+    by_child: dict[int, list[AttachmentOut]] = {child: [] for child in child_ids}
     for row in rows:
         if row["entity_type"] == own_type:
             own.append(_out(row))
@@ -189,22 +211,42 @@ def _storage_path(storage_name: str) -> Path:
     return get_settings().upload_dir / storage_name
 
 
+@dataclass(frozen=True)
+class AttachmentTarget:
+    """The record a file is attached to."""
+
+    entity_type: str
+    entity_id: int
+
+
+def target_request(data: Mapping[str, Any]) -> tuple[AttachmentTarget, Errors]:
+    """The record an upload form names (``entity_type``, ``entity_id``) as what
+    :func:`upload` takes, with the problem of an id that could not be read (pass it as
+    ``unread``)."""
+    errors = Errors()
+    entity_id = record_id(data, "entity_id", errors)
+    return AttachmentTarget(str(data.get("entity_type") or ""), entity_id or 0), errors
+
+
 async def upload(
     principal: Principal,
-    data: dict[str, Any],
+    target: AttachmentTarget,
     filename: str,
     content: bytes,
     ip: str = "",
-) -> dict[str, Any]:
-    """Store a file attached to a visible record; checks type by content and the size limit."""
+    *,
+    unread: Mapping[str, str] | None = None,
+) -> AttachmentOut:
+    """Store a file attached to a visible record; checks type by content and the size limit.
+    InvalidInput names every problem at once, with those of the form (``unread``)."""
     errors = Errors()
     detected: str | None = None
-    entity_type = data.get("entity_type")
+    entity_type = target.entity_type
     if entity_type not in ENTITY_TYPES:
         errors["entity_type"] = "Choose a value from the list."
-    entity_id = record_id(data, "entity_id", errors)
-    if entity_id is None and "entity_id" not in errors:
-        errors["entity_id"] = "This field is required."
+    values = {"entity_id": target.entity_id}
+    entity_id = record_id(values, "entity_id", errors)
+    errors.add_unread(values, unread)
     limit = get_settings().max_upload_mb * 1024 * 1024
     if not content:
         errors["file"] = "Choose a file to upload."
@@ -217,7 +259,7 @@ async def upload(
         elif not clean_filename(filename).lower().endswith(FILE_TYPES[detected][1]):
             errors["file"] = "The file name's extension does not match its content."
     errors.raise_if_any()
-    assert isinstance(entity_type, str) and entity_id is not None and detected is not None
+    assert entity_id is not None and detected is not None
     case = await entity_case(principal, entity_type, entity_id)
     await ensure_case_write(principal, case, "attachment.upload")
     agency_id = int(case["agency_id"])
@@ -245,9 +287,9 @@ async def upload(
                 "upload",
                 actor=principal,
                 entity_type="attachment",
-                entity_id=created["id"],
+                entity_id=created.id,
                 agency_id=agency_id,
-                after={**created, "on": f"{entity_type}:{entity_id}"},
+                after={**audit.snapshot(created), "on": f"{entity_type}:{entity_id}"},
                 ip=ip,
             )
     except BaseException:
@@ -272,17 +314,15 @@ async def _row(principal: Principal, attachment_id: int) -> dict[str, Any]:
     return row
 
 
-async def get_attachment(principal: Principal, attachment_id: int) -> dict[str, Any]:
+async def get_attachment(principal: Principal, attachment_id: int) -> AttachmentOut:
     """The description of one attachment in scope; NotFound otherwise."""
-    row = await _row(principal, attachment_id)
-    row.pop("storage_name")
-    return _out(row)
+    return _out(await _row(principal, attachment_id))
 
 
-async def download(principal: Principal, attachment_id: int) -> tuple[dict[str, Any], Path]:
+async def download(principal: Principal, attachment_id: int) -> tuple[AttachmentOut, Path]:
     """An attachment in scope and the path of its stored file, for sending."""
     row = await _row(principal, attachment_id)
-    path = _storage_path(row.pop("storage_name"))
+    path = _storage_path(row["storage_name"])
     if not path.is_file():
         raise NotFound("The stored file is missing.")
     return _out(row), path
@@ -290,7 +330,7 @@ async def download(principal: Principal, attachment_id: int) -> tuple[dict[str, 
 
 async def list_attachments(
     principal: Principal, entity_type: str, entity_id: int
-) -> dict[str, Any]:
+) -> AttachmentList:
     """The attachments of one visible record, oldest first."""
     if entity_type not in ENTITY_TYPES:
         raise InvalidInput({"entity_type": "Choose a value from the list."})
@@ -304,4 +344,4 @@ async def list_attachments(
         )
         .order_by(Attachment.id)
     )
-    return {"items": [_out(row) for row in rows], "next_cursor": None}
+    return AttachmentList(items=[_out(row) for row in rows])

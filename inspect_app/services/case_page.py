@@ -21,6 +21,7 @@ from typing import Any
 
 from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import Attachment as AttachmentOut
 from inspect_app.schemas.cases import Finding as FindingOut
 from inspect_app.schemas.cases import MeasureList, WithdrawnFinding
 from inspect_app.schemas.cases import Subject as SubjectOut
@@ -231,8 +232,8 @@ class CasePage:
     findings: list[FindingOut]
     withdrawn_findings: list[WithdrawnFinding]
     measures: MeasureList
-    files: list[dict[str, Any]]
-    finding_files: dict[int, list[dict[str, Any]]]
+    files: list[AttachmentOut]
+    finding_files: dict[int, list[AttachmentOut]]
     subjects: dict[int, SubjectOut]
     team: dict[int, TeamOption]
     history: list[dict[str, Any]] | None

@@ -14,6 +14,7 @@ from typing import Any
 
 from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import Attachment as AttachmentOut
 from inspect_app.schemas.cases import Execution
 from inspect_app.schemas.cases import Finding as FindingOut
 from inspect_app.schemas.cases import Measure as MeasureOut
@@ -94,8 +95,8 @@ class MeasurePage:
     measure: MeasureOut
     finding: FindingOut | None
     executions: list[Execution]
-    files: list[dict[str, Any]]
-    execution_files: dict[int, list[dict[str, Any]]]
+    files: list[AttachmentOut]
+    execution_files: dict[int, list[AttachmentOut]]
     member_ids: list[int]
     approvals: list[dict[str, Any]]
     corrected: bool

@@ -58,9 +58,9 @@ pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
-async def _file(actor: Actor, entity_type: str, entity_id: int, name: str) -> dict[str, Any]:
+async def _file(actor: Actor, entity_type: str, entity_id: int, name: str) -> Any:
     return await attachments.upload(
-        actor.principal, {"entity_type": entity_type, "entity_id": entity_id}, name, PDF
+        actor.principal, attachments.AttachmentTarget(entity_type, entity_id), name, PDF
     )
 
 
@@ -84,7 +84,7 @@ async def _full_case(people: dict[str, Any]) -> dict[str, Any]:
     await _file(lead, "finding", kept["id"], "bien-ban.pdf")
     removed = await _file(lead, "finding", about_second["id"], "nham.pdf")
     await Attachment.update({Attachment.deleted_at: datetime.now(UTC)}).where(
-        Attachment.id == removed["id"]
+        Attachment.id == removed.id
     )
     await publications.save_publication(
         lead.principal,
@@ -154,7 +154,7 @@ async def _loaders(principal: Any, case_id: int) -> dict[str, Any]:
     listed = (await inspections.list_inspections(principal, q=case["code"]))["items"]
     assert [row for row in listed if row["id"] == case_id] == [case]
     standing = (await findings.list_findings(principal, case_id, limit=200)).items
-    files = (await attachments.list_attachments(principal, "inspection", case_id))["items"]
+    files = (await attachments.list_attachments(principal, "inspection", case_id)).items
     events = await inspections.list_events(principal, case_id)
     named = {case["lead_user_id"], *case["member_user_ids"], *(e["user_id"] for e in events)}
     return {
@@ -175,9 +175,7 @@ async def _loaders(principal: Any, case_id: int) -> dict[str, Any]:
         "measures": await measures.list_measures(principal, case_id, limit=200),
         "files": files,
         "finding_files": {
-            finding.id: (await attachments.list_attachments(principal, "finding", finding.id))[
-                "items"
-            ]
+            finding.id: (await attachments.list_attachments(principal, "finding", finding.id)).items
             for finding in standing
         },
         "subjects": await subjects.subjects_by_ids(
@@ -225,7 +223,7 @@ async def test_the_one_statement_read_equals_the_loaders(people: dict[str, Any])
     assert page.case["warnings"] and page.case["member_user_ids"] == [people["inspector"].id]
     assert len(page.findings) == 2 and len(page.withdrawn_findings) == 1
     assert len(page.measures.items) == 2 and page.measures.next_cursor is None
-    assert [f["filename"] for f in page.files] == ["ket-luan.pdf"]
+    assert [f.filename for f in page.files] == ["ket-luan.pdf"]
     assert sum(len(v) for v in page.finding_files.values()) == 1
     assert page.tip and page.tip.code == "PA-TEST-0001"
     assert page.publication and page.publication.summary == "Tóm tắt"
@@ -281,13 +279,11 @@ async def test_the_measure_page_read_equals_the_loaders(people: dict[str, Any]) 
         assert page.measure == await measures.get_measure(reader.principal, measure["id"])
         assert page.finding == await findings.get_finding(reader.principal, finding["id"])
         assert _comparable(page.files) == _comparable(
-            (await attachments.list_attachments(reader.principal, "measure", measure["id"]))[
-                "items"
-            ]
+            (await attachments.list_attachments(reader.principal, "measure", measure["id"])).items
         )
         for entry in listed:
             own = await attachments.list_attachments(reader.principal, "execution", entry.id)
-            assert _comparable(page.execution_files[entry.id]) == _comparable(own["items"])
+            assert _comparable(page.execution_files[entry.id]) == _comparable(own.items)
         pending = (
             await approvals.list_approvals(reader.principal, inspection_id=case["id"], limit=200)
         )["items"]
@@ -301,8 +297,8 @@ async def test_the_measure_page_read_equals_the_loaders(people: dict[str, Any]) 
     page = await measure_page.read_measure_page(lead.principal, measure["id"])
     assert len(page.executions) == 3 and page.executions[0].reversed_by == page.executions[2].id
     assert page.executions[2].reverses == paid[0].id
-    assert [f["filename"] for f in page.files] == ["quyet-dinh.pdf"]
-    assert [f["filename"] for f in page.execution_files[paid[1].id]] == ["phieu-thu.pdf"]
+    assert [f.filename for f in page.files] == ["quyet-dinh.pdf"]
+    assert [f.filename for f in page.execution_files[paid[1].id]] == ["phieu-thu.pdf"]
     assert [a["kind"] for a in page.approvals] == ["measure_write_off"]
     assert page.finding is not None and page.corrected is False
     with pytest.raises(NotFound):

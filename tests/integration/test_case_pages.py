@@ -623,3 +623,28 @@ async def test_the_measure_page_has_one_upload_form_for_the_measure_and_its_exec
     assert response.status_code == 200, response.text[:300]
     stored = await Attachment.select(Attachment.entity_type, Attachment.entity_id).first()
     assert stored == {"entity_type": "execution", "entity_id": second}
+
+
+async def test_an_upload_form_names_an_unreadable_record_with_the_file_problem(
+    client: httpx.AsyncClient, world: dict[str, Any]
+) -> None:
+    from models.tables import Attachment
+
+    case = await concluded_case(world["lead"], [await make_subject()])
+    csrf = await sign_in(client, world["lead"])
+    refused = await client.post(
+        "/attachments",
+        data={"_csrf_token": csrf, "entity_type": "inspection", "entity_id": f"{case['id']}x"},
+        files={"file": ("ghi-chu.txt", b"plain text", "text/plain")},
+    )
+    assert refused.status_code == 422
+    assert 'id="e-entity_id"' in refused.text and 'id="e-file"' in refused.text
+    assert "Chọn trong danh sách." in refused.text
+    assert await Attachment.count() == 0
+    # Past 2^31: the same answer, never a database error.
+    too_big = await client.post(
+        "/attachments",
+        data={"_csrf_token": csrf, "target": "finding:2147483648"},
+        files={"file": ("bien-ban.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+    )
+    assert too_big.status_code == 422 and 'id="e-entity_id"' in too_big.text
