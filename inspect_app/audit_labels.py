@@ -33,6 +33,7 @@ from inspect_app.forms.plans import PLAN_FIELDS
 from inspect_app.forms.records import FINDING_FIELDS, MEASURE_FIELDS
 from inspect_app.forms.subjects import SUBJECT_FIELDS
 from inspect_app.i18n import LANGUAGE_NAMES, N_, translate
+from inspect_app.schemas.admin import AuditChange, AuditEntry
 
 # Message ids of the audit actions; lifecycle events ("event.publish") use EVENT_LABELS.
 ACTION_LABELS = {
@@ -345,28 +346,28 @@ def _asked_changes(entity_type: str, value: Any, lang: str) -> str:
 
 
 def readable_changes(
-    entity_type: str, changes: list[dict[str, Any]], lang: str
+    entity_type: str, changes: list[AuditChange], lang: str
 ) -> list[dict[str, str]]:
-    """The changes of an audit row ([{field, before, after}]) as labelled, formatted values."""
+    """The changes of an audit row as labelled, formatted values."""
     labels = {**CORRECTION_LABELS, **FIELD_LABELS.get(entity_type, {})}
     shown: list[dict[str, str]] = []
     for change in changes:
-        field = str(change["field"])
+        field = change.field
         if field in HIDDEN_FIELDS or field == "approval_id":
             continue
         if field == "approval":
             # Who asked and who approved: both names stay on the record.
-            note = change["after"] if isinstance(change["after"], dict) else {}
+            note = change.after if isinstance(change.after, dict) else {}
             named = {key: value for key, value in note.items() if key in APPROVAL_NOTE_LABELS}
             shown += _nested(entity_type, APPROVAL_NOTE_LABELS, None, named, lang)
         elif field == "changes":
-            if not change["after"]:
+            if not change.after:
                 continue  # a write-off asks for no field change: its status says it
             shown.append(
                 _change(
                     translate(labels["changes"], lang),
                     EMPTY,
-                    _asked_changes(entity_type, change["after"], lang),
+                    _asked_changes(entity_type, change.after, lang),
                 )
             )
         elif field == "kind" and entity_type not in KIND_BY_ENTITY:
@@ -374,34 +375,33 @@ def readable_changes(
                 _change(
                     translate(labels["kind"], lang),
                     EMPTY,
-                    _coded(APPROVAL_KIND_LABELS, str(change["after"]), lang),
+                    _coded(APPROVAL_KIND_LABELS, str(change.after), lang),
                 )
             )
         elif field == "deadlines":
-            shown += _nested(entity_type, DEADLINE_LABELS, change["before"], change["after"], lang)
+            shown += _nested(entity_type, DEADLINE_LABELS, change.before, change.after, lang)
         elif field == "event":
-            shown += _nested(entity_type, EVENT_FIELD_LABELS, None, change["after"], lang)
+            shown += _nested(entity_type, EVENT_FIELD_LABELS, None, change.after, lang)
         elif field.endswith(("_id", "_ids")) and field not in labels:
             continue  # a link to another record nobody named: nothing to read
         else:
             shown.append(
                 _change(
                     translate(labels.get(field, field.replace("_", " ").capitalize()), lang),
-                    format_value(entity_type, field, change["before"], lang),
-                    format_value(entity_type, field, change["after"], lang),
+                    format_value(entity_type, field, change.before, lang),
+                    format_value(entity_type, field, change.after, lang),
                 )
             )
     return shown
 
 
-def readable_entry(row: Mapping[str, Any], lang: str) -> dict[str, Any]:
+def readable_entry(row: AuditEntry, lang: str) -> dict[str, Any]:
     """One history row in words: action, kind of record, and its labelled changes."""
-    entity_type = str(row.get("entity_type") or "")
     return {
-        "action": action_label(str(row.get("action") or ""), lang),
-        "entity": entity_label(entity_type, lang),
-        "changes": readable_changes(entity_type, list(row.get("changes") or []), lang),
-        "show_before": row.get("before") is not None,
+        "action": action_label(row.action, lang),
+        "entity": entity_label(row.entity_type, lang),
+        "changes": readable_changes(row.entity_type, row.changes, lang),
+        "show_before": row.before is not None,
     }
 
 

@@ -23,6 +23,7 @@ from inspect_app.i18n import LANGUAGE_NAMES, translate
 from inspect_app.i18n.jinja import install_gettext
 from inspect_app.i18n.jinja import render_language as _lang
 from inspect_app.paths import template_dir
+from inspect_app.schemas.admin import AuditEntry
 from inspect_app.settings import get_settings
 
 TEMPLATE_DIR = template_dir()
@@ -54,7 +55,7 @@ def _datetime(context: Context, value: Any) -> str:
 
 
 @pass_context
-def _history_entry(context: Context, row: dict[str, Any]) -> dict[str, Any]:
+def _history_entry(context: Context, row: AuditEntry) -> dict[str, Any]:
     return readable_entry(row, _lang(context))
 
 

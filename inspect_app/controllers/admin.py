@@ -38,7 +38,6 @@ from inspect_app.schemas.admin import (
     AgencyList,
     AgencyMerge,
     AgencyUpdate,
-    AuditChange,
     AuditEntry,
     AuditList,
     User,
@@ -66,11 +65,7 @@ AUDIT_ENTITY_TYPES = (
 )
 
 
-def _next(rows: list[dict[str, Any]], limit: int) -> str | None:
-    return str(rows[-1]["id"]) if len(rows) == limit else None
-
-
-def _next_of(items: Sequence[User | Agency], limit: int) -> str | None:
+def _next_of(items: Sequence[User | Agency | AuditEntry], limit: int) -> str | None:
     return str(items[-1].id) if len(items) == limit else None
 
 
@@ -181,14 +176,7 @@ class AdminApiController(Controller):
         rows = await audit.visible_history(
             principal, entity_type, entity_id, cursor=list_cursor(cursor), limit=limit
         )
-        items = [
-            AuditEntry(
-                **{key: value for key, value in row.items() if key != "changes"},
-                changes=[AuditChange(**change) for change in row["changes"]],
-            )
-            for row in rows
-        ]
-        return AuditList(items=items, next_cursor=_next(rows, limit))
+        return AuditList(items=rows, next_cursor=_next_of(rows, limit))
 
 
 # --------------------------------------------------------------------------- pages

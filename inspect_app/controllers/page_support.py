@@ -161,9 +161,9 @@ async def stale_page(
     since = [
         row
         for row in rows
-        if isinstance(row["after"], dict)
-        and isinstance(row["after"].get("version"), int)
-        and row["after"]["version"] > read
+        if isinstance(row.after, dict)
+        and isinstance(row.after.get("version"), int)
+        and row.after["version"] > read
     ]
     return await render(
         request,

@@ -18,6 +18,7 @@ import msgspec
 
 from inspect_app.db import engine, is_postgres, write_transaction
 from inspect_app.principal import Principal
+from inspect_app.schemas.admin import AuditChange, AuditEntry
 from models.tables import Agency, AppUser, AuditEvent
 
 # Arbitrary constant naming the advisory lock that serialises appends to the chain.
@@ -220,33 +221,19 @@ def _parse(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def changes(before: Any, after: Any) -> list[dict[str, Any]]:
-    """The fields that differ between two snapshots: [{field, before, after}], by field name."""
+def changes(before: Any, after: Any) -> list[AuditChange]:
+    """The fields that differ between two snapshots, by field name."""
     if not isinstance(before, dict) and not isinstance(after, dict):
-        return [] if before == after else [{"field": "", "before": before, "after": after}]
+        return [] if before == after else [AuditChange(field="", before=before, after=after)]
     old = before if isinstance(before, dict) else {}
     new = after if isinstance(after, dict) else {}
     # Bookkeeping columns change on every write and say nothing to a reader.
     skip = {"version", "updated_at"}
     return [
-        {"field": key, "before": old.get(key), "after": new.get(key)}
+        AuditChange(field=key, before=old.get(key), after=new.get(key))
         for key in sorted(old.keys() | new.keys())
         if key not in skip and old.get(key) != new.get(key)
     ]
-
-
-async def history(entity_type: str, entity_id: int, limit: int = 200) -> list[dict[str, Any]]:
-    """The audit rows of one record, newest first, with before/after parsed (unscoped)."""
-    rows = (
-        await AuditEvent.select()
-        .where((AuditEvent.entity_type == entity_type) & (AuditEvent.entity_id == entity_id))
-        .order_by(AuditEvent.id, ascending=False)
-        .limit(limit)
-    )
-    for row in rows:
-        for key in ("before", "after"):
-            row[key] = _parse(row[key])
-    return rows
 
 
 HISTORY_FIELDS = (
@@ -264,6 +251,17 @@ HISTORY_FIELDS = (
 )
 
 
+async def history(entity_type: str, entity_id: int, limit: int = 200) -> list[AuditEntry]:
+    """The audit rows of one record, newest first (unscoped: for jobs and checks)."""
+    rows = (
+        await AuditEvent.select(*HISTORY_FIELDS)
+        .where((AuditEvent.entity_type == entity_type) & (AuditEvent.entity_id == entity_id))
+        .order_by(AuditEvent.id, ascending=False)
+        .limit(limit)
+    )
+    return [history_out(row) for row in rows]
+
+
 async def visible_history(
     principal: Principal,
     entity_type: str | None = None,
@@ -271,7 +269,7 @@ async def visible_history(
     *,
     cursor: int | None = None,
     limit: int = 50,
-) -> list[dict[str, Any]]:
+) -> list[AuditEntry]:
     """Audit rows the caller may see, newest first (keyset before ``cursor``).
 
     Filtered to one record when ``entity_type``/``entity_id`` are given. A row is visible
@@ -298,17 +296,34 @@ async def visible_history(
         if user_ids
         else {}
     )
-    for row in rows:
-        row["full_name"] = names.get(row["user_id"], "")
-    return [history_out(row) for row in rows]
+    return [history_out({**row, "full_name": names.get(row["user_id"], "")}) for row in rows]
 
 
-def history_out(row: dict[str, Any]) -> dict[str, Any]:
+def _instant(value: Any) -> datetime:
+    # A page's JSON list hands a timestamp back as text.
+    if isinstance(value, datetime):
+        return value
+    stamp = datetime.fromisoformat(str(value))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def history_out(row: Mapping[str, Any]) -> AuditEntry:
     """An audit row (HISTORY_FIELDS with the author's ``full_name``, "" for someone who left:
     the username stays) as the history shows it: snapshots parsed, and what changed."""
-    row = dict(row)
-    row["before"] = _parse(row["before"])
-    row["after"] = _parse(row["after"])
-    row["changes"] = changes(row["before"], row["after"])
-    row["full_name"] = row.get("full_name") or ""
-    return row
+    before, after = _parse(row["before"]), _parse(row["after"])
+    user_id, entity_id, agency_id = row["user_id"], row["entity_id"], row["agency_id"]
+    return AuditEntry(
+        id=int(row["id"]),
+        at=_instant(row["at"]),
+        user_id=None if user_id is None else int(user_id),
+        username=str(row["username"] or ""),
+        action=str(row["action"]),
+        entity_type=str(row["entity_type"] or ""),
+        entity_id=None if entity_id is None else int(entity_id),
+        agency_id=None if agency_id is None else int(agency_id),
+        before=before,
+        after=after,
+        changes=changes(before, after),
+        ip=str(row["ip"] or ""),
+        full_name=str(row.get("full_name") or ""),
+    )

@@ -21,6 +21,7 @@ from typing import Any
 
 from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.admin import AuditEntry
 from inspect_app.schemas.cases import Attachment as AttachmentOut
 from inspect_app.schemas.cases import Finding as FindingOut
 from inspect_app.schemas.cases import MeasureList, WithdrawnFinding
@@ -236,7 +237,7 @@ class CasePage:
     finding_files: dict[int, list[AttachmentOut]]
     subjects: dict[int, SubjectOut]
     team: dict[int, TeamOption]
-    history: list[dict[str, Any]] | None
+    history: list[AuditEntry] | None
     import_sources: list[dict[str, Any]]
     tip: TipLink | None
     publication: PublicVersion | None

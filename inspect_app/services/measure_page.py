@@ -14,6 +14,7 @@ from typing import Any
 
 from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.admin import AuditEntry
 from inspect_app.schemas.cases import Attachment as AttachmentOut
 from inspect_app.schemas.cases import Execution
 from inspect_app.schemas.cases import Finding as FindingOut
@@ -100,7 +101,7 @@ class MeasurePage:
     member_ids: list[int]
     approvals: list[dict[str, Any]]
     corrected: bool
-    history: list[dict[str, Any]] | None
+    history: list[AuditEntry] | None
 
 
 async def read_measure_page(principal: Principal, measure_id: int) -> MeasurePage:

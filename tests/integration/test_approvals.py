@@ -123,10 +123,10 @@ async def test_a_write_off_waits_for_a_second_person_and_names_both(client, worl
     stored = await _measure(client, world["lead"], measure["id"])
     assert (stored["status"], stored["written_off_reason"]) == ("written_off", "Giải thể")
     rows = await audit.history("measure", measure["id"])
-    write_off = next(row for row in rows if row["action"] == "write_off")
-    assert write_off["username"] == world["head"].principal.username
-    assert write_off["after"]["approval"]["requested_by"] == "Nguyễn Văn Trưởng"
-    assert write_off["after"]["approval"]["approved_by"] == "Trần Thị Duyệt"
+    write_off = next(row for row in rows if row.action == "write_off")
+    assert write_off.username == world["head"].principal.username
+    assert write_off.after["approval"]["requested_by"] == "Nguyễn Văn Trưởng"
+    assert write_off.after["approval"]["approved_by"] == "Trần Thị Duyệt"
     # Decided once: deciding again is refused and changes nothing.
     again = await decide(client, world["head"], pending["id"], "reject")
     assert again.status_code == 409
@@ -204,9 +204,7 @@ async def test_a_failure_while_applying_leaves_the_request_and_the_record(
     assert (await Approval.select(Approval.status).first())["status"] == "pending"
     stored = await Measure.select(Measure.status, Measure.version).first()
     assert stored == {"status": "open", "version": 1}
-    assert not any(
-        r["action"] == "write_off" for r in await audit.history("measure", measure["id"])
-    )
+    assert not any(r.action == "write_off" for r in await audit.history("measure", measure["id"]))
 
 
 async def test_reducing_a_target_waits_and_raising_it_does_not(client, world) -> None:

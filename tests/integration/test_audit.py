@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from inspect_app.schemas.admin import AuditChange
 from inspect_app.services import audit
 from models.tables import AuditEvent
 
@@ -112,9 +113,12 @@ def test_changes_list_only_the_fields_that_differ() -> None:
     before = {"name": "Cũ", "code": "A", "version": 1}
     after = {"name": "Mới", "code": "A", "version": 2, "active": False}
     assert audit.changes(before, after) == [
-        {"field": "active", "before": None, "after": False},
-        {"field": "name", "before": "Cũ", "after": "Mới"},
+        AuditChange(field="active", before=None, after=False),
+        AuditChange(field="name", before="Cũ", after="Mới"),
     ]
     assert audit.changes(None, {"name": "Mới"}) == [
-        {"field": "name", "before": None, "after": "Mới"}
+        AuditChange(field="name", before=None, after="Mới")
     ]
+    # Two values that are not snapshots: one change without a field, or none when equal.
+    assert audit.changes("a", "b") == [AuditChange(field="", before="a", after="b")]
+    assert audit.changes("a", "a") == []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from inspect_app.audit_labels import (
     ACTION_LABELS,
     DEADLINE_LABELS,
@@ -12,18 +15,38 @@ from inspect_app.audit_labels import (
     readable_entry,
 )
 from inspect_app.i18n import message_ids
+from inspect_app.schemas.admin import AuditChange, AuditEntry
 
 
-def _change(field: str, before: object, after: object) -> dict[str, object]:
-    return {"field": field, "before": before, "after": after}
+def _change(field: str, before: object, after: object) -> AuditChange:
+    return AuditChange(field=field, before=before, after=after)
+
+
+def _row(**fields: Any) -> AuditEntry:
+    """A history row with what the labels read (action, kind, before, changes)."""
+    values: dict[str, Any] = {
+        "id": 1,
+        "at": datetime(2026, 3, 9, 8, 0, tzinfo=UTC),
+        "user_id": 1,
+        "username": "lead",
+        "action": "update",
+        "entity_type": "",
+        "entity_id": 1,
+        "agency_id": 1,
+        "before": None,
+        "after": None,
+        "changes": [],
+        "ip": "",
+    }
+    return AuditEntry(**{**values, **fields})
 
 
 def test_an_edit_of_a_case_reads_in_vietnamese() -> None:
-    row = {
-        "action": "update",
-        "entity_type": "inspection",
-        "before": {"version": 1},
-        "changes": [
+    row = _row(
+        action="update",
+        entity_type="inspection",
+        before={"version": 1},
+        changes=[
             _change("decision_date", "2026-03-02", "2026-03-09"),
             _change(
                 "deadlines",
@@ -36,7 +59,7 @@ def test_an_edit_of_a_case_reads_in_vietnamese() -> None:
             _change("origin_source", None, "hotline"),
             _change("title", "Thanh tra đất", "Thanh tra đất đai"),
         ],
-    }
+    )
 
     entry = readable_entry(row, "vi")
 
@@ -53,11 +76,11 @@ def test_an_edit_of_a_case_reads_in_vietnamese() -> None:
 
 
 def test_a_lifecycle_event_is_named_by_its_label_with_its_details() -> None:
-    row = {
-        "action": "event.conclude",
-        "entity_type": "inspection",
-        "before": {"status": "concluded"},
-        "changes": [
+    row = _row(
+        action="event.conclude",
+        entity_type="inspection",
+        before={"status": "concluded"},
+        changes=[
             _change("status", "reported", "concluded"),
             _change("concluded_on", None, "2026-05-04"),
             _change(
@@ -66,7 +89,7 @@ def test_a_lifecycle_event_is_named_by_its_label_with_its_details() -> None:
                 {"type": "conclude", "date": "2026-05-04", "conclusion_no": "25/KL-TTr"},
             ),
         ],
-    }
+    )
 
     vi = readable_entry(row, "vi")
     en = readable_entry(row, "en")
@@ -82,11 +105,11 @@ def test_a_lifecycle_event_is_named_by_its_label_with_its_details() -> None:
 
 
 def test_money_land_people_and_new_records() -> None:
-    row = {
-        "action": "create",
-        "entity_type": "measure",
-        "before": None,
-        "changes": [
+    row = _row(
+        action="create",
+        entity_type="measure",
+        before=None,
+        changes=[
             _change("id", None, 12),
             _change("inspection_id", None, 3),
             _change("amount_vnd", None, 1_250_000),
@@ -94,7 +117,7 @@ def test_money_land_people_and_new_records() -> None:
             _change("type", None, "recover_money"),
             _change("status", None, "written_off"),
         ],
-    }
+    )
 
     entry = readable_entry(row, "vi")
 
@@ -117,15 +140,8 @@ def test_values_of_other_records() -> None:
 
 
 def test_deletion_and_unknown_actions() -> None:
-    assert (
-        readable_entry({"action": "delete", "entity_type": "finding", "changes": []}, "vi")[
-            "action"
-        ]
-        == "Xóa"
-    )
-    assert readable_entry({"action": "something_new", "changes": []}, "en")["action"] == (
-        "something_new"
-    )
+    assert readable_entry(_row(action="delete", entity_type="finding"), "vi")["action"] == "Xóa"
+    assert readable_entry(_row(action="something_new"), "en")["action"] == ("something_new")
 
 
 def test_every_history_label_has_a_vietnamese_translation() -> None:
