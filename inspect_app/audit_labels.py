@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Protocol
 
 from inspect_app.domain.approvals import KIND_LABELS as APPROVAL_KIND_LABELS
 from inspect_app.domain.documents import SIGNING_FORM_LABELS
@@ -395,6 +395,15 @@ def readable_changes(
     return shown
 
 
+class ApprovalAsked(Protocol):
+    """What a request's summary is read from (services.approvals.ApprovalRecord)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def summary(self) -> Mapping[str, Any]: ...
+
+
 def readable_entry(row: AuditEntry, lang: str) -> dict[str, Any]:
     """One history row in words: action, kind of record, and its labelled changes."""
     return {
@@ -409,10 +418,10 @@ REVERSAL_SUMMARY = N_("Entry of {date}: {amount}, cancelled on {on}")
 CLOSE_SUMMARY = N_("Close the case on {date}")
 
 
-def approval_summary(row: Mapping[str, Any], lang: str) -> str:
+def approval_summary(row: ApprovalAsked, lang: str) -> str:
     """What a four-eyes request asks for, in words ("Số tiền: 1.000.000.000 ₫ → 900.000.000 ₫")."""
-    summary = row.get("summary") or {}
-    kind = row.get("kind")
+    summary = row.summary or {}
+    kind = row.kind
     if kind == "case_close":
         return translate(
             CLOSE_SUMMARY, lang, date=format_value("", "date", summary.get("date"), lang)

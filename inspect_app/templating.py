@@ -12,7 +12,7 @@ from jinja2.runtime import Context
 from litestar.plugins.jinja import JinjaTemplateEngine as Engine
 from litestar.template.config import TemplateConfig
 
-from inspect_app.audit_labels import ENTITY_LABELS, approval_summary, readable_entry
+from inspect_app.audit_labels import ENTITY_LABELS, ApprovalAsked, approval_summary, readable_entry
 from inspect_app.domain import formatting
 from inspect_app.domain.approvals import KIND_LABELS as APPROVAL_KIND_LABELS
 from inspect_app.domain.approvals import STATUS_LABELS as APPROVAL_STATUS_LABELS
@@ -60,7 +60,7 @@ def _history_entry(context: Context, row: AuditEntry) -> dict[str, Any]:
 
 
 @pass_context
-def _approval_summary(context: Context, row: dict[str, Any]) -> str:
+def _approval_summary(context: Context, row: ApprovalAsked) -> str:
     return approval_summary(row, _lang(context))
 
 

@@ -10,7 +10,7 @@ from inspect_app.domain.approvals import ApprovalStatus
 from inspect_app.principal import Principal
 from inspect_app.schemas.approvals import Approval, ApprovalDecision, ApprovalList
 from inspect_app.schemas.bounds import QueryId, QueryLimit
-from inspect_app.schemas.cases import given, to
+from inspect_app.schemas.cases import to
 from inspect_app.services import approvals
 
 
@@ -51,4 +51,4 @@ class ApprovalApiController(Controller):
         """Approve or reject (a head, or the lead of another case; never the requester), or
         withdraw (the requester). Approving makes the change; 409 when the record changed
         since the request or the request was already decided."""
-        return to(Approval, await approvals.decide(principal, approval_id, given(data), ip))
+        return to(Approval, await approvals.decide(principal, approval_id, data, ip))

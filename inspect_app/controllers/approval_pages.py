@@ -15,7 +15,6 @@ from inspect_app.controllers.page_support import done, local_path, message_text,
 from inspect_app.domain.approvals import STATUS_LABELS, STATUSES
 from inspect_app.domain.messages import N_
 from inspect_app.errors import Conflict, Forbidden, InvalidInput
-from inspect_app.forms.common import form_version
 from inspect_app.pages import flash, render
 from inspect_app.principal import Principal
 from inspect_app.services import approvals
@@ -57,8 +56,8 @@ class ApprovalPageController(Controller):
         return await render(
             request,
             "approvals/index.html",
-            approvals=page["items"],
-            next_cursor=page["next_cursor"],
+            approvals=page.items,
+            next_cursor=page.next_cursor,
             status=shown,
             statuses=[(code, STATUS_LABELS[code]) for code in STATUSES],
         )
@@ -72,8 +71,8 @@ class ApprovalPageController(Controller):
         decision = str(data.get("decision") or "")
         back = local_path(data.get("next"), "/approvals")
         try:
-            body = {"decision": decision, "version": form_version(data), "note": data.get("note")}
-            await approvals.decide(principal, approval_id, body, ip)
+            asked, unread = approvals.decision_request(data)
+            await approvals.decide(principal, approval_id, asked, ip, unread=unread)
         except (Conflict, Forbidden) as exc:
             flash(request, message_text(request, exc.message, **exc.values), "error")
             return Redirect(path=back, status_code=303)

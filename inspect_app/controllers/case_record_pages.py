@@ -30,6 +30,7 @@ from inspect_app.controllers.page_support import (
 from inspect_app.domain.formatting import format_m2, format_vnd
 from inspect_app.domain.labels import FINDING_CATEGORY_LABELS
 from inspect_app.domain.measures import MEASURE_TYPE_LABELS, MEASURE_TYPES, measure_unit
+from inspect_app.domain.text import ascii_digits
 from inspect_app.errors import Conflict, InvalidInput, NotFound
 from inspect_app.exceptions import request_language
 from inspect_app.forms import records
@@ -550,7 +551,7 @@ async def _owner_url(principal: Principal, target: Mapping[str, Any]) -> str:
     """The page showing the record a file is attached to ("/inspections" when unknown)."""
     kind = target.get("entity_type")
     raw = str(target.get("entity_id") or "")
-    if not raw.isdigit():
+    if not ascii_digits(raw):
         return "/inspections"
     record = int(raw)
     try:

@@ -194,8 +194,8 @@ async def measure_page_context(
     waiting = [
         row
         for row in page.approvals
-        if (row["entity_type"] == "measure" and row["target_id"] == measure_id)
-        or (row["kind"] == "execution_reversal" and row["summary"].get("measure_id") == measure_id)
+        if (row.entity_type == "measure" and row.target_id == measure_id)
+        or (row.kind == "execution_reversal" and row.summary.get("measure_id") == measure_id)
     ]
     return {
         "case": case,
@@ -214,7 +214,7 @@ async def measure_page_context(
         # Not offered again while a write-off of this measure waits for approval.
         "can_write_off": open_case
         and "measure.write_off" in may
-        and not any(row["kind"] == "measure_write_off" for row in waiting),
+        and not any(row.kind == "measure_write_off" for row in waiting),
         "can_reverse": open_case
         and "execution.reverse" in may
         and measure["status"] != "written_off",

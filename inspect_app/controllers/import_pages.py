@@ -11,6 +11,7 @@ from litestar.response import Redirect, Response, Template
 
 from inspect_app.controllers.page_support import agency_choices, read_form
 from inspect_app.domain.messages import N_
+from inspect_app.domain.text import ascii_digits
 from inspect_app.errors import Conflict, InvalidInput
 from inspect_app.exceptions import request_language
 from inspect_app.forms.common import read_version
@@ -82,7 +83,7 @@ class ImportPageController(Controller):
         content = await upload.read() if isinstance(upload, UploadFile) else b""
         filename = (upload.filename or "") if isinstance(upload, UploadFile) else ""
         raw_agency = str(data.get("agency_id") or "")
-        agency_id = int(raw_agency) if raw_agency.isdigit() and len(raw_agency) < 10 else None
+        agency_id = int(raw_agency) if ascii_digits(raw_agency) and len(raw_agency) < 10 else None
         try:
             run = await imports.start_import(principal, agency_id, filename, content, ip)
         except InvalidInput as exc:

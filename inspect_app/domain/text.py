@@ -64,3 +64,9 @@ def printable(value: str) -> str:
     are kept. Stored text from before input was checked goes through this on its way into
     a report or an export, so that one odd name never breaks a file."""
     return _UNPRINTABLE.sub(" ", value)
+
+
+def ascii_digits(text: str) -> bool:
+    """True for a non-empty run of ASCII digits only: ``str.isdigit`` also says yes to "²"
+    and "٣", which ``int()`` refuses (and a 500 would follow)."""
+    return text.isascii() and text.isdigit()

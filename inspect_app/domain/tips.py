@@ -28,6 +28,7 @@ from typing import Literal
 from inspect_app.domain.clock import count_forward
 from inspect_app.domain.holidays import HolidayCalendar
 from inspect_app.domain.messages import N_
+from inspect_app.domain.text import ascii_digits
 
 TipKind = Literal["feedback", "complaint", "denunciation"]
 TipChannel = Literal["web", "hotline", "feedback_box", "letter", "in_person", "forwarded"]
@@ -121,7 +122,7 @@ def parse_due_days(raw: str | None) -> dict[str, TimeLimit]:
         kind, value = kind.strip(), value.strip().lower()
         working = value.endswith("w")
         number = value[:-1] if working else value
-        if kind not in DEFAULT_DUE_DAYS or not number.isdigit() or not 1 <= int(number) <= 365:
+        if kind not in DEFAULT_DUE_DAYS or not ascii_digits(number) or not 1 <= int(number) <= 365:
             raise ValueError(
                 f"TIP_DUE_DAYS: {part.strip()!r} is not <kind>=<1..365 days>[w for working days]."
             )

@@ -11,6 +11,7 @@ import msgspec
 from inspect_app.domain.documents import SETTING_LIST_FIELDS, SETTING_TEXT_FIELDS, split_lines
 from inspect_app.domain.permissions import ROLES
 from inspect_app.domain.submissions import DUE_KINDS
+from inspect_app.domain.text import ascii_digits
 from inspect_app.errors import InvalidInput
 from inspect_app.forms.common import int_or_none, read_version
 from inspect_app.schemas.admin import (
@@ -32,6 +33,8 @@ from inspect_app.services.ladder_settings import (
 )
 
 STALE_FORM = "This record was changed by someone else."
+# Record ids and versions are 32-bit columns: a larger number names nothing.
+MAX_RECORD_NUMBER = 2**31 - 1
 # What a ticked check box sends (anything else, or nothing, is unticked).
 ON_VALUES = ("true", "on", "1", "yes")
 
@@ -40,7 +43,7 @@ def list_cursor(cursor: str | None) -> int | None:
     """The id an admin list cursor points after; InvalidInput when it is not a number."""
     if cursor is None or cursor == "":
         return None
-    if not cursor.isdigit():
+    if not ascii_digits(cursor) or len(cursor) > 10 or int(cursor) > MAX_RECORD_NUMBER:
         raise InvalidInput({"cursor": "This cursor is not valid."})
     return int(cursor)
 
@@ -50,7 +53,7 @@ def whole_number_field(
 ) -> int | None:
     """A required whole number of a form; ``message`` beside the field when it is not one."""
     raw = (data.get(name) or "").strip()
-    if raw.isdigit():
+    if ascii_digits(raw) and len(raw) <= 10 and int(raw) <= MAX_RECORD_NUMBER:
         return int(raw)
     errors[name] = message
     return None
@@ -174,7 +177,7 @@ def edit_version(data: Mapping[str, str], errors: dict[str, str]) -> int | None:
 def active_version(data: Mapping[str, str]) -> int:
     """The version sent by an (de)activate button; -1 (never stored) when missing."""
     raw = data.get("version") or ""
-    return int(raw) if raw.isdigit() else -1
+    return int(raw) if ascii_digits(raw) and len(raw) <= 10 else -1
 
 
 def user_filters(

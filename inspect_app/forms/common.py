@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from litestar.datastructures import UploadFile
 
 from inspect_app.domain.formatting import format_date, format_m2, parse_date_input
+from inspect_app.domain.text import ascii_digits
 from inspect_app.errors import InvalidInput
 
 MULTI_KEYS = ("subject_ids", "member_user_ids", "measure_id")
@@ -75,7 +76,7 @@ def int_or_none(raw: str | None) -> int | None:
 
 def id_list(values: Any) -> list[int]:
     """The record ids among the values of a check-box list (anything else is left out)."""
-    return [int(v) for v in values or [] if str(v).isdigit()]
+    return [int(v) for v in values or [] if ascii_digits(str(v))]
 
 
 def date_or_none(value: Any) -> date | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from inspect_app.domain.text import ascii_digits
 from inspect_app.errors import InvalidInput
 from inspect_app.forms.common import CHOOSE_AGENCY, OFF_VALUES
 from inspect_app.services.follow_ups import BoardFilter, Deadline, UnitGroup, check_filter
@@ -28,7 +29,7 @@ def _whole(value: str, field: str, errors: dict[str, str], message: str) -> int 
     text = value.strip().replace(".", "").replace(" ", "")
     if not text:
         return None
-    if not text.isdigit() or len(text) > 16:
+    if not ascii_digits(text) or len(text) > 16:
         errors[field] = message
         return None
     return int(text)
@@ -49,7 +50,7 @@ def board_filter(
     errors: dict[str, str] = {}
     agency: int | None = None
     if agency_id:
-        if agency_id.isdigit():
+        if ascii_digits(agency_id):
             agency = int(agency_id)
         else:
             errors["agency_id"] = CHOOSE_AGENCY

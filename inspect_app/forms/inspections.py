@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from inspect_app.domain.text import ascii_digits
 from inspect_app.forms.common import (
     CHOOSE_AGENCY,
     CHOOSE_YEAR,
@@ -165,12 +166,12 @@ def new_case_values(
         "origin": "scheduled" if plan_id else "",
         "origin_source": "",
         "origin_ref": "",
-        "plan_id": plan_id if plan_id and plan_id.isdigit() else "",
+        "plan_id": plan_id if plan_id and ascii_digits(plan_id) else "",
         "duration_days": str(default_duration_days),
         "working_days": "false",
         "lead_user_id": str(user_id) if may_lead else "",
         "member_user_ids": [],
-        "subject_ids": [subject_id] if subject_id and subject_id.isdigit() else [],
+        "subject_ids": [subject_id] if subject_id and ascii_digits(subject_id) else [],
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
+from inspect_app.domain.text import ascii_digits
 from inspect_app.errors import InvalidInput
 from inspect_app.forms.common import area_text, date_text, form_version, money_text
 from inspect_app.i18n import N_
@@ -130,7 +131,7 @@ def new_measure_values(finding_id: str | None) -> dict[str, Any]:
     """The form of a new measure: money to recover, about a finding when one is given."""
     return {
         "type": "recover_money",
-        "finding_id": finding_id if finding_id and finding_id.isdigit() else "",
+        "finding_id": finding_id if finding_id and ascii_digits(finding_id) else "",
     }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol, cast
 
 from inspect_app.domain.approvals import (
     ALREADY_PENDING,
@@ -201,25 +201,38 @@ async def _notify_approvers(
     )
 
 
-async def notify_requester(request: dict[str, Any], status: str) -> None:
+async def notify_requester(request: DecidedRequest, status: str) -> None:
     """Tell the requester that their request was approved or rejected."""
     title = DECIDED_TITLES.get(status)
     if title is None:
         return
-    user = (
-        await AppUser.select(AppUser.language).where(AppUser.id == request["requested_by"]).first()
-    )
+    user = await AppUser.select(AppUser.language).where(AppUser.id == request.requested_by).first()
     language = str(user["language"] or "vi") if user else "vi"
     await _insert_notices(
-        [int(request["requested_by"])],
-        {int(request["requested_by"]): language},
-        int(request["id"]),
+        [request.requested_by],
+        {request.requested_by: language},
+        request.id,
         title,
-        request["kind"],
-        str(request["case_code"]),
-        f"/inspections/{request['inspection_id']}",
+        cast(ApprovalKind, request.kind),
+        request.case_code,
+        f"/inspections/{request.inspection_id}",
         rung=status,
     )
+
+
+class DecidedRequest(Protocol):
+    """What telling the requester reads of a decided request (services.approvals)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def requested_by(self) -> int: ...
+    @property
+    def case_code(self) -> str: ...
+    @property
+    def inspection_id(self) -> int: ...
 
 
 async def _insert_notices(

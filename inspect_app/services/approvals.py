@@ -10,14 +10,16 @@ rejects it and the requester asks again from what is there now.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from inspect_app.domain.approvals import DECISIONS, NOT_PENDING, STATUSES, decision_problem
+from inspect_app.domain.text import ascii_digits
 from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
-from inspect_app.schemas.approvals import ExecutionReversal
+from inspect_app.schemas.approvals import ApprovalDecision, ExecutionReversal
 from inspect_app.schemas.cases import Execution as ExecutionOut
 from inspect_app.schemas.cases import Measure as MeasureOut
 from inspect_app.services import audit, executions, inspections, measures
@@ -31,9 +33,9 @@ from inspect_app.services.casework import (
     Errors,
     decode_cursor,
     ensure_id,
+    keyset_page,
     lock_row,
     page_limit,
-    page_of,
     stale_version,
     text,
 )
@@ -97,23 +99,94 @@ def _may_decide(principal: Principal, requester_id: int, case_lead_id: int | Non
     )
 
 
-def _out(row: dict[str, Any], principal: Principal) -> dict[str, Any]:
-    out = dict(row)
-    out["agency_id"] = out.pop("agency")
-    out["inspection_id"] = out.pop("inspection")
-    out["payload"] = _json(out["payload"])
-    out["summary"] = _json(out["summary"])
-    out["entity_type"] = TARGET_ENTITY[out["kind"]]
-    out["can_decide"] = out["status"] == "pending" and _may_decide(
-        principal, out["requested_by"], out["case_lead_id"]
-    )
-    out["can_withdraw"] = out["status"] == "pending" and out["requested_by"] == principal.id
-    return out
+@dataclass(frozen=True)
+class ApprovalRecord:
+    """A request for a change that waits for a second person, as this reader sees it: what
+    it asks (``payload``, the service's request; ``summary``, the change in words), who
+    asked, its decision, and what the reader may do with it. The API's Approval struct is
+    read from its attributes."""
+
+    id: int
+    kind: str
+    status: str
+    agency_id: int
+    agency_name: str
+    inspection_id: int
+    case_code: str
+    case_title: str
+    case_lead_id: int | None
+    entity_type: str
+    target_id: int
+    target_version: int | None
+    payload: dict[str, Any]
+    summary: dict[str, Any]
+    reason: str
+    requested_by: int
+    requested_by_name: str
+    requested_at: datetime | None
+    decided_by: int | None
+    decided_by_name: str | None
+    decided_at: datetime | None
+    decision_note: str
+    result_id: int | None
+    version: int
+    can_decide: bool
+    can_withdraw: bool
 
 
-def approval_out(row: dict[str, Any], principal: Principal) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ApprovalPage:
+    """A page of requests and the cursor to the next (None on the last)."""
+
+    items: list[ApprovalRecord]
+    next_cursor: str | None
+
+
+def _optional_int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _instant(value: Any) -> datetime | None:
+    # A page's JSON list hands a timestamp back as text.
+    if value is None or isinstance(value, datetime):
+        return value
+    stamp = datetime.fromisoformat(str(value))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
+def approval_out(row: Mapping[str, Any], principal: Principal) -> ApprovalRecord:
     """A request row (APPROVAL_FIELDS) as this reader sees it, with what they may do."""
-    return _out(row, principal)
+    pending = row["status"] == "pending"
+    requested_by = int(row["requested_by"])
+    case_lead = _optional_int(row["case_lead_id"])
+    return ApprovalRecord(
+        id=int(row["id"]),
+        kind=str(row["kind"]),
+        status=str(row["status"]),
+        agency_id=int(row["agency"]),
+        agency_name=str(row["agency_name"] or ""),
+        inspection_id=int(row["inspection"]),
+        case_code=str(row["case_code"] or ""),
+        case_title=str(row["case_title"] or ""),
+        case_lead_id=case_lead,
+        entity_type=TARGET_ENTITY[row["kind"]],
+        target_id=int(row["target_id"]),
+        target_version=_optional_int(row["target_version"]),
+        payload=_json(row["payload"]),
+        summary=_json(row["summary"]),
+        reason=str(row["reason"] or ""),
+        requested_by=requested_by,
+        requested_by_name=str(row["requested_by_name"] or ""),
+        requested_at=_instant(row["requested_at"]),
+        decided_by=_optional_int(row["decided_by"]),
+        decided_by_name=row["decided_by_name"],
+        decided_at=_instant(row["decided_at"]),
+        decision_note=str(row["decision_note"] or ""),
+        result_id=_optional_int(row["result_id"]),
+        version=int(row["version"]),
+        can_decide=pending and _may_decide(principal, requested_by, case_lead),
+        can_withdraw=pending and requested_by == principal.id,
+    )
 
 
 async def list_approvals(
@@ -123,7 +196,7 @@ async def list_approvals(
     inspection_id: int | None = None,
     cursor: str | None = None,
     limit: int | None = None,
-) -> dict[str, Any]:
+) -> ApprovalPage:
     """Requests in scope, oldest first (the one waiting longest on top)."""
     size = page_limit(limit)
     after = decode_cursor(cursor)
@@ -140,7 +213,8 @@ async def list_approvals(
     rows = (
         await Approval.select(*APPROVAL_FIELDS).where(where).order_by(Approval.id).limit(size + 1)
     )
-    return page_of([_out(row, principal) for row in rows], size)
+    items, next_cursor = keyset_page([approval_out(row, principal) for row in rows], size)
+    return ApprovalPage(items, next_cursor)
 
 
 def decidable_count(principal: Principal, pending: Iterable[tuple[int, int | None]]) -> int:
@@ -149,7 +223,7 @@ def decidable_count(principal: Principal, pending: Iterable[tuple[int, int | Non
     return sum(1 for requester, lead in pending if _may_decide(principal, requester, lead))
 
 
-async def get_approval(principal: Principal, approval_id: int) -> dict[str, Any]:
+async def get_approval(principal: Principal, approval_id: int) -> ApprovalRecord:
     """One request in scope; NotFound otherwise."""
     ensure_id(approval_id)
     row = (
@@ -159,20 +233,20 @@ async def get_approval(principal: Principal, approval_id: int) -> dict[str, Any]
     )
     if row is None:
         raise NotFound()
-    return _out(row, principal)
+    return approval_out(row, principal)
 
 
-async def _apply(principal: Principal, request: dict[str, Any], grant: Approved, ip: str) -> int:
+async def _apply(principal: Principal, request: ApprovalRecord, grant: Approved, ip: str) -> int:
     """Make the approved change through the service that owns it; the id of its record."""
-    kind, target, payload = request["kind"], request["target_id"], request["payload"]
-    version = request["target_version"]
+    kind, target, payload = request.kind, request.target_id, request.payload
+    version = request.target_version
     try:
         if kind == "case_close":
             data = {**payload, "version": version}
             await inspections.record_event(principal, target, data, ip, approved=grant)
             return int(target)
         if kind in ("measure_update", "measure_write_off"):
-            change, unread = measures.update_request(version, payload)
+            change, unread = measures.update_request(version or 0, payload)
             await measures.update_measure(
                 principal, target, change, ip, approved=grant, unread=unread
             )
@@ -200,25 +274,49 @@ async def _apply(principal: Principal, request: dict[str, Any], grant: Approved,
         raise
 
 
-async def decide(
-    principal: Principal, approval_id: int, data: dict[str, Any], ip: str = ""
-) -> dict[str, Any]:
-    """Approve, reject or withdraw a pending request.
+_DECISION_NAMES: dict[str, Literal["approve", "reject", "withdraw"]] = {
+    "approve": "approve",
+    "reject": "reject",
+    "withdraw": "withdraw",
+}
 
-    ``data``: ``decision`` (approve|reject|withdraw), ``version`` and an optional ``note``.
+
+def decision_request(data: Mapping[str, Any]) -> tuple[ApprovalDecision, Errors]:
+    """A decision as the page's buttons send it, read into the API's ApprovalDecision, with
+    what could not be read (pass it as ``unread``)."""
+    errors = Errors()
+    decision = str(data.get("decision") or "")
+    if decision not in DECISIONS:
+        errors["decision"] = "Choose a value from the list."
+    raw = str(data.get("version") or "").strip()
+    version = int(raw) if ascii_digits(raw) and len(raw) <= 10 else 0
+    if not version:
+        errors["version"] = "This field is required."
+    note = str(data.get("note") or "")
+    chosen = _DECISION_NAMES.get(decision, "approve")  # not read: named in ``errors``
+    return ApprovalDecision(decision=chosen, version=version, note=note), errors
+
+
+async def decide(
+    principal: Principal,
+    approval_id: int,
+    asked: ApprovalDecision,
+    ip: str = "",
+    *,
+    unread: Mapping[str, str] | None = None,
+) -> ApprovalRecord:
+    """Approve, reject or withdraw a pending request (with an optional note).
+
     403 when this person may not take the decision (their own request, the lead of the
     case, a role that does not approve); 409 for a stale version or a decided request.
     """
     errors = Errors()
-    decision = data.get("decision")
+    decision, version = asked.decision, asked.version
     if decision not in DECISIONS:
         errors["decision"] = "Choose a value from the list."
-    version = data.get("version")
-    if not isinstance(version, int) or isinstance(version, bool):
-        errors["version"] = "This field is required."
-    note = text(data, "note", errors, max_length=2000) or ""
+    note = text({"note": asked.note}, "note", errors, max_length=2000) or ""
+    errors.update(unread or {})
     errors.raise_if_any()
-    assert isinstance(decision, str) and isinstance(version, int)
     request = await get_approval(principal, approval_id)
     if decision != "withdraw" and not principal.can("approval.decide"):
         raise Forbidden()
@@ -226,14 +324,14 @@ async def decide(
         decision,
         user_id=principal.id,
         role=principal.role,
-        requester_id=request["requested_by"],
-        case_lead_id=request["case_lead_id"],
+        requester_id=request.requested_by,
+        case_lead_id=request.case_lead_id,
     )
     if problem is not None:
         raise Forbidden(problem)
-    if request["status"] != "pending":
+    if request.status != "pending":
         raise Conflict(NOT_PENDING, code="not_pending")
-    if request["version"] != version:
+    if request.version != version:
         raise stale_version()
     status = {"approve": "approved", "reject": "rejected", "withdraw": "withdrawn"}[decision]
     async with unit_of_work():
@@ -247,10 +345,10 @@ async def decide(
         if decision == "approve":
             grant = Approved(
                 approval_id=approval_id,
-                requested_by=request["requested_by"],
-                requested_by_name=await user_name(request["requested_by"]),
+                requested_by=request.requested_by,
+                requested_by_name=await user_name(request.requested_by),
                 approved_by_name=principal.full_name,
-                reason=request["reason"],
+                reason=request.reason,
             )
             result_id = await _apply(principal, request, grant, ip)
         await Approval.update(
@@ -267,13 +365,13 @@ async def decide(
         await audit.record(
             f"approval.{decision}",
             actor=principal,
-            entity_type=request["entity_type"],
-            entity_id=request["target_id"],
-            agency_id=request["agency_id"],
+            entity_type=request.entity_type,
+            entity_id=request.target_id,
+            agency_id=request.agency_id,
             after={
                 "approval_id": approval_id,
-                "kind": request["kind"],
-                "requested_by": request["requested_by_name"],
+                "kind": request.kind,
+                "requested_by": request.requested_by_name,
                 **({"note": note.strip()} if note.strip() else {}),
             },
             ip=ip,

@@ -28,6 +28,7 @@ from inspect_app.schemas.cases import MeasureList, WithdrawnFinding
 from inspect_app.schemas.cases import Subject as SubjectOut
 from inspect_app.services import approvals, attachments, audit, findings, inspections, measures
 from inspect_app.services import subjects as subject_service
+from inspect_app.services.approvals import ApprovalRecord
 from inspect_app.services.case_context import CaseContext
 from inspect_app.services.casework import ensure_id, page_limit
 from inspect_app.services.json_lists import Field, JsonList, fields_of, list_columns, take_lists
@@ -241,7 +242,7 @@ class CasePage:
     import_sources: list[dict[str, Any]]
     tip: TipLink | None
     publication: PublicVersion | None
-    approvals: list[dict[str, Any]]
+    approvals: list[ApprovalRecord]
     # The agency the case belonged to before it merged into its own ("" if none).
     former_agency: str = ""
 

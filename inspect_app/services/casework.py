@@ -21,7 +21,7 @@ from piccolo.table import Table
 from inspect_app import clock
 from inspect_app.db import is_postgres
 from inspect_app.domain.formatting import parse_date_input, parse_m2_input, parse_vnd_input
-from inspect_app.domain.text import has_control_characters
+from inspect_app.domain.text import ascii_digits, has_control_characters
 from inspect_app.errors import Conflict, InvalidInput, NotFound
 
 DEFAULT_LIMIT = 50
@@ -334,7 +334,7 @@ def _plain_decimal(value: str) -> bool:
     # "1250.50" as the API writes it; anything else goes through the Vietnamese reader.
     stripped = value.strip()
     head, _, tail = stripped.partition(".")
-    return head.isdigit() and (tail == "" or (tail.isdigit() and len(tail) <= 2))
+    return ascii_digits(head) and (tail == "" or (ascii_digits(tail) and len(tail) <= 2))
 
 
 def m2_text(value: Decimal | float | str | None) -> str:

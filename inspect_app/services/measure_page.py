@@ -10,7 +10,6 @@ the requests waiting about it, whether it was corrected, and its history.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
@@ -20,6 +19,7 @@ from inspect_app.schemas.cases import Execution
 from inspect_app.schemas.cases import Finding as FindingOut
 from inspect_app.schemas.cases import Measure as MeasureOut
 from inspect_app.services import approvals, attachments, executions, findings, measures
+from inspect_app.services.approvals import ApprovalRecord
 from inspect_app.services.audit import history_out
 from inspect_app.services.case_context import CaseContext
 from inspect_app.services.case_page import SCOPE_AGENCIES, history, pending_approvals
@@ -99,7 +99,7 @@ class MeasurePage:
     files: list[AttachmentOut]
     execution_files: dict[int, list[AttachmentOut]]
     member_ids: list[int]
-    approvals: list[dict[str, Any]]
+    approvals: list[ApprovalRecord]
     corrected: bool
     history: list[AuditEntry] | None
 

@@ -27,7 +27,7 @@ from inspect_app import clock
 from inspect_app.db import is_postgres, write_transaction
 from inspect_app.domain.formatting import format_date
 from inspect_app.domain.messages import N_, bound
-from inspect_app.domain.text import fold_vietnamese, searchable_number
+from inspect_app.domain.text import ascii_digits, fold_vietnamese, searchable_number
 from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.schemas.publications import PublicationSave
@@ -60,7 +60,7 @@ MSG_STALE = N_("Someone else changed the public version meanwhile; the page show
 def min_days() -> int:
     """The legal minimum on the portal (PUBLICATION_MIN_DAYS, 15 by default)."""
     raw = os.environ.get("PUBLICATION_MIN_DAYS", "").strip()
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 3650 else MIN_DAYS_DEFAULT
+    return int(raw) if ascii_digits(raw) and 1 <= int(raw) <= 3650 else MIN_DAYS_DEFAULT
 
 
 def _file_dir() -> Path:
@@ -149,7 +149,7 @@ def publication_request(data: Mapping[str, Any]) -> PublicationSave:
     :func:`save_publication` takes. A version that is not a number is one no stored
     version has: the save is refused as stale."""
     raw = str(data.get("version") or "").strip()
-    version = (int(raw) if raw.isdigit() and len(raw) <= 10 else 0) if raw else None
+    version = (int(raw) if ascii_digits(raw) and len(raw) <= 10 else 0) if raw else None
     return PublicationSave(
         summary=str(data.get("summary") or ""),
         public_text=str(data.get("public_text") or ""),
@@ -451,9 +451,9 @@ def clean_filters(
     return PortalFilters(
         q=short(q, 200),
         agency=short(agency, 32),
-        year=int(year_text) if year_text.isdigit() and 1990 <= int(year_text) <= 2100 else None,
+        year=int(year_text) if ascii_digits(year_text) and 1990 <= int(year_text) <= 2100 else None,
         tax_code="".join(ch for ch in short(tax_code, 14) if ch.isdigit() or ch == "-"),
-        page=max(1, min(int(page_text), 10_000)) if page_text.isdigit() else 1,
+        page=max(1, min(int(page_text), 10_000)) if ascii_digits(page_text) else 1,
     )
 
 

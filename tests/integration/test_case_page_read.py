@@ -17,7 +17,7 @@ import pytest
 
 from inspect_app.errors import NotFound
 from inspect_app.importing.store import sources_of_case
-from inspect_app.schemas.approvals import ExecutionReversal, PendingOnly
+from inspect_app.schemas.approvals import ApprovalDecision, ExecutionReversal, PendingOnly
 from inspect_app.schemas.cases import ExecutionCreate, MeasureUpdate
 from inspect_app.schemas.publications import PublicationSave
 from inspect_app.services import (
@@ -139,10 +139,12 @@ async def _full_case(people: dict[str, Any]) -> dict[str, Any]:
         land["id"],
         MeasureUpdate(version=land["version"], status="written_off", written_off_reason="Nhầm"),
     )
-    asked = (await approvals.list_approvals(lead.principal, inspection_id=case["id"]))["items"]
-    withdrawn = next(a for a in asked if a["target_id"] == land["id"])
+    asked = (await approvals.list_approvals(lead.principal, inspection_id=case["id"])).items
+    withdrawn = next(a for a in asked if a.target_id == land["id"])
     await approvals.decide(
-        lead.principal, withdrawn["id"], {"decision": "withdraw", "version": withdrawn["version"]}
+        lead.principal,
+        withdrawn.id,
+        ApprovalDecision(decision="withdraw", version=withdrawn.version),
     )
     return case
 
@@ -188,7 +190,7 @@ async def _loaders(principal: Any, case_id: int) -> dict[str, Any]:
         "import_sources": await sources_of_case(case_id),
         "tip": await tips.tip_of_case(case_id),
         "publication": await publications.publication_of(case_id),
-        "approvals": (await approvals.list_approvals(principal, inspection_id=case_id))["items"],
+        "approvals": (await approvals.list_approvals(principal, inspection_id=case_id)).items,
     }
 
 
@@ -227,7 +229,7 @@ async def test_the_one_statement_read_equals_the_loaders(people: dict[str, Any])
     assert sum(len(v) for v in page.finding_files.values()) == 1
     assert page.tip and page.tip.code == "PA-TEST-0001"
     assert page.publication and page.publication.summary == "Tóm tắt"
-    assert [a["kind"] for a in page.approvals] == ["measure_write_off"]
+    assert [a.kind for a in page.approvals] == ["measure_write_off"]
     assert page.import_sources and page.import_sources[0]["row_number"] == 7
     assert page.history and set(page.team) == {people["lead"].id, people["inspector"].id}
 
@@ -262,7 +264,7 @@ async def test_the_measure_page_read_equals_the_loaders(people: dict[str, Any]) 
     await approvals.decide(
         head.principal,
         asked.pending_approval.id,
-        {"decision": "approve", "version": asked.pending_approval.version},
+        ApprovalDecision(decision="approve", version=asked.pending_approval.version),
     )
     current = await measures.get_measure(lead.principal, measure["id"])
     await measures.update_measure(
@@ -286,7 +288,7 @@ async def test_the_measure_page_read_equals_the_loaders(people: dict[str, Any]) 
             assert _comparable(page.execution_files[entry.id]) == _comparable(own.items)
         pending = (
             await approvals.list_approvals(reader.principal, inspection_id=case["id"], limit=200)
-        )["items"]
+        ).items
         assert _comparable(page.approvals) == _comparable(pending)
         expected_history = (
             await audit.visible_history(reader.principal, "measure", measure["id"])
@@ -299,7 +301,7 @@ async def test_the_measure_page_read_equals_the_loaders(people: dict[str, Any]) 
     assert page.executions[2].reverses == paid[0].id
     assert [f.filename for f in page.files] == ["quyet-dinh.pdf"]
     assert [f.filename for f in page.execution_files[paid[1].id]] == ["phieu-thu.pdf"]
-    assert [a["kind"] for a in page.approvals] == ["measure_write_off"]
+    assert [a.kind for a in page.approvals] == ["measure_write_off"]
     assert page.finding is not None and page.corrected is False
     with pytest.raises(NotFound):
         await measure_page.read_measure_page(people["outsider"].principal, measure["id"])

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from inspect_app.domain.periods import parse_period
 from inspect_app.domain.records import completion_date
 from inspect_app.errors import Conflict, InvalidInput
-from inspect_app.schemas.approvals import ExecutionReversal
+from inspect_app.schemas.approvals import ApprovalDecision, ExecutionReversal
 from inspect_app.schemas.cases import ExecutionCreate, MeasureUpdate
 from inspect_app.services import approvals, executions, measures, totals
 from jobs.totals import check_totals, refresh_dirty_totals
@@ -68,7 +68,9 @@ async def _approve_pending(answer: Any, head: Any) -> None:
     pending = answer.pending_approval
     if pending:
         await approvals.decide(
-            head.principal, pending.id, {"decision": "approve", "version": pending.version}
+            head.principal,
+            pending.id,
+            ApprovalDecision(decision="approve", version=pending.version),
         )
 
 

@@ -220,3 +220,15 @@ async def test_a_public_version_form_read_at_another_version_is_refused(
         None,
     )
     assert (corrected.summary, corrected.version) == ("Sửa", 2)
+
+
+@pytest.mark.parametrize("typed", ["²", "٣", "99999999", "-1", "2026\x00"])
+async def test_the_portals_filters_take_any_text_without_failing(
+    client: Any, people: dict[str, Any], typed: str
+) -> None:
+    answer = await client.get(
+        "/public/conclusions", params={"page": typed, "year": typed, "q": typed, "agency": typed}
+    )
+    # A NUL is refused at the door (400); anything else is a filter that matches nothing.
+    assert answer.status_code == (400 if "\x00" in typed else 200)
+    assert publications.clean_filters(None, None, typed, None, typed).page >= 1

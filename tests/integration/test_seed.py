@@ -273,22 +273,24 @@ async def _assert_demo_approvals() -> None:
         agency_id=head["agency"],
         agency_path=agency["path"],
     )
-    waiting = (await approvals.list_approvals(principal))["items"]
-    assert sorted(a["kind"] for a in waiting) == ["measure_update", "measure_write_off"]
-    assert all(a["can_decide"] and a["reason"] for a in waiting)
+    from inspect_app.schemas.approvals import ApprovalDecision
+
+    waiting = (await approvals.list_approvals(principal)).items
+    assert sorted(a.kind for a in waiting) == ["measure_update", "measure_write_off"]
+    assert all(a.can_decide and a.reason for a in waiting)
     for request in waiting:
         decided = await approvals.decide(
-            principal, request["id"], {"decision": "approve", "version": request["version"]}
+            principal, request.id, ApprovalDecision(decision="approve", version=request.version)
         )
-        assert decided["status"] == "approved"
+        assert decided.status == "approved"
     statuses = {
         row["id"]: row["status"]
         for row in await Measure.select(Measure.id, Measure.status).where(
-            Measure.id.is_in([a["target_id"] for a in waiting])
+            Measure.id.is_in([a.target_id for a in waiting])
         )
     }
-    write_off = next(a for a in waiting if a["kind"] == "measure_write_off")
-    assert statuses[write_off["target_id"]] == "written_off"
+    write_off = next(a for a in waiting if a.kind == "measure_write_off")
+    assert statuses[write_off.target_id] == "written_off"
 
 
 async def test_demo_refuses_a_database_that_has_agencies(db: str) -> None:

@@ -150,3 +150,37 @@ async def test_deactivating_by_the_button_ends_the_account_at_once(
     assert action is not None and action["action"] == "deactivate"
     lead = await client.get("/api/me", headers={"Authorization": f"Bearer {world.bearer['lead']}"})
     assert lead.status_code == 401
+
+
+@pytest.mark.parametrize("hostile", ["²", "٣", "99999999999", "2147483648", "1\x00"])
+async def test_hostile_numbers_in_the_admin_forms_are_named_never_a_500(
+    admin: tuple[httpx.AsyncClient, str], world: World, hostile: str
+) -> None:
+    client, csrf = admin
+    user = await client.post("/admin/users", data=_new_user(world, csrf, agency_id=hostile))
+    assert user.status_code == 422 and 'id="e-agency_id"' in user.text
+    agency = await client.post(
+        "/admin/agencies",
+        data={"_csrf_token": csrf, "code": "X1", "name": "X", "parent_id": hostile},
+    )
+    assert agency.status_code == 422 and 'id="e-parent_id"' in agency.text
+    edit = await client.post(
+        f"/admin/users/{world.users['inspector']}",
+        data={"_csrf_token": csrf, "full_name": "Tên", "role": "inspector", "version": hostile},
+    )
+    assert edit.status_code in (409, 422)
+    listed = await client.get("/admin/users", params={"cursor": hostile})
+    assert listed.status_code in (200, 400, 422)
+
+
+@pytest.mark.parametrize("cursor", ["²", "99999999999", "2147483648"])
+async def test_a_hostile_cursor_of_the_admin_lists_is_refused_by_name(
+    admin: tuple[httpx.AsyncClient, str], world: World, cursor: str
+) -> None:
+    client, _ = admin
+    token = {"Authorization": f"Bearer {world.bearer['admin']}"}
+    for path in ("/api/users", "/api/agencies", "/api/audit"):
+        answer = await client.get(f"{path}?cursor={cursor}", headers=token)
+        assert answer.status_code in (400, 422), (path, answer.status_code)
+    # The largest id a record can have is a cursor like any other.
+    assert (await client.get("/api/users?cursor=2147483647", headers=token)).status_code == 200
