@@ -22,7 +22,6 @@ from inspect_app.schemas.auth import (
     LoginRequest,
     LoginResponse,
     Me,
-    Token,
     TokenCreate,
     TokenCreated,
     TokenList,
@@ -90,14 +89,12 @@ class AuthApiController(Controller):
     @get("/tokens", opt={"permission": "self"})
     async def list_tokens(self, principal: Principal) -> TokenList:
         """The caller's API tokens."""
-        rows = await auth.list_tokens(principal)
-        return TokenList(items=[Token(**row) for row in rows])
+        return TokenList(items=await auth.list_tokens(principal))
 
     @post("/tokens", opt={"permission": "self"}, status_code=HTTP_201_CREATED)
     async def create_token(self, principal: Principal, data: TokenCreate, ip: str) -> TokenCreated:
         """Create an API token; its text is shown once."""
-        created = await auth.create_token(principal, data.name, ip)
-        return TokenCreated(id=created["id"], name=created["name"], token=created["token"])
+        return await auth.create_token(principal, data.name, ip)
 
     @delete("/tokens/{token_id:int}", opt={"permission": "self"}, status_code=HTTP_204_NO_CONTENT)
     async def revoke_token(self, principal: Principal, token_id: int, ip: str) -> None:

@@ -22,6 +22,7 @@ from inspect_app.errors import InvalidInput, NotFound, Throttled
 from inspect_app.i18n import N_plural
 from inspect_app.principal import Principal
 from inspect_app.schemas.admin import User
+from inspect_app.schemas.auth import Token, TokenCreated
 from inspect_app.security import hash_password, new_api_token, password_problem, verify_password
 from inspect_app.services import audit
 from inspect_app.services.identity import PRINCIPAL_COLUMNS, principal_of
@@ -269,7 +270,7 @@ async def change_password(principal: Principal, current: str, new: str, ip: str 
         )
 
 
-async def create_token(principal: Principal, name: str, ip: str = "") -> dict[str, Any]:
+async def create_token(principal: Principal, name: str, ip: str = "") -> TokenCreated:
     """Create a bearer token for the caller; the token text is returned only here."""
     name = name.strip()
     if not name or len(name) > 100:
@@ -291,12 +292,12 @@ async def create_token(principal: Principal, name: str, ip: str = "") -> dict[st
             agency_id=principal.agency_id,
             after={"name": name, "prefix": prefix},
         )
-    return {"id": token_id, "name": name, "token": token, "prefix": prefix}
+    return TokenCreated(id=int(token_id), name=name, token=token)
 
 
-async def list_tokens(principal: Principal) -> list[dict[str, Any]]:
+async def list_tokens(principal: Principal) -> list[Token]:
     """The caller's tokens (never their text)."""
-    return (
+    rows = (
         await ApiToken.select(
             ApiToken.id,
             ApiToken.name,
@@ -308,6 +309,17 @@ async def list_tokens(principal: Principal) -> list[dict[str, Any]]:
         .where(ApiToken.user == principal.id)
         .order_by(ApiToken.id)
     )
+    return [
+        Token(
+            id=int(row["id"]),
+            name=str(row["name"]),
+            prefix=str(row["prefix"]),
+            created_at=row["created_at"],
+            last_used_at=row["last_used_at"],
+            revoked_at=row["revoked_at"],
+        )
+        for row in rows
+    ]
 
 
 async def revoke_token(principal: Principal, token_id: int, ip: str = "") -> None:
