@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -71,17 +72,51 @@ async def digest_ladder() -> DigestLadder:
     )
 
 
-def _scope(user: dict[str, Any]) -> tuple[str, list[Any]]:
-    if user["role"] in SCOPE_ROLES:
-        return "d.agency_path LIKE {}", [str(user["agency_path"]) + "%"]
+@dataclass(frozen=True)
+class Recipient:
+    """Who a digest goes to: heads and leads read their subtree, the others their cases."""
+
+    id: int
+    role: str
+    language: str
+    agency_path: str
+
+
+@dataclass(frozen=True)
+class OverdueItem:
+    """One overdue deadline a digest lists."""
+
+    entity_type: str
+    entity_id: int
+    deadline_type: str
+    due_on: date
+    inspection_code: str
+    description: str
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        return (self.entity_type, self.entity_id, self.deadline_type)
+
+
+@dataclass(frozen=True)
+class UnitLeft:
+    """A responsible unit and the money it still owes (the digest's closing lines)."""
+
+    unit_name: str
+    left_vnd: int
+
+
+def _scope(user: Recipient) -> tuple[str, list[Any]]:
+    if user.role in SCOPE_ROLES:
+        return "d.agency_path LIKE {}", [user.agency_path + "%"]
     return (
         "(d.lead_user_id = {} OR d.inspection_id IN"
         ' (SELECT im.inspection FROM inspection_member im WHERE im."user" = {}))',
-        [user["id"], user["id"]],
+        [user.id, user.id],
     )
 
 
-async def _overdue_items(user: dict[str, Any], today: date) -> list[dict[str, Any]]:
+async def _overdue_items(user: Recipient, today: date) -> list[OverdueItem]:
     condition, args = _scope(user)
     rows = await DigestEntry.raw(
         "SELECT d.entity_type AS entity_type, d.entity_id AS entity_id,"
@@ -92,33 +127,35 @@ async def _overdue_items(user: dict[str, Any], today: date) -> list[dict[str, An
         *args,
         today,
     )
-    items: list[dict[str, Any]] = list(rows)
-    for row in items:
-        if isinstance(row["due_on"], str):
-            row["due_on"] = date.fromisoformat(row["due_on"][:10])
-    return items
-
-
-async def _top_units(user: dict[str, Any]) -> list[dict[str, Any]]:
-    condition, args = _scope(user)
-    return list(
-        await DigestEntry.raw(
-            "SELECT d.unit_name AS unit_name, SUM(d.left_vnd) AS left_vnd"
-            f" FROM ({OPEN_DEADLINES_SQL}) d WHERE {condition}"
-            " GROUP BY d.unit_name HAVING SUM(d.left_vnd) > 0"
-            " ORDER BY SUM(d.left_vnd) DESC, d.unit_name LIMIT {}",
-            *args,
-            TOP_UNITS,
+    return [
+        OverdueItem(
+            entity_type=str(row["entity_type"]),
+            entity_id=int(row["entity_id"]),
+            deadline_type=str(row["deadline_type"]),
+            # SQLite hands back the dates of a UNION as text.
+            due_on=date.fromisoformat(str(row["due_on"])[:10]),
+            inspection_code=str(row["inspection_code"]),
+            description=str(row["description"] or ""),
         )
+        for row in rows
+    ]
+
+
+async def _top_units(user: Recipient) -> list[UnitLeft]:
+    condition, args = _scope(user)
+    rows = await DigestEntry.raw(
+        "SELECT d.unit_name AS unit_name, SUM(d.left_vnd) AS left_vnd"
+        f" FROM ({OPEN_DEADLINES_SQL}) d WHERE {condition}"
+        " GROUP BY d.unit_name HAVING SUM(d.left_vnd) > 0"
+        " ORDER BY SUM(d.left_vnd) DESC, d.unit_name LIMIT {}",
+        *args,
+        TOP_UNITS,
     )
-
-
-def _key(row: dict[str, Any]) -> tuple[str, int, str]:
-    return (str(row["entity_type"]), int(row["entity_id"]), str(row["deadline_type"]))
+    return [UnitLeft(str(row["unit_name"] or ""), int(row["left_vnd"])) for row in rows]
 
 
 async def _record_entries(
-    user_id: int, listed: list[tuple[dict[str, Any], int]], today: date
+    user_id: int, listed: list[tuple[OverdueItem, int]], today: date
 ) -> set[tuple[str, int, str, int]]:
     """Write the entries; the (item, rung) pairs that were not listed before."""
     written: set[tuple[str, int, str, int]] = set()
@@ -129,9 +166,9 @@ async def _record_entries(
                 *(
                     DigestEntry(
                         user=user_id,
-                        entity_type=row["entity_type"],
-                        entity_id=int(row["entity_id"]),
-                        deadline_type=row["deadline_type"],
+                        entity_type=row.entity_type,
+                        entity_id=row.entity_id,
+                        deadline_type=row.deadline_type,
                         rung=rung,
                         day=today,
                     )
@@ -154,14 +191,14 @@ async def _record_entries(
 
 
 def digest_text(
-    items: Sequence[tuple[dict[str, Any], int]],
-    units: Sequence[dict[str, Any]],
+    items: Sequence[tuple[OverdueItem, int]],
+    units: Sequence[UnitLeft],
     today: date,
     lang: str,
 ) -> tuple[str, str]:
     """The digest's title and body in ``lang``: sections by rung, then the units."""
     lines: list[str] = []
-    by_rung: dict[int, list[dict[str, Any]]] = {}
+    by_rung: dict[int, list[OverdueItem]] = {}
     for row, rung in items:
         by_rung.setdefault(rung, []).append(row)
     for rung in sections(list(by_rung)):
@@ -169,25 +206,25 @@ def digest_text(
         heading = NEW_HEADING if rung == NEW else RUNG_HEADING
         lines.append(translate(heading, lang, days=rung))
         for row in rows[:SECTION_MAX_ITEMS]:
-            label = translate(DEADLINE_LABELS[str(row["deadline_type"])], lang)
-            what = f": {row['description']}" if row["description"] else ""
-            due = format_date(row["due_on"], lang)
-            lines.append(f"- {row['inspection_code']} · {label}{what} ({due})"[:400])
+            label = translate(DEADLINE_LABELS[row.deadline_type], lang)
+            what = f": {row.description}" if row.description else ""
+            due = format_date(row.due_on, lang)
+            lines.append(f"- {row.inspection_code} · {label}{what} ({due})"[:400])
         if len(rows) > SECTION_MAX_ITEMS:
             lines.append(translate(MORE, lang, count=len(rows) - SECTION_MAX_ITEMS))
         lines.append("")
     if units:
         lines.append(translate(UNITS_HEADING, lang))
         for unit in units:
-            name = unit["unit_name"] or translate(UNIDENTIFIED_UNIT, lang)
-            lines.append(f"- {name}: {format_vnd(int(unit['left_vnd']), lang)}")
+            name = unit.unit_name or translate(UNIDENTIFIED_UNIT, lang)
+            lines.append(f"- {name}: {format_vnd(unit.left_vnd, lang)}")
     new = sum(1 for _, rung in items if rung == NEW)
     title = translate(TITLE, lang, day=format_date(today, lang), new=new, older=len(items) - new)
     return title, "\n".join(lines).strip()
 
 
 async def send_digest(
-    user: dict[str, Any],
+    user: Recipient,
     today: date,
     ladder: DigestLadder,
     now: datetime,
@@ -199,32 +236,30 @@ async def send_digest(
     then are looked at.
     """
     rows = await _overdue_items(user, today)
-    listed: list[tuple[dict[str, Any], int]] = []
+    listed: list[tuple[OverdueItem, int]] = []
     for row in rows:
-        rung = rung_to_list(row["due_on"], today, last_run, ladder)
+        rung = rung_to_list(row.due_on, today, last_run, ladder)
         if rung is not None:
             listed.append((row, rung))
     if not listed:
         return 0
     async with write_transaction():
-        written = await _record_entries(int(user["id"]), listed, today)
-        items = [(row, rung) for row, rung in listed if (*_key(row), rung) in written]
+        written = await _record_entries(user.id, listed, today)
+        items = [(row, rung) for row, rung in listed if (*row.key, rung) in written]
         if not items:
             return 0
-        units = await _top_units(user) if user["role"] in SCOPE_ROLES else []
-        lang = str(user["language"] or "vi")
+        units = await _top_units(user) if user.role in SCOPE_ROLES else []
+        lang = user.language
         title, body = digest_text(items, units, today, lang)
         link = (
-            "/follow-ups?state=overdue"
-            if user["role"] in SCOPE_ROLES
-            else "/inspections?overdue=yes"
+            "/follow-ups?state=overdue" if user.role in SCOPE_ROLES else "/inspections?overdue=yes"
         )
         await Notification.insert(
             Notification(
-                user=int(user["id"]),
+                user=user.id,
                 kind=KIND,
                 entity_type=KIND,
-                entity_id=int(user["id"]),
+                entity_id=user.id,
                 deadline_type="",
                 rung=KIND,
                 due_on=today,
@@ -253,7 +288,10 @@ async def send_digests(today: date) -> dict[str, int]:
     last_run = await _last_run()
     if last_run is not None and last_run >= today:
         return summary  # this day's run went through every user already
-    for user in users:
+    for row in users:
+        user = Recipient(
+            int(row["id"]), str(row["role"]), str(row["language"] or "vi"), str(row["agency_path"])
+        )
         count = await send_digest(user, today, ladder, now, last_run)
         if count:
             summary["users"] += 1
