@@ -12,8 +12,8 @@ back with the counter; one that fails after committing leaves a gap, never a dup
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from inspect_app.db import write_transaction
 from models.tables import DocumentCounter, DocumentNumber
@@ -57,9 +57,21 @@ async def take_number(
     return number
 
 
-async def register(agency_id: int, year: int) -> list[dict[str, Any]]:
-    """The numbers ``agency_id`` gave in ``year``, in order (number, kind, symbol, report)."""
-    return list(
+@dataclass(frozen=True)
+class RegisteredNumber:
+    """A number an agency gave to a document: what kind, with which symbol, on which day,
+    and the report it numbers (None for a letter)."""
+
+    number: int
+    kind: str
+    symbol: str
+    report: int | None
+    issued_on: date
+
+
+async def register(agency_id: int, year: int) -> list[RegisteredNumber]:
+    """The numbers ``agency_id`` gave in ``year``, in order."""
+    rows = (
         await DocumentNumber.select(
             DocumentNumber.number,
             DocumentNumber.kind,
@@ -70,3 +82,13 @@ async def register(agency_id: int, year: int) -> list[dict[str, Any]]:
         .where((DocumentNumber.agency == agency_id) & (DocumentNumber.year == year))
         .order_by(DocumentNumber.number)
     )
+    return [
+        RegisteredNumber(
+            number=int(row["number"]),
+            kind=str(row["kind"]),
+            symbol=str(row["symbol"]),
+            report=None if row["report"] is None else int(row["report"]),
+            issued_on=row["issued_on"],
+        )
+        for row in rows
+    ]

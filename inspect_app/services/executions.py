@@ -8,6 +8,7 @@ the database CHECK ``done <= amount`` is the last line of defence and answers th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -83,7 +84,7 @@ EXECUTION_FIELDS = (
 )
 
 
-def _out(row: dict[str, Any]) -> ExecutionOut:
+def _out(row: Mapping[str, Any]) -> ExecutionOut:
     return ExecutionOut(
         id=row["id"],
         measure_id=row["measure"],
@@ -121,7 +122,7 @@ async def list_executions(
     )
 
 
-def execution_out(row: dict[str, Any]) -> ExecutionOut:
+def execution_out(row: Mapping[str, Any]) -> ExecutionOut:
     """A stored execution row (EXECUTION_FIELDS, with ``reversed_by`` when known) as the API
     and pages show it."""
     return _out(row)

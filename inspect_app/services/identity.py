@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,7 +30,7 @@ PRINCIPAL_COLUMNS = (
 )
 
 
-def principal_of(row: dict[str, Any], token_id: int | None = None) -> Principal:
+def principal_of(row: Mapping[str, Any], token_id: int | None = None) -> Principal:
     """The Principal of a user row with the PRINCIPAL_COLUMNS (or the token query's)."""
     return Principal(
         id=row["id"],
