@@ -25,6 +25,8 @@ the country. So they are also kept in the totals table (``agency_totals``, perio
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -180,14 +182,44 @@ async def _kept_row(
     return data, computed_at
 
 
-async def kept_units(agency_id: int, include_sub: bool, today: date) -> dict[str, Any] | None:
+@dataclass(frozen=True)
+class UnitSums:
+    """What the board sums per responsible unit (see follow_ups.GROUP_SUMS_SQL): deadlines
+    and overdue ones, money (đồng) and land (hundredths of m²) left of all and of the
+    overdue ones, the soonest due day and the oldest overdue one."""
+
+    n: int
+    od: int
+    lv: int
+    lc: int
+    olv: int
+    olc: int
+    first: date | None
+    first_od: date | None
+
+
+def _unit_sums(kept: Mapping[str, Any]) -> UnitSums:
+    def day(key: str) -> date | None:
+        value = kept.get(key)
+        return date.fromisoformat(value) if isinstance(value, str) else None
+
+    return UnitSums(
+        **{key: int(kept.get(key) or 0) for key in UNIT_SUMS},
+        first=day("first"),
+        first_od=day("first_od"),
+    )
+
+
+async def kept_units(agency_id: int, include_sub: bool, today: date) -> dict[str, UnitSums] | None:
     """The board's per-unit sums kept for ``agency_id`` (its subtree, or itself alone), when
     they are of ``today`` and no change is waiting; else None (the board computes them)."""
     if await is_marked():
         return None
     kept = await _kept_row(agency_id, "subtree" if include_sub else "self", today)
     units = kept[0].get("units") if kept is not None else None
-    return units if isinstance(units, dict) else None
+    if not isinstance(units, dict):
+        return None
+    return {str(name): _unit_sums(sums) for name, sums in units.items()}
 
 
 def roll_up(own: dict[int, Figures], tree: list[tuple[int, str]]) -> dict[int, Figures]:

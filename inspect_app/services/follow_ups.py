@@ -624,29 +624,15 @@ async def unit_groups(
         if kept is not None:
             overdue_only = board.state == "overdue"
             for name, unit in kept.items():
-                if overdue_only and unit["od"]:
+                if overdue_only and unit.od:
                     groups.append(
                         _group(
-                            name,
-                            unit["od"],
-                            unit["od"],
-                            unit["olv"],
-                            unit["olc"],
-                            unit["first_od"],
-                            unit["first_od"],
+                            name, unit.od, unit.od, unit.olv, unit.olc, unit.first_od, unit.first_od
                         )
                     )
-                elif not overdue_only and unit["n"]:
+                elif not overdue_only and unit.n:
                     groups.append(
-                        _group(
-                            name,
-                            unit["n"],
-                            unit["od"],
-                            unit["lv"],
-                            unit["lc"],
-                            unit["first"],
-                            unit["first_od"],
-                        )
+                        _group(name, unit.n, unit.od, unit.lv, unit.lc, unit.first, unit.first_od)
                     )
             return _soonest_first(groups)
     rows = await Inspection.raw(
