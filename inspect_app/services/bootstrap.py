@@ -7,8 +7,8 @@ an empty database: once agencies exist, administrators add the rest in the app.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
 
 from inspect_app.db import is_postgres, write_transaction
 from inspect_app.errors import InvalidInput
@@ -26,7 +26,7 @@ class AlreadyInitialised(Exception):
     """The database already has agencies: init creates nothing."""
 
 
-def check_first_admin(data: dict[str, Any]) -> dict[str, str]:
+def check_first_admin(data: Mapping[str, str]) -> dict[str, str]:
     """What is wrong with the values of init, by field (agency_code, username, …)."""
     errors = {
         f"agency_{field}": message

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -201,7 +201,7 @@ def _out(
     return out
 
 
-def lifecycle_dates(row: dict[str, Any]) -> list[date]:
+def lifecycle_dates(row: Mapping[str, Any]) -> list[date]:
     """The dates of a case that decide which reporting periods it counts in."""
     return [row[key] for key in LIFECYCLE_DATES if row.get(key)]
 
