@@ -126,7 +126,7 @@ async def prepare_users() -> dict[str, dict[str, Any]]:
             (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
         )
         token = await create_token(principal, "bench")
-        found[key] = {"username": username, "id": user_id, "token": token["token"]}
+        found[key] = {"username": username, "id": user_id, "token": token.token}
     return found
 
 

@@ -26,6 +26,7 @@ from inspect_app import data_version
 from inspect_app.clock import today as local_today
 from inspect_app.db import is_postgres
 from inspect_app.domain.reminders import ESCALATION, Ladder, Rung, due_days_to_watch
+from inspect_app.domain.text import ascii_digits
 from inspect_app.services import follow_ups, notifications, submissions
 from jobs.job_log import logged_job
 from models.tables import AppUser, Notification
@@ -47,7 +48,7 @@ _NOTICE_COLUMNS = (
 def catch_up_days() -> int:
     """How many days back a missed rung is still sent (DEADLINE_CATCH_UP_DAYS, default 3)."""
     raw = os.environ.get("DEADLINE_CATCH_UP_DAYS", "").strip()
-    if raw.isdigit():
+    if ascii_digits(raw):
         return min(int(raw), MAX_CATCH_UP_DAYS)
     return DEFAULT_CATCH_UP_DAYS
 

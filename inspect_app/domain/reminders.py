@@ -76,9 +76,13 @@ def ladder_faults(
     faults = []
     if any(d < 0 or d > MAX_LADDER_DAYS for d in days) or len(set(days)) != len(days):
         faults.append("remind_days")
-    if not 1 <= overdue_after_days <= MAX_LADDER_DAYS:
+    overdue_ok = 1 <= overdue_after_days <= MAX_LADDER_DAYS
+    if not overdue_ok:
         faults.append("overdue_after_days")
-    if not overdue_after_days <= escalate_after_days <= MAX_LADDER_DAYS or escalate_after_days < 1:
+    # Before the overdue notice only counts against an overdue notice that is itself right.
+    if not 1 <= escalate_after_days <= MAX_LADDER_DAYS or (
+        overdue_ok and escalate_after_days < overdue_after_days
+    ):
         faults.append("escalate_after_days")
     return faults
 

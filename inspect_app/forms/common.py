@@ -76,7 +76,11 @@ def int_or_none(raw: str | None) -> int | None:
 
 def id_list(values: Any) -> list[int]:
     """The record ids among the values of a check-box list (anything else is left out)."""
-    return [int(v) for v in values or [] if ascii_digits(str(v))]
+    return [
+        int(v)
+        for v in values or []
+        if ascii_digits(str(v)) and len(str(v)) <= 10 and int(str(v)) <= 2**31 - 1
+    ]
 
 
 def date_or_none(value: Any) -> date | None:

@@ -50,7 +50,7 @@ def board_filter(
     errors: dict[str, str] = {}
     agency: int | None = None
     if agency_id:
-        if ascii_digits(agency_id):
+        if ascii_digits(agency_id) and len(agency_id) <= 10 and int(agency_id) <= 2**31 - 1:
             agency = int(agency_id)
         else:
             errors["agency_id"] = CHOOSE_AGENCY

@@ -18,7 +18,7 @@ from inspect_app.schemas.admin import Agency as AgencyOut
 from inspect_app.schemas.admin import AgencyCreate, AgencyUpdate
 from inspect_app.schemas.cases import given
 from inspect_app.services import agency_documents, audit, reference_cache
-from inspect_app.services.casework import Errors, whole_number
+from inspect_app.services.casework import Errors, ensure_id, whole_number
 from inspect_app.services.changes import mark_follow_up_figures
 from models.tables import Agency, AppUser
 
@@ -91,6 +91,7 @@ class TreeAgency:
 
 async def get_visible(principal: Principal, agency_id: int) -> AgencyOut:
     """One agency in the caller's subtree; NotFound otherwise (existence is not revealed)."""
+    ensure_id(agency_id)  # an id past 2^31 names no agency (the column is 32-bit)
     row = (
         await Agency.select(*AGENCY_FIELDS)
         .where((Agency.id == agency_id) & Agency.path.like(principal.scope_pattern))

@@ -231,7 +231,7 @@ def check_filter(
     responsible = (responsible or "").strip() or None
     if responsible is not None and len(responsible) > 255:
         errors["responsible"] = "Enter at most 255 characters."
-    if agency_id is not None and agency_id < 1:
+    if agency_id is not None and not 1 <= agency_id <= 2**31 - 1:
         errors["agency_id"] = "Choose an agency from the list."
     if measure_type is not None and measure_type not in MEASURE_TYPES:
         errors["measure_type"] = "Choose a value from the list."

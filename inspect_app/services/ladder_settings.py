@@ -146,6 +146,11 @@ async def update_ladder(
         )
         if before is None:
             raise NotFound()
+        if before["version"] != change.version:
+            raise Conflict(
+                "This record was changed by someone else. Reload and try again.",
+                code="stale_version",
+            )
         after: dict[str, Any] = {
             "remind_days": sorted(change.remind_days, reverse=True),
             "overdue_after_days": change.overdue_after_days,

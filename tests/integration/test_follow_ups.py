@@ -93,6 +93,15 @@ async def test_bad_filters_are_422_naming_the_field_and_scope_is_enforced(
     assert (await client.get("/api/follow-ups", headers=other)).json()["items"] == []
     outside = await client.get(f"/api/follow-ups?agency_id={w.division}", headers=other)
     assert outside.status_code == 404
+    # An agency id past 2^31 names no agency: said on the field, never asked of the database.
+    for agency_id in ("2147483648", "99999999999"):
+        huge = await client.get(f"/api/follow-ups?agency_id={agency_id}", headers=headers)
+        assert huge.status_code == 422 and huge.json()["errors"][0]["field"] == "agency_id"
+    await sign_in(client, w.head)
+    page = await client.get("/follow-ups", params={"agency_id": "99999999999"})
+    assert page.status_code == 422 and 'id="e-agency_id"' in page.text
+    export = await client.get("/follow-ups/export.csv", params={"agency_id": "99999999999"})
+    assert export.status_code == 422
     # An inspector of the division reads its deadlines, as they read its cases.
     inspector = await bearer(w.member)
     listed = (await client.get("/api/follow-ups", headers=inspector)).json()["items"]
@@ -175,6 +184,19 @@ async def test_admin_edits_a_ladder_and_bad_input_comes_back_beside_the_field(
     measure_form = measure_form[: measure_form.index("</form>")]
     assert 'name="active" value="true" >' in measure_form
     assert 'name="version" value="1"' in measure_form
+    # A version no ladder can have is a stale form, not a database error.
+    huge = await client.post(
+        "/admin/ladders/measure",
+        data={
+            "_csrf_token": csrf,
+            "remind_days": "7, 3",
+            "overdue_after_days": "3",
+            "escalate_after_days": "7",
+            "version": "99999999999",
+        },
+        follow_redirects=False,
+    )
+    assert huge.status_code in (302, 303)
     row = await DeadlineLadder.select().where(DeadlineLadder.deadline_type == "measure").first()
     assert row["version"] == 1
 

@@ -125,3 +125,12 @@ def test_preview_groups_show_ten_rows_unless_a_group_is_expanded() -> None:
     # Ten rows exactly: nothing hidden, nothing to collapse even when expanded.
     (ten,) = preview_groups([group("Sở Xây dựng", 10, 10)], "Sở Xây dựng")
     assert (len(ten.shown), ten.hidden, ten.collapsible) == (10, 0, False)
+
+
+def test_a_check_box_list_keeps_only_ids_a_record_can_have() -> None:
+    from inspect_app.forms.common import id_list
+
+    assert id_list(["1", "2147483647", "2147483648", "99999999999", "²", "٣", "x", ""]) == [
+        1,
+        2147483647,
+    ]

@@ -117,6 +117,10 @@ def test_the_ladder_rules_name_every_field_at_their_bounds() -> None:
     assert errors("digest", remind_days=(30, 2)) == {}
     assert set(errors("digest", remind_days=(30, 1))) == {"remind_days"}
     assert set(errors("digest", remind_days=())) == {"remind_days"}
+    # An overdue notice out of bounds is its own problem, not the escalation's.
+    assert errors(overdue_after_days=400, escalate_after_days=7) == {
+        "overdue_after_days": "Enter a whole number of days from 1 to 365."
+    }
     # Every problem at once.
     assert set(errors(remind_days=(1, 1), overdue_after_days=0, escalate_after_days=0)) == {
         "remind_days",
