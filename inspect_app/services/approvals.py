@@ -37,6 +37,7 @@ from inspect_app.services.casework import (
     lock_row,
     page_limit,
     stale_version,
+    stored_instant,
     text,
 )
 from inspect_app.services.unit_of_work import unit_of_work
@@ -146,14 +147,6 @@ def _optional_int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def _instant(value: Any) -> datetime | None:
-    # A page's JSON list hands a timestamp back as text.
-    if value is None or isinstance(value, datetime):
-        return value
-    stamp = datetime.fromisoformat(str(value))
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-
-
 def approval_out(row: Mapping[str, Any], principal: Principal) -> ApprovalRecord:
     """A request row (APPROVAL_FIELDS) as this reader sees it, with what they may do."""
     pending = row["status"] == "pending"
@@ -177,10 +170,10 @@ def approval_out(row: Mapping[str, Any], principal: Principal) -> ApprovalRecord
         reason=str(row["reason"] or ""),
         requested_by=requested_by,
         requested_by_name=str(row["requested_by_name"] or ""),
-        requested_at=_instant(row["requested_at"]),
+        requested_at=stored_instant(row["requested_at"]),
         decided_by=_optional_int(row["decided_by"]),
         decided_by_name=row["decided_by_name"],
-        decided_at=_instant(row["decided_at"]),
+        decided_at=stored_instant(row["decided_at"]),
         decision_note=str(row["decision_note"] or ""),
         result_id=_optional_int(row["result_id"]),
         version=int(row["version"]),

@@ -17,7 +17,6 @@ import uuid
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from inspect_app.schemas.cases import Attachment as AttachmentOut
 from inspect_app.schemas.cases import AttachmentList
 from inspect_app.services import audit
 from inspect_app.services.case_access import ensure_case_write
-from inspect_app.services.casework import Errors, ensure_id, record_id
+from inspect_app.services.casework import Errors, ensure_id, record_id, stored_instant
 from inspect_app.settings import get_settings
 from models.tables import Attachment, Execution, Finding, Inspection, Measure
 
@@ -167,14 +166,6 @@ async def entity_case(principal: Principal, entity_type: str, entity_id: int) ->
     return row
 
 
-def _instant(value: Any) -> datetime | None:
-    # A page's JSON list hands a timestamp back as text.
-    if value is None or isinstance(value, datetime):
-        return value
-    stamp = datetime.fromisoformat(str(value))
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-
-
 def _out(row: Mapping[str, Any]) -> AttachmentOut:
     uploaded_by = row["uploaded_by"]
     return AttachmentOut(
@@ -187,7 +178,7 @@ def _out(row: Mapping[str, Any]) -> AttachmentOut:
         sha256=str(row["sha256"]),
         uploaded_by_id=None if uploaded_by is None else int(uploaded_by),
         agency_id=int(row["agency"]),
-        created_at=_instant(row["created_at"]),
+        created_at=stored_instant(row["created_at"]),
     )
 
 

@@ -19,6 +19,7 @@ import msgspec
 from inspect_app.db import engine, is_postgres, write_transaction
 from inspect_app.principal import Principal
 from inspect_app.schemas.admin import AuditChange, AuditEntry
+from inspect_app.services.casework import stored_instant
 from models.tables import Agency, AppUser, AuditEvent
 
 # Arbitrary constant naming the advisory lock that serialises appends to the chain.
@@ -299,22 +300,16 @@ async def visible_history(
     return [history_out({**row, "full_name": names.get(row["user_id"], "")}) for row in rows]
 
 
-def _instant(value: Any) -> datetime:
-    # A page's JSON list hands a timestamp back as text.
-    if isinstance(value, datetime):
-        return value
-    stamp = datetime.fromisoformat(str(value))
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-
-
 def history_out(row: Mapping[str, Any]) -> AuditEntry:
     """An audit row (HISTORY_FIELDS with the author's ``full_name``, "" for someone who left:
     the username stays) as the history shows it: snapshots parsed, and what changed."""
     before, after = _parse(row["before"]), _parse(row["after"])
     user_id, entity_id, agency_id = row["user_id"], row["entity_id"], row["agency_id"]
+    at = stored_instant(row["at"])
+    assert at is not None  # NOT NULL
     return AuditEntry(
         id=int(row["id"]),
-        at=_instant(row["at"]),
+        at=at,
         user_id=None if user_id is None else int(user_id),
         username=str(row["username"] or ""),
         action=str(row["action"]),

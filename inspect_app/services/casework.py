@@ -54,6 +54,26 @@ def clean_query(value: str | None) -> str | None:
     return value.encode("utf-8", "ignore").decode("utf-8")
 
 
+# --------------------------------------------------------------------------- stored values
+
+
+def stored_day(value: Any) -> date | None:
+    """A date as a row gives it back: SQLite hands back text where a query computes the
+    date (a UNION, an aggregate, a page's JSON list), "2026-03-14" or "2026-03-14 00:00:00"."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def stored_instant(value: Any) -> datetime | None:
+    """A timestamp as a row gives it back: text from a page's JSON list or SQLite, read as
+    UTC when it carries no offset."""
+    if value is None or isinstance(value, datetime):
+        return value
+    stamp = datetime.fromisoformat(str(value))
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
+
+
 # --------------------------------------------------------------------------- pagination
 
 

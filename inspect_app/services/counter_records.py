@@ -27,6 +27,7 @@ from inspect_app.domain import report_layout as rl
 from inspect_app.domain.periods import Period
 from inspect_app.principal import Principal
 from inspect_app.services import agencies
+from inspect_app.services.casework import stored_day
 from inspect_app.services.totals import (
     CASE_CONDITIONS,
     CASES_CTES,
@@ -420,7 +421,7 @@ async def counter_records(principal: Principal, request: RecordRequest) -> Recor
                 agency_name=str(row["agency_name"]),
                 description=str(row["description"] or ""),
                 subject_name=str(row["subject_name"] or ""),
-                day=_day(row["day"]),
+                day=stored_day(row["day"]),
                 value=int(row["value"]),
             )
             for row in rows
@@ -430,10 +431,3 @@ async def counter_records(principal: Principal, request: RecordRequest) -> Recor
 
 def _id(value: object) -> int | None:
     return None if value is None else int(str(value))
-
-
-def _day(value: object) -> date | None:
-    # SQLite returns a computed date (the CASE of table 3) as text.
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))

@@ -33,6 +33,7 @@ from inspect_app.errors import InvalidInput
 from inspect_app.i18n import N_
 from inspect_app.principal import Principal
 from inspect_app.services import agencies, audit
+from inspect_app.services.casework import stored_day
 from inspect_app.services.export_text import PrintableText
 from models.tables import Agency, DeadlineLadder, Inspection
 
@@ -176,13 +177,6 @@ async def ladders() -> dict[str, Ladder]:
     for deadline_type in LADDER_TYPES:
         found.setdefault(deadline_type, Ladder(deadline_type))
     return found
-
-
-def _date_of(value: Any) -> date | None:
-    # SQLite hands back dates of a UNION or an aggregate as text.
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
 
 
 # --------------------------------------------------------------------------- the board
@@ -435,7 +429,7 @@ def measure_progress(row: Mapping[str, Any]) -> Progress:
 
 def deadline_of(row: Mapping[str, Any], today: date, soon_window_days: int) -> Deadline:
     """A row of the deadline query (OPEN_DEADLINES_SQL's columns) as the board shows it."""
-    due = _date_of(row["due_on"])
+    due = stored_day(row["due_on"])
     assert due is not None  # every branch keeps only deadlines with a due day
     unit_id = row["unit_id"]
     return Deadline(
@@ -596,8 +590,8 @@ def _group(
         overdue=overdue,
         left_vnd=left_vnd,
         left_m2=Decimal(left_cm2) / 100,
-        first_due=_date_of(first),
-        oldest_overdue=_date_of(oldest),
+        first_due=stored_day(first),
+        oldest_overdue=stored_day(oldest),
     )
 
 

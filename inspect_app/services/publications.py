@@ -34,7 +34,7 @@ from inspect_app.schemas.publications import PublicationSave
 from inspect_app.services import audit, reference_cache
 from inspect_app.services.attachments import clean_filename, detect_type
 from inspect_app.services.case_access import ensure_case_write
-from inspect_app.services.casework import Errors, text
+from inspect_app.services.casework import Errors, stored_day, stored_instant, text
 from inspect_app.settings import get_settings
 from models.tables import Agency, Inspection, InspectionSubject, Publication
 
@@ -102,19 +102,6 @@ class PublicVersion:
         return f"/public/conclusions/{self.id}" if self.listed else None
 
 
-def _day(value: Any) -> date | None:
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value)[:10])
-
-
-def _instant(value: Any) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    stamp = datetime.fromisoformat(str(value))
-    return stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)
-
-
 def publication_out(row: Mapping[str, Any]) -> PublicVersion:
     """A stored publication row (or the case page's JSON of it) as a PublicVersion."""
     return PublicVersion(
@@ -125,8 +112,8 @@ def publication_out(row: Mapping[str, Any]) -> PublicVersion:
         public_text=str(row["public_text"] or ""),
         file_name=str(row["file_name"] or ""),
         has_file=bool(row["file_storage"]),
-        published_on=_day(row["published_on"]),
-        unpublished_at=_instant(row["unpublished_at"]),
+        published_on=stored_day(row["published_on"]),
+        unpublished_at=stored_instant(row["unpublished_at"]),
         unpublish_reason=str(row["unpublish_reason"] or ""),
         version=int(row["version"]),
     )
@@ -462,7 +449,7 @@ def _item(row: Mapping[str, Any]) -> PortalItem:
         id=int(row["id"]),
         title=str(row["title"] or ""),
         conclusion_no=str(row["conclusion_no"] or ""),
-        concluded_on=_day(row["concluded_on"]),
+        concluded_on=stored_day(row["concluded_on"]),
         year=None if row["year"] is None else int(row["year"]),
         subject_names=str(row["subject_names"] or ""),
         subject_tax_codes=str(row["subject_tax_codes"] or ""),
@@ -473,7 +460,7 @@ def _item(row: Mapping[str, Any]) -> PortalItem:
         agency_name=str(row["agency_name"]),
         agency_code=str(row["agency_code"]),
         public_text=str(row.get("public_text") or ""),
-        updated_at=_instant(row.get("updated_at")),
+        updated_at=stored_instant(row.get("updated_at")),
     )
 
 

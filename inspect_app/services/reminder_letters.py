@@ -30,6 +30,7 @@ from inspect_app.i18n import N_plural, translate
 from inspect_app.principal import Principal
 from inspect_app.services import audit, notifications
 from inspect_app.services.agency_documents import frame_settings
+from inspect_app.services.casework import stored_day
 from inspect_app.services.document_register import take_number
 from inspect_app.services.follow_ups import (
     BoardFilter,
@@ -544,8 +545,10 @@ class Letter:
         return self.frame.reference
 
 
-def _day(value: Any) -> date:
-    return date.fromisoformat(value[:10]) if isinstance(value, str) else value
+def _stored_date(value: Any) -> date:
+    day = stored_day(value)
+    assert day is not None  # a letter's dates are NOT NULL
+    return day
 
 
 def _letter_out(row: Mapping[str, Any], items: tuple[LetterItem, ...] = ()) -> Letter:
@@ -557,8 +560,8 @@ def _letter_out(row: Mapping[str, Any], items: tuple[LetterItem, ...] = ()) -> L
         agency_name=str(row["agency_name"]),
         year=int(row["year"]),
         number=int(row["number"]),
-        issued_on=_day(row["issued_on"]),
-        report_by=_day(row["report_by"]),
+        issued_on=_stored_date(row["issued_on"]),
+        report_by=_stored_date(row["report_by"]),
         addressee_agency_id=None if addressee_agency is None else int(addressee_agency),
         addressee=str(row["addressee"]),
         note=str(row["note"] or ""),
@@ -577,7 +580,7 @@ def _item_out(row: Mapping[str, Any]) -> LetterItem:
         inspection_code=str(row["inspection_code"]),
         inspection_title=str(row["inspection_title"]),
         description=str(row["description"]),
-        due_on=None if due is None else _day(due),
+        due_on=stored_day(due),
         measure_type=str(row["measure_type"]),
         unit=str(row["unit"]),
         left_vnd=int(row["left_vnd"]),
