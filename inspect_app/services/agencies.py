@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 import msgspec
@@ -16,7 +17,6 @@ from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
 from inspect_app.schemas.admin import Agency as AgencyOut
 from inspect_app.schemas.admin import AgencyCreate, AgencyUpdate
-from inspect_app.schemas.cases import given
 from inspect_app.services import agency_documents, audit, reference_cache
 from inspect_app.services.casework import Errors, ensure_id, whole_number
 from inspect_app.services.changes import mark_follow_up_figures
@@ -212,17 +212,6 @@ def _threshold(data: dict[str, Any]) -> int | None:
     return whole_number(data, "fine_approval_vnd", Errors(), money=True) or 0
 
 
-def _checked(
-    request: AgencyCreate | AgencyUpdate, unread: Mapping[str, str] | None
-) -> tuple[dict[str, Any], Errors]:
-    """The fields sent (less those a form could not read) and every problem with them."""
-    data = given(request)
-    data.pop("version", None)
-    errors = Errors(_validate(data, creating=isinstance(request, AgencyCreate)))
-    errors.add_unread(data, unread)
-    return data, errors
-
-
 def _document_errors(data: dict[str, Any], current: AgencyOut | None, errors: Errors) -> None:
     """Name each document setting that could not head a document."""
     stored = msgspec.structs.asdict(current) if current is not None else {}
@@ -247,7 +236,9 @@ async def create(
 ) -> AgencyOut:
     """Create an agency under a parent in the caller's scope; InvalidInput names every
     field at fault, with those the form could not read (``unread``)."""
-    data, errors = _checked(request, unread)
+    data, errors = Errors.of_request(
+        request, partial(_validate, creating=isinstance(request, AgencyCreate)), unread
+    )
     _document_errors(data, None, errors)
     errors.raise_if_any()
     code = request.code.strip()
@@ -297,7 +288,9 @@ async def update(
     unread: Mapping[str, str] | None = None,
 ) -> AgencyOut:
     """Rename, re-code, (de)activate or move an agency; a stale version gets 409."""
-    data, errors = _checked(request, unread)
+    data, errors = Errors.of_request(
+        request, partial(_validate, creating=isinstance(request, AgencyCreate)), unread
+    )
     errors.raise_if_any()
     version = request.version
     async with write_transaction():

@@ -37,6 +37,7 @@ from inspect_app.services.casework import (
     lock_row,
     page_limit,
     stale_version,
+    stored_id,
     stored_instant,
     text,
 )
@@ -143,15 +144,11 @@ class ApprovalPage:
     next_cursor: str | None
 
 
-def _optional_int(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
 def approval_out(row: Mapping[str, Any], principal: Principal) -> ApprovalRecord:
     """A request row (APPROVAL_FIELDS) as this reader sees it, with what they may do."""
     pending = row["status"] == "pending"
     requested_by = int(row["requested_by"])
-    case_lead = _optional_int(row["case_lead_id"])
+    case_lead = stored_id(row["case_lead_id"])
     return ApprovalRecord(
         id=int(row["id"]),
         kind=str(row["kind"]),
@@ -164,18 +161,18 @@ def approval_out(row: Mapping[str, Any], principal: Principal) -> ApprovalRecord
         case_lead_id=case_lead,
         entity_type=TARGET_ENTITY[row["kind"]],
         target_id=int(row["target_id"]),
-        target_version=_optional_int(row["target_version"]),
+        target_version=stored_id(row["target_version"]),
         payload=_json(row["payload"]),
         summary=_json(row["summary"]),
         reason=str(row["reason"] or ""),
         requested_by=requested_by,
         requested_by_name=str(row["requested_by_name"] or ""),
         requested_at=stored_instant(row["requested_at"]),
-        decided_by=_optional_int(row["decided_by"]),
+        decided_by=stored_id(row["decided_by"]),
         decided_by_name=row["decided_by_name"],
         decided_at=stored_instant(row["decided_at"]),
         decision_note=str(row["decision_note"] or ""),
-        result_id=_optional_int(row["result_id"]),
+        result_id=stored_id(row["result_id"]),
         version=int(row["version"]),
         can_decide=pending and _may_decide(principal, requested_by, case_lead),
         can_withdraw=pending and requested_by == principal.id,

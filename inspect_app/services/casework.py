@@ -11,11 +11,12 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Protocol, TypeVar
 
+import msgspec
 from piccolo.table import Table
 
 from inspect_app import clock
@@ -23,6 +24,7 @@ from inspect_app.db import is_postgres
 from inspect_app.domain.formatting import parse_date_input, parse_m2_input, parse_vnd_input
 from inspect_app.domain.text import ascii_digits, has_control_characters
 from inspect_app.errors import Conflict, InvalidInput, NotFound
+from inspect_app.schemas.cases import given
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -63,6 +65,11 @@ def stored_day(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def stored_id(value: Any) -> int | None:
+    """A nullable reference as a row gives it back (text from a page's JSON list)."""
+    return None if value is None else int(str(value))
 
 
 def stored_instant(value: Any) -> datetime | None:
@@ -159,6 +166,21 @@ class Errors(dict[str, str]):
             for key, value in values.items()
             if key not in self
         }
+
+    @classmethod
+    def of_request(
+        cls,
+        request: msgspec.Struct,
+        validate: Callable[[dict[str, Any]], Mapping[str, str]],
+        unread: Mapping[str, str] | None,
+    ) -> tuple[dict[str, Any], Errors]:
+        """The fields a request struct sent (``version`` aside, less those a form could not
+        read) and every problem with them: ``validate``'s and the form's (``unread``)."""
+        data = given(request)
+        data.pop("version", None)
+        errors = cls(validate(data))
+        errors.add_unread(data, unread)
+        return data, errors
 
     def add_unread(self, values: dict[str, Any], unread: Mapping[str, str] | None) -> None:
         """Name the fields a form could not read (its reader's problems), and leave their

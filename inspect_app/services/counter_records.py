@@ -27,7 +27,7 @@ from inspect_app.domain import report_layout as rl
 from inspect_app.domain.periods import Period
 from inspect_app.principal import Principal
 from inspect_app.services import agencies
-from inspect_app.services.casework import stored_day
+from inspect_app.services.casework import stored_day, stored_id
 from inspect_app.services.totals import (
     CASE_CONDITIONS,
     CASES_CTES,
@@ -412,10 +412,10 @@ async def counter_records(principal: Principal, request: RecordRequest) -> Recor
         rows=[
             RecordRow(
                 inspection_id=int(row["inspection_id"]),
-                subject_id=_id(row["subject_id"]),
-                finding_id=_id(row["finding_id"]),
-                measure_id=_id(row["measure_id"]),
-                execution_id=_id(row["execution_id"]),
+                subject_id=stored_id(row["subject_id"]),
+                finding_id=stored_id(row["finding_id"]),
+                measure_id=stored_id(row["measure_id"]),
+                execution_id=stored_id(row["execution_id"]),
                 case_code=str(row["case_code"]),
                 case_title=str(row["case_title"] or ""),
                 agency_name=str(row["agency_name"]),
@@ -427,7 +427,3 @@ async def counter_records(principal: Principal, request: RecordRequest) -> Recor
             for row in rows
         ],
     )
-
-
-def _id(value: object) -> int | None:
-    return None if value is None else int(str(value))

@@ -35,7 +35,7 @@ from inspect_app.principal import Principal
 from inspect_app.schemas.cases import SubjectCreate
 from inspect_app.services import agencies, audit
 from inspect_app.services.attachments import FILE_TYPES, clean_filename, detect_type
-from inspect_app.services.casework import Errors, choice, flag, record_id, text
+from inspect_app.services.casework import Errors, choice, flag, record_id, stored_id, text
 from inspect_app.services.subjects import TAX_CODE_RE
 from inspect_app.services.unit_of_work import unit_of_work
 from inspect_app.settings import get_settings
@@ -491,9 +491,6 @@ async def list_tips(
 
 
 def _out(row: Mapping[str, Any], today: date, **detail: Any) -> TipOut:
-    def optional_id(key: str) -> int | None:
-        return None if row[key] is None else int(row[key])
-
     return TipOut(
         id=int(row["id"]),
         code=str(row["code"]),
@@ -514,10 +511,10 @@ def _out(row: Mapping[str, Any], today: date, **detail: Any) -> TipOut:
         decision_reason=str(row["decision_reason"] or ""),
         forwarded_to=str(row["forwarded_to"] or ""),
         letter_no=str(row["letter_no"] or ""),
-        inspection=optional_id("inspection"),
-        handler=optional_id("handler"),
-        created_by=optional_id("created_by"),
-        decided_by=optional_id("decided_by"),
+        inspection=stored_id(row["inspection"]),
+        handler=stored_id(row["handler"]),
+        created_by=stored_id(row["created_by"]),
+        decided_by=stored_id(row["decided_by"]),
         version=int(row["version"]),
         created_at=row["created_at"],
         overdue=row["status"] == "received" and row["due_on"] < today,

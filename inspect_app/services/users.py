@@ -6,6 +6,7 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from inspect_app.db import write_transaction
@@ -15,7 +16,6 @@ from inspect_app.errors import Conflict, InvalidInput, NotFound
 from inspect_app.i18n import LANGUAGES
 from inspect_app.principal import Principal
 from inspect_app.schemas.admin import User, UserCreate, UserUpdate
-from inspect_app.schemas.cases import given
 from inspect_app.security import hash_password, password_problem
 from inspect_app.services import audit
 from inspect_app.services.agencies import get_visible as get_visible_agency
@@ -204,17 +204,6 @@ async def _check_agency(principal: Principal, agency_id: int) -> None:
         raise InvalidInput({"agency_id": "Choose an agency from the list."}) from exc
 
 
-def _checked(
-    request: UserCreate | UserUpdate, unread: Mapping[str, str] | None
-) -> tuple[dict[str, Any], Errors]:
-    """The fields sent (less those a form could not read) and every problem with them."""
-    data = given(request)
-    data.pop("version", None)
-    errors = Errors(_validate(data, creating=isinstance(request, UserCreate)))
-    errors.add_unread(data, unread)
-    return data, errors
-
-
 async def create(
     principal: Principal,
     request: UserCreate,
@@ -224,7 +213,9 @@ async def create(
 ) -> User:
     """Create a user in an agency of the admin's subtree; InvalidInput names every field at
     fault, with those the form could not read (``unread``)."""
-    _, errors = _checked(request, unread)
+    _, errors = Errors.of_request(
+        request, partial(_validate, creating=isinstance(request, UserCreate)), unread
+    )
     errors.raise_if_any()
     username = request.username.strip().lower()
     async with write_transaction():
@@ -272,7 +263,9 @@ async def update(
     admin's subtree is NotFound before anything else; every problem with the fields comes
     next (with ``unread``, those the form could not read), then a stale ``version``.
     """
-    data, errors = _checked(request, unread)
+    data, errors = Errors.of_request(
+        request, partial(_validate, creating=isinstance(request, UserCreate)), unread
+    )
     if user_id == principal.id:
         if data.get("active") is False:
             errors["active"] = "You cannot deactivate your own account."
