@@ -10,6 +10,7 @@ row. This module knows nothing of what the changes are, so that every service ma
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -25,6 +26,7 @@ from inspect_app.domain.messages import N_
 from inspect_app.errors import Conflict
 from inspect_app.i18n import translate
 from inspect_app.principal import Principal
+from inspect_app.schemas.approvals import PendingApproval
 from inspect_app.services import audit, notifications
 from inspect_app.services.casework import Errors, is_unique_violation, text
 from inspect_app.services.unit_of_work import unit_of_work
@@ -60,7 +62,7 @@ class Approved:
         }
 
 
-def request_reason(data: dict[str, Any], key: str = "reason") -> str:
+def request_reason(data: Mapping[str, Any], key: str = "reason") -> str:
     """The reason given with a change that needs approval; 422 naming ``key`` when absent."""
     errors = Errors()
     reason = text(data, key, errors, max_length=2000) or ""
@@ -70,7 +72,7 @@ def request_reason(data: dict[str, Any], key: str = "reason") -> str:
     return reason.strip()
 
 
-def _json_value(value: Any) -> Any:
+def _json_value(value: object) -> object:
     """A value as JSON keeps it: dates ISO, Decimals as text; files and objects dropped."""
     if isinstance(value, date | datetime):
         return value.isoformat()
@@ -85,7 +87,7 @@ def _json_value(value: Any) -> Any:
     return None
 
 
-def stored_payload(data: dict[str, Any]) -> dict[str, Any]:
+def stored_payload(data: Mapping[str, object]) -> dict[str, object]:
     """The submitted values worth keeping to apply later: no version, CSRF token or files."""
     return {
         key: _json_value(value)
@@ -104,11 +106,11 @@ async def ask(
     inspection_id: int,
     target_id: int,
     target_version: int | None,
-    payload: dict[str, Any],
-    summary: dict[str, Any],
+    payload: Mapping[str, object],
+    summary: Mapping[str, object],
     reason: str,
     ip: str = "",
-) -> dict[str, Any]:
+) -> PendingApproval:
     """Store a pending request (one per kind and target); 409 when one is already waiting."""
     pending = Approval.exists().where(
         (Approval.kind == kind) & (Approval.target_id == target_id) & (Approval.status == "pending")
@@ -145,17 +147,17 @@ async def ask(
         if is_unique_violation(exc):
             raise Conflict(ALREADY_PENDING, code="approval_pending") from None
         raise
-    return {
-        "id": approval_id,
-        "kind": kind,
-        "status": "pending",
-        "target_id": target_id,
-        "inspection_id": inspection_id,
-        "reason": reason,
-        "requested_by": principal.id,
-        "requested_by_name": principal.full_name,
-        "version": 1,
-    }
+    return PendingApproval(
+        id=approval_id,
+        kind=kind,
+        status="pending",
+        target_id=target_id,
+        inspection_id=inspection_id,
+        reason=reason,
+        requested_by=principal.id,
+        requested_by_name=principal.full_name,
+        version=1,
+    )
 
 
 async def user_name(user_id: int) -> str:

@@ -114,8 +114,9 @@ async def _append(content: dict[str, Any], at: datetime) -> None:
     )
 
 
-def snapshot(record: msgspec.Struct, *, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
-    """A record as the API writes it, for the ``before`` and ``after`` of an audit row."""
+def snapshot(record: msgspec.Struct, *, leave_out: tuple[str, ...] = ()) -> dict[str, object]:
+    """A record's fields by name, for the ``before`` and ``after`` of an audit row (written
+    as canonical JSON, as the API writes the record)."""
     kept = msgspec.structs.asdict(record)
     for name in leave_out:
         del kept[name]

@@ -13,8 +13,6 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-import msgspec
-
 from inspect_app import clock
 from inspect_app.domain.measures import ExecutionExceedsRemaining, check_execution, measure_unit
 from inspect_app.domain.records import (
@@ -25,7 +23,7 @@ from inspect_app.domain.records import (
 )
 from inspect_app.errors import Conflict, InvalidInput, NotFound
 from inspect_app.principal import Principal
-from inspect_app.schemas.approvals import ExecutionReversal, PendingApproval, PendingOnly
+from inspect_app.schemas.approvals import ExecutionReversal, PendingOnly
 from inspect_app.schemas.cases import Execution as ExecutionOut
 from inspect_app.schemas.cases import ExecutionCreate, ExecutionList, given
 from inspect_app.services import audit
@@ -348,7 +346,7 @@ async def reverse_execution(
             reason=reason,
             ip=ip,
         )
-        return PendingOnly(pending_approval=msgspec.convert(pending, PendingApproval))
+        return PendingOnly(pending_approval=pending)
     unit = measure_unit(row["type"])
     amount: int | Decimal = (
         original.amount_vnd

@@ -37,7 +37,7 @@ from inspect_app.domain.records import (
 )
 from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.principal import Principal
-from inspect_app.schemas.approvals import PendingApproval, PendingOnly
+from inspect_app.schemas.approvals import PendingOnly
 from inspect_app.schemas.bounds import MeasureType
 from inspect_app.schemas.cases import Measure as MeasureOut
 from inspect_app.schemas.cases import MeasureCreate, MeasureList, MeasureUpdate, given
@@ -551,7 +551,7 @@ async def create_measure(
             reason=reason,
             ip=ip,
         )
-        return PendingOnly(pending_approval=msgspec.convert(pending, PendingApproval))
+        return PendingOnly(pending_approval=pending)
     async with unit_of_work() as work:
         rows = await Measure.insert(
             Measure(
@@ -710,9 +710,7 @@ async def update_measure(
             reason=reason,
             ip=ip,
         )
-        return msgspec.structs.replace(
-            before, pending_approval=msgspec.convert(pending, PendingApproval)
-        )
+        return msgspec.structs.replace(before, pending_approval=pending)
     merged["status"] = status_of(merged)
     columns = {
         "finding_id": Measure.finding,
