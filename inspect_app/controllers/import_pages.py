@@ -90,7 +90,7 @@ class ImportPageController(Controller):
             return await _index(
                 request, principal, exc.errors, {"agency_id": raw_agency}, status_code=422
             )
-        return Redirect(path=f"/imports/{run['id']}")
+        return Redirect(path=f"/imports/{run.id}")
 
     @get("/{run_id:int}", opt={"permission": "import.run"})
     async def detail(
@@ -145,13 +145,13 @@ class ImportPageController(Controller):
         return Redirect(path=f"/imports/{run_id}")
 
 
-def _detail_context(run: dict[str, Any]) -> dict[str, Any]:
+def _detail_context(run: imports.ImportRunRecord) -> dict[str, Any]:
     problems = imports.stored_problems(run)
     return {
         "run": run,
         "problems": problems,
-        "problems_cut": run["problem_count"] - len(problems),
-        "blocking": bool(run["summary"].get("blocking")) or any(p.row is None for p in problems),
+        "problems_cut": run.problem_count - len(problems),
+        "blocking": bool(run.blocking) or any(p.row is None for p in problems),
         "errors": {},
         "kinds": KIND_LABELS,
         "outcomes": OUTCOME_LABELS,

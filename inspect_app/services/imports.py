@@ -23,7 +23,8 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
@@ -47,6 +48,7 @@ from inspect_app.importing.store import (
 from inspect_app.importing.validate import DryRun, Problem, dry_run
 from inspect_app.principal import Principal
 from inspect_app.services import agencies, audit
+from inspect_app.services.casework import stored_id, stored_instant
 from inspect_app.services.unit_of_work import unit_of_work
 from inspect_app.settings import get_settings
 from models.tables import ImportRun
@@ -116,34 +118,104 @@ def _problem(item: list[Any]) -> Problem:
     return Problem(sheet, row, column, bound(message, **named) if named else message)
 
 
-def stored_problems(run: dict[str, Any]) -> list[Problem]:
+@dataclass(frozen=True, slots=True)
+class ImportRunRecord:
+    """One run as the pages, the job and the command read it.
+
+    ``summary`` is what the commit did per record kind (kind -> outcome -> count, empty
+    before the commit); the column also keeps, beside it, the dry run's count of ``blocking``
+    problems, the rows the commit left out (``skipped_rows``) and the days its records touch
+    (``dates``, for the totals). ``problems`` are those kept on the run (none in a listing);
+    ``rows_checked`` and ``rows_written`` include the progress this process's job holds in
+    memory, ``percent`` is the progress of the current step, ``active`` while a job works or
+    waits for the run.
+    """
+
+    id: int
+    agency_id: int
+    agency_name: str
+    user_id: int | None
+    user_name: str | None
+    file_name: str
+    file_sha256: str
+    stored_name: str
+    status: str
+    skip_bad_rows: bool
+    rows_total: int
+    rows_checked: int
+    rows_written: int
+    problem_count: int
+    problems: tuple[Problem, ...]
+    summary: dict[str, dict[str, int]]
+    blocking: int
+    skipped_rows: int
+    dates: tuple[dt.date, ...]
+    error: str
+    version: int
+    created_at: datetime | None
+    checked_at: datetime | None
+    committed_at: datetime | None
+    rolled_back_at: datetime | None
+    percent: int
+    active: bool
+
+
+def stored_problems(run: ImportRunRecord) -> list[Problem]:
     """The problems kept on a run."""
-    raw = run["problems"]
-    items = json.loads(raw) if isinstance(raw, str) else (raw or [])
-    return [_problem(item) for item in items]
+    return list(run.problems)
 
 
-def _out(row: dict[str, Any]) -> dict[str, Any]:
-    summary = row["summary"]
-    summary = json.loads(summary) if isinstance(summary, str) else (summary or {})
+def _json(raw: Any, empty: Any) -> Any:
+    """A JSON column as a row gives it back: text (or already decoded), empty when null."""
+    return json.loads(raw) if isinstance(raw, str) else (raw or empty)
+
+
+def _out(row: Mapping[str, Any]) -> ImportRunRecord:
+    stored_summary: dict[str, Any] = _json(row["summary"], {})
     checked, written = _live.get(int(row["id"]), (0, 0))
     rows_checked = max(int(row["rows_checked"]), checked)
     rows_written = max(int(row["rows_written"]), written)
     total = int(row["rows_total"])
-    if row["status"] in ("queued", "checking"):
+    status = str(row["status"])
+    if status in ("queued", "checking"):
         percent = 100 * rows_checked // total if total else 0
-    elif row["status"] in ("commit_queued", "writing"):
+    elif status in ("commit_queued", "writing"):
         percent = 100 * rows_written // total if total else 0
     else:
         percent = 100
-    return {
-        **row,
-        "summary": summary,
-        "rows_checked": rows_checked,
-        "rows_written": rows_written,
-        "percent": min(percent, 100),
-        "active": row["status"] in ACTIVE,
-    }
+    return ImportRunRecord(
+        id=int(row["id"]),
+        agency_id=int(row["agency"]),
+        agency_name=str(row["agency_name"]),
+        user_id=stored_id(row["user"]),
+        user_name=None if row["user_name"] is None else str(row["user_name"]),
+        file_name=str(row["file_name"]),
+        file_sha256=str(row["file_sha256"]),
+        stored_name=str(row["stored_name"]),
+        status=status,
+        skip_bad_rows=bool(row["skip_bad_rows"]),
+        rows_total=total,
+        rows_checked=rows_checked,
+        rows_written=rows_written,
+        problem_count=int(row["problem_count"]),
+        problems=tuple(_problem(item) for item in _json(row["problems"], [])),
+        summary={
+            kind: {str(outcome): int(n) for outcome, n in counts.items()}
+            for kind, counts in stored_summary.items()
+            if kind != "blocking" and not kind.startswith("_")
+        },
+        blocking=int(stored_summary.get("blocking") or 0),
+        skipped_rows=int((stored_summary.get("_skipped_rows") or {}).get("rows") or 0),
+        dates=tuple(dt.date.fromisoformat(day) for day in stored_summary.get("_dates", [])),
+        error=str(row["error"]),
+        version=int(row["version"]),
+        created_at=stored_instant(row["created_at"]),
+        checked_at=stored_instant(row["checked_at"]),
+        committed_at=stored_instant(row["committed_at"]),
+        rolled_back_at=stored_instant(row["rolled_back_at"]),
+        percent=min(percent, 100),
+        active=status in ACTIVE,
+    )
 
 
 async def _row(run_id: int) -> dict[str, Any] | None:
@@ -159,7 +231,12 @@ async def _row(run_id: int) -> dict[str, Any] | None:
     )
 
 
-async def get_run(principal: Principal, run_id: int) -> dict[str, Any]:
+async def _run(run_id: int) -> ImportRunRecord | None:
+    row = await _row(run_id)
+    return None if row is None else _out(row)
+
+
+async def get_run(principal: Principal, run_id: int) -> ImportRunRecord:
     """One run in the user's scope (404 outside it)."""
     if not principal.can("import.run"):
         raise Forbidden()
@@ -169,7 +246,7 @@ async def get_run(principal: Principal, run_id: int) -> dict[str, Any]:
     return _out(row)
 
 
-async def list_runs(principal: Principal, limit: int = 50) -> list[dict[str, Any]]:
+async def list_runs(principal: Principal, limit: int = 50) -> list[ImportRunRecord]:
     """The latest runs of the agencies in scope, newest first."""
     if not principal.can("import.run"):
         raise Forbidden()
@@ -200,7 +277,7 @@ def _check_upload(file_name: str, content: bytes) -> None:
 
 async def start_import(
     principal: Principal, agency_id: int | None, file_name: str, content: bytes, ip: str = ""
-) -> dict[str, Any]:
+) -> ImportRunRecord:
     """Store an uploaded workbook and queue its dry run; the run as the page shows it."""
     if not principal.can("import.run"):
         raise Forbidden()
@@ -252,17 +329,17 @@ async def enqueue_run(run_id: int) -> None:
 
 async def request_commit(
     principal: Principal, run_id: int, skip_bad_rows: bool, version: int | None, ip: str = ""
-) -> dict[str, Any]:
+) -> ImportRunRecord:
     """Queue the commit of a checked run: clean, or with its bad rows left out."""
     run = await get_run(principal, run_id)
-    if run["status"] != "checked":
+    if run.status != "checked":
         raise Conflict(MSG_NOT_CHECKED, code="import_not_checked")
-    if version is not None and version != run["version"]:
+    if version is not None and version != run.version:
         raise Conflict(MSG_STALE, code="stale")
     problems = stored_problems(run)
-    if run["problem_count"] and not skip_bad_rows:
+    if run.problem_count and not skip_bad_rows:
         raise InvalidInput({"skip_bad_rows": MSG_NOT_CLEAN})
-    if any(p.row is None for p in problems) or run["summary"].get("blocking"):
+    if any(p.row is None for p in problems) or run.blocking:
         raise InvalidInput({"skip_bad_rows": MSG_BLOCKING})
     updated = (
         await ImportRun.update(
@@ -283,7 +360,7 @@ async def request_commit(
         actor=principal,
         entity_type="import_run",
         entity_id=run_id,
-        agency_id=run["agency"],
+        agency_id=run.agency_id,
         after={"skip_bad_rows": skip_bad_rows},
         ip=ip,
     )
@@ -291,13 +368,13 @@ async def request_commit(
     return await get_run(principal, run_id)
 
 
-async def rollback(principal: Principal, run_id: int, ip: str = "") -> dict[str, Any]:
+async def rollback(principal: Principal, run_id: int, ip: str = "") -> ImportRunRecord:
     """Undo a committed run as a whole (refused once its records were worked on)."""
     run = await get_run(principal, run_id)
-    if run["status"] != "committed":
+    if run.status != "committed":
         raise Conflict(MSG_NOT_COMMITTED, code="import_not_committed")
     try:
-        summary = await rollback_committed(run_id, int(run["agency"]), principal)
+        summary = await rollback_committed(run_id, run.agency_id, principal)
     except RollbackRefused as refused:
         raise Conflict(refused.message, code="import_touched") from refused
     await audit.record(
@@ -305,7 +382,7 @@ async def rollback(principal: Principal, run_id: int, ip: str = "") -> dict[str,
         actor=principal,
         entity_type="import_run",
         entity_id=run_id,
-        agency_id=run["agency"],
+        agency_id=run.agency_id,
         after=summary,
         ip=ip,
     )
@@ -314,9 +391,10 @@ async def rollback(principal: Principal, run_id: int, ip: str = "") -> dict[str,
 
 async def rollback_committed(
     run_id: int, agency_id: int, actor: Principal | None = None
-) -> dict[str, Any]:
-    """The rollback in one unit of work: records, run status, totals markers."""
-    run = await _row(run_id)
+) -> dict[str, dict[str, int]]:
+    """The rollback in one unit of work: records, run status, totals markers; what it did
+    per record kind (kind -> outcome -> count)."""
+    run = await _run(run_id)
     assert run is not None
     async with unit_of_work() as work:
         summary = await rollback_run(run_id, agency_id)
@@ -333,32 +411,25 @@ async def rollback_committed(
         )
         if not changed:
             raise RollbackRefused(MSG_NOT_COMMITTED)
-        dates = _dates_of(run)
-        await work.totals_changed(agency_id, dates)
+        await work.totals_changed(agency_id, list(run.dates))
     return summary.as_json()
-
-
-def _dates_of(run: dict[str, Any]) -> list[dt.date]:
-    raw = run["summary"]
-    summary = json.loads(raw) if isinstance(raw, str) else (raw or {})
-    return [dt.date.fromisoformat(day) for day in summary.get("_dates", [])]
 
 
 async def annotated_copy(principal: Principal, run_id: int) -> tuple[str, bytes]:
     """The workbook with every problem at its cell: (download name, bytes)."""
     run = await get_run(principal, run_id)
-    path = import_dir() / run["stored_name"]
-    if not run["stored_name"] or not path.exists():
+    path = import_dir() / run.stored_name
+    if not run.stored_name or not path.exists():
         raise NotFound()
     problems = stored_problems(run)
 
     def build() -> bytes:
         content = path.read_bytes()
         sheets = read_workbook(path)
-        return annotated_workbook(content, run["file_name"], sheets, problems, "vi")
+        return annotated_workbook(content, run.file_name, sheets, problems, "vi")
 
     content = await asyncio.to_thread(build)
-    stem = Path(run["file_name"]).stem
+    stem = Path(run.file_name).stem
     return f"{stem}-kiem-tra.xlsx", content
 
 
@@ -376,7 +447,7 @@ async def pending_run_ids() -> list[int]:
     return [int(row["id"]) for row in rows]
 
 
-async def _claim(run_id: int, token: str) -> dict[str, Any] | None:
+async def _claim(run_id: int, token: str) -> ImportRunRecord | None:
     now = datetime.now(UTC)
     claimed = (
         await ImportRun.update(
@@ -396,7 +467,7 @@ async def _claim(run_id: int, token: str) -> dict[str, Any] | None:
     )
     if not claimed:
         return None
-    return await _row(run_id)
+    return await _run(run_id)
 
 
 async def work_run(run_id: int) -> str:
@@ -405,7 +476,7 @@ async def work_run(run_id: int) -> str:
     run = await _claim(run_id, token)
     if run is None:
         return "skipped"
-    committing = run["status"] in ("commit_queued", "writing")
+    committing = run.status in ("commit_queued", "writing")
     await _set(run_id, token, status="writing" if committing else "checking")
     _live[run_id] = (0, 0)
     reporter = asyncio.create_task(
@@ -450,15 +521,15 @@ async def _report_progress(run_id: int, token: str, skip_while_writing: bool) ->
                 await _flush_progress(run_id, token)
 
 
-def _read(run: dict[str, Any], progress: Callable[[RecordKind, int], None]) -> DryRun:
+def _read(run: ImportRunRecord, progress: Callable[[RecordKind, int], None]) -> DryRun:
     """Read and check the stored file (in a worker thread: it is CPU work)."""
-    path = import_dir() / run["stored_name"]
+    path = import_dir() / run.stored_name
     sheets = read_workbook(path)
     return dry_run(sheets, clock.today(), "vi", progress=progress)
 
 
-async def _checked(run: dict[str, Any]) -> DryRun:
-    run_id = int(run["id"])
+async def _checked(run: ImportRunRecord) -> DryRun:
+    run_id = run.id
     counted = 0
 
     def progress(kind: RecordKind, rows: int) -> None:
@@ -467,12 +538,12 @@ async def _checked(run: dict[str, Any]) -> DryRun:
         _live[run_id] = (counted, _live.get(run_id, (0, 0))[1])
 
     result = await asyncio.to_thread(_read, run, progress)
-    result.problems += await existing_case_problems(result, int(run["agency"]))
+    result.problems += await existing_case_problems(result, run.agency_id)
     return result
 
 
-async def _check(run: dict[str, Any], token: str) -> str:
-    run_id = int(run["id"])
+async def _check(run: ImportRunRecord, token: str) -> str:
+    run_id = run.id
     try:
         result = await _checked(run)
     except WorkbookError as error:
@@ -503,13 +574,13 @@ async def _check(run: dict[str, Any], token: str) -> str:
     return "checked"
 
 
-async def _commit(run: dict[str, Any], token: str) -> str:
-    run_id = int(run["id"])
-    agency_id = int(run["agency"])
+async def _commit(run: ImportRunRecord, token: str) -> str:
+    run_id = run.id
+    agency_id = run.agency_id
     result = await _checked(run)
     total = sum(len(rows) for rows in result.rows.values())
     blocking = blocking_problems(result)
-    if blocking or (result.problems and not run["skip_bad_rows"]):
+    if blocking or (result.problems and not run.skip_bad_rows):
         # The data changed since the dry run (a case entered meanwhile): back to checked.
         await _set(
             run_id,
@@ -533,7 +604,7 @@ async def _commit(run: dict[str, Any], token: str) -> str:
     await _set(run_id, token, rows_total=len(plan), rows_checked=total)
     dates = sorted(plan.dates())
     async with unit_of_work() as work:
-        summary = await write_plan(plan, run_id, agency_id, run["user"], progress)
+        summary = await write_plan(plan, run_id, agency_id, run.user_id, progress)
         body = summary.as_json()
         body["_skipped_rows"] = {"rows": plan.skipped_rows}
         changed = (
@@ -555,11 +626,11 @@ async def _commit(run: dict[str, Any], token: str) -> str:
             raise RuntimeError("The run was taken over by another job; nothing written.")
         await audit.record(
             "import_committed",
-            username=str(run.get("user_name") or ""),
+            username=run.user_name or "",
             entity_type="import_run",
             entity_id=run_id,
             agency_id=agency_id,
-            after={"file_name": run["file_name"], "sha256": run["file_sha256"], **body},
+            after={"file_name": run.file_name, "sha256": run.file_sha256, **body},
         )
         await work.totals_changed(agency_id, dates)
     _live[run_id] = (total, len(plan))
@@ -586,22 +657,17 @@ async def import_from_command(
     watcher = asyncio.create_task(_print_progress(run_id, out, progress_bar))
     try:
         await work_run(run_id)
-        run = await _row(run_id)
+        run = await _run(run_id)
         assert run is not None
         problems = stored_problems(run)
-        print(f"{run['rows_checked']} rows checked, {run['problem_count']} problems", file=out)
+        print(f"{run.rows_checked} rows checked, {run.problem_count} problems", file=out)
         for problem in problems:
             print(problem_line(problem, lang), file=out)
         if problems and report_path is not None:
             content = annotated_workbook(content, path.name, read_workbook(path), problems, lang)
             await asyncio.to_thread(report_path.write_bytes, content)
             print(f"annotated copy: {report_path}", file=out)
-        summary = run["summary"] if isinstance(run["summary"], dict) else json.loads(run["summary"])
-        if (
-            run["status"] != "checked"
-            or summary.get("blocking")
-            or (problems and not skip_bad_rows)
-        ):
+        if run.status != "checked" or run.blocking or (problems and not skip_bad_rows):
             print(translate(MSG_NOT_CLEAN if problems else MSG_BLOCKING, lang), file=out)
             return 1
         await ImportRun.update(
@@ -613,13 +679,11 @@ async def import_from_command(
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
-    run = await _row(run_id)
+    run = await _run(run_id)
     assert run is not None
     print(f"{progress_bar(1, 1)}  committed: import {run_id}", file=out)
-    summary = json.loads(run["summary"]) if isinstance(run["summary"], str) else run["summary"]
-    for kind, counts in summary.items():
-        if not kind.startswith("_"):
-            print(f"  {kind}: " + ", ".join(f"{n} {what}" for what, n in counts.items()), file=out)
+    for kind, counts in run.summary.items():
+        print(f"  {kind}: " + ", ".join(f"{n} {what}" for what, n in counts.items()), file=out)
     print(f"roll back with: inspect-app import-rollback {run_id}", file=out)
     return 0
 
@@ -641,12 +705,12 @@ async def _print_progress(run_id: int, out: TextIO, bar: Callable[[int, int], st
 
 async def rollback_from_command(run_id: int, out: TextIO, lang: str = "vi") -> int:
     """``inspect-app import-rollback RUN``: 0 when rolled back, 1 when refused."""
-    run = await _row(run_id)
-    if run is None or run["status"] != "committed":
+    run = await _run(run_id)
+    if run is None or run.status != "committed":
         print(translate(MSG_NOT_COMMITTED, lang), file=out)
         return 1
     try:
-        summary = await rollback_committed(run_id, int(run["agency"]))
+        summary = await rollback_committed(run_id, run.agency_id)
     except RollbackRefused as refused:
         print(translate(refused.message, lang), file=out)
         return 1

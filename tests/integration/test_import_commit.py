@@ -54,19 +54,21 @@ async def _counts() -> dict[str, int]:
     return {table._meta.tablename: await table.count() for table in TABLES}
 
 
-async def _upload(actor: Any, path: Path, agency_id: int) -> dict[str, Any]:
+async def _upload(actor: Any, path: Path, agency_id: int) -> imports.ImportRunRecord:
     content = path.read_bytes()  # noqa: ASYNC240 - a small local file
     run = await imports.start_import(actor.principal, agency_id, path.name, content)
-    assert run["status"] == "queued"
-    assert await imports.work_run(run["id"]) == "checked"
-    return await imports.get_run(actor.principal, run["id"])
+    assert run.status == "queued"
+    assert await imports.work_run(run.id) == "checked"
+    return await imports.get_run(actor.principal, run.id)
 
 
-async def _import(actor: Any, path: Path, agency_id: int, skip: bool = False) -> dict[str, Any]:
+async def _import(
+    actor: Any, path: Path, agency_id: int, skip: bool = False
+) -> imports.ImportRunRecord:
     run = await _upload(actor, path, agency_id)
-    await imports.request_commit(actor.principal, run["id"], skip, run["version"])
-    assert await imports.work_run(run["id"]) == "committed"
-    return await imports.get_run(actor.principal, run["id"])
+    await imports.request_commit(actor.principal, run.id, skip, run.version)
+    assert await imports.work_run(run.id) == "committed"
+    return await imports.get_run(actor.principal, run.id)
 
 
 async def test_problems_are_listed_at_their_cells(people: dict[str, Any], samples: Any) -> None:
@@ -84,13 +86,13 @@ async def test_problems_are_listed_at_their_cells(people: dict[str, Any], sample
         ("Thực hiện", "C3", "Ngày này không tồn tại."),
         ("Thực hiện", "C6", "Ngày không được sau ngày hôm nay."),
     ]
-    assert run["problem_count"] == 5
+    assert run.problem_count == 5
     # Not committed without leaving the bad rows out; nothing written.
     with pytest.raises(InvalidInput) as refused:
-        await imports.request_commit(lead.principal, run["id"], False, run["version"])
+        await imports.request_commit(lead.principal, run.id, False, run.version)
     assert "skip_bad_rows" in refused.value.errors
     assert await Inspection.count() == 0
-    name, content = await imports.annotated_copy(lead.principal, run["id"])
+    name, content = await imports.annotated_copy(lead.principal, run.id)
     assert name == "problems-kiem-tra.xlsx" and content[:2] == b"PK"
 
 
@@ -99,7 +101,7 @@ async def test_clean_commit_creates_exactly_the_records(
 ) -> None:
     lead, agency = people["lead"], people["tree"]["A"]
     run = await _import(lead, samples["clean.xlsx"], agency["id"])
-    assert run["status"] == "committed" and run["percent"] == 100
+    assert run.status == "committed" and run.percent == 100
     assert await _counts() == {
         "inspection": 2,
         "subject": 2,  # the enterprise appears on both cases: one subject, two links
@@ -123,7 +125,7 @@ async def test_clean_commit_creates_exactly_the_records(
     assert (kn2["status"], kn2["completed_on"]) == ("done", dt.date(2024, 3, 15))
     kn3 = await Measure.select().where(Measure.type == "discipline").first()
     assert (kn3["individuals"], kn3["done_count"], kn3["status"]) == (2, 2, "done")
-    assert run["summary"]["cases"] == {"created": 2}
+    assert run.summary["cases"] == {"created": 2}
     # Each record knows its source.
     sources = {(r["kind"], r["sheet"], r["row_number"]) for r in await ImportedRecord.select()}
     assert ("cases", "Cuộc thanh tra", 2) in sources and ("executions", "Thực hiện", 5) in sources
@@ -137,12 +139,12 @@ async def test_second_import_changes_nothing(people: dict[str, Any], samples: An
     again = await _import(lead, samples["clean.xlsx"], agency["id"])
     assert await _counts() == before
     assert await Measure.select(Measure.id, Measure.version, Measure.done_vnd) == versions
-    assert again["summary"]["cases"] == {"unchanged": 2}
-    assert again["summary"]["executions"] == {"unchanged": 4}
+    assert again.summary["cases"] == {"unchanged": 2}
+    assert again.summary["executions"] == {"unchanged": 4}
     # The legacy .xls holds the same records (triệu đồng, serial dates, merged headers).
     legacy = await _import(lead, samples["legacy.xls"], agency["id"])
     assert await _counts() == before
-    assert set(legacy["summary"]["measures"]) == {"unchanged"}
+    assert set(legacy.summary["measures"]) == {"unchanged"}
 
 
 async def test_corrected_file_updates_only_the_corrected_rows(
@@ -153,8 +155,8 @@ async def test_corrected_file_updates_only_the_corrected_rows(
     before = await _counts()
     kn1_before = await Measure.select().where(Measure.amount_vnd == 1_000_000_000).first()
     run = await _import(lead, samples["corrected.xlsx"], agency["id"])
-    assert run["summary"]["measures"] == {"unchanged": 2, "updated": 1}
-    assert run["summary"]["executions"] == {"unchanged": 4, "created": 1}
+    assert run.summary["measures"] == {"unchanged": 2, "updated": 1}
+    assert run.summary["executions"] == {"unchanged": 4, "created": 1}
     assert await _counts() == {**before, "execution": before["execution"] + 1}
     kn2 = (
         await Measure.select().where(Measure.description == "Thu hồi công tác phí chi sai").first()
@@ -174,17 +176,17 @@ async def test_rollback_restores_the_counts(people: dict[str, Any], samples: Any
     second = await _import(lead, samples["corrected.xlsx"], agency["id"])
     # The first run cannot go while the second one changed its records.
     with pytest.raises(Conflict):
-        await imports.rollback(lead.principal, first["id"])
-    rolled = await imports.rollback(lead.principal, second["id"])
-    assert rolled["status"] == "rolled_back"
+        await imports.rollback(lead.principal, first.id)
+    rolled = await imports.rollback(lead.principal, second.id)
+    assert rolled.status == "rolled_back"
     assert await _counts() == after_first
     kn2 = await Measure.select().where(Measure.id == kn2_before["id"]).first()
     assert (kn2["amount_vnd"], kn2["status"], kn2["done_vnd"]) == (40_000_000, "done", 40_000_000)
-    await imports.rollback(lead.principal, first["id"])
+    await imports.rollback(lead.principal, first.id)
     assert set((await _counts()).values()) == {0}
     assert await ImportedRecord.count() == 0
     with pytest.raises(Conflict):  # only once
-        await imports.rollback(lead.principal, first["id"])
+        await imports.rollback(lead.principal, first.id)
 
 
 async def test_rollback_refused_once_a_user_worked_on_a_record(
@@ -195,7 +197,7 @@ async def test_rollback_refused_once_a_user_worked_on_a_record(
     case = await Inspection.select(Inspection.id).where(Inspection.decision_no == "47/QĐ-TTr")
     await Finding(inspection=case[0]["id"], description="Thêm bằng tay").save()
     with pytest.raises(Conflict) as refused:
-        await imports.rollback(lead.principal, run["id"])
+        await imports.rollback(lead.principal, run.id)
     assert refused.value.code == "import_touched"
     assert (await Inspection.count()) == 2
 
@@ -210,7 +212,7 @@ async def test_skipping_bad_rows_writes_the_rest(people: dict[str, Any], samples
     assert counts["finding"] == 3
     assert counts["measure"] == 3
     assert counts["execution"] == 3
-    assert run["summary"]["_skipped_rows"]["rows"] == 5
+    assert run.skipped_rows == 5
 
 
 async def test_a_case_entered_in_the_application_is_not_imported_again(
@@ -250,7 +252,7 @@ async def test_outside_scope_and_roles(people: dict[str, Any], samples: Any) -> 
         )
     run = await _upload(people["lead"], path, people["tree"]["A"]["id"])
     with pytest.raises(NotFound):
-        await imports.get_run(people["outsider"].principal, run["id"])
+        await imports.get_run(people["outsider"].principal, run.id)
     with pytest.raises(InvalidInput) as refused:
         await imports.start_import(
             people["lead"].principal, people["tree"]["A"]["id"], "notes.txt", b"hello"
