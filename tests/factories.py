@@ -126,14 +126,14 @@ async def make_inspection(actor: Actor, subject_ids: list[int], **fields: Any) -
         "decision_date": date(2026, 1, 5),
     }
     data.update(fields)
-    return await inspections.create_inspection(actor.principal, data)
+    return plain(await inspections.create_inspection(actor.principal, data))
 
 
 async def event(actor: Actor, case: dict[str, Any], type_: str, on: date, **fields: Any) -> dict:
     """Record a lifecycle event on ``case`` (its current version) through the service."""
     current = await inspections.get_inspection(actor.principal, case["id"])
-    data = {"type": type_, "date": on, "version": current["version"], **fields}
-    return await inspections.record_event(actor.principal, case["id"], data)
+    data = {"type": type_, "date": on, "version": current.version, **fields}
+    return plain(await inspections.record_event(actor.principal, case["id"], data))
 
 
 async def concluded_case(lead: Actor, subject_ids: list[int], **fields: Any) -> dict[str, Any]:
@@ -146,11 +146,16 @@ async def concluded_case(lead: Actor, subject_ids: list[int], **fields: Any) -> 
 
 
 def plain(record: msgspec.Struct) -> dict[str, Any]:
-    """A service's answer as the tests read it: a dict (nested answers too)."""
-    return {
-        key: plain(value) if isinstance(value, msgspec.Struct) else value
-        for key, value in msgspec.structs.asdict(record).items()
-    }
+    """A service's answer as the tests read it: a dict (nested answers too, also in lists)."""
+    return {key: _plain_value(value) for key, value in msgspec.structs.asdict(record).items()}
+
+
+def _plain_value(value: Any) -> Any:
+    if isinstance(value, msgspec.Struct):
+        return plain(value)
+    if isinstance(value, list):
+        return [_plain_value(item) for item in value]
+    return value
 
 
 def measure_as_shown(**fields: Any) -> MeasureOut:

@@ -30,7 +30,6 @@ from inspect_app.schemas.cases import (
     InspectionList,
     InspectionUpdate,
     given,
-    to,
 )
 from inspect_app.services import inspections
 from inspect_app.settings import get_settings
@@ -84,14 +83,14 @@ class InspectionApiController(Controller):
             cursor=cursor,
             limit=limit,
         )
-        return to(InspectionList, page)
+        return page
 
     @post("/", opt={"permission": "inspection.create"}, status_code=HTTP_201_CREATED)
     async def create_inspection(
         self, principal: Principal, data: InspectionCreate, ip: str
     ) -> Inspection:
         """Register a case in draft; ``warnings`` lists rules it runs against."""
-        return to(Inspection, await inspections.create_inspection(principal, given(data), ip))
+        return await inspections.create_inspection(principal, given(data), ip)
 
     @get("/{inspection_id:int}", opt={"permission": "read"})
     async def get_inspection(
@@ -100,7 +99,7 @@ class InspectionApiController(Controller):
         """One case with deadlines, overdue flag and warnings."""
 
         async def read() -> Inspection:
-            return to(Inspection, await inspections.get_inspection(principal, inspection_id))
+            return await inspections.get_inspection(principal, inspection_id)
 
         # The answer depends on the case, what the reader may see, their language (the
         # warnings) and the day (deadlines, overdue): kept on those until the next write.
@@ -114,8 +113,7 @@ class InspectionApiController(Controller):
         """Edit a case's details; send the version read (409 when stale)."""
         values = given(data)
         version = values.pop("version")
-        updated = await inspections.update_inspection(principal, inspection_id, version, values, ip)
-        return to(Inspection, updated)
+        return await inspections.update_inspection(principal, inspection_id, version, values, ip)
 
     @delete(
         "/{inspection_id:int}",
@@ -156,5 +154,5 @@ class InspectionApiController(Controller):
         ``close`` waits for a second person: 202 with ``pending_approval``."""
         values = given(data)
         updated = await inspections.record_event(principal, inspection_id, values, ip)
-        status = HTTP_202_ACCEPTED if updated.get("pending_approval") else HTTP_200_OK
-        return Response(to(Inspection, updated), status_code=status)
+        status = HTTP_202_ACCEPTED if updated.pending_approval else HTTP_200_OK
+        return Response(updated, status_code=status)

@@ -42,6 +42,7 @@ from inspect_app.schemas.approvals import PendingOnly
 from inspect_app.schemas.cases import Finding as FindingOut
 from inspect_app.schemas.cases import Measure as MeasureOut
 from inspect_app.services import attachments, executions, findings, inspections, measures, subjects
+from inspect_app.services.case_context import StoredCase
 from inspect_app.settings import get_settings
 
 MULTIPART_OVERHEAD = 1024 * 1024
@@ -51,14 +52,14 @@ R = TypeVar("R")
 async def _finding_form(
     request: Request[Any, Any, Any],
     principal: Principal,
-    case: dict[str, Any],
+    case: StoredCase,
     values: Mapping[str, Any],
     errors: dict[str, str],
     finding: FindingOut | None = None,
     status_code: int = 200,
 ) -> Template:
-    full = await inspections.get_inspection(principal, case["id"])
-    names = await subjects.subjects_by_ids(full["subject_ids"])
+    full = await inspections.get_inspection(principal, case.id)
+    names = await subjects.subjects_by_ids(full.subject_ids)
     categories = dict(FINDING_CATEGORY_LABELS)
     if values.get("category") and values["category"] not in categories:
         categories[values["category"]] = values["category"]
@@ -77,7 +78,7 @@ async def _finding_form(
         errors=errors,
         files=files,
         can_upload=principal.can("attachment.upload"),
-        subject_choices=[(str(s), names[s].name) for s in full["subject_ids"] if s in names],
+        subject_choices=[(str(s), names[s].name) for s in full.subject_ids if s in names],
         category_choices=translated_choices(request, categories),
     )
 
@@ -85,14 +86,14 @@ async def _finding_form(
 async def _measure_form(
     request: Request[Any, Any, Any],
     principal: Principal,
-    case: dict[str, Any],
+    case: StoredCase,
     values: Mapping[str, Any],
     errors: dict[str, str],
     measure: MeasureOut | None = None,
     status_code: int = 200,
 ) -> Template:
     lang = request_language(request)
-    finding_rows = (await findings.list_findings(principal, case["id"], limit=200)).items
+    finding_rows = (await findings.list_findings(principal, case.id, limit=200)).items
     return await render(
         request,
         "inspections/measure_form.html",
@@ -271,7 +272,7 @@ async def _update_record(
         values=kind.values,
         submitted=data,
         edit_url=f"/{kind.name}s/{record_id}/edit",
-        title=lambda _: f"{case['code']} · {message_text(request, kind.label)}",
+        title=lambda _: f"{case.code} · {message_text(request, kind.label)}",
     )
     return await save(
         request,

@@ -6,7 +6,6 @@ the services' and ``domain``'s; these functions put their answers side by side f
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -25,6 +24,7 @@ from inspect_app.forms.common import date_text
 from inspect_app.forms.inspections import DEADLINES, EVENT_FIELDS
 from inspect_app.importing.plan import KIND_LABELS
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import Inspection as InspectionOut
 from inspect_app.schemas.cases import Measure as MeasureOut
 from inspect_app.schemas.cases import MeasureList, Plan
 from inspect_app.services import (
@@ -38,13 +38,13 @@ from inspect_app.services import (
 )
 
 
-def deadline_rows(case: dict[str, Any], today: date) -> list[dict[str, Any]]:
+def deadline_rows(case: InspectionOut, today: date) -> list[dict[str, Any]]:
     """The case's legal deadlines with the date each was met, days left and overdue flag."""
-    finished = case["status"] in inspections.FINISHED_STATUSES
+    finished = case.status in inspections.FINISHED_STATUSES
     rows = []
     for key, label, done_keys in DEADLINES:
-        due = case["deadlines"][key]
-        done_on = next((case[k] for k in done_keys if case[k]), None)
+        due: date | None = getattr(case.deadlines, key)
+        done_on = next((getattr(case, k) for k in done_keys if getattr(case, k)), None)
         if due is None and done_on is None:
             continue
         rows.append(
@@ -85,7 +85,7 @@ async def _plan_or_none(principal: Principal, plan_id: int | None) -> Plan | Non
 
 async def _allowed_events(
     principal: Principal,
-    case: dict[str, Any],
+    case: InspectionOut,
     may: frozenset[str],
     measures_page: MeasureList,
 ) -> list[str]:
@@ -96,14 +96,14 @@ async def _allowed_events(
             1 for row in measures_page.items if row.status not in ("done", "written_off")
         )
     else:
-        measures_open = await inspections.open_measures(case["id"])
+        measures_open = await inspections.open_measures(case.id)
     ctx = lifecycle.TransitionContext(
-        published=case["published_on"] is not None,
-        directed=case["directive_on"] is not None,
+        published=case.published_on is not None,
+        directed=case.directive_on is not None,
         measures_open=measures_open,
     )
-    acting_as = lifecycle.role_on_case(principal.role, principal.id, case["lead_user_id"])
-    return lifecycle.allowed_events(case["status"], ctx, acting_as)
+    acting_as = lifecycle.role_on_case(principal.role, principal.id, case.lead_user_id)
+    return lifecycle.allowed_events(case.status, ctx, acting_as)
 
 
 async def case_page_context(
@@ -121,16 +121,12 @@ async def case_page_context(
     page = await case_page.read_case_page(principal, inspection_id)
     case = page.case
     events = page.events
-    for event in events:
-        # JSON columns come back as text; the timeline shows the reason, note and days.
-        if isinstance(event["payload"], str):
-            event["payload"] = json.loads(event["payload"] or "{}")
     finding_rows = page.findings
     measure_rows = [measure_view(row) for row in page.measures.items]
     recover = [
         m for m in measure_rows if m["type"] == "recover_money" and m["status"] != "written_off"
     ]
-    open_case = case["status"] not in inspections.FINISHED_STATUSES
+    open_case = case.status not in inspections.FINISHED_STATUSES
     may = await case_access.allowed(principal, case)
     return {
         "case": case,
@@ -139,7 +135,7 @@ async def case_page_context(
             "name": page.context.agency_name,
             "former": page.former_agency,
         },
-        "plan": await _plan_or_none(principal, case["plan_id"]),
+        "plan": await _plan_or_none(principal, case.plan_id),
         "events": events,
         "findings": finding_rows,
         "finding_files": page.finding_files,
@@ -170,7 +166,7 @@ async def case_page_context(
         "origin_labels": ORIGIN_LABELS,
         "source_labels": ORIGIN_SOURCE_LABELS,
         "can_edit": open_case and "inspection.edit" in may,
-        "can_delete": case["status"] == "draft" and "inspection.delete" in may,
+        "can_delete": case.status == "draft" and "inspection.delete" in may,
         "can_add_finding": open_case and "finding.edit" in may,
         "can_add_measure": open_case and "measure.edit" in may,
         "can_upload": "attachment.upload" in may,
@@ -188,8 +184,8 @@ async def measure_page_context(
     measure = measure_view(page.measure)
     case = page.case.row
     done_list = page.executions
-    open_case = case["status"] not in inspections.FINISHED_STATUSES
-    may = await case_access.allowed(principal, {**case, "member_user_ids": page.member_ids})
+    open_case = case.status not in inspections.FINISHED_STATUSES
+    may = await case_access.allowed(principal, case, page.member_ids)
     # The requests waiting about this measure or one of its executions.
     waiting = [
         row

@@ -47,6 +47,8 @@ from inspect_app.pages import (
     with_csrf,
 )
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import CaseWarning, InspectionList
+from inspect_app.schemas.cases import Inspection as InspectionOut
 from inspect_app.schemas.cases import Subject as SubjectOut
 from inspect_app.services import catalogues, inspections, plans, subjects, users
 
@@ -59,8 +61,8 @@ async def _form_context(
     values: dict[str, Any],
     errors: dict[str, str],
     *,
-    case: dict[str, Any] | None = None,
-    warnings: list[dict[str, Any]] | None = None,
+    case: InspectionOut | None = None,
+    warnings: list[CaseWarning] | None = None,
     found: list[SubjectOut] | None = None,
 ) -> dict[str, Any]:
     lang = request_language(request)
@@ -119,7 +121,7 @@ async def _stale_page(
     differences = []
     if compare:
         names = await subjects.subjects_by_ids(
-            current["subject_ids"] + id_list(submitted.get("subject_ids"))
+            current.subject_ids + id_list(submitted.get("subject_ids"))
         )
         team = {str(u.id): u.full_name for u in await users.team_options(principal)}
         lookups = {
@@ -138,12 +140,12 @@ async def _stale_page(
         "inspections/stale.html",
         entity_type="inspection",
         entity_id=inspection_id,
-        current_version=current["version"],
+        current_version=current.version,
         submitted=submitted,
         differences=differences,
         action=action,
         reload_url=f"/inspections/{inspection_id}",
-        title=f"{current['code']} · {current['title']}",
+        title=f"{current.code} · {current.title}",
     )
 
 
@@ -159,7 +161,7 @@ async def _case_page(
 
     async def part() -> tuple[str, str]:
         page = await case_page_context(request, principal, inspection_id, **context)
-        return page["case"]["code"], render_reader_part(request, "inspections/_case.html", **page)
+        return page["case"].code, render_reader_part(request, "inspections/_case.html", **page)
 
     if context or status_code != 200:
         code, html = await part()
@@ -230,7 +232,7 @@ async def _list_part(
     cursor: str | None,
 ) -> str:
     """The case list below the menu, rendered (``errors`` gains what the service refuses)."""
-    page: dict[str, Any] = {"items": [], "next_cursor": None, "counts": {}}
+    page = InspectionList(items=[], next_cursor=None, counts={})
     if not errors:
         try:
             page = await inspections.list_inspections(
@@ -246,11 +248,11 @@ async def _list_part(
     return render_part(
         request,
         "inspections/_list.html",
-        items=page["items"],
-        counts=page.get("counts", {}),
-        total=sum(page.get("counts", {}).values()),
+        items=page.items,
+        counts=page.counts,
+        total=sum(page.counts.values()),
         errors=errors,
-        **page_links("/inspections", values, page["next_cursor"], cursor),
+        **page_links("/inspections", values, page.next_cursor, cursor),
         **await _list_context(request, principal, values, numbers["subject_id"]),
     )
 
@@ -363,7 +365,7 @@ class InspectionPageController(Controller):
                 request, principal, data, errors, 422, warnings=warnings
             ),
             message="The case was registered.",
-            then=lambda created: f"/inspections/{created['id']}",
+            then=lambda created: f"/inspections/{created.id}",
         )
 
     @get("/inspections/{inspection_id:int}", opt={"permission": "read"})
@@ -379,7 +381,7 @@ class InspectionPageController(Controller):
     ) -> Template:
         """The edit form of an open case, with the version it reads."""
         case = await inspections.get_inspection(principal, inspection_id)
-        if case["status"] in inspections.FINISHED_STATUSES:
+        if case.status in inspections.FINISHED_STATUSES:
             raise Conflict(inspections.CASE_FINISHED, code="case_finished")
         return await _render_form(request, principal, case_forms.case_values(case), {}, case=case)
 
@@ -398,7 +400,7 @@ class InspectionPageController(Controller):
         if await posted_action(request) == "find_subjects":
             found = await _found_subjects(principal, data)
             return await _render_form(request, principal, data, {}, case=case, found=found)
-        added = [s for s in id_list(data.get("subject_ids")) if s not in case["subject_ids"]]
+        added = [s for s in id_list(data.get("subject_ids")) if s not in case.subject_ids]
         warnings = (
             await inspections.preview_overlap(
                 principal, added, date_or_none(data.get("decision_date")), inspection_id
@@ -473,7 +475,7 @@ class InspectionPageController(Controller):
                 event_values=data,
                 message=translate(exc.message, lang, **exc.values),
             )
-        if recorded.get("pending_approval"):
+        if recorded.pending_approval:
             flash(request, translate(SENT_FOR_APPROVAL, lang))
             return Redirect(path=f"/inspections/{inspection_id}#approvals", status_code=303)
         label = translate(lifecycle.EVENT_LABELS.get(event, event), lang)

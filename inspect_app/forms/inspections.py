@@ -15,6 +15,8 @@ from inspect_app.forms.common import (
     whole_numbers,
 )
 from inspect_app.i18n import N_, translate
+from inspect_app.schemas.cases import CaseWarning
+from inspect_app.schemas.cases import Inspection as InspectionOut
 
 # (deadline key, message id, the date that settles it)
 DEADLINES = (
@@ -126,27 +128,27 @@ def list_arguments(values: Mapping[str, str], numbers: Mapping[str, int | None])
     }
 
 
-def case_values(case: Mapping[str, Any]) -> dict[str, Any]:
+def case_values(case: InspectionOut) -> dict[str, Any]:
     """A stored case as its edit form shows it."""
     return {
-        "agency_id": str(case["agency_id"]),
-        "kind": case["kind"],
-        "origin": case["origin"],
-        "origin_source": case["origin_source"] or "",
-        "origin_ref": case["origin_ref"] or "",
-        "plan_id": str(case["plan_id"] or ""),
-        "title": case["title"],
-        "scope": case["scope"] or "",
-        "period_from": date_text(case["period_from"]),
-        "period_to": date_text(case["period_to"]),
-        "decision_no": case["decision_no"] or "",
-        "decision_date": date_text(case["decision_date"]),
-        "duration_days": str(case["duration_days"]),
-        "working_days": "true" if case["working_days"] else "false",
-        "lead_user_id": str(case["lead_user_id"] or ""),
-        "member_user_ids": [str(u) for u in case["member_user_ids"]],
-        "subject_ids": [str(s) for s in case["subject_ids"]],
-        "version": str(case["version"]),
+        "agency_id": str(case.agency_id),
+        "kind": case.kind,
+        "origin": case.origin,
+        "origin_source": case.origin_source or "",
+        "origin_ref": case.origin_ref or "",
+        "plan_id": str(case.plan_id or ""),
+        "title": case.title,
+        "scope": case.scope or "",
+        "period_from": date_text(case.period_from),
+        "period_to": date_text(case.period_to),
+        "decision_no": case.decision_no or "",
+        "decision_date": date_text(case.decision_date),
+        "duration_days": str(case.duration_days),
+        "working_days": "true" if case.working_days else "false",
+        "lead_user_id": str(case.lead_user_id or ""),
+        "member_user_ids": [str(u) for u in case.member_user_ids],
+        "subject_ids": [str(s) for s in case.subject_ids],
+        "version": str(case.version),
     }
 
 
@@ -176,7 +178,7 @@ def new_case_values(
 
 
 def overlap_gate(
-    data: Mapping[str, Any], warnings: list[dict[str, Any]], *, may_override: bool
+    data: Mapping[str, Any], warnings: list[CaseWarning], *, may_override: bool
 ) -> dict[str, str] | None:
     """Errors that keep a form with overlap warnings from being saved; None to go ahead.
 

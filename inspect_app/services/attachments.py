@@ -26,7 +26,7 @@ from inspect_app.principal import Principal
 from inspect_app.schemas.cases import Attachment as AttachmentOut
 from inspect_app.schemas.cases import AttachmentList
 from inspect_app.services import audit
-from inspect_app.services.case_access import ensure_case_write
+from inspect_app.services.case_access import CaseLead, ensure_case_write
 from inspect_app.services.casework import Errors, ensure_id, record_id, stored_instant
 from inspect_app.settings import get_settings
 from models.tables import Attachment, Execution, Finding, Inspection, Measure
@@ -252,7 +252,7 @@ async def upload(
     errors.raise_if_any()
     assert entity_id is not None and detected is not None
     case = await entity_case(principal, entity_type, entity_id)
-    await ensure_case_write(principal, case, "attachment.upload")
+    await ensure_case_write(principal, CaseLead.of(case), "attachment.upload")
     agency_id = int(case["agency_id"])
     storage_name = uuid.uuid4().hex
     path = _storage_path(storage_name)

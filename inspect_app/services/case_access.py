@@ -7,30 +7,65 @@ make it on this case at all.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from inspect_app.domain.permissions import PERMISSIONS, case_permits, case_role
 from inspect_app.errors import Forbidden
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import Inspection as InspectionOut
+from inspect_app.services.casework import stored_id
 from models.tables import InspectionMember
 
 NOT_ON_TEAM = "Only the team of this case may change it; you can read it."
 
 
-async def team_role(principal: Principal, case: dict[str, Any]) -> str | None:
-    """``lead``, ``member`` or None: the principal's place in the case's team."""
-    lead = case.get("lead_user", case.get("lead_user_id"))
+class OnCase(Protocol):
+    """What the team rule reads of a case: its id and its lead (a ``StoredCase``, an
+    ``Inspection`` as the API shows it, or a :class:`CaseLead`)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def lead_user_id(self) -> int | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CaseLead:
+    """A case known by its id and lead alone (a record's case, read with the record)."""
+
+    id: int
+    lead_user_id: int | None
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> CaseLead:
+        """From a row naming the case's ``id`` and ``lead_user``."""
+        return cls(id=int(row["id"]), lead_user_id=stored_id(row["lead_user"]))
+
+
+async def team_role(
+    principal: Principal, case: OnCase, members: Collection[int] | None = None
+) -> str | None:
+    """``lead``, ``member`` or None: the principal's place in the case's team.
+
+    The team's ``members`` when the caller has read them (a case as the pages show it
+    already names them); read here otherwise."""
+    lead = case.lead_user_id
     if lead is not None and lead == principal.id:
         return "lead"
-    if "member_user_ids" in case:  # a case as the pages show it already names its team
-        return case_role(principal.id, lead, frozenset(case["member_user_ids"]))
-    members = await InspectionMember.select(InspectionMember.user).where(
-        (InspectionMember.inspection == case["id"]) & (InspectionMember.user == principal.id)
+    if members is None and isinstance(case, InspectionOut):
+        members = case.member_user_ids
+    if members is not None:
+        return case_role(principal.id, lead, frozenset(members))
+    rows = await InspectionMember.select(InspectionMember.user).where(
+        (InspectionMember.inspection == case.id) & (InspectionMember.user == principal.id)
     )
-    return case_role(principal.id, lead, frozenset(row["user"] for row in members))
+    return case_role(principal.id, lead, frozenset(row["user"] for row in rows))
 
 
-async def ensure_case_write(principal: Principal, case: dict[str, Any], permission: str) -> None:
+async def ensure_case_write(principal: Principal, case: OnCase, permission: str) -> None:
     """Forbidden unless the principal may take ``permission`` on this case."""
     if principal.role != "inspector":
         if not principal.can(permission):
@@ -40,9 +75,12 @@ async def ensure_case_write(principal: Principal, case: dict[str, Any], permissi
         raise Forbidden(NOT_ON_TEAM)
 
 
-async def allowed(principal: Principal, case: dict[str, Any]) -> frozenset[str]:
-    """Every permission the principal may take on this case (what its pages offer)."""
-    on_case = await team_role(principal, case) if principal.role == "inspector" else None
+async def allowed(
+    principal: Principal, case: OnCase, members: Collection[int] | None = None
+) -> frozenset[str]:
+    """Every permission the principal may take on this case (what its pages offer);
+    ``members`` as for :func:`team_role`."""
+    on_case = await team_role(principal, case, members) if principal.role == "inspector" else None
     return frozenset(
         permission
         for permission in PERMISSIONS

@@ -24,14 +24,25 @@ from inspect_app.principal import Principal
 from inspect_app.schemas.admin import AuditEntry
 from inspect_app.schemas.cases import Attachment as AttachmentOut
 from inspect_app.schemas.cases import Finding as FindingOut
+from inspect_app.schemas.cases import Inspection as InspectionOut
 from inspect_app.schemas.cases import MeasureList, WithdrawnFinding
 from inspect_app.schemas.cases import Subject as SubjectOut
 from inspect_app.services import approvals, attachments, audit, findings, inspections, measures
 from inspect_app.services import subjects as subject_service
 from inspect_app.services.approvals import ApprovalRecord
-from inspect_app.services.case_context import CaseContext
+from inspect_app.services.case_context import CaseContext, StoredCase
+from inspect_app.services.cases.records import TimelineEvent
 from inspect_app.services.casework import ensure_id, page_limit
-from inspect_app.services.json_lists import Field, JsonList, fields_of, list_columns, take_lists
+from inspect_app.services.json_lists import (
+    Field,
+    JsonList,
+    JsonRow,
+    fields_of,
+    int_of,
+    list_columns,
+    str_of,
+    take_lists,
+)
 from inspect_app.services.publications import PublicVersion, publication_out
 from inspect_app.services.tips import TipLink
 from inspect_app.services.users import TeamOption
@@ -229,8 +240,8 @@ class CasePage:
     """Everything the case page reads from the database, shaped as the loaders shape it."""
 
     context: CaseContext
-    case: dict[str, Any]
-    events: list[dict[str, Any]]
+    case: InspectionOut
+    events: list[TimelineEvent]
     findings: list[FindingOut]
     withdrawn_findings: list[WithdrawnFinding]
     measures: MeasureList
@@ -239,12 +250,21 @@ class CasePage:
     subjects: dict[int, SubjectOut]
     team: dict[int, TeamOption]
     history: list[AuditEntry] | None
-    import_sources: list[dict[str, Any]]
+    import_sources: list[JsonRow]
     tip: TipLink | None
     publication: PublicVersion | None
     approvals: list[ApprovalRecord]
     # The agency the case belonged to before it merged into its own ("" if none).
     former_agency: str = ""
+
+
+def _tip(rows: list[JsonRow]) -> TipLink | None:
+    """The tip of the case, if any (its one row)."""
+    if not rows:
+        return None
+    return TipLink(
+        id=int_of(rows[0]["id"]), code=str_of(rows[0]["code"]), status=str_of(rows[0]["status"])
+    )
 
 
 async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
@@ -265,8 +285,9 @@ async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
     if row is None:
         raise NotFound()
     got = take_lists(lists, row)
-    former_agency = str(row.pop("former_agency_name") or "")
-    context = CaseContext(principal=principal, row=row, agency_name=str(row.pop("agency_name")))
+    former_agency = str(row["former_agency_name"] or "")
+    stored = StoredCase.of(row)
+    context = CaseContext(principal=principal, row=stored, agency_name=str(row["agency_name"]))
 
     standing, withdrawn = findings.split_findings(got["findings"])
     standing = standing[:FINDINGS_SHOWN]
@@ -276,7 +297,7 @@ async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
     return CasePage(
         former_agency=former_agency,
         context=context,
-        case=inspections.case_from_lists(principal, row, got),
+        case=inspections.case_from_lists(principal, stored, got),
         events=[inspections.event_out(event) for event in got["events"]],
         findings=standing,
         withdrawn_findings=withdrawn,
@@ -285,11 +306,20 @@ async def read_case_page(principal: Principal, inspection_id: int) -> CasePage:
         ),
         files=files,
         finding_files=finding_files,
-        subjects={s["id"]: subject_service.subject_out(s) for s in got["subjects"]},
-        team={person["id"]: TeamOption(**person) for person in got["team"]},
+        subjects={int_of(s["id"]): subject_service.subject_out(s) for s in got["subjects"]},
+        team={
+            int_of(person["id"]): TeamOption(
+                id=int_of(person["id"]),
+                full_name=str_of(person["full_name"]),
+                username=str_of(person["username"]),
+                role=str_of(person["role"]),
+                agency_name=str_of(person["agency_name"]),
+            )
+            for person in got["team"]
+        },
         history=[audit.history_out(h) for h in got["history"]] if "history" in got else None,
         import_sources=got["import_sources"],
-        tip=TipLink(**got["tip"][0]) if got["tip"] else None,
+        tip=_tip(got["tip"]),
         publication=publication_out(got["publication"][0]) if got["publication"] else None,
         approvals=[approvals.approval_out(a, principal) for a in got["approvals"]],
     )

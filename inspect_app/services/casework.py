@@ -12,9 +12,10 @@ import base64
 import binascii
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
 from piccolo.table import Table
@@ -120,31 +121,47 @@ class _Record(Protocol):
 
 
 RecordT = TypeVar("RecordT", bound=_Record)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[RecordT]):
+    """One page of a list: its records, and the cursor after them (None on the last page)."""
+
+    items: list[RecordT]
+    next_cursor: str | None
+
+
+def page_of(records: Sequence[RecordT], limit: int) -> Page[RecordT]:
+    """A page from ``limit + 1`` fetched records (in id order): the page and the cursor
+    after it."""
+    items = list(records[:limit])
+    next_cursor = encode_cursor(items[-1].id) if len(records) > limit and items else None
+    return Page(items, next_cursor)
 
 
 def keyset_page(records: Sequence[RecordT], limit: int) -> tuple[list[RecordT], str | None]:
     """A typed list answer from ``limit + 1`` fetched records (in id order): the page, and
     the cursor after it (None on the last page)."""
-    items = list(records[:limit])
-    return items, encode_cursor(items[-1].id) if len(records) > limit and items else None
-
-
-def page_of(rows: Sequence[dict[str, Any]], limit: int) -> dict[str, Any]:
-    """A list answer from ``limit + 1`` fetched rows: the page and the cursor after it."""
-    items = list(rows[:limit])
-    next_cursor = encode_cursor(items[-1]["id"]) if len(rows) > limit and items else None
-    return {"items": items, "next_cursor": next_cursor}
+    page = page_of(records, limit)
+    return page.items, page.next_cursor
 
 
 async def keyset_rows(
-    table: type[Table], fields: Sequence[Any], where: Any, after: int | None, size: int
-) -> list[dict[str, Any]]:
-    """Up to ``size + 1`` rows of ``table`` matching ``where``, in id order after ``after``."""
+    table: type[Table],
+    fields: Sequence[Any],
+    where: Any,
+    after: int | None,
+    size: int,
+    build: Callable[[Mapping[str, Any]], T],
+) -> list[T]:
+    """Up to ``size + 1`` rows of ``table`` matching ``where``, in id order after ``after``,
+    each made a record by ``build`` (the table's mapper of stored rows)."""
     key = table._meta.primary_key
     query = table.select(*fields).where(where)
     if after is not None:
         query = query.where(key > after)
-    return await query.order_by(key).limit(size + 1)
+    return [build(row) for row in await query.order_by(key).limit(size + 1)]
 
 
 # --------------------------------------------------------------------------- input

@@ -111,13 +111,11 @@ async def list_executions(
     after = decode_cursor(cursor)
     await measure_row(principal, measure_id)
     rows = await keyset_rows(
-        Execution, EXECUTION_FIELDS, Execution.measure == measure_id, after, size
+        Execution, EXECUTION_FIELDS, Execution.measure == measure_id, after, size, dict
     )
     await _mark_reversed(rows)
-    page = page_of(rows, size)
-    return ExecutionList(
-        items=[_out(row) for row in page["items"]], next_cursor=page["next_cursor"]
-    )
+    page = page_of([_out(row) for row in rows], size)
+    return ExecutionList(items=page.items, next_cursor=page.next_cursor)
 
 
 def execution_out(row: Mapping[str, Any]) -> ExecutionOut:
@@ -223,7 +221,7 @@ async def create_execution(
             errors = Errors()
             on = required_date(data, "date", errors)
             if on is not None:
-                problem = execution_date_problem(on, case.row["announced_on"], clock.today())
+                problem = execution_date_problem(on, case.row.announced_on, clock.today())
                 if problem is not None:
                     errors["date"] = problem
             document_no = text(data, "document_no", errors, max_length=64) or ""
@@ -260,7 +258,7 @@ async def create_execution(
             ).returning(*STORED_FIELDS)
             status = await _book_progress(current, unit, new_done)
             # A new entry is nobody's reversal yet: what was stored is the whole answer.
-            created = _out({**rows[0], "concluded_on": case.row["concluded_on"]})
+            created = _out({**rows[0], "concluded_on": case.row.concluded_on})
             await audit.record(
                 "create",
                 actor=principal,

@@ -92,14 +92,15 @@ async def list_findings(
     size = page_limit(limit)
     after = decode_cursor(cursor)
     case = await case_context(principal, inspection_id)
-    rows = await keyset_rows(
+    found = await keyset_rows(
         Finding,
         FINDING_FIELDS,
         (Finding.inspection == case.id) & Finding.deleted_at.is_null(),
         after,
         size,
+        _out,
     )
-    items, next_cursor = keyset_page([_out(row) for row in rows], size)
+    items, next_cursor = keyset_page(found, size)
     return FindingList(items=items, next_cursor=next_cursor)
 
 
@@ -218,7 +219,7 @@ async def create_finding(
     not read (:func:`create_request`), said after the checks of the case."""
     case = await visible_case(principal, inspection_id)
     await ensure_case_write(principal, case, "finding.edit")
-    if case["status"] in FINISHED_STATUSES:
+    if case.status in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
     values = await _validate(inspection_id, data, creating=True, unread=unread)
     async with unit_of_work() as work:
@@ -239,11 +240,11 @@ async def create_finding(
             actor=principal,
             entity_type="finding",
             entity_id=created.id,
-            agency_id=case["agency"],
+            agency_id=case.agency_id,
             after=audit.snapshot(created),
             ip=ip,
         )
-        await work.totals_changed(case["agency"], lifecycle_dates(case))
+        await work.totals_changed(case.agency_id, lifecycle_dates(case))
     return created
 
 
@@ -263,7 +264,7 @@ async def update_finding(
         raise stale_version()
     case = await visible_case(principal, before.inspection_id)
     await ensure_case_write(principal, case, "finding.edit")
-    if case["status"] in FINISHED_STATUSES:
+    if case.status in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
     values = await _validate(before.inspection_id, data, creating=False, unread=unread)
     columns = {
@@ -283,12 +284,12 @@ async def update_finding(
             actor=principal,
             entity_type="finding",
             entity_id=finding_id,
-            agency_id=case["agency"],
+            agency_id=case.agency_id,
             before=audit.snapshot(before),
             after=audit.snapshot(after),
             ip=ip,
         )
-        await work.totals_changed(case["agency"], lifecycle_dates(case))
+        await work.totals_changed(case.agency_id, lifecycle_dates(case))
     return after
 
 
@@ -309,11 +310,11 @@ async def delete_finding(
         raise stale_version()
     case = await visible_case(principal, before.inspection_id)
     await ensure_case_write(principal, case, "finding.edit")
-    if case["status"] in FINISHED_STATUSES:
+    if case.status in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
     errors = Errors()
     why = text({"reason": reason}, "reason", errors, max_length=2000) or ""
-    if case["concluded_on"] is not None and not why.strip() and "reason" not in errors:
+    if case.concluded_on is not None and not why.strip() and "reason" not in errors:
         errors["reason"] = REASON_REQUIRED
     errors.raise_if_any()
     if await Measure.exists().where((Measure.finding == finding_id) & Measure.deleted_at.is_null()):
@@ -340,9 +341,9 @@ async def delete_finding(
             actor=principal,
             entity_type="finding",
             entity_id=finding_id,
-            agency_id=case["agency"],
+            agency_id=case.agency_id,
             before=audit.snapshot(before),
             after={"reason": why.strip()} if why.strip() else None,
             ip=ip,
         )
-        await work.totals_changed(case["agency"], lifecycle_dates(case))
+        await work.totals_changed(case.agency_id, lifecycle_dates(case))

@@ -18,6 +18,7 @@ optional limit. :func:`list_columns` makes them columns for ``Table.select``, an
 from __future__ import annotations
 
 import json
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -43,6 +44,12 @@ from piccolo.querystring import QueryString, Selectable
 from inspect_app.db import is_postgres
 
 Kind = Literal["int", "str", "date", "datetime", "decimal", "bool", "text_json"]
+
+# One value of a decoded row, by its field's kind: int, str (also "text_json", a JSON column
+# as its text), date, datetime (UTC), decimal, bool; None where the column is NULL.
+JsonValue = int | str | date | datetime | Decimal | bool | None
+# One decoded row of a list: its fields' keys and values, as Piccolo would key them.
+JsonRow = dict[str, JsonValue]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,13 +134,15 @@ def list_columns(lists: dict[str, JsonList]) -> list[Selectable]:
     ]
 
 
-def take_lists(lists: dict[str, JsonList], row: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def take_lists(
+    lists: dict[str, JsonList], row: MutableMapping[str, Any]
+) -> dict[str, list[JsonRow]]:
     """The decoded lists of a row read with :func:`list_columns`, removed from the row (which
     is left with the parent's own columns)."""
     return {name: decode_list(item, row.pop(_PREFIX + name)) for name, item in lists.items()}
 
 
-def _value(kind: Kind, value: Any) -> Any:
+def _value(kind: Kind, value: Any) -> JsonValue:
     if value is None:
         return None
     if kind == "int":
@@ -150,7 +159,19 @@ def _value(kind: Kind, value: Any) -> Any:
     return str(value)
 
 
-def decode_list(item: JsonList, raw: Any) -> list[dict[str, Any]]:
+def int_of(value: JsonValue) -> int:
+    """The value of an "int" field of a decoded row that cannot be NULL."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise TypeError(f"not an int: {value!r}")
+
+
+def str_of(value: JsonValue) -> str:
+    """The value of a "str" field of a decoded row; NULL as ""."""
+    return "" if value is None else str(value)
+
+
+def decode_list(item: JsonList, raw: str | bytes | list[list[Any]] | None) -> list[JsonRow]:
     """The rows of a list column, as Piccolo would have returned them."""
     if raw is None:
         return []

@@ -24,7 +24,14 @@ from inspect_app.services.audit import history_out
 from inspect_app.services.case_context import CaseContext
 from inspect_app.services.case_page import SCOPE_AGENCIES, history, pending_approvals
 from inspect_app.services.casework import ensure_id
-from inspect_app.services.json_lists import Field, JsonList, fields_of, list_columns, take_lists
+from inspect_app.services.json_lists import (
+    Field,
+    JsonList,
+    fields_of,
+    int_of,
+    list_columns,
+    take_lists,
+)
 from models.tables import Measure
 
 # The measure of the outer statement, as the lists' subqueries refer to it.
@@ -121,7 +128,7 @@ async def read_measure_page(principal: Principal, measure_id: int) -> MeasurePag
         raise NotFound()
     got = take_lists(lists, row)
     stored, case = measures.split_case(principal, row)
-    concluded_on = case.row["concluded_on"]
+    concluded_on = case.row.concluded_on
     shown = [
         executions.execution_out({**entry, "concluded_on": concluded_on})
         for entry in got["executions"]
@@ -136,7 +143,7 @@ async def read_measure_page(principal: Principal, measure_id: int) -> MeasurePag
         executions=shown,
         files=files,
         execution_files=execution_files,
-        member_ids=[member["user"] for member in got["members"]],
+        member_ids=[int_of(member["user"]) for member in got["members"]],
         approvals=[approvals.approval_out(a, principal) for a in got["approvals"]],
         corrected=bool(got["corrections"]),
         history=[history_out(h) for h in got["history"]] if "history" in got else None,

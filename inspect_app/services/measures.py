@@ -44,7 +44,7 @@ from inspect_app.schemas.cases import MeasureCreate, MeasureList, MeasureUpdate,
 from inspect_app.services import audit
 from inspect_app.services.approval_requests import Approved, ask, request_reason
 from inspect_app.services.case_access import NOT_ON_TEAM, allowed, ensure_case_write
-from inspect_app.services.case_context import CaseContext
+from inspect_app.services.case_context import CaseContext, StoredCase
 from inspect_app.services.casework import (
     Errors,
     choice,
@@ -205,15 +205,16 @@ async def measures_of(
     """The measures of a resolved case, in the order they were recorded."""
     size = page_limit(limit)
     after = decode_cursor(cursor)
-    rows = await keyset_rows(
+    today = clock.today()
+    shown = await keyset_rows(
         Measure,
         MEASURE_FIELDS,
         (Measure.inspection == case.id) & Measure.deleted_at.is_null(),
         after,
         size,
+        lambda row: _out(row, today),
     )
-    today = clock.today()
-    return measure_page([_out(row, today) for row in rows], size)
+    return measure_page(shown, size)
 
 
 async def measure_row(principal: Principal, measure_id: int) -> dict[str, Any]:
@@ -271,8 +272,10 @@ def split_case(principal: Principal, row: dict[str, Any]) -> tuple[dict[str, Any
         for key in list(row)
         if key.startswith(_CASE_PREFIX)
     }
-    agency_name = str(case_row.pop("agency_name"))
-    return row, CaseContext(principal=principal, row=case_row, agency_name=agency_name)
+    agency_name = str(case_row["agency_name"])
+    return row, CaseContext(
+        principal=principal, row=StoredCase.of(case_row), agency_name=agency_name
+    )
 
 
 def in_scope(principal: Principal) -> Any:
@@ -529,16 +532,16 @@ async def create_measure(
     data = given(request)
     case = await visible_case(principal, inspection_id)
     await ensure_case_write(principal, case, "measure.edit")
-    if case["status"] in FINISHED_STATUSES:
+    if case.status in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
     values = await _validate(inspection_id, data, None, unread)
-    threshold = await fine_threshold(case["agency"])
+    threshold = await fine_threshold(case.agency_id)
     if approved is None and fine_needs_approval(values["type"], values["amount_vnd"], threshold):
         reason = request_reason(data)
         pending = await ask(
             principal,
             kind="measure_create",
-            agency_id=case["agency"],
+            agency_id=case.agency_id,
             inspection_id=inspection_id,
             target_id=inspection_id,
             target_version=None,
@@ -582,14 +585,14 @@ async def create_measure(
             actor=principal,
             entity_type="measure",
             entity_id=created.id,
-            agency_id=case["agency"],
+            agency_id=case.agency_id,
             after={
                 **audit.snapshot(created, leave_out=("pending_approval",)),
                 **({"approval": approved.audit_note()} if approved else {}),
             },
             ip=ip,
         )
-        await work.totals_changed(case["agency"], lifecycle_dates(case))
+        await work.totals_changed(case.agency_id, lifecycle_dates(case))
     return created
 
 
@@ -680,7 +683,7 @@ async def update_measure(
     reason = ""
     if writing_off:
         reason = status_values["written_off_reason"]
-    elif corrections and case["concluded_on"] is not None:
+    elif corrections and case.concluded_on is not None:
         reason = approved.reason if approved else request_reason(data)
     merged = {**row, **{k: v for k, v in values.items() if k in row}, **status_values}
     needs_approval = writing_off or (

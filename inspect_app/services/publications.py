@@ -34,6 +34,7 @@ from inspect_app.schemas.publications import PublicationSave
 from inspect_app.services import audit, reference_cache
 from inspect_app.services.attachments import clean_filename, detect_type
 from inspect_app.services.case_access import ensure_case_write
+from inspect_app.services.case_context import StoredCase
 from inspect_app.services.casework import Errors, stored_day, stored_instant, text
 from inspect_app.settings import get_settings
 from models.tables import Agency, Inspection, InspectionSubject, Publication
@@ -70,7 +71,7 @@ def _file_dir() -> Path:
 # --------------------------------------------------------------------------- staff side
 
 
-async def _case(principal: Principal, inspection_id: int) -> dict[str, Any]:
+async def _case(principal: Principal, inspection_id: int) -> StoredCase:
     from inspect_app.services.inspections import visible_case
 
     return await visible_case(principal, inspection_id)
@@ -211,7 +212,7 @@ async def save_publication(
         raise Forbidden()
     case = await _case(principal, inspection_id)
     await ensure_case_write(principal, case, "inspection.edit")
-    if case["concluded_on"] is None or case["status"] not in ("concluded", "closed"):
+    if case.concluded_on is None or case.status not in ("concluded", "closed"):
         raise Conflict(MSG_NOT_CONCLUDED, code="not_concluded")
     current = await publication_of(inspection_id)
     errors = Errors()

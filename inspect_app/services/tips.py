@@ -764,7 +764,7 @@ async def decide(
                 },
                 ip,
             )
-            inspection_id = int(created["id"])
+            inspection_id = created.id
         if inspection_id is not None:
             changes[Tip.inspection] = inspection_id
         await _update(tip, version, changes)

@@ -153,12 +153,12 @@ async def _loaders(principal: Any, case_id: int) -> dict[str, Any]:
     """The case page's parts, loader by loader (how the page read them before)."""
     # The case as the list shows it: its links and overlap warnings read query by query.
     case = await inspections.get_inspection(principal, case_id)
-    listed = (await inspections.list_inspections(principal, q=case["code"]))["items"]
-    assert [row for row in listed if row["id"] == case_id] == [case]
+    listed = (await inspections.list_inspections(principal, q=case.code)).items
+    assert [row for row in listed if row.id == case_id] == [case]
     standing = (await findings.list_findings(principal, case_id, limit=200)).items
     files = (await attachments.list_attachments(principal, "inspection", case_id)).items
     events = await inspections.list_events(principal, case_id)
-    named = {case["lead_user_id"], *case["member_user_ids"], *(e["user_id"] for e in events)}
+    named = {case.lead_user_id, *case.member_user_ids, *(e.user_id for e in events)}
     return {
         "case": case,
         "events": events,
@@ -181,7 +181,7 @@ async def _loaders(principal: Any, case_id: int) -> dict[str, Any]:
             for finding in standing
         },
         "subjects": await subjects.subjects_by_ids(
-            case["subject_ids"] + [f.subject_id for f in standing if f.subject_id]
+            case.subject_ids + [f.subject_id for f in standing if f.subject_id]
         ),
         "team": {row.id: row for row in await users.team_options(principal, named - {None})},
         "history": await audit.visible_history(principal, "inspection", case_id)
@@ -222,7 +222,7 @@ async def test_the_one_statement_read_equals_the_loaders(people: dict[str, Any])
     # What the case holds is really there (the equality is not of two empty lists).
     page = await case_page.read_case_page(people["lead"].principal, case["id"])
     assert [s.name for s in page.subjects.values()] == ["Công ty A", "Ông Nguyễn Văn B"]
-    assert page.case["warnings"] and page.case["member_user_ids"] == [people["inspector"].id]
+    assert page.case.warnings and page.case.member_user_ids == [people["inspector"].id]
     assert len(page.findings) == 2 and len(page.withdrawn_findings) == 1
     assert len(page.measures.items) == 2 and page.measures.next_cursor is None
     assert [f.filename for f in page.files] == ["ket-luan.pdf"]

@@ -160,7 +160,7 @@ async def test_stale_edit_shows_what_changed_and_reapplies_on_request(
     assert "Thanh tra ngân sách xã Tân Lập" in html  # what the colleague saved
     assert "Năm 2024 và 2025" in html  # what I typed
     stored = await inspections.get_inspection(world["lead"].principal, case["id"])
-    assert (stored["title"], stored["scope"], stored["version"]) == (
+    assert (stored.title, stored.scope, stored.version) == (
         "Thanh tra ngân sách xã Tân Lập",
         "",
         2,
@@ -181,7 +181,7 @@ async def test_stale_edit_shows_what_changed_and_reapplies_on_request(
     response = await client.post(reapply.group(1), data=posted)
     assert response.status_code == 200
     stored = await inspections.get_inspection(world["lead"].principal, case["id"])
-    assert (stored["title"], stored["scope"], stored["version"]) == (
+    assert (stored.title, stored.scope, stored.version) == (
         "Thanh tra ngân sách xã",
         "Năm 2024 và 2025",
         3,
@@ -352,8 +352,8 @@ async def test_event_form_errors_come_back_beside_the_fields_of_that_event(
     )
     assert response.status_code == 200
     stored = await inspections.get_inspection(world["inspector"].principal, case["id"])
-    assert stored["status"] == "onsite"
-    assert stored["deadlines"]["onsite_due"] == date(2026, 4, 15)  # day 45, counting 2 March
+    assert stored.status == "onsite"
+    assert stored.deadlines.onsite_due == date(2026, 4, 15)  # day 45, counting 2 March
 
 
 async def test_an_execution_beyond_what_remains_is_refused_with_the_amount_left(

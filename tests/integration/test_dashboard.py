@@ -24,6 +24,6 @@ async def test_overdue_card_counts_what_the_overdue_filter_lists(db: str) -> Non
     await event(lead, on_time, "announce", today - timedelta(days=2))
 
     listed = await inspections.list_inspections(lead.principal, overdue=True)
-    assert [item["id"] for item in listed["items"]] == [late_report["id"]]
+    assert [item.id for item in listed.items] == [late_report["id"]]
     figures, _, _ = await follow_up_figures.figures_for(lead.principal, today)
     assert figures["overdue_cases"] == 1

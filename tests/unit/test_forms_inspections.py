@@ -13,8 +13,9 @@ from inspect_app.forms.inspections import (
     overlap_gate,
     service_data,
 )
+from inspect_app.schemas.cases import CaseWarning, Deadlines, Inspection
 
-CASE = {
+CASE_FIELDS = {
     "agency_id": 4,
     "kind": "inspection",
     "origin": "ad_hoc",
@@ -34,6 +35,29 @@ CASE = {
     "subject_ids": [3],
     "version": 2,
 }
+# The case as the services return it: the fields the form reads, the rest left empty.
+CASE = Inspection(
+    **CASE_FIELDS,
+    id=1,
+    code="TT-2026-1",
+    announced_on=None,
+    onsite_ended_on=None,
+    report_on=None,
+    conclusion_no=None,
+    concluded_on=None,
+    published_on=None,
+    directive_on=None,
+    closed_on=None,
+    cancelled_on=None,
+    cancel_reason="",
+    status="draft",
+    deadlines=Deadlines(None, None, None, None),
+    overdue=False,
+    overdue_steps=[],
+    warnings=[],
+    overlap_override_reason="",
+    overlap_override_by=None,
+)
 
 
 def test_case_filters_read_the_query_and_name_mistyped_numbers() -> None:
@@ -132,7 +156,7 @@ def test_a_new_case_from_a_plan_for_a_subject() -> None:
 
 
 def test_overlap_gate_shows_the_warning_then_asks_a_head_for_a_reason() -> None:
-    warning = [{"code": "inspected_this_year"}]
+    warning = [CaseWarning(code="inspected_this_year", message="")]
 
     assert overlap_gate({}, [], may_override=True) is None
     assert overlap_gate({}, warning, may_override=True) == {}

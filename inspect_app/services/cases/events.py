@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+import msgspec
 
 from inspect_app.domain import lifecycle
 from inspect_app.domain.clock import (
@@ -10,12 +13,19 @@ from inspect_app.domain.clock import (
 )
 from inspect_app.errors import Conflict, Forbidden, InvalidInput
 from inspect_app.principal import Principal
+from inspect_app.schemas.approvals import PendingApproval
+from inspect_app.schemas.cases import Inspection as InspectionOut
 from inspect_app.services import audit, publications
 from inspect_app.services.approval_requests import Approved, ask
 from inspect_app.services.case_access import NOT_ON_TEAM, team_role
 from inspect_app.services.cases.overlap import _links, _shown
 from inspect_app.services.cases.queries import case_context, open_measures
-from inspect_app.services.cases.records import EVENT_DATE_COLUMN, RULES, lifecycle_dates
+from inspect_app.services.cases.records import (
+    EVENT_DATE_COLUMN,
+    RULES,
+    _audit_view,
+    lifecycle_dates,
+)
 from inspect_app.services.cases.validation import _event_fields
 from inspect_app.services.cases.writes import (
     _bump_version,
@@ -40,10 +50,10 @@ from models.tables import (
 async def record_event(
     principal: Principal,
     inspection_id: int,
-    data: dict[str, Any],
+    data: Mapping[str, Any],
     ip: str = "",
     approved: Approved | None = None,
-) -> dict[str, Any]:
+) -> InspectionOut:
     """Move a case through its lifecycle (announce, extend, ..., close, cancel).
 
     ``data`` holds ``type``, ``date``, ``version`` and the event's own fields. Refusals: 422
@@ -63,21 +73,21 @@ async def record_event(
         errors["version"] = "This field is required."
     errors.raise_if_any()
     assert isinstance(event, str) and isinstance(version, int)
-    acting_as = lifecycle.role_on_case(principal.role, principal.id, row["lead_user"])
-    team = {**row, "member_user_ids": links.members[inspection_id]}
-    if principal.role == "inspector" and await team_role(principal, team) is None:
+    acting_as = lifecycle.role_on_case(principal.role, principal.id, row.lead_user_id)
+    team = links.members[inspection_id]
+    if principal.role == "inspector" and await team_role(principal, row, team) is None:
         raise Forbidden(NOT_ON_TEAM)
     if not lifecycle.can_perform(acting_as, event):
         raise Forbidden()
-    if row["version"] != version:
+    if row.version != version:
         raise stale_version()
     ctx = lifecycle.TransitionContext(
-        published=row["published_on"] is not None,
-        directed=row["directive_on"] is not None,
+        published=row.published_on is not None,
+        directed=row.directive_on is not None,
         measures_open=await open_measures(inspection_id) if event == "close" else 0,
     )
     try:
-        new_status = lifecycle.next_status(row["status"], event, ctx)
+        new_status = lifecycle.next_status(row.status, event, ctx)
     except lifecycle.IllegalTransition as exc:
         raise Conflict(exc.message, code="illegal_transition", **exc.values) from None
     on = required_date(data, "date", errors)
@@ -92,7 +102,7 @@ async def record_event(
         .first()
     )
     earliest = max(
-        [d for d in (last["date"] if last else None, row["decision_date"]) if d is not None],
+        [d for d in (last["date"] if last else None, row.decision_date) if d is not None],
         default=None,
     )
     if earliest is not None and on < earliest:
@@ -134,16 +144,19 @@ async def record_event(
         pending = await ask(
             principal,
             kind="case_close",
-            agency_id=row["agency"],
+            agency_id=row.agency_id,
             inspection_id=inspection_id,
             target_id=inspection_id,
             target_version=version,
             payload={"type": "close", "date": on, **payload},
-            summary={"date": on, "code": row["code"]},
+            summary={"date": on, "code": row.code},
             reason=fields["reason"],
             ip=ip,
         )
-        return {**before, "pending_approval": pending}
+        return msgspec.structs.replace(
+            before,
+            pending_approval=msgspec.convert(pending, PendingApproval, from_attributes=True),
+        )
     async with unit_of_work() as work:
         stored = await _bump_version(inspection_id, version, changes)
         await InspectionEvent.insert(
@@ -181,7 +194,14 @@ async def record_event(
             await InspectionSuspension.update({InspectionSuspension.end_on: on}).where(
                 InspectionSuspension.id == open_suspension["id"]
             )
-        await recompute_deadlines(inspection_id, stored)
+        deadlines = await recompute_deadlines(inspection_id, stored)
+        stored = stored.with_deadlines(
+            onsite_due=deadlines.onsite_due,
+            report_due=deadlines.report_due,
+            conclusion_due=deadlines.conclusion_due,
+            publication_due=deadlines.publication_due,
+            directive_due=deadlines.directive_due,
+        )
         if document_no:
             await refresh_search_text(inspection_id)
         # The subjects and team did not change; the dates, status and deadlines did.
@@ -191,14 +211,14 @@ async def record_event(
             actor=principal,
             entity_type="inspection",
             entity_id=inspection_id,
-            agency_id=after["agency_id"],
-            before=before,
+            agency_id=after.agency_id,
+            before=_audit_view(before),
             after={
-                **after,
+                **_audit_view(after),
                 "event": {"type": event, "date": on, **payload},
                 **({"approval": approved.audit_note()} if approved else {}),
             },
             ip=ip,
         )
-        await work.totals_changed(after["agency_id"], [on, *lifecycle_dates(after)])
+        await work.totals_changed(after.agency_id, [on, *lifecycle_dates(after)])
     return after

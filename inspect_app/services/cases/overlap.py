@@ -5,6 +5,7 @@ page of cases or as JSON columns of one statement for one case (services.json_li
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -13,11 +14,12 @@ from zoneinfo import ZoneInfo
 from inspect_app import clock
 from inspect_app.i18n import translate
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import CaseWarning
+from inspect_app.schemas.cases import Inspection as InspectionOut
+from inspect_app.services.case_context import StoredCase
 from inspect_app.services.cases.records import OVERLAP_MESSAGE, OVERLAP_WARNING, _load, _out
-from inspect_app.services.casework import (
-    MAX_ID,
-)
-from inspect_app.services.json_lists import Field, JsonList
+from inspect_app.services.casework import MAX_ID, stored_day, stored_instant
+from inspect_app.services.json_lists import Field, JsonList, JsonRow
 from inspect_app.settings import get_settings
 from models.tables import (
     InspectionSubject,
@@ -25,14 +27,61 @@ from models.tables import (
 )
 
 
-def _reference_date(row: dict[str, Any]) -> date:
+@dataclass(frozen=True, slots=True)
+class OverlapCase:
+    """What the Directive 20 rule reads of a case: the dates that place it in a year, and
+    whether a head overrode the rule for it (a case not saved yet has id 0)."""
+
+    id: int
+    announced_on: date | None
+    decision_date: date | None
+    created_at: datetime | None
+    overlap_override_reason: str = ""
+
+    @classmethod
+    def of(cls, case: StoredCase) -> OverlapCase:
+        """The rule's view of a stored case."""
+        return cls(
+            id=case.id,
+            announced_on=case.announced_on,
+            decision_date=case.decision_date,
+            created_at=case.created_at,
+            overlap_override_reason=case.overlap_override_reason,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class OverlapOther:
+    """A live case link of an enterprise: the case, its code and dates, the tax code."""
+
+    inspection_id: int
+    code: str
+    announced_on: date | None
+    decision_date: date | None
+    created_at: datetime | None
+    tax_code: str
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> OverlapOther:
+        """A row of the look-up (:func:`overlap_warnings`'s query or ``overlap_others``)."""
+        return cls(
+            inspection_id=int(row["inspection_id"]),
+            code=str(row["code"]),
+            announced_on=stored_day(row["announced_on"]),
+            decision_date=stored_day(row["decision_date"]),
+            created_at=stored_instant(row["created_at"]),
+            tax_code=str(row["tax_code"]),
+        )
+
+
+def _reference_date(case: OverlapCase | OverlapOther) -> date:
     """The date that places a case in a year: announcement, else decision, else registration."""
-    if row.get("announced_on"):
-        return row["announced_on"]  # type: ignore[no-any-return]
-    if row.get("decision_date"):
-        return row["decision_date"]  # type: ignore[no-any-return]
-    created = row.get("created_at")
-    if isinstance(created, datetime):
+    if case.announced_on:
+        return case.announced_on
+    if case.decision_date:
+        return case.decision_date
+    created = case.created_at
+    if created is not None:
         aware = created if created.tzinfo else created.replace(tzinfo=UTC)
         return aware.astimezone(ZoneInfo(get_settings().time_zone)).date()
     return clock.today()
@@ -73,17 +122,17 @@ async def _links(ids: list[int]) -> CaseLinks:
 
 async def overlap_warnings(
     principal: Principal,
-    rows: list[dict[str, Any]],
+    cases: Sequence[OverlapCase],
     subjects: dict[int, list[int]],
     tax_codes: dict[int, str] | None = None,
-) -> dict[int, list[dict[str, Any]]]:
+) -> dict[int, list[CaseWarning]]:
     """Directive 20 warnings of each case: its enterprises inspected elsewhere the same year.
 
     Looks across every agency (the rule is about the enterprise, not who inspects it); one
     query for a whole page of cases when the subjects' ``tax_codes`` are known (read with
     the links), two otherwise (a case not saved yet).
     """
-    result: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
+    result: dict[int, list[CaseWarning]] = {case.id: [] for case in cases}
     all_subjects = {s for ids in subjects.values() for s in ids}
     if not all_subjects:
         return result
@@ -109,47 +158,49 @@ async def overlap_warnings(
         & InspectionSubject.inspection.deleted_at.is_null()
         & (InspectionSubject.inspection.status != "cancelled")
     )
-    return overlap_from(principal, rows, subjects, tax_codes, others)
+    return overlap_from(
+        principal, cases, subjects, tax_codes, [OverlapOther.of(other) for other in others]
+    )
 
 
 def overlap_from(
     principal: Principal,
-    rows: list[dict[str, Any]],
+    cases: Sequence[OverlapCase],
     subjects: dict[int, list[int]],
     tax_codes: dict[int, str],
-    others: list[dict[str, Any]],
-) -> dict[int, list[dict[str, Any]]]:
+    others: Sequence[OverlapOther],
+) -> dict[int, list[CaseWarning]]:
     """The warnings of :func:`overlap_warnings` from what it reads: the cases' subjects and
     their tax codes, and every live case link of an enterprise with one of those codes."""
-    result: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
+    result: dict[int, list[CaseWarning]] = {case.id: [] for case in cases}
     lang = principal.language
-    for row in rows:
-        year = _reference_date(row).year
-        overridden = bool(row.get("overlap_override_reason"))
-        for subject_id in subjects.get(row["id"], []):
+    for case in cases:
+        year = _reference_date(case).year
+        overridden = bool(case.overlap_override_reason)
+        for subject_id in subjects.get(case.id, []):
             tax_code = tax_codes.get(subject_id)
             if tax_code is None:
                 continue
             codes = sorted(
                 {
-                    other["code"]
+                    other.code
                     for other in others
-                    if other["tax_code"] == tax_code
-                    and other["inspection_id"] != row["id"]
+                    if other.tax_code == tax_code
+                    and other.inspection_id != case.id
                     and _reference_date(other).year == year
                 }
             )
             if codes:
-                result[row["id"]].append(
-                    {
-                        "code": OVERLAP_WARNING,
-                        "subject_id": subject_id,
-                        "tax_code": tax_code,
-                        "year": year,
-                        "inspection_codes": codes,
-                        "overridden": overridden,
-                        "message": translate(OVERLAP_MESSAGE, lang, codes=", ".join(codes)),
-                    }
+                result[case.id].append(
+                    CaseWarning(
+                        code=OVERLAP_WARNING,
+                        subject_id=subject_id,
+                        tax_code=tax_code,
+                        year=year,
+                        inspection_codes=codes,
+                        overridden=overridden,
+                        message=translate(OVERLAP_MESSAGE, lang, codes=", ".join(codes)),
+                    )
                 )
     return result
 
@@ -199,30 +250,37 @@ def case_lists(case_ref: str) -> dict[str, JsonList]:
 
 
 def case_from_lists(
-    principal: Principal, row: dict[str, Any], got: dict[str, list[dict[str, Any]]]
-) -> dict[str, Any]:
+    principal: Principal, row: StoredCase, got: Mapping[str, list[JsonRow]]
+) -> InspectionOut:
     """A case read with :func:`case_lists` as the API and pages show it."""
-    subject_ids = [link["subject"] for link in got["subject_links"]]
+    subject_ids = [int(str(link["subject"])) for link in got["subject_links"]]
     tax_codes = {
-        link["subject"]: link["tax_code"] for link in got["subject_links"] if link["tax_code"]
+        int(str(link["subject"])): str(link["tax_code"])
+        for link in got["subject_links"]
+        if link["tax_code"]
     }
-    subjects = {row["id"]: subject_ids}
+    subjects = {row.id: subject_ids}
     warnings = (
-        overlap_from(principal, [row], subjects, tax_codes, got["overlap_others"])
+        overlap_from(
+            principal,
+            [OverlapCase.of(row)],
+            subjects,
+            tax_codes,
+            [OverlapOther.of(other) for other in got["overlap_others"]],
+        )
         if tax_codes
-        else {row["id"]: []}
+        else {row.id: []}
     )
-    member_ids = [link["user"] for link in got["member_links"]]
-    return _out(row, subject_ids, member_ids, warnings[row["id"]], clock.today())
+    member_ids = [int(str(link["user"])) for link in got["member_links"]]
+    return _out(row, subject_ids, member_ids, warnings[row.id], clock.today())
 
 
-async def _shown(principal: Principal, row: dict[str, Any], links: CaseLinks) -> dict[str, Any]:
-    """A stored case row with its links (read before) and its overlap warnings."""
-    warnings = await overlap_warnings(principal, [row], links.subjects, links.tax_codes)
-    case_id = row["id"]
-    return _out(
-        row, links.subjects[case_id], links.members[case_id], warnings[case_id], clock.today()
+async def _shown(principal: Principal, row: StoredCase, links: CaseLinks) -> InspectionOut:
+    """A stored case with its links (read before) and its overlap warnings."""
+    warnings = await overlap_warnings(
+        principal, [OverlapCase.of(row)], links.subjects, links.tax_codes
     )
+    return _out(row, links.subjects[row.id], links.members[row.id], warnings[row.id], clock.today())
 
 
 async def preview_overlap(
@@ -230,21 +288,19 @@ async def preview_overlap(
     subject_ids: list[int],
     decision_date: date | None = None,
     inspection_id: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[CaseWarning]:
     """The Directive 20 warnings a case with these subjects would get, before it is saved.
 
     ``inspection_id`` names the case being edited (its own record is not an overlap).
     """
-    row: dict[str, Any] = {
-        "id": inspection_id or 0,
-        "announced_on": None,
-        "decision_date": decision_date,
-        "created_at": None,
-        "overlap_override_reason": "",
-    }
+    case = OverlapCase(id=0, announced_on=None, decision_date=decision_date, created_at=None)
     if inspection_id is not None:
         stored = await _load(principal, inspection_id)
-        row["announced_on"] = stored["announced_on"]
-        row["created_at"] = stored["created_at"]
+        case = OverlapCase(
+            id=inspection_id,
+            announced_on=stored.announced_on,
+            decision_date=decision_date,
+            created_at=stored.created_at,
+        )
     ids = [s for s in subject_ids if 1 <= s <= MAX_ID]
-    return (await overlap_warnings(principal, [row], {row["id"]: ids}))[row["id"]]
+    return (await overlap_warnings(principal, [case], {case.id: ids}))[case.id]

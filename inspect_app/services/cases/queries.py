@@ -16,10 +16,13 @@ from inspect_app.domain.periods import InvalidPeriod, Period, parse_period
 from inspect_app.errors import NotFound
 from inspect_app.prepared import Param, PreparedSelect
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import Inspection as InspectionOut
+from inspect_app.schemas.cases import InspectionList
 from inspect_app.services.agencies import get_visible as get_visible_agency
-from inspect_app.services.case_context import CaseContext
+from inspect_app.services.case_context import CaseContext, StoredCase
 from inspect_app.services.cases.overlap import (
     CASE_REF,
+    OverlapCase,
     _links,
     case_from_lists,
     case_lists,
@@ -29,6 +32,7 @@ from inspect_app.services.cases.records import (
     EVENT_FIELDS,
     INSPECTION_FIELDS,
     ORIGINS,
+    TimelineEvent,
     _in_scope,
     _load,
     _out,
@@ -68,18 +72,20 @@ async def case_context(principal: Principal, inspection_id: int) -> CaseContext:
     )
     if row is None:
         raise NotFound()
-    agency_name = str(row.pop("agency_name"))
-    return CaseContext(principal=principal, row=row, agency_name=agency_name)
+    return CaseContext(
+        principal=principal, row=StoredCase.of(row), agency_name=str(row["agency_name"])
+    )
 
 
-async def get_inspection(principal: Principal, inspection_id: int) -> dict[str, Any]:
+async def get_inspection(principal: Principal, inspection_id: int) -> InspectionOut:
     """One case in scope with its subjects, team, deadlines, overdue flag and warnings, in
     one statement (its links and the Directive 20 look-up as JSON columns)."""
     ensure_id(inspection_id)
     row = await _CASE.first(id=inspection_id, scope=principal.scope_pattern)
     if row is None:
         raise NotFound()
-    return case_from_lists(principal, row, take_lists(_CASE_LISTS, row))
+    got = take_lists(_CASE_LISTS, row)
+    return case_from_lists(principal, StoredCase.of(row), got)
 
 
 _CASE_LISTS = case_lists(CASE_REF)
@@ -175,7 +181,7 @@ async def list_inspections(
     limit: int | None = None,
     report_table: int | None = None,
     concluded_in: str | None = None,
-) -> dict[str, Any]:
+) -> InspectionList:
     """Cases in scope, newest first (keyset on id), with the count of each status.
 
     ``period`` keeps the cases a report of that period counts in its total (started in it or
@@ -245,14 +251,18 @@ async def list_inspections(
     if after is not None:
         query = query.where(Inspection.id < after)
     rows = await query.order_by(Inspection.id, ascending=False).limit(size + 1)
-    page = page_of(rows, size)
-    ids = [row["id"] for row in page["items"]]
-    links = await _links(ids)
-    warnings = await overlap_warnings(principal, page["items"], links.subjects, links.tax_codes)
+    page = page_of([StoredCase.of(row) for row in rows], size)
+    links = await _links([case.id for case in page.items])
+    warnings = await overlap_warnings(
+        principal,
+        [OverlapCase.of(case) for case in page.items],
+        links.subjects,
+        links.tax_codes,
+    )
     today = clock.today()
-    page["items"] = [
-        _out(row, links.subjects[row["id"]], links.members[row["id"]], warnings[row["id"]], today)
-        for row in page["items"]
+    items = [
+        _out(case, links.subjects[case.id], links.members[case.id], warnings[case.id], today)
+        for case in page.items
     ]
     # The same for every page of one filter: kept while the data version holds.
     counts_key = (
@@ -270,12 +280,10 @@ async def list_inspections(
         report_table,
         concluded_in,
     )
-    page["counts"] = dict(
-        await _kept_counts.through(
-            counts_key, get_settings().page_cache_seconds, lambda: _status_counts(counts_query)
-        )
+    counts = await _kept_counts.through(
+        counts_key, get_settings().page_cache_seconds, lambda: _status_counts(counts_query)
     )
-    return page
+    return InspectionList(items=items, next_cursor=page.next_cursor, counts=dict(counts))
 
 
 # The counts per status of the lists' filters (list_inspections).
@@ -305,12 +313,12 @@ async def open_measures(inspection_id: int) -> int:
     )
 
 
-async def list_events(principal: Principal, inspection_id: int) -> list[dict[str, Any]]:
+async def list_events(principal: Principal, inspection_id: int) -> list[TimelineEvent]:
     """The timeline of a case, in the order the events happened."""
     return await events_of(await case_context(principal, inspection_id))
 
 
-async def events_of(case: CaseContext) -> list[dict[str, Any]]:
+async def events_of(case: CaseContext) -> list[TimelineEvent]:
     """The timeline of a resolved case, in the order the events happened."""
     rows = (
         await InspectionEvent.select(*EVENT_FIELDS)
@@ -321,24 +329,24 @@ async def events_of(case: CaseContext) -> list[dict[str, Any]]:
     return [event_out(row) for row in rows]
 
 
-async def visible_case(principal: Principal, inspection_id: int) -> dict[str, Any]:
+async def visible_case(principal: Principal, inspection_id: int) -> StoredCase:
     """The stored row of a case in scope (no links or warnings): for the child records."""
     return await _load(principal, inspection_id)
 
 
-async def list_plan_inspections(principal: Principal, plan_id: int) -> list[dict[str, Any]]:
+async def list_plan_inspections(principal: Principal, plan_id: int) -> list[InspectionOut]:
     """The cases carried out under one plan in scope, in the order they were registered."""
     ensure_id(plan_id)
-    rows = (
-        await Inspection.select(*INSPECTION_FIELDS)
+    cases = [
+        StoredCase.of(row)
+        for row in await Inspection.select(*INSPECTION_FIELDS)
         .where((Inspection.plan == plan_id) & _in_scope(principal))
         .order_by(Inspection.id)
-    )
-    ids = [row["id"] for row in rows]
-    links = await _links(ids)
+    ]
+    links = await _links([case.id for case in cases])
     today = clock.today()
     return [
-        _out(row, links.subjects[row["id"]], links.members[row["id"]], [], today) for row in rows
+        _out(case, links.subjects[case.id], links.members[case.id], [], today) for case in cases
     ]
 
 

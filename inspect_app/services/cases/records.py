@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
+
+import msgspec
 
 from inspect_app.domain.clock import (
     ClockInput,
@@ -17,8 +21,15 @@ from inspect_app.domain.clock import (
 from inspect_app.domain.holidays import HolidayCalendar, load_calendar
 from inspect_app.errors import NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import CaseWarning
+from inspect_app.schemas.cases import Deadlines as DeadlinesOut
+from inspect_app.schemas.cases import Inspection as InspectionOut
+from inspect_app.services.case_context import StoredCase
 from inspect_app.services.casework import (
     ensure_id,
+    stored_day,
+    stored_id,
+    stored_instant,
 )
 from inspect_app.settings import get_settings
 from models.tables import (
@@ -144,66 +155,113 @@ def in_scope(principal: Principal) -> Any:
 
 
 def _clock_input(
-    row: dict[str, Any], extensions: Iterable[int] = (), suspensions: Iterable[Suspension] = ()
+    row: StoredCase, extensions: Iterable[int] = (), suspensions: Iterable[Suspension] = ()
 ) -> ClockInput:
     return ClockInput(
-        announced_on=row["announced_on"],
-        duration_days=row["duration_days"],
-        working_days=row["working_days"],
+        announced_on=row.announced_on,
+        duration_days=row.duration_days,
+        working_days=row.working_days,
         extension_days=tuple(extensions),
         suspensions=tuple(suspensions),
-        onsite_ended_on=row["onsite_ended_on"],
-        concluded_on=row["concluded_on"],
-        published_on=row["published_on"],
-        directive_on=row["directive_on"],
-        reported_on=row["report_on"],
+        onsite_ended_on=row.onsite_ended_on,
+        concluded_on=row.concluded_on,
+        published_on=row.published_on,
+        directive_on=row.directive_on,
+        reported_on=row.report_on,
     )
 
 
-def _overdue_steps(row: dict[str, Any], today: date) -> list[str]:
-    if row["status"] in FINISHED_STATUSES:
+def _overdue_steps(row: StoredCase, today: date) -> list[str]:
+    if row.status in FINISHED_STATUSES:
         return []
     deadlines = Deadlines(
-        onsite_due=row["onsite_due"],
-        report_due=row["report_due"],
-        conclusion_due=row["conclusion_due"],
-        publication_due=row["publication_due"],
-        directive_due=row["directive_due"],
+        onsite_due=row.onsite_due,
+        report_due=row.report_due,
+        conclusion_due=row.conclusion_due,
+        publication_due=row.publication_due,
+        directive_due=row.directive_due,
     )
     return overdue_steps(_clock_input(row), deadlines, today)
 
 
 def _out(
-    row: dict[str, Any],
+    row: StoredCase,
     subject_ids: list[int],
     member_ids: list[int],
-    warnings: list[dict[str, Any]],
+    warnings: list[CaseWarning],
     today: date,
-) -> dict[str, Any]:
-    out = dict(row)
-    out["agency_id"] = out.pop("agency")
-    out["plan_id"] = out.pop("plan")
-    out["lead_user_id"] = out.pop("lead_user")
-    out["overlap_override_by"] = out.pop("overlap_override_by")
-    out["subject_ids"] = subject_ids
-    out["member_user_ids"] = member_ids
-    out["deadlines"] = {
-        "onsite_due": out.pop("onsite_due"),
-        "report_due": out.pop("report_due"),
-        "conclusion_due": out.pop("conclusion_due"),
-        "publication_due": out.pop("publication_due"),
-        "directive_due": out.pop("directive_due"),
-    }
+) -> InspectionOut:
     steps = _overdue_steps(row, today)
-    out["overdue"] = bool(steps)
-    out["overdue_steps"] = steps
-    out["warnings"] = warnings
-    return out
+    return InspectionOut(
+        id=row.id,
+        code=row.code,
+        agency_id=row.agency_id,
+        plan_id=row.plan_id,
+        origin=row.origin,
+        origin_source=row.origin_source,
+        origin_ref=row.origin_ref,
+        kind=row.kind,
+        title=row.title,
+        scope=row.scope,
+        period_from=row.period_from,
+        period_to=row.period_to,
+        subject_ids=subject_ids,
+        lead_user_id=row.lead_user_id,
+        member_user_ids=member_ids,
+        decision_no=row.decision_no,
+        decision_date=row.decision_date,
+        duration_days=row.duration_days,
+        working_days=row.working_days,
+        announced_on=row.announced_on,
+        onsite_ended_on=row.onsite_ended_on,
+        report_on=row.report_on,
+        conclusion_no=row.conclusion_no,
+        concluded_on=row.concluded_on,
+        published_on=row.published_on,
+        directive_on=row.directive_on,
+        closed_on=row.closed_on,
+        cancelled_on=row.cancelled_on,
+        cancel_reason=row.cancel_reason,
+        status=row.status,
+        deadlines=DeadlinesOut(
+            onsite_due=row.onsite_due,
+            report_due=row.report_due,
+            conclusion_due=row.conclusion_due,
+            publication_due=row.publication_due,
+            directive_due=row.directive_due,
+        ),
+        overdue=bool(steps),
+        overdue_steps=steps,
+        warnings=warnings,
+        overlap_override_reason=row.overlap_override_reason,
+        overlap_override_by=row.overlap_override_by,
+        version=row.version,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
 
 
-def lifecycle_dates(row: Mapping[str, Any]) -> list[date]:
+def _audit_view(case: InspectionOut) -> dict[str, Any]:
+    """A case as its audit rows record it: its fields as the API writes them, nested records
+    as dictionaries (the waiting request, not part of the record, left out)."""
+    return {
+        key: _plain(value)
+        for key, value in msgspec.structs.asdict(case).items()
+        if key != "pending_approval"
+    }
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, msgspec.Struct):
+        return {key: _plain(item) for key, item in msgspec.structs.asdict(value).items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
+
+
+def lifecycle_dates(case: StoredCase | InspectionOut) -> list[date]:
     """The dates of a case that decide which reporting periods it counts in."""
-    return [row[key] for key in LIFECYCLE_DATES if row.get(key)]
+    return [day for day in (getattr(case, key) for key in LIFECYCLE_DATES) if day]
 
 
 EVENT_FIELDS = (
@@ -217,14 +275,44 @@ EVENT_FIELDS = (
 )
 
 
-def event_out(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored timeline row (EVENT_FIELDS) as the API and pages show it."""
-    row = dict(row)
-    row["user_id"] = row.pop("user")
-    return row
+# What an event's ``payload`` holds: the event's own fields as they were given (the days of
+# an extension; decision, conclusion and document numbers, a reason, a note as text).
+EventPayload = dict[str, str | int]
 
 
-async def _load(principal: Principal, inspection_id: int) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """One step of a case's timeline, as the case page shows it."""
+
+    id: int
+    type: str
+    date: date
+    document_no: str
+    payload: EventPayload
+    user_id: int | None
+    created_at: datetime | None
+
+
+def event_out(row: Mapping[str, Any]) -> TimelineEvent:
+    """A stored timeline row (EVENT_FIELDS) as the pages show it; its payload decoded (a
+    JSON column comes back as text)."""
+    payload = row["payload"]
+    if isinstance(payload, str | bytes):
+        payload = json.loads(payload or "{}")
+    day = stored_day(row["date"])
+    assert day is not None  # the column is NOT NULL
+    return TimelineEvent(
+        id=int(row["id"]),
+        type=str(row["type"]),
+        date=day,
+        document_no=str(row["document_no"] or ""),
+        payload=dict(payload or {}),
+        user_id=stored_id(row["user"]),
+        created_at=stored_instant(row["created_at"]),
+    )
+
+
+async def _load(principal: Principal, inspection_id: int) -> StoredCase:
     ensure_id(inspection_id)
     row = (
         await Inspection.select(*INSPECTION_FIELDS)
@@ -233,4 +321,4 @@ async def _load(principal: Principal, inspection_id: int) -> dict[str, Any]:
     )
     if row is None:
         raise NotFound()
-    return row
+    return StoredCase.of(row)

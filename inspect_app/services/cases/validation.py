@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
+
+import msgspec
 
 from inspect_app import clock
 from inspect_app.domain.approvals import REASON_REQUIRED
 from inspect_app.errors import Conflict, NotFound
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import Inspection as InspectionOut
 from inspect_app.services.agencies import get_visible as get_visible_agency
+from inspect_app.services.case_context import StoredCase
 from inspect_app.services.cases.records import (
     CASE_FINISHED,
     CASE_WORKER_ROLES,
@@ -57,7 +62,7 @@ async def _report_table(kind: str) -> int:
 
 
 async def _validate(
-    principal: Principal, data: dict[str, Any], current: dict[str, Any] | None
+    principal: Principal, data: Mapping[str, Any], current: InspectionOut | None
 ) -> dict[str, Any]:
     """Checked values of the given fields (all required ones when creating)."""
     creating = current is None
@@ -122,7 +127,8 @@ async def _validate(
         values["override_reason"] = text(data, "override_reason", errors, max_length=2000) or ""
     errors.raise_if_any()
 
-    merged = {**(current or {}), **values}
+    stored = msgspec.structs.asdict(current) if current is not None else {}
+    merged = {**stored, **values}
     # Cross-field rules on the record as it will be after the change.
     if merged.get("origin") == "ad_hoc":
         if not merged.get("origin_source"):
@@ -140,7 +146,7 @@ async def _validate(
         problem = await _case_kind_problem(merged["kind"], on)
         if problem:
             errors["kind"] = problem
-    agency_id = merged.get("agency_id") or (current or {}).get("agency_id")
+    agency_id = merged.get("agency_id") or stored.get("agency_id")
     if creating:
         try:
             await get_visible_agency(principal, values["agency_id"])
@@ -180,7 +186,7 @@ async def _validate(
     return values
 
 
-def _changes_team(before: dict[str, Any], data: dict[str, Any]) -> bool:
+def _changes_team(before: InspectionOut, data: Mapping[str, Any]) -> bool:
     """True when an edit would change the case's lead or its members (ids as the API sends
     them, or as text from a form)."""
 
@@ -188,26 +194,24 @@ def _changes_team(before: dict[str, Any], data: dict[str, Any]) -> bool:
         items = value if isinstance(value, list | tuple) else [value]
         return sorted(str(item).strip() for item in items if item not in (None, ""))
 
-    if "lead_user_id" in data and ids(data["lead_user_id"]) != ids(before["lead_user_id"]):
+    if "lead_user_id" in data and ids(data["lead_user_id"]) != ids(before.lead_user_id):
         return True
-    return "member_user_ids" in data and ids(data["member_user_ids"]) != ids(
-        before["member_user_ids"]
-    )
+    return "member_user_ids" in data and ids(data["member_user_ids"]) != ids(before.member_user_ids)
 
 
-def _check_open(row: dict[str, Any]) -> None:
-    if row["status"] in FINISHED_STATUSES:
+def _check_open(case: InspectionOut) -> None:
+    if case.status in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
 
 
-def _event_fields(event: str, data: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+def _event_fields(event: str, data: Mapping[str, Any], row: StoredCase) -> dict[str, Any]:
     """The extra fields an event needs, checked."""
     errors = Errors()
     fields: dict[str, Any] = {}
     if event in ("announce", "extend", "suspend"):
         fields["decision_no"] = text(data, "decision_no", errors, max_length=64)
         # Announcing a decision already on the case needs no number again.
-        needs_number = event != "announce" or not row["decision_no"]
+        needs_number = event != "announce" or not row.decision_no
         if not fields["decision_no"] and "decision_no" not in errors and needs_number:
             errors["decision_no"] = "Enter the decision number."
     if event == "extend":

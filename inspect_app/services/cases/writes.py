@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,14 +18,17 @@ from inspect_app.domain.clock import (
 from inspect_app.domain.text import fold_vietnamese, searchable_number
 from inspect_app.errors import Conflict, Forbidden, InvalidInput
 from inspect_app.principal import Principal
+from inspect_app.schemas.cases import CaseWarning
+from inspect_app.schemas.cases import Inspection as InspectionOut
 from inspect_app.services import audit
 from inspect_app.services.case_access import ensure_case_write, team_role
-from inspect_app.services.cases.overlap import _links, overlap_warnings
+from inspect_app.services.case_context import StoredCase
+from inspect_app.services.cases.overlap import OverlapCase, _links, overlap_warnings
 from inspect_app.services.cases.queries import get_inspection
 from inspect_app.services.cases.records import (
-    DEADLINE_COLUMNS,
     INSPECTION_FIELDS,
     RULES,
+    _audit_view,
     _clock_input,
     holiday_calendar,
     lifecycle_dates,
@@ -154,14 +158,16 @@ async def _set_links(inspection_id: int, subject_ids: list[int] | None, members:
 
 async def _apply_override(
     principal: Principal, inspection_id: int, reason: str | None
-) -> list[dict[str, Any]]:
+) -> list[CaseWarning]:
     """The case's overlap warnings, after recording a head's override reason if one is due."""
     row = await Inspection.select(*INSPECTION_FIELDS).where(Inspection.id == inspection_id).first()
     assert row is not None
     links = await _links([inspection_id])
-    warnings = (await overlap_warnings(principal, [row], links.subjects, links.tax_codes))[
-        inspection_id
-    ]
+    warnings = (
+        await overlap_warnings(
+            principal, [OverlapCase.of(StoredCase.of(row))], links.subjects, links.tax_codes
+        )
+    )[inspection_id]
     if reason and warnings:
         await Inspection.update(
             {
@@ -173,8 +179,8 @@ async def _apply_override(
 
 
 async def create_inspection(
-    principal: Principal, data: dict[str, Any], ip: str = ""
-) -> dict[str, Any]:
+    principal: Principal, data: Mapping[str, Any], ip: str = ""
+) -> InspectionOut:
     """Register a case in draft with a generated code; warnings do not block saving."""
     values = await _validate(principal, data, None)
     agency_id = values["agency_id"]
@@ -222,7 +228,7 @@ async def create_inspection(
             entity_type="inspection",
             entity_id=inspection_id,
             agency_id=agency_id,
-            after=created,
+            after=_audit_view(created),
             ip=ip,
         )
         await work.totals_changed(agency_id, lifecycle_dates(created))
@@ -232,9 +238,7 @@ async def create_inspection(
 NOT_ON_TEAM_LEAD = "Only the lead of this case, a lead or a head may change its team."
 
 
-async def _bump_version(
-    inspection_id: int, version: int, changes: dict[Any, Any]
-) -> dict[str, Any]:
+async def _bump_version(inspection_id: int, version: int, changes: dict[Any, Any]) -> StoredCase:
     """Write ``changes`` and the next version, only if ``version`` is still current; the
     stored row as it now is."""
     changes = {**changes, Inspection.version: version + 1, Inspection.updated_at: datetime.now(UTC)}
@@ -245,16 +249,16 @@ async def _bump_version(
     )
     if not updated:
         raise stale_version()
-    return dict(updated[0])
+    return StoredCase.of(updated[0])
 
 
 async def update_inspection(
-    principal: Principal, inspection_id: int, version: int, data: dict[str, Any], ip: str = ""
-) -> dict[str, Any]:
+    principal: Principal, inspection_id: int, version: int, data: Mapping[str, Any], ip: str = ""
+) -> InspectionOut:
     """Edit a case's details (not its lifecycle dates); a stale version gets 409."""
     before = await get_inspection(principal, inspection_id)
     await ensure_case_write(principal, before, "inspection.edit")
-    if before["version"] != version:
+    if before.version != version:
         raise stale_version()
     # Naming the team is the lead's step: a member may not make themselves its lead.
     if (
@@ -266,7 +270,7 @@ async def update_inspection(
     _check_open(before)
     values = await _validate(principal, data, before)
     if values.get("subject_ids") is not None:
-        removed = [s for s in before["subject_ids"] if s not in values["subject_ids"]]
+        removed = [s for s in before.subject_ids if s not in values["subject_ids"]]
         if removed and await Finding.exists().where(
             (Finding.inspection == inspection_id)
             & Finding.subject.is_in(removed)
@@ -306,14 +310,12 @@ async def update_inspection(
             actor=principal,
             entity_type="inspection",
             entity_id=inspection_id,
-            agency_id=after["agency_id"],
-            before=before,
-            after=after,
+            agency_id=after.agency_id,
+            before=_audit_view(before),
+            after=_audit_view(after),
             ip=ip,
         )
-        await work.totals_changed(
-            after["agency_id"], lifecycle_dates(before) + lifecycle_dates(after)
-        )
+        await work.totals_changed(after.agency_id, lifecycle_dates(before) + lifecycle_dates(after))
     return after
 
 
@@ -322,9 +324,9 @@ async def delete_inspection(
 ) -> None:
     """Remove a draft case (soft delete); once announced a case can only be cancelled."""
     before = await get_inspection(principal, inspection_id)
-    if version is not None and before["version"] != version:
+    if version is not None and before.version != version:
         raise stale_version()
-    if before["status"] != "draft":
+    if before.status != "draft":
         raise Conflict(
             "Only a draft case can be deleted; cancel it instead.", code="illegal_transition"
         )
@@ -333,12 +335,12 @@ async def delete_inspection(
             await Inspection.update(
                 {
                     Inspection.deleted_at: datetime.now(UTC),
-                    Inspection.version: before["version"] + 1,
+                    Inspection.version: before.version + 1,
                 }
             )
             .where(
                 (Inspection.id == inspection_id)
-                & (Inspection.version == before["version"])
+                & (Inspection.version == before.version)
                 & (Inspection.status == "draft")
             )
             .returning(Inspection.id)
@@ -350,28 +352,29 @@ async def delete_inspection(
             actor=principal,
             entity_type="inspection",
             entity_id=inspection_id,
-            agency_id=before["agency_id"],
-            before=before,
+            agency_id=before.agency_id,
+            before=_audit_view(before),
             ip=ip,
         )
-        await work.totals_changed(before["agency_id"], lifecycle_dates(before))
+        await work.totals_changed(before.agency_id, lifecycle_dates(before))
 
 
 # --------------------------------------------------------------------------- lifecycle
 
 
-async def recompute_deadlines(inspection_id: int, row: dict[str, Any] | None = None) -> Deadlines:
+async def recompute_deadlines(inspection_id: int, case: StoredCase | None = None) -> Deadlines:
     """Recompute and store the legal deadlines of a case from its dates and decisions.
 
-    ``row``, the case's stored row when the caller has just written it, saves reading it
-    again; its deadline fields are set to what is stored."""
-    if row is None:
+    ``case``, the case as the caller has just written it, saves reading it again
+    (:meth:`StoredCase.with_deadlines` gives it with what is stored)."""
+    if case is None:
         row = (
             await Inspection.select(*INSPECTION_FIELDS)
             .where(Inspection.id == inspection_id)
             .first()
         )
-    assert row is not None
+        assert row is not None
+        case = StoredCase.of(row)
     extensions = [
         r["days"]
         for r in await InspectionExtension.select(InspectionExtension.days).where(
@@ -387,7 +390,7 @@ async def recompute_deadlines(inspection_id: int, row: dict[str, Any] | None = N
         .order_by(InspectionSuspension.start_on)
     ]
     deadlines = compute_deadlines(
-        _clock_input(row, extensions, suspensions), RULES, holiday_calendar()
+        _clock_input(case, extensions, suspensions), RULES, holiday_calendar()
     )
     await Inspection.update(
         {
@@ -398,6 +401,4 @@ async def recompute_deadlines(inspection_id: int, row: dict[str, Any] | None = N
             Inspection.directive_due: deadlines.directive_due,
         }
     ).where(Inspection.id == inspection_id)
-    for name in DEADLINE_COLUMNS:
-        row[name] = getattr(deadlines, name)
     return deadlines
