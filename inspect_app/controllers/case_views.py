@@ -63,8 +63,8 @@ def deadline_rows(case: InspectionOut, today: date) -> list[dict[str, Any]]:
 def measure_view(measure: MeasureOut) -> dict[str, Any]:
     """A measure with its target, what is done and what remains, in its own unit."""
     row = msgspec.structs.asdict(measure)
-    target = measures.target(row)
-    done = measures.done(row)
+    target = measures.target(measure)
+    done = measures.done(measure)
     left = Decimal(row["remaining"]) if row["unit"] == "m2" else int(row["remaining"])
     # The bar's width, from the same rate the reports print (domain.measures.recovery_rate),
     # full only once the measure is done: 99.96 % rounds to 100.0 but 400.000 ₫ remain.

@@ -49,6 +49,7 @@ from inspect_app.services.casework import (
 from inspect_app.services.inspections import FINISHED_STATUSES, lifecycle_dates, visible_case
 from inspect_app.services.measures import (
     MEASURE_FIELDS,
+    StoredMeasure,
     done,
     ledger,
     measure_in_case,
@@ -180,14 +181,14 @@ def _quantity(unit: str, data: dict[str, Any]) -> tuple[str, int | Decimal]:
     return field, amount
 
 
-async def _book_progress(current: dict[str, Any], unit: str, new_done: int | Decimal) -> str:
+async def _book_progress(current: StoredMeasure, unit: str, new_done: int | Decimal) -> str:
     """Store what a measure has done after a new ledger entry (a payment or a reversal): the
     sum, the status it leads to, and the day the ledger read in date order reached the
     target for good (domain.records.completion_date); its status."""
     done_key = {"vnd": "done_vnd", "m2": "done_m2"}.get(unit, "done_count")
-    status = status_of({**current, done_key: new_done, "completed_on": None})
+    status = status_of(current.changed({done_key: new_done, "completed_on": None}))
     completed_on = (
-        completion_date(await ledger(current["id"], current["type"]), target(current))
+        completion_date(await ledger(current.id, current.type), target(current))
         if status == "done"
         else None
     )
@@ -196,10 +197,10 @@ async def _book_progress(current: dict[str, Any], unit: str, new_done: int | Dec
             getattr(Measure, done_key): new_done,
             Measure.status: status,
             Measure.completed_on: completed_on,
-            Measure.version: current["version"] + 1,
+            Measure.version: current.version + 1,
             Measure.updated_at: datetime.now(UTC),
         }
-    ).where(Measure.id == current["id"])
+    ).where(Measure.id == current.id)
     return status
 
 
@@ -227,10 +228,10 @@ async def create_execution(
             document_no = text(data, "document_no", errors, max_length=64) or ""
             note = text(data, "note", errors, max_length=2000) or ""
             errors.raise_if_any()
-            unit = measure_unit(current["type"])
+            unit = measure_unit(current.type)
             field, amount = _quantity(unit, data)
             await ensure_case_write(principal, case.row, "execution.create")
-            if current["status"] == "written_off" or case.status in FINISHED_STATUSES:
+            if current.status == "written_off" or case.status in FINISHED_STATUSES:
                 raise Conflict(
                     "This measure was written off; nothing more can be recorded.",
                     code="written_off",
@@ -301,14 +302,15 @@ async def reverse_execution(
     ``version`` is the measure's version read when asking: a measure changed since is 409.
     """
     original = await get_execution(principal, execution_id)
-    row = await measure_row(principal, original.measure_id)
-    case = await visible_case(principal, row["inspection"])
+    scoped = await measure_row(principal, original.measure_id)
+    row = scoped.measure
+    case = await visible_case(principal, row.inspection_id)
     await ensure_case_write(principal, case, "execution.reverse")
     if original.reverses is not None:
         raise Conflict(REVERSAL_OF_REVERSAL, code="reversal_of_reversal")
     if original.reversed_by is not None:
         raise Conflict(ALREADY_REVERSED, code="already_reversed")
-    if row["status"] == "written_off" or row["case_status"] in FINISHED_STATUSES:
+    if row.status == "written_off" or scoped.case_status in FINISHED_STATUSES:
         raise Conflict(
             "This measure was written off; nothing more can be recorded.", code="written_off"
         )
@@ -328,13 +330,13 @@ async def reverse_execution(
         pending = await ask(
             principal,
             kind="execution_reversal",
-            agency_id=row["agency_id"],
-            inspection_id=row["inspection"],
+            agency_id=scoped.agency_id,
+            inspection_id=row.inspection_id,
             target_id=execution_id,
-            target_version=row["version"],
+            target_version=row.version,
             payload={"date": on, "reason": reason},
             summary={
-                "measure_id": row["id"],
+                "measure_id": row.id,
                 "executed_on": original.date,
                 "amount_vnd": original.amount_vnd,
                 "land_m2": original.land_m2,
@@ -345,7 +347,7 @@ async def reverse_execution(
             ip=ip,
         )
         return PendingOnly(pending_approval=pending)
-    unit = measure_unit(row["type"])
+    unit = measure_unit(row.type)
     amount: int | Decimal = (
         original.amount_vnd
         if unit == "vnd"
@@ -355,10 +357,11 @@ async def reverse_execution(
     )
     try:
         async with unit_of_work() as work:
-            await lock_row(Measure, row["id"])
-            current = await Measure.select(*MEASURE_FIELDS).where(Measure.id == row["id"]).first()
-            assert current is not None
-            if version is not None and current["version"] != version:
+            await lock_row(Measure, row.id)
+            stored = await Measure.select(*MEASURE_FIELDS).where(Measure.id == row.id).first()
+            assert stored is not None
+            current = StoredMeasure.of(stored)
+            if version is not None and current.version != version:
                 # The measure moved on since the request (another entry, a correction).
                 raise stale_version()
             new_done = done(current) - amount
@@ -366,7 +369,7 @@ async def reverse_execution(
                 raise Conflict(ALREADY_REVERSED, code="already_reversed")
             rows = await Execution.insert(
                 Execution(
-                    measure=row["id"],
+                    measure=row.id,
                     executed_on=on,
                     amount_vnd=-original.amount_vnd,
                     land_m2=-Decimal(original.land_m2),
@@ -385,7 +388,7 @@ async def reverse_execution(
                 actor=principal,
                 entity_type="execution",
                 entity_id=execution_id,
-                agency_id=row["agency_id"],
+                agency_id=scoped.agency_id,
                 before=audit.snapshot(original),
                 after={
                     **audit.snapshot(reversal),
@@ -395,7 +398,7 @@ async def reverse_execution(
                 },
                 ip=ip,
             )
-            await work.totals_changed(row["agency_id"], [on, original.date, *lifecycle_dates(case)])
+            await work.totals_changed(scoped.agency_id, [on, original.date, *lifecycle_dates(case)])
     except Exception as exc:
         if is_unique_violation(exc):
             raise Conflict(ALREADY_REVERSED, code="already_reversed") from None

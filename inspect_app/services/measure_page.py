@@ -138,7 +138,7 @@ async def read_measure_page(principal: Principal, measure_id: int) -> MeasurePag
     )
     return MeasurePage(
         case=case,
-        measure=measures.measure_out(stored),
+        measure=measures.shown(stored),
         finding=findings.finding_out(got["finding"][0]) if got["finding"] else None,
         executions=shown,
         files=files,

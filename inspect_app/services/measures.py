@@ -9,9 +9,10 @@ recommendation) as done.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import msgspec
 
@@ -59,6 +60,9 @@ from inspect_app.services.casework import (
     page_limit,
     record_id,
     stale_version,
+    stored_day,
+    stored_id,
+    stored_instant,
     text,
     versioned_update,
     whole_number,
@@ -107,73 +111,173 @@ MEASURE_FIELDS = (
 )
 
 
-def target(row: Mapping[str, Any]) -> int | Decimal:
+@dataclass(frozen=True, slots=True)
+class StoredMeasure:
+    """A measure's stored columns, its references named as the API names them; land in m²
+    as ``Decimal``, dates as ``date``, whichever engine and statement read them."""
+
+    id: int
+    inspection_id: int
+    finding_id: int | None
+    type: str
+    description: str
+    amount_vnd: int
+    land_m2: Decimal
+    collectives: int
+    individuals: int
+    cases: int
+    persons: int
+    decision_no: str | None
+    decision_date: date | None
+    responsible: str
+    responsible_agency_id: int | None
+    due_on: date | None
+    status: str
+    done_vnd: int
+    done_m2: Decimal
+    done_count: int
+    written_off_reason: str
+    excess_reason: str
+    completed_on: date | None
+    version: int
+    created_at: datetime | None
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> StoredMeasure:
+        """The record of a row read with ``MEASURE_FIELDS`` (or decoded from a JSON list
+        with the same names)."""
+        return cls(
+            id=int(row["id"]),
+            inspection_id=int(row["inspection"]),
+            finding_id=stored_id(row["finding"]),
+            type=str(row["type"]),
+            description=str(row["description"] or ""),
+            amount_vnd=int(row["amount_vnd"]),
+            land_m2=Decimal(str(row["land_m2"])),
+            collectives=int(row["collectives"]),
+            individuals=int(row["individuals"]),
+            cases=int(row["cases"]),
+            persons=int(row["persons"]),
+            decision_no=row["decision_no"],
+            decision_date=stored_day(row["decision_date"]),
+            responsible=str(row["responsible"] or ""),
+            responsible_agency_id=stored_id(row["responsible_agency"]),
+            due_on=stored_day(row["due_on"]),
+            status=str(row["status"]),
+            done_vnd=int(row["done_vnd"]),
+            done_m2=Decimal(str(row["done_m2"])),
+            done_count=int(row["done_count"]),
+            written_off_reason=str(row["written_off_reason"] or ""),
+            excess_reason=str(row["excess_reason"] or ""),
+            completed_on=stored_day(row["completed_on"]),
+            version=int(row["version"]),
+            created_at=stored_instant(row["created_at"]),
+            updated_at=stored_instant(row["updated_at"]),
+        )
+
+    def changed(self, values: Mapping[str, Any]) -> StoredMeasure:
+        """The measure with ``values`` (read by :func:`_read`, or a status change) in place
+        of its own; keys that are not a stored field are left out."""
+        return replace(self, **{k: v for k, v in values.items() if k in _STORED_NAMES})
+
+
+_STORED_NAMES = frozenset(field.name for field in fields(StoredMeasure))
+
+
+class Figures(Protocol):
+    """What the rules of progress read of a measure: a :class:`StoredMeasure`, or the API's
+    ``Measure`` (land in m² as text)."""
+
+    @property
+    def type(self) -> str: ...
+    @property
+    def amount_vnd(self) -> int: ...
+    @property
+    def land_m2(self) -> Decimal | str: ...
+    @property
+    def collectives(self) -> int: ...
+    @property
+    def individuals(self) -> int: ...
+    @property
+    def cases(self) -> int: ...
+    @property
+    def persons(self) -> int: ...
+    @property
+    def done_vnd(self) -> int: ...
+    @property
+    def done_m2(self) -> Decimal | str: ...
+    @property
+    def done_count(self) -> int: ...
+
+
+def target(measure: Figures) -> int | Decimal:
     """What carrying the measure out in full means, in its unit."""
     return target_of(
-        row["type"],
-        amount_vnd=row["amount_vnd"],
-        land_m2=Decimal(str(row["land_m2"])),
-        collectives=row["collectives"],
-        individuals=row["individuals"],
-        cases=row["cases"],
-        persons=row["persons"],
+        measure.type,
+        amount_vnd=measure.amount_vnd,
+        land_m2=Decimal(str(measure.land_m2)),
+        collectives=measure.collectives,
+        individuals=measure.individuals,
+        cases=measure.cases,
+        persons=measure.persons,
     )
 
 
-def done(row: Mapping[str, Any]) -> int | Decimal:
+def done(measure: Figures) -> int | Decimal:
     """What has been carried out so far, in the measure's unit."""
-    unit = measure_unit(row["type"])
+    unit = measure_unit(measure.type)
     if unit == "vnd":
-        return int(row["done_vnd"])
+        return int(measure.done_vnd)
     if unit == "m2":
-        return Decimal(str(row["done_m2"]))
+        return Decimal(str(measure.done_m2))
     if unit == "count":
-        return int(row["done_count"])
+        return int(measure.done_count)
     return 0
 
 
-def is_overdue(row: Mapping[str, Any], today: date) -> bool:
+def is_overdue(measure: StoredMeasure, today: date) -> bool:
     """True when the measure is still to be carried out and its due day has passed (the
     legal clock's rule, domain.clock.is_overdue: a measure done or written off is no longer
     to be carried out)."""
-    still_due = row["status"] in ("open", "partial")
-    return clock_is_overdue(row["due_on"], None if still_due else today, today)
+    still_due = measure.status in ("open", "partial")
+    return clock_is_overdue(measure.due_on, None if still_due else today, today)
 
 
-def _out(row: Mapping[str, Any], today: date) -> MeasureOut:
-    unit = measure_unit(row["type"])
+def _out(measure: StoredMeasure, today: date) -> MeasureOut:
+    unit = measure_unit(measure.type)
     # One unit per measure: target and done are both int or both Decimal.
-    left = remaining(target(row), done(row))  # type: ignore[type-var]
+    left = remaining(target(measure), done(measure))  # type: ignore[type-var]
     return MeasureOut(
-        id=row["id"],
-        inspection_id=row["inspection"],
-        finding_id=row["finding"],
-        type=row["type"],
-        description=row["description"],
-        amount_vnd=row["amount_vnd"],
-        land_m2=m2_text(row["land_m2"]),
-        collectives=row["collectives"],
-        individuals=row["individuals"],
-        cases=row["cases"],
-        persons=row["persons"],
-        decision_no=row["decision_no"],
-        decision_date=row["decision_date"],
-        responsible=row["responsible"],
-        responsible_agency_id=row["responsible_agency"],
-        due_on=row["due_on"],
-        status=row["status"],
-        done_vnd=row["done_vnd"],
-        done_m2=m2_text(row["done_m2"]),
-        done_count=row["done_count"],
-        written_off_reason=row["written_off_reason"],
-        completed_on=row["completed_on"],
+        id=measure.id,
+        inspection_id=measure.inspection_id,
+        finding_id=measure.finding_id,
+        type=measure.type,
+        description=measure.description,
+        amount_vnd=measure.amount_vnd,
+        land_m2=m2_text(measure.land_m2),
+        collectives=measure.collectives,
+        individuals=measure.individuals,
+        cases=measure.cases,
+        persons=measure.persons,
+        decision_no=measure.decision_no,
+        decision_date=measure.decision_date,
+        responsible=measure.responsible,
+        responsible_agency_id=measure.responsible_agency_id,
+        due_on=measure.due_on,
+        status=measure.status,
+        done_vnd=measure.done_vnd,
+        done_m2=m2_text(measure.done_m2),
+        done_count=measure.done_count,
+        written_off_reason=measure.written_off_reason,
+        completed_on=measure.completed_on,
         unit=unit,
         remaining=m2_text(left) if unit == "m2" else str(left),
-        overdue=is_overdue(row, today),
-        version=row["version"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        excess_reason=row["excess_reason"],
+        overdue=is_overdue(measure, today),
+        version=measure.version,
+        created_at=measure.created_at,
+        updated_at=measure.updated_at,
+        excess_reason=measure.excess_reason,
     )
 
 
@@ -212,13 +316,22 @@ async def measures_of(
         (Measure.inspection == case.id) & Measure.deleted_at.is_null(),
         after,
         size,
-        lambda row: _out(row, today),
+        lambda row: _out(StoredMeasure.of(row), today),
     )
     return measure_page(shown, size)
 
 
-async def measure_row(principal: Principal, measure_id: int) -> dict[str, Any]:
-    """The stored row of a measure in scope, with its case's agency; NotFound otherwise."""
+@dataclass(frozen=True, slots=True)
+class ScopedMeasure:
+    """A measure in the reader's scope, with its case's agency and status."""
+
+    measure: StoredMeasure
+    agency_id: int
+    case_status: str
+
+
+async def measure_row(principal: Principal, measure_id: int) -> ScopedMeasure:
+    """A measure in scope, with its case's agency and status; NotFound otherwise."""
     ensure_id(measure_id)
     row = (
         await Measure.select(
@@ -231,7 +344,11 @@ async def measure_row(principal: Principal, measure_id: int) -> dict[str, Any]:
     )
     if row is None:
         raise NotFound()
-    return row
+    return ScopedMeasure(
+        measure=StoredMeasure.of(row),
+        agency_id=int(row["agency_id"]),
+        case_status=str(row["case_status"]),
+    )
 
 
 # The measure's case, read in the same statement as the measure (see measure_in_case).
@@ -247,8 +364,8 @@ CASE_COLUMNS = (
 
 async def measure_in_case(
     principal: Principal, measure_id: int, *, lock: bool = False
-) -> tuple[dict[str, Any], CaseContext]:
-    """A measure in scope (its stored row) and its case resolved in the same statement, for
+) -> tuple[StoredMeasure, CaseContext]:
+    """A measure in scope and its case resolved in the same statement, for
     the writes and pages about one measure; NotFound otherwise.
 
     ``lock`` (inside a unit of work) also locks the measure's row until the commit, in the
@@ -265,15 +382,16 @@ async def measure_in_case(
     return split_case(principal, row)
 
 
-def split_case(principal: Principal, row: dict[str, Any]) -> tuple[dict[str, Any], CaseContext]:
-    """A row read with CASE_COLUMNS as the measure's own row and its resolved case."""
+def split_case(principal: Principal, row: Mapping[str, Any]) -> tuple[StoredMeasure, CaseContext]:
+    """A row read with MEASURE_FIELDS and CASE_COLUMNS as the measure and its resolved
+    case."""
     case_row = {
-        key.removeprefix(_CASE_PREFIX): row.pop(key)
-        for key in list(row)
+        key.removeprefix(_CASE_PREFIX): value
+        for key, value in row.items()
         if key.startswith(_CASE_PREFIX)
     }
     agency_name = str(case_row["agency_name"])
-    return row, CaseContext(
+    return StoredMeasure.of(row), CaseContext(
         principal=principal, row=StoredCase.of(case_row), agency_name=agency_name
     )
 
@@ -285,15 +403,18 @@ def in_scope(principal: Principal) -> Any:
 
 async def get_measure(principal: Principal, measure_id: int) -> MeasureOut:
     """One measure of a case in scope, with its progress; NotFound otherwise."""
-    row = await measure_row(principal, measure_id)
-    row.pop("agency_id")
-    row.pop("case_status")
-    return _out(row, clock.today())
+    return shown((await measure_row(principal, measure_id)).measure)
+
+
+def shown(measure: StoredMeasure) -> MeasureOut:
+    """A measure as the API and pages show it, with its progress as of today."""
+    return _out(measure, clock.today())
 
 
 def measure_out(row: Mapping[str, Any]) -> MeasureOut:
-    """A stored measure row (from measure_in_case) as the API and pages show it."""
-    return _out(row, clock.today())
+    """A stored measure row (``MEASURE_FIELDS``, or the case page's JSON list of them) as
+    the API and pages show it."""
+    return shown(StoredMeasure.of(row))
 
 
 def _read(data: dict[str, Any], *, creating: bool) -> tuple[dict[str, Any], Errors]:
@@ -369,7 +490,7 @@ def update_request(version: int, data: Mapping[str, Any]) -> tuple[MeasureUpdate
 async def _validate(
     inspection_id: int,
     data: dict[str, Any],
-    current: dict[str, Any] | None,
+    current: StoredMeasure | None,
     unread: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
     values, errors = _read(data, creating=current is None)
@@ -388,14 +509,14 @@ async def _validate(
     if responsible is not None and not await Agency.exists().where(Agency.id == responsible):
         raise InvalidInput({"responsible_agency_id": "Choose from the list."})
     if current is not None:
-        merged = {**current, **values}
-        if "type" in values and values["type"] != current["type"] and done(current):
+        merged = current.changed(values)
+        if "type" in values and values["type"] != current.type and done(current):
             raise InvalidInput(
                 {"type": "The type cannot change once part of the measure is carried out."}
             )
         if target(merged) < done(current) and target(merged) != 0:
             field = {"vnd": "amount_vnd", "m2": "land_m2"}.get(
-                measure_unit(merged["type"]), "individuals"
+                measure_unit(merged.type), "individuals"
             )
             raise InvalidInput({field: "The target cannot be less than what is already done."})
     return values
@@ -404,7 +525,7 @@ async def _validate(
 async def _check_excess(
     inspection_id: int,
     data: dict[str, Any],
-    current: dict[str, Any] | None,
+    current: StoredMeasure | None,
     values: dict[str, Any],
     errors: Errors,
 ) -> None:
@@ -417,9 +538,8 @@ async def _check_excess(
         return
     if "type" in errors:
         return  # the type asked for is not known: nothing to compare
-    merged = {**(current or {}), **values}
-    finding_id = values["finding_id"] if "finding_id" in values else merged.get("finding")
-    if finding_id is None or merged.get("type") != "recover_money":
+    finding_id = _value(values, current, "finding_id")
+    if finding_id is None or _value(values, current, "type") != "recover_money":
         return
     finding = (
         await Finding.select(Finding.amount_vnd)
@@ -437,11 +557,14 @@ async def _check_excess(
         & (Measure.type == "recover_money")
         & Measure.deleted_at.is_null()
         & (Measure.status != "written_off")
-        & (Measure.id != (current["id"] if current else 0))
+        & (Measure.id != (current.id if current else 0))
     )
-    asked = int(merged.get("amount_vnd") or 0) + sum(int(row["amount_vnd"]) for row in others)
+    amount = int(_value(values, current, "amount_vnd") or 0)
+    asked = amount + sum(int(row["amount_vnd"]) for row in others)
     found = int(finding["amount_vnd"])
-    if excess_over_finding("recover_money", asked, found) and not merged.get("excess_reason"):
+    if excess_over_finding("recover_money", asked, found) and not _value(
+        values, current, "excess_reason"
+    ):
         errors["excess_reason"] = bound(
             EXCESS_REASON_REQUIRED, asked=format_vnd(asked), found=format_vnd(found)
         )
@@ -462,7 +585,7 @@ _RULE_FIELDS = {
 async def _check_recommendation(
     inspection_id: int,
     data: dict[str, Any],
-    current: dict[str, Any] | None,
+    current: StoredMeasure | None,
     values: dict[str, Any],
     errors: Errors,
 ) -> None:
@@ -473,23 +596,25 @@ async def _check_recommendation(
     """
     if values.get("type") is None and (current is None or "type" in errors):
         return
-    merged = {**(current or {}), **{k: v for k, v in values.items() if v is not None}}
-    if current is None:
-        merged.setdefault("due_on", None)
+    given_values = {k: v for k, v in values.items() if v is not None}
+
+    def merged(key: str) -> Any:
+        return _value(given_values, current, key)
+
     concluded = await Inspection.select(Inspection.concluded_on).where(
         Inspection.id == inspection_id
     )
     item = Recommendation(
-        type=merged["type"],
-        description=merged.get("description") or "",
-        amount_vnd=merged.get("amount_vnd") or 0,
-        land_m2=merged.get("land_m2") or ZERO_M2,
-        collectives=merged.get("collectives") or 0,
-        individuals=merged.get("individuals") or 0,
-        cases=merged.get("cases") or 0,
-        persons=merged.get("persons") or 0,
-        due_on=merged.get("due_on"),
-        decision_date=merged.get("decision_date"),
+        type=merged("type"),
+        description=merged("description") or "",
+        amount_vnd=merged("amount_vnd") or 0,
+        land_m2=merged("land_m2") or ZERO_M2,
+        collectives=merged("collectives") or 0,
+        individuals=merged("individuals") or 0,
+        cases=merged("cases") or 0,
+        persons=merged("persons") or 0,
+        due_on=merged("due_on"),
+        decision_date=merged("decision_date"),
     )
     problems = recommendation_problems(item, concluded[0]["concluded_on"] if concluded else None)
     for field, message in problems.items():
@@ -498,14 +623,22 @@ async def _check_recommendation(
             errors[field] = message
 
 
-def status_of(row: Mapping[str, Any]) -> str:
+def status_of(measure: StoredMeasure) -> str:
     """The status a measure's figures lead to (written off and completed are kept)."""
     return measure_status(
-        target(row),
-        done(row),
-        written_off=row["status"] == "written_off",
-        completed=row.get("completed_on") is not None,
+        target(measure),
+        done(measure),
+        written_off=measure.status == "written_off",
+        completed=measure.completed_on is not None,
     )
+
+
+def _value(values: Mapping[str, Any], current: StoredMeasure | None, key: str) -> Any:
+    """A field as it would be after the change: read in ``values``, else stored (None for a
+    new measure)."""
+    if key in values:
+        return values[key]
+    return None if current is None else getattr(current, key)
 
 
 async def fine_threshold(agency_id: int) -> int:
@@ -596,15 +729,13 @@ async def create_measure(
     return created
 
 
-def _status_change(
-    may: frozenset[str], row: dict[str, Any], data: dict[str, Any]
-) -> dict[str, Any]:
+def _status_change(may: frozenset[str], row: StoredMeasure, data: dict[str, Any]) -> dict[str, Any]:
     """Changes asked through ``status``: write off, mark a no-quantity measure done, reopen.
 
     ``may``: what the principal may do on the measure's case (case_access.allowed), so that
     the lead of the case writes off whatever their account's role."""
     wanted = data.get("status")
-    if wanted is None or wanted == row["status"]:
+    if wanted is None or wanted == row.status:
         return {}
     if wanted == "written_off":
         if "measure.write_off" not in may:
@@ -620,7 +751,7 @@ def _status_change(
             )
         return {"completed_on": clock.today(), "status": "done"}
     if wanted == "open":
-        if row["status"] == "written_off" and "measure.write_off" not in may:
+        if row.status == "written_off" and "measure.write_off" not in may:
             raise Forbidden("Only a lead or head may write a measure off.")
         return {"status": "open", "completed_on": None, "written_off_reason": ""}
     raise InvalidInput({"status": "Choose a value from the list."})
@@ -630,13 +761,13 @@ def _status_change(
 CORRECTED_FIELDS = ("type", "amount_vnd", "land_m2", *COUNT_FIELDS, "due_on")
 
 
-def _corrections(row: dict[str, Any], values: dict[str, Any]) -> dict[str, list[Any]]:
+def _corrections(row: StoredMeasure, values: dict[str, Any]) -> dict[str, list[Any]]:
     """Field -> [old, new] of the corrected fields that really change."""
     changed: dict[str, list[Any]] = {}
     for key in CORRECTED_FIELDS:
         if key not in values:
             continue
-        old, new = row[key], values[key]
+        old, new = getattr(row, key), values[key]
         if key == "land_m2":
             old, new = Decimal(str(old)), Decimal(str(new))
         if old != new:
@@ -664,19 +795,19 @@ async def update_measure(
     version = request.version
     data = given(request)
     del data["version"]
-    row = await measure_row(principal, measure_id)
-    agency_id = row.pop("agency_id")
-    case_status = row.pop("case_status")
-    if row["version"] != version:
+    scoped = await measure_row(principal, measure_id)
+    row = scoped.measure
+    agency_id = scoped.agency_id
+    if row.version != version:
         raise stale_version()
-    if case_status in FINISHED_STATUSES:
+    if scoped.case_status in FINISHED_STATUSES:
         raise Conflict(CASE_FINISHED, code="case_finished")
-    case = await visible_case(principal, row["inspection"])
+    case = await visible_case(principal, row.inspection_id)
     may = await allowed(principal, case)
     if "measure.edit" not in may:
         raise Forbidden(NOT_ON_TEAM)
-    before = _out(row, clock.today())
-    values = await _validate(row["inspection"], data, row, unread)
+    before = shown(row)
+    values = await _validate(row.inspection_id, data, row, unread)
     status_values = _status_change(may, row, data)
     corrections = _corrections(row, values)
     writing_off = status_values.get("status") == "written_off"
@@ -685,16 +816,16 @@ async def update_measure(
         reason = status_values["written_off_reason"]
     elif corrections and case.concluded_on is not None:
         reason = approved.reason if approved else request_reason(data)
-    merged = {**row, **{k: v for k, v in values.items() if k in row}, **status_values}
+    merged = row.changed({**values, **status_values})
     needs_approval = writing_off or (
         bool(corrections)
         and correction_needs_approval(
-            type_before=row["type"],
-            type_after=merged["type"],
+            type_before=row.type,
+            type_after=merged.type,
             target_before=target(row),
             target_after=target(merged),
-            amount_before=row["amount_vnd"],
-            amount_after=merged["amount_vnd"],
+            amount_before=row.amount_vnd,
+            amount_after=merged.amount_vnd,
             threshold_vnd=await fine_threshold(agency_id),
         )
     )
@@ -705,7 +836,7 @@ async def update_measure(
             principal,
             kind="measure_write_off" if writing_off else "measure_update",
             agency_id=agency_id,
-            inspection_id=row["inspection"],
+            inspection_id=row.inspection_id,
             target_id=measure_id,
             target_version=version,
             payload=data,
@@ -714,7 +845,7 @@ async def update_measure(
             ip=ip,
         )
         return msgspec.structs.replace(before, pending_approval=pending)
-    merged["status"] = status_of(merged)
+    merged = replace(merged, status=status_of(merged))
     columns = {
         "finding_id": Measure.finding,
         "type": Measure.type,
@@ -733,7 +864,7 @@ async def update_measure(
         "excess_reason": Measure.excess_reason,
     }
     changes: dict[Any, Any] = {columns[key]: value for key, value in values.items()}
-    changes[Measure.status] = merged["status"]
+    changes[Measure.status] = merged.status
     if "written_off_reason" in status_values:
         changes[Measure.written_off_reason] = status_values["written_off_reason"]
     if "completed_on" in status_values:
@@ -744,7 +875,7 @@ async def update_measure(
     async with unit_of_work() as work:
         await versioned_update(Measure, measure_id, version, changes)
         if "decision_no" in values:
-            await refresh_search_text(row["inspection"])
+            await refresh_search_text(row.inspection_id)
         after = await get_measure(principal, measure_id)
         # The reason once: on its own, or with the names of an approved request.
         note: dict[str, Any] = {}
@@ -767,13 +898,13 @@ async def update_measure(
     return after
 
 
-async def _recomputed_completion(measure_id: int, merged: dict[str, Any]) -> date | None:
+async def _recomputed_completion(measure_id: int, merged: StoredMeasure) -> date | None:
     """The completion date of a corrected measure, from its whole ledger in date order."""
-    if merged["status"] != "done":
+    if merged.status != "done":
         return None
     if target(merged) == 0:
-        return merged.get("completed_on")
-    return completion_date(await ledger(measure_id, merged["type"]), target(merged))
+        return merged.completed_on
+    return completion_date(await ledger(measure_id, merged.type), target(merged))
 
 
 async def ledger(measure_id: int, measure_type: str) -> list[tuple[date, int | Decimal]]:
