@@ -26,8 +26,8 @@ from inspect_app.principal import Principal
 from inspect_app.schemas.cases import Attachment as AttachmentOut
 from inspect_app.schemas.cases import AttachmentList
 from inspect_app.services import audit
-from inspect_app.services.case_access import CaseLead, ensure_case_write
-from inspect_app.services.casework import Errors, ensure_id, record_id, stored_instant
+from inspect_app.services.case_access import ensure_case_write
+from inspect_app.services.casework import Errors, ensure_id, record_id, stored_id, stored_instant
 from inspect_app.settings import get_settings
 from models.tables import Attachment, Execution, Finding, Inspection, Measure
 
@@ -92,11 +92,21 @@ def clean_filename(name: str) -> str:
 
 async def entity_agency(principal: Principal, entity_type: str, entity_id: int) -> int:
     """The agency owning a record the caller can see; NotFound when unknown or out of scope."""
-    return int((await entity_case(principal, entity_type, entity_id))["agency_id"])
+    return (await entity_case(principal, entity_type, entity_id)).agency_id
 
 
-async def entity_case(principal: Principal, entity_type: str, entity_id: int) -> dict[str, Any]:
-    """The agency, case id (``id``) and team lead (``lead_user``) of a record in scope."""
+@dataclass(frozen=True, slots=True)
+class RecordCase:
+    """The case a record belongs to: its id, its agency and its lead (what the team rule of
+    case_access reads)."""
+
+    id: int
+    agency_id: int
+    lead_user_id: int | None
+
+
+async def entity_case(principal: Principal, entity_type: str, entity_id: int) -> RecordCase:
+    """The case of a record in scope (the record itself for a case); NotFound otherwise."""
     ensure_id(entity_id)
     scope = principal.scope_pattern
     row: dict[str, Any] | None
@@ -163,7 +173,11 @@ async def entity_case(principal: Principal, entity_type: str, entity_id: int) ->
         raise InvalidInput({"entity_type": "Choose a value from the list."})
     if row is None:
         raise NotFound()
-    return row
+    return RecordCase(
+        id=int(row["id"]),
+        agency_id=int(row["agency_id"]),
+        lead_user_id=stored_id(row["lead_user"]),
+    )
 
 
 def _out(row: Mapping[str, Any]) -> AttachmentOut:
@@ -252,8 +266,8 @@ async def upload(
     errors.raise_if_any()
     assert entity_id is not None and detected is not None
     case = await entity_case(principal, entity_type, entity_id)
-    await ensure_case_write(principal, CaseLead.of(case), "attachment.upload")
-    agency_id = int(case["agency_id"])
+    await ensure_case_write(principal, case, "attachment.upload")
+    agency_id = case.agency_id
     storage_name = uuid.uuid4().hex
     path = _storage_path(storage_name)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -7,15 +7,13 @@ make it on this case at all.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Collection
+from typing import Protocol
 
 from inspect_app.domain.permissions import PERMISSIONS, case_permits, case_role
 from inspect_app.errors import Forbidden
 from inspect_app.principal import Principal
 from inspect_app.schemas.cases import Inspection as InspectionOut
-from inspect_app.services.casework import stored_id
 from models.tables import InspectionMember
 
 NOT_ON_TEAM = "Only the team of this case may change it; you can read it."
@@ -23,26 +21,13 @@ NOT_ON_TEAM = "Only the team of this case may change it; you can read it."
 
 class OnCase(Protocol):
     """What the team rule reads of a case: its id and its lead (a ``StoredCase``, an
-    ``Inspection`` as the API shows it, or a :class:`CaseLead`)."""
+    ``Inspection`` as the API shows it, or the case of an attached file's record)."""
 
     @property
     def id(self) -> int: ...
 
     @property
     def lead_user_id(self) -> int | None: ...
-
-
-@dataclass(frozen=True, slots=True)
-class CaseLead:
-    """A case known by its id and lead alone (a record's case, read with the record)."""
-
-    id: int
-    lead_user_id: int | None
-
-    @classmethod
-    def of(cls, row: Mapping[str, Any]) -> CaseLead:
-        """From a row naming the case's ``id`` and ``lead_user``."""
-        return cls(id=int(row["id"]), lead_user_id=stored_id(row["lead_user"]))
 
 
 async def team_role(
