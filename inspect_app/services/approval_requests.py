@@ -52,7 +52,7 @@ class Approved:
     approved_by_name: str
     reason: str
 
-    def audit_note(self) -> dict[str, Any]:
+    def audit_note(self) -> dict[str, object]:
         """What the change's audit row says of the approval."""
         return {
             "approval_id": self.approval_id,
