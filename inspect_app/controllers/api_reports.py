@@ -38,9 +38,9 @@ async def _file(principal: Principal, report_id: int, fmt: str) -> File:
     path, media_type, name = await reports.report_file(principal, report_id, fmt)
     headers = {"content-security-policy": _HTML_FILE_CSP} if fmt == "html" else {}
     report = await reports.get_report(principal, report_id)
-    if report["sha256"].get(fmt):
+    if report.sha256.get(fmt):
         # The digest shown on the report page, for checking a downloaded copy.
-        headers["x-content-sha256"] = report["sha256"][fmt]
+        headers["x-content-sha256"] = report.sha256[fmt]
     return File(
         path=path,
         filename=name,
@@ -69,7 +69,7 @@ class ReportApiController(Controller):
         report = await reports.request_report(
             principal, data.agency_id, data.period, ip, data.source
         )
-        return ReportQueued(id=report["id"], status=report["status"], revision=report["revision"])
+        return ReportQueued(id=report.id, status=report.status, revision=report.revision)
 
     @get("/", opt={"permission": "read"})
     async def archive(

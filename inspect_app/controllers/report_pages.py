@@ -50,9 +50,9 @@ async def _index_context(principal: Principal, agency_id: int | None, lang: str)
     }
 
 
-async def _signer_defaults(report: dict[str, Any], principal: Principal) -> dict[str, str]:
+async def _signer_defaults(report: reports.Report, principal: Principal) -> dict[str, str]:
     """What the sign-off form proposes: the agency's default signer, else the head signing."""
-    settings = await agency_documents.frame_settings(report["agency_id"])
+    settings = await agency_documents.frame_settings(report.agency_id)
     return {
         "signer_name": settings["signer_name"] or principal.full_name,
         "signer_title": settings["signer_title"],
@@ -61,10 +61,10 @@ async def _signer_defaults(report: dict[str, Any], principal: Principal) -> dict
 
 
 async def _detail_context(
-    request: Request[Any, Any, Any], principal: Principal, report: dict[str, Any]
+    request: Request[Any, Any, Any], principal: Principal, report: reports.Report
 ) -> dict[str, Any]:
     lang = request_language(request)
-    show_sign_off = not report["signed"] and principal.can("report.sign_off")
+    show_sign_off = not report.signed and principal.can("report.sign_off")
     context: dict[str, Any] = {
         "signer": await _signer_defaults(report, principal) if show_sign_off else {},
         "signing_forms": list(SIGNING_FORM_LABELS.items()),
@@ -72,19 +72,19 @@ async def _detail_context(
         "errors": {},
         "text": report_render.document_text(lang),
         "tables": [],
-        "paragraphs": [p for p in report["narrative"].split("\n\n") if p.strip()],
+        "paragraphs": [p for p in report.narrative.split("\n\n") if p.strip()],
         "recovery_chart": "",
         "trend_chart": "",
         "submission": (
             await submissions.for_report(
-                principal, int(report["agency_id"]), parse_period(str(report["period"]))
+                principal, int(report.agency_id), parse_period(str(report.period))
             )
-            if report["signed"]
+            if report.signed
             else None
         ),
     }
-    if report["status"] == "done" and reports.has_figures(report):
-        context.update(report_render.document_context(report["totals"], report["narrative"], lang))
+    if report.status == "done" and report.totals is not None and reports.has_figures(report):
+        context.update(report_render.document_context(report.totals, report.narrative, lang))
     return context
 
 
@@ -122,7 +122,7 @@ class ReportPageController(Controller):
             return await render(
                 request, "reports/index.html", status_code=422, form=form, errors=errors, **context
             )
-        return Redirect(path=f"/reports/{report['id']}")
+        return Redirect(path=f"/reports/{report.id}")
 
     @get("/{report_id:int}", opt={"permission": "read"})
     async def detail(

@@ -13,6 +13,7 @@ from inspect_app.schemas.bounds import Period, Reason, RecordId, Version
 from inspect_app.services.submissions import Submission
 
 if TYPE_CHECKING:
+    from inspect_app.services import reports
     from inspect_app.services.submissions import Tracker
 
 __all__ = ["Submission"]
@@ -192,30 +193,30 @@ def to_tracker(board: Tracker) -> SubmissionTracker:
     )
 
 
-def to_report(row: dict[str, Any]) -> Report:
-    """The API shape of a report row from the service."""
+def to_report(report: reports.Report) -> Report:
+    """The API shape of a report from the service."""
     return Report(
-        id=row["id"],
-        agency_id=row["agency_id"],
-        agency_name=row["agency_name"],
-        period=row["period"],
-        layout=row["layout"],
-        revision=row["revision"],
-        status=row["status"],
-        progress=row["progress"],
-        error=row["error"],
-        totals=row["totals"],
-        files=_files(row["files"]),
-        narrative=row["narrative"],
-        signed_off_at=row["signed_off_at"],
-        signed_off_by=row["signed_off_by_id"],
-        document=_document(row["document"]) if row["signed"] else None,
-        sha256=row["sha256"],
-        requested_by=row["requested_by_id"],
-        created_at=row["created_at"],
-        finished_at=row["finished_at"],
-        version=row["version"],
-        source=str(row.get("source") or "live"),
+        id=report.id,
+        agency_id=report.agency_id,
+        agency_name=report.agency_name,
+        period=report.period,
+        layout=report.layout,
+        revision=report.revision,
+        status=report.status,
+        progress=report.progress,
+        error=report.error,
+        totals=report.totals,
+        files=_files(report.files),
+        narrative=report.narrative,
+        signed_off_at=report.signed_off_at,
+        signed_off_by=report.signed_off_by_id,
+        document=_document(report.document) if report.signed else None,
+        sha256=report.sha256,
+        requested_by=report.requested_by_id,
+        created_at=report.created_at,
+        finished_at=report.finished_at,
+        version=report.version,
+        source=str(report.source or "live"),
     )
 
 

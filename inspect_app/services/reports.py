@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +32,10 @@ from inspect_app.services import (
     report_document,
     report_runner,
 )
+from inspect_app.services.casework import stored_id, stored_instant
 from inspect_app.services.totals import TABLES
-from models.tables import Agency, Report
+from models.tables import Agency
+from models.tables import Report as ReportTable
 
 log = logging.getLogger(__name__)
 
@@ -75,30 +79,93 @@ def file_url(report_id: int, key: str) -> str:
     return f"/api/reports/{report_id}/file.{key}"
 
 
-def _out(row: dict[str, Any]) -> dict[str, Any]:
-    report = dict(row)
-    report["totals"] = report_runner.stored_json(report["totals"])
-    report["document"] = report_runner.stored_json(report["document"])
-    hashes = report_runner.stored_json(report.pop("file_sha256")) or {}
-    for fmt in ("html", "xlsx", "pdf"):
-        report.pop(f"{fmt}_path")
-    report["signed"] = report["signed_off_at"] is not None
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A report as the pages and the API read it: its row, who requested and signed it,
+    its frozen figures and document frame, and the files a reader may download now."""
+
+    id: int
+    agency_id: int
+    agency_name: str
+    period: str
+    layout: str
+    revision: int
+    status: str
+    progress: int
+    error: str
+    # The frozen figures (report_runner.compute_figures); None until generated.
+    totals: dict[str, Any] | None
+    narrative: str
+    requested_by_id: int | None
+    requested_by_name: str | None
+    signed_off_by_id: int | None
+    signed_off_by_name: str | None
+    signed_off_at: datetime | None
+    # The document frame stored at sign-off (report_document.build_frame); None before.
+    document: dict[str, Any] | None
+    version: int
+    created_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    source: str | None
+    signed: bool
+    # Signed, but its files are not yet written with the signer's name.
+    files_pending: bool
+    # Download link of each file by key ("html", "pdf", "checks.csv", …); None until ready.
+    files: dict[str, str | None]
+    # SHA-256 (hex) of each file by key, once the files are ready.
+    sha256: dict[str, str]
+    period_label: Period
+
+
+def _out(row: Mapping[str, Any]) -> Report:
+    report_id = int(row["id"])
+    status = str(row["status"])
+    totals = report_runner.stored_json(row["totals"])
+    document = report_runner.stored_json(row["document"])
+    hashes = report_runner.stored_json(row["file_sha256"]) or {}
+    signed_off_at = stored_instant(row["signed_off_at"])
+    signed = signed_off_at is not None
     # A signed report's files are ready once they were written with the signer's name; one
     # signed before reports had a document frame keeps the files it was signed with.
-    legacy = report["signed"] and not report["document"]
-    ready = report["status"] == "done" and (bool(hashes) or not report["signed"] or legacy)
-    report["files_pending"] = report["status"] == "done" and not ready
+    legacy = signed and not document
+    ready = status == "done" and (bool(hashes) or not signed or legacy)
     # Reports made before every file had a hash still offer the three they have.
     keys = list(hashes) if hashes else ["html", "xlsx", "pdf"]
-    report["files"] = {key: file_url(report["id"], key) if ready else None for key in keys}
-    report["sha256"] = dict(hashes) if ready else {}
-    report["period_label"] = parse_period(str(report["period"]))
-    return report
+    return Report(
+        id=report_id,
+        agency_id=int(row["agency_id"]),
+        agency_name=str(row["agency_name"]),
+        period=str(row["period"]),
+        layout=row["layout"],
+        revision=int(row["revision"]),
+        status=status,
+        progress=int(row["progress"]),
+        error=row["error"],
+        totals=totals,
+        narrative=row["narrative"],
+        requested_by_id=stored_id(row["requested_by_id"]),
+        requested_by_name=row["requested_by_name"],
+        signed_off_by_id=stored_id(row["signed_off_by_id"]),
+        signed_off_by_name=row["signed_off_by_name"],
+        signed_off_at=signed_off_at,
+        document=document,
+        version=int(row["version"]),
+        created_at=stored_instant(row["created_at"]),
+        started_at=stored_instant(row["started_at"]),
+        finished_at=stored_instant(row["finished_at"]),
+        source=row["source"],
+        signed=signed,
+        files_pending=status == "done" and not ready,
+        files={key: file_url(report_id, key) if ready else None for key in keys},
+        sha256=dict(hashes) if ready else {},
+        period_label=parse_period(str(row["period"])),
+    )
 
 
-async def get_report(principal: Principal, report_id: int) -> dict[str, Any]:
+async def get_report(principal: Principal, report_id: int) -> Report:
     """One report of an agency in the caller's subtree; NotFound otherwise."""
-    rows = await Report.raw(
+    rows = await ReportTable.raw(
         _SELECT + " WHERE r.id = {} AND a.path LIKE {}", report_id, principal.scope_pattern
     )
     if not rows:
@@ -112,7 +179,7 @@ async def list_reports(
     agency_id: int | None = None,
     cursor: int | None = None,
     limit: int = 50,
-) -> tuple[list[dict[str, Any]], int | None]:
+) -> tuple[list[Report], int | None]:
     """The report archive in scope, newest first (keyset on id); with the next cursor."""
     limit = max(1, min(limit, 200))
     path = await agencies.subtree_path(principal, agency_id)
@@ -127,9 +194,9 @@ async def list_reports(
     if cursor is not None:
         where += " AND r.id < {}"
         args.append(cursor)
-    rows = await Report.raw(_SELECT + where + " ORDER BY r.id DESC LIMIT {}", *args, limit + 1)
+    rows = await ReportTable.raw(_SELECT + where + " ORDER BY r.id DESC LIMIT {}", *args, limit + 1)
     items = [_out(row) for row in rows[:limit]]
-    next_cursor = int(items[-1]["id"]) if len(rows) > limit else None
+    next_cursor = items[-1].id if len(rows) > limit else None
     return items, next_cursor
 
 
@@ -142,7 +209,7 @@ async def request_report(
     period_code: str | None,
     ip: str = "",
     source: str | None = None,
-) -> dict[str, Any]:
+) -> Report:
     """Create a queued report (next revision for this agency and period) and enqueue it.
 
     ``source``: the units' rows from the records (``live``, the default) or from the reports
@@ -179,15 +246,15 @@ async def _insert_next_revision(
     for _ in range(_REVISION_ATTEMPTS):
         try:
             async with write_transaction():
-                rows = await Report.raw(
+                rows = await ReportTable.raw(
                     "SELECT COALESCE(MAX(revision), 0) AS n FROM report "
                     "WHERE agency = {} AND period = {}",
                     agency_id,
                     period.code,
                 )
                 revision = int(rows[0]["n"]) + 1
-                created = await Report.insert(
-                    Report(
+                created = await ReportTable.insert(
+                    ReportTable(
                         agency=agency_id,
                         period=period.code,
                         layout=layout_for(period.end).id,
@@ -197,7 +264,7 @@ async def _insert_next_revision(
                         requested_by=principal.id,
                         source=source,
                     )
-                ).returning(Report.id)
+                ).returning(ReportTable.id)
                 report_id = int(created[0]["id"])
                 await audit.record(
                     "report.request",
@@ -218,16 +285,16 @@ async def _insert_next_revision(
     ) from last_error
 
 
-def has_figures(report: dict[str, Any]) -> bool:
+def has_figures(report: Report) -> bool:
     """True when the report holds the complete frozen figures the files are drawn from."""
-    totals = report.get("totals")
+    totals = report.totals
     return isinstance(totals, dict) and all(
         key in totals for key in ("layout", "period", "rows", "previous", *TABLES)
     )
 
 
-def _check_version(report: dict[str, Any], version: int | None) -> None:
-    if version is not None and version != report["version"]:
+def _check_version(report: Report, version: int | None) -> None:
+    if version is not None and version != report.version:
         raise Conflict(
             "Someone changed this report meanwhile; reload it and try again.",
             code="stale_version",
@@ -256,7 +323,7 @@ async def sign_off(
     version: int | None = None,
     ip: str = "",
     signer: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> Report:
     """A head signs the report off: it takes the next number of the agency's register, its
     frame is frozen with the signer and the date, its files are written once more with them
     and never change afterwards.
@@ -267,12 +334,12 @@ async def sign_off(
     report = await get_report(principal, report_id)
     if not principal.can("report.sign_off"):
         raise Forbidden()
-    if report["signed"]:
+    if report.signed:
         raise Conflict("This report is already signed off.", code="signed_off")
-    if report["status"] != "done" or not has_figures(report):
+    if report.status != "done" or not has_figures(report):
         raise Conflict("Only a finished report can be signed off.", code="not_ready")
     _check_version(report, version)
-    settings = await agency_documents.frame_settings(report["agency_id"])
+    settings = await agency_documents.frame_settings(report.agency_id)
     chosen = report_document.signer_of(settings, signer)
     chosen["signer_name"] = chosen["signer_name"] or principal.full_name
     errors = _signer_errors(chosen)
@@ -281,23 +348,23 @@ async def sign_off(
     from datetime import UTC, datetime
 
     issued_on = clock.today()
-    period = parse_period(str(report["period"]))
+    period = parse_period(str(report.period))
     async with write_transaction():
         updated = (
-            await Report.update(
+            await ReportTable.update(
                 {
-                    Report.signed_off_by: principal.id,
-                    Report.signed_off_at: datetime.now(UTC),
-                    Report.version: Report.version + 1,
+                    ReportTable.signed_off_by: principal.id,
+                    ReportTable.signed_off_at: datetime.now(UTC),
+                    ReportTable.version: ReportTable.version + 1,
                 }
             )
             .where(
-                (Report.id == report_id)
-                & (Report.version == report["version"])
-                & Report.signed_off_at.is_null()
-                & (Report.status == "done")
+                (ReportTable.id == report_id)
+                & (ReportTable.version == report.version)
+                & ReportTable.signed_off_at.is_null()
+                & (ReportTable.status == "done")
             )
-            .returning(Report.id)
+            .returning(ReportTable.id)
         )
         if not updated:
             raise Conflict(
@@ -305,7 +372,7 @@ async def sign_off(
                 code="stale_version",
             )
         number = await document_register.take_number(
-            report["agency_id"],
+            report.agency_id,
             issued_on,
             kind=documents.REPORT_KIND_CODE,
             symbol=f"{documents.REPORT_KIND_CODE}-{settings['symbol']}",
@@ -315,23 +382,23 @@ async def sign_off(
         frame = report_document.build_frame(
             settings,
             period,
-            preparer=report["requested_by_name"] or "",
+            preparer=report.requested_by_name or "",
             number=number,
             issued_on=issued_on,
             signer=chosen,
         )
-        await Report.update({Report.document: frame, Report.file_sha256: {}}).where(
-            Report.id == report_id
+        await ReportTable.update({ReportTable.document: frame, ReportTable.file_sha256: {}}).where(
+            ReportTable.id == report_id
         )
         await audit.record(
             "report.sign_off",
             actor=principal,
             entity_type="report",
             entity_id=report_id,
-            agency_id=report["agency_id"],
+            agency_id=report.agency_id,
             after={
-                "period": report["period"],
-                "revision": report["revision"],
+                "period": report.period,
+                "revision": report.revision,
                 "document_number": frame["number_line"],
                 "signer_name": frame["signer_name"],
                 "signer_title": frame["signer_title"],
@@ -351,7 +418,7 @@ async def sign_off(
 
 async def update_narrative(
     principal: Principal, report_id: int, narrative: str, version: int | None, ip: str = ""
-) -> dict[str, Any]:
+) -> Report:
     """Edit the narrative before sign-off; the HTML, XLSX and PDF are rendered again."""
     report = await get_report(principal, report_id)
     if not principal.can("report.request"):
@@ -363,20 +430,22 @@ async def update_narrative(
         raise InvalidInput({"narrative": "The narrative is too long."})
     if has_control_characters(narrative, single_line=False):
         raise InvalidInput({"narrative": "Remove the control characters from the text."})
-    if report["signed"]:
+    if report.signed:
         raise Conflict("This report is signed off and can no longer change.", code="signed_off")
-    if report["status"] != "done" or not has_figures(report):
+    if report.status != "done" or not has_figures(report):
         raise Conflict("Wait until the report is generated.", code="not_ready")
     _check_version(report, version)
     async with write_transaction():
         updated = (
-            await Report.update({Report.narrative: narrative, Report.version: Report.version + 1})
-            .where(
-                (Report.id == report_id)
-                & (Report.version == report["version"])
-                & Report.signed_off_at.is_null()
+            await ReportTable.update(
+                {ReportTable.narrative: narrative, ReportTable.version: ReportTable.version + 1}
             )
-            .returning(Report.id)
+            .where(
+                (ReportTable.id == report_id)
+                & (ReportTable.version == report.version)
+                & ReportTable.signed_off_at.is_null()
+            )
+            .returning(ReportTable.id)
         )
         if not updated:
             raise Conflict(
@@ -388,26 +457,27 @@ async def update_narrative(
             actor=principal,
             entity_type="report",
             entity_id=report_id,
-            agency_id=report["agency_id"],
-            before={"narrative": report["narrative"]},
+            agency_id=report.agency_id,
+            before={"narrative": report.narrative},
             after={"narrative": narrative},
             ip=ip,
         )
-    await report_runner.render_files(report_id, report["totals"], narrative)
+    assert report.totals is not None  # has_figures
+    await report_runner.render_files(report_id, report.totals, narrative)
     return await get_report(principal, report_id)
 
 
 async def report_file(principal: Principal, report_id: int, key: str) -> tuple[Path, str, str]:
     """A stored file of a finished report (key as in ``files``): (path, media type, name)."""
     report = await get_report(principal, report_id)
-    if key not in FILE_FORMATS or report["files"].get(key) is None:
+    if key not in FILE_FORMATS or report.files.get(key) is None:
         raise NotFound()
     path = report_runner.report_folder(report_id) / report_runner.FILES[key]
     if not path.is_file():
         raise NotFound()
-    agency = await Agency.select(Agency.code).where(Agency.id == report["agency_id"]).first()
+    agency = await Agency.select(Agency.code).where(Agency.id == report.agency_id).first()
     # A code stored before input was checked may hold control characters: not in a header.
-    code = "".join(printable(agency["code"]).split()) if agency else str(report["agency_id"])
-    base = f"bao-cao-{code}-{report['period']}-lan-{report['revision']}"
+    code = "".join(printable(agency["code"]).split()) if agency else str(report.agency_id)
+    base = f"bao-cao-{code}-{report.period}-lan-{report.revision}"
     name = f"{base}-{key}" if key.endswith(".csv") else f"{base}.{key}"
     return path, FILE_FORMATS[key], name

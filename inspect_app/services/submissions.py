@@ -125,14 +125,14 @@ async def submit(principal: Principal, report_id: int, ip: str = "") -> Submissi
     report = await reports.get_report(principal, report_id)
     # The unit's own heads submit its report: the agency above must not turn a report it
     # is waiting for into one received on time.
-    if not principal.can("report.sign_off") or principal.agency_id != report["agency_id"]:
+    if not principal.can("report.sign_off") or principal.agency_id != report.agency_id:
         raise Forbidden()
-    if not report["signed"]:
+    if not report.signed:
         raise Conflict("Only a signed-off report can be submitted.", code="not_signed")
-    parent = await _parent_of(int(report["agency_id"]))
+    parent = await _parent_of(int(report.agency_id))
     if parent is None:
         raise Conflict("This agency has no agency above it to submit to.", code="no_parent")
-    period = parse_period(str(report["period"]))
+    period = parse_period(str(report.period))
     due = rules.due_on(period, await due_days())
     today = clock.today()
     now = datetime.now(UTC)
@@ -140,7 +140,7 @@ async def submit(principal: Principal, report_id: int, ip: str = "") -> Submissi
         existing = (
             await ReportSubmission.select()
             .where(
-                (ReportSubmission.agency == report["agency_id"])
+                (ReportSubmission.agency == report.agency_id)
                 & (ReportSubmission.period == period.code)
             )
             .first()
@@ -158,7 +158,7 @@ async def submit(principal: Principal, report_id: int, ip: str = "") -> Submissi
         if existing is None:
             created = await _insert_once(
                 ReportSubmission(
-                    agency=report["agency_id"],
+                    agency=report.agency_id,
                     parent=parent["id"],
                     period=period.code,
                     report=report_id,
@@ -197,7 +197,7 @@ async def submit(principal: Principal, report_id: int, ip: str = "") -> Submissi
             actor=principal,
             entity_type="report_submission",
             entity_id=submission_id,
-            agency_id=report["agency_id"],
+            agency_id=report.agency_id,
             after={
                 "report_id": report_id,
                 "period": period.code,
@@ -215,7 +215,7 @@ async def submit(principal: Principal, report_id: int, ip: str = "") -> Submissi
             title=SUBMITTED_TITLE,
             link=f"/reports/tracker?period={period.code}",
             period=period,
-            unit=report["agency_name"],
+            unit=report.agency_name,
         )
     return await get_submission(principal, submission_id)
 

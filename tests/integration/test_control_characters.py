@@ -68,11 +68,11 @@ async def test_a_control_character_in_a_child_agency_name_does_not_break_the_par
     head, province = province_head
     report = await reports.request_report(head, province, "2026-Q1")
     with caplog.at_level(logging.WARNING, logger="inspect_app.services.export_text"):
-        await generate_report_job(None, report["id"])
-    done = await reports.get_report(head, report["id"])
-    assert done["status"] == "done", done["error"]
+        await generate_report_job(None, report.id)
+    done = await reports.get_report(head, report.id)
+    assert done.status == "done", done.error
 
-    folder = report_runner.report_folder(report["id"])
+    folder = report_runner.report_folder(report.id)
     book = load_workbook(folder / "report.xlsx")
     labels = [cell.value for cell in book["01 Thanh tra"]["B"]]
     assert SHOWN_NAME in labels
@@ -115,12 +115,12 @@ async def test_every_file_of_a_report_cleans_the_frame_the_narrative_and_the_cop
     ).where(Agency.id == province)
     report = await reports.request_report(head, province, "2026-Q1")
     with caplog.at_level(logging.WARNING, logger="inspect_app.services.export_text"):
-        await generate_report_job(None, report["id"])
-    done = await reports.get_report(head, report["id"])
-    assert done["status"] == "done", done["error"]
-    folder = report_runner.report_folder(report["id"])
+        await generate_report_job(None, report.id)
+    done = await reports.get_report(head, report.id)
+    assert done.status == "done", done.error
+    folder = report_runner.report_folder(report.id)
     assert sorted(p.name for p in folder.iterdir()) == sorted(report_runner.FILES.values())
-    assert set(done["sha256"]) == set(report_runner.FILES)
+    assert set(done.sha256) == set(report_runner.FILES)
 
     for name in ("report.html", "report.json", *(f"{t}.csv" for t in CSV_TABLES)):
         text = (folder / name).read_text(encoding="utf-8")
@@ -153,19 +153,19 @@ async def test_sign_off_refuses_a_signer_with_control_characters_and_signs_clean
 ) -> None:
     head, province = province_head
     report = await reports.request_report(head, province, "2026-Q1")
-    await generate_report_job(None, report["id"])
+    await generate_report_job(None, report.id)
     with pytest.raises(InvalidInput) as refused:
-        await reports.sign_off(head, report["id"], signer={"signer_name": "Trần\x0bThị Bình"})
+        await reports.sign_off(head, report.id, signer={"signer_name": "Trần\x0bThị Bình"})
     assert refused.value.errors == {"signer_name": "Remove the control characters from the text."}
 
     # Stored before input was checked: the agency's name is frozen into the signed frame as
     # it is, and the signed files print it clean.
     await Agency.update({Agency.name: "Thanh tra\x0btỉnh Hà Nam"}).where(Agency.id == province)
-    signed = await reports.sign_off(head, report["id"])
-    assert signed["signed"] and not signed["files_pending"], signed
-    folder = report_runner.report_folder(report["id"])
+    signed = await reports.sign_off(head, report.id)
+    assert signed.signed and not signed.files_pending, signed
+    folder = report_runner.report_folder(report.id)
     for key, name in report_runner.FILES.items():
-        assert report_runner.file_sha256(folder / name) == signed["sha256"][key], key
+        assert report_runner.file_sha256(folder / name) == signed.sha256[key], key
     copy = json.loads((folder / "report.json").read_text(encoding="utf-8"))
     assert copy["report"]["status"] == "signed"
     assert not CONTROL.search((folder / "report.json").read_text(encoding="utf-8"))

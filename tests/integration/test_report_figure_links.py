@@ -114,13 +114,13 @@ async def test_the_report_page_links_each_figure_to_a_list_that_shows_it(
     await load_demo(today=TODAY)
     head = await _head()
     report = await reports.request_report(head, head.agency_id, "2026-Q1")
-    await report_runner.generate_report(report["id"])
+    await report_runner.generate_report(report.id)
     await close_pools()
     response = await client.post(
         "/api/auth/login", json={"username": "chanhthanhtra", "password": DEMO_PASSWORD}
     )
     assert response.status_code == 200
-    page = await client.get(f"/reports/{report['id']}")
+    page = await client.get(f"/reports/{report.id}")
     assert page.status_code == 200
     links = [(html.unescape(m["href"]), m["text"]) for m in LINK.finditer(page.text)]
     assert len(links) >= 100
@@ -137,7 +137,7 @@ async def test_the_report_page_links_each_figure_to_a_list_that_shows_it(
     last = await client.get(links[-1][0])
     assert "›" in last.text
     # The case list of the period counts what the report's total counts, table by table.
-    figures = (await reports.get_report(head, report["id"]))["totals"]
+    figures = (await reports.get_report(head, report.id)).totals
     for table, counters in ((1, "inspections"), (2, "checks")):
         listed = await client.get(f"/inspections?period=2026-Q1&table={table}")
         count = LIST_COUNT.search(listed.text)

@@ -76,17 +76,17 @@ async def world(db: str, redis_url: str) -> AsyncIterator[dict[str, Any]]:
 
 
 @pytest.fixture
-async def q1_report(world: dict[str, Any]) -> dict[str, Any]:
+async def q1_report(world: dict[str, Any]) -> reports.Report:
     """The province's Q1 2026 report, generated, not signed."""
     report = await reports.request_report(world["head"], world["province"], "2026-Q1")
-    await report_runner.generate_report(report["id"])
-    done = await reports.get_report(world["head"], report["id"])
-    assert done["status"] == "done", done["error"]
+    await report_runner.generate_report(report.id)
+    done = await reports.get_report(world["head"], report.id)
+    assert done.status == "done", done.error
     return done
 
 
-def _folder(report: dict[str, Any]) -> Path:
-    return report_runner.report_folder(report["id"])
+def _folder(report: reports.Report) -> Path:
+    return report_runner.report_folder(report.id)
 
 
 async def _output(command: list[str]) -> str:
@@ -96,7 +96,7 @@ async def _output(command: list[str]) -> str:
     return str(result.stdout)
 
 
-async def _pages(report: dict[str, Any]) -> list[Page]:
+async def _pages(report: reports.Report) -> list[Page]:
     return await asyncio.to_thread(pdf_pages, _folder(report) / "report.pdf")
 
 
@@ -104,7 +104,7 @@ async def _pages(report: dict[str, Any]) -> list[Page]:
 
 
 async def test_pdf_carries_the_document_frame_and_names_the_signer_after_sign_off(
-    world: dict[str, Any], q1_report: dict[str, Any]
+    world: dict[str, Any], q1_report: reports.Report
 ) -> None:
     pages = await _pages(q1_report)
     first = pages[0].text
@@ -126,8 +126,8 @@ async def test_pdf_carries_the_document_frame_and_names_the_signer_after_sign_of
     assert "Phạm Văn Sơn" not in document  # nobody has signed yet
     assert "NGƯỜI LẬP BIỂU" in document and "Trần Thị Bình" in document  # the preparer
 
-    signed = await reports.sign_off(world["head"], q1_report["id"], q1_report["version"])
-    assert signed["document"]["number"] == 1
+    signed = await reports.sign_off(world["head"], q1_report.id, q1_report.version)
+    assert signed.document["number"] == 1
     pages = await _pages(signed)
     document = " ".join(page.text for page in pages)
     assert "Số: 01/BC-TTr" in pages[0].text
@@ -140,7 +140,7 @@ async def test_pdf_carries_the_document_frame_and_names_the_signer_after_sign_of
 
 
 async def test_pdf_is_a4_with_the_decree_margins_and_the_serif_embedded(
-    q1_report: dict[str, Any],
+    q1_report: reports.Report,
 ) -> None:
     pages = await _pages(q1_report)
     portrait, landscape = (595.28, 841.89), (841.89, 595.28)
@@ -170,7 +170,7 @@ async def test_pdf_is_a4_with_the_decree_margins_and_the_serif_embedded(
     assert all(" yes " in line for line in font_lines)  # embedded
 
 
-async def test_pdf_tables_read_back_with_the_total_first(q1_report: dict[str, Any]) -> None:
+async def test_pdf_tables_read_back_with_the_total_first(q1_report: reports.Report) -> None:
     pages = await _pages(q1_report)
     annex = next(p for p in pages if "Biểu số 01/TTr" in p.text)
     text = annex.text
@@ -201,7 +201,7 @@ def _row_of(sheet: Any, label: str) -> int:
     return next(r for r in range(1, sheet.max_row + 1) if sheet.cell(r, 2).value == label)
 
 
-async def test_xlsx_frame_print_setup_and_narrative_sheet(q1_report: dict[str, Any]) -> None:
+async def test_xlsx_frame_print_setup_and_narrative_sheet(q1_report: reports.Report) -> None:
     book = load_workbook(_folder(q1_report) / "report.xlsx")
     assert book.sheetnames == [
         "Thuyết minh",
@@ -264,11 +264,11 @@ async def test_xlsx_frame_print_setup_and_narrative_sheet(q1_report: dict[str, A
 
 
 async def test_xlsx_totals_are_formulas_with_cached_values_that_evaluate_to_the_figures(
-    q1_report: dict[str, Any],
+    q1_report: reports.Report,
 ) -> None:
     path = _folder(q1_report) / "report.xlsx"
     formulas, cached = load_workbook(path), load_workbook(path, data_only=True)
-    totals = q1_report["totals"]
+    totals = q1_report.totals
     layout = get_layout(totals["layout"])
     for table in layout.tables:
         name = {"inspections": "01 Thanh tra", "checks": "02 Kiểm tra chuyên ngành",
@@ -327,7 +327,7 @@ def _recalculated_by_libreoffice(path: Path, totals: dict[str, Any]) -> bool:
 # --------------------------------------------------------------------------- HTML, JSON, CSV
 
 
-async def test_html_is_printable_with_frame_annexes_and_charts(q1_report: dict[str, Any]) -> None:
+async def test_html_is_printable_with_frame_annexes_and_charts(q1_report: reports.Report) -> None:
     html = (_folder(q1_report) / "report.html").read_text(encoding="utf-8")
     assert "size: A4 portrait;\n  margin: 20mm 15mm 20mm 30mm;" in html
     assert "@page annex-landscape { size: A4 landscape; margin: 20mm 15mm 20mm 30mm; }" in html
@@ -366,7 +366,7 @@ async def _signed_in(client: httpx.AsyncClient) -> None:
 
 
 async def test_json_copy_validates_against_its_published_schema(
-    world: dict[str, Any], q1_report: dict[str, Any], client: httpx.AsyncClient
+    world: dict[str, Any], q1_report: reports.Report, client: httpx.AsyncClient
 ) -> None:
     published = await client.get("/schema/reports/TT01-2024.json")  # public, no sign-in
     assert published.status_code == 200
@@ -377,7 +377,7 @@ async def test_json_copy_validates_against_its_published_schema(
     assert (await client.get("/schema/reports/TT99-2030.json")).status_code == 404
 
     await _signed_in(client)
-    copy = (await client.get(q1_report["files"]["json"])).json()
+    copy = (await client.get(q1_report.files["json"])).json()
     validator.validate(copy)
     assert copy["$schema"] == "/schema/reports/TT01-2024.json"
     assert copy["layout_version"] == "TT01-2024"
@@ -396,7 +396,7 @@ async def test_json_copy_validates_against_its_published_schema(
     del broken["rows"][1]["checks"]["fines_vnd"]
     assert list(validator.iter_errors(broken))
 
-    signed = await client.post(f"/api/reports/{q1_report['id']}/sign-off", json={})
+    signed = await client.post(f"/api/reports/{q1_report.id}/sign-off", json={})
     assert signed.status_code == 200, signed.text
     body = signed.json()
     assert body["document"]["reference"] == "01/BC-TTr"
@@ -422,25 +422,25 @@ async def test_json_copy_validates_against_its_published_schema(
 
 
 async def test_files_are_deterministic_and_signed_ones_frozen_with_their_sha256(
-    world: dict[str, Any], q1_report: dict[str, Any], client: httpx.AsyncClient, tmp_path: Path
+    world: dict[str, Any], q1_report: reports.Report, client: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     # The same report drawn twice gives the same bytes, file by file (no dates inside).
-    row = {"id": q1_report["id"], "agency": world["province"], "period": "2026-Q1",
+    row = {"id": q1_report.id, "agency": world["province"], "period": "2026-Q1",
            "requested_by": world["head"].id, "revision": 1}  # fmt: skip
     frame = await report_runner.draft_frame(row)
-    meta = {"report_id": q1_report["id"], "revision": 1}
+    meta = {"report_id": q1_report.id, "revision": 1}
     first = await report_runner.write_files(
-        tmp_path / "a", q1_report["totals"], q1_report["narrative"], frame, meta
+        tmp_path / "a", q1_report.totals, q1_report.narrative, frame, meta
     )
     second = await report_runner.write_files(
-        tmp_path / "b", q1_report["totals"], q1_report["narrative"], frame, meta
+        tmp_path / "b", q1_report.totals, q1_report.narrative, frame, meta
     )
-    assert first == second == q1_report["sha256"]
+    assert first == second == q1_report.sha256
 
     await _signed_in(client)
     response = await client.post(
-        f"/api/reports/{q1_report['id']}/sign-off",
-        json={"version": q1_report["version"], "signer_name": "Trần Thị Bình",
+        f"/api/reports/{q1_report.id}/sign-off",
+        json={"version": q1_report.version, "signer_name": "Trần Thị Bình",
               "signing_form": "direct"},
     )  # fmt: skip
     assert response.status_code == 200, response.text
@@ -449,7 +449,7 @@ async def test_files_are_deterministic_and_signed_ones_frozen_with_their_sha256(
     assert signed["document"]["signer"]["title_lines"] == ["CHÁNH THANH TRA"]
     assert set(signed["sha256"]) == {"html", "xlsx", "pdf", "json", "inspections.csv",
                                      "checks.csv", "implementation.csv"}  # fmt: skip
-    assert signed["sha256"]["pdf"] != q1_report["sha256"]["pdf"]  # the signer is printed
+    assert signed["sha256"]["pdf"] != q1_report.sha256["pdf"]  # the signer is printed
 
     downloads = {}
     for key, url in [(k, signed["files"][k]) for k in ("html", "xlsx", "pdf", "json")] + [
@@ -463,41 +463,41 @@ async def test_files_are_deterministic_and_signed_ones_frozen_with_their_sha256(
         downloads[key] = once.content
 
     # A late run of the job, a narrative edit: nothing changes the signed files.
-    await report_runner.generate_report(q1_report["id"])
+    await report_runner.generate_report(q1_report.id)
     late = await client.get(signed["files"]["pdf"])
     assert late.content == downloads["pdf"]
     refused = await client.patch(
-        f"/api/reports/{q1_report['id']}", json={"narrative": "Sửa", "version": signed["version"]}
+        f"/api/reports/{q1_report.id}", json={"narrative": "Sửa", "version": signed["version"]}
     )
     assert refused.status_code == 409
     # The files drawn again from the frozen figures and frame are the same bytes.
-    stored = await reports.get_report(world["head"], q1_report["id"])
+    stored = await reports.get_report(world["head"], q1_report.id)
     again = await report_runner.write_files(
-        tmp_path / "c", stored["totals"], stored["narrative"], stored["document"],
-        {"report_id": q1_report["id"], "revision": 1},
+        tmp_path / "c", stored.totals, stored.narrative, stored.document,
+        {"report_id": q1_report.id, "revision": 1},
     )  # fmt: skip
     assert again == signed["sha256"]
 
-    page = await client.get(f"/reports/{q1_report['id']}")
+    page = await client.get(f"/reports/{q1_report.id}")
     assert signed["sha256"]["pdf"] in page.text and "01/BC-TTr" in page.text
 
 
 async def test_sign_off_refuses_a_deputy_form_without_the_deputy_title(
-    world: dict[str, Any], q1_report: dict[str, Any], client: httpx.AsyncClient
+    world: dict[str, Any], q1_report: reports.Report, client: httpx.AsyncClient
 ) -> None:
     await Agency.update({Agency.signer_title: "", Agency.signing_form: "direct"}).where(
         Agency.id == world["province"]
     )
     await _signed_in(client)
     response = await client.post(
-        f"/api/reports/{q1_report['id']}/sign-off",
+        f"/api/reports/{q1_report.id}/sign-off",
         json={"signing_form": "tl", "signer_title": " "},
         headers={"accept-language": "vi"},
     )
     assert response.status_code == 422
     assert [e["field"] for e in response.json()["errors"]] == ["signer_title"]
-    report = await reports.get_report(world["head"], q1_report["id"])
-    assert not report["signed"] and report["document"] is None
+    report = await reports.get_report(world["head"], q1_report.id)
+    assert not report.signed and report.document is None
 
 
 # --------------------------------------------------------------------------- demo province
@@ -514,16 +514,16 @@ async def test_demo_province_unit_names_take_at_most_two_lines_in_table_01(
     head = Principal(user["id"], user["username"], user["full_name"], "head", agency["id"],
                      agency["path"])  # fmt: skip
     report = await reports.request_report(head, agency["id"], "2026-Q1")
-    await report_runner.generate_report(report["id"])
-    report = await reports.get_report(head, report["id"])
-    assert report["status"] == "done", report["error"]
+    await report_runner.generate_report(report.id)
+    report = await reports.get_report(head, report.id)
+    assert report.status == "done", report.error
     await close_pools()
 
     pages = await _pages(report)
     start = next(i for i, p in enumerate(pages) if "Biểu số 01/TTr" in p.text)
     end = next(i for i, p in enumerate(pages) if "Biểu số 02/TTr" in p.text)
     table_pages = pages[start:end]
-    labels = [unit_label(row) for row in report["totals"]["rows"]]
+    labels = [unit_label(row) for row in report.totals["rows"]]
     assert len(labels) >= 15 and any(len(label) > 60 for label in labels)
     for label in labels:
         found = [n for page in table_pages if (n := lines_of(page, label)) is not None]

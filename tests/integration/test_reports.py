@@ -55,18 +55,18 @@ async def world(db: str, redis_url: str) -> AsyncIterator[dict[str, Any]]:
 
 async def _generated(world: dict[str, Any], period: str = "2026-Q1") -> dict[str, Any]:
     report = await reports.request_report(world["head"], world["province"], period)
-    await report_runner.generate_report(report["id"])
-    return await reports.get_report(world["head"], report["id"])
+    await report_runner.generate_report(report.id)
+    return await reports.get_report(world["head"], report.id)
 
 
 async def test_request_queues_a_new_revision_each_time(world: dict[str, Any]) -> None:
     first = await reports.request_report(world["lead"], world["province"], "2026-q1")
-    assert (first["status"], first["progress"], first["revision"]) == ("queued", 0, 1)
-    assert first["period"] == "2026-Q1"
+    assert (first.status, first.progress, first.revision) == ("queued", 0, 1)
+    assert first.period == "2026-Q1"
     second = await reports.request_report(world["head"], world["province"], "2026-Q1")
-    assert second["revision"] == 2
+    assert second.revision == 2
     other = await reports.request_report(world["head"], world["construction"], "2026-Q1")
-    assert other["revision"] == 1
+    assert other.revision == 1
 
 
 async def test_bad_requests_change_nothing(world: dict[str, Any]) -> None:
@@ -83,12 +83,12 @@ async def test_bad_requests_change_nothing(world: dict[str, Any]) -> None:
 async def test_generation_freezes_rows_total_comparison_and_trend(world: dict[str, Any]) -> None:
     seen: list[int] = []
     report = await reports.request_report(world["head"], world["province"], "2026-Q1")
-    await report_runner.generate_report(report["id"], progress_cb=seen.append)
-    report = await reports.get_report(world["head"], report["id"])
+    await report_runner.generate_report(report.id, progress_cb=seen.append)
+    report = await reports.get_report(world["head"], report.id)
 
-    assert (report["status"], report["progress"], report["error"]) == ("done", 100, "")
+    assert (report.status, report.progress, report.error) == ("done", 100, "")
     assert seen == [5, 50, 70, 80, 100]
-    totals = report["totals"]
+    totals = report.totals
     assert (totals["period_from"], totals["period_to"]) == ("2025-12-15", "2026-03-14")
     assert totals["layout"] == "TT01-2024"
     # One row for the province's own records, then each child's subtree, by name.
@@ -113,77 +113,76 @@ async def test_generation_freezes_rows_total_comparison_and_trend(world: dict[st
         ("2025-Q4", 500_000_000, 100_000_000),
         ("2026-Q1", 1_000_000_000, 600_000_000),
     ]
-    assert report["narrative"].startswith(
+    assert report.narrative.startswith(
         "Thực hiện Thông tư số 01/2024/TT-TTCP của Thanh tra Chính phủ, Thanh tra tỉnh báo cáo "
         "kết quả công tác thanh tra quý I năm 2026 (từ ngày 15/12/2025 đến ngày 14/03/2026) "
         "như sau:"
     )
     assert (
         "Trong kỳ đã triển khai 4 cuộc thanh tra (1 cuộc kỳ trước chuyển sang, 3 cuộc triển "
-        "khai trong kỳ), trong đó 2 cuộc theo kế hoạch, 2 cuộc đột xuất;" in report["narrative"]
+        "khai trong kỳ), trong đó 2 cuộc theo kế hoạch, 2 cuộc đột xuất;" in report.narrative
     )
-    assert (
-        "kiến nghị thu hồi về ngân sách nhà nước 1.000,000 triệu đồng và 50,50 m² đất"
-        in (report["narrative"])
+    assert "kiến nghị thu hồi về ngân sách nhà nước 1.000,000 triệu đồng và 50,50 m² đất" in (
+        report.narrative
     )
-    assert "lũy kế 700,000 triệu đồng (đạt 46,7%)" in report["narrative"]
-    assert report["files"] == {
-        "html": f"/api/reports/{report['id']}/file.html",
-        "xlsx": f"/api/reports/{report['id']}/file.xlsx",
-        "pdf": f"/api/reports/{report['id']}/file.pdf",
-        "json": f"/api/reports/{report['id']}/file.json",
-        "inspections.csv": f"/api/reports/{report['id']}/tables/inspections.csv",
-        "checks.csv": f"/api/reports/{report['id']}/tables/checks.csv",
-        "implementation.csv": f"/api/reports/{report['id']}/tables/implementation.csv",
+    assert "lũy kế 700,000 triệu đồng (đạt 46,7%)" in report.narrative
+    assert report.files == {
+        "html": f"/api/reports/{report.id}/file.html",
+        "xlsx": f"/api/reports/{report.id}/file.xlsx",
+        "pdf": f"/api/reports/{report.id}/file.pdf",
+        "json": f"/api/reports/{report.id}/file.json",
+        "inspections.csv": f"/api/reports/{report.id}/tables/inspections.csv",
+        "checks.csv": f"/api/reports/{report.id}/tables/checks.csv",
+        "implementation.csv": f"/api/reports/{report.id}/tables/implementation.csv",
     }
-    assert set(report["sha256"]) == set(report["files"])
+    assert set(report.sha256) == set(report.files)
 
 
 async def test_sign_off_freezes_figures_and_files(world: dict[str, Any]) -> None:
     report = await _generated(world)
     with pytest.raises(Forbidden):
-        await reports.sign_off(world["lead"], report["id"])
-    signed = await reports.sign_off(world["head"], report["id"], report["version"])
-    assert signed["signed"] is True
-    assert signed["signed_off_by_id"] == world["head"].id
-    pdf = report_runner.report_folder(report["id"]) / "report.pdf"
+        await reports.sign_off(world["lead"], report.id)
+    signed = await reports.sign_off(world["head"], report.id, report.version)
+    assert signed.signed is True
+    assert signed.signed_off_by_id == world["head"].id
+    pdf = report_runner.report_folder(report.id) / "report.pdf"
     pdf_bytes = pdf.read_bytes()
 
     # Later data: 150 million more recovered on I1's measure within Q1.
     await Execution(
         measure=world["m1"], executed_on=date(2026, 3, 5), amount_vnd=150_000_000
     ).save()
-    await report_runner.generate_report(report["id"])  # a late retry of the job changes nothing
-    again = await reports.get_report(world["head"], report["id"])
-    assert again["totals"] == signed["totals"]
-    assert again["totals"]["implementation"]["recovered_vnd"] == 600_000_000
+    await report_runner.generate_report(report.id)  # a late retry of the job changes nothing
+    again = await reports.get_report(world["head"], report.id)
+    assert again.totals == signed.totals
+    assert again.totals["implementation"]["recovered_vnd"] == 600_000_000
     assert pdf.read_bytes() == pdf_bytes
     with pytest.raises(Conflict) as twice:
-        await reports.sign_off(world["head"], report["id"])
+        await reports.sign_off(world["head"], report.id)
     assert twice.value.code == "signed_off"
     with pytest.raises(Conflict):
-        await reports.update_narrative(world["head"], report["id"], "Sửa", again["version"])
+        await reports.update_narrative(world["head"], report.id, "Sửa", again.version)
 
     newer = await _generated(world)
-    assert newer["revision"] == 2
-    assert newer["totals"]["implementation"]["recovered_vnd"] == 750_000_000
+    assert newer.revision == 2
+    assert newer.totals["implementation"]["recovered_vnd"] == 750_000_000
 
 
 async def test_narrative_edit_before_sign_off_rerenders(world: dict[str, Any]) -> None:
     report = await _generated(world)
     with pytest.raises(InvalidInput) as empty:
-        await reports.update_narrative(world["head"], report["id"], "  ", report["version"])
+        await reports.update_narrative(world["head"], report.id, "  ", report.version)
     assert list(empty.value.errors) == ["narrative"]
     with pytest.raises(Conflict) as stale:
-        await reports.update_narrative(world["head"], report["id"], "Mới", report["version"] - 1)
+        await reports.update_narrative(world["head"], report.id, "Mới", report.version - 1)
     assert stale.value.code == "stale_version"
     edited = await reports.update_narrative(
-        world["lead"], report["id"], "Đánh giá: hoàn thành kế hoạch quý.", report["version"]
+        world["lead"], report.id, "Đánh giá: hoàn thành kế hoạch quý.", report.version
     )
-    assert edited["narrative"] == "Đánh giá: hoàn thành kế hoạch quý."
-    html = (report_runner.report_folder(report["id"]) / "report.html").read_text()
+    assert edited.narrative == "Đánh giá: hoàn thành kế hoạch quý."
+    html = (report_runner.report_folder(report.id) / "report.html").read_text()
     assert "Đánh giá: hoàn thành kế hoạch quý." in html
-    assert edited["totals"] == report["totals"]
+    assert edited.totals == report.totals
 
 
 async def test_archive_is_scoped_and_paged(world: dict[str, Any]) -> None:
@@ -191,13 +190,13 @@ async def test_archive_is_scoped_and_paged(world: dict[str, Any]) -> None:
         await reports.request_report(world["head"], world["province"], "2026-Q1")
     await reports.request_report(world["finance_head"], world["finance"], "2026-Q1")
     page, cursor = await reports.list_reports(world["head"], limit=2)
-    assert [r["revision"] for r in page] == [1, 3]  # newest first: finance's, then province's
+    assert [r.revision for r in page] == [1, 3]  # newest first: finance's, then province's
     rest, end = await reports.list_reports(world["head"], cursor=cursor, limit=2)
-    assert [r["revision"] for r in rest] == [2, 1] and end is None
+    assert [r.revision for r in rest] == [2, 1] and end is None
     finance_only, _ = await reports.list_reports(world["finance_head"])
-    assert [r["agency_id"] for r in finance_only] == [world["finance"]]
+    assert [r.agency_id for r in finance_only] == [world["finance"]]
     with pytest.raises(NotFound):
-        await reports.get_report(world["finance_head"], page[1]["id"])
+        await reports.get_report(world["finance_head"], page[1].id)
 
 
 # --------------------------------------------------------------------------- API
@@ -283,22 +282,22 @@ async def test_a_signed_report_whose_files_were_not_written_is_finished_by_the_j
     world: dict[str, Any],
 ) -> None:
     report = await _generated(world)
-    signed = await reports.sign_off(world["head"], report["id"], report["version"])
-    assert signed["files"]["pdf"] is not None and signed["document"]["number"] == 1
-    folder = report_runner.report_folder(report["id"])
+    signed = await reports.sign_off(world["head"], report.id, report.version)
+    assert signed.files["pdf"] is not None and signed.document["number"] == 1
+    folder = report_runner.report_folder(report.id)
     # As if writing the signed files had failed after the sign-off committed.
-    await Report.update({Report.file_sha256: {}}).where(Report.id == report["id"])
+    await Report.update({Report.file_sha256: {}}).where(Report.id == report.id)
     (folder / "report.pdf").unlink()
-    pending = await reports.get_report(world["head"], report["id"])
-    assert pending["files_pending"] and pending["files"]["pdf"] is None
+    pending = await reports.get_report(world["head"], report.id)
+    assert pending.files_pending and pending.files["pdf"] is None
     with pytest.raises(NotFound):
-        await reports.report_file(world["head"], report["id"], "pdf")
+        await reports.report_file(world["head"], report.id, "pdf")
 
-    await report_runner.generate_report(report["id"])  # the job's next run
-    done = await reports.get_report(world["head"], report["id"])
-    assert not done["files_pending"] and done["sha256"] == signed["sha256"]
-    assert report_runner.file_sha256(folder / "report.pdf") == signed["sha256"]["pdf"]
-    assert done["totals"] == signed["totals"] and done["document"] == signed["document"]
+    await report_runner.generate_report(report.id)  # the job's next run
+    done = await reports.get_report(world["head"], report.id)
+    assert not done.files_pending and done.sha256 == signed.sha256
+    assert report_runner.file_sha256(folder / "report.pdf") == signed.sha256["pdf"]
+    assert done.totals == signed.totals and done.document == signed.document
 
 
 async def test_report_pages_choose_the_period_from_the_list_and_name_signer_errors(
@@ -319,9 +318,9 @@ async def test_report_pages_choose_the_period_from_the_list_and_name_signer_erro
 
     report = await _generated(world)
     refused = await client.post(
-        f"/reports/{report['id']}/sign-off",
+        f"/reports/{report.id}/sign-off",
         data={
-            "version": str(report["version"]),
+            "version": str(report.version),
             "signing_form": "kt",
             "signer_title": "",
             "signer_name": "Phạm Văn Sơn",
@@ -331,12 +330,12 @@ async def test_report_pages_choose_the_period_from_the_list_and_name_signer_erro
     assert refused.status_code == 422
     assert 'id="e-signer_title">Ký KT. hoặc TL. cần ghi chức vụ của người ký.</p>' in refused.text
     assert 'value="Phạm Văn Sơn"' in refused.text
-    assert not (await reports.get_report(world["head"], report["id"]))["signed"]
+    assert not (await reports.get_report(world["head"], report.id)).signed
 
     signed = await client.post(
-        f"/reports/{report['id']}/sign-off",
+        f"/reports/{report.id}/sign-off",
         data={
-            "version": str(report["version"]),
+            "version": str(report.version),
             "signing_form": "kt",
             "signer_title": "Phó Chánh Thanh tra",
             "signer_name": "Phạm Văn Sơn",
@@ -344,16 +343,16 @@ async def test_report_pages_choose_the_period_from_the_list_and_name_signer_erro
         },
     )
     assert signed.status_code in (200, 302, 303), signed.text[:300]  # redirected to the report
-    stored = await reports.get_report(world["head"], report["id"])
-    assert stored["document"]["signer_lines"] == ["KT. GIÁM ĐỐC", "PHÓ CHÁNH THANH TRA"]
-    assert stored["document"]["signer_name"] == "Phạm Văn Sơn"
+    stored = await reports.get_report(world["head"], report.id)
+    assert stored.document["signer_lines"] == ["KT. GIÁM ĐỐC", "PHÓ CHÁNH THANH TRA"]
+    assert stored.document["signer_name"] == "Phạm Văn Sơn"
 
 
 async def test_a_report_signed_before_document_frames_keeps_its_files(
     world: dict[str, Any],
 ) -> None:
     report = await _generated(world)
-    folder = report_runner.report_folder(report["id"])
+    folder = report_runner.report_folder(report.id)
     pdf_before = (folder / "report.pdf").read_bytes()
     # Signed by an earlier version: no frame, no file hashes.
     await Report.update(
@@ -362,13 +361,13 @@ async def test_a_report_signed_before_document_frames_keeps_its_files(
             Report.signed_off_at: datetime.now(UTC),
             Report.file_sha256: {},
         }
-    ).where(Report.id == report["id"])
-    legacy = await reports.get_report(world["head"], report["id"])
-    assert legacy["signed"] and not legacy["files_pending"]
-    assert legacy["files"]["pdf"] == f"/api/reports/{report['id']}/file.pdf"
-    await report_runner.generate_report(report["id"])
+    ).where(Report.id == report.id)
+    legacy = await reports.get_report(world["head"], report.id)
+    assert legacy.signed and not legacy.files_pending
+    assert legacy.files["pdf"] == f"/api/reports/{report.id}/file.pdf"
+    await report_runner.generate_report(report.id)
     assert (folder / "report.pdf").read_bytes() == pdf_before
-    path, _, _ = await reports.report_file(world["head"], report["id"], "pdf")
+    path, _, _ = await reports.report_file(world["head"], report.id, "pdf")
     assert path.read_bytes() == pdf_before
 
 
@@ -376,13 +375,11 @@ async def test_a_narrative_edit_of_figures_frozen_without_codes_writes_them_in_t
     world: dict[str, Any],
 ) -> None:
     report = await _generated(world)
-    older = dict(report["totals"])
+    older = dict(report.totals)
     older.pop("agency_code")
     older["rows"] = [{k: v for k, v in row.items() if k != "agency_code"} for row in older["rows"]]
-    await Report.update({Report.totals: older}).where(Report.id == report["id"])
-    await reports.update_narrative(
-        world["head"], report["id"], "Thuyết minh mới.", report["version"]
-    )
-    copy = json.loads((report_runner.report_folder(report["id"]) / "report.json").read_text())
+    await Report.update({Report.totals: older}).where(Report.id == report.id)
+    await reports.update_narrative(world["head"], report.id, "Thuyết minh mới.", report.version)
+    copy = json.loads((report_runner.report_folder(report.id) / "report.json").read_text())
     assert copy["agency"]["code"] == "TTT"
     assert [row["agency_code"] for row in copy["rows"]] == ["TTT", "STC", "SXD"]

@@ -88,16 +88,16 @@ async def province(
     await close_pools()
 
 
-async def _signed(head: Principal, agency_id: int, source: str = "live") -> dict[str, Any]:
+async def _signed(head: Principal, agency_id: int, source: str = "live") -> reports.Report:
     report = await reports.request_report(head, agency_id, Q1, source=source)
-    assert await report_runner.generate_report(report["id"]) == "done"
-    return await reports.sign_off(head, report["id"])
+    assert await report_runner.generate_report(report.id) == "done"
+    return await reports.sign_off(head, report.id)
 
 
 async def _figures(head: Principal, source: str) -> dict[str, Any]:
     report = await reports.request_report(head, head.agency_id, Q1, source=source)
-    assert await report_runner.generate_report(report["id"]) == "done"
-    return (await reports.get_report(head, report["id"]))["totals"]
+    assert await report_runner.generate_report(report.id) == "done"
+    return (await reports.get_report(head, report.id)).totals
 
 
 def _tables(figures: dict[str, Any]) -> dict[str, Any]:
@@ -118,7 +118,7 @@ async def test_three_of_four_submit_one_late_and_the_consolidation_agrees(
     units, day = province["units"], province["day"]
     for code in ("SXD", "STC"):  # on 18/03, before the due day
         report = await _signed(units[code]["head"], units[code]["id"])
-        done = await submissions.submit(units[code]["head"], report["id"])
+        done = await submissions.submit(units[code]["head"], report.id)
         assert (done.status, done.due_on, done.submitted_on) == (
             "submitted",
             D(2026, 3, 20),
@@ -126,7 +126,7 @@ async def test_three_of_four_submit_one_late_and_the_consolidation_agrees(
         )
     day["today"] = D(2026, 3, 23)  # three days after the due day
     late = await _signed(units["SYT"]["head"], units["SYT"]["id"])
-    await submissions.submit(units["SYT"]["head"], late["id"])
+    await submissions.submit(units["SYT"]["head"], late.id)
 
     board = await submissions.tracker(province["head"], None, _q1())
     assert (board.submitted, len(board.rows), board.late) == (3, 4, 2)
@@ -177,9 +177,9 @@ async def test_a_returned_report_counts_as_missing_until_submitted_again(
 ) -> None:
     unit = province["units"]["STC"]
     report = await _signed(unit["head"], unit["id"])
-    sent = await submissions.submit(unit["head"], report["id"])
+    sent = await submissions.submit(unit["head"], report.id)
     with pytest.raises(Conflict) as twice:
-        await submissions.submit(unit["head"], report["id"])
+        await submissions.submit(unit["head"], report.id)
     assert twice.value.code == "already_submitted"
     # The unit's own head cannot return it: the province above must.
     with pytest.raises(Forbidden):
@@ -207,10 +207,10 @@ async def test_a_returned_report_counts_as_missing_until_submitted_again(
     assert len(told) == 1 and "Biểu 03 thiếu số đã thu hồi." in told[0]["title"]
     # Submitted again (a new revision), on the same row, on time.
     fixed = await _signed(unit["head"], unit["id"])
-    again = await submissions.submit(unit["head"], fixed["id"])
+    again = await submissions.submit(unit["head"], fixed.id)
     assert (again.id, again.report_id, again.status) == (
         sent.id,
-        fixed["id"],
+        fixed.id,
         "submitted",
     )
     assert await ReportSubmission.count() == 1
@@ -222,22 +222,22 @@ async def test_only_signed_reports_of_agencies_with_a_parent_go_up(
 ) -> None:
     unit = province["units"]["SXD"]
     draft = await reports.request_report(unit["head"], unit["id"], Q1)
-    assert await report_runner.generate_report(draft["id"]) == "done"
+    assert await report_runner.generate_report(draft.id) == "done"
     with pytest.raises(Conflict) as unsigned:
-        await submissions.submit(unit["head"], draft["id"])
+        await submissions.submit(unit["head"], draft.id)
     assert unsigned.value.code == "not_signed"
     # The province cannot submit, to itself, the report it is waiting for.
     signed = await _signed(unit["head"], unit["id"])
     with pytest.raises(Forbidden):
-        await submissions.submit(province["head"], signed["id"])
+        await submissions.submit(province["head"], signed.id)
     top = await _signed(province["head"], province["id"])
     with pytest.raises(Conflict) as nobody:
-        await submissions.submit(province["head"], top["id"])
+        await submissions.submit(province["head"], top.id)
     assert nobody.value.code == "no_parent"
     # Another department's head sees neither the report nor the tracker of the province.
     other = province["units"]["STC"]["head"]
     with pytest.raises(NotFound):
-        await submissions.submit(other, draft["id"])
+        await submissions.submit(other, draft.id)
     with pytest.raises(NotFound):
         await submissions.tracker(other, province["id"], _q1())
 
@@ -251,7 +251,7 @@ async def test_a_second_first_submission_is_a_conflict_not_an_error(
         agency=unit["id"],
         parent=province["id"],
         period=Q1,
-        report=report["id"],
+        report=report.id,
         due_on=D(2026, 3, 20),
         submitted_on=D(2026, 3, 18),
     )
@@ -282,7 +282,7 @@ async def test_the_report_ladder_reminds_the_units_and_escalates_to_the_province
     again = await watch_deadlines(None, "2026-03-15")
     assert again["created"] == 0
     report = await _signed(units["SXD"]["head"], units["SXD"]["id"])
-    await submissions.submit(units["SXD"]["head"], report["id"])
+    await submissions.submit(units["SXD"]["head"], report.id)
     # The day after the due day: overdue to the three that have not submitted; a week
     # after: escalated to the province's head, once per unit, however often it runs.
     await watch_deadlines(None, "2026-03-21")
@@ -318,10 +318,10 @@ async def test_the_pages_submit_track_and_return_a_report(
     unit = province["units"]["SYT"]
     report = await _signed(unit["head"], unit["id"])
     csrf = await _sign_in_page(client, unit["head"])
-    page = (await client.get(f"/reports/{report['id']}")).text
+    page = (await client.get(f"/reports/{report.id}")).text
     assert 'data-testid="submit-report"' in page and "20/03/2026" in page
     sent = await client.post(
-        f"/reports/{report['id']}/submit", data={"_csrf_token": csrf}, follow_redirects=True
+        f"/reports/{report.id}/submit", data={"_csrf_token": csrf}, follow_redirects=True
     )
     assert sent.status_code == 200
     assert "Thanh tra tỉnh" in sent.text and 'data-testid="submit-report"' not in sent.text
@@ -379,7 +379,7 @@ async def test_the_due_days_are_a_setting_of_the_report_ladder(province: dict[st
     # Submitted on 18/03, now two days after the quarter's due day: late.
     unit = province["units"]["SXD"]
     report = await _signed(unit["head"], unit["id"])
-    sent = await submissions.submit(unit["head"], report["id"])
+    sent = await submissions.submit(unit["head"], report.id)
     assert sent.due_on == D(2026, 3, 16)
     board = await submissions.tracker(province["head"], None, _q1())
     assert next(r for r in board.rows if r.agency_id == unit["id"]).standing.state == "late"

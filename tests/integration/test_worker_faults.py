@@ -209,8 +209,8 @@ async def queued_report(db: str, redis_url: str) -> AsyncIterator[tuple[Principa
     await user.save()
     head = Principal(int(user.id), user.username, user.full_name, "head", province, f"/{province}/")
     report = await reports.request_report(head, province, "2026-Q1")
-    assert report["status"] == "queued"
-    yield head, int(report["id"])
+    assert report.status == "queued"
+    yield head, int(report.id)
     await close_pools()
 
 
@@ -238,7 +238,7 @@ async def test_a_report_whose_worker_was_killed_is_finished_once_by_the_next_wor
                 worker.kill()
                 worker.wait()
     stuck = await reports.get_report(head, report_id)
-    assert (stuck["status"], stuck["progress"]) == ("running", 70), log_path.read_text()
+    assert (stuck.status, stuck.progress) == ("running", 70), log_path.read_text()
 
     # A new worker (the real command, in burst mode: it exits once the queue is empty).
     started = time.monotonic()
@@ -263,19 +263,19 @@ async def test_a_report_whose_worker_was_killed_is_finished_once_by_the_next_wor
     assert successor.returncode == 0, output
 
     done = await reports.get_report(head, report_id)
-    assert (done["status"], done["progress"], done["error"]) == ("done", 100, "")
-    finished_after = (done["finished_at"] - done["started_at"]).total_seconds()
+    assert (done.status, done.progress, done.error) == ("done", 100, "")
+    finished_after = (done.finished_at - done.started_at).total_seconds()
     assert time.monotonic() - started < 60, output
     assert finished_after < 60
     # Done once: one version step (queued 1 -> done 2), one run completed, one set of files.
-    assert done["version"] == 2
+    assert done.version == 2
     assert output.count("generate_report_job") >= 1
     assert output.count("● 'done'") == 1, output
     folder = report_runner.report_folder(report_id)
     # Every file of the revision, no temporary file left, each the one whose hash was recorded.
     assert sorted(p.name for p in folder.iterdir()) == sorted(report_runner.FILES.values())
     for key, name in report_runner.FILES.items():
-        assert report_runner.file_sha256(folder / name) == done["sha256"][key], key
+        assert report_runner.file_sha256(folder / name) == done.sha256[key], key
     assert "01 Thanh tra" in load_workbook(folder / "report.xlsx").sheetnames
     assert (folder / "report.pdf").read_bytes().startswith(b"%PDF")
     assert await Report.count() == 1
@@ -300,7 +300,7 @@ async def test_a_second_run_while_the_first_holds_the_report_does_nothing(
     # Done: a later run (a late retry of the job) leaves it alone.
     assert await generate_report(report_id) == "skipped"
     done = await reports.get_report(head, report_id)
-    assert (done["status"], done["version"]) == ("done", 2)
+    assert (done.status, done.version) == ("done", 2)
 
 
 async def test_a_run_that_lost_its_claim_does_not_finish_the_report(
@@ -326,7 +326,7 @@ async def test_a_run_that_lost_its_claim_does_not_finish_the_report(
     monkeypatch.setattr(runner, "RENEW_EVERY_S", 3600.0)
     assert await runner.generate_report(report_id) == "skipped"
     done = await reports.get_report(head, report_id)
-    assert (done["status"], done["version"]) == ("done", 2)
+    assert (done.status, done.version) == ("done", 2)
     folder = runner.report_folder(report_id)
     # Every file of the revision once, and no temporary file of the run that lost its claim.
     assert sorted(p.name for p in folder.iterdir()) == sorted(runner.FILES.values())
