@@ -134,9 +134,7 @@ async def provincial_report(agency_id: int, period_code: str) -> dict[str, Any]:
     await pdf_worker.warm()
     figures_s, figures = await best_of(3, lambda: report_runner.compute_figures(agency_id, period))
     narrative = report_runner.build_narrative(figures)
-    frame = await report_runner.draft_frame(
-        {"agency": agency_id, "period": period_code, "requested_by": None}
-    )
+    frame = await report_runner.draft_frame(agency_id, period, None)
     with tempfile.TemporaryDirectory(prefix="bench-report-") as folder:
         html_path = Path(folder) / "report.html"
         xlsx_path = Path(folder) / "report.xlsx"

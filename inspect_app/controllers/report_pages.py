@@ -54,9 +54,9 @@ async def _signer_defaults(report: reports.Report, principal: Principal) -> dict
     """What the sign-off form proposes: the agency's default signer, else the head signing."""
     settings = await agency_documents.frame_settings(report.agency_id)
     return {
-        "signer_name": settings["signer_name"] or principal.full_name,
-        "signer_title": settings["signer_title"],
-        "signing_form": settings["signing_form"],
+        "signer_name": settings.signer_name or principal.full_name,
+        "signer_title": settings.signer_title,
+        "signing_form": settings.signing_form,
     }
 
 

@@ -8,21 +8,22 @@ from typing import Any
 
 from inspect_app.domain.letters import default_dates
 from inspect_app.forms.common import date_or_none, date_text, id_list
+from inspect_app.services.agency_documents import FrameSettings
 from inspect_app.services.reminder_letters import LetterForm
 
 TEXT_FIELDS = ("signer_name", "signer_title", "signing_form", "note")
 MSG_DATE = "Enter a date as dd/mm/yyyy."
 
 
-def default_values(settings: Mapping[str, Any], today: date) -> dict[str, Any]:
+def default_values(settings: FrameSettings, today: date) -> dict[str, Any]:
     """The form as it opens: dated today, the agency's default signer."""
     dates = default_dates(today)
     return {
         "issued_on": date_text(dates.issued_on),
         "report_by": date_text(dates.report_by),
-        "signer_name": settings.get("signer_name") or "",
-        "signer_title": settings.get("signer_title") or "",
-        "signing_form": settings.get("signing_form") or "direct",
+        "signer_name": settings.signer_name or "",
+        "signer_title": settings.signer_title or "",
+        "signing_form": settings.signing_form or "direct",
         "note": "",
         "confirm_repeat": False,
     }

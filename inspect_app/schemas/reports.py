@@ -14,6 +14,7 @@ from inspect_app.services.submissions import Submission
 
 if TYPE_CHECKING:
     from inspect_app.services import reports
+    from inspect_app.services.report_document import DocumentFrame
     from inspect_app.services.submissions import Tracker
 
 __all__ = ["Submission"]
@@ -234,23 +235,22 @@ def _files(files: dict[str, str | None]) -> ReportFiles:
     )
 
 
-def _document(frame: dict[str, Any] | None) -> ReportDocument | None:
-    if not isinstance(frame, dict):
+def _document(frame: DocumentFrame | None) -> ReportDocument | None:
+    if frame is None:
         return None
     signer = (
         ReportSigner(
-            name=frame["signer_name"],
-            title=frame["signer_title"],
-            signing_form=frame["signing_form"],
-            title_lines=list(frame["signer_lines"]),
+            name=frame.signer_name,
+            title=frame.signer_title,
+            signing_form=frame.signing_form,
+            title_lines=list(frame.signer_lines),
         )
-        if frame.get("signed")
+        if frame.signed
         else None
     )
-    issued = frame.get("issued_on")
     return ReportDocument(
-        number=frame.get("number"),
-        reference=str(frame["number_line"]).removeprefix("Số: ").strip(),
-        issued_on=date.fromisoformat(issued) if issued else None,
+        number=frame.number,
+        reference=frame.number_line.removeprefix("Số: ").strip(),
+        issued_on=frame.issued_on,
         signer=signer,
     )

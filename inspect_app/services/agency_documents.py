@@ -11,6 +11,7 @@ the kind of agency, the symbol from the agency code.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from inspect_app.domain.documents import (
@@ -29,6 +30,24 @@ TEXT_FIELDS = SETTING_TEXT_FIELDS
 LIST_FIELDS = SETTING_LIST_FIELDS
 FIELDS = TEXT_FIELDS + LIST_FIELDS
 COLUMNS = tuple(getattr(Agency, name) for name in FIELDS)
+
+
+@dataclass(frozen=True, slots=True)
+class FrameSettings:
+    """What a report or a letter of an agency prints in its frame, defaults filled in."""
+
+    agency_code: str
+    agency_name: str
+    parent_body: str
+    symbol: str
+    place: str
+    head_title: str
+    # The default signer: name, own title and signing form (direct | kt | tl).
+    signer_name: str
+    signer_title: str
+    signing_form: str
+    recipients: list[str]
+    distribution: list[str]
 
 
 def _as_list(value: Any) -> list[str]:
@@ -75,7 +94,7 @@ def column_values(data: Mapping[str, Any]) -> dict[Any, Any]:
     return values
 
 
-async def frame_settings(agency_id: int) -> dict[str, Any]:
+async def frame_settings(agency_id: int) -> FrameSettings:
     """What a report of ``agency_id`` prints in its frame, defaults filled in.
 
     Reads the agency and its ancestors (one query over the ids of its path).
@@ -92,16 +111,16 @@ async def frame_settings(agency_id: int) -> dict[str, Any]:
     own = chain[0]
     settings = settings_of(own)
     parent = by_id.get(int(own["parent"])) if own["parent"] is not None else None
-    return {
-        "agency_code": own["code"],
-        "agency_name": own["name"],
-        "parent_body": settings.parent_body.strip() or (parent["name"] if parent else ""),
-        "symbol": settings.symbol.strip() or str(own["code"]),
-        "place": inherited_place(str(row["place_name"] or "") for row in chain),
-        "head_title": head_title_of(settings, str(own["kind"])),
-        "signer_name": settings.signer_name.strip(),
-        "signer_title": settings.signer_title.strip(),
-        "signing_form": settings.signing_form,
-        "recipients": list(settings.recipients),
-        "distribution": list(settings.distribution),
-    }
+    return FrameSettings(
+        agency_code=str(own["code"]),
+        agency_name=str(own["name"]),
+        parent_body=settings.parent_body.strip() or (str(parent["name"]) if parent else ""),
+        symbol=settings.symbol.strip() or str(own["code"]),
+        place=inherited_place(str(row["place_name"] or "") for row in chain),
+        head_title=head_title_of(settings, str(own["kind"])),
+        signer_name=settings.signer_name.strip(),
+        signer_title=settings.signer_title.strip(),
+        signing_form=settings.signing_form,
+        recipients=list(settings.recipients),
+        distribution=list(settings.distribution),
+    )

@@ -29,7 +29,7 @@ from inspect_app.errors import InvalidInput, NotFound
 from inspect_app.i18n import N_plural, translate
 from inspect_app.principal import Principal
 from inspect_app.services import audit, notifications
-from inspect_app.services.agency_documents import frame_settings
+from inspect_app.services.agency_documents import FrameSettings, frame_settings
 from inspect_app.services.casework import stored_day
 from inspect_app.services.document_register import take_number
 from inspect_app.services.follow_ups import (
@@ -289,7 +289,7 @@ class LetterFrame:
 
 
 def letter_frame(
-    settings: Mapping[str, Any],
+    settings: FrameSettings,
     number: int,
     issued_on: date,
     addressee: str,
@@ -298,22 +298,20 @@ def letter_frame(
     """The frame of a letter as issued, from the agency's document settings
     (services.agency_documents.frame_settings) and the signer ``chosen`` on the form."""
     signer = signer_of(settings, chosen)
-    lines = doc.signer_lines(
-        signer["signing_form"], str(settings["head_title"]), signer["signer_title"]
-    )
+    lines = doc.signer_lines(signer["signing_form"], settings.head_title, signer["signer_title"])
     return LetterFrame(
-        parent_body=" ".join(str(settings.get("parent_body") or "").split()).upper(),
-        agency_name=" ".join(str(settings["agency_name"]).split()).upper(),
-        issuer=str(settings["agency_name"]),
+        parent_body=" ".join(settings.parent_body.split()).upper(),
+        agency_name=" ".join(settings.agency_name.split()).upper(),
+        issuer=settings.agency_name,
         national_name=doc.NATIONAL_NAME,
         motto=doc.MOTTO,
         number=number,
-        number_line=doc.number_line(number, str(settings["symbol"]), kind_code=""),
+        number_line=doc.number_line(number, settings.symbol, kind_code=""),
         summary=letters.LETTER_SUMMARY,
-        date_line=doc.date_line(str(settings.get("place") or ""), issued_on),
+        date_line=doc.date_line(settings.place, issued_on),
         recipients=tuple(doc.recipient_lines([addressee])),
         # The addressee gets the original ("Như trên"), then the agency's usual copies.
-        distribution=tuple(doc.distribution_lines(["Như trên", *settings.get("distribution", [])])),
+        distribution=tuple(doc.distribution_lines(["Như trên", *settings.distribution])),
         signer_lines=tuple(lines),
         signer_name=signer["signer_name"],
     )
@@ -398,7 +396,7 @@ async def issue(principal: Principal, form: LetterForm, today: date, ip: str = "
                 principal.agency_id,
                 form.issued_on,
                 kind=letters.LETTER_KIND,
-                symbol=str(settings["symbol"]),
+                symbol=settings.symbol,
                 issued_by=principal.id,
             )
             frame = letter_frame(settings, number, form.issued_on, draft.addressee, chosen)

@@ -11,40 +11,88 @@ is drawn from that stored frame, so later changes to the settings never alter it
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+import msgspec
+
 from inspect_app.domain import documents as doc
 from inspect_app.domain.periods import Period
+from inspect_app.services.agency_documents import FrameSettings
 
 
-def signer_of(
-    settings: Mapping[str, Any], chosen: Mapping[str, Any] | None = None
-) -> dict[str, str]:
-    """The signer: ``chosen`` fields (at sign-off) over the agency's default signer."""
+class DocumentFrame(msgspec.Struct, frozen=True):
+    """The lines a report prints around its content: heading, addressees, signature and
+    distribution. Stored on a signed report (``Report.document``) as its JSON object."""
+
+    signed: bool
+    parent_body: str
+    agency_name: str
+    agency_code: str
+    national_name: str
+    motto: str
+    kind_code: str
+    symbol: str
+    number: int | None
+    number_line: str  # "Số: 12/BC-TTr"
+    issued_on: date | None
+    date_line: str
+    kind: str
+    summary: str
+    recipients: list[str]
+    distribution: list[str]
+    signing_form: str  # direct | kt | tl
+    signer_lines: list[str]
+    signer_title: str
+    signer_name: str  # "" until signed
+    preparer: str
+
+
+def stored_frame(value: Any) -> DocumentFrame | None:
+    """The frame stored on a report (its JSON object); None when there is none."""
+    if not isinstance(value, dict) or not value:
+        return None
+    return msgspec.convert(value, DocumentFrame)
+
+
+def to_stored(frame: DocumentFrame) -> dict[str, object]:
+    """The frame as the report's JSON column keeps it."""
+    stored: dict[str, object] = msgspec.to_builtins(frame)
+    return stored
+
+
+def printable_frame(frame: DocumentFrame, clean: Callable[[Any], Any]) -> DocumentFrame:
+    """The frame with ``clean`` (a file's PrintableText) applied to each of its texts."""
+    return msgspec.structs.replace(
+        frame, **{name: clean(getattr(frame, name)) for name in frame.__struct_fields__}
+    )
+
+
+def signer_of(settings: FrameSettings, chosen: Mapping[str, Any] | None = None) -> dict[str, str]:
+    """The signer: ``chosen`` fields (at sign-off, as sent) over the agency's default signer."""
     chosen = chosen or {}
 
-    def pick(key: str, default: str) -> str:
+    def pick(key: str, setting: str, default: str) -> str:
         value = str(chosen.get(key) or "").strip()
-        return value or str(settings.get(key) or default).strip()
+        return value or (setting or default).strip()
 
     return {
-        "signing_form": pick("signing_form", "direct"),
-        "signer_title": pick("signer_title", ""),
-        "signer_name": pick("signer_name", ""),
+        "signing_form": pick("signing_form", settings.signing_form, "direct"),
+        "signer_title": pick("signer_title", settings.signer_title, ""),
+        "signer_name": pick("signer_name", settings.signer_name, ""),
     }
 
 
 def build_frame(
-    settings: Mapping[str, Any],
+    settings: FrameSettings,
     period: Period,
     *,
     preparer: str = "",
     number: int | None = None,
     issued_on: date | None = None,
     signer: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> DocumentFrame:
     """The frame's lines; a signed frame has ``number``, ``issued_on`` and ``signer``.
 
     Raises ValueError when the signer cannot be written (KT./TL. without the signer's
@@ -53,28 +101,28 @@ def build_frame(
     signed = issued_on is not None
     chosen = signer_of(settings, signer)
     form = chosen["signing_form"]
-    lines = doc.signer_lines(form, str(settings["head_title"]), chosen["signer_title"])
+    lines = doc.signer_lines(form, settings.head_title, chosen["signer_title"])
     kind_code = doc.REPORT_KIND_CODE
-    return {
-        "signed": signed,
-        "parent_body": " ".join(str(settings.get("parent_body") or "").split()).upper(),
-        "agency_name": " ".join(str(settings["agency_name"]).split()).upper(),
-        "agency_code": str(settings["agency_code"]),
-        "national_name": doc.NATIONAL_NAME,
-        "motto": doc.MOTTO,
-        "kind_code": kind_code,
-        "symbol": str(settings["symbol"]),
-        "number": number,
-        "number_line": doc.number_line(number, str(settings["symbol"]), kind_code),
-        "issued_on": issued_on.isoformat() if issued_on else None,
-        "date_line": doc.date_line(str(settings.get("place") or ""), issued_on, period.year),
-        "kind": doc.REPORT_KIND_NAME,
-        "summary": doc.report_summary(period.label("vi")),
-        "recipients": doc.recipient_lines(list(settings.get("recipients") or [])),
-        "distribution": doc.distribution_lines(list(settings.get("distribution") or [])),
-        "signing_form": form,
-        "signer_lines": lines,
-        "signer_title": chosen["signer_title"] if form != "direct" else lines[0],
-        "signer_name": chosen["signer_name"] if signed else "",
-        "preparer": preparer,
-    }
+    return DocumentFrame(
+        signed=signed,
+        parent_body=" ".join(settings.parent_body.split()).upper(),
+        agency_name=" ".join(settings.agency_name.split()).upper(),
+        agency_code=settings.agency_code,
+        national_name=doc.NATIONAL_NAME,
+        motto=doc.MOTTO,
+        kind_code=kind_code,
+        symbol=settings.symbol,
+        number=number,
+        number_line=doc.number_line(number, settings.symbol, kind_code),
+        issued_on=issued_on,
+        date_line=doc.date_line(settings.place, issued_on, period.year),
+        kind=doc.REPORT_KIND_NAME,
+        summary=doc.report_summary(period.label("vi")),
+        recipients=doc.recipient_lines(settings.recipients),
+        distribution=doc.distribution_lines(settings.distribution),
+        signing_form=form,
+        signer_lines=lines,
+        signer_title=chosen["signer_title"] if form != "direct" else lines[0],
+        signer_name=chosen["signer_name"] if signed else "",
+        preparer=preparer,
+    )

@@ -20,6 +20,7 @@ from typing import Any
 from inspect_app.domain import report_layout as rl
 from inspect_app.domain.periods import parse_period
 from inspect_app.services.export_text import PrintableText
+from inspect_app.services.report_document import DocumentFrame, printable_frame
 from inspect_app.services.report_render import report_name
 from inspect_app.services.totals import COUNTER_KEYS
 
@@ -52,26 +53,26 @@ def _tables(counters: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def report_json(
-    totals: Mapping[str, Any], frame: Mapping[str, Any], meta: Mapping[str, Any]
+    totals: Mapping[str, Any], frame: DocumentFrame, meta: Mapping[str, Any]
 ) -> dict[str, Any]:
     """The JSON copy of a report revision (``meta``: report_id, revision).
 
     Stored text is made printable first, as in the other files of the report: the copy says
     what the signed document says."""
     clean = PrintableText(report_name(totals, "JSON"))
-    totals, frame = clean(totals), clean(frame)
+    totals, frame = clean(totals), printable_frame(frame, clean)
     clean.log()
     layout = rl.get_layout(str(totals["layout"]))
-    number = frame.get("number")
-    reference = str(frame["number_line"])[len("Số: ") :] if number is not None else None
+    number = frame.number
+    reference = str(frame.number_line)[len("Số: ") :] if number is not None else None
     signer = (
         {
-            "name": frame["signer_name"],
-            "title": frame["signer_title"],
-            "signing_form": frame["signing_form"],
-            "title_lines": list(frame["signer_lines"]),
+            "name": frame.signer_name,
+            "title": frame.signer_title,
+            "signing_form": frame.signing_form,
+            "title_lines": list(frame.signer_lines),
         }
-        if frame.get("signed")
+        if frame.signed
         else None
     )
     return {
@@ -81,22 +82,22 @@ def report_json(
         "report": {
             "id": int(meta["report_id"]),
             "revision": int(meta["revision"]),
-            "status": "signed" if frame.get("signed") else "draft",
+            "status": "signed" if frame.signed else "draft",
             "figures_as_of": str(totals["as_of"]),
         },
         "document": {
-            "kind": frame["kind_code"],
-            "symbol": f"{frame['kind_code']}-{frame['symbol']}",
+            "kind": frame.kind_code,
+            "symbol": f"{frame.kind_code}-{frame.symbol}",
             "number": number,
             "reference": reference,
-            "issued_on": frame.get("issued_on"),
-            "summary": frame["summary"],
+            "issued_on": frame.issued_on.isoformat() if frame.issued_on else None,
+            "summary": frame.summary,
             "signer": signer,
-            "preparer": frame.get("preparer") or None,
+            "preparer": frame.preparer or None,
         },
         "agency": {
             "id": int(totals["agency_id"]),
-            "code": str(totals.get("agency_code") or frame["agency_code"]),
+            "code": str(totals.get("agency_code") or frame.agency_code),
             "name": str(totals["agency_name"]),
         },
         "period": _period(str(totals["period"])),

@@ -37,6 +37,7 @@ from inspect_app.paths import template_dir
 from inspect_app.services import font_metrics, pdf_worker
 from inspect_app.services.export_text import PrintableText
 from inspect_app.services.report_charts import recovery_chart, trend_chart
+from inspect_app.services.report_document import DocumentFrame, printable_frame
 
 TEMPLATE_DIR = template_dir()
 PDF_TIMEOUT_S = 180
@@ -331,7 +332,7 @@ def document_context(
     totals: Mapping[str, Any],
     narrative: str,
     lang: str = "vi",
-    frame: Mapping[str, Any] | None = None,
+    frame: DocumentFrame | None = None,
     *,
     fits: list[print_layout.TableFit] | None = None,
 ) -> dict[str, Any]:
@@ -370,7 +371,7 @@ def report_name(totals: Mapping[str, Any], kind: str) -> str:
 def render_html(
     totals: Mapping[str, Any],
     narrative: str,
-    frame: Mapping[str, Any],
+    frame: DocumentFrame,
     lang: str = "vi",
     fits: list[print_layout.TableFit] | None = None,
 ) -> str:
@@ -378,7 +379,7 @@ def render_html(
     is drawn from it. Stored text (figures, narrative, frame) is made printable first
     (:class:`PrintableText`), the charts' labels included."""
     clean = PrintableText(report_name(totals, "HTML"))
-    totals, narrative, frame = clean(totals), clean(narrative), clean(frame)
+    totals, narrative, frame = clean(totals), clean(narrative), printable_frame(frame, clean)
     template = _environment().get_template("reports/document.html")
     fits = fits if fits is not None else print_fits(totals)
     html = template.render(**document_context(totals, narrative, lang, frame, fits=fits))

@@ -18,11 +18,13 @@ import json
 import logging
 import os
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+import msgspec
 
 from inspect_app.db import write_transaction
 from inspect_app.domain import report_layout as rl
@@ -37,6 +39,8 @@ from inspect_app.services import (
     report_render,
     report_xlsx,
 )
+from inspect_app.services.casework import stored_id
+from inspect_app.services.report_document import DocumentFrame
 from inspect_app.services.totals import (
     TABLES,
     Counters,
@@ -428,20 +432,24 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-async def draft_frame(report: dict[str, Any]) -> dict[str, Any]:
-    """The frame of an unsigned report: the agency's settings now, no number, date or name."""
-    settings = await agency_documents.frame_settings(int(report["agency"]))
-    return report_document.build_frame(
-        settings,
-        parse_period(str(report["period"])),
-        preparer=await _full_name(report.get("requested_by")),
+async def draft_frame(agency_id: int, period: Period, requested_by: int | None) -> DocumentFrame:
+    """The frame of an unsigned report: the agency's settings now, no number, date or name
+    (the preparer: who requested the report)."""
+    settings = await agency_documents.frame_settings(agency_id)
+    return report_document.build_frame(settings, period, preparer=await _full_name(requested_by))
+
+
+async def _draft_frame_of(row: Mapping[str, Any]) -> DocumentFrame:
+    """The draft frame of a Report row."""
+    return await draft_frame(
+        int(row["agency"]), parse_period(str(row["period"])), stored_id(row.get("requested_by"))
     )
 
 
-async def _full_name(user_id: Any) -> str:
+async def _full_name(user_id: int | None) -> str:
     if user_id is None:
         return ""
-    row = await AppUser.select(AppUser.full_name).where(AppUser.id == int(user_id)).first()
+    row = await AppUser.select(AppUser.full_name).where(AppUser.id == user_id).first()
     return str(row["full_name"]) if row else ""
 
 
@@ -460,7 +468,7 @@ async def write_parts(
     folder: Path,
     figures: dict[str, Any],
     narrative: str,
-    frame: dict[str, Any],
+    frame: DocumentFrame,
     meta: dict[str, Any],
     tag: str,
     progress: Callable[[int], Awaitable[None]] | None = None,
@@ -511,7 +519,7 @@ async def write_files(
     folder: Path,
     figures: dict[str, Any],
     narrative: str,
-    frame: dict[str, Any],
+    frame: DocumentFrame,
     meta: dict[str, Any],
     progress: Callable[[int], Awaitable[None]] | None = None,
 ) -> dict[str, str]:
@@ -537,7 +545,7 @@ async def render_files(report_id: int, figures: dict[str, Any], narrative: str) 
     row = await Report.select().where(Report.id == report_id).first()
     if row is None or row["signed_off_at"] is not None:
         raise LookupError(f"report {report_id} is not an unsigned report")
-    frame = await draft_frame(row)
+    frame = await _draft_frame_of(row)
     figures = await _with_agency_codes(figures)
     hashes = await write_files(report_folder(report_id), figures, narrative, frame, _meta(row))
     await Report.update({Report.file_sha256: hashes}).where(
@@ -572,9 +580,10 @@ async def finalise_signed(report_id: int) -> dict[str, str] | None:
     row = await Report.select().where(Report.id == report_id).first()
     if row is None or row["signed_off_at"] is None or stored_json(row["file_sha256"]):
         return None
-    figures, frame = stored_json(row["totals"]), stored_json(row["document"])
-    if not isinstance(frame, dict):
+    figures, stored = stored_json(row["totals"]), stored_json(row["document"])
+    if not isinstance(stored, dict):
         return None  # signed before reports had a frame: its files stay as they were signed
+    frame = msgspec.convert(stored, DocumentFrame)
     if not isinstance(figures, dict):
         raise LookupError(f"report {report_id} has no frozen figures")
     hashes = await write_files(
@@ -656,7 +665,7 @@ async def _generate_claimed(
         await Report.update(
             {Report.totals: figures, Report.narrative: narrative, Report.progress: 60}
         ).where(_mine(report_id, token))
-        frame = await draft_frame(row)
+        frame = await _draft_frame_of(row)
         parts, hashes = await write_parts(
             folder, figures, narrative, frame, _meta(row), token[:8], progress
         )

@@ -40,6 +40,7 @@ from inspect_app.domain.periods import parse_period
 from inspect_app.i18n import pN_, translate
 from inspect_app.services import font_metrics
 from inspect_app.services.export_text import PrintableText
+from inspect_app.services.report_document import DocumentFrame, printable_frame
 from inspect_app.services.report_render import (
     TableView,
     document_text,
@@ -104,18 +105,18 @@ def _merge_text(
         sheet.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
 
 
-def _frame_rows(sheet: Worksheet, frame: Mapping[str, Any], width: int) -> int:
+def _frame_rows(sheet: Worksheet, frame: DocumentFrame, width: int) -> int:
     """The heading of the document in rows 1-3 (left block and right block); next free row."""
     split = max(2, round(width * 0.4))
     right = split + 1
-    _merge_text(sheet, 1, 1, split, str(frame["parent_body"]), _font(size=12))
-    _merge_text(sheet, 1, right, width, str(frame["national_name"]), _font(bold=True, size=12))
-    _merge_text(sheet, 2, 1, split, str(frame["agency_name"]), _font(bold=True, size=12))
+    _merge_text(sheet, 1, 1, split, str(frame.parent_body), _font(size=12))
+    _merge_text(sheet, 1, right, width, str(frame.national_name), _font(bold=True, size=12))
+    _merge_text(sheet, 2, 1, split, str(frame.agency_name), _font(bold=True, size=12))
     _merge_text(
-        sheet, 2, right, width, str(frame["motto"]), _font(bold=True, size=12, underline="single")
+        sheet, 2, right, width, str(frame.motto), _font(bold=True, size=12, underline="single")
     )
-    _merge_text(sheet, 3, 1, split, str(frame["number_line"]), _font(size=12))
-    _merge_text(sheet, 3, right, width, str(frame["date_line"]), _font(italic=True, size=12))
+    _merge_text(sheet, 3, 1, split, str(frame.number_line), _font(size=12))
+    _merge_text(sheet, 3, right, width, str(frame.date_line), _font(italic=True, size=12))
     for row in (1, 2, 3):
         sheet.row_dimensions[row].height = 17
     return 5
@@ -123,7 +124,7 @@ def _frame_rows(sheet: Worksheet, frame: Mapping[str, Any], width: int) -> int:
 
 def _sign_rows(
     sheet: Worksheet,
-    frame: Mapping[str, Any],
+    frame: DocumentFrame,
     row: int,
     width: int,
     preparer: bool,
@@ -135,12 +136,12 @@ def _sign_rows(
     lines_left: list[tuple[str, Font]]
     if preparer:
         lines_left = [(text["preparer"], _font(bold=True))]
-        lines_left += [("", _font())] * 4 + [(str(frame["preparer"]), _font(bold=True))]
+        lines_left += [("", _font())] * 4 + [(str(frame.preparer), _font(bold=True))]
     else:
         lines_left = [(text["distribution"], _font(bold=True, italic=True))]
-        lines_left += [(line, _font(size=10)) for line in frame["distribution"]]
-    lines_right = [(line, _font(bold=True)) for line in frame["signer_lines"]]
-    lines_right += [("", _font())] * 4 + [(str(frame["signer_name"]), _font(bold=True))]
+        lines_left += [(line, _font(size=10)) for line in frame.distribution]
+    lines_right = [(line, _font(bold=True)) for line in frame.signer_lines]
+    lines_right += [("", _font())] * 4 + [(str(frame.signer_name), _font(bold=True))]
     left_align = Alignment(horizontal="center" if preparer else "left", vertical="top")
     for offset in range(max(len(lines_left), len(lines_right))):
         if offset < len(lines_left) and lines_left[offset][0]:
@@ -176,19 +177,17 @@ def _print_setup(sheet: Worksheet, landscape: bool, title_rows: str | None) -> N
         sheet.print_title_rows = title_rows
 
 
-def _narrative_sheet(
-    workbook: Workbook, narrative: str, frame: Mapping[str, Any], lang: str
-) -> None:
+def _narrative_sheet(workbook: Workbook, narrative: str, frame: DocumentFrame, lang: str) -> None:
     text = document_text(lang)
     sheet = workbook.create_sheet(translate(NARRATIVE_SHEET, lang))
     width = 8
     for col in range(1, width + 1):
         sheet.column_dimensions[get_column_letter(col)].width = 11.5
     row = _frame_rows(sheet, frame, width)
-    _merge_text(sheet, row, 1, width, str(frame["kind"]), _font(bold=True, size=13))
-    _merge_text(sheet, row + 1, 1, width, str(frame["summary"]), _font(bold=True, size=13))
+    _merge_text(sheet, row, 1, width, str(frame.kind), _font(bold=True, size=13))
+    _merge_text(sheet, row + 1, 1, width, str(frame.summary), _font(bold=True, size=13))
     row += 3
-    for i, line in enumerate(frame["recipients"]):
+    for i, line in enumerate(frame.recipients):
         prefix = text["recipients"] + " " if i == 0 else ""
         _merge_text(sheet, row, 1, width, prefix + line, _font(size=12))
         row += 1
@@ -237,7 +236,7 @@ def _table_sheet(
     table: rl.TableLayout,
     view: TableView,
     totals: Mapping[str, Any],
-    frame: Mapping[str, Any],
+    frame: DocumentFrame,
     landscape: bool,
     cached: dict[str, float | int | str],
     lang: str,
@@ -261,7 +260,7 @@ def _table_sheet(
         row + 3,
         1,
         width,
-        text["annex_of"].format(reference=str(frame["number_line"])[4:]),
+        text["annex_of"].format(reference=str(frame.number_line)[4:]),
         _font(italic=True),
     )
     unit = sheet.cell(row + 4, width, text["unit"])
@@ -368,7 +367,7 @@ def _formula(
 def build_workbook(
     totals: Mapping[str, Any],
     narrative: str,
-    frame: Mapping[str, Any],
+    frame: DocumentFrame,
     landscape: Sequence[bool] | None = None,
     lang: str = "vi",
 ) -> tuple[Workbook, _Cached]:
@@ -378,7 +377,7 @@ def build_workbook(
     Stored text (figures, narrative, frame) is made printable first: openpyxl refuses
     control characters in a cell, and the document properties are XML too."""
     clean = PrintableText(report_name(totals, "XLSX"))
-    totals, narrative, frame = clean(totals), clean(narrative), clean(frame)
+    totals, narrative, frame = clean(totals), clean(narrative), printable_frame(frame, clean)
     clean.log()
     layout = rl.get_layout(str(totals["layout"]))
     workbook = Workbook()
@@ -393,18 +392,18 @@ def build_workbook(
         _table_sheet(workbook, table, view, totals, frame, wide, cells, lang)
         cached.by_sheet.append(cells)
     stamp = _stamp(frame, totals)
-    workbook.properties.creator = str(frame["agency_name"])
-    workbook.properties.title = f"{frame['kind']} {frame['summary']}"
+    workbook.properties.creator = str(frame.agency_name)
+    workbook.properties.title = f"{frame.kind} {frame.summary}"
     workbook.properties.created = stamp
     workbook.properties.modified = stamp
-    workbook.properties.lastModifiedBy = str(frame["agency_name"])
+    workbook.properties.lastModifiedBy = str(frame.agency_name)
     return workbook, cached
 
 
-def _stamp(frame: Mapping[str, Any], totals: Mapping[str, Any]) -> datetime:
+def _stamp(frame: DocumentFrame, totals: Mapping[str, Any]) -> datetime:
     """The date the workbook carries: the issue date once signed, else the figures' date."""
-    if frame.get("issued_on"):
-        return datetime.fromisoformat(str(frame["issued_on"])).replace(tzinfo=None)
+    if frame.issued_on:
+        return datetime.fromisoformat(frame.issued_on.isoformat())
     as_of = datetime.fromisoformat(str(totals["as_of"]))
     return as_of.astimezone(UTC).replace(tzinfo=None, microsecond=0)
 
@@ -458,7 +457,7 @@ def finish_xlsx(workbook: Workbook, cached: _Cached, stamp: datetime) -> bytes:
 def write_xlsx(
     totals: Mapping[str, Any],
     narrative: str,
-    frame: Mapping[str, Any],
+    frame: DocumentFrame,
     path: Path,
     landscape: Sequence[bool] | None = None,
     lang: str = "vi",

@@ -102,7 +102,7 @@ class Report:
     signed_off_by_name: str | None
     signed_off_at: datetime | None
     # The document frame stored at sign-off (report_document.build_frame); None before.
-    document: dict[str, Any] | None
+    document: report_document.DocumentFrame | None
     version: int
     created_at: datetime | None
     started_at: datetime | None
@@ -149,7 +149,7 @@ def _out(row: Mapping[str, Any]) -> Report:
         signed_off_by_id=stored_id(row["signed_off_by_id"]),
         signed_off_by_name=row["signed_off_by_name"],
         signed_off_at=signed_off_at,
-        document=document,
+        document=report_document.stored_frame(document),
         version=int(row["version"]),
         created_at=stored_instant(row["created_at"]),
         started_at=stored_instant(row["started_at"]),
@@ -375,7 +375,7 @@ async def sign_off(
             report.agency_id,
             issued_on,
             kind=documents.REPORT_KIND_CODE,
-            symbol=f"{documents.REPORT_KIND_CODE}-{settings['symbol']}",
+            symbol=f"{documents.REPORT_KIND_CODE}-{settings.symbol}",
             report_id=report_id,
             issued_by=principal.id,
         )
@@ -387,9 +387,12 @@ async def sign_off(
             issued_on=issued_on,
             signer=chosen,
         )
-        await ReportTable.update({ReportTable.document: frame, ReportTable.file_sha256: {}}).where(
-            ReportTable.id == report_id
-        )
+        await ReportTable.update(
+            {
+                ReportTable.document: report_document.to_stored(frame),
+                ReportTable.file_sha256: {},
+            }
+        ).where(ReportTable.id == report_id)
         await audit.record(
             "report.sign_off",
             actor=principal,
@@ -399,10 +402,10 @@ async def sign_off(
             after={
                 "period": report.period,
                 "revision": report.revision,
-                "document_number": frame["number_line"],
-                "signer_name": frame["signer_name"],
-                "signer_title": frame["signer_title"],
-                "signing_form": frame["signing_form"],
+                "document_number": frame.number_line,
+                "signer_name": frame.signer_name,
+                "signer_title": frame.signer_title,
+                "signing_form": frame.signing_form,
             },
             ip=ip,
         )

@@ -107,21 +107,21 @@ async def test_frame_settings_fill_the_defaults_from_the_tree(world: World) -> N
         Agency.id == province
     )
     frame = await frame_settings(unit)
-    assert frame["parent_body"] == "Sở A"  # the parent agency, when none is set
-    assert frame["place"] == "Hạ Long"  # from the nearest ancestor that has one
-    assert frame["symbol"] == "A1"  # the agency code until a symbol is set
-    assert frame["head_title"] == "CHI CỤC TRƯỞNG"  # by kind (sub-department)
-    assert frame["signing_form"] == "direct" and frame["recipients"] == []
+    assert frame.parent_body == "Sở A"  # the parent agency, when none is set
+    assert frame.place == "Hạ Long"  # from the nearest ancestor that has one
+    assert frame.symbol == "A1"  # the agency code until a symbol is set
+    assert frame.head_title == "CHI CỤC TRƯỞNG"  # by kind (sub-department)
+    assert frame.signing_form == "direct" and frame.recipients == []
 
     top = await frame_settings(province)
-    assert (top["parent_body"], top["symbol"], top["head_title"]) == ("", "TTr", "CHÁNH THANH TRA")
+    assert (top.parent_body, top.symbol, top.head_title) == ("", "TTr", "CHÁNH THANH TRA")
 
     await Agency.update({Agency.place_name: "Cẩm Phả", Agency.parent_body: "UBND tỉnh P"}).where(
         Agency.id == department
     )
     frame = await frame_settings(department)
-    assert (frame["place"], frame["parent_body"]) == ("Cẩm Phả", "UBND tỉnh P")
-    assert (await frame_settings(unit))["place"] == "Cẩm Phả"
+    assert (frame.place, frame.parent_body) == ("Cẩm Phả", "UBND tỉnh P")
+    assert (await frame_settings(unit)).place == "Cẩm Phả"
 
 
 async def _sign_in_admin(client: httpx.AsyncClient, world: World) -> str:
@@ -173,9 +173,9 @@ async def test_admin_page_saves_settings_and_keeps_input_beside_an_error(
     )
     assert saved.status_code in (302, 303), saved.text[:500]
     frame = await frame_settings(agency_id)
-    assert frame["signer_title"] == "Phó Giám đốc" and frame["signing_form"] == "kt"
-    assert frame["recipients"] == ["Thanh tra tỉnh P", "UBND tỉnh P"]
-    assert frame["distribution"] == ["Như trên", "Lưu: VT"]
+    assert frame.signer_title == "Phó Giám đốc" and frame.signing_form == "kt"
+    assert frame.recipients == ["Thanh tra tỉnh P", "UBND tỉnh P"]
+    assert frame.distribution == ["Như trên", "Lưu: VT"]
 
 
 async def test_a_new_agency_form_names_every_problem_at_once(

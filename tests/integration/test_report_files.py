@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 
 from inspect_app import clock
 from inspect_app.domain.documents import date_line
+from inspect_app.domain.periods import parse_period
 from inspect_app.domain.report_layout import column_value, get_layout
 from inspect_app.job_queue import close_pools
 from inspect_app.principal import Principal
@@ -127,7 +128,7 @@ async def test_pdf_carries_the_document_frame_and_names_the_signer_after_sign_of
     assert "NGƯỜI LẬP BIỂU" in document and "Trần Thị Bình" in document  # the preparer
 
     signed = await reports.sign_off(world["head"], q1_report.id, q1_report.version)
-    assert signed.document["number"] == 1
+    assert signed.document is not None and signed.document.number == 1
     pages = await _pages(signed)
     document = " ".join(page.text for page in pages)
     assert "Số: 01/BC-TTr" in pages[0].text
@@ -425,9 +426,9 @@ async def test_files_are_deterministic_and_signed_ones_frozen_with_their_sha256(
     world: dict[str, Any], q1_report: reports.Report, client: httpx.AsyncClient, tmp_path: Path
 ) -> None:
     # The same report drawn twice gives the same bytes, file by file (no dates inside).
-    row = {"id": q1_report.id, "agency": world["province"], "period": "2026-Q1",
-           "requested_by": world["head"].id, "revision": 1}  # fmt: skip
-    frame = await report_runner.draft_frame(row)
+    frame = await report_runner.draft_frame(
+        world["province"], parse_period("2026-Q1"), world["head"].id
+    )
     meta = {"report_id": q1_report.id, "revision": 1}
     first = await report_runner.write_files(
         tmp_path / "a", q1_report.totals, q1_report.narrative, frame, meta

@@ -283,7 +283,11 @@ async def test_a_signed_report_whose_files_were_not_written_is_finished_by_the_j
 ) -> None:
     report = await _generated(world)
     signed = await reports.sign_off(world["head"], report.id, report.version)
-    assert signed.files["pdf"] is not None and signed.document["number"] == 1
+    assert (
+        signed.files["pdf"] is not None
+        and signed.document is not None
+        and signed.document.number == 1
+    )
     folder = report_runner.report_folder(report.id)
     # As if writing the signed files had failed after the sign-off committed.
     await Report.update({Report.file_sha256: {}}).where(Report.id == report.id)
@@ -344,8 +348,9 @@ async def test_report_pages_choose_the_period_from_the_list_and_name_signer_erro
     )
     assert signed.status_code in (200, 302, 303), signed.text[:300]  # redirected to the report
     stored = await reports.get_report(world["head"], report.id)
-    assert stored.document["signer_lines"] == ["KT. GIÁM ĐỐC", "PHÓ CHÁNH THANH TRA"]
-    assert stored.document["signer_name"] == "Phạm Văn Sơn"
+    assert stored.document is not None
+    assert stored.document.signer_lines == ["KT. GIÁM ĐỐC", "PHÓ CHÁNH THANH TRA"]
+    assert stored.document.signer_name == "Phạm Văn Sơn"
 
 
 async def test_a_report_signed_before_document_frames_keeps_its_files(
