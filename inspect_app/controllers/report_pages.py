@@ -84,7 +84,8 @@ async def _detail_context(
         ),
     }
     if report.status == "done" and report.totals is not None and reports.has_figures(report):
-        context.update(report_render.document_context(report.totals, report.narrative, lang))
+        shown = report_render.document_context(report.totals, report.narrative, lang)
+        context.update(shown.variables())
     return context
 
 

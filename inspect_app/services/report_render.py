@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
 from inspect_app.domain import print_layout
 from inspect_app.domain import report_layout as rl
@@ -319,13 +320,48 @@ def _environment() -> Environment:
     return env
 
 
-def narrative_paragraphs(narrative: str) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class NarrativeParagraph:
+    """A paragraph of the narrative as printed: its lines, and whether it is a heading."""
+
+    lines: list[str]
+    heading: bool
+
+
+def narrative_paragraphs(narrative: str) -> list[NarrativeParagraph]:
     """The narrative's paragraphs (blank-line separated), headings marked, lines kept."""
     return [
-        {"lines": paragraph.strip().split("\n"), "heading": bool(_HEADING.match(paragraph))}
+        NarrativeParagraph(
+            lines=paragraph.strip().split("\n"), heading=bool(_HEADING.match(paragraph))
+        )
         for paragraph in narrative.split("\n\n")
         if paragraph.strip()
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentContext:
+    """What the printable document (and the report page's figures) show."""
+
+    lang: str
+    totals: Mapping[str, Any]
+    frame: DocumentFrame | None
+    period_label: str
+    period_range: str
+    legal_basis: str
+    tables: list[TableView]
+    # The narrative's paragraphs as text (the page), and as printed (the document).
+    paragraphs: list[str]
+    narrative: list[NarrativeParagraph]
+    recovery_chart: Markup
+    trend_chart: Markup
+    text: dict[str, str]
+    source_note: str
+    succeeded_note: str
+
+    def variables(self) -> dict[str, Any]:
+        """The template's variables, by name (a Jinja context)."""
+        return {item.name: getattr(self, item.name) for item in fields(self)}
 
 
 def document_context(
@@ -335,7 +371,7 @@ def document_context(
     frame: DocumentFrame | None = None,
     *,
     fits: list[print_layout.TableFit] | None = None,
-) -> dict[str, Any]:
+) -> DocumentContext:
     """What the printable document shows (also used by the report page).
 
     ``fits`` lays the tables out for paper (column widths, font size, orientation).
@@ -345,22 +381,22 @@ def document_context(
     tables = table_views(totals, lang)
     for view, fit in zip(tables, fits or [], strict=False):
         view.fit = fit
-    return {
-        "lang": lang,
-        "totals": totals,
-        "frame": frame,
-        "period_label": period.label(lang),
-        "period_range": period.date_range_label,
-        "legal_basis": layout.legal_basis(lang),
-        "tables": tables,
-        "paragraphs": [p.strip() for p in narrative.split("\n\n") if p.strip()],
-        "narrative": narrative_paragraphs(narrative),
-        "recovery_chart": recovery_chart(totals, lang),
-        "trend_chart": trend_chart(totals, lang),
-        "text": document_text(lang),
-        "source_note": source_note(totals, lang),
-        "succeeded_note": succeeded_note(totals, lang),
-    }
+    return DocumentContext(
+        lang=lang,
+        totals=totals,
+        frame=frame,
+        period_label=period.label(lang),
+        period_range=period.date_range_label,
+        legal_basis=layout.legal_basis(lang),
+        tables=tables,
+        paragraphs=[p.strip() for p in narrative.split("\n\n") if p.strip()],
+        narrative=narrative_paragraphs(narrative),
+        recovery_chart=recovery_chart(totals, lang),
+        trend_chart=trend_chart(totals, lang),
+        text=document_text(lang),
+        source_note=source_note(totals, lang),
+        succeeded_note=succeeded_note(totals, lang),
+    )
 
 
 def report_name(totals: Mapping[str, Any], kind: str) -> str:
@@ -382,7 +418,9 @@ def render_html(
     totals, narrative, frame = clean(totals), clean(narrative), printable_frame(frame, clean)
     template = _environment().get_template("reports/document.html")
     fits = fits if fits is not None else print_fits(totals)
-    html = template.render(**document_context(totals, narrative, lang, frame, fits=fits))
+    html = template.render(
+        **document_context(totals, narrative, lang, frame, fits=fits).variables()
+    )
     clean.log()
     return html
 
