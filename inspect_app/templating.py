@@ -3,11 +3,14 @@ labels, all in the language of the request being rendered."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
-from jinja2 import pass_context
+from jinja2 import FileSystemBytecodeCache, pass_context
+from jinja2.bccache import Bucket
 from jinja2.runtime import Context
 from litestar.plugins.jinja import JinjaTemplateEngine as Engine
 from litestar.template.config import TemplateConfig
@@ -27,6 +30,39 @@ from inspect_app.schemas.admin import AuditEntry
 from inspect_app.settings import get_settings
 
 TEMPLATE_DIR = template_dir()
+logger = logging.getLogger(__name__)
+
+
+class TemplateCache(FileSystemBytecodeCache):
+    """Compiled templates kept on disk (``VAR_DIR/template-cache``), so that a new process
+    loads them instead of compiling all of them again (0.6–0.8 s for the 69 templates,
+    against about 25 ms read back; docs/performance.md). A file is written whole, then
+    renamed, and named by the template's name with its source's checksum checked on load,
+    so processes and versions of the app may share the directory. A cache that cannot be
+    read or written is skipped: the template is compiled as without one."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # a truncated or foreign file: compile instead
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError as exc:
+            logger.warning("compiled template not kept: %s", exc)
+
+
+def template_cache(directory: Path) -> TemplateCache | None:
+    """The on-disk cache of compiled templates in ``directory``; None when it cannot be
+    made (a read-only disk): templates are then compiled once per process, in memory."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        logger.warning("no cache of compiled templates in %s: %s", directory, exc)
+        return None
+    return TemplateCache(str(directory))
 
 
 @pass_context
@@ -101,7 +137,9 @@ def configure_environment(engine: Engine) -> None:
     env.lstrip_blocks = True
     # Templates are compiled once per process and kept; only a developer (DEBUG) has them
     # checked against their files on every render (a stat per template and include).
-    env.auto_reload = get_settings().debug
+    settings = get_settings()
+    env.auto_reload = settings.debug
+    env.bytecode_cache = template_cache(settings.var_dir / "template-cache")
 
 
 def template_config() -> TemplateConfig[Engine]:
