@@ -3,12 +3,13 @@ or return dictionaries.
 
     python -m tools.typed_boundary           # the count, then the functions per module
     python -m tools.typed_boundary --count   # the count alone
+    python -m tools.typed_boundary --check   # as the first, and fail unless the count is 0
 
 A function counts when it is defined at the top level of a module under
 ``inspect_app/services/``, its name does not start with an underscore, and its parameters or
 its return annotation mention ``dict[str, Any]`` (also inside ``list[...]``, ``tuple[...]``
-or ``| None``). docs/architecture.md quotes the count; a new service is written the typed way
-and does not add to it.
+or ``| None``). ``make lint`` runs ``--check``: a new service is written the typed way
+(docs/architecture.md, "Typed boundary").
 """
 
 from __future__ import annotations
@@ -50,19 +51,22 @@ def untyped_functions(root: Path = SERVICES) -> Iterator[tuple[str, str]]:
                 yield str(path.relative_to(root)), node.name
 
 
-def main() -> None:
+def main(argv: list[str] | None = None, root: Path = SERVICES) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", action="store_true", help="print the count alone")
-    found = list(untyped_functions())
+    parser.add_argument("--check", action="store_true", help="fail unless the count is 0")
+    arguments = parser.parse_args(argv)
+    found = list(untyped_functions(root))
     print(len(found))
-    if parser.parse_args().count:
-        return
+    if arguments.count:
+        return 0
     by_module: dict[str, list[str]] = {}
     for module, name in found:
         by_module.setdefault(module, []).append(name)
     for module, names in sorted(by_module.items(), key=lambda item: (-len(item[1]), item[0])):
         print(f"{len(names):4}  {module}: {', '.join(names)}")
+    return 1 if arguments.check and found else 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
