@@ -159,7 +159,9 @@ async def provincial_report(agency_id: int, period_code: str) -> dict[str, Any]:
         await report_render.write_pdf(html_path, pdf_path)
         pdf_s = time.perf_counter() - start
         start = time.perf_counter()
-        copy = report_exports.report_json(figures, frame, {"report_id": 0, "revision": 1})
+        copy = report_exports.report_json(
+            figures, frame, report_exports.ReportMeta(report_id=0, revision=1)
+        )
         json_path.write_text(report_exports.dumps(copy), encoding="utf-8")
         json_s = time.perf_counter() - start
         sizes = {

@@ -10,6 +10,7 @@ import msgspec
 from inspect_app.schemas.bounds import Period, Reason, RecordId, Version
 
 # The service's own struct is the API's schema of a submission.
+from inspect_app.services.report_figures import ReportFigures
 from inspect_app.services.submissions import Submission
 
 if TYPE_CHECKING:
@@ -83,7 +84,8 @@ class Report(msgspec.Struct):
     status: str
     progress: int
     error: str
-    totals: dict[str, Any] | None
+    # The frozen figures, as stored (services.report_figures).
+    totals: ReportFigures | None
     files: ReportFiles
     narrative: str
     signed_off_at: datetime | None

@@ -36,7 +36,7 @@ async def recovery_trend(principal: Principal, today: date, lang: str) -> Markup
     figures = await totals.quarter_figures(principal.agency_id, quarters)
     # The report's own trend points, over the reader's subtree (one "agency" per quarter).
     by_period = {code: {principal.agency_id: counters} for code, counters in figures.items()}
-    return trend_chart({"trend": quarter_trend(quarters, by_period)}, lang)
+    return trend_chart(quarter_trend(quarters, by_period), lang)
 
 
 def overdue_chart(units: list[OverdueUnit], lang: str) -> Markup:

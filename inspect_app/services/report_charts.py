@@ -8,9 +8,7 @@ serif by family name, so the PDF embeds the same font as the text.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
 from xml.sax.saxutils import escape
 
 from markupsafe import Markup
@@ -18,6 +16,7 @@ from markupsafe import Markup
 from inspect_app.domain.formatting import format_million_vnd
 from inspect_app.domain.periods import parse_period
 from inspect_app.i18n import pN_, translate
+from inspect_app.services.report_figures import ReportFigures, TrendPoint
 
 BAR_COLOURS = ("#1f5c99", "#e39b2d")
 FONT = "Times New Roman, Liberation Serif, DejaVu Serif, serif"
@@ -65,17 +64,17 @@ def open_svg(width: int, height: int, title: str) -> str:
     )
 
 
-def recovery_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
+def recovery_chart(totals: ReportFigures, lang: str = "vi") -> Markup:
     """Grouped bars per agency: money to recover versus recovered to date (SVG)."""
     legend = tuple(translate(text, lang) for text in RECOVERY_LEGEND)
     unit = translate(MILLION_DONG, lang)
     items = [
         (
-            str(row["name"]),
-            int(row["implementation"]["to_recover_vnd"]),
-            int(row["implementation"]["recovered_total_vnd"]),
+            row.name,
+            int(row.implementation["to_recover_vnd"]),
+            int(row.implementation["recovered_total_vnd"]),
         )
-        for row in totals["rows"]
+        for row in totals.rows
     ]
     label_w, bar_h, gap, width = 250, 10, 6, 860
     plot_w = width - label_w - 110
@@ -117,16 +116,15 @@ def recovery_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
     return Markup("".join(parts))
 
 
-def trend_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
+def trend_chart(trend: list[TrendPoint], lang: str = "vi") -> Markup:
     """Lines over the last eight quarters: recovery recommended and money recovered (SVG)."""
     legend = tuple(translate(text, lang) for text in TREND_LEGEND)
     unit = translate(MILLION_DONG, lang)
-    trend = list(totals.get("trend", []))
     width, height, left, bottom, top_pad = 860, 260, 80, 40, 40
     plot_w, plot_h = width - left - 45, height - bottom - top_pad
     series = [
-        [int(point["recommended_vnd"]) for point in trend],
-        [int(point["recovered_vnd"]) for point in trend],
+        [point.recommended_vnd for point in trend],
+        [point.recovered_vnd for point in trend],
     ]
     ticks = nice_ticks(max([v for values in series for v in values] or [0]) // 1_000_000)
     top = ticks[-1] * 1_000_000 or 1
@@ -161,7 +159,7 @@ def trend_chart(totals: Mapping[str, Any], lang: str = "vi") -> Markup:
                 f'<circle cx="{round(left + i * step, 1)}" cy="{y_of(v)}" r="3" fill="{colour}"/>'
             )
     for i, point in enumerate(trend):
-        label = parse_period(str(point["period"])).short_label(lang)
+        label = parse_period(point.period).short_label(lang)
         parts.append(
             f'<text x="{round(left + i * step, 1)}" y="{height - 18}" text-anchor="middle">'
             f"{escape(label)}</text>"

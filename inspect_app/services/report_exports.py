@@ -14,15 +14,24 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass
 
 from inspect_app.domain import report_layout as rl
 from inspect_app.domain.periods import parse_period
 from inspect_app.services.export_text import PrintableText
 from inspect_app.services.report_document import DocumentFrame, printable_frame
+from inspect_app.services.report_figures import (
+    HasTables,
+    ReportFigures,
+    printable_figures,
+    table_of,
+)
 from inspect_app.services.report_render import report_name
 from inspect_app.services.totals import COUNTER_KEYS
+
+# A JSON document as written to a file: the JSON copy of a report and its JSON Schema.
+JsonValue = dict[str, "JsonValue"] | list["JsonValue"] | str | int | float | bool | None
+JsonObject = dict[str, JsonValue]
 
 SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
 CSV_TABLES = tuple(COUNTER_KEYS)
@@ -35,7 +44,15 @@ def schema_path(layout_id: str) -> str:
     return f"/schema/reports/{layout_id}.json"
 
 
-def _period(code: str) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class ReportMeta:
+    """Which revision of which report a set of files belongs to."""
+
+    report_id: int
+    revision: int
+
+
+def _period(code: str) -> JsonObject:
     period = parse_period(code)
     return {
         "code": period.code,
@@ -46,26 +63,25 @@ def _period(code: str) -> dict[str, Any]:
     }
 
 
-def _tables(counters: Mapping[str, Any]) -> dict[str, Any]:
+def _tables(counters: HasTables) -> JsonObject:
     return {
-        table: {key: counters[table][key] for key in keys} for table, keys in COUNTER_KEYS.items()
+        table: {key: table_of(counters, table)[key] for key in keys}
+        for table, keys in COUNTER_KEYS.items()
     }
 
 
-def report_json(
-    totals: Mapping[str, Any], frame: DocumentFrame, meta: Mapping[str, Any]
-) -> dict[str, Any]:
+def report_json(totals: ReportFigures, frame: DocumentFrame, meta: ReportMeta) -> JsonObject:
     """The JSON copy of a report revision (``meta``: report_id, revision).
 
     Stored text is made printable first, as in the other files of the report: the copy says
     what the signed document says."""
     clean = PrintableText(report_name(totals, "JSON"))
-    totals, frame = clean(totals), printable_frame(frame, clean)
+    totals, frame = printable_figures(totals, clean), printable_frame(frame, clean)
     clean.log()
-    layout = rl.get_layout(str(totals["layout"]))
+    layout = rl.get_layout(totals.layout)
     number = frame.number
     reference = str(frame.number_line)[len("Số: ") :] if number is not None else None
-    signer = (
+    signer: JsonValue = (
         {
             "name": frame.signer_name,
             "title": frame.signer_title,
@@ -80,10 +96,10 @@ def report_json(
         "layout_version": layout.id,
         "legal_basis": layout.legal_basis("vi"),
         "report": {
-            "id": int(meta["report_id"]),
-            "revision": int(meta["revision"]),
+            "id": meta.report_id,
+            "revision": meta.revision,
             "status": "signed" if frame.signed else "draft",
-            "figures_as_of": str(totals["as_of"]),
+            "figures_as_of": totals.as_of,
         },
         "document": {
             "kind": frame.kind_code,
@@ -96,63 +112,63 @@ def report_json(
             "preparer": frame.preparer or None,
         },
         "agency": {
-            "id": int(totals["agency_id"]),
-            "code": str(totals.get("agency_code") or frame.agency_code),
-            "name": str(totals["agency_name"]),
+            "id": totals.agency_id,
+            "code": totals.agency_code or frame.agency_code,
+            "name": totals.agency_name,
         },
-        "period": _period(str(totals["period"])),
-        "previous_period": _period(str(totals["previous"]["period"])),
+        "period": _period(totals.period),
+        "previous_period": _period(totals.previous.period),
         "units": {"money": "VND", "land": "m2"},
         "totals": _tables(totals),
-        "previous_totals": _tables(totals["previous"]),
+        "previous_totals": _tables(totals.previous),
         "rows": [
             {
-                "agency_id": int(row["agency_id"]),
-                "agency_code": str(row.get("agency_code") or ""),
-                "name": str(row["name"]),
-                "own": bool(row["own"]),
+                "agency_id": row.agency_id,
+                "agency_code": row.agency_code,
+                "name": row.name,
+                "own": row.own,
                 **_tables(row),
-                "previous": _tables(row["previous"]),
+                "previous": _tables(row.previous),
             }
-            for row in totals["rows"]
+            for row in totals.rows
         ],
     }
 
 
-def dumps(document: Mapping[str, Any]) -> str:
+def dumps(document: JsonObject) -> str:
     """JSON text as written to the file: UTF-8, keys in a fixed order, a final newline."""
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def table_csv(totals: Mapping[str, Any], table: str) -> str:
+def table_csv(totals: ReportFigures, table: str) -> str:
     """One table as CSV: a line per row (the total, last year's, then each unit); stored
     text made printable first."""
     clean = PrintableText(report_name(totals, f"CSV {table}"))
-    totals = clean(totals)
+    totals = printable_figures(totals, clean)
     clean.log()
     keys = COUNTER_KEYS[table]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["row", "agency_id", "agency_code", "name", "period", *keys])
-    previous = totals["previous"]
+    previous = totals.previous
     writer.writerow(
-        ["total", totals["agency_id"], totals.get("agency_code", ""), totals["agency_name"],
-         totals["period"], *(totals[table][k] for k in keys)]
+        ["total", totals.agency_id, totals.agency_code, totals.agency_name,
+         totals.period, *(table_of(totals, table)[k] for k in keys)]
     )  # fmt: skip
     writer.writerow(
-        ["previous", totals["agency_id"], totals.get("agency_code", ""), totals["agency_name"],
-         previous["period"], *(previous[table][k] for k in keys)]
+        ["previous", totals.agency_id, totals.agency_code, totals.agency_name,
+         previous.period, *(table_of(previous, table)[k] for k in keys)]
     )  # fmt: skip
-    for row in totals["rows"]:
+    for row in totals.rows:
         writer.writerow(
-            ["own" if row["own"] else "unit", row["agency_id"], row.get("agency_code", ""),
-             row["name"], totals["period"], *(row[table][k] for k in keys)]
+            ["own" if row.own else "unit", row.agency_id, row.agency_code,
+             row.name, totals.period, *(table_of(row, table)[k] for k in keys)]
         )  # fmt: skip
     return out.getvalue()
 
 
-def _counters_schema(keys: tuple[str, ...]) -> dict[str, Any]:
-    properties: dict[str, Any] = {}
+def _counters_schema(keys: tuple[str, ...]) -> JsonObject:
+    properties: JsonObject = {}
     for key in keys:
         if key.endswith("_m2"):
             properties[key] = {"type": "string", "pattern": _LAND, "description": "m²"}
@@ -168,19 +184,19 @@ def _counters_schema(keys: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-def report_schema(layout_id: str) -> dict[str, Any]:
+def report_schema(layout_id: str) -> JsonObject:
     """The JSON Schema (2020-12) of the JSON copy of reports made with ``layout_id``.
 
     Raises :class:`inspect_app.domain.report_layout.UnknownLayout` for an unknown layout.
     """
     layout = rl.get_layout(layout_id)
-    tables = {
+    tables: JsonObject = {
         "type": "object",
         "properties": {table: {"$ref": f"#/$defs/{table}"} for table in COUNTER_KEYS},
         "required": list(COUNTER_KEYS),
         "additionalProperties": False,
     }
-    period = {
+    period: JsonObject = {
         "type": "object",
         "properties": {
             "code": {"type": "string", "pattern": r"^[0-9]{4}-(Q[1-4]|6M|9M|Y)$"},
@@ -192,7 +208,7 @@ def report_schema(layout_id: str) -> dict[str, Any]:
         "required": ["code", "kind", "year", "from", "to"],
         "additionalProperties": False,
     }
-    nullable_string = {"type": ["string", "null"]}
+    nullable_string: JsonObject = {"type": ["string", "null"]}
     table_notes = {
         table.counters: f"{table.form_no}: {table.title('vi')}" for table in layout.tables
     }

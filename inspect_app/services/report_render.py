@@ -39,6 +39,12 @@ from inspect_app.services import font_metrics, pdf_worker
 from inspect_app.services.export_text import PrintableText
 from inspect_app.services.report_charts import recovery_chart, trend_chart
 from inspect_app.services.report_document import DocumentFrame, printable_frame
+from inspect_app.services.report_figures import (
+    FigureRow,
+    ReportFigures,
+    printable_figures,
+    table_of,
+)
 
 TEMPLATE_DIR = template_dir()
 PDF_TIMEOUT_S = 180
@@ -130,15 +136,15 @@ def _row(
     return TableRow(number, label, values, texts, kind, agency_id, own, period)
 
 
-def unit_label(item: Mapping[str, Any], lang: str = "vi") -> str:
+def unit_label(item: FigureRow, lang: str = "vi") -> str:
     """A unit row's label: a child's name, or the agency's own records; in a report made
     from submitted figures, a unit that did not submit is marked (*)."""
-    if item["own"]:
-        return _labels(lang)["own"].format(name=item["name"])
-    if item.get("merged_on"):
-        day = date.fromisoformat(str(item["merged_on"])).strftime("%d/%m/%Y")
-        return translate(MERGED_LABEL, lang).format(name=item["name"], day=day)
-    return f"{item['name']} (*)" if item.get("source") == "live" else str(item["name"])
+    if item.own:
+        return _labels(lang)["own"].format(name=item.name)
+    if item.merged_on:
+        day = date.fromisoformat(item.merged_on).strftime("%d/%m/%Y")
+        return translate(MERGED_LABEL, lang).format(name=item.name, day=day)
+    return f"{item.name} (*)" if item.source == "live" else item.name
 
 
 MERGED_LABEL = pN_("report document", "{name} (merged in from {day})")
@@ -149,14 +155,14 @@ SUCCEEDED_NOTE = pN_(
 )
 
 
-def succeeded_note(totals: Mapping[str, Any], lang: str = "vi") -> str:
+def succeeded_note(totals: ReportFigures, lang: str = "vi") -> str:
     """What the report of an agency that merged into another says of it, for a period
     that reaches the merger; "" otherwise."""
-    succeeded = totals.get("succeeded_by")
-    if not isinstance(succeeded, Mapping):
+    succeeded = totals.succeeded_by
+    if succeeded is None:
         return ""
-    day = date.fromisoformat(str(succeeded["on"])).strftime("%d/%m/%Y")
-    return translate(SUCCEEDED_NOTE, lang).format(name=succeeded["name"], day=day)
+    day = date.fromisoformat(succeeded.on).strftime("%d/%m/%Y")
+    return translate(SUCCEEDED_NOTE, lang).format(name=succeeded.name, day=day)
 
 
 SOURCE_NOTE = pN_(
@@ -166,22 +172,22 @@ SOURCE_NOTE = pN_(
 )
 
 
-def source_note(totals: Mapping[str, Any], lang: str = "vi") -> str:
+def source_note(totals: ReportFigures, lang: str = "vi") -> str:
     """What a report made from the units' submitted reports says of its figures; ""
     for a report made from the records."""
-    if totals.get("source") != "submitted":
+    if totals.source != "submitted":
         return ""
     return translate(SOURCE_NOTE, lang).format(
-        submitted=totals.get("submitted_units", 0), units=totals.get("units", 0)
+        submitted=totals.submitted_units or 0, units=totals.units or 0
     )
 
 
-def table_views(totals: Mapping[str, Any], lang: str = "vi") -> list[TableView]:
+def table_views(totals: ReportFigures, lang: str = "vi") -> list[TableView]:
     """The three tables of a report's frozen figures, in the report's layout."""
-    layout = rl.get_layout(str(totals["layout"]))
+    layout = rl.get_layout(totals.layout)
     labels = _labels(lang)
     leading = (translate(LEADING[0], lang), translate(LEADING[1], lang))
-    previous_year = parse_period(str(totals["period"])).year - 1
+    previous_year = parse_period(totals.period).year - 1
     views = []
     for table in layout.tables:
         columns = table.columns()
@@ -195,24 +201,24 @@ def table_views(totals: Mapping[str, Any], lang: str = "vi") -> list[TableView]:
             leading=leading,
             keys=[None if c.ratio else f"{table.counters}.{c.key}" for c in columns],
         )
-        agency_id = int(totals["agency_id"])
+        agency_id = totals.agency_id
         current = _row(
             columns,
             lang,
             "",
             labels["total"],
-            totals[table.counters],
+            table_of(totals, table.counters),
             "total",
-            (agency_id, False, str(totals["period"])),
+            (agency_id, False, totals.period),
         )
         previous = _row(
             columns,
             lang,
             "",
             labels["previous"].format(year=previous_year),
-            totals["previous"][table.counters],
+            table_of(totals.previous, table.counters),
             "previous",
-            (agency_id, False, str(totals["previous"].get("period", ""))),
+            (agency_id, False, totals.previous.period),
         )
         # A rate's change in % of itself says nothing: the rate columns stay empty.
         changes: list[Decimal | int | None] = [
@@ -230,16 +236,16 @@ def table_views(totals: Mapping[str, Any], lang: str = "vi") -> list[TableView]:
                 "change",
             ),
         ]
-        for index, item in enumerate(totals["rows"], start=1):
+        for index, item in enumerate(totals.rows, start=1):
             view.rows.append(
                 _row(
                     columns,
                     lang,
                     str(index),
                     unit_label(item, lang),
-                    item[table.counters],
+                    table_of(item, table.counters),
                     "agency",
-                    (int(item["agency_id"]), bool(item["own"]), str(totals["period"])),
+                    (item.agency_id, item.own, totals.period),
                 )
             )
         views.append(view)
@@ -269,11 +275,12 @@ def fit_view(view: TableView) -> print_layout.TableFit:
     )
 
 
-def print_fits(totals: Mapping[str, Any]) -> list[print_layout.TableFit]:
+def print_fits(totals: ReportFigures) -> list[print_layout.TableFit]:
     """The paper layout of each table of a report (the PDF and the XLSX print alike).
 
     Measured on the text as the files print it (made printable; the files log the change)."""
-    return [fit_view(view) for view in table_views(PrintableText("")(totals), "vi")]
+    clean = printable_figures(totals, PrintableText(""))
+    return [fit_view(view) for view in table_views(clean, "vi")]
 
 
 # --------------------------------------------------------------------------- HTML
@@ -344,7 +351,7 @@ class DocumentContext:
     """What the printable document (and the report page's figures) show."""
 
     lang: str
-    totals: Mapping[str, Any]
+    totals: ReportFigures
     frame: DocumentFrame | None
     period_label: str
     period_range: str
@@ -365,7 +372,7 @@ class DocumentContext:
 
 
 def document_context(
-    totals: Mapping[str, Any],
+    totals: ReportFigures,
     narrative: str,
     lang: str = "vi",
     frame: DocumentFrame | None = None,
@@ -376,8 +383,8 @@ def document_context(
 
     ``fits`` lays the tables out for paper (column widths, font size, orientation).
     """
-    period = parse_period(str(totals["period"]))
-    layout = rl.get_layout(str(totals["layout"]))
+    period = parse_period(totals.period)
+    layout = rl.get_layout(totals.layout)
     tables = table_views(totals, lang)
     for view, fit in zip(tables, fits or [], strict=False):
         view.fit = fit
@@ -392,20 +399,20 @@ def document_context(
         paragraphs=[p.strip() for p in narrative.split("\n\n") if p.strip()],
         narrative=narrative_paragraphs(narrative),
         recovery_chart=recovery_chart(totals, lang),
-        trend_chart=trend_chart(totals, lang),
+        trend_chart=trend_chart(totals.trend, lang),
         text=document_text(lang),
         source_note=source_note(totals, lang),
         succeeded_note=succeeded_note(totals, lang),
     )
 
 
-def report_name(totals: Mapping[str, Any], kind: str) -> str:
+def report_name(totals: ReportFigures, kind: str) -> str:
     """How the log names one file of a report (``kind``: HTML, XLSX, JSON, CSV ...)."""
-    return f"report {kind} of agency {totals.get('agency_id')} for {totals.get('period')}"
+    return f"report {kind} of agency {totals.agency_id} for {totals.period}"
 
 
 def render_html(
-    totals: Mapping[str, Any],
+    totals: ReportFigures,
     narrative: str,
     frame: DocumentFrame,
     lang: str = "vi",
@@ -415,7 +422,8 @@ def render_html(
     is drawn from it. Stored text (figures, narrative, frame) is made printable first
     (:class:`PrintableText`), the charts' labels included."""
     clean = PrintableText(report_name(totals, "HTML"))
-    totals, narrative, frame = clean(totals), clean(narrative), printable_frame(frame, clean)
+    totals, frame = printable_figures(totals, clean), printable_frame(frame, clean)
+    narrative = clean(narrative)
     template = _environment().get_template("reports/document.html")
     fits = fits if fits is not None else print_fits(totals)
     html = template.render(

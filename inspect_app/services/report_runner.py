@@ -41,8 +41,18 @@ from inspect_app.services import (
 )
 from inspect_app.services.casework import stored_id
 from inspect_app.services.report_document import DocumentFrame
+from inspect_app.services.report_exports import ReportMeta
+from inspect_app.services.report_figures import (
+    FigureRow,
+    PreviousFigures,
+    ReportFigures,
+    Successor,
+    TrendPoint,
+    counters_of,
+    figure_tables,
+    stored_figures,
+)
 from inspect_app.services.totals import (
-    TABLES,
     Counters,
     add_counters,
     counters_by_period,
@@ -95,11 +105,7 @@ def _iso(day: Any) -> str:
     return day.isoformat() if hasattr(day, "isoformat") else str(day)
 
 
-def _tables(counters: Counters) -> dict[str, Any]:
-    return {table: counters[table] for table in TABLES}
-
-
-async def compute_figures(agency_id: int, period: Period, source: str = "live") -> dict[str, Any]:
+async def compute_figures(agency_id: int, period: Period, source: str = "live") -> ReportFigures:
     """The frozen figures of a report: each child's subtree, the agency's own, the total,
     the same period of last year, and the eight-quarter trend.
 
@@ -125,71 +131,81 @@ async def compute_figures(agency_id: int, period: Period, source: str = "live") 
     children = sorted(
         (row for row in subtree_rows if row["parent"] == agency_id), key=lambda r: r["name"]
     )
+    own = own_current.get(agency_id, empty_counters())
     rows = [
-        {
-            "agency_id": agency_id,
-            "agency_code": agency["code"],
-            "name": agency["name"],
-            "own": True,
-            **_tables(own_current.get(agency_id, empty_counters())),
-            "previous": _tables(own_previous.get(agency_id, empty_counters())),
-        }
+        FigureRow(
+            agency_id=agency_id,
+            agency_code=agency["code"],
+            name=agency["name"],
+            own=True,
+            inspections=own["inspections"],
+            checks=own["checks"],
+            implementation=own["implementation"],
+            previous=figure_tables(own_previous.get(agency_id, empty_counters())),
+        )
     ]
     rows += [
-        {
-            "agency_id": int(child["id"]),
-            "agency_code": child["code"],
-            "name": child["name"],
-            "own": False,
-            **_tables(current[int(child["id"])]),
-            "previous": _tables(previous[int(child["id"])]),
-        }
+        FigureRow(
+            agency_id=int(child["id"]),
+            agency_code=child["code"],
+            name=child["name"],
+            own=False,
+            inspections=current[int(child["id"])]["inspections"],
+            checks=current[int(child["id"])]["checks"],
+            implementation=current[int(child["id"])]["implementation"],
+            previous=figure_tables(previous[int(child["id"])]),
+            # An agency merged into this one is a row of its own, named so (agency_mergers).
+            merged_on=(
+                _iso(child["succeeded_on"])
+                if child["succeeded_by"] == agency_id and child["succeeded_on"] is not None
+                else None
+            ),
+        )
         for child in children
     ]
-    # An agency merged into this one is a row of its own, named so (agency_mergers).
-    for row, child in zip(rows[1:], children, strict=True):
-        if child["succeeded_by"] == agency_id and child["succeeded_on"] is not None:
-            row["merged_on"] = _iso(child["succeeded_on"])
     total, total_previous = current[agency_id], previous[agency_id]
-    extra: dict[str, Any] = {}
+    succeeded_by = None
     successor = await agency_mergers.successor_of(agency_id)
     if successor is not None and successor.on <= period.end:
-        extra["succeeded_by"] = {
-            "agency_id": successor.id,
-            "name": successor.name,
-            "on": _iso(successor.on),
-        }
+        succeeded_by = Successor(agency_id=successor.id, name=successor.name, on=_iso(successor.on))
+    said = None
     if source == "submitted":
         total, total_previous, said = await _from_submissions(agency_id, period, rows)
-        extra.update(said)
-    return {
-        "layout": rl.layout_for(period.end).id,
-        "agency_id": agency_id,
-        "agency_code": agency["code"],
-        "agency_name": agency["name"],
-        "period": period.code,
-        "period_from": period.start.isoformat(),
-        "period_to": period.end.isoformat(),
-        "as_of": datetime.now(UTC).isoformat(),
-        **_tables(total),
-        "previous": {
-            "period": previous_period.code,
-            "period_from": previous_period.start.isoformat(),
-            "period_to": previous_period.end.isoformat(),
-            **_tables(total_previous),
-        },
-        "rows": rows,
-        "trend": quarter_trend(quarters, by_period),
-        **extra,
-    }
+    return ReportFigures(
+        layout=rl.layout_for(period.end).id,
+        agency_id=agency_id,
+        agency_code=agency["code"],
+        agency_name=agency["name"],
+        period=period.code,
+        period_from=period.start.isoformat(),
+        period_to=period.end.isoformat(),
+        as_of=datetime.now(UTC).isoformat(),
+        inspections=total["inspections"],
+        checks=total["checks"],
+        implementation=total["implementation"],
+        previous=PreviousFigures(
+            period=previous_period.code,
+            period_from=previous_period.start.isoformat(),
+            period_to=previous_period.end.isoformat(),
+            inspections=total_previous["inspections"],
+            checks=total_previous["checks"],
+            implementation=total_previous["implementation"],
+        ),
+        rows=rows,
+        trend=quarter_trend(quarters, by_period),
+        succeeded_by=succeeded_by,
+        source=None if said is None else "submitted",
+        submitted_units=None if said is None else said[0],
+        units=None if said is None else said[1],
+    )
 
 
 async def _from_submissions(
-    agency_id: int, period: Period, rows: list[dict[str, Any]]
-) -> tuple[Counters, Counters, dict[str, Any]]:
+    agency_id: int, period: Period, rows: list[FigureRow]
+) -> tuple[Counters, Counters, tuple[int, int]]:
     """Put the units' submitted figures in their rows (in place); the total and last
-    year's total they add up to with the agency's own rows, and what the report says of
-    its source."""
+    year's total they add up to with the agency's own rows, and how many units submitted
+    of how many."""
     from inspect_app.services.submissions import submitted_totals
 
     submitted = await submitted_totals(agency_id, period)
@@ -197,27 +213,25 @@ async def _from_submissions(
     units = 0
     for row in rows:
         # The agency's own records and those of agencies merged into it are its own.
-        unit = not row["own"] and not row.get("merged_on")
-        frozen = submitted.get(int(row["agency_id"])) if unit else None
+        unit = not row.own and not row.merged_on
+        frozen = submitted.get(row.agency_id) if unit else None
         if frozen is not None:
             units += 1
-            row.update(_tables(frozen))
-            row["previous"] = _tables(frozen["previous"])
+            row.inspections = frozen.inspections
+            row.checks = frozen.checks
+            row.implementation = frozen.implementation
+            row.previous = figure_tables(counters_of(frozen.previous))
         if unit:
-            row["source"] = "submitted" if frozen is not None else "live"
-        total = add_counters(total, {table: row[table] for table in TABLES})
-        total_previous = add_counters(total_previous, row["previous"])
-    extra = {
-        "source": "submitted",
-        "submitted_units": units,
-        "units": sum(1 for row in rows if not row["own"] and not row.get("merged_on")),
-    }
-    return total, total_previous, extra
+            row.source = "submitted" if frozen is not None else "live"
+        total = add_counters(total, counters_of(row))
+        total_previous = add_counters(total_previous, counters_of(row.previous))
+    unit_count = sum(1 for row in rows if not row.own and not row.merged_on)
+    return total, total_previous, (units, unit_count)
 
 
 def quarter_trend(
     quarters: list[Period], by_period: dict[str, dict[int, Counters]]
-) -> list[dict[str, Any]]:
+) -> list[TrendPoint]:
     """Recovery recommended and money recovered in each of ``quarters``, over every agency
     of ``by_period`` (own counters per period code and agency)."""
     points = []
@@ -226,12 +240,12 @@ def quarter_trend(
         for counters in by_period[quarter.code].values():
             summed = add_counters(summed, counters)
         points.append(
-            {
-                "period": quarter.code,
-                "short": quarter.short_label("vi"),
-                "recommended_vnd": summed["inspections"]["recover_vnd"],
-                "recovered_vnd": summed["implementation"]["recovered_vnd"],
-            }
+            TrendPoint(
+                period=quarter.code,
+                short=quarter.short_label("vi"),
+                recommended_vnd=int(summed["inspections"]["recover_vnd"]),
+                recovered_vnd=int(summed["implementation"]["recovered_vnd"]),
+            )
         )
     return points
 
@@ -245,12 +259,12 @@ def _m2(value: Any) -> str:
 
 
 def build_narrative(
-    figures: dict[str, Any], tip_counts: dict[str, dict[str, int]] | None = None
+    figures: ReportFigures, tip_counts: dict[str, dict[str, int]] | None = None
 ) -> str:
     """The narrative outline of the report, pre-filled in Vietnamese with the key figures
     (and, when given, the tips received in the period by channel and outcome)."""
-    period = parse_period(str(figures["period"]))
-    i, c, m = figures["inspections"], figures["checks"], figures["implementation"]
+    period = parse_period(figures.period)
+    i, c, m = figures.inspections, figures.checks, figures.implementation
     rate = rl.column_value(
         rl.Column("rate", "", "", "percent", ratio=("recovered_total_vnd", "to_recover_vnd")), m
     )
@@ -259,7 +273,7 @@ def build_narrative(
     return "\n\n".join(
         [
             "Thực hiện Thông tư số 01/2024/TT-TTCP của Thanh tra Chính phủ, "
-            f"{figures['agency_name']} báo cáo {summary[:1].lower()}{summary[1:]} "
+            f"{figures.agency_name} báo cáo {summary[:1].lower()}{summary[1:]} "
             f"(từ ngày {period.start:%d/%m/%Y} đến ngày {period.end:%d/%m/%Y}) như sau:",
             "I. KẾT QUẢ CÔNG TÁC THANH TRA",
             f"1. Thanh tra. Trong kỳ đã triển khai {i['total']} cuộc thanh tra "
@@ -466,10 +480,10 @@ def _drop_parts(folder: Path) -> None:
 
 async def write_parts(
     folder: Path,
-    figures: dict[str, Any],
+    figures: ReportFigures,
     narrative: str,
     frame: DocumentFrame,
-    meta: dict[str, Any],
+    meta: ReportMeta,
     tag: str,
     progress: Callable[[int], Awaitable[None]] | None = None,
 ) -> tuple[dict[str, Path], dict[str, str]]:
@@ -517,10 +531,10 @@ def put_in_place(folder: Path, parts: dict[str, Path]) -> None:
 
 async def write_files(
     folder: Path,
-    figures: dict[str, Any],
+    figures: ReportFigures,
     narrative: str,
     frame: DocumentFrame,
-    meta: dict[str, Any],
+    meta: ReportMeta,
     progress: Callable[[int], Awaitable[None]] | None = None,
 ) -> dict[str, str]:
     """Write every file of a revision into ``folder``; returns the SHA-256 of each (by key).
@@ -540,7 +554,7 @@ async def write_files(
     return hashes
 
 
-async def render_files(report_id: int, figures: dict[str, Any], narrative: str) -> dict[str, str]:
+async def render_files(report_id: int, figures: ReportFigures, narrative: str) -> dict[str, str]:
     """Render an unsigned report's files again (after a narrative edit); returns the hashes."""
     row = await Report.select().where(Report.id == report_id).first()
     if row is None or row["signed_off_at"] is not None:
@@ -554,24 +568,25 @@ async def render_files(report_id: int, figures: dict[str, Any], narrative: str) 
     return hashes
 
 
-async def _with_agency_codes(figures: dict[str, Any]) -> dict[str, Any]:
+async def _with_agency_codes(figures: ReportFigures) -> ReportFigures:
     """Figures frozen before they carried agency codes, with the codes (one query)."""
-    if "agency_code" in figures and all("agency_code" in row for row in figures["rows"]):
+    if figures.agency_code and all(row.agency_code for row in figures.rows):
         return figures
-    ids = [int(figures["agency_id"]), *(int(row["agency_id"]) for row in figures["rows"])]
+    ids = [figures.agency_id, *(row.agency_id for row in figures.rows)]
     rows = await Agency.select(Agency.id, Agency.code).where(Agency.id.is_in(ids))
     codes = {int(row["id"]): str(row["code"]) for row in rows}
-    return {
-        **figures,
-        "agency_code": codes.get(int(figures["agency_id"]), ""),
-        "rows": [
-            {**row, "agency_code": codes.get(int(row["agency_id"]), "")} for row in figures["rows"]
+    return msgspec.structs.replace(
+        figures,
+        agency_code=codes.get(figures.agency_id, ""),
+        rows=[
+            msgspec.structs.replace(row, agency_code=codes.get(row.agency_id, ""))
+            for row in figures.rows
         ],
-    }
+    )
 
 
-def _meta(row: dict[str, Any]) -> dict[str, Any]:
-    return {"report_id": int(row["id"]), "revision": int(row["revision"])}
+def _meta(row: Mapping[str, Any]) -> ReportMeta:
+    return ReportMeta(report_id=int(row["id"]), revision=int(row["revision"]))
 
 
 async def finalise_signed(report_id: int) -> dict[str, str] | None:
@@ -580,11 +595,11 @@ async def finalise_signed(report_id: int) -> dict[str, str] | None:
     row = await Report.select().where(Report.id == report_id).first()
     if row is None or row["signed_off_at"] is None or stored_json(row["file_sha256"]):
         return None
-    figures, stored = stored_json(row["totals"]), stored_json(row["document"])
+    figures, stored = stored_figures(stored_json(row["totals"])), stored_json(row["document"])
     if not isinstance(stored, dict):
         return None  # signed before reports had a frame: its files stay as they were signed
     frame = msgspec.convert(stored, DocumentFrame)
-    if not isinstance(figures, dict):
+    if figures is None:
         raise LookupError(f"report {report_id} has no frozen figures")
     hashes = await write_files(
         report_folder(report_id), figures, str(row["narrative"]), frame, _meta(row)
@@ -656,14 +671,14 @@ async def _generate_claimed(
     try:
         period = parse_period(str(row["period"]))
         figures = await compute_figures(int(row["agency"]), period, str(row["source"] or "live"))
-        figures["layout"] = row["layout"] or figures["layout"]
+        figures.layout = row["layout"] or figures.layout
         await _set_progress(report_id, token, 50, progress_cb)
         from inspect_app.services.tips import agency_counts
 
         tip_counts = await agency_counts(int(row["agency"]), period.start, period.end)
         narrative = build_narrative(figures, tip_counts)
         await Report.update(
-            {Report.totals: figures, Report.narrative: narrative, Report.progress: 60}
+            {Report.totals: figures.to_stored(), Report.narrative: narrative, Report.progress: 60}
         ).where(_mine(report_id, token))
         frame = await _draft_frame_of(row)
         parts, hashes = await write_parts(

@@ -41,6 +41,7 @@ from inspect_app.i18n import pN_, translate
 from inspect_app.services import font_metrics
 from inspect_app.services.export_text import PrintableText
 from inspect_app.services.report_document import DocumentFrame, printable_frame
+from inspect_app.services.report_figures import ReportFigures, printable_figures
 from inspect_app.services.report_render import (
     TableView,
     document_text,
@@ -235,7 +236,7 @@ def _table_sheet(
     workbook: Workbook,
     table: rl.TableLayout,
     view: TableView,
-    totals: Mapping[str, Any],
+    totals: ReportFigures,
     frame: DocumentFrame,
     landscape: bool,
     cached: dict[str, float | int | str],
@@ -246,7 +247,7 @@ def _table_sheet(
     sheet = workbook.create_sheet(translate(name, lang) if name else table.form_no)
     columns = table.columns()
     width = 2 + len(columns)
-    period = parse_period(str(totals["period"]))
+    period = parse_period(totals.period)
     row = _frame_rows(sheet, frame, width)
     sheet.cell(row, width, f"{text['form']} {view.form_no}").font = _font(italic=True)
     sheet.cell(row, width).alignment = Alignment(horizontal="right")
@@ -365,7 +366,7 @@ def _formula(
 
 
 def build_workbook(
-    totals: Mapping[str, Any],
+    totals: ReportFigures,
     narrative: str,
     frame: DocumentFrame,
     landscape: Sequence[bool] | None = None,
@@ -377,9 +378,10 @@ def build_workbook(
     Stored text (figures, narrative, frame) is made printable first: openpyxl refuses
     control characters in a cell, and the document properties are XML too."""
     clean = PrintableText(report_name(totals, "XLSX"))
-    totals, narrative, frame = clean(totals), clean(narrative), printable_frame(frame, clean)
+    totals, frame = printable_figures(totals, clean), printable_frame(frame, clean)
+    narrative = clean(narrative)
     clean.log()
-    layout = rl.get_layout(str(totals["layout"]))
+    layout = rl.get_layout(totals.layout)
     workbook = Workbook()
     workbook.remove(workbook.active)
     cached = _Cached()
@@ -400,11 +402,11 @@ def build_workbook(
     return workbook, cached
 
 
-def _stamp(frame: DocumentFrame, totals: Mapping[str, Any]) -> datetime:
+def _stamp(frame: DocumentFrame, totals: ReportFigures) -> datetime:
     """The date the workbook carries: the issue date once signed, else the figures' date."""
     if frame.issued_on:
         return datetime.fromisoformat(frame.issued_on.isoformat())
-    as_of = datetime.fromisoformat(str(totals["as_of"]))
+    as_of = datetime.fromisoformat(totals.as_of)
     return as_of.astimezone(UTC).replace(tzinfo=None, microsecond=0)
 
 
@@ -455,7 +457,7 @@ def finish_xlsx(workbook: Workbook, cached: _Cached, stamp: datetime) -> bytes:
 
 
 def write_xlsx(
-    totals: Mapping[str, Any],
+    totals: ReportFigures,
     narrative: str,
     frame: DocumentFrame,
     path: Path,

@@ -33,6 +33,7 @@ from inspect_app.services import (
     report_runner,
 )
 from inspect_app.services.casework import stored_id, stored_instant
+from inspect_app.services.report_figures import ReportFigures, stored_figures
 from inspect_app.services.totals import TABLES
 from models.tables import Agency
 from models.tables import Report as ReportTable
@@ -94,7 +95,7 @@ class Report:
     progress: int
     error: str
     # The frozen figures (report_runner.compute_figures); None until generated.
-    totals: dict[str, Any] | None
+    totals: ReportFigures | None
     narrative: str
     requested_by_id: int | None
     requested_by_name: str | None
@@ -121,7 +122,7 @@ class Report:
 def _out(row: Mapping[str, Any]) -> Report:
     report_id = int(row["id"])
     status = str(row["status"])
-    totals = report_runner.stored_json(row["totals"])
+    totals = stored_figures(report_runner.stored_json(row["totals"]))
     document = report_runner.stored_json(row["document"])
     hashes = report_runner.stored_json(row["file_sha256"]) or {}
     signed_off_at = stored_instant(row["signed_off_at"])
@@ -287,10 +288,7 @@ async def _insert_next_revision(
 
 def has_figures(report: Report) -> bool:
     """True when the report holds the complete frozen figures the files are drawn from."""
-    totals = report.totals
-    return isinstance(totals, dict) and all(
-        key in totals for key in ("layout", "period", "rows", "previous", *TABLES)
-    )
+    return report.totals is not None
 
 
 def _check_version(report: Report, version: int | None) -> None:

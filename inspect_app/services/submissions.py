@@ -32,6 +32,7 @@ from inspect_app.i18n import translate
 from inspect_app.principal import Principal
 from inspect_app.services import agencies, audit, notifications, reports
 from inspect_app.services.casework import is_unique_violation
+from inspect_app.services.report_figures import ReportFigures, stored_figures
 from models.tables import Agency, AppUser, DeadlineLadder, Notification, ReportSubmission
 
 LADDER = "report"
@@ -488,7 +489,7 @@ async def tracker(principal: Principal, agency_id: int | None, period: Period) -
     return board
 
 
-async def submitted_totals(parent_id: int, period: Period) -> dict[int, dict[str, Any]]:
+async def submitted_totals(parent_id: int, period: Period) -> dict[int, ReportFigures]:
     """The frozen figures of each unit's submitted report of the period, by unit."""
     rows = await ReportSubmission.raw(
         "SELECT s.agency, r.totals FROM report_submission s JOIN report r ON r.id = s.report"
@@ -496,13 +497,14 @@ async def submitted_totals(parent_id: int, period: Period) -> dict[int, dict[str
         parent_id,
         period.code,
     )
-    found: dict[int, dict[str, Any]] = {}
+    found: dict[int, ReportFigures] = {}
     for row in rows:
         totals = row["totals"]
         if isinstance(totals, str):
             totals = json.loads(totals)
-        if isinstance(totals, dict):
-            found[int(row["agency"])] = totals
+        figures = stored_figures(totals)
+        if figures is not None:
+            found[int(row["agency"])] = figures
     return found
 
 

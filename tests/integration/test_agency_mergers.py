@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import msgspec
 import pytest
 
 from inspect_app.domain.periods import parse_period
@@ -19,8 +20,9 @@ from inspect_app.errors import Conflict, Forbidden, InvalidInput
 from inspect_app.principal import Principal
 from inspect_app.services import agency_mergers, follow_ups, report_runner
 from inspect_app.services.changes import DIRTY_PREFIX
+from inspect_app.services.report_figures import counters_of
 from inspect_app.services.report_render import succeeded_note, table_views
-from inspect_app.services.totals import TABLES, add_counters, empty_counters
+from inspect_app.services.totals import add_counters, empty_counters
 from models.tables import Agency, AppUser, Attachment, Inspection, JobState
 from tests.integration.report_dataset import add_agency, add_case, add_execution, add_measure
 
@@ -111,7 +113,7 @@ async def test_the_successor_reports_last_year_as_the_sum_of_its_predecessors(
     }
     expected = empty_counters()
     for figures in before.values():
-        expected = add_counters(expected, {t: figures[t] for t in TABLES})
+        expected = add_counters(expected, counters_of(figures))
     assert expected["inspections"]["total"] == 4  # a sum worth comparing
 
     admin = _principal(country["root"])
@@ -143,13 +145,13 @@ async def test_the_successor_reports_last_year_as_the_sum_of_its_predecessors(
     report = await report_runner.compute_figures(
         country["ninh_binh"]["id"], parse_period("2026-Q1")
     )
-    assert {t: report["previous"][t] for t in TABLES} == expected
+    assert counters_of(report.previous) == expected
     labels = [row.label for row in table_views(report)[0].unit_rows]
     assert "Thanh tra tỉnh Hà Nam (hợp nhất từ 01/07/2025)" in labels
     assert "Thanh tra tỉnh Nam Định (hợp nhất từ 01/07/2025)" in labels
     # The Q1 2025 report of the successor is the same consolidation.
     then = await report_runner.compute_figures(country["ninh_binh"]["id"], q1_2025)
-    assert {t: then[t] for t in TABLES} == expected
+    assert counters_of(then) == expected
 
     # The open cases moved, with the predecessor's name; the closed one stayed.
     rows = await Inspection.select(Inspection.code, Inspection.agency, Inspection.moved_from)
@@ -182,9 +184,10 @@ async def test_the_successor_reports_last_year_as_the_sum_of_its_predecessors(
 
     # Hà Nam's own report: its Q1 2025 says nothing of the merger, its 2025 year report does.
     own_q1 = await report_runner.compute_figures(country["ha_nam"]["id"], q1_2025)
-    assert "succeeded_by" not in own_q1
+    assert own_q1.succeeded_by is None
     own_year = await report_runner.compute_figures(country["ha_nam"]["id"], parse_period("2025-Y"))
-    assert own_year["succeeded_by"]["name"] == "Thanh tra tỉnh Ninh Bình"
+    assert own_year.succeeded_by is not None
+    assert own_year.succeeded_by.name == "Thanh tra tỉnh Ninh Bình"
     assert "01/07/2025" in succeeded_note(own_year) and "Ninh Bình" in succeeded_note(own_year)
     # The totals of every stored period are computed again.
     assert await JobState.exists().where(JobState.name.like(DIRTY_PREFIX + "%"))
@@ -288,7 +291,9 @@ async def test_the_demo_province_compares_with_last_year_across_its_merger(redis
     await load_demo(today=D(2026, 3, 20))
     top = await Agency.select().where(Agency.code == "TTT").first()
     assert top is not None and top["name"] == "Thanh tra tỉnh Ninh Bình"
-    report = await report_runner.compute_figures(top["id"], parse_period("2026-Q1"))
+    report = msgspec.to_builtins(
+        await report_runner.compute_figures(top["id"], parse_period("2026-Q1"))
+    )
     merged = {row["name"]: row for row in report["rows"] if row.get("merged_on")}
     assert set(merged) == {"Thanh tra tỉnh Hà Nam", "Thanh tra tỉnh Nam Định"}
     # Last year's Q1 holds their cases; this year's none of their own (they moved or closed).

@@ -24,6 +24,7 @@ from inspect_app.principal import Principal
 from inspect_app.seed.demo import DEMO_PASSWORD, load_demo
 from inspect_app.services import counter_records, report_runner, reports, totals
 from inspect_app.services.counter_records import RecordRequest
+from inspect_app.services.report_figures import HasTables, table_of
 from inspect_app.services.report_render import table_views
 from models.tables import Agency, AppUser
 
@@ -66,7 +67,7 @@ async def _check_period(head: Principal, period: Period) -> int:
     """Every figure of the period's report against its records; how many were followed."""
     figures = await report_runner.compute_figures(head.agency_id, period)
     # The rows of a drawn table: the total, last year's, the change, then each unit.
-    sources: list[dict[str, Any] | None] = [figures, figures["previous"], None, *figures["rows"]]
+    sources: list[HasTables | None] = [figures, figures.previous, None, *figures.rows]
     followed = 0
     for view in table_views(figures, "vi"):
         assert len(view.rows) == len(sources)
@@ -76,7 +77,7 @@ async def _check_period(head: Principal, period: Period) -> int:
                 if source is None or key is None:
                     assert link == "", (row.kind, key)
                     continue
-                cell = _cell(key, source[view.counters][key.split(".", 1)[1]])
+                cell = _cell(key, table_of(source, view.counters)[key.split(".", 1)[1]])
                 if cell == 0:
                     assert link == "", (row.label, key)
                     continue
@@ -142,7 +143,7 @@ async def test_the_report_page_links_each_figure_to_a_list_that_shows_it(
         listed = await client.get(f"/inspections?period=2026-Q1&table={table}")
         count = LIST_COUNT.search(listed.text)
         assert count, table
-        assert int(count.group(1)) == figures[counters]["total"] > 0, table
+        assert int(count.group(1)) == table_of(figures, counters)["total"] > 0, table
         # The period is chosen from the list, with its dates, the one asked for chosen.
         chosen = '<option value="2026-Q1" selected>Quý I năm 2026 (15/12/2025 – 14/03/2026)'
         assert chosen in listed.text

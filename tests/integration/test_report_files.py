@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 import jsonschema
+import msgspec
 import pytest
 from openpyxl import load_workbook
 
@@ -28,6 +29,7 @@ from inspect_app.job_queue import close_pools
 from inspect_app.principal import Principal
 from inspect_app.security import hash_password
 from inspect_app.services import report_runner, reports
+from inspect_app.services.report_exports import ReportMeta
 from inspect_app.services.report_render import unit_label
 from models.tables import Agency, AppUser
 from tests.integration.report_dataset import build_world
@@ -269,7 +271,7 @@ async def test_xlsx_totals_are_formulas_with_cached_values_that_evaluate_to_the_
 ) -> None:
     path = _folder(q1_report) / "report.xlsx"
     formulas, cached = load_workbook(path), load_workbook(path, data_only=True)
-    totals = q1_report.totals
+    totals = msgspec.to_builtins(q1_report.totals)
     layout = get_layout(totals["layout"])
     for table in layout.tables:
         name = {"inspections": "01 Thanh tra", "checks": "02 Kiểm tra chuyên ngành",
@@ -429,7 +431,7 @@ async def test_files_are_deterministic_and_signed_ones_frozen_with_their_sha256(
     frame = await report_runner.draft_frame(
         world["province"], parse_period("2026-Q1"), world["head"].id
     )
-    meta = {"report_id": q1_report.id, "revision": 1}
+    meta = ReportMeta(report_id=q1_report.id, revision=1)
     first = await report_runner.write_files(
         tmp_path / "a", q1_report.totals, q1_report.narrative, frame, meta
     )
@@ -475,7 +477,7 @@ async def test_files_are_deterministic_and_signed_ones_frozen_with_their_sha256(
     stored = await reports.get_report(world["head"], q1_report.id)
     again = await report_runner.write_files(
         tmp_path / "c", stored.totals, stored.narrative, stored.document,
-        {"report_id": q1_report.id, "revision": 1},
+        ReportMeta(report_id=q1_report.id, revision=1),
     )  # fmt: skip
     assert again == signed["sha256"]
 
@@ -524,7 +526,7 @@ async def test_demo_province_unit_names_take_at_most_two_lines_in_table_01(
     start = next(i for i, p in enumerate(pages) if "Biểu số 01/TTr" in p.text)
     end = next(i for i, p in enumerate(pages) if "Biểu số 02/TTr" in p.text)
     table_pages = pages[start:end]
-    labels = [unit_label(row) for row in report.totals["rows"]]
+    labels = [unit_label(row) for row in report.totals.rows]
     assert len(labels) >= 15 and any(len(label) > 60 for label in labels)
     for label in labels:
         found = [n for page in table_pages if (n := lines_of(page, label)) is not None]

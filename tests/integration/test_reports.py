@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 
+import msgspec
 import pytest
 
 from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -88,7 +89,7 @@ async def test_generation_freezes_rows_total_comparison_and_trend(world: dict[st
 
     assert (report.status, report.progress, report.error) == ("done", 100, "")
     assert seen == [5, 50, 70, 80, 100]
-    totals = report.totals
+    totals = msgspec.to_builtins(report.totals)
     assert (totals["period_from"], totals["period_to"]) == ("2025-12-15", "2026-03-14")
     assert totals["layout"] == "TT01-2024"
     # One row for the province's own records, then each child's subtree, by name.
@@ -155,7 +156,7 @@ async def test_sign_off_freezes_figures_and_files(world: dict[str, Any]) -> None
     await report_runner.generate_report(report.id)  # a late retry of the job changes nothing
     again = await reports.get_report(world["head"], report.id)
     assert again.totals == signed.totals
-    assert again.totals["implementation"]["recovered_vnd"] == 600_000_000
+    assert again.totals.implementation["recovered_vnd"] == 600_000_000
     assert pdf.read_bytes() == pdf_bytes
     with pytest.raises(Conflict) as twice:
         await reports.sign_off(world["head"], report.id)
@@ -165,7 +166,7 @@ async def test_sign_off_freezes_figures_and_files(world: dict[str, Any]) -> None
 
     newer = await _generated(world)
     assert newer.revision == 2
-    assert newer.totals["implementation"]["recovered_vnd"] == 750_000_000
+    assert newer.totals.implementation["recovered_vnd"] == 750_000_000
 
 
 async def test_narrative_edit_before_sign_off_rerenders(world: dict[str, Any]) -> None:
@@ -380,7 +381,7 @@ async def test_a_narrative_edit_of_figures_frozen_without_codes_writes_them_in_t
     world: dict[str, Any],
 ) -> None:
     report = await _generated(world)
-    older = dict(report.totals)
+    older = msgspec.to_builtins(report.totals)
     older.pop("agency_code")
     older["rows"] = [{k: v for k, v in row.items() if k != "agency_code"} for row in older["rows"]]
     await Report.update({Report.totals: older}).where(Report.id == report.id)
