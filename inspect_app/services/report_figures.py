@@ -12,12 +12,15 @@ that reports frozen earlier lack (agency codes, the trend).
 
 from __future__ import annotations
 
+import logging
 from typing import Protocol
 
 import msgspec
 
 from inspect_app.services.export_text import PrintableText
 from inspect_app.services.totals import TABLES, Counters
+
+logger = logging.getLogger(__name__)
 
 # The three tables are fixed named fields of the records below.
 assert TABLES == ("inspections", "checks", "implementation"), TABLES
@@ -148,7 +151,9 @@ def stored_figures(value: object) -> ReportFigures | None:
         return None
     try:
         return msgspec.convert(value, ReportFigures)
-    except msgspec.ValidationError:
+    except msgspec.ValidationError as exc:
+        if value:  # a report frozen with figures that are not what the files are drawn from
+            logger.warning("report figures not readable: %s", exc)
         return None
 
 
