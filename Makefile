@@ -91,10 +91,11 @@ system-packages: ## install the Debian packages the tests need (when missing and
 test: $(VENV)/.installed-test system-packages ## run the suite on PostgreSQL, then the storage tests on SQLite
 	$(PY) -m tests.run $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-test ## ruff check, ruff format --check, mypy, the message catalogues
+lint: $(VENV)/.installed-test ## ruff check, ruff format --check, mypy, the typed service boundary, the message catalogues
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy inspect_app models jobs tools
+	$(PY) -m tools.typed_boundary --check
 	@$(MAKE) --no-print-directory messages-check
 
 # Message ids are extracted by `pybabel extract` (babel.cfg; its Python extractor lives in
