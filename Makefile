@@ -94,7 +94,7 @@ test: $(VENV)/.installed-test system-packages ## run the suite on PostgreSQL, th
 lint: $(VENV)/.installed-test ## ruff check, ruff format --check, mypy, the typed service boundary, the message catalogues
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy inspect_app models jobs tools
+	$(VENV)/bin/mypy inspect_app models jobs tools bench
 	$(PY) -m tools.typed_boundary --check
 	@$(MAKE) --no-print-directory messages-check
 

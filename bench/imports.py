@@ -183,6 +183,7 @@ async def _child(path: Path) -> dict[str, Any]:
         first = await imports.create_run(agency_id, None, path.name, content)
         await step("dry_run", first, "checked")
         run = await ImportRun.select().where(ImportRun.id == first).first()
+        assert run is not None, first
         figures["rows"] = run["rows_checked"]
         figures["problems"] = run["problem_count"]
         await ImportRun.update({ImportRun.status: "commit_queued"}).where(ImportRun.id == first)

@@ -177,5 +177,5 @@ async def provincial_report(agency_id: int, period_code: str) -> dict[str, Any]:
         "pdf_s": round(pdf_s, 3),
         "json_s": round(json_s, 3),
         "file_bytes": sizes,
-        "rows": len(figures["rows"]),
+        "rows": len(figures.rows),
     }

@@ -144,7 +144,8 @@ async def pick_records() -> dict[str, Any]:
         """,
         PROVINCE_PATH + "%",
     )
-    return rows[0]
+    first: dict[str, Any] = rows[0]
+    return first
 
 
 def login_cookie(username: str) -> str:
@@ -196,7 +197,9 @@ async def run_jobs(results: dict[str, Any]) -> None:
     print(f"  {results['report']}", flush=True)
 
 
-def endpoints(users: dict[str, Any], case: dict[str, Any], cursors: dict[str, str]) -> list:
+def endpoints(
+    users: dict[str, Any], case: dict[str, Any], cursors: dict[str, str]
+) -> list[tuple[str, int, str, str]]:
     """(name, port, path, credentials) of every HTTP benchmark."""
     national, province = users["national"], users["province"]
     filters = "status=concluded&origin=ad_hoc"
@@ -344,8 +347,8 @@ async def run_http(
         }
         results["worker_report"].update(await report_status(results["worker_report"]["id"]))
     finally:
-        for server in servers:
-            server.stop()
+        for started in servers:
+            started.stop()
 
 
 async def enqueue_report(users: dict[str, Any]) -> dict[str, Any]:
@@ -372,6 +375,7 @@ async def report_status(report_id: int) -> dict[str, Any]:
             .where(Report.id == report_id)
             .first()
         )
+        assert row is not None, report_id
         if row["status"] in ("done", "failed") or time.monotonic() > deadline:
             break
         await asyncio.sleep(1)
@@ -389,7 +393,8 @@ def _run_of(results: dict[str, Any], prefix: str, connections: int) -> dict[str,
         if entry["name"].startswith(prefix):
             for run in entry["runs"]:
                 if run["connections"] == connections:
-                    return run
+                    found: dict[str, Any] = run
+                    return found
     return None
 
 
@@ -416,7 +421,7 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
     for entry in results.get("http", []):
         if entry["name"] == "api: inspection":
             api = max(entry["runs"], key=lambda r: r["rps"])
-    bare_runs = next(
+    bare_runs: list[dict[str, Any]] = next(
         (e["runs"] for e in results.get("http", []) if e["name"].startswith("bare")), []
     )
     if api and bare_runs:

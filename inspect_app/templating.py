@@ -3,13 +3,16 @@ labels, all in the language of the request being rendered."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import sys
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemBytecodeCache, pass_context
+import jinja2
+from jinja2 import Environment, FileSystemBytecodeCache, pass_context
 from jinja2.bccache import Bucket
 from jinja2.runtime import Context
 from litestar.plugins.jinja import JinjaTemplateEngine as Engine
@@ -36,10 +39,18 @@ logger = logging.getLogger(__name__)
 class TemplateCache(FileSystemBytecodeCache):
     """Compiled templates kept on disk (``VAR_DIR/template-cache``), so that a new process
     loads them instead of compiling all of them again (0.6–0.8 s for the 69 templates,
-    against about 25 ms read back; docs/performance.md). A file is written whole, then
-    renamed, and named by the template's name with its source's checksum checked on load,
-    so processes and versions of the app may share the directory. A cache that cannot be
-    read or written is skipped: the template is compiled as without one."""
+    against about 25 ms read back; docs/performance.md).
+
+    A file is written whole, then renamed. Its name holds the template's name and the
+    ``fingerprint`` of what compiling depends on besides the source (:func:`compile_fingerprint`:
+    the Jinja and Python versions, the environment's options, filters and tests), and Jinja
+    checks the source's checksum on load: processes, hosts and releases may share the
+    directory, and a release with another Jinja or other options compiles afresh. A cache
+    that cannot be read or written is skipped: the template is compiled as without one."""
+
+    def __init__(self, directory: str, fingerprint: str = "") -> None:
+        super().__init__(directory, pattern=f"__jinja2_{fingerprint}_%s.cache")
+        self._warned = False
 
     def load_bytecode(self, bucket: Bucket) -> None:
         try:
@@ -51,10 +62,40 @@ class TemplateCache(FileSystemBytecodeCache):
         try:
             super().dump_bytecode(bucket)
         except OSError as exc:
-            logger.warning("compiled template not kept: %s", exc)
+            if not self._warned:  # once per process, not once per template
+                self._warned = True
+                logger.warning("compiled templates not kept: %s", exc)
 
 
-def template_cache(directory: Path) -> TemplateCache | None:
+def compile_fingerprint(env: Environment) -> str:
+    """What the code Jinja compiles a template into depends on, besides its source."""
+    autoescape = env.autoescape
+    parts = (
+        jinja2.__version__,
+        sys.version,
+        env.block_start_string,
+        env.block_end_string,
+        env.variable_start_string,
+        env.variable_end_string,
+        env.comment_start_string,
+        env.comment_end_string,
+        env.line_statement_prefix,
+        env.line_comment_prefix,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.newline_sequence,
+        env.keep_trailing_newline,
+        env.optimized,
+        getattr(autoescape, "__qualname__", autoescape),
+        sorted(env.extensions),
+        getattr(env, "newstyle_gettext", None),
+        sorted(env.filters),
+        sorted(env.tests),
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def template_cache(directory: Path, fingerprint: str = "") -> TemplateCache | None:
     """The on-disk cache of compiled templates in ``directory``; None when it cannot be
     made (a read-only disk): templates are then compiled once per process, in memory."""
     try:
@@ -62,7 +103,7 @@ def template_cache(directory: Path) -> TemplateCache | None:
     except OSError as exc:
         logger.warning("no cache of compiled templates in %s: %s", directory, exc)
         return None
-    return TemplateCache(str(directory))
+    return TemplateCache(str(directory), fingerprint)
 
 
 @pass_context
@@ -139,7 +180,9 @@ def configure_environment(engine: Engine) -> None:
     # checked against their files on every render (a stat per template and include).
     settings = get_settings()
     env.auto_reload = settings.debug
-    env.bytecode_cache = template_cache(settings.var_dir / "template-cache")
+    env.bytecode_cache = template_cache(
+        settings.var_dir / "template-cache", compile_fingerprint(env)
+    )
 
 
 def template_config() -> TemplateConfig[Engine]:

@@ -11,6 +11,7 @@ is drawn from that stored frame, so later changes to the settings never alter it
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
@@ -20,6 +21,8 @@ import msgspec
 from inspect_app.domain import documents as doc
 from inspect_app.domain.periods import Period
 from inspect_app.services.agency_documents import FrameSettings
+
+logger = logging.getLogger(__name__)
 
 
 class DocumentFrame(msgspec.Struct, frozen=True):
@@ -53,7 +56,11 @@ def stored_frame(value: Any) -> DocumentFrame | None:
     """The frame stored on a report (its JSON object); None when there is none."""
     if not isinstance(value, dict) or not value:
         return None
-    return msgspec.convert(value, DocumentFrame)
+    try:
+        return msgspec.convert(value, DocumentFrame)
+    except msgspec.ValidationError as exc:  # one bad row must not take the archive down
+        logger.warning("report document frame not readable: %s", exc)
+        return None
 
 
 def to_stored(frame: DocumentFrame) -> dict[str, object]:

@@ -502,9 +502,17 @@ async def submitted_totals(parent_id: int, period: Period) -> dict[int, ReportFi
         totals = row["totals"]
         if isinstance(totals, str):
             totals = json.loads(totals)
+        if not isinstance(totals, dict):
+            continue
         figures = stored_figures(totals)
-        if figures is not None:
-            found[int(row["agency"])] = figures
+        if figures is None:
+            # A unit's signed figures are what the report adds up: never replaced silently by
+            # the records (the report fails, naming the unit, as it did before the figures
+            # were typed).
+            raise ValueError(
+                f"the report submitted by agency {row['agency']} holds figures that cannot be read"
+            )
+        found[int(row["agency"])] = figures
     return found
 
 

@@ -27,7 +27,7 @@ from inspect_app.services.report_figures import ReportFigures
 from inspect_app.services.report_render import table_views
 from inspect_app.services.totals import TABLES
 from jobs.deadlines import watch_deadlines
-from models.tables import Agency, AppUser, Notification, ReportSubmission
+from models.tables import Agency, AppUser, Notification, Report, ReportSubmission
 from tests.integration.report_dataset import add_agency, add_case, add_execution, add_measure
 
 pytestmark = pytest.mark.usefixtures("db")
@@ -386,3 +386,22 @@ async def test_the_due_days_are_a_setting_of_the_report_ladder(province: dict[st
     assert sent.due_on == D(2026, 3, 16)
     board = await submissions.tracker(province["head"], None, _q1())
     assert next(r for r in board.rows if r.agency_id == unit["id"]).standing.state == "late"
+
+
+async def test_a_submitted_report_whose_figures_cannot_be_read_fails_the_consolidation(
+    province: dict[str, Any],
+) -> None:
+    # What a unit signed is what the province adds up: figures that no longer read (a row
+    # damaged by hand, say) stop the consolidated report, naming the unit, instead of being
+    # replaced by the unit's records without anyone noticing.
+    unit = province["units"]["SYT"]
+    sent = await _signed(unit["head"], unit["id"])
+    await submissions.submit(unit["head"], sent.id)
+    await Report.update({Report.totals: {"inspections": {"total": 1}}}).where(Report.id == sent.id)
+    report = await reports.request_report(province["head"], province["id"], Q1, source="submitted")
+    assert await report_runner.generate_report(report.id) == "failed"
+    failed = await reports.get_report(province["head"], report.id)
+    assert failed.status == "failed" and f"agency {unit['id']}" in failed.error
+    # The same report made from the records is unaffected.
+    live = await reports.request_report(province["head"], province["id"], Q1)
+    assert await report_runner.generate_report(live.id) == "done"
