@@ -116,11 +116,20 @@ async def _append(content: dict[str, Any], at: datetime) -> None:
 
 def snapshot(record: msgspec.Struct, *, leave_out: tuple[str, ...] = ()) -> dict[str, object]:
     """A record's fields by name, for the ``before`` and ``after`` of an audit row (written
-    as canonical JSON, as the API writes the record)."""
-    kept = msgspec.structs.asdict(record)
+    as canonical JSON, as the API writes the record); records nested in it (a case's
+    deadlines and warnings) as dictionaries too, values left as they are."""
+    kept = {name: _plain(value) for name, value in msgspec.structs.asdict(record).items()}
     for name in leave_out:
         del kept[name]
     return kept
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, msgspec.Struct):
+        return {name: _plain(item) for name, item in msgspec.structs.asdict(value).items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 async def record(

@@ -73,6 +73,12 @@ def stored_id(value: Any) -> int | None:
     return None if value is None else int(str(value))
 
 
+def stored_json(value: Any) -> Any:
+    """A JSON column's value as Python: Piccolo hands text back on some engines and
+    statements, the decoded value on others."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def stored_instant(value: Any) -> datetime | None:
     """A timestamp as a row gives it back: text from a page's JSON list or SQLite, read as
     UTC when it carries no offset."""

@@ -48,7 +48,7 @@ from inspect_app.importing.store import (
 from inspect_app.importing.validate import DryRun, Problem, dry_run
 from inspect_app.principal import Principal
 from inspect_app.services import agencies, audit
-from inspect_app.services.casework import stored_id, stored_instant
+from inspect_app.services.casework import stored_id, stored_instant, stored_json
 from inspect_app.services.unit_of_work import unit_of_work
 from inspect_app.settings import get_settings
 from models.tables import ImportRun
@@ -165,13 +165,8 @@ def stored_problems(run: ImportRunRecord) -> list[Problem]:
     return list(run.problems)
 
 
-def _json(raw: Any, empty: Any) -> Any:
-    """A JSON column as a row gives it back: text (or already decoded), empty when null."""
-    return json.loads(raw) if isinstance(raw, str) else (raw or empty)
-
-
 def _out(row: Mapping[str, Any]) -> ImportRunRecord:
-    stored_summary: dict[str, Any] = _json(row["summary"], {})
+    stored_summary: dict[str, Any] = stored_json(row["summary"]) or {}
     checked, written = _live.get(int(row["id"]), (0, 0))
     rows_checked = max(int(row["rows_checked"]), checked)
     rows_written = max(int(row["rows_written"]), written)
@@ -198,7 +193,7 @@ def _out(row: Mapping[str, Any]) -> ImportRunRecord:
         rows_checked=rows_checked,
         rows_written=rows_written,
         problem_count=int(row["problem_count"]),
-        problems=tuple(_problem(item) for item in _json(row["problems"], [])),
+        problems=tuple(_problem(item) for item in stored_json(row["problems"]) or []),
         summary={
             kind: {str(outcome): int(n) for outcome, n in counts.items()}
             for kind, counts in stored_summary.items()

@@ -14,7 +14,6 @@ import asyncio
 import contextlib
 import contextvars
 import hashlib
-import json
 import logging
 import os
 import uuid
@@ -39,7 +38,7 @@ from inspect_app.services import (
     report_render,
     report_xlsx,
 )
-from inspect_app.services.casework import stored_id
+from inspect_app.services.casework import stored_id, stored_json
 from inspect_app.services.report_document import DocumentFrame
 from inspect_app.services.report_exports import ReportMeta
 from inspect_app.services.report_figures import (
@@ -71,13 +70,6 @@ TREND_QUARTERS = 8
 def report_folder(report_id: int) -> Path:
     """Where the files of one report live: ``settings.report_dir/<id>/``."""
     return get_settings().report_dir / str(report_id)
-
-
-def stored_json(value: Any) -> Any:
-    """A JSON column's value as Python (Piccolo returns text on some engines)."""
-    if isinstance(value, str):
-        return json.loads(value)
-    return value
 
 
 async def _subtree(agency_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:

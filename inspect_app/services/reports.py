@@ -32,7 +32,7 @@ from inspect_app.services import (
     report_document,
     report_runner,
 )
-from inspect_app.services.casework import stored_id, stored_instant
+from inspect_app.services.casework import stored_id, stored_instant, stored_json
 from inspect_app.services.report_figures import ReportFigures, stored_figures
 from inspect_app.services.totals import TABLES
 from models.tables import Agency
@@ -122,9 +122,9 @@ class Report:
 def _out(row: Mapping[str, Any]) -> Report:
     report_id = int(row["id"])
     status = str(row["status"])
-    totals = stored_figures(report_runner.stored_json(row["totals"]))
-    document = report_runner.stored_json(row["document"])
-    hashes = report_runner.stored_json(row["file_sha256"]) or {}
+    totals = stored_figures(stored_json(row["totals"]))
+    document = stored_json(row["document"])
+    hashes = stored_json(row["file_sha256"]) or {}
     signed_off_at = stored_instant(row["signed_off_at"])
     signed = signed_off_at is not None
     # A signed report's files are ready once they were written with the signer's name; one

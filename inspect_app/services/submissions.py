@@ -31,7 +31,7 @@ from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from inspect_app.i18n import translate
 from inspect_app.principal import Principal
 from inspect_app.services import agencies, audit, notifications, reports
-from inspect_app.services.casework import is_unique_violation
+from inspect_app.services.casework import is_unique_violation, stored_json
 from inspect_app.services.report_figures import ReportFigures, stored_figures
 from models.tables import Agency, AppUser, DeadlineLadder, Notification, ReportSubmission
 
@@ -499,9 +499,7 @@ async def submitted_totals(parent_id: int, period: Period) -> dict[int, ReportFi
     )
     found: dict[int, ReportFigures] = {}
     for row in rows:
-        totals = row["totals"]
-        if isinstance(totals, str):
-            totals = json.loads(totals)
+        totals = stored_json(row["totals"])
         if not isinstance(totals, dict):
             continue
         figures = stored_figures(totals)

@@ -23,7 +23,6 @@ from inspect_app.services.cases.queries import case_context, open_measures
 from inspect_app.services.cases.records import (
     EVENT_DATE_COLUMN,
     RULES,
-    _audit_view,
     lifecycle_dates,
 )
 from inspect_app.services.cases.validation import _event_fields
@@ -212,9 +211,9 @@ async def record_event(
             entity_type="inspection",
             entity_id=inspection_id,
             agency_id=after.agency_id,
-            before=_audit_view(before),
+            before=audit.snapshot(before, leave_out=("pending_approval",)),
             after={
-                **_audit_view(after),
+                **audit.snapshot(after, leave_out=("pending_approval",)),
                 "event": {"type": event, "date": on, **payload},
                 **({"approval": approved.audit_note()} if approved else {}),
             },

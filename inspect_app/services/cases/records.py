@@ -9,8 +9,6 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-import msgspec
-
 from inspect_app.domain.clock import (
     ClockInput,
     DeadlineRules,
@@ -239,24 +237,6 @@ def _out(
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
-
-
-def _audit_view(case: InspectionOut) -> dict[str, Any]:
-    """A case as its audit rows record it: its fields as the API writes them, nested records
-    as dictionaries (the waiting request, not part of the record, left out)."""
-    return {
-        key: _plain(value)
-        for key, value in msgspec.structs.asdict(case).items()
-        if key != "pending_approval"
-    }
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, msgspec.Struct):
-        return {key: _plain(item) for key, item in msgspec.structs.asdict(value).items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
 
 
 def lifecycle_dates(case: StoredCase | InspectionOut) -> list[date]:

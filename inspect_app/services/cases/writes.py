@@ -28,7 +28,6 @@ from inspect_app.services.cases.queries import get_inspection
 from inspect_app.services.cases.records import (
     INSPECTION_FIELDS,
     RULES,
-    _audit_view,
     _clock_input,
     holiday_calendar,
     lifecycle_dates,
@@ -228,7 +227,7 @@ async def create_inspection(
             entity_type="inspection",
             entity_id=inspection_id,
             agency_id=agency_id,
-            after=_audit_view(created),
+            after=audit.snapshot(created, leave_out=("pending_approval",)),
             ip=ip,
         )
         await work.totals_changed(agency_id, lifecycle_dates(created))
@@ -311,8 +310,8 @@ async def update_inspection(
             entity_type="inspection",
             entity_id=inspection_id,
             agency_id=after.agency_id,
-            before=_audit_view(before),
-            after=_audit_view(after),
+            before=audit.snapshot(before, leave_out=("pending_approval",)),
+            after=audit.snapshot(after, leave_out=("pending_approval",)),
             ip=ip,
         )
         await work.totals_changed(after.agency_id, lifecycle_dates(before) + lifecycle_dates(after))
@@ -353,7 +352,7 @@ async def delete_inspection(
             entity_type="inspection",
             entity_id=inspection_id,
             agency_id=before.agency_id,
-            before=_audit_view(before),
+            before=audit.snapshot(before, leave_out=("pending_approval",)),
             ip=ip,
         )
         await work.totals_changed(before.agency_id, lifecycle_dates(before))
