@@ -16,11 +16,23 @@ around the app (a database console, a restore, a command-line run without Redis)
 seen: kept pages live at most ``PAGE_CACHE_SECONDS``, kept principals
 ``PRINCIPAL_CACHE_SECONDS``. When Redis does not answer, :func:`current` answers None and
 nothing is reused until it does.
+
+Reading the version from Redis on every request cost more than the rest of a kept answer
+(about 200 µs of CPU of the ~500 µs of the API's case, docs/performance.md). So a web
+process *watches* it instead (:class:`Watch`, started by the app's lifespan): each bump
+publishes the new number on a channel in the same Lua script that moves it, and the watch
+takes it from there, so a request reads the version from memory. A request still asks Redis
+when the watch is not subscribed, or when its number was last checked against Redis more
+than ``VERIFY_S`` (1 s) ago: a lost message or a dead subscription delays a change by
+at most that, never longer. Between the moment a write in another process commits and the
+moment this process reads its message (well under a millisecond on one network) a request
+here may still see the old version; within this process a write is seen at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
@@ -29,7 +41,7 @@ from collections.abc import Awaitable, Callable, Hashable
 from contextvars import ContextVar, Token
 from typing import Generic, TypeVar, cast
 
-from arq.connections import ArqRedis
+from redis.asyncio import Redis
 
 from inspect_app import job_queue
 from inspect_app.settings import get_settings
@@ -42,6 +54,17 @@ KEY = "inspect:data-version"
 # kept before.
 EPOCH_KEY = "inspect:data-version-epoch"
 TIMEOUT_S = 0.5
+# How long a version learnt from the channel is trusted before Redis is asked again.
+VERIFY_S = 1.0
+
+# A bump: move the counter, make an epoch if Redis has none, and tell the watching
+# processes the new version, in one step so that the messages come in the counter's order.
+_BUMP_SCRIPT = """
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], ARGV[2], 'NX')
+redis.call('PUBLISH', ARGV[3], redis.call('GET', KEYS[2]) .. ' ' .. value)
+return value
+"""
 
 # (epoch, shared counter, this process's counter).
 Version = tuple[str, int, int]
@@ -86,7 +109,10 @@ async def current() -> Version | None:
     seen = _read.get()
     if seen is not None and seen[0] == _local:
         return seen[1]
-    version = await _fetch()
+    watch = _watch_of_this_loop()
+    version = watch.version() if watch is not None else None
+    if version is None:
+        version = await _fetch()
     _read.set((_local, version))
     return version
 
@@ -111,15 +137,32 @@ async def _fetch() -> Version | None:
         return None
     if epoch is None:
         return None
-    return (epoch.decode() if isinstance(epoch, bytes) else str(epoch), int(value or 0), _local)
+    name = epoch.decode() if isinstance(epoch, bytes) else str(epoch)
+    watch = _watch_of_this_loop()
+    if watch is not None:
+        watch.checked(name, int(value or 0))
+    return (name, int(value or 0), _local)
 
 
-async def _send_pending(pool: ArqRedis) -> None:
+def channel(redis: Redis) -> str:
+    """The channel of the version's moves: one per Redis database, as the counter is."""
+    return f"{KEY}:moved:{redis.connection_pool.connection_kwargs.get('db', 0)}"
+
+
+async def move(redis: Redis, count: int = 1) -> None:
+    """The Redis side of a bump: move the shared number and tell the watching processes."""
+    moved = redis.eval(
+        _BUMP_SCRIPT, 2, KEY, EPOCH_KEY, str(count), secrets.token_hex(8), channel(redis)
+    )
+    await cast(Awaitable[str], moved)
+
+
+async def _send_pending(pool: Redis) -> None:
     global _pending
     if _pending:
         count, _pending = _pending, 0
         try:
-            await asyncio.wait_for(pool.incrby(KEY, count), TIMEOUT_S)
+            await asyncio.wait_for(move(pool, count), TIMEOUT_S)
         except BaseException:
             _pending += count
             raise
@@ -141,6 +184,115 @@ async def bump() -> None:
         await _send_pending(await job_queue.redis_pool(url))
     except Exception as exc:
         _redis_failed(exc)
+
+
+class Watch:
+    """This process's subscription to the version's moves (one per event loop).
+
+    :meth:`version` answers from memory while the subscription holds and a round trip to
+    Redis confirmed the epoch less than ``VERIFY_S`` ago; else None, and the caller asks
+    Redis (:func:`current`), whose answer confirms the watch again (:meth:`checked`).
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.loop = asyncio.get_running_loop()
+        self.epoch: str | None = None
+        self.value = 0
+        self.subscribed = False
+        self.confirmed_at = float("-inf")
+        self.clock: Callable[[], float] = time.monotonic  # tests move it
+        # A connection of its own, held while subscribed, closed with the watch.
+        self.client: Redis = Redis.from_url(url, socket_connect_timeout=TIMEOUT_S)
+        self.task = asyncio.ensure_future(self._listen())
+
+    def version(self) -> Version | None:
+        """The version now, from the channel; None when Redis must be asked."""
+        if not self.subscribed or self.epoch is None:
+            return None
+        if self.clock() - self.confirmed_at > VERIFY_S:
+            return None
+        return (self.epoch, self.value, _local)
+
+    def checked(self, epoch: str, value: int) -> None:
+        """What a round trip read: it decides the epoch; the number never goes back."""
+        if not self.subscribed:
+            return  # a move may come while nobody listens: this answer confirms nothing
+        if epoch != self.epoch:
+            self.epoch, self.value = epoch, value
+        else:
+            self.value = max(self.value, value)
+        self.confirmed_at = self.clock()
+
+    def moved(self, payload: bytes | str) -> None:
+        """A bump's message: "<epoch> <value>"; other epochs wait for the next check."""
+        text = payload.decode() if isinstance(payload, bytes) else payload
+        epoch, _, value = text.partition(" ")
+        if epoch == self.epoch and value.isdigit():
+            self.value = max(self.value, int(value))
+
+    async def _listen(self) -> None:
+        warned = False
+        while True:
+            try:
+                async with self.client.pubsub() as pubsub:
+                    await pubsub.subscribe(channel(self.client))
+                    async for message in pubsub.listen():
+                        if message["type"] == "subscribe":
+                            # Moves from now on are heard; the next request confirms the
+                            # epoch and the number with a round trip.
+                            self.confirmed_at = float("-inf")
+                            self.subscribed = True
+                            warned = False
+                        elif message["type"] == "message":
+                            self.moved(message["data"])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # redis-py raises its own connection error types
+                if not warned:
+                    log.warning("data version: not watching Redis (%r); asking it instead", exc)
+                    warned = True
+            finally:
+                self.subscribed = False
+            await asyncio.sleep(job_queue.BACKOFF_S)
+
+    async def stop(self) -> None:
+        """Unsubscribe, end the task and close the watch's connection (even one that the
+        task was still opening)."""
+        self.subscribed = False
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+        await self.client.aclose(close_connection_pool=True)
+
+
+_watches: dict[asyncio.AbstractEventLoop, Watch] = {}
+
+
+def _watch_of_this_loop() -> Watch | None:
+    try:
+        return _watches.get(asyncio.get_running_loop())
+    except RuntimeError:
+        return None
+
+
+def start_watch() -> Watch | None:
+    """Watch the version from this event loop on (app start-up; without Redis: nothing)."""
+    url = get_settings().redis_url
+    if not url:
+        return None
+    loop = asyncio.get_running_loop()
+    watch = _watches.get(loop)
+    if watch is None:
+        watch = _watches[loop] = Watch(url)
+    return watch
+
+
+async def stop_watch() -> None:
+    """Stop this event loop's watch (app shutdown)."""
+    watch = _watches.pop(asyncio.get_running_loop(), None)
+    if watch is not None:
+        await watch.stop()
 
 
 V = TypeVar("V")

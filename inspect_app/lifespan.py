@@ -28,15 +28,21 @@ async def database_pool(app: Litestar) -> AsyncIterator[None]:
 
 @asynccontextmanager
 async def background_jobs(app: Litestar) -> AsyncIterator[None]:
-    """Without REDIS_URL, run the background jobs on the in-process schedule (jobs.inprocess)."""
+    """Without REDIS_URL, run the background jobs on the in-process schedule (jobs.inprocess).
+
+    With it, watch the data version's moves for the life of the app (data_version.Watch).
+    """
+    from inspect_app import data_version
     from inspect_app.job_queue import close_pools
     from inspect_app.settings import get_settings
     from jobs.inprocess import running_scheduler
 
     if get_settings().redis_url:
+        data_version.start_watch()
         try:
             yield
         finally:
+            await data_version.stop_watch()
             await close_pools()
         return
     async with running_scheduler():
