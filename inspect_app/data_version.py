@@ -22,11 +22,12 @@ Reading the version from Redis on every request cost more than the rest of a kep
 process *watches* it instead (:class:`Watch`, started by the app's lifespan): each bump
 publishes the new number on a channel in the same Lua script that moves it, and the watch
 takes it from there, so a request reads the version from memory. A request still asks Redis
-when the watch is not subscribed, or when its number was last checked against Redis more
-than ``VERIFY_S`` (1 s) ago: a lost message or a dead subscription delays a change by
-at most that, never longer. Between the moment a write in another process commits and the
-moment this process reads its message (well under a millisecond on one network) a request
-here may still see the old version; within this process a write is seen at once.
+when the watch is not subscribed, or when no round trip sent within the current
+subscription has confirmed the number in the last ``VERIFY_S`` (1 s). A write in this
+process is seen at once; a write in another process as soon as its message has arrived
+(well under a millisecond on one network: a request that comes in that moment still sees
+the old version), and if the message is lost or the subscription dies unnoticed, at most
+``VERIFY_S`` after the write.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Hashable
 from contextvars import ContextVar, Token
-from typing import Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 from redis.asyncio import Redis
 
@@ -57,14 +58,35 @@ TIMEOUT_S = 0.5
 # How long a version learnt from the channel is trusted before Redis is asked again.
 VERIFY_S = 1.0
 
-# A bump: move the counter, make an epoch if Redis has none, and tell the watching
-# processes the new version, in one step so that the messages come in the counter's order.
-_BUMP_SCRIPT = """
-local value = redis.call('INCRBY', KEYS[1], ARGV[1])
-redis.call('SET', KEYS[2], ARGV[2], 'NX')
+# The counter and its epoch live or die together: when either key is missing (a flush, an
+# eviction, a restart without persistence, a partial restore) a new epoch begins, so a
+# counter that starts again from 0 can never repeat a number of the old one. Both scripts
+# below start with this.
+_EPOCH_GUARD = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('SET', KEYS[1], 0)
+  redis.call('SET', KEYS[2], ARGV[1])
+elseif redis.call('EXISTS', KEYS[2]) == 0 then
+  redis.call('SET', KEYS[2], ARGV[1])
+end
+"""
+# A read: the epoch and the number.
+_READ_SCRIPT = (
+    _EPOCH_GUARD
+    + """
+return {redis.call('GET', KEYS[2]), redis.call('GET', KEYS[1])}
+"""
+)
+# A bump: move the counter and tell the watching processes the new version, in one step so
+# that the messages come in the counter's order.
+_BUMP_SCRIPT = (
+    _EPOCH_GUARD
+    + """
+local value = redis.call('INCRBY', KEYS[1], ARGV[2])
 redis.call('PUBLISH', ARGV[3], redis.call('GET', KEYS[2]) .. ' ' .. value)
 return value
 """
+)
 
 # (epoch, shared counter, this process's counter).
 Version = tuple[str, int, int]
@@ -112,7 +134,11 @@ async def current() -> Version | None:
     watch = _watch_of_this_loop()
     version = watch.version() if watch is not None else None
     if version is None:
+        # What the watch may take from this round trip is decided before it is sent.
+        ticket = watch.ticket() if watch is not None else None
         version = await _fetch()
+        if watch is not None and version is not None:
+            watch.checked(version[0], version[1], ticket)
     _read.set((_local, version))
     return version
 
@@ -128,20 +154,13 @@ async def _fetch() -> Version | None:
     try:
         pool = await job_queue.redis_pool(url)
         await _send_pending(pool)
-        epoch, value = await asyncio.wait_for(pool.mget(EPOCH_KEY, KEY), TIMEOUT_S)
-        if epoch is None:
-            await asyncio.wait_for(pool.set(EPOCH_KEY, secrets.token_hex(8), nx=True), TIMEOUT_S)
-            epoch, value = await asyncio.wait_for(pool.mget(EPOCH_KEY, KEY), TIMEOUT_S)
+        read = pool.eval(_READ_SCRIPT, 2, KEY, EPOCH_KEY, secrets.token_hex(8))
+        epoch, value = await asyncio.wait_for(cast(Awaitable[list[Any]], read), TIMEOUT_S)
     except Exception as exc:  # redis-py raises its own ConnectionError/TimeoutError types
         _redis_failed(exc)
         return None
-    if epoch is None:
-        return None
     name = epoch.decode() if isinstance(epoch, bytes) else str(epoch)
-    watch = _watch_of_this_loop()
-    if watch is not None:
-        watch.checked(name, int(value or 0))
-    return (name, int(value or 0), _local)
+    return (name, int(value), _local)
 
 
 def channel(redis: Redis) -> str:
@@ -152,7 +171,7 @@ def channel(redis: Redis) -> str:
 async def move(redis: Redis, count: int = 1) -> None:
     """The Redis side of a bump: move the shared number and tell the watching processes."""
     moved = redis.eval(
-        _BUMP_SCRIPT, 2, KEY, EPOCH_KEY, str(count), secrets.token_hex(8), channel(redis)
+        _BUMP_SCRIPT, 2, KEY, EPOCH_KEY, secrets.token_hex(8), str(count), channel(redis)
     )
     await cast(Awaitable[str], moved)
 
@@ -196,10 +215,12 @@ class Watch:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.loop = asyncio.get_running_loop()
+        self.users = 1  # apps of this event loop that started it (stop_watch counts down)
         self.epoch: str | None = None
         self.value = 0
         self.subscribed = False
+        # Counts the subscriptions made: a round trip confirms only the one it was sent in.
+        self.generation = 0
         self.confirmed_at = float("-inf")
         self.clock: Callable[[], float] = time.monotonic  # tests move it
         # A connection of its own, held while subscribed, closed with the watch.
@@ -214,21 +235,31 @@ class Watch:
             return None
         return (self.epoch, self.value, _local)
 
-    def checked(self, epoch: str, value: int) -> None:
-        """What a round trip read: it decides the epoch; the number never goes back."""
-        if not self.subscribed:
-            return  # a move may come while nobody listens: this answer confirms nothing
+    def ticket(self) -> tuple[int, float] | None:
+        """Taken before a round trip is sent: the subscription it was sent in, and when
+        (None when not subscribed: nothing heard then is known to be complete)."""
+        return (self.generation, self.clock()) if self.subscribed else None
+
+    def checked(self, epoch: str, value: int, ticket: tuple[int, float] | None) -> None:
+        """What a round trip read: it decides the epoch; the number never goes back. It
+        vouches for the watch from the moment it was sent, and only if the subscription it
+        was sent in still holds: a move made before that could have been missed."""
+        if ticket is None or not self.subscribed or ticket[0] != self.generation:
+            return
         if epoch != self.epoch:
             self.epoch, self.value = epoch, value
         else:
             self.value = max(self.value, value)
-        self.confirmed_at = self.clock()
+        self.confirmed_at = max(self.confirmed_at, ticket[1])
 
     def moved(self, payload: bytes | str) -> None:
-        """A bump's message: "<epoch> <value>"; other epochs wait for the next check."""
+        """A bump's message: "<epoch> <value>". One of another epoch means Redis began a
+        new one: the next request asks it (a round trip alone decides the epoch)."""
         text = payload.decode() if isinstance(payload, bytes) else payload
         epoch, _, value = text.partition(" ")
-        if epoch == self.epoch and value.isdigit():
+        if epoch != self.epoch:
+            self.confirmed_at = float("-inf")
+        elif value.isdigit():
             self.value = max(self.value, int(value))
 
     async def _listen(self) -> None:
@@ -242,6 +273,7 @@ class Watch:
                             # Moves from now on are heard; the next request confirms the
                             # epoch and the number with a round trip.
                             self.confirmed_at = float("-inf")
+                            self.generation += 1
                             self.subscribed = True
                             warned = False
                         elif message["type"] == "message":
@@ -285,13 +317,20 @@ def start_watch() -> Watch | None:
     watch = _watches.get(loop)
     if watch is None:
         watch = _watches[loop] = Watch(url)
+    else:
+        watch.users += 1
     return watch
 
 
 async def stop_watch() -> None:
-    """Stop this event loop's watch (app shutdown)."""
-    watch = _watches.pop(asyncio.get_running_loop(), None)
-    if watch is not None:
+    """Stop this event loop's watch once the last app that started it stops (shutdown)."""
+    loop = asyncio.get_running_loop()
+    watch = _watches.get(loop)
+    if watch is None:
+        return
+    watch.users -= 1
+    if watch.users <= 0:
+        del _watches[loop]
         await watch.stop()
 
 

@@ -42,8 +42,10 @@ async def background_jobs(app: Litestar) -> AsyncIterator[None]:
         try:
             yield
         finally:
-            await data_version.stop_watch()
-            await close_pools()
+            try:
+                await data_version.stop_watch()
+            finally:
+                await close_pools()
         return
     async with running_scheduler():
         yield

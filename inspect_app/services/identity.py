@@ -49,7 +49,9 @@ def principal_of(row: Mapping[str, Any], token_id: int | None = None) -> Princip
 # who someone is or may do (deactivation, role, agency, an agency moved, a token revoked, a
 # password changed, the language) is a committed write, which moves the version
 # (inspect_app/data_version.py): the next request reads the user again, so a revoked token
-# or a deactivated user is refused on its next request, as before. A change made around the
+# or a deactivated user is refused on its next request; on another web process, on the
+# first request after the version's message reached it (under a millisecond; at most
+# data_version.VERIFY_S if the message was lost). A change made around the
 # app (a database console) is seen within PRINCIPAL_CACHE_SECONDS (10 s); 0 keeps nothing.
 # Values: (Principal or None,) of a user, [Principal, last use] of a token.
 _kept: KeptByVersion[Any] = KeptByVersion(10_000)

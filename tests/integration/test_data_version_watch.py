@@ -116,19 +116,46 @@ async def test_a_move_that_sent_no_message_is_seen_once_verify_s_has_passed(
     assert watch.confirmed_at == now[0]
 
 
-async def test_messages_of_another_epoch_or_going_back_change_nothing(
-    watch: Any, redis: Redis
-) -> None:
+async def test_messages_going_back_or_unreadable_change_nothing(watch: Any, redis: Redis) -> None:
     before = await _version()
     assert before is not None
     epoch, value = before[0], before[1]
-    await redis.publish(data_version.channel(redis), f"someotherepoch {value + 50}")
-    await redis.publish(data_version.channel(redis), f"{epoch} {value - 1}")
     await redis.publish(data_version.channel(redis), f"{epoch} not-a-number")
     await redis.publish(data_version.channel(redis), f"{epoch} {value + 2}")
-    await _until(lambda: watch.value == value + 2, "the last message")
-    assert watch.epoch == epoch
+    await redis.publish(data_version.channel(redis), f"{epoch} {value - 1}")  # goes back
+    await asyncio.sleep(0.05)
+    assert watch.value == value + 2
     assert await _version() == (epoch, value + 2, before[2])
+
+
+async def test_a_message_of_another_epoch_makes_the_next_request_ask_redis(
+    watch: Any, redis: Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = await _version()
+    assert before is not None
+    asked = _no_round_trips(monkeypatch)
+    await redis.publish(data_version.channel(redis), f"someotherepoch {before[1] + 50}")
+    await _until(lambda: watch.confirmed_at == float("-inf"), "the message")
+    assert watch.epoch == before[0]  # not taken from the message
+    assert await _version() == before  # Redis, asked, still says the old epoch
+    assert asked == [1]
+
+
+async def test_a_counter_lost_without_its_epoch_starts_a_new_epoch(
+    watch: Any, redis: Redis
+) -> None:
+    """An evicted or deleted counter must not count again from 1 under the old epoch:
+    numbers kept under (epoch, 1), (epoch, 2)... would be reused."""
+    for _ in range(3):
+        await data_version.move(redis)
+    before = await _version()
+    assert before is not None
+    await redis.delete(data_version.KEY)  # the epoch key survives
+    await data_version.move(redis)
+    await _until(lambda: watch.confirmed_at == float("-inf"), "the new epoch's message")
+    after = await _version()
+    assert after is not None and after[0] != before[0]
+    assert after[1] == 1
 
 
 async def test_another_databases_moves_are_not_heard(watch: Any, redis_url: str) -> None:
@@ -161,3 +188,27 @@ async def test_without_its_subscription_a_request_asks_redis_until_it_is_back(
     assert asked == [1, 1]
     assert await _version() == moved  # then memory again
     assert asked == [1, 1]
+
+
+async def test_a_round_trip_sent_before_the_subscription_confirms_nothing(watch: Any) -> None:
+    """A move between a read and the SUBSCRIBE would be neither in the answer nor heard."""
+    before = await _version()
+    assert before is not None
+    stale_ticket = (watch.generation - 1, watch.clock())
+    watch.confirmed_at = float("-inf")
+    watch.checked(before[0], before[1], stale_ticket)
+    assert watch.confirmed_at == float("-inf")
+    watch.checked(before[0], before[1], None)  # sent while not subscribed
+    assert watch.confirmed_at == float("-inf")
+    sent = watch.ticket()
+    assert sent is not None
+    watch.checked(before[0], before[1], sent)
+    assert watch.confirmed_at == sent[1]  # from when it was sent, not when it came back
+
+
+async def test_two_apps_of_one_loop_share_the_watch_until_the_last_stops(watch: Any) -> None:
+    again = data_version.start_watch()
+    assert again is watch
+    await data_version.stop_watch()  # the second app stops: the first still watches
+    assert not watch.task.done()
+    assert data_version._watch_of_this_loop() is watch
