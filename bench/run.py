@@ -51,13 +51,17 @@ USERS = {
 }
 DEEP_PAGES = 40
 
+# The targets of issue 16 (which raised those of the first benchmark: totals ≤ 1.5× the
+# SQL bound, deadline watch ≤ 2 s, rebuild ≤ 30 s).
 TARGETS = {
     "list_detail_p95_ms": 50.0,
+    "list_detail_p50_ms": 10.0,
     "api_detail_vs_bare": 0.60,
-    "totals_vs_sql": 1.5,
+    "totals_vs_sql": 1.1,
     "web_rss_mb": 250.0,
-    "deadline_watch_s": 2.0,
-    "totals_rebuild_s": 30.0,
+    "deadline_watch_s": 0.5,
+    "totals_rebuild_s": 10.0,
+    "seed_s": 120.0,
     "report_totals_s": 1.0,
     "report_xlsx_s": 3.0,
     "report_pdf_s": 2.0,
@@ -409,14 +413,20 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
 
     for entry in results.get("http", []):
         if entry["name"].startswith(("page: inspection", "page: inspection list")):
-            run = next(r for r in entry["runs"] if r["connections"] == 20)
-            add(
-                f"{entry['name']}: p95 at 20 clients",
-                "≤ 50 ms",
-                f"{http.shown(run['p95_ms'])} ms ({run['requests']} requests,"
-                f" {run['status_errors'] + run['socket_errors']} errors)",
-                http.clean(run) and run["p95_ms"] <= TARGETS["list_detail_p95_ms"],
-            )
+            for connections, figure, limit in (
+                (20, "p95", TARGETS["list_detail_p95_ms"]),
+                (1, "p50", TARGETS["list_detail_p50_ms"]),
+            ):
+                run = next(r for r in entry["runs"] if r["connections"] == connections)
+                measured = run[f"{figure}_ms"]
+                add(
+                    f"{entry['name']}: {figure} at {connections} client"
+                    + ("s" if connections > 1 else ""),
+                    f"≤ {limit:g} ms",
+                    f"{http.shown(measured)} ms ({run['requests']} requests,"
+                    f" {run['status_errors'] + run['socket_errors']} errors)",
+                    http.clean(run) and measured is not None and measured <= limit,
+                )
     api = _run_of(results, "api: inspection", 20)
     for entry in results.get("http", []):
         if entry["name"] == "api: inspection":
@@ -437,7 +447,7 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
         t = results["province_totals"]
         add(
             "provincial Q1 totals / SQL lower bound",
-            "≤ 1.5×",
+            f"≤ {TARGETS['totals_vs_sql']:g}×",
             f"{t['ratio']}× ({t['live_median_s'] * 1000:.0f}"
             f" / {t['lower_bound_median_s'] * 1000:.0f} ms,"
             f" same figures: {'yes' if t['same_figures'] else 'NO'})",
@@ -457,13 +467,13 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
         d = results["deadline_watch"]
         add(
             "deadline watch, first run (creates notices)",
-            "≤ 2 s",
+            f"≤ {TARGETS['deadline_watch_s']:g} s",
             f"{d['first_run_s']} s",
             d["first_run_s"] <= TARGETS["deadline_watch_s"],
         )
         add(
             "deadline watch, second run",
-            "≤ 2 s",
+            f"≤ {TARGETS['deadline_watch_s']:g} s",
             f"{d['second_run_s']} s",
             d["second_run_s"] <= TARGETS["deadline_watch_s"],
         )
@@ -471,9 +481,16 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
         r = results["totals_rebuild"]
         add(
             f"totals rebuild ({r['periods']} periods, {r['rows']} rows)",
-            "≤ 30 s",
+            f"≤ {TARGETS['totals_rebuild_s']:g} s",
             f"{r['seconds']} s",
             r["seconds"] <= TARGETS["totals_rebuild_s"],
+        )
+    if "seed_s" in results:
+        add(
+            "national seed (migrations and `inspect-app seed`, wall clock; --reload only)",
+            f"≤ {TARGETS['seed_s']:g} s",
+            f"{results['seed_s']} s",
+            results["seed_s"] <= TARGETS["seed_s"],
         )
     if "report" in results:
         r = results["report"]
@@ -562,7 +579,9 @@ async def main(args: argparse.Namespace) -> int:
         "seconds_per_run": args.seconds,
         "server": args.server,
     }
-    results["rows"] = await dataset.ensure_dataset(DATABASE_URL, env, args.reload)
+    timings: dict[str, float] = {}
+    results["rows"] = await dataset.ensure_dataset(DATABASE_URL, env, args.reload, timings)
+    results.update(timings)
     results["postgres"] = await dataset.postgres_info(DATABASE_URL)
     from inspect_app.db import close_pool, start_pool
 

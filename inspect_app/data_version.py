@@ -132,13 +132,12 @@ async def current() -> Version | None:
     if seen is not None and seen[0] == _local:
         return seen[1]
     watch = _watch_of_this_loop()
-    version = watch.version() if watch is not None else None
-    if version is None:
-        # What the watch may take from this round trip is decided before it is sent.
-        ticket = watch.ticket() if watch is not None else None
+    if watch is None:
         version = await _fetch()
-        if watch is not None and version is not None:
-            watch.checked(version[0], version[1], ticket)
+    else:
+        version = watch.version()
+        if version is None:
+            version = await watch.confirm()
     _read.set((_local, version))
     return version
 
@@ -222,6 +221,7 @@ class Watch:
         # Counts the subscriptions made: a round trip confirms only the one it was sent in.
         self.generation = 0
         self.confirmed_at = float("-inf")
+        self._confirming: asyncio.Task[Version | None] | None = None
         self.clock: Callable[[], float] = time.monotonic  # tests move it
         # A connection of its own, held while subscribed, closed with the watch.
         self.client: Redis = Redis.from_url(url, socket_connect_timeout=TIMEOUT_S)
@@ -234,6 +234,30 @@ class Watch:
         if self.clock() - self.confirmed_at > VERIFY_S:
             return None
         return (self.epoch, self.value, _local)
+
+    async def confirm(self) -> Version | None:
+        """Ask Redis (one round trip at a time: the requests that come meanwhile wait for
+        it, rather than each sending its own when the confirmation runs out under load);
+        the version then, or None when Redis cannot be read."""
+        if self._confirming is None:
+            self._confirming = asyncio.ensure_future(self._confirm_once())
+            self._confirming.add_done_callback(self._confirmed)
+        fetched = await asyncio.shield(self._confirming)
+        # With what was heard meanwhile (a move while the answer was on its way).
+        return self.version() or fetched
+
+    async def _confirm_once(self) -> Version | None:
+        # What the watch may take from this round trip is decided before it is sent.
+        ticket = self.ticket()
+        version = await _fetch()
+        if version is not None:
+            self.checked(version[0], version[1], ticket)
+        return version
+
+    def _confirmed(self, task: asyncio.Task[Version | None]) -> None:
+        self._confirming = None
+        if not task.cancelled():
+            task.exception()  # seen by every waiter; marked retrieved if nobody waited
 
     def ticket(self) -> tuple[int, float] | None:
         """Taken before a round trip is sent: the subscription it was sent in, and when

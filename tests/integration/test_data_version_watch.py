@@ -212,3 +212,19 @@ async def test_two_apps_of_one_loop_share_the_watch_until_the_last_stops(watch: 
     await data_version.stop_watch()  # the second app stops: the first still watches
     assert not watch.task.done()
     assert data_version._watch_of_this_loop() is watch
+
+
+async def test_requests_arriving_while_it_is_confirmed_share_one_round_trip(
+    watch: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Under load, the confirmation running out must not send every waiting request to
+    Redis at once (100 clients made 100 round trips a second and timed out)."""
+    before = await _version()
+    assert before is not None
+    asked = _no_round_trips(monkeypatch)
+    watch.confirmed_at = float("-inf")
+    versions = await asyncio.gather(*(_version() for _ in range(20)))
+    assert asked == [1]
+    assert set(versions) == {before}
+    assert await _version() == before  # confirmed: memory again
+    assert asked == [1]
