@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -369,3 +369,54 @@ async def test_bulk_generation_is_deterministic_and_consistent(db: str) -> None:
         await _empty_tables()
         with pytest.raises(bulk.BulkRefused):
             await bulk.generate("national", seed=7, echo=lambda line: None)
+
+
+async def _constraints() -> list[dict[str, Any]]:
+    return await Inspection.raw(  # type: ignore[no-any-return]
+        "SELECT t.relname, k.conname, pg_get_constraintdef(k.oid) AS definition"
+        " FROM pg_constraint k JOIN pg_class t ON t.oid = k.conrelid"
+        " WHERE t.relname = ANY({}::text[]) ORDER BY t.relname, k.conname",
+        list(bulk.COLUMNS),
+    )
+
+
+async def test_a_bulk_load_restores_every_foreign_key_and_fails_on_a_row_without_its_parent(
+    db: str,
+) -> None:
+    """The foreign keys are dropped for the COPY and added again before the commit: they
+    come back exactly as the migrations made them, and adding them checks every row."""
+    if not is_postgres():
+        pytest.skip("SQLite keeps its foreign keys during the load")
+    before = await _constraints()
+    assert any(row["definition"].startswith("FOREIGN KEY") for row in before)
+    await bulk.generate("tiny", seed=3, echo=lambda line: None)
+    assert await _constraints() == before
+
+    await _empty_tables()
+    loader = await bulk._PostgresLoader.open(engine().config["dsn"])
+    try:
+        assert len(loader.foreign_keys) == sum(
+            row["definition"].startswith("FOREIGN KEY") for row in before
+        )
+        # A subject of an agency that does not exist: COPY takes it, the key refuses it.
+        now = datetime.now(UTC)
+        row: dict[str, Any] = {
+            "id": 1,
+            "kind": "enterprise",
+            "name": "Công ty TNHH Không Cha",
+            "tax_code": None,
+            "address": "",
+            "sector": "",
+            "search_text": "cong ty tnhh khong cha",
+            "created_by_agency": 999_999,
+            "created_at": now,
+            "updated_at": now,
+        }
+        assert tuple(row) == bulk.COLUMNS["subject"]
+        await loader.load("subject", [tuple(row.values())])  # no key checks it now
+        with pytest.raises(Exception, match="foreign key"):
+            await loader.restore_foreign_keys()
+    finally:
+        await loader.rollback()
+    assert await _constraints() == before  # rolled back: the keys are there
+    assert await Inspection.raw("SELECT COUNT(*) AS n FROM subject") == [{"n": 0}]
