@@ -3,7 +3,7 @@
 Run as ``python -m tests.integration.fault_worker``. FAULT_MODE chooses where it stops:
 
 - ``deadlines`` (the default): after the deadline watch's first statement that writes
-  notices (one deadline type's first rung);
+  notices (one deadline type's first rung), before any other statement has run;
 - ``report``: in the middle of a report, once its HTML is rendered (progress 70).
 
 There it writes FAULT_SIGNAL_FILE and sleeps, so that the test can kill the process with
@@ -30,12 +30,17 @@ async def _signal_and_hang(detail: str) -> None:
 
 
 _insert_owed = deadlines.insert_owed
+# The watch runs its deadline types' statements side by side on PostgreSQL: here they take
+# turns, so that the first one that writes notices hangs before any other has run, and the
+# kill leaves exactly that statement's notices behind.
+_one_at_a_time = asyncio.Lock()
 
 
 async def _insert_then_hang(sql: str, args: list[Any]) -> int:
-    created = await _insert_owed(sql, args)
-    if created:
-        await _signal_and_hang(str(created))
+    async with _one_at_a_time:
+        created = await _insert_owed(sql, args)
+        if created:
+            await _signal_and_hang(str(created))
     return created
 
 
