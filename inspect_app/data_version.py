@@ -243,8 +243,12 @@ class Watch:
             self._confirming = asyncio.ensure_future(self._confirm_once())
             self._confirming.add_done_callback(self._confirmed)
         fetched = await asyncio.shield(self._confirming)
-        # With what was heard meanwhile (a move while the answer was on its way).
-        return self.version() or fetched
+        # With what was heard meanwhile (a move while the answer was on its way), and with
+        # this process's counter as it is now: a caller who joined a round trip sent before
+        # a write of this process must not get the number from before that write.
+        if fetched is None:
+            return None
+        return self.version() or (fetched[0], fetched[1], _local)
 
     async def _confirm_once(self) -> Version | None:
         # What the watch may take from this round trip is decided before it is sent.

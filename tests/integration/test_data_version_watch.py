@@ -228,3 +228,31 @@ async def test_requests_arriving_while_it_is_confirmed_share_one_round_trip(
     assert set(versions) == {before}
     assert await _version() == before  # confirmed: memory again
     assert asked == [1]
+
+
+async def test_a_request_joining_a_round_trip_sees_this_processs_write_made_meanwhile(
+    watch: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not subscribed (so the round trip's answer is all there is): a write of this process
+    committed while the shared round trip is on its way must show in what a later caller
+    gets, or it would reuse what was kept before that write."""
+    before = await _version()
+    assert before is not None
+    watch.subscribed = False
+    release = asyncio.Event()
+    real = data_version._fetch
+
+    async def slow() -> data_version.Version | None:
+        answer = await real()
+        await release.wait()
+        return answer
+
+    monkeypatch.setattr(data_version, "_fetch", slow)
+    first = asyncio.ensure_future(_version())
+    await asyncio.sleep(0.05)  # its round trip has read Redis and waits
+    await data_version.bump()  # a write of this process commits meanwhile
+    second = asyncio.ensure_future(_version())  # joins the same round trip
+    await asyncio.sleep(0.01)
+    release.set()
+    _, joined = await asyncio.gather(first, second)
+    assert joined is not None and joined[2] == before[2] + 1
