@@ -13,11 +13,12 @@ import pytest
 
 from inspect_app.services.follow_ups import ladders
 from jobs.deadlines import watch_deadlines
-from models.tables import DeadlineLadder, Inspection, Measure, Notification
+from models.tables import AppUser, DeadlineLadder, Inspection, Measure, Notification
 from tests.integration.jobs_support import (
     DUE,
     JobsWorld,
     build_jobs_world,
+    make_user,
     notice_keys,
     run_jobs,
 )
@@ -243,3 +244,31 @@ async def test_a_long_catch_up_spanning_several_statements_misses_no_deadline(
     assert escalated == set(extra.values())
     # And a rerun sends nothing new.
     assert (await watch_deadlines(None, today.isoformat()))["created"] == 0
+
+
+async def test_escalation_goes_to_the_nearest_active_head_and_no_one_inactive_is_told(
+    db: str,
+) -> None:
+    w = await build_jobs_world()
+    # The division gets a head of its own, not active yet; the member leaves.
+    division_head = await make_user("nv1_truong", "head", w.division)
+    await AppUser.update({AppUser.active: False}).where(AppUser.id.is_in([division_head, w.member]))
+    by_day = expected_by_day(w)
+
+    await watch_deadlines(None, (DUE - timedelta(days=1)).isoformat())
+    # The team's reminders, without the member who left.
+    assert await notice_keys() == {key for key in by_day[-1] if key[0] != w.member}
+
+    # An inactive head does not count: the escalation still climbs to the province's head.
+    await watch_deadlines(None, (DUE + timedelta(days=7)).isoformat())
+    escalations = {key for key in await notice_keys() if key[4] == "escalate"}
+    assert escalations == by_day[7]
+
+    # Once the division's head is active, the nearest head is theirs, not the province's.
+    await AppUser.update({AppUser.active: True}).where(AppUser.id == division_head)
+    await Notification.delete(force=True)
+    await watch_deadlines(None, (DUE + timedelta(days=7)).isoformat())
+    assert {key for key in await notice_keys() if key[4] == "escalate"} == {
+        (division_head, "inspection", w.awaiting_conclusion, "conclusion", "escalate"),
+        (division_head, "measure", w.measure, "measure", "escalate"),
+    }
