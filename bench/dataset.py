@@ -144,7 +144,15 @@ async def postgres_info(database_url: str) -> dict[str, Any]:
     conn = await asyncpg.connect(database_url)
     try:
         info: dict[str, Any] = {"version": await conn.fetchval("SHOW server_version")}
-        for setting in ("shared_buffers", "work_mem", "effective_cache_size", "max_connections"):
+        settings = (
+            "shared_buffers",
+            "work_mem",
+            "effective_cache_size",
+            "max_connections",
+            "autovacuum",
+            "jit",
+        )
+        for setting in settings:
             info[setting] = await conn.fetchval(f"SHOW {setting}")
         info["database_mb"] = round(
             await conn.fetchval("SELECT pg_database_size(current_database())") / 1e6

@@ -132,19 +132,30 @@ def _notices_sql(deadline_type: str, days: list[date], rung_rows: int, postgres:
             SELECT {_CARRIED.replace("d.", "e.")}, u.id AS user_id, 1 AS escalates
             FROM escalated e JOIN app_user u ON u.agency = e.head_agency_id AND u.role = 'head'
           ) x JOIN app_user u ON u.id = x.user_id AND u.active = {{}}
+        ),
+        -- One row per notice owed. MATERIALIZED, so that the check for notices already
+        -- sent is made against one list: its plan is then one look-up of the unique key
+        -- per notice. Joined with the rungs instead, the planner could probe the index by
+        -- the rung alone (it did when the notices table looked empty: 3.9 million rows
+        -- read for 1,646 notices).
+        owed AS MATERIALIZED (
+          SELECT DISTINCT w.user_id, r.kind, w.entity_type, w.entity_id, w.deadline_type,
+            r.rung, w.due_on, r.title, w.inspection_code, w.inspection_title, w.description,
+            w.inspection_id
+          FROM recipient w
+          JOIN rung r ON r.due_on = w.due_on AND r.lang = w.language
+            AND w.escalates = CASE WHEN r.kind = '{ESCALATION}' THEN 1 ELSE 0 END
         )
         INSERT INTO notification ({_NOTICE_COLUMNS})
-        SELECT DISTINCT w.user_id, r.kind, w.entity_type, w.entity_id, w.deadline_type, r.rung,
-          w.due_on, SUBSTR(REPLACE(r.title, {{}}, w.inspection_code), 1, 500),
+        SELECT w.user_id, w.kind, w.entity_type, w.entity_id, w.deadline_type, w.rung,
+          w.due_on, SUBSTR(REPLACE(w.title, {{}}, w.inspection_code), 1, 500),
           {body}, '/inspections/' || CAST(w.inspection_id AS TEXT), {now_param}
-        FROM recipient w
-        JOIN rung r ON r.due_on = w.due_on AND r.lang = w.language
-          AND w.escalates = CASE WHEN r.kind = '{ESCALATION}' THEN 1 ELSE 0 END
+        FROM owed w
         WHERE NOT EXISTS (
           SELECT 1 FROM notification n WHERE n."user" = w.user_id
             AND n.entity_type = w.entity_type AND n.entity_id = w.entity_id
-            AND n.deadline_type = w.deadline_type AND n.rung = r.rung AND n.due_on = w.due_on)
-        ORDER BY w.entity_id, r.rung, w.user_id
+            AND n.deadline_type = w.deadline_type AND n.rung = w.rung AND n.due_on = w.due_on)
+        ORDER BY w.entity_id, w.rung, w.user_id
         -- Another run (a retry, a second worker) may have written some of them meanwhile.
         ON CONFLICT DO NOTHING
         RETURNING id
