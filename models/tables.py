@@ -410,7 +410,8 @@ class Notification(Table):
     written once by the write that makes the event (services.notifications.send)."""
 
     id = Serial(primary_key=True)
-    user = ForeignKey(AppUser, null=False, on_delete=OnDelete.cascade, index=True)
+    # No index of its own: the unique key and the unread index both begin with the user.
+    user = ForeignKey(AppUser, null=False, on_delete=OnDelete.cascade)
     kind = Varchar(length=20, null=False, default="reminder")
     entity_type = Varchar(length=20, null=False, default="")
     entity_id = Integer(null=True, default=None)
