@@ -102,8 +102,12 @@ def _notices_sql(deadline_type: str, days: list[date], rung_rows: int, postgres:
     )
     return f"""
         WITH rung(due_on, rung, kind, lang, title) AS (VALUES {values}),
+        -- Only what the notices need of the board's deadline rows (not their figures):
+        -- the rows are kept for the steps below, and narrow ones stay in memory.
         deadline AS (
-          SELECT * FROM ({follow_ups.deadline_branch_sql(deadline_type)}) b
+          SELECT {_CARRIED.replace("d.", "b.")}, b.lead_user_id, b.responsible_agency_id,
+            b.agency_path
+          FROM ({follow_ups.deadline_branch_sql(deadline_type)}) b
           WHERE b.due_on IN ({due_in})
         ),
         -- MATERIALIZED: read once (the agencies that have a head), not once per deadline.
