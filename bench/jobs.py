@@ -132,8 +132,8 @@ async def vacuumed(table: str) -> None:
     A production server's autovacuum does it between two nightly runs. A server with
     autovacuum off (``postgres_info`` reports it; this host's is) would otherwise measure
     each run against the dead rows of every run before it: the rebuild rewrites its 32,280
-    rows each time and measured 15.3 s after a VACUUM, 17.2 s and then 20.3 s in the two
-    runs that followed without one.
+    rows each time and measured 17.2 s right after a VACUUM, 20.3 s in the next run without
+    one, 15.3 s after another VACUUM.
     """
     await Notification.raw(f'VACUUM (ANALYZE) "{table}"')
 
