@@ -4,9 +4,10 @@
 
 1. Makes sure ``inspect_bench`` holds the national data set (loads it when missing) and has
    every migration applied.
-2. Background work, in this process: the nightly totals rebuild, the deadline watch (twice;
-   its notices are deleted afterwards), the provincial Q1 totals against the hand-written SQL
-   lower bound, and the consolidated provincial Q1 report (figures, XLSX, PDF).
+2. Background work, in this process: the nightly totals rebuild, the deadline watch (twice,
+   from an empty notices table, emptied again afterwards), the provincial Q1 totals against
+   the hand-written SQL lower bound, and the consolidated provincial Q1 report (figures, XLSX,
+   PDF).
 3. HTTP: the app as in production (uvicorn, APP_ENV=production, Redis sessions, WEB_WORKERS
    processes) and the bare reference app (bench/bare_app.py), loaded by wrk from another
    process at 1, 20 and 100 connections; the RSS of the web and worker processes meanwhile.

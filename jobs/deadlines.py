@@ -61,10 +61,21 @@ def _title_template(rung: Rung, deadline_type: str, due: date, today: date, lang
 
 
 # What a notice needs of its deadline; carried by every recipient's row (see below).
-_CARRIED = (
-    "d.entity_type, d.entity_id, d.deadline_type, d.due_on, d.inspection_code,"
-    " d.inspection_title, d.description, d.inspection_id"
+_CARRIED_COLUMNS = (
+    "entity_type",
+    "entity_id",
+    "deadline_type",
+    "due_on",
+    "inspection_code",
+    "inspection_title",
+    "description",
+    "inspection_id",
 )
+
+
+def _carried(alias: str) -> str:
+    """The carried columns of the deadline row named ``alias``."""
+    return ", ".join(f"{alias}.{column}" for column in _CARRIED_COLUMNS)
 
 
 def _notices_sql(deadline_type: str, days: list[date], rung_rows: int, postgres: bool) -> str:
@@ -86,12 +97,12 @@ def _notices_sql(deadline_type: str, days: list[date], rung_rows: int, postgres:
     if deadline_type == "measure":
         # The leads of the responsible agency.
         team = (
-            f"SELECT {_CARRIED}, u.id AS user_id, 0 AS escalates FROM deadline d"
+            f"SELECT {_carried('d')}, u.id AS user_id, 0 AS escalates FROM deadline d"
             " JOIN app_user u ON u.agency = d.responsible_agency_id AND u.role = 'lead'"
         )
     else:
         team = (
-            f'SELECT {_CARRIED}, m."user" AS user_id, 0 AS escalates FROM deadline d'
+            f'SELECT {_carried("d")}, m."user" AS user_id, 0 AS escalates FROM deadline d'
             " JOIN inspection_member m ON m.inspection = d.inspection_id"
         )
     body = (
@@ -105,7 +116,7 @@ def _notices_sql(deadline_type: str, days: list[date], rung_rows: int, postgres:
         -- Only what the notices need of the board's deadline rows (not their figures):
         -- the rows are kept for the steps below, and narrow ones stay in memory.
         deadline AS (
-          SELECT {_CARRIED.replace("d.", "b.")}, b.lead_user_id, b.responsible_agency_id,
+          SELECT {_carried("b")}, b.lead_user_id, b.responsible_agency_id,
             b.agency_path
           FROM ({follow_ups.deadline_branch_sql(deadline_type)}) b
           WHERE b.due_on IN ({due_in})
@@ -119,7 +130,7 @@ def _notices_sql(deadline_type: str, days: list[date], rung_rows: int, postgres:
         -- escalates to: its own, or its nearest ancestor's. MATERIALIZED, so that the heads
         -- are then looked up by that agency through the index.
         escalated AS MATERIALIZED (
-          SELECT {_CARRIED}, (
+          SELECT {_carried("d")}, (
               SELECT h.id FROM head_agency h WHERE d.agency_path LIKE h.path || '%'
               ORDER BY LENGTH(h.path) DESC LIMIT 1) AS head_agency_id
           FROM deadline d
@@ -127,13 +138,13 @@ def _notices_sql(deadline_type: str, days: list[date], rung_rows: int, postgres:
         ),
         recipient AS (
           SELECT x.*, u.language FROM (
-            SELECT {_CARRIED}, d.lead_user_id AS user_id, 0 AS escalates FROM deadline d
+            SELECT {_carried("d")}, d.lead_user_id AS user_id, 0 AS escalates FROM deadline d
             WHERE d.lead_user_id IS NOT NULL
             -- UNION: the case's lead is most often also a member, or a lead of the
             -- responsible agency; each is looked up and written once.
             UNION {team}
             UNION ALL
-            SELECT {_CARRIED.replace("d.", "e.")}, u.id AS user_id, 1 AS escalates
+            SELECT {_carried("e")}, u.id AS user_id, 1 AS escalates
             FROM escalated e JOIN app_user u ON u.agency = e.head_agency_id AND u.role = 'head'
           ) x JOIN app_user u ON u.id = x.user_id AND u.active = {{}}
         ),

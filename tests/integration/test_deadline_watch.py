@@ -272,3 +272,32 @@ async def test_escalation_goes_to_the_nearest_active_head_and_no_one_inactive_is
         (division_head, "inspection", w.awaiting_conclusion, "conclusion", "escalate"),
         (division_head, "measure", w.measure, "measure", "escalate"),
     }
+
+
+async def test_a_head_leading_a_case_is_told_as_lead_and_as_head_and_a_case_without_lead(
+    db: str,
+) -> None:
+    w = await build_jobs_world()
+    # The province's head leads the recommendations' case; the awaiting case has no lead.
+    await Inspection.update({Inspection.lead_user: w.head}).where(Inspection.id == w.concluded)
+    await Inspection.update({Inspection.lead_user: None}).where(
+        Inspection.id == w.awaiting_conclusion
+    )
+
+    await watch_deadlines(None, (DUE - timedelta(days=1)).isoformat())
+    assert await notice_keys() == {
+        # Without a lead, the case's team is still told (the lead stays a member).
+        (w.lead, "inspection", w.awaiting_conclusion, "conclusion", "remind_1"),
+        (w.member, "inspection", w.awaiting_conclusion, "conclusion", "remind_1"),
+        # The head, as the case's lead, with the responsible agency's lead.
+        (w.head, "measure", w.measure, "measure", "remind_1"),
+        (w.finance_lead, "measure", w.measure, "measure", "remind_1"),
+    }
+
+    await Notification.delete(force=True)
+    await watch_deadlines(None, (DUE + timedelta(days=7)).isoformat())
+    # Each deadline escalates once to the head, the lead or not.
+    assert {key for key in await notice_keys() if key[4] == "escalate"} == {
+        (w.head, "inspection", w.awaiting_conclusion, "conclusion", "escalate"),
+        (w.head, "measure", w.measure, "measure", "escalate"),
+    }
