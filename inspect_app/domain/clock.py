@@ -112,9 +112,12 @@ def count_forward(
     if days < 1:
         raise ValueError(f"A time limit must be at least one day, not {days}.")
     day = start if include_start else start + _ONE_DAY
+    if not working_days and not suspensions:
+        # Calendar days and nothing stopped them: the last one counted is plain arithmetic.
+        return day + timedelta(days=days - 1)
     counted = 0
     while True:
-        stopped = next((s for s in suspensions if s.covers(day)), None)
+        stopped = next((s for s in suspensions if s.covers(day)), None) if suspensions else None
         if stopped is not None:
             if stopped.end is None:
                 return None
