@@ -117,7 +117,7 @@ def count_forward(
         return day + timedelta(days=days - 1)
     counted = 0
     while True:
-        stopped = next((s for s in suspensions if s.covers(day)), None) if suspensions else None
+        stopped = next((s for s in suspensions if s.covers(day)), None)
         if stopped is not None:
             if stopped.end is None:
                 return None
