@@ -84,10 +84,10 @@ def _notices_sql(deadline_type: str, days: list[date], rung_rows: int, postgres:
     The planner cannot know how many deadlines fall due on a few days (it estimates one
     conclusion where 763 are due nationally), so nothing here joins two derived lists on a
     key: a nested loop over two of them would compare every row with every row (1.7 million
-    comparisons for 816 conclusions, 0.2 s). Every recipient's row carries what the notice
-    needs of its deadline, each recipient is found from its deadline through an index
-    (members by case, leads and heads by agency, users by id), and the rungs (a handful of
-    rows) are joined last.
+    comparisons for the 816 ends of on-site work due, 0.25 s). Every recipient's row
+    carries what the notice needs of its deadline, each recipient is found from its deadline
+    through an index (members by case, leads and heads by agency, users by id), and the
+    rungs (a handful of rows) are joined last.
     """
     # PostgreSQL cannot infer the type of a bare parameter in VALUES or a DISTINCT list.
     day_param = "CAST({} AS DATE)" if postgres else "{}"
