@@ -77,9 +77,10 @@ _REFRESHES: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] =
 
 def _one_per_process() -> asyncio.Lock:
     """One refresh transaction at a time in this process. A refresh holds a pool connection
-    and its advisory locks while its reads take up to three more; refreshes waiting on the
-    advisory locks inside their own transactions could otherwise hold every connection of
-    the pool (10) and leave none for the one that holds the locks."""
+    and its advisory locks while its reads take up to six more (one per table and group of
+    agencies, ``counters.AGENCY_GROUPS``); refreshes waiting on the advisory locks inside
+    their own transactions could otherwise hold every connection of the pool (10) and leave
+    none for the one that holds the locks."""
     loop = asyncio.get_running_loop()
     lock = _REFRESHES.get(loop)
     if lock is None:
@@ -111,7 +112,7 @@ async def refresh_periods(periods: Sequence[Period], *, marked_only: bool = Fals
             for key in sorted({_lock_key(code) for code in wanted}):
                 await AgencyTotals.raw("SELECT pg_advisory_xact_lock({}, {})", TOTALS_LOCK_KEY, key)
             # Until it writes, this transaction holds its advisory locks only: what it reads
-            # runs on other connections (the three tables side by side), so a statement
+            # runs on other connections (the tables side by side), so a statement
             # queued for a table lock never waits for it while it waits for them.
             read = on_own_connection
         tokens = await read(partial(_marker_tokens, sorted(wanted)))

@@ -596,34 +596,63 @@ async def _table_counters(
     return found
 
 
+# Agencies per statement when every agency is computed on PostgreSQL: each table's statement
+# runs once per group, side by side. Table 03 alone is about half of the work; in two halves
+# it no longer outlasts the rest, and the six statements keep two cores busy to the end
+# (docs/performance.md). Six connections of the pool's ten.
+AGENCY_GROUPS = 2
+
+
+def agency_groups(agency_ids: Sequence[int], groups: int = AGENCY_GROUPS) -> list[list[int]]:
+    """``agency_ids`` dealt into ``groups`` lists in turn (ids in order, so that neighbours
+    in the tree, created together, fall into different groups); no empty list."""
+    ids = sorted(agency_ids)
+    return [ids[start::groups] for start in range(min(groups, len(ids)))]
+
+
 async def counters_by_period(
     periods: Sequence[Period],
     agency_ids: Sequence[int] | None = None,
     tables: Sequence[str] = TABLES,
 ) -> dict[str, dict[int, Counters]]:
     """Per period code, the counters of the tables (all three by default) for each agency's
-    own records; one statement per table computes every period.
+    own records (every agency's when ``agency_ids`` is None).
 
-    On PostgreSQL, when the caller is in no transaction, the tables' statements run at the
-    same time, each on a connection of its own (:func:`inspect_app.db.on_own_connection`):
-    each reads what is committed when it starts, as it would one after the other. On
-    SQLite, or inside a transaction (which may have written what they must see), they run
-    in turn.
+    On PostgreSQL, when the caller is in no transaction, the statements run at the same
+    time, each on a connection of its own (:func:`inspect_app.db.on_own_connection`): one
+    per table, and for every agency one per table and group of agencies
+    (:data:`AGENCY_GROUPS`). Each reads what is committed when it starts, as it would one
+    after the other. On SQLite, or inside a transaction (which may have written what they
+    must see), one statement per table computes every period, in turn.
     """
     unique = list({p.code: p for p in periods}.values())
     if not unique or (agency_ids is not None and not agency_ids):
         return {p.code: {} for p in unique}
     alone = engine().current_transaction.get() is None
-    if is_postgres() and alone and len(tables) > 1:
+    if is_postgres() and alone:
+        if agency_ids is None:
+            rows = await Agency.select(Agency.id)
+            groups = agency_groups([int(row["id"]) for row in rows], AGENCY_GROUPS)
+        else:
+            groups = [list(agency_ids)]
+        by_table: dict[str, dict[str, dict[int, dict[str, int | str]]]] = {
+            table: {p.code: {} for p in unique} for table in tables
+        }
         # A task group: one statement failing cancels the others (no statement left running).
         async with asyncio.TaskGroup() as group:
-            running = {
-                table: group.create_task(
-                    on_own_connection(partial(_table_counters, table, unique, agency_ids))
+            running = [
+                (
+                    table,
+                    group.create_task(
+                        on_own_connection(partial(_table_counters, table, unique, ids))
+                    ),
                 )
                 for table in tables
-            }
-        by_table = {table: task.result() for table, task in running.items()}
+                for ids in groups
+            ]
+        for table, task in running:
+            for code, found in task.result().items():
+                by_table[table][code].update(found)
     else:
         by_table = {table: await _table_counters(table, unique, agency_ids) for table in tables}
     return {

@@ -310,3 +310,30 @@ async def test_one_pass_over_several_periods_gives_each_its_own_figures(
     assert together["2025-Q4"][construction]["inspections"]["in_progress"] == 1
     assert together["2026-Y"][construction]["implementation"]["referrals_made"] == 2
     assert together["2026-6M"][construction]["implementation"]["referrals_made"] == 0
+
+
+def test_agency_groups_deal_every_agency_once_in_turn() -> None:
+    assert totals.agency_groups([5, 1, 3, 2, 4], 2) == [[1, 3, 5], [2, 4]]
+    assert totals.agency_groups([9, 8, 7], 3) == [[7], [8], [9]]
+    assert totals.agency_groups([7], 2) == [[7]]  # no empty group
+    assert totals.agency_groups([], 2) == []
+
+
+async def test_agencies_in_groups_give_the_figures_of_one_statement(
+    world: dict[str, int],
+) -> None:
+    # On PostgreSQL, every agency's counters come from one statement per table and group of
+    # agencies, side by side; inside a transaction, from one statement per table. Each
+    # group must hold agencies with records, and the merged figures must be the same.
+    periods = [parse_period(code) for code in ("2025-Q4", "2026-Q1", "2026-6M", "2026-Y")]
+    side_by_side = await totals.counters_by_period(periods)
+    with pytest.raises(_RollBack):
+        async with write_transaction():
+            one_statement = await totals.counters_by_period(periods)
+            raise _RollBack
+    assert side_by_side == one_statement
+    q1 = side_by_side["2026-Q1"]
+    groups = totals.agency_groups(list(q1))
+    assert len(groups) == totals.AGENCY_GROUPS
+    for group in groups:
+        assert any(q1[agency] != totals.empty_counters() for agency in group), group
