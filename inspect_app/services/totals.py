@@ -622,19 +622,20 @@ async def counters_by_period(
     time, each on a connection of its own (:func:`inspect_app.db.on_own_connection`): one
     per table, and for every agency one per table and group of agencies
     (:data:`AGENCY_GROUPS`). Each reads what is committed when it starts, as it would one
-    after the other. On SQLite, or inside a transaction (which may have written what they
-    must see), one statement per table computes every period, in turn.
+    after the other; a change committed between two of them marks its periods for the next
+    refresh (services.changes), as it does when it commits during one. On SQLite, or inside
+    a transaction (which may have written what they must see), one statement per table
+    computes every period, in turn.
     """
     unique = list({p.code: p for p in periods}.values())
     if not unique or (agency_ids is not None and not agency_ids):
         return {p.code: {} for p in unique}
-    alone = engine().current_transaction.get() is None
-    if is_postgres() and alone:
-        if agency_ids is None:
-            rows = await Agency.select(Agency.id)
-            groups = agency_groups([int(row["id"]) for row in rows], AGENCY_GROUPS)
-        else:
-            groups = [list(agency_ids)]
+    side_by_side = is_postgres() and engine().current_transaction.get() is None
+    groups: list[list[int]] | list[None] = [None if agency_ids is None else list(agency_ids)]
+    if side_by_side and agency_ids is None:
+        rows = await Agency.select(Agency.id)
+        groups = agency_groups([int(row["id"]) for row in rows], AGENCY_GROUPS)
+    if side_by_side and len(tables) * len(groups) > 1:
         by_table: dict[str, dict[str, dict[int, dict[str, int | str]]]] = {
             table: {p.code: {} for p in unique} for table in tables
         }

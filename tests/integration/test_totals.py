@@ -115,7 +115,7 @@ class _RollBack(Exception):
 
 
 async def test_counters_inside_a_write_see_what_it_wrote(db: str) -> None:
-    # On PostgreSQL the three tables run side by side on connections of their own only
+    # On PostgreSQL the tables' statements run side by side on connections of their own only
     # outside a transaction: inside one that wrote, they must still see its rows.
     with pytest.raises(_RollBack):
         async with write_transaction():
@@ -337,3 +337,9 @@ async def test_agencies_in_groups_give_the_figures_of_one_statement(
     assert len(groups) == totals.AGENCY_GROUPS
     for group in groups:
         assert any(q1[agency] != totals.empty_counters() for agency in group), group
+        # Each table's statement for a group answers for exactly the group's agencies.
+        for table in totals.TABLES:
+            found = await totals._table_counters(table, periods, group)
+            assert {code: sorted(rows) for code, rows in found.items()} == {
+                period.code: group for period in periods
+            }, table

@@ -35,10 +35,11 @@ async def _agencies() -> None:
 async def test_a_burst_of_refreshes_in_one_process_does_not_hold_the_whole_pool(
     db: str,
 ) -> None:
-    # A refresh holds a pooled connection for its transaction and reads on up to three
-    # more. Twelve refreshes of one period waiting on its advisory lock, each inside its own
-    # transaction, would hold all ten connections of the pool: the one holding the lock
-    # could never read, and none would end. In one process they take turns instead.
+    # A refresh holds a pooled connection for its transaction and reads on up to six more
+    # (one per table and group of agencies). Twelve refreshes of one period waiting on its
+    # advisory lock, each inside its own transaction, would hold all ten connections of the
+    # pool: the one holding the lock could never read, and none would end. In one process
+    # they take turns instead.
     await _agencies()
     await mark_periods_dirty(["2026-Q2"])
     await start_pool()
@@ -65,9 +66,9 @@ async def _sleeping_statements() -> int:
 async def test_a_table_that_fails_cancels_the_statements_of_the_others(
     db: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The three tables' statements run side by side on connections of their own. When one
-    # fails, the others are cancelled on the server too: nothing keeps running (and holding
-    # a connection) for a result nobody will read.
+    # The tables' statements (one per table and group of agencies) run side by side on
+    # connections of their own. When one fails, the others are cancelled on the server too:
+    # nothing keeps running (and holding a connection) for a result nobody will read.
     await _agencies()
     first, *others = counters.TABLES
 
