@@ -631,7 +631,7 @@ async def counters_by_period(
     if not unique or (agency_ids is not None and not agency_ids):
         return {p.code: {} for p in unique}
     side_by_side = is_postgres() and engine().current_transaction.get() is None
-    groups: list[list[int]] | list[None] = [None if agency_ids is None else list(agency_ids)]
+    groups: Sequence[list[int] | None] = [None if agency_ids is None else list(agency_ids)]
     if side_by_side and agency_ids is None:
         rows = await Agency.select(Agency.id)
         groups = agency_groups([int(row["id"]) for row in rows], AGENCY_GROUPS)
