@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -18,6 +19,7 @@ from inspect_app import data_version
 from inspect_app.settings import Settings, get_settings
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # SQLite allows one writer; waiting beats failing with "database is locked".
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -162,6 +164,28 @@ async def on_own_connection(work: Callable[[], Awaitable[T]]) -> T:
         return await work()
 
     return await asyncio.create_task(alone())
+
+
+async def refresh_statistics(tables: Iterable[str]) -> None:
+    """After a bulk write has committed (an import, its undoing): fresh planner statistics
+    for ``tables``, so that the next queries are not planned for the tables as they were.
+
+    On PostgreSQL ``VACUUM (ANALYZE)`` on a connection of its own (VACUUM runs in no
+    transaction), which also marks the written pages all-visible for index-only scans, as
+    the national seed does after its load (docs/performance.md); on SQLite ``ANALYZE``.
+    Each table is its own command: one that fails (a lock not granted in time) is logged and
+    the others go on; the write it follows stays committed either way.
+    """
+    command = "VACUUM (ANALYZE)" if is_postgres() else "ANALYZE"
+
+    async def each() -> None:
+        for table in tables:
+            try:
+                await engine().run_ddl(f'{command} "{table}"', in_pool=True)
+            except Exception:
+                log.warning("%s of %s failed", command, table, exc_info=True)
+
+    await on_own_connection(each)
 
 
 async def start_pool() -> None:

@@ -52,6 +52,9 @@ TABLES: dict[ItemKind, str] = {
     "measures": "measure",
     "executions": "execution",
 }
+# Every table an import or its undoing writes: the records, the ledger and the change log
+# (their statistics are refreshed after the commit, services.imports).
+WRITTEN_TABLES: tuple[str, ...] = (*TABLES.values(), "imported_record", "import_change")
 VALUE_COLUMNS: dict[ItemKind, tuple[str, ...]] = {
     "cases": (
         "origin",

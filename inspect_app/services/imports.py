@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from inspect_app import clock
-from inspect_app.db import is_postgres
+from inspect_app.db import is_postgres, refresh_statistics
 from inspect_app.domain.clock import ClockInput, Deadlines, compute_deadlines
 from inspect_app.domain.messages import N_, MessageId, bound, lazy
 from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -40,6 +40,7 @@ from inspect_app.importing.plan import bad_rows, blocking_problems, build_plan
 from inspect_app.importing.reader import WorkbookError, read_workbook
 from inspect_app.importing.report import annotated_workbook
 from inspect_app.importing.store import (
+    WRITTEN_TABLES,
     RollbackRefused,
     existing_case_problems,
     rollback_run,
@@ -407,6 +408,7 @@ async def rollback_committed(
         if not changed:
             raise RollbackRefused(MSG_NOT_COMMITTED)
         await work.totals_changed(agency_id, list(run.dates))
+    await refresh_statistics(WRITTEN_TABLES)
     return summary.as_json()
 
 
@@ -628,6 +630,8 @@ async def _commit(run: ImportRunRecord, token: str) -> str:
             after={"file_name": run.file_name, "sha256": run.file_sha256, **body},
         )
         await work.totals_changed(agency_id, dates)
+    # Committed: the planner learns of the new rows now, not when autovacuum comes by.
+    await refresh_statistics(WRITTEN_TABLES)
     _live[run_id] = (total, len(plan))
     return "committed"
 

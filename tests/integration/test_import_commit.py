@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from inspect_app.db import is_postgres
 from inspect_app.errors import Conflict, InvalidInput
+from inspect_app.importing.store import WRITTEN_TABLES
 from inspect_app.services import imports
 from models.tables import (
     Execution,
@@ -272,6 +274,50 @@ async def test_the_commit_marks_the_totals_of_the_periods_it_touches(
     marked = {row["name"] for row in await JobState.select(JobState.name)}
     # The cases of 2024 (and their payments) touch the report year 2024's periods.
     assert "totals:dirty:2024-Q2" in marked and "totals:dirty:2024-Y" in marked
+
+
+async def _statistics_runs() -> dict[str, int]:
+    """Per table an import writes: how often it was analysed (PostgreSQL: VACUUM (ANALYZE)
+    counts a vacuum and an analysis), or, on SQLite, whether ANALYZE left its statistics."""
+    if is_postgres():
+        await Inspection.raw("SELECT pg_stat_clear_snapshot()")
+        rows = await Inspection.raw(
+            "SELECT relname, vacuum_count + analyze_count AS runs FROM pg_stat_user_tables"
+        )
+        runs = {str(row["relname"]): int(row["runs"]) for row in rows}
+    elif await Inspection.raw("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'"):
+        rows = await Inspection.raw("SELECT DISTINCT tbl FROM sqlite_stat1")
+        runs = {str(row["tbl"]): 1 for row in rows}
+    else:  # no ANALYZE ever
+        runs = {}
+    return {table: runs.get(table, 0) for table in WRITTEN_TABLES}
+
+
+async def test_a_commit_and_a_rollback_end_with_fresh_statistics(
+    people: dict[str, Any], samples: Any
+) -> None:
+    # Left to autovacuum, the planner would go on planning for the tables as they were
+    # before a bulk write (docs/performance.md): each commit and each rollback ends by
+    # analysing every table it wrote (on PostgreSQL with VACUUM, for index-only scans).
+    lead, agency = people["lead"], people["tree"]["A"]
+    if not is_postgres() and await _statistics_runs() != dict.fromkeys(WRITTEN_TABLES, 0):
+        await Inspection.raw("DELETE FROM sqlite_stat1")  # left by an earlier test
+    before = await _statistics_runs()
+    if not is_postgres():
+        assert before == dict.fromkeys(WRITTEN_TABLES, 0)
+    run = await _import(lead, samples["clean.xlsx"], agency["id"])
+    committed = await _statistics_runs()
+    if is_postgres():
+        assert {t: committed[t] - before[t] for t in WRITTEN_TABLES} == dict.fromkeys(
+            WRITTEN_TABLES, 2
+        )
+        await imports.rollback(lead.principal, run.id)
+        rolled_back = await _statistics_runs()
+        assert {t: rolled_back[t] - committed[t] for t in WRITTEN_TABLES} == dict.fromkeys(
+            WRITTEN_TABLES, 2
+        )
+    else:
+        assert committed == dict.fromkeys(WRITTEN_TABLES, 1)
 
 
 async def test_the_command_checks_the_agency_then_commits(
