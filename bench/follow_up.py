@@ -163,12 +163,12 @@ async def main(args: argparse.Namespace) -> int:
             entry: dict[str, Any] = {"name": name, "url": path, "target_p95_ms": target, "runs": []}
             for connections in concurrency:
                 run = http.wrk(url, cookies[user], connections, args.seconds)
-                run["drain_s"] = http.drain(PORT)
+                http.settle(run, PORT)
                 entry["runs"].append(run)
                 print(
                     f"  {name:<30} c={connections:<3} p50 {http.shown(run['p50_ms']):>7} "
                     f"p95 {http.shown(run['p95_ms']):>7} p99 {http.shown(run['p99_ms']):>7} ms "
-                    f"{run['rps']:>7} req/s  errors {run['status_errors']}+{run['socket_errors']}"
+                    f"{run['rps']:>7} req/s  errors {http.errors_shown(run)}"
                     f"  (target p95 {target} ms at c={concurrency[-1]})",
                     flush=True,
                 )
@@ -179,7 +179,7 @@ async def main(args: argparse.Namespace) -> int:
         url = f"http://127.0.0.1:{PORT}/follow-ups"
         with changing_data(CHANGE_EVERY_S):
             run = http.wrk(url, cookies["province"], 20, args.seconds)
-        run["drain_s"] = http.drain(PORT)
+        http.settle(run, PORT)
         runs.append(
             {
                 "name": f"provincial board, data changed every {CHANGE_EVERY_S:g} s",
@@ -191,7 +191,7 @@ async def main(args: argparse.Namespace) -> int:
         print(
             f"  {'provincial board, a write/s':<30} c=20  p50 {http.shown(run['p50_ms']):>7} "
             f"p95 {http.shown(run['p95_ms']):>7} p99 {http.shown(run['p99_ms']):>7} ms "
-            f"{run['rps']:>7} req/s  errors {run['status_errors']}+{run['socket_errors']}",
+            f"{run['rps']:>7} req/s  errors {http.errors_shown(run)}",
             flush=True,
         )
         export_url = f"http://127.0.0.1:{PORT}/follow-ups/export.xlsx"

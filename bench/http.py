@@ -178,8 +178,18 @@ class MemorySampler:
         self.sample()
 
 
-def wrk(url: str, auth: str, connections: int, seconds: int, timeout_s: int = 10) -> dict[str, Any]:
+# A request not answered within this many seconds (or half the run, when that is shorter)
+# counts as timed out: an error, which fails the run's target. wrk counts only requests it
+# sees time out before it stops; ``settle`` catches the ones still queued then.
+TIMEOUT_S = 5
+
+
+def wrk(
+    url: str, auth: str, connections: int, seconds: int, timeout_s: int | None = None
+) -> dict[str, Any]:
     """One wrk run: latency percentiles (ms), requests per second, errors."""
+    if timeout_s is None:
+        timeout_s = max(1, min(TIMEOUT_S, seconds // 2))
     threads = max(1, min(connections, 2))
     env = {**os.environ, "BENCH_AUTH": auth}
     result = subprocess.run(
@@ -220,12 +230,35 @@ def wrk(url: str, auth: str, connections: int, seconds: int, timeout_s: int = 10
         "status_errors": raw["status_errors"],
         "socket_errors": errors,
         "timeouts": raw["timeouts"],
+        "timeout_s": timeout_s,
     }
 
 
+def settle(run: dict[str, Any], port: int) -> None:
+    """After a wrk run: wait until the server has worked off what wrk left queued
+    (``drain_s``), and mark the run ``stalled`` when that took the time-out or longer — a
+    request still waiting when wrk stopped then waited at least that long, and wrk, having
+    stopped, never counted it."""
+    run["drain_s"] = drain(port)
+    run["stalled"] = run["drain_s"] >= run["timeout_s"]
+
+
 def clean(run: dict[str, Any]) -> bool:
-    """A run that counts: something completed, and no error, time-out included."""
-    return bool(run["requests"]) and not run["status_errors"] and not run["socket_errors"]
+    """A run that counts: something completed, and no error, time-out included (also one
+    wrk could not see: ``stalled``)."""
+    return (
+        bool(run["requests"])
+        and not run["status_errors"]
+        and not run["socket_errors"]
+        and not run.get("stalled")
+    )
+
+
+def errors_shown(run: dict[str, Any]) -> str:
+    """A run's errors for the tables: HTTP and socket errors (time-outs among them), and
+    "stalled" when requests were still queued past the time-out as wrk stopped."""
+    shown = str(run["status_errors"] + run["socket_errors"])
+    return f"{shown}, stalled {run['drain_s']} s" if run.get("stalled") else shown
 
 
 def shown(value: float | None) -> str:

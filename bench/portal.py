@@ -126,12 +126,12 @@ async def main(args: argparse.Namespace) -> int:
             entry: dict[str, Any] = {"name": name, "url": path, "runs": []}
             for connections in CONCURRENCY:
                 run = http.wrk(url, "", connections, args.seconds)
-                run["drain_s"] = http.drain(PORT)
+                http.settle(run, PORT)
                 entry["runs"].append(run)
                 print(
                     f"  {name:<36} c={connections:<3} p50 {http.shown(run['p50_ms']):>7} "
                     f"p95 {http.shown(run['p95_ms']):>7} p99 {http.shown(run['p99_ms']):>7} ms "
-                    f"{run['rps']:>7} req/s  errors {run['status_errors']}+{run['socket_errors']}",
+                    f"{run['rps']:>7} req/s  errors {http.errors_shown(run)}",
                     flush=True,
                 )
             runs.append(entry)

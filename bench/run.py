@@ -21,6 +21,7 @@ import asyncio
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -256,17 +257,52 @@ def endpoints(
     ]
 
 
-def last_statement_count(log: Path | None) -> int | None:
-    """The statement count on the newest request line of a web process's log."""
+def request_lines(log: Path | None, offset: int = 0) -> list[dict[str, Any]]:
+    """The request lines a web process's log got from byte ``offset`` on."""
     if log is None or not log.exists():
-        return None
-    for line in reversed(log.read_text(errors="replace").splitlines()):
+        return []
+    with log.open("rb") as stream:
+        stream.seek(offset)
+        data = stream.read()
+    found = []
+    for line in data.decode(errors="replace").splitlines():
         if line.startswith('{"request_id"'):
             try:
-                return int(json.loads(line)["statements"])
-            except (ValueError, KeyError):
-                return None
-    return None
+                found.append(json.loads(line))
+            except ValueError:
+                continue  # a line cut where the file ended as it was read
+    return found
+
+
+def log_size(log: Path | None) -> int:
+    """Where a log file ends now (0 when there is none yet)."""
+    return log.stat().st_size if log is not None and log.exists() else 0
+
+
+def request_line(
+    log: Path | None, request_id: str, offset: int, wait_s: float = 5.0
+) -> dict[str, Any] | None:
+    """The log line of one request, by the id its answer carried (X-Request-ID); it may
+    reach the file a moment after the answer."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        for line in request_lines(log, offset):
+            if line.get("request_id") == request_id:
+                return line
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.05)
+
+
+def statements_under_load(log: Path | None, offset: int, method: str, route: str) -> int | None:
+    """The median statement count of the requests to ``route`` logged from ``offset`` on
+    (an endpoint's wrk runs: the same route, while nothing else is loaded)."""
+    counts = [
+        int(line["statements"])
+        for line in request_lines(log, offset)
+        if line.get("route") == route and line.get("method") == method
+    ]
+    return int(statistics.median_low(counts)) if counts else None
 
 
 async def run_http(
@@ -316,33 +352,42 @@ async def run_http(
                 if match and match not in name and not name.startswith("bare"):
                     continue
                 url = f"http://127.0.0.1:{port}{path}"
-                status, _, body = http.fetch(url, auth)
+                offset = log_size(web.log)
+                status, headers, body = http.fetch(url, auth)
                 size = len(body if isinstance(body, str) else json.dumps(body))
                 if status != 200:
                     raise RuntimeError(f"{name}: {url} answered {status}: {str(body)[:500]}")
-                # What the request sent to the database, from the web's own log line (the
-                # fetch above is the only request at that moment).
-                statements = last_statement_count(web.log) if port == WEB_PORT else None
+                # What this request sent to the database: its own line in the web's log,
+                # found by the request id its answer carried.
+                first = (
+                    request_line(web.log, str(headers.get("x-request-id", "")), offset)
+                    if port == WEB_PORT
+                    else None
+                )
                 http.wrk(url, auth, 2, 2)  # warm-up: caches, connections, JIT of templates
                 http.drain(WEB_PORT)
                 entry: dict[str, Any] = {
                     "name": name,
                     "url": path,
                     "bytes": size,
-                    "statements": statements,
+                    "statements": None if first is None else int(first["statements"]),
                     "runs": [],
                 }
+                offset = log_size(web.log)
                 for connections in CONCURRENCY:
                     run = http.wrk(url, auth, connections, seconds)
                     run["load"] = [round(x, 2) for x in os.getloadavg()]
-                    run["drain_s"] = http.drain(WEB_PORT)
+                    http.settle(run, WEB_PORT)
                     entry["runs"].append(run)
                     print(
                         f"  {name:<58} c={connections:<3} p50 {http.shown(run['p50_ms']):>7} "
                         f"p95 {http.shown(run['p95_ms']):>7} p99 {http.shown(run['p99_ms']):>7} ms "
-                        f"{run['rps']:>7} req/s  errors {run['status_errors']}"
-                        f"+{run['socket_errors']}",
+                        f"{run['rps']:>7} req/s  errors {http.errors_shown(run)}",
                         flush=True,
+                    )
+                if first is not None:
+                    entry["statements_under_load"] = statements_under_load(
+                        web.log, offset, str(first["method"]), str(first["route"])
                     )
                 runs.append(entry)
         results["http"] = runs
@@ -425,7 +470,7 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
                     + ("s" if connections > 1 else ""),
                     f"≤ {limit:g} ms",
                     f"{http.shown(measured)} ms ({run['requests']} requests,"
-                    f" {run['status_errors'] + run['socket_errors']} errors)",
+                    f" {http.errors_shown(run)} errors)",
                     http.clean(run) and measured is not None and measured <= limit,
                 )
     api = _run_of(results, "api: inspection", 20)
@@ -546,7 +591,8 @@ def markdown(results: dict[str, Any]) -> str:
         lines.append(f"| {row['what']} | {row['target']} | {row['measured']} | {mark} |")
     lines += [
         "",
-        "| endpoint | statements | clients | p50 ms | p95 ms | p99 ms | req/s | × bare | errors |",
+        "| endpoint | statements: first / median | clients | p50 ms | p95 ms | p99 ms | req/s"
+        " | × bare | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     bare = {
@@ -561,12 +607,15 @@ def markdown(results: dict[str, Any]) -> str:
             if entry["name"].startswith("api:") and bare.get(run["connections"]):
                 ratio = f"{run['rps'] / bare[run['connections']]:.2f}"
             statements = entry.get("statements")
+            if statements is not None:
+                typical = entry.get("statements_under_load")
+                statements = f"{statements} / {'—' if typical is None else typical}"
             lines.append(
                 f"| {entry['name']} | {'' if statements is None else statements} |"
                 f" {run['connections']} | {http.shown(run['p50_ms'])} |"
                 f" {http.shown(run['p95_ms'])} | {http.shown(run['p99_ms'])} | {run['rps']} |"
                 f" {ratio} |"
-                f" {run['status_errors'] + run['socket_errors']} |"
+                f" {http.errors_shown(run)} |"
             )
     return "\n".join(lines) + "\n"
 
