@@ -32,7 +32,7 @@ from inspect_app.domain.text import printable
 from inspect_app.errors import InvalidInput
 from inspect_app.i18n import N_
 from inspect_app.principal import Principal
-from inspect_app.services import agencies, audit
+from inspect_app.services import agencies, audit, reference_cache
 from inspect_app.services.casework import stored_day
 from inspect_app.services.export_text import PrintableText
 from models.tables import Agency, DeadlineLadder, Inspection
@@ -159,8 +159,17 @@ def deadline_branch_sql(deadline_type: str) -> str:
     raise KeyError(deadline_type)
 
 
+# The reference_version row of the ladders (migration 2026-12-07T08:30:00).
+LADDERS_CACHE = "ladders"
+
+
 async def ladders() -> dict[str, Ladder]:
-    """The reminder ladder of every deadline type (defaults where no row exists)."""
+    """The reminder ladder of every deadline type (defaults where no row exists); kept per
+    process while no ladder changes (services/reference_cache.py)."""
+    return await reference_cache.cached(LADDERS_CACHE, "all", _read_ladders)
+
+
+async def _read_ladders() -> dict[str, Ladder]:
     rows = await DeadlineLadder.select().output(load_json=True)
     found: dict[str, Ladder] = {}
     for row in rows:

@@ -8,18 +8,23 @@ from typing import Any
 
 import pytest
 
-from inspect_app.services import agencies, catalogues, reference_cache
-from models.tables import Agency, CaseKind, ReferenceVersion
+from inspect_app.db import counting_statements
+from inspect_app.services import agencies, catalogues, follow_ups, reference_cache
+from models.tables import Agency, CaseKind, DeadlineLadder, ReferenceVersion
 
 pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
 
 TRIGGERS = importlib.import_module("models.piccolo_migrations.models_2026_12_05t10_30_00_000000")
+LADDER_TRIGGER = importlib.import_module(
+    "models.piccolo_migrations.models_2026_12_07t08_30_00_000000"
+)
 
 
 @pytest.fixture
 async def versioned(people: dict[str, Any]) -> dict[str, Any]:
     """The test database was emptied, version rows included: put them back."""
     await TRIGGERS.install()
+    await LADDER_TRIGGER.install()
     reference_cache.clear()
     return people
 
@@ -106,3 +111,33 @@ async def test_case_kinds_follow_their_edits(versioned: dict[str, Any]) -> None:
     await CaseKind.update({CaseKind.name_vi: "Thanh tra (tên mới)"}).where(CaseKind.code == code)
     renamed = {str(k["code"]): k["name_vi"] for k in await catalogues.case_kinds()}
     assert renamed[code] == "Thanh tra (tên mới)"
+
+
+async def test_the_ladders_are_read_once_until_one_is_edited(
+    versioned: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The board, its figures and the deadline watch read every ladder; each process keeps
+    # them and reads one version row per use until a ladder changes, whoever changes it.
+    await catalogues.ensure_catalogues()
+    first = await follow_ups.ladders()
+    original_select = DeadlineLadder.select
+
+    def no_database(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the ladders were read again although none changed")
+
+    monkeypatch.setattr(DeadlineLadder, "select", no_database)
+    with counting_statements() as tally:
+        assert await follow_ups.ladders() == first
+    assert tally.count == 1  # the version row only
+    monkeypatch.setattr(DeadlineLadder, "select", original_select)
+    assert first["measure"].remind_days != (9, 2)
+    await DeadlineLadder.raw(
+        "UPDATE deadline_ladder SET remind_days = {} WHERE deadline_type = 'measure'", "[9, 2]"
+    )
+    with counting_statements() as tally:
+        edited = await follow_ups.ladders()
+    assert edited["measure"].remind_days == (9, 2)
+    assert tally.count == 2  # the version moved: the ladders read again
+    # Deleted behind the app's back: the default ladder again, on the next read.
+    await DeadlineLadder.raw("DELETE FROM deadline_ladder WHERE deadline_type = 'measure'")
+    assert (await follow_ups.ladders())["measure"] == follow_ups.Ladder("measure")
