@@ -254,10 +254,11 @@ def clean(run: dict[str, Any]) -> bool:
     )
 
 
-def errors_shown(run: dict[str, Any]) -> str:
-    """A run's errors for the tables: HTTP and socket errors (time-outs among them), and
-    "stalled" when requests were still queued past the time-out as wrk stopped."""
-    shown = str(run["status_errors"] + run["socket_errors"])
+def errors_shown(run: dict[str, Any], unit: str = "") -> str:
+    """A run's errors for the tables: HTTP and socket errors (time-outs among them), then
+    "stalled" when requests were still queued past the time-out as wrk stopped; ``unit``
+    names the count ("0 errors") where the column does not."""
+    shown = f"{run['status_errors'] + run['socket_errors']}{' ' + unit if unit else ''}"
     return f"{shown}, stalled {run['drain_s']} s" if run.get("stalled") else shown
 
 

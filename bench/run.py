@@ -284,6 +284,8 @@ def request_line(
 ) -> dict[str, Any] | None:
     """The log line of one request, by the id its answer carried (X-Request-ID); it may
     reach the file a moment after the answer."""
+    if not request_id:
+        return None
     deadline = time.monotonic() + wait_s
     while True:
         for line in request_lines(log, offset):
@@ -365,7 +367,7 @@ async def run_http(
                     else None
                 )
                 http.wrk(url, auth, 2, 2)  # warm-up: caches, connections, JIT of templates
-                http.drain(WEB_PORT)
+                http.drain(port)
                 entry: dict[str, Any] = {
                     "name": name,
                     "url": path,
@@ -377,7 +379,7 @@ async def run_http(
                 for connections in CONCURRENCY:
                     run = http.wrk(url, auth, connections, seconds)
                     run["load"] = [round(x, 2) for x in os.getloadavg()]
-                    http.settle(run, WEB_PORT)
+                    http.settle(run, port)
                     entry["runs"].append(run)
                     print(
                         f"  {name:<58} c={connections:<3} p50 {http.shown(run['p50_ms']):>7} "
@@ -470,7 +472,7 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
                     + ("s" if connections > 1 else ""),
                     f"≤ {limit:g} ms",
                     f"{http.shown(measured)} ms ({run['requests']} requests,"
-                    f" {http.errors_shown(run)} errors)",
+                    f" {http.errors_shown(run, 'errors')})",
                     http.clean(run) and measured is not None and measured <= limit,
                 )
     api = _run_of(results, "api: inspection", 20)

@@ -166,17 +166,24 @@ async def on_own_connection(work: Callable[[], Awaitable[T]]) -> T:
     return await asyncio.create_task(alone())
 
 
-async def refresh_statistics(tables: Iterable[str]) -> None:
+async def refresh_statistics(tables: Iterable[str], *, vacuum: bool = True) -> None:
     """After a bulk write has committed (an import, its undoing): fresh planner statistics
     for ``tables``, so that the next queries are not planned for the tables as they were.
 
-    On PostgreSQL ``VACUUM (ANALYZE)`` on a connection of its own (VACUUM runs in no
-    transaction), which also marks the written pages all-visible for index-only scans, as
-    the national seed does after its load (docs/performance.md); on SQLite ``ANALYZE``.
-    Each table is its own command: one that fails (a lock not granted in time) is logged and
-    the others go on; the write it follows stays committed either way.
+    Call it after the commit (``UnitOfWork.after_commit``), never inside a transaction.
+    On PostgreSQL ``VACUUM (ANALYZE, SKIP_LOCKED)`` on a connection of its own (VACUUM runs
+    in no transaction), which also marks the written pages all-visible for index-only
+    scans, as the national seed does after its load (docs/performance.md); with ``vacuum``
+    false ``ANALYZE (SKIP_LOCKED)`` alone (after deletions, whose cleaning is autovacuum's:
+    a VACUUM reads every index of the table). A table locked by someone else (a VACUUM
+    already running, an index being built) is skipped rather than waited for. On SQLite
+    ``ANALYZE``. A command that fails is logged and the others go on; the write it follows
+    stays committed either way.
     """
-    command = "VACUUM (ANALYZE)" if is_postgres() else "ANALYZE"
+    if is_postgres():
+        command = "VACUUM (ANALYZE, SKIP_LOCKED)" if vacuum else "ANALYZE (SKIP_LOCKED)"
+    else:
+        command = "ANALYZE"
 
     async def each() -> None:
         for table in tables:

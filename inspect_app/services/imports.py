@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -408,7 +409,7 @@ async def rollback_committed(
         if not changed:
             raise RollbackRefused(MSG_NOT_COMMITTED)
         await work.totals_changed(agency_id, list(run.dates))
-    await refresh_statistics(WRITTEN_TABLES)
+        work.after_commit.append(partial(refresh_statistics, WRITTEN_TABLES, vacuum=False))
     return summary.as_json()
 
 
@@ -630,8 +631,8 @@ async def _commit(run: ImportRunRecord, token: str) -> str:
             after={"file_name": run.file_name, "sha256": run.file_sha256, **body},
         )
         await work.totals_changed(agency_id, dates)
-    # Committed: the planner learns of the new rows now, not when autovacuum comes by.
-    await refresh_statistics(WRITTEN_TABLES)
+        # Once committed: the planner learns of the new rows now, not when autovacuum comes.
+        work.after_commit.append(partial(refresh_statistics, WRITTEN_TABLES))
     _live[run_id] = (total, len(plan))
     return "committed"
 
