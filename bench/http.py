@@ -289,3 +289,48 @@ def fetch(
         return status, response_headers, json.loads(text)
     except ValueError:
         return status, response_headers, text
+
+
+@dataclass
+class Writer:
+    """Committed writes at a steady rate while the load runs: every ``1 / per_second`` s one
+    payment of ``amount_vnd`` on a measure, through the API as a user of the scope. Each
+    moves the data version, so every process renders its kept parts again on their next
+    request, and marks the period's totals for the worker's refresh — what a working
+    inspectorate does to the pages it reads."""
+
+    url: str
+    auth: str
+    per_second: float
+    day: str
+    amount_vnd: int = 1_000
+    ok: int = 0
+    failed: list[int] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> Writer:
+        """Start writing; the counts are of this run only."""
+        self.ok, self.failed = 0, []
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        body = json.dumps({"date": self.day, "amount_vnd": self.amount_vnd}).encode()
+        while not self._stop.wait(1 / self.per_second):
+            status, _, _ = fetch(self.url, self.auth, method="POST", body=body)
+            if status == 201:
+                self.ok += 1
+            else:
+                self.failed.append(status)
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+
+    def figures(self) -> dict[str, Any]:
+        """What was written: per second asked, payments recorded, statuses of the refused."""
+        return {"per_second": self.per_second, "ok": self.ok, "failed": self.failed[:20]}

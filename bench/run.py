@@ -154,6 +154,24 @@ async def pick_records() -> dict[str, Any]:
     return first
 
 
+async def writable_measure() -> int:
+    """A money recommendation of the province with room for the bench's small payments."""
+    from models.tables import Measure
+
+    rows = await Measure.raw(
+        """
+        SELECT m.id FROM measure m JOIN inspection i ON i.id = m.inspection
+        JOIN agency a ON a.id = i.agency
+        WHERE a.path LIKE {} AND i.status = 'concluded' AND i.deleted_at IS NULL
+          AND m.deleted_at IS NULL AND m.type = 'recover_money'
+          AND m.amount_vnd - m.done_vnd > 100000000
+        ORDER BY m.id LIMIT 1
+        """,
+        PROVINCE_PATH + "%",
+    )
+    return int(rows[0]["id"])
+
+
 def login_cookie(username: str) -> str:
     """Sign in through the API and return the session cookie header line."""
     from bench.http import fetch
@@ -313,12 +331,16 @@ async def run_http(
     env: dict[str, str],
     match: str = "",
     server: str = "uvicorn",
+    writes_per_second: float = 0,
 ) -> None:
-    """Start the servers, load each endpoint with wrk, sample memory, stop the servers."""
+    """Start the servers, load each endpoint with wrk, sample memory, stop the servers;
+    with ``writes_per_second``, payments recorded through the API meanwhile."""
     from bench import http
+    from inspect_app.clock import today
 
     users = await prepare_users()
     case = await pick_records()
+    measure_id = await writable_measure() if writes_per_second else 0
     results["detail_case"] = case
     log_dir = Path(VAR_DIR) / "bench-logs"
     log_dir.mkdir(parents=True, exist_ok=True)
@@ -376,8 +398,23 @@ async def run_http(
                     "runs": [],
                 }
                 offset = log_size(web.log)
+                writer = (
+                    http.Writer(
+                        f"http://127.0.0.1:{WEB_PORT}/api/measures/{measure_id}/executions",
+                        users["province"]["bearer"],
+                        writes_per_second,
+                        today().isoformat(),
+                    )
+                    if writes_per_second
+                    else None
+                )
                 for connections in CONCURRENCY:
-                    run = http.wrk(url, auth, connections, seconds)
+                    if writer is not None:
+                        with writer:
+                            run = http.wrk(url, auth, connections, seconds)
+                        run["writes"] = writer.figures()
+                    else:
+                        run = http.wrk(url, auth, connections, seconds)
                     run["load"] = [round(x, 2) for x in os.getloadavg()]
                     http.settle(run, port)
                     entry["runs"].append(run)
@@ -585,6 +622,22 @@ def markdown(results: dict[str, Any]) -> str:
         f"{pg.get('work_mem')}, autovacuum {pg.get('autovacuum')}, jit {pg.get('jit')}; "
         f"load average {results.get('load_before')} before, {results.get('load_after')} after.",
         "",
+    ]
+    if results.get("writes_per_second"):
+        written = [
+            run["writes"]
+            for entry in results.get("http", [])
+            for run in entry["runs"]
+            if "writes" in run
+        ]
+        lines += [
+            f"Payments recorded through the API during every run: "
+            f"{results['writes_per_second']:g} per second asked, "
+            f"{sum(w['ok'] for w in written)} recorded, "
+            f"{sum(len(w['failed']) for w in written)} refused (per run in the JSON).",
+            "",
+        ]
+    lines += [
         "| target | limit | measured | result |",
         "|---|---|---|---|",
     ]
@@ -652,7 +705,9 @@ async def main(args: argparse.Namespace) -> int:
         if args.only in (None, "jobs"):
             await run_jobs(results)
         if args.only in (None, "http"):
-            await run_http(results, args.seconds, env, args.match, args.server)
+            await run_http(
+                results, args.seconds, env, args.match, args.server, args.writes_per_second
+            )
     finally:
         await close_pool()
     results["load_after"] = dataset.load_average()
@@ -662,6 +717,9 @@ async def main(args: argparse.Namespace) -> int:
     name = "latest" if args.only is None else f"latest-{args.only}"
     if args.server != "uvicorn":
         name += f"-{args.server}"
+    if args.writes_per_second:
+        results["writes_per_second"] = args.writes_per_second
+        name += f"-writes-{args.writes_per_second:g}"
     (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
     table = markdown(results)
     (RESULTS / f"{name}.md").write_text(table)
@@ -692,6 +750,13 @@ def cli() -> int:
         "--match",
         default="",
         help="HTTP: only the endpoints whose name contains this (and the bare reference)",
+    )
+    parser.add_argument(
+        "--writes-per-second",
+        type=float,
+        default=0,
+        help="HTTP: payments recorded through the API at this rate while each endpoint is"
+        " loaded (every one moves the data version); results in latest-http-writes-N.*",
     )
     parser.add_argument(
         "--server",

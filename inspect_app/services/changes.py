@@ -33,6 +33,9 @@ log = logging.getLogger(__name__)
 DIRTY_PREFIX = "totals:dirty:"
 # The marker of the follow-up figures kept per agency (services.follow_up_figures.MARKER).
 FOLLOW_UP_MARKER = "followup:dirty"
+# The follow-up figures' rows in the totals table (services/follow_up_figures.py): not a
+# report period, so never marked or refreshed as one.
+FOLLOW_UP_PERIOD = "followup"
 
 
 def maintained_periods(today: date) -> list[Period]:
@@ -154,7 +157,9 @@ async def stored_periods() -> list[str]:
     reading every row as ``SELECT DISTINCT`` does (3-4 ms, more when the table is bloated).
     """
     rows = await AgencyTotals.raw(
-        f"WITH RECURSIVE {_STORED_PERIODS} SELECT period FROM p WHERE period IS NOT NULL"
+        f"WITH RECURSIVE {_STORED_PERIODS}"
+        " SELECT period FROM p WHERE period IS NOT NULL AND period <> {}",
+        FOLLOW_UP_PERIOD,
     )
     return [str(row["period"]) for row in rows]
 
@@ -182,7 +187,7 @@ async def mark_change(agency_id: int, dates: Iterable[date | None]) -> None:
         f" known(period) AS (VALUES {', '.join('({})' for _ in known)}),"
         " touched(period) AS ("
         " SELECT period FROM known UNION"
-        " SELECT period FROM p WHERE period >= {}"
+        " SELECT period FROM p WHERE (period >= {} AND period <> {})"
         f" OR period IN ({', '.join('{}' for _ in same_year)})"
         "), names(name) AS ("
         " SELECT {} || period FROM touched UNION ALL SELECT {}"
@@ -192,6 +197,7 @@ async def mark_change(agency_id: int, dates: Iterable[date | None]) -> None:
         " last_status = 'dirty', detail = excluded.detail",
         *known,
         later,
+        FOLLOW_UP_PERIOD,
         *same_year,
         DIRTY_PREFIX,
         FOLLOW_UP_MARKER,

@@ -32,7 +32,7 @@ from typing import Any
 
 from inspect_app.db import write_transaction
 from inspect_app.principal import Principal
-from inspect_app.services.changes import FOLLOW_UP_MARKER
+from inspect_app.services.changes import FOLLOW_UP_MARKER, FOLLOW_UP_PERIOD
 from inspect_app.services.follow_ups import (
     GROUP_SUMS_SQL,
     OPEN_DEADLINES_SQL,
@@ -42,7 +42,7 @@ from inspect_app.services.inspections import overdue_sql
 from inspect_app.services.totals import roll_up_tree, upsert_rows
 from models.tables import Agency, AgencyTotals, JobState
 
-PERIOD = "followup"  # the agency_totals.period of these rows
+PERIOD = FOLLOW_UP_PERIOD  # the agency_totals.period of these rows
 # The JobState row that says they need a refresh (written with the totals' markers).
 MARKER = FOLLOW_UP_MARKER
 Figures = dict[str, Any]

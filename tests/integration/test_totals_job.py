@@ -20,6 +20,7 @@ from inspect_app.clock import today as local_today
 from inspect_app.db import is_postgres, on_own_connection
 from inspect_app.domain.periods import Period, parse_period
 from inspect_app.job_queue import close_pools
+from inspect_app.services import follow_up_figures
 from inspect_app.services import totals as counters
 from inspect_app.services.catalogues import ensure_catalogues
 from inspect_app.services.changes import (
@@ -412,6 +413,9 @@ async def test_a_change_marks_what_affected_periods_names_in_one_statement(
     await _tree()
     stored = ["2023-Q4", "2023-Y", "2024-Q1", "2024-Q2", "2024-6M", "2024-9M", "2025-Q1"]
     await refresh_periods([parse_period(code) for code in stored])
+    # The follow-up figures share the table under a period of their own, never marked.
+    await follow_up_figures.refresh(local_today())
+    assert await stored_periods() == sorted(stored)
     await JobState.delete(force=True)
     await mark_change(1, days)
     expected = affected_periods(days or [local_today()], await stored_periods(), local_today())
