@@ -33,7 +33,7 @@ from typing import Any, Protocol
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from inspect_app.db import engine
+from inspect_app.db import engine, refresh_statistics
 from inspect_app.domain.text import fold_vietnamese
 from inspect_app.security import hash_password
 from inspect_app.seed import names
@@ -751,12 +751,6 @@ class _PostgresLoader:
                 f'COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM "{table}"'
             )
         await self.transaction.commit()
-        # Fresh statistics, so that the first queries get sensible plans, and the visibility
-        # map set: rows written by COPY are not yet marked all-visible, so until autovacuum
-        # comes by every index-only scan (the lists, the board's counts) would still read
-        # the table's pages. VACUUM runs outside a transaction, after the commit.
-        for table in last_ids:
-            await self.connection.execute(f'VACUUM (ANALYZE) "{table}"')
         await self.connection.close()
 
     async def rollback(self) -> None:
@@ -798,7 +792,6 @@ class _SQLiteLoader:
 
     async def finish(self, last_ids: dict[str, int]) -> None:
         await self.connection.execute("COMMIT")
-        await self.connection.execute("ANALYZE")
         await self.connection.close()
 
     async def rollback(self) -> None:
@@ -880,10 +873,15 @@ async def generate(
             progress.line(f"{restored} foreign keys checked and restored")
         started = time.perf_counter()
         await loader.finish({table: generator.ids.last(table) for table in COLUMNS})
-        progress.add("(commit, analyze)", 0, time.perf_counter() - started)
     except BaseException:
         await loader.rollback()
         raise
+    # Fresh statistics, so that the first queries get sensible plans, and the visibility map
+    # set: rows written by COPY are not yet marked all-visible, so until autovacuum comes by
+    # every index-only scan (the lists, the board's counts) would still read the table's
+    # pages. The same step as after an import (db.refresh_statistics), after the commit.
+    await refresh_statistics(COLUMNS)
+    progress.add("(commit, analyze)", 0, time.perf_counter() - started)
     progress.line("done")
     progress.summary()
 

@@ -27,6 +27,7 @@ from models.tables import (
     Subject,
 )
 from tests.import_samples.make_samples import write_samples
+from tests.integration.statistics_support import forget_sqlite_statistics, statistics_runs
 
 pytestmark = [pytest.mark.usefixtures("db"), pytest.mark.storage]
 
@@ -276,23 +277,6 @@ async def test_the_commit_marks_the_totals_of_the_periods_it_touches(
     assert "totals:dirty:2024-Q2" in marked and "totals:dirty:2024-Y" in marked
 
 
-async def _statistics_runs() -> dict[str, int]:
-    """Per table an import writes: how often it was analysed (PostgreSQL: VACUUM (ANALYZE)
-    counts a vacuum and an analysis), or, on SQLite, whether ANALYZE left its statistics."""
-    if is_postgres():
-        await Inspection.raw("SELECT pg_stat_clear_snapshot()")
-        rows = await Inspection.raw(
-            "SELECT relname, vacuum_count + analyze_count AS runs FROM pg_stat_user_tables"
-        )
-        runs = {str(row["relname"]): int(row["runs"]) for row in rows}
-    elif await Inspection.raw("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'"):
-        rows = await Inspection.raw("SELECT DISTINCT tbl FROM sqlite_stat1")
-        runs = {str(row["tbl"]): 1 for row in rows}
-    else:  # no ANALYZE ever
-        runs = {}
-    return {table: runs.get(table, 0) for table in WRITTEN_TABLES}
-
-
 async def test_a_commit_and_a_rollback_end_with_fresh_statistics(
     people: dict[str, Any], samples: Any
 ) -> None:
@@ -301,19 +285,18 @@ async def test_a_commit_and_a_rollback_end_with_fresh_statistics(
     # analysing every table it wrote (a commit on PostgreSQL with VACUUM too, for
     # index-only scans).
     lead, agency = people["lead"], people["tree"]["A"]
-    if not is_postgres() and await _statistics_runs() != dict.fromkeys(WRITTEN_TABLES, 0):
-        await Inspection.raw("DELETE FROM sqlite_stat1")  # left by an earlier test
-    before = await _statistics_runs()
+    await forget_sqlite_statistics()
+    before = await statistics_runs(WRITTEN_TABLES)
     if not is_postgres():
         assert before == dict.fromkeys(WRITTEN_TABLES, 0)
     run = await _import(lead, samples["clean.xlsx"], agency["id"])
-    committed = await _statistics_runs()
+    committed = await statistics_runs(WRITTEN_TABLES)
     if is_postgres():
         assert {t: committed[t] - before[t] for t in WRITTEN_TABLES} == dict.fromkeys(
             WRITTEN_TABLES, 2
         )
         await imports.rollback(lead.principal, run.id)
-        rolled_back = await _statistics_runs()
+        rolled_back = await statistics_runs(WRITTEN_TABLES)
         # After deletions an analysis only: their cleaning is autovacuum's.
         assert {t: rolled_back[t] - committed[t] for t in WRITTEN_TABLES} == dict.fromkeys(
             WRITTEN_TABLES, 1

@@ -34,6 +34,7 @@ from models.tables import (
     Plan,
     Subject,
 )
+from tests.integration.statistics_support import forget_sqlite_statistics, statistics_runs
 
 # The order of dates in a case's life; each may be missing, none may come before an earlier one.
 DATE_CHAIN = ("announced_on", "onsite_ended_on", "report_on", "concluded_on")
@@ -347,7 +348,16 @@ async def _fingerprint() -> dict[str, Any]:
 
 @pytest.mark.storage
 async def test_bulk_generation_is_deterministic_and_consistent(db: str) -> None:
+    await forget_sqlite_statistics()
+    analysed = await statistics_runs(bulk.COLUMNS)
     await bulk.generate("tiny", seed=7, echo=lambda line: None)
+    # Every loaded table leaves the load with fresh statistics (VACUUM (ANALYZE) on
+    # PostgreSQL: one vacuum and one analysis each).
+    after = await statistics_runs(bulk.COLUMNS)
+    expected = 2 if is_postgres() else 1
+    assert {t: after[t] - analysed[t] for t in bulk.COLUMNS} == dict.fromkeys(
+        bulk.COLUMNS, expected
+    )
     first = await _fingerprint()
     await _assert_consistent(bulk.ANCHOR)
     counts = first["counts"]
