@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -166,6 +167,18 @@ async def on_own_connection(work: Callable[[], Awaitable[T]]) -> T:
     return await asyncio.create_task(alone())
 
 
+async def stopped(done: asyncio.Event, seconds: float) -> bool:
+    """Wait ``seconds``, or less if ``done`` is set; whether it is (time to stop).
+
+    A task that writes now and then beside a longer piece of work (a lease renewal, the
+    progress of an import) is stopped this way, not cancelled: a statement cancelled
+    half-way on a connection of its own (no pool running) leaves that connection open.
+    """
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(done.wait(), seconds)
+    return done.is_set()
+
+
 async def refresh_statistics(tables: Iterable[str], *, vacuum: bool = True) -> None:
     """After a bulk write has committed (an import, its undoing): fresh planner statistics
     for ``tables``, so that the next queries are not planned for the tables as they were.
@@ -203,7 +216,16 @@ async def start_pool() -> None:
 
 
 async def close_pool() -> None:
-    """Close the PostgreSQL connection pool (no-op on SQLite)."""
+    """Close the PostgreSQL connection pool (no-op on SQLite, or when none is open).
+
+    The engine lets go of the pool first: a close that fails or is cancelled half-way
+    (terminating the pool then) never leaves a dead pool behind for the next start.
+    """
     eng = engine()
-    if isinstance(eng, PostgresEngine):
-        await eng.close_connection_pool()
+    if isinstance(eng, PostgresEngine) and eng.pool is not None:
+        pool, eng.pool = eng.pool, None
+        try:
+            await pool.close()
+        except BaseException:
+            pool.terminate()
+            raise

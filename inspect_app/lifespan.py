@@ -22,8 +22,10 @@ async def database_pool(app: Litestar) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        await pdf_worker.close()
-        await close_pool()
+        try:
+            await pdf_worker.close()
+        finally:
+            await close_pool()
 
 
 @asynccontextmanager

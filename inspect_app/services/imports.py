@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from inspect_app import clock
-from inspect_app.db import is_postgres, refresh_statistics
+from inspect_app.db import is_postgres, refresh_statistics, stopped
 from inspect_app.domain.clock import ClockInput, Deadlines, compute_deadlines
 from inspect_app.domain.messages import N_, MessageId, bound, lazy
 from inspect_app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -477,8 +477,9 @@ async def work_run(run_id: int) -> str:
     committing = run.status in ("commit_queued", "writing")
     await _set(run_id, token, status="writing" if committing else "checking")
     _live[run_id] = (0, 0)
+    done = asyncio.Event()
     reporter = asyncio.create_task(
-        _report_progress(run_id, token, skip_while_writing=committing and not is_postgres()),
+        _report_progress(run_id, token, done, skip_while_writing=committing and not is_postgres()),
         context=contextvars.Context(),
     )
     try:
@@ -490,9 +491,8 @@ async def work_run(run_id: int) -> str:
         await _set(run_id, token, status="failed", error=repr(exc)[:2000])
         return "failed"
     finally:
-        reporter.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await reporter
+        done.set()  # not cancelled: see db.stopped
+        await reporter
         await _flush_progress(run_id, token)
         _live.pop(run_id, None)
 
@@ -511,9 +511,11 @@ async def _flush_progress(run_id: int, token: str) -> None:
     ).where((ImportRun.id == run_id) & (ImportRun.claimed_by == token))
 
 
-async def _report_progress(run_id: int, token: str, skip_while_writing: bool) -> None:
-    while True:
-        await asyncio.sleep(PROGRESS_EVERY_S)
+async def _report_progress(
+    run_id: int, token: str, done: asyncio.Event, skip_while_writing: bool
+) -> None:
+    """Write the run's progress every PROGRESS_EVERY_S until ``done`` is set."""
+    while not await stopped(done, PROGRESS_EVERY_S):
         if not skip_while_writing:
             with contextlib.suppress(Exception):
                 await _flush_progress(run_id, token)

@@ -11,7 +11,6 @@ the Report row in steps so that the page can show it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import hashlib
 import logging
@@ -25,7 +24,7 @@ from typing import Any
 
 import msgspec
 
-from inspect_app.db import write_transaction
+from inspect_app.db import stopped, write_transaction
 from inspect_app.domain import report_layout as rl
 from inspect_app.domain.documents import report_summary
 from inspect_app.domain.periods import Period, last_quarters, parse_period
@@ -396,10 +395,9 @@ async def _claim(report_id: int, token: str, now: datetime) -> dict[str, Any] | 
     return rows[0] if rows else None
 
 
-async def _keep_lease(report_id: int, token: str) -> None:
-    """Renew the run's lease until cancelled; stop when the report is no longer ours."""
-    while True:
-        await asyncio.sleep(RENEW_EVERY_S)
+async def _keep_lease(report_id: int, token: str, done: asyncio.Event) -> None:
+    """Renew the run's lease until ``done`` is set; stop when the report is no longer ours."""
+    while not await stopped(done, RENEW_EVERY_S):
         try:
             renewed = (
                 await Report.update({Report.lease_until: datetime.now(UTC) + REPORT_LEASE})
@@ -634,13 +632,13 @@ async def generate_report(report_id: int, progress_cb: ProgressCallback | None =
             raise ReportBusy(report_id, max(1.0, (current["lease_until"] - now).total_seconds()))
         return "skipped"
     # A context of its own: the renewals never share a connection with the run's queries.
-    lease = asyncio.create_task(_keep_lease(report_id, token), context=contextvars.Context())
+    done = asyncio.Event()
+    lease = asyncio.create_task(_keep_lease(report_id, token, done), context=contextvars.Context())
     try:
         return await _generate_claimed(report_id, token, row, progress_cb)
     finally:
-        lease.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await lease
+        done.set()  # not cancelled: see db.stopped
+        await lease
 
 
 async def _generate_claimed(
