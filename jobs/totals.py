@@ -36,7 +36,7 @@ from inspect_app.services import totals as counters
 from inspect_app.services.changes import (
     DIRTY_PREFIX,
     maintained_periods,
-    marker_name,
+    parse_marker,
     stored_periods,
 )
 from jobs.job_log import logged_job
@@ -56,13 +56,46 @@ async def _all_agencies() -> list[tuple[int, str]]:
     return [(int(row["id"]), str(row["path"])) for row in rows]
 
 
-async def _marker_token(period: str) -> str | None:
-    row = await JobState.select(JobState.detail).where(JobState.name == marker_name(period)).first()
-    return None if row is None else str(row["detail"])
+async def _markers(periods: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Per period of ``periods``, its markers: name -> token (JobState.detail)."""
+    found: dict[str, dict[str, str]] = {code: {} for code in periods}
+    rows = await JobState.select(JobState.name, JobState.detail).where(
+        JobState.name.like(DIRTY_PREFIX + "%")
+    )
+    for row in rows:
+        period, _ = parse_marker(str(row["name"]))
+        if period in found:
+            found[period][str(row["name"])] = str(row["detail"])
+    return found
 
 
-async def _marker_tokens(periods: Sequence[str]) -> dict[str, str | None]:
-    return {code: await _marker_token(code) for code in periods}
+async def _stored_counts(periods: Sequence[str]) -> dict[str, int]:
+    """Rows of the totals table per period of ``periods``."""
+    rows = await AgencyTotals.raw(
+        "SELECT period, COUNT(*) AS n FROM agency_totals"
+        f" WHERE period IN ({', '.join('{}' for _ in periods)}) GROUP BY period",
+        *periods,
+    )
+    return {str(row["period"]): int(row["n"]) for row in rows}
+
+
+async def _stored_figures(
+    periods: Sequence[str], scope: str, agency_ids: Sequence[int]
+) -> dict[str, dict[int, counters.Counters]]:
+    """The stored figures of ``scope`` for ``agency_ids`` per period of ``periods``."""
+    found: dict[str, dict[int, counters.Counters]] = {code: {} for code in periods}
+    rows = await AgencyTotals.select(
+        AgencyTotals.agency, AgencyTotals.period, AgencyTotals.data
+    ).where(
+        AgencyTotals.period.is_in(list(periods))
+        & (AgencyTotals.scope == scope)
+        & AgencyTotals.agency.is_in(list(agency_ids))
+    )
+    for row in rows:
+        data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
+        if isinstance(data, dict) and all(table in data for table in counters.TABLES):
+            found[str(row["period"])][int(row["agency"])] = data
+    return found
 
 
 async def _in_turn(work: Callable[[], Awaitable[T]]) -> T:
@@ -93,19 +126,101 @@ def _lock_key(period_code: str) -> int:
     return zlib.crc32(period_code.encode()) & 0x7FFFFFFF
 
 
+# A period whose markers name more agencies than this is computed again for every agency:
+# one pass over all records costs about as much as one over this many agencies' records.
+MAX_AGENCIES_BY_DIFFERENCE = 64
+
+
+def agencies_to_recompute(
+    markers: dict[str, str], agencies: dict[int, str], stored_rows: int
+) -> list[int] | None:
+    """Which agencies' own records a period's refresh has to read again: those its markers
+    name, or None for every agency. Every agency when a marker names none (a change of the
+    agency tree, an old marker), names one that no longer exists, or names too many, and
+    when the table does not hold both rows of every agency for the period (a new period,
+    a new agency): the difference can only be added to figures that are all there."""
+    named = [parse_marker(name)[1] for name in markers]
+    if stored_rows != 2 * len(agencies) or None in named:
+        return None
+    ids = sorted({agency for agency in named if agency is not None})
+    if len(ids) > MAX_AGENCIES_BY_DIFFERENCE or not set(ids) <= agencies.keys():
+        return None
+    return ids
+
+
+def _rows(
+    code: str, scope: str, figures: dict[int, counters.Counters]
+) -> list[tuple[int, str, str, str]]:
+    return [
+        (agency_id, code, scope, json.dumps(values, sort_keys=True))
+        for agency_id, values in figures.items()
+    ]
+
+
+async def _every_agency(
+    periods: Sequence[Period],
+    agencies: list[tuple[int, str]],
+    read: Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]],
+) -> list[tuple[int, str, str, str]]:
+    """Both rows of every agency for ``periods``, from one pass over all the records."""
+    by_period = await read(partial(counters.counters_by_period, periods))
+    rows = []
+    for code, own in by_period.items():
+        subtree = counters.roll_up(own, agencies)
+        empty = counters.empty_counters()
+        rows += _rows(code, "self", {a: own.get(a) or empty for a, _ in agencies})
+        rows += _rows(code, "subtree", {a: subtree.get(a) or empty for a, _ in agencies})
+    return rows
+
+
+async def _by_difference(
+    periods: dict[str, list[int]],
+    agencies: list[tuple[int, str]],
+    read: Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]],
+) -> tuple[list[tuple[int, str, str, str]], list[str]]:
+    """The rows that change when the own records of the agencies named per period are
+    counted again: theirs, and those of the agencies above them (the stored figures plus
+    the difference, see :func:`counters.changed_rows`). Also the periods that could not be
+    done so (a stored row unreadable): they need every agency."""
+    paths = dict(agencies)
+    recount = sorted({a for ids in periods.values() for a in ids})
+    above = sorted({a for agency_id in recount for a in counters.ancestors(paths[agency_id])})
+    codes = sorted(periods)
+    by_period = await read(
+        partial(counters.counters_by_period, [parse_period(code) for code in codes], recount)
+    )
+    old_own = await read(partial(_stored_figures, codes, "self", recount))
+    old_subtree = await read(partial(_stored_figures, codes, "subtree", above))
+    rows = []
+    unreadable = []
+    empty = counters.empty_counters()
+    for code in codes:
+        if len(old_own[code]) != len(recount) or len(old_subtree[code]) != len(above):
+            unreadable.append(code)
+            continue
+        new_own = {a: by_period[code].get(a) or empty for a in recount}
+        own, subtree = counters.changed_rows(old_own[code], new_own, old_subtree[code], agencies)
+        rows += _rows(code, "self", own) + _rows(code, "subtree", subtree)
+    return rows, unreadable
+
+
 async def refresh_periods(periods: Sequence[Period], *, marked_only: bool = False) -> list[str]:
     """Recompute and store the totals of ``periods`` for every agency and both scopes.
 
-    One pass computes every period (:func:`counters.counters_by_period`). Returns the codes
-    of the periods re-marked during the computation: they need another round. The others'
-    markers are cleared (or there were none). With ``marked_only``, a period whose marker is
-    gone by the time the locks are held (another refresh did it meanwhile) is left out.
+    With ``marked_only`` (after changes), a period whose markers all name an agency is
+    refreshed by difference: those agencies' own records are counted again and what moved
+    is added to the rows above them (:func:`agencies_to_recompute` says when); the others,
+    and every period without ``marked_only`` (the nightly rebuild), from one pass over all
+    the records (:func:`counters.counters_by_period`). Returns the codes of the periods
+    re-marked during the computation: they need another round. The others' markers are
+    cleared (or there were none). With ``marked_only``, a period whose markers are gone by
+    the time the locks are held (another refresh did it meanwhile) is left out.
     """
     wanted = {p.code: p for p in periods}
     if not wanted:
         return []
     async with _one_per_process(), write_transaction():
-        read: Callable[[Callable[[], Awaitable[T]]], Awaitable[T]] = _in_turn
+        read: Callable[[Callable[[], Awaitable[Any]]], Awaitable[Any]] = _in_turn
         if is_postgres():
             # In key order, so that two refreshes wait for each other instead of deadlocking
             # (two codes with the same key share one lock, which a transaction may retake).
@@ -115,37 +230,40 @@ async def refresh_periods(periods: Sequence[Period], *, marked_only: bool = Fals
             # runs on other connections (the tables side by side), so a statement
             # queued for a table lock never waits for it while it waits for them.
             read = on_own_connection
-        tokens = await read(partial(_marker_tokens, sorted(wanted)))
+        markers = await read(partial(_markers, sorted(wanted)))
         if marked_only:
-            tokens = {code: token for code, token in tokens.items() if token is not None}
-            if not tokens:
+            markers = {code: names for code, names in markers.items() if names}
+            if not markers:
                 return []
-            periods = [wanted[code] for code in tokens]
+            wanted = {code: wanted[code] for code in markers}
         agencies = await read(_all_agencies)
-        by_period = await read(partial(counters.counters_by_period, periods))
-        now = datetime.now(UTC)
-        rows = []
-        for code, own in by_period.items():
-            subtree = counters.roll_up(own, agencies)
-            for agency_id, _ in agencies:
-                for scope, figures in (
-                    ("self", own.get(agency_id) or counters.empty_counters()),
-                    ("subtree", subtree.get(agency_id) or counters.empty_counters()),
-                ):
-                    rows.append((agency_id, code, scope, json.dumps(figures, sort_keys=True)))
-        await counters.upsert_rows(rows, now)
-        remarked = []
-        for code, token in tokens.items():
-            if token is None:
-                continue
-            cleared = (
-                await JobState.delete()
-                .where((JobState.name == marker_name(code)) & (JobState.detail == token))
-                .returning(JobState.id)
-            )
-            if not cleared:
-                remarked.append(code)
-        return remarked
+        by_difference: dict[str, list[int]] = {}
+        if marked_only:
+            counts = await read(partial(_stored_counts, sorted(wanted)))
+            tree = dict(agencies)
+            for code in wanted:
+                ids = agencies_to_recompute(markers[code], tree, counts.get(code, 0))
+                if ids is not None:
+                    by_difference[code] = ids
+        rows: list[tuple[int, str, str, str]] = []
+        unreadable: list[str] = []
+        if by_difference:
+            rows, unreadable = await _by_difference(by_difference, agencies, read)
+        every = [p for code, p in wanted.items() if code not in by_difference or code in unreadable]
+        if every:
+            rows += await _every_agency(every, agencies, read)
+        await counters.upsert_rows(rows, datetime.now(UTC))
+        remarked = set()
+        for code, names in markers.items():
+            for name, token in names.items():
+                cleared = (
+                    await JobState.delete()
+                    .where((JobState.name == name) & (JobState.detail == token))
+                    .returning(JobState.id)
+                )
+                if not cleared:
+                    remarked.add(code)
+        return sorted(remarked)
 
 
 async def dirty_periods() -> list[str]:
@@ -153,13 +271,17 @@ async def dirty_periods() -> list[str]:
     rows = (
         await JobState.select(JobState.name)
         .where(JobState.name.like(DIRTY_PREFIX + "%"))
-        .order_by(JobState.last_started_at)
+        .order_by(JobState.last_started_at, JobState.id)
     )
-    return [str(row["name"])[len(DIRTY_PREFIX) :] for row in rows]
+    return list(dict.fromkeys(parse_marker(str(row["name"]))[0] for row in rows))
 
 
 async def _drop_marker(period: str) -> None:
-    await JobState.delete().where(JobState.name == marker_name(period))
+    """Remove every marker of ``period`` (its own, and those naming an agency)."""
+    rows = await JobState.select(JobState.name).where(JobState.name.like(DIRTY_PREFIX + "%"))
+    names = [str(row["name"]) for row in rows if parse_marker(str(row["name"]))[0] == period]
+    if names:
+        await JobState.delete().where(JobState.name.is_in(names))
 
 
 def _batches(periods: list[Period]) -> list[list[Period]]:

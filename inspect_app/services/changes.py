@@ -36,6 +36,8 @@ FOLLOW_UP_MARKER = "followup:dirty"
 # The follow-up figures' rows in the totals table (services/follow_up_figures.py): not a
 # report period, so never marked or refreshed as one.
 FOLLOW_UP_PERIOD = "followup"
+# Between the period and the agency in the marker of one agency's change.
+AGENCY_MARK = "@"
 
 
 def maintained_periods(today: date) -> list[Period]:
@@ -95,9 +97,18 @@ def affected_periods(dates: Iterable[date], stored: Iterable[str], today: date) 
     return sorted(codes)
 
 
-def marker_name(period: str) -> str:
-    """The JobState name of the marker that says ``period`` needs a refresh."""
-    return f"{DIRTY_PREFIX}{period}"
+def marker_name(period: str, agency_id: int | None = None) -> str:
+    """The JobState name of the marker that says ``period`` needs a refresh: for the
+    records of one agency (``totals:dirty:2026-Q2@17``), or for every agency."""
+    if agency_id is None:
+        return f"{DIRTY_PREFIX}{period}"
+    return f"{DIRTY_PREFIX}{period}{AGENCY_MARK}{agency_id}"
+
+
+def parse_marker(name: str) -> tuple[str, int | None]:
+    """(period, agency or None for every agency) of a marker's JobState name."""
+    period, _, agency = name.removeprefix(DIRTY_PREFIX).partition(AGENCY_MARK)
+    return period, int(agency) if agency.isdigit() else None
 
 
 async def mark_periods_dirty(periods: Iterable[str], agency_id: int | None = None) -> None:
@@ -164,8 +175,10 @@ async def stored_periods() -> list[str]:
     return [str(row["period"]) for row in rows]
 
 
-async def mark_change(agency_id: int, dates: Iterable[date | None]) -> None:
-    """Mark the totals of the periods a change touches as stale, in the caller's transaction.
+async def mark_change(agency_id: int | None, dates: Iterable[date | None]) -> None:
+    """Mark the totals of the periods a change touches as stale, in the caller's transaction:
+    for the records of ``agency_id`` (the refresh then recomputes that agency alone and
+    adds the difference to the agencies above it), or of every agency when it is None.
 
     Called inside the write's own transaction (see :mod:`inspect_app.services.unit_of_work`),
     so the marker commits with the change or not at all: a crash after the commit still
@@ -190,7 +203,7 @@ async def mark_change(agency_id: int, dates: Iterable[date | None]) -> None:
         " SELECT period FROM p WHERE (period >= {} AND period <> {})"
         f" OR period IN ({', '.join('{}' for _ in same_year)})"
         "), names(name) AS ("
-        " SELECT {} || period FROM touched UNION ALL SELECT {}"
+        " SELECT {} || period || {} FROM touched UNION ALL SELECT {}"
         ") INSERT INTO job_state (name, last_started_at, last_status, detail)"
         f" SELECT name, {at}, 'dirty', {{}} FROM names WHERE true"
         " ON CONFLICT (name) DO UPDATE SET last_started_at = excluded.last_started_at,"
@@ -200,6 +213,7 @@ async def mark_change(agency_id: int, dates: Iterable[date | None]) -> None:
         FOLLOW_UP_PERIOD,
         *same_year,
         DIRTY_PREFIX,
+        "" if agency_id is None else f"{AGENCY_MARK}{agency_id}",
         FOLLOW_UP_MARKER,
         datetime.now(UTC),
         token,
@@ -213,7 +227,7 @@ async def request_refresh() -> None:
     await enqueue_totals_refresh()
 
 
-async def record_change(agency_id: int, dates: Iterable[date | None]) -> None:
+async def record_change(agency_id: int | None, dates: Iterable[date | None]) -> None:
     """Mark and queue in one call, for a change made outside a unit of work."""
     await mark_change(agency_id, dates)
     await request_refresh()

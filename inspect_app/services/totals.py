@@ -719,7 +719,7 @@ def roll_up_tree(
         figures = own.get(agency_id)
         if figures is None:
             continue
-        for ancestor in (int(part) for part in path.strip("/").split("/") if part):
+        for ancestor in ancestors(path):
             if ancestor in known:
                 subtree[ancestor] = add(subtree[ancestor], figures)
     return subtree
@@ -735,6 +735,43 @@ def roll_up(own: dict[int, Counters], agencies: list[tuple[int, str]]) -> dict[i
         lambda: [0] * len(_FLAT_KEYS),
     )
     return {agency_id: _from_flat(values) for agency_id, values in sums.items()}
+
+
+def ancestors(path: str) -> list[int]:
+    """The ids on a materialised path (the agency itself last): every subtree it counts in."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def changed_rows(
+    old_own: dict[int, Counters],
+    new_own: dict[int, Counters],
+    old_subtree: dict[int, Counters],
+    agencies: list[tuple[int, str]],
+) -> tuple[dict[int, Counters], dict[int, Counters]]:
+    """The rows that change when the own counters of some agencies are computed again.
+
+    ``new_own`` holds the recomputed agencies (each one, with empty counters when it has no
+    records), ``old_own`` and ``old_subtree`` what is stored. Returns the ("self",
+    "subtree") figures to write: the recomputed agencies whose counters moved, and every
+    agency above them (``old_subtree`` must hold those) with the difference added, which is
+    what :func:`roll_up` over every agency gives, since every counter is additive.
+    """
+    zero = _flat(empty_counters())
+    own_rows: dict[int, Counters] = {}
+    deltas: dict[int, list[int]] = {}
+    for agency_id, figures in new_own.items():
+        new = _flat(figures)
+        delta = [n - o for n, o in zip(new, _flat(old_own.get(agency_id, {})), strict=True)]
+        if any(delta):
+            own_rows[agency_id] = _from_flat(new)
+            deltas[agency_id] = delta
+    sums = roll_up_tree(deltas, agencies, _add_flat, lambda: list(zero))
+    subtree_rows = {
+        agency_id: _from_flat(_add_flat(_flat(old_subtree[agency_id]), delta))
+        for agency_id, delta in sums.items()
+        if any(delta)
+    }
+    return own_rows, subtree_rows
 
 
 async def subtree_agencies(agency_id: int) -> list[tuple[int, str]]:

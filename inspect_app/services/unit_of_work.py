@@ -30,8 +30,9 @@ class UnitOfWork:
         self.refresh_totals = False
         self.after_commit: list[Callable[[], Awaitable[object]]] = []
 
-    async def totals_changed(self, agency_id: int, dates: Iterable[date | None]) -> None:
-        """Mark the periods the change touches (in this transaction); refresh after it."""
+    async def totals_changed(self, agency_id: int | None, dates: Iterable[date | None]) -> None:
+        """Mark the periods the change touches (in this transaction) for the records of
+        ``agency_id`` (None: of any agency); refresh after it."""
         await mark_change(agency_id, dates)
         self.refresh_totals = True
 

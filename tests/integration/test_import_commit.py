@@ -274,7 +274,10 @@ async def test_the_commit_marks_the_totals_of_the_periods_it_touches(
     await _import(lead, samples["clean.xlsx"], agency["id"])
     marked = {row["name"] for row in await JobState.select(JobState.name)}
     # The cases of 2024 (and their payments) touch the report year 2024's periods.
-    assert "totals:dirty:2024-Q2" in marked and "totals:dirty:2024-Y" in marked
+    from inspect_app.services.changes import marker_name
+
+    assert marker_name("2024-Q2", agency["id"]) in marked
+    assert marker_name("2024-Y", agency["id"]) in marked
 
 
 async def test_a_commit_and_a_rollback_end_with_fresh_statistics(

@@ -28,6 +28,7 @@ from inspect_app.services.changes import (
     affected_periods,
     mark_change,
     mark_periods_dirty,
+    marker_name,
     record_change,
     stored_periods,
 )
@@ -262,6 +263,119 @@ async def test_random_casework_leaves_no_difference_after_the_worker_ran(
     province_year = await counters.stored_totals(work.agencies[0], Period(2026, "Y"))
     assert province_year is not None
     assert province_year[0]["inspections"]["total"] + province_year[0]["checks"]["total"] > 0
+
+
+async def test_changes_after_a_rebuild_are_added_by_difference_and_match_the_records(
+    db: str, redis_url: str
+) -> None:
+    rng = random.Random(SEED + 2)
+    work = RandomCasework(rng, await _tree())
+    for _ in range(40):
+        await work.step()
+    await rebuild_totals(None)
+    assert await check_totals() == []
+    for _ in range(120):
+        await work.step()
+    assert await check_totals("2026-Y") != []
+
+    await run_jobs(redis_url)
+
+    assert await dirty_periods() == []
+    assert await check_totals() == []
+
+
+async def _computed_at(period: str) -> dict[tuple[int, str], Any]:
+    rows = await AgencyTotals.select(
+        AgencyTotals.agency, AgencyTotals.scope, AgencyTotals.computed_at
+    ).where(AgencyTotals.period == period)
+    return {(row["agency"], row["scope"]): row["computed_at"] for row in rows}
+
+
+async def test_a_change_rewrites_the_rows_of_its_agency_and_those_above_it_only(db: str) -> None:
+    province, construction, housing, finance = await _tree()
+    await rebuild_totals(None)
+    before = await _computed_at("2026-Q2")
+    assert len(before) == 8
+
+    await Inspection(
+        code="D-1",
+        agency=housing,
+        title="Cuộc của phòng",
+        kind="inspection",
+        decision_date=date(2026, 5, 4),
+        announced_on=date(2026, 5, 6),
+        status="onsite",
+    ).save()
+    await mark_change(housing, [date(2026, 5, 4), date(2026, 5, 6)])
+    assert await refresh_marked(await dirty_periods()) == 1
+
+    after = await _computed_at("2026-Q2")
+    rewritten = {key for key in after if after[key] != before[key]}
+    assert rewritten == {
+        (housing, "self"),
+        (housing, "subtree"),
+        (construction, "subtree"),
+        (province, "subtree"),
+    }
+    assert await check_totals() == []
+    q2 = await counters.stored_totals(province, Period(2026, "Q2"))
+    assert q2 is not None and q2[0]["inspections"]["started"] == 1
+
+    # A change that moves no figure of its period writes nothing; a marker that names no
+    # agency (a change of the tree) has every agency's rows written again.
+    await mark_change(finance, [date(2026, 5, 4)])
+    await refresh_marked(await dirty_periods())
+    assert await _computed_at("2026-Q2") == after
+    await mark_periods_dirty(["2026-Q2"])
+    await refresh_marked(await dirty_periods())
+    again = await _computed_at("2026-Q2")
+    assert all(again[key] != after[key] for key in again)
+    assert await check_totals() == []
+
+
+def test_a_refresh_by_difference_only_when_every_row_is_there_and_few_agencies_are_named() -> None:
+    from jobs.totals import MAX_AGENCIES_BY_DIFFERENCE, agencies_to_recompute
+
+    tree = {n: f"/1/{n}/" for n in range(1, 101)}
+    full = 2 * len(tree)
+
+    def marks(*agencies: int | None) -> dict[str, str]:
+        return {marker_name("2026-Q2", agency): "token" for agency in agencies}
+
+    assert agencies_to_recompute(marks(7, 3), tree, full) == [3, 7]
+    assert agencies_to_recompute(marks(7), tree, full - 1) is None  # a row missing
+    assert agencies_to_recompute(marks(7), tree, full + 1) is None
+    assert agencies_to_recompute(marks(7, None), tree, full) is None  # a tree change
+    assert agencies_to_recompute(marks(7, 101), tree, full) is None  # an agency gone
+    many = range(1, MAX_AGENCIES_BY_DIFFERENCE + 1)
+    assert agencies_to_recompute(marks(*many), tree, full) == list(many)
+    more = range(1, MAX_AGENCIES_BY_DIFFERENCE + 2)
+    assert agencies_to_recompute(marks(*more), tree, full) is None
+
+
+def test_the_difference_reaches_every_agency_above_and_no_other() -> None:
+    agencies = [(1, "/1/"), (2, "/1/2/"), (3, "/1/2/3/"), (4, "/1/4/")]
+
+    def figures(started: int, recovered: int) -> counters.Counters:
+        found = counters.empty_counters()
+        found["inspections"]["started"] = started
+        found["checks"]["recovered_vnd"] = recovered
+        return found
+
+    old_subtree = {1: figures(9, 900), 2: figures(5, 500), 3: figures(2, 200)}
+    own, subtree = counters.changed_rows(
+        {3: figures(2, 200), 4: figures(1, 100)},
+        {3: figures(3, 150), 4: figures(1, 100)},
+        old_subtree,
+        agencies,
+    )
+    assert own == {3: figures(3, 150)}  # agency 4 is counted again but did not move
+    assert subtree == {1: figures(10, 850), 2: figures(6, 450), 3: figures(3, 150)}
+    # An agency with no stored row of its own yet counts from zero.
+    own, subtree = counters.changed_rows(
+        {}, {4: figures(1, 0)}, {1: figures(0, 0), 4: figures(0, 0)}, agencies
+    )
+    assert own == {4: figures(1, 0)} and subtree == {1: figures(1, 0), 4: figures(1, 0)}
 
 
 async def test_check_reports_a_tampered_row_and_rebuild_repairs_it(db: str) -> None:
