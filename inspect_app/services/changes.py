@@ -31,7 +31,8 @@ from models.tables import AgencyTotals, JobState
 log = logging.getLogger(__name__)
 
 DIRTY_PREFIX = "totals:dirty:"
-# The marker of the follow-up figures kept per agency (services.follow_up_figures.MARKER).
+# The marker of the follow-up figures kept per agency (services.follow_up_figures.MARKER);
+# a change of one agency's records writes it with AGENCY_MARK and the agency's id.
 FOLLOW_UP_MARKER = "followup:dirty"
 # The follow-up figures' rows in the totals table (services/follow_up_figures.py): not a
 # report period, so never marked or refreshed as one.
@@ -195,6 +196,7 @@ async def mark_change(agency_id: int | None, dates: Iterable[date | None]) -> No
     later, same_year = _later_codes(days[0])
     at = "CAST({} AS TIMESTAMPTZ)" if is_postgres() else "{}"
     token = f"{uuid.uuid4().hex} agency={agency_id}"
+    suffix = "" if agency_id is None else f"{AGENCY_MARK}{agency_id}"
     await JobState.raw(
         f"WITH RECURSIVE {_STORED_PERIODS},"
         f" known(period) AS (VALUES {', '.join('({})' for _ in known)}),"
@@ -213,8 +215,8 @@ async def mark_change(agency_id: int | None, dates: Iterable[date | None]) -> No
         FOLLOW_UP_PERIOD,
         *same_year,
         DIRTY_PREFIX,
-        "" if agency_id is None else f"{AGENCY_MARK}{agency_id}",
-        FOLLOW_UP_MARKER,
+        suffix,
+        FOLLOW_UP_MARKER + suffix,
         datetime.now(UTC),
         token,
     )

@@ -11,14 +11,16 @@ the country. So they are also kept in the totals table (``agency_totals``, perio
   statements over the whole country), :func:`roll_up` sums them up the agency tree, and
   :func:`refresh` writes both scopes of every agency in one transaction, stamped with the
   day they were computed for (an overdue count is true for one day only);
-- every change that marks the report totals dirty marks these too
-  (:func:`inspect_app.services.changes.mark_periods_dirty`), and the totals refresh job
-  refreshes them when marked, or when the stored day is not today (a minute after midnight
-  at the latest, by the catch-up scan);
+- every change that marks the report totals dirty marks these too, naming the agency whose
+  records changed (:func:`inspect_app.services.changes.mark_change`), and the totals
+  refresh job refreshes them when marked (those agencies and the ones above them, see
+  :func:`refresh`), or when the stored day is not today (a minute after midnight at the
+  latest, by the catch-up scan);
 - :func:`figures_for` reads the stored row of the reader's agency when it is of today and no
-  change is waiting, else computes live in the reader's scope: a reader never sees figures
-  of another day, and a change shows on the dashboard at the latest with the refresh that it
-  queued (as "as of" says);
+  change in the reader's subtree is waiting, else computes live in the reader's scope, but
+  for a subtree too large to compute live on each request, which reads the stored row and
+  says that changes are waiting: a reader never sees figures of another day, and a change
+  shows on the dashboard at the latest with the refresh that it queued (as "as of" says);
 - :func:`check` compares the table with a live computation (``inspect-app totals check``).
 """
 
@@ -32,14 +34,14 @@ from typing import Any
 
 from inspect_app.db import write_transaction
 from inspect_app.principal import Principal
-from inspect_app.services.changes import FOLLOW_UP_MARKER, FOLLOW_UP_PERIOD
+from inspect_app.services.changes import AGENCY_MARK, FOLLOW_UP_MARKER, FOLLOW_UP_PERIOD
 from inspect_app.services.follow_ups import (
     GROUP_SUMS_SQL,
     OPEN_DEADLINES_SQL,
     deadline_branch_sql,
 )
 from inspect_app.services.inspections import overdue_sql
-from inspect_app.services.totals import roll_up_tree, upsert_rows
+from inspect_app.services.totals import ancestors, roll_up_tree, upsert_rows
 from models.tables import Agency, AgencyTotals, JobState
 
 PERIOD = FOLLOW_UP_PERIOD  # the agency_totals.period of these rows
@@ -98,20 +100,36 @@ def add(a: Figures, b: Figures) -> Figures:
 
 # The statements below read every agency's own records (by the case's agency, as the
 # board's scope does); ``{scope}`` narrows them to one subtree for the live path.
+# ``{only}`` narrows them further to a list of agencies (a refresh of the agencies a change
+# touched), or is empty.
 _STATUS = """SELECT i.agency AS agency, i.status AS status, COUNT(*) AS n
 FROM inspection i JOIN agency a ON a.id = i.agency
-WHERE i.deleted_at IS NULL AND a.path LIKE {{}} GROUP BY i.agency, i.status"""
+WHERE i.deleted_at IS NULL AND a.path LIKE {{}}{only} GROUP BY i.agency, i.status"""
+
+_OVERDUE = """SELECT inspection.agency AS agency, COUNT(*) AS n FROM inspection
+JOIN agency a ON a.id = inspection.agency
+WHERE inspection.deleted_at IS NULL AND a.path LIKE {{}}{only} AND {overdue}
+GROUP BY inspection.agency"""
 
 _MEASURES = """SELECT d.agency_id AS agency, COUNT(*) AS n,
   COALESCE(SUM(CASE WHEN d.due_on < {{}} THEN 1 ELSE 0 END), 0) AS overdue,
   COALESCE(SUM(d.left_vnd), 0) AS left_vnd, COALESCE(SUM(d.left_cm2), 0) AS left_cm2
-FROM ({measures}) d WHERE d.agency_path LIKE {{}} GROUP BY d.agency_id"""
+FROM ({measures}) d WHERE d.agency_path LIKE {{}}{only} GROUP BY d.agency_id"""
 
-_UNITS = (
-    f"SELECT d.agency_id AS agency, d.unit_name AS unit_name, {GROUP_SUMS_SQL}"
-    f" FROM ({OPEN_DEADLINES_SQL}) d WHERE d.agency_path LIKE {{}}"
-    " GROUP BY d.agency_id, d.unit_name"
-)
+
+def _units_sql(only: str) -> str:
+    return (
+        f"SELECT d.agency_id AS agency, d.unit_name AS unit_name, {GROUP_SUMS_SQL}"
+        f" FROM ({OPEN_DEADLINES_SQL}) d WHERE d.agency_path LIKE {{}}{only}"
+        " GROUP BY d.agency_id, d.unit_name"
+    )
+
+
+def _only(column: str, agency_ids: list[int] | None) -> str:
+    """The condition that keeps ``agency_ids`` (literal integers), or none."""
+    if agency_ids is None:
+        return ""
+    return f" AND {column} IN ({', '.join(str(int(a)) for a in agency_ids) or 'NULL'})"
 
 
 def _day(value: Any) -> str | None:
@@ -120,32 +138,33 @@ def _day(value: Any) -> str | None:
     return value[:10] if isinstance(value, str) else value.isoformat()
 
 
-async def own_figures(today: date, pattern: str = "/%") -> dict[int, Figures]:
-    """Every agency's own figures for ``today`` (agencies under ``pattern``), in one pass."""
+async def own_figures(
+    today: date, pattern: str = "/%", agency_ids: list[int] | None = None
+) -> dict[int, Figures]:
+    """Every agency's own figures for ``today`` (agencies under ``pattern``, and only
+    ``agency_ids`` when given), in one pass."""
     own: dict[int, Figures] = {}
 
     def of(agency: Any) -> Figures:
         return own.setdefault(int(agency), empty())
 
-    for row in await AgencyTotals.raw(_STATUS.format(), pattern):
+    cases = _only("i.agency", agency_ids)
+    for row in await AgencyTotals.raw(_STATUS.format(only=cases), pattern):
         of(row["agency"])["status"][str(row["status"])] = int(row["n"])
-    overdue = await AgencyTotals.raw(
-        "SELECT inspection.agency AS agency, COUNT(*) AS n FROM inspection"
-        " JOIN agency a ON a.id = inspection.agency"
-        f" WHERE inspection.deleted_at IS NULL AND a.path LIKE {{}} AND {overdue_sql(today)}"
-        " GROUP BY inspection.agency",
-        pattern,
+    overdue = _OVERDUE.format(
+        only=_only("inspection.agency", agency_ids), overdue=overdue_sql(today)
     )
-    for row in overdue:
+    for row in await AgencyTotals.raw(overdue, pattern):
         of(row["agency"])["overdue_cases"] = int(row["n"])
-    measures = _MEASURES.format(measures=deadline_branch_sql("measure"))
+    records = _only("d.agency_id", agency_ids)
+    measures = _MEASURES.format(measures=deadline_branch_sql("measure"), only=records)
     for row in await AgencyTotals.raw(measures, today, pattern):
         figures = of(row["agency"])
         figures["open_measures"] = int(row["n"])
         figures["overdue_measures"] = int(row["overdue"])
         figures["left_vnd"] = int(row["left_vnd"])
         figures["left_cm2"] = int(row["left_cm2"])
-    for row in await AgencyTotals.raw(_UNITS, *[today] * 4, pattern):
+    for row in await AgencyTotals.raw(_units_sql(records), *[today] * 4, pattern):
         figures = of(row["agency"])
         name = str(row["unit_name"] or "")
         if int(row["od"]):
@@ -212,9 +231,14 @@ def _unit_sums(kept: Mapping[str, Any]) -> UnitSums:
 
 async def kept_units(agency_id: int, include_sub: bool, today: date) -> dict[str, UnitSums] | None:
     """The board's per-unit sums kept for ``agency_id`` (its subtree, or itself alone), when
-    they are of ``today`` and no change is waiting; else None (the board computes them)."""
+    they are of ``today`` and no change in that subtree is waiting; else None (the board
+    computes them)."""
     if await is_marked():
-        return None
+        row = await Agency.select(Agency.path).where(Agency.id == agency_id).first()
+        if row is None:
+            return None
+        if await pending_in(str(row["path"]) + ("%" if include_sub else "")) is not None:
+            return None
     kept = await _kept_row(agency_id, "subtree" if include_sub else "self", today)
     units = kept[0].get("units") if kept is not None else None
     if not isinstance(units, dict):
@@ -227,40 +251,115 @@ def roll_up(own: dict[int, Figures], tree: list[tuple[int, str]]) -> dict[int, F
     return roll_up_tree(own, tree, add, empty)
 
 
-async def _marker_token() -> str | None:
-    row = await JobState.select(JobState.detail).where(JobState.name == MARKER).first()
-    return None if row is None else str(row["detail"])
+async def _markers() -> dict[str, str]:
+    """The follow-up markers, name -> token: ``followup:dirty@<agency>`` for a change of
+    that agency's records, ``followup:dirty`` for a change of the agency tree."""
+    rows = await JobState.select(JobState.name, JobState.detail).where(
+        JobState.name.like(MARKER + "%")
+    )
+    return {str(row["name"]): str(row["detail"]) for row in rows}
+
+
+def _marked_agency(name: str) -> int | None:
+    """The agency a marker names (None: every agency)."""
+    _, _, agency = name.partition(AGENCY_MARK)
+    return int(agency) if agency.isdigit() else None
 
 
 async def is_marked() -> bool:
     """True when a change is waiting for the figures to be refreshed."""
-    return await _marker_token() is not None
+    return bool(await _markers())
+
+
+async def pending_in(pattern: str) -> str | None:
+    """What waits to be refreshed in the subtree of ``pattern``: "tree" (a change of the
+    agency tree: names and places may differ), "records" (changes of records of agencies
+    in it), or None."""
+    named = [_marked_agency(name) for name in await _markers()]
+    if None in named:
+        return "tree"
+    ids = [agency for agency in named if agency is not None]
+    if ids and await Agency.exists().where(Agency.id.is_in(ids) & Agency.path.like(pattern)):
+        return "records"
+    return None
+
+
+# A refresh after changes of more agencies than this computes every agency's figures.
+MAX_AGENCIES_BY_CHANGE = 64
+
+
+def _row(agency_id: int, scope: str, figures: Figures, today: date) -> tuple[int, str, str, str]:
+    return (agency_id, PERIOD, scope, json.dumps({**figures, "day": today.isoformat()}))
+
+
+async def _kept_own(today: date) -> dict[int, Figures] | None:
+    """Every agency's kept own figures when all of them are of ``today``, else None."""
+    rows = await AgencyTotals.select(AgencyTotals.agency, AgencyTotals.data).where(
+        (AgencyTotals.period == PERIOD) & (AgencyTotals.scope == "self")
+    )
+    kept: dict[int, Figures] = {}
+    for row in rows:
+        data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
+        if not isinstance(data, dict) or data.get("day") != today.isoformat():
+            return None
+        kept[int(row["agency"])] = add(empty(), data)
+    return kept
+
+
+async def _changed_rows(
+    today: date, tree: list[tuple[int, str]], agency_ids: list[int]
+) -> list[tuple[int, str, str, str]] | None:
+    """The rows that change when the figures of ``agency_ids`` are computed again: their
+    own rows and the subtree rows of every agency above them, summed from the kept own rows
+    of the others (a unit's soonest day is not a sum, so no difference is added). None when
+    the kept rows are not all there and of ``today``."""
+    kept = await _kept_own(today)
+    if kept is None or kept.keys() != {agency_id for agency_id, _ in tree}:
+        return None
+    fresh = await own_figures(today, agency_ids=agency_ids)
+    paths = dict(tree)
+    above = {a for agency_id in agency_ids for a in ancestors(paths[agency_id])}
+    own = {**kept, **{agency_id: fresh.get(agency_id, empty()) for agency_id in agency_ids}}
+    subtree = roll_up(own, tree)
+    return [_row(a, "self", own[a], today) for a in agency_ids] + [
+        _row(a, "subtree", subtree[a], today) for a in sorted(above)
+    ]
 
 
 async def refresh(today: date) -> int:
-    """Recompute and store every agency's figures for ``today``; how many rows.
+    """Store the figures for ``today``; how many rows were written.
 
-    The marker is removed only if nobody re-marked meanwhile (its token is unchanged), so a
-    change committed during the computation is refreshed by the next run.
+    After changes of a few agencies' records (every marker names one, and every kept row
+    is of ``today``), those agencies' figures are computed again and the agencies above
+    them summed anew; else every agency's. A marker is removed only if nobody re-marked
+    meanwhile (its token is unchanged), so a change committed during the computation is
+    refreshed by the next run.
     """
-    token = await _marker_token()
+    markers = await _markers()
     agencies = await Agency.select(Agency.id, Agency.path)
     tree = [(int(a["id"]), str(a["path"])) for a in agencies]
-    own = await own_figures(today)
-    subtree = roll_up(own, tree)
+    named = [_marked_agency(name) for name in markers]
+    rows = None
+    ids = sorted({agency for agency in named if agency is not None})
+    known = dict(tree).keys()
+    if markers and None not in named and len(ids) <= MAX_AGENCIES_BY_CHANGE and set(ids) <= known:
+        rows = await _changed_rows(today, tree, ids)
+    if rows is None:
+        own = await own_figures(today)
+        subtree = roll_up(own, tree)
+        rows = [
+            _row(agency_id, scope, figures, today)
+            for agency_id, _ in tree
+            for scope, figures in (
+                ("self", own.get(agency_id, empty())),
+                ("subtree", subtree[agency_id]),
+            )
+        ]
     now = datetime.now(UTC)
-    rows: list[tuple[int, str, str, str]] = []
-    for agency_id, _ in tree:
-        for scope, figures in (
-            ("self", own.get(agency_id, empty())),
-            ("subtree", subtree[agency_id]),
-        ):
-            data = json.dumps({**figures, "day": today.isoformat()})
-            rows.append((agency_id, PERIOD, scope, data))
     async with write_transaction():
         await upsert_rows(rows, now)
-        if token is not None:
-            await JobState.delete().where((JobState.name == MARKER) & (JobState.detail == token))
+        for name, token in markers.items():
+            await JobState.delete().where((JobState.name == name) & (JobState.detail == token))
     return len(rows)
 
 
@@ -291,12 +390,25 @@ async def live(principal: Principal, today: date) -> Figures:
     return total
 
 
+# A reader whose subtree holds more agencies than this is shown the kept figures, with their
+# time, while changes of records in it wait for the refresh; a smaller one gets them live.
+# Live, the country's take seconds; a province's, milliseconds (docs/performance.md).
+LIVE_WHILE_PENDING_AGENCIES = 100
+
+
 async def figures_for(principal: Principal, today: date) -> tuple[Figures, datetime, str]:
-    """The reader's figures: kept when of today and nothing is waiting, else live."""
-    if not await is_marked():
-        kept = await stored(principal.agency_id, today)
-        if kept is not None:
+    """The reader's figures and their time, and where they come from: "stored" (kept, of
+    today, nothing waiting), "pending" (kept, while changes of records in the reader's
+    subtree wait for the refresh that is queued; a large subtree only), or "live"."""
+    kept = await stored(principal.agency_id, today)
+    if kept is not None:
+        pending = await pending_in(principal.scope_pattern)
+        if pending is None:
             return kept[0], kept[1] or datetime.now(UTC), "stored"
+        if pending == "records":
+            size = await Agency.count().where(Agency.path.like(principal.scope_pattern))
+            if size > LIVE_WHILE_PENDING_AGENCIES:
+                return kept[0], kept[1] or datetime.now(UTC), "pending"
     return await live(principal, today), datetime.now(UTC), "live"
 
 

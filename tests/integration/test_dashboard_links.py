@@ -74,3 +74,24 @@ async def test_the_records_page_keeps_a_bad_request_and_names_each_field(client:
     good = await client.get("/figures?counter=checks.fines_vnd&period=2026-Q1")
     assert good.status_code == 200
     assert 'data-testid="figure-total">0 ₫<' in good.text
+
+
+async def test_the_page_says_when_its_figures_are_kept_and_when_changes_are_waiting(
+    client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from inspect_app.services import follow_up_figures
+    from inspect_app.services.changes import mark_change
+
+    w = await build_jobs_world()
+    await sign_in(client, w.head)
+    # Nothing kept yet: computed live, no time shown.
+    assert 'data-testid="follow-up-as-of"' not in (await client.get("/")).text
+    await follow_up_figures.refresh(clock.today())
+    kept = (await client.get("/")).text
+    assert 'data-testid="follow-up-as-of"' in kept and "đang được cập nhật" not in kept
+    # A change waits for the refresh: a subtree above the limit reads the kept figures and
+    # says that the latest changes are on their way.
+    monkeypatch.setattr(follow_up_figures, "LIVE_WHILE_PENDING_AGENCIES", 0)
+    await mark_change(w.division, [clock.today()])
+    waiting = (await client.get("/")).text
+    assert "Các thay đổi mới nhất đang được cập nhật" in waiting

@@ -534,7 +534,8 @@ async def test_a_change_marks_what_affected_periods_names_in_one_statement(
     await mark_change(1, days)
     expected = affected_periods(days or [local_today()], await stored_periods(), local_today())
     assert sorted(await dirty_periods()) == expected
-    assert await JobState.exists().where(JobState.name == FOLLOW_UP_MARKER)
+    assert await JobState.exists().where(JobState.name == f"{FOLLOW_UP_MARKER}@1")
+    assert await JobState.count().where(JobState.name.like("totals:%@1")) == len(expected)
 
 
 async def test_a_refresh_holds_no_table_lock_while_it_computes(
