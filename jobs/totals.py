@@ -93,7 +93,12 @@ async def _stored_figures(
     )
     for row in rows:
         data = json.loads(row["data"]) if isinstance(row["data"], str) else row["data"]
-        if isinstance(data, dict) and all(table in data for table in counters.TABLES):
+        # Every counter there (a row written before a release added one is not).
+        if isinstance(data, dict) and all(
+            key in data.get(table, {})
+            for table, keys in counters.COUNTER_KEYS.items()
+            for key in keys
+        ):
             found[str(row["period"])][int(row["agency"])] = data
     return found
 

@@ -19,7 +19,7 @@ from inspect_app.schemas.admin import Agency as AgencyOut
 from inspect_app.schemas.admin import AgencyCreate, AgencyUpdate
 from inspect_app.services import agency_documents, audit, reference_cache
 from inspect_app.services.casework import Errors, ensure_id, whole_number
-from inspect_app.services.changes import mark_follow_up_figures
+from inspect_app.services.changes import mark_every_period, mark_follow_up_figures
 from models.tables import Agency, AppUser
 
 AGENCY_KINDS = (
@@ -338,6 +338,8 @@ async def update(
             raise InvalidInput({"code": "This code is already used by another agency."})
         if moves:
             await _move(principal, before, new_parent)
+            # Its records now count in other subtrees: the totals of every period anew.
+            await mark_every_period(agency_id)
         updated = (
             await Agency.update(values)
             .where((Agency.id == agency_id) & (Agency.version == version))

@@ -25,10 +25,8 @@ from inspect_app.schemas.admin import Agency as AgencyOut
 from inspect_app.services import agencies, audit
 from inspect_app.services.casework import ensure_id
 from inspect_app.services.changes import (
-    maintained_periods,
+    mark_every_period,
     mark_follow_up_figures,
-    mark_periods_dirty,
-    stored_periods,
 )
 from inspect_app.services.unit_of_work import unit_of_work
 from models.tables import Agency, Inspection
@@ -134,8 +132,7 @@ async def merge(
         )
         # The cases' agency changed: every kept and stored period of the totals is computed
         # again, and the board's groups with them.
-        kept = [period.code for period in maintained_periods(local_today())]
-        await mark_periods_dirty([*kept, *await stored_periods()], predecessor_id)
+        await mark_every_period(predecessor_id)
         await mark_follow_up_figures()
         work.refresh_totals = True
     return after

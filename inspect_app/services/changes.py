@@ -134,6 +134,14 @@ async def mark_periods_dirty(periods: Iterable[str], agency_id: int | None = Non
     )
 
 
+async def mark_every_period(agency_id: int | None = None) -> None:
+    """A change of the agency tree (a move, a merger): every kept and stored period is
+    computed again for every agency (a refresh by difference adds to the rows above an
+    agency, which a move changes). ``agency_id`` is recorded in the markers' detail."""
+    kept = [period.code for period in maintained_periods(local_today())]
+    await mark_periods_dirty([*kept, *await stored_periods()], agency_id)
+
+
 async def mark_follow_up_figures() -> None:
     """Mark the follow-up figures kept per agency as stale (in the caller's transaction):
     an agency created, renamed or moved changes the board's groups and the dashboards'

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from inspect_app.db import write_transaction
+from inspect_app.db import is_postgres, write_transaction
 from inspect_app.principal import Principal
 from inspect_app.services.changes import AGENCY_MARK, FOLLOW_UP_MARKER, FOLLOW_UP_PERIOD
 from inspect_app.services.follow_ups import (
@@ -286,6 +286,8 @@ async def pending_in(pattern: str) -> str | None:
 
 # A refresh after changes of more agencies than this computes every agency's figures.
 MAX_AGENCIES_BY_CHANGE = 64
+# The advisory lock (PostgreSQL) that lets one refresh of these figures run at a time.
+LOCK_KEY = 727_004
 
 
 def _row(agency_id: int, scope: str, figures: Figures, today: date) -> tuple[int, str, str, str]:
@@ -335,29 +337,33 @@ async def refresh(today: date) -> int:
     meanwhile (its token is unchanged), so a change committed during the computation is
     refreshed by the next run.
     """
-    markers = await _markers()
-    agencies = await Agency.select(Agency.id, Agency.path)
-    tree = [(int(a["id"]), str(a["path"])) for a in agencies]
-    named = [_marked_agency(name) for name in markers]
-    rows = None
-    ids = sorted({agency for agency in named if agency is not None})
-    known = dict(tree).keys()
-    if markers and None not in named and len(ids) <= MAX_AGENCIES_BY_CHANGE and set(ids) <= known:
-        rows = await _changed_rows(today, tree, ids)
-    if rows is None:
-        own = await own_figures(today)
-        subtree = roll_up(own, tree)
-        rows = [
-            _row(agency_id, scope, figures, today)
-            for agency_id, _ in tree
-            for scope, figures in (
-                ("self", own.get(agency_id, empty())),
-                ("subtree", subtree[agency_id]),
-            )
-        ]
-    now = datetime.now(UTC)
     async with write_transaction():
-        await upsert_rows(rows, now)
+        if is_postgres():
+            # One refresh at a time (the minute scan, a queued job, the nightly rebuild, on
+            # any host): one that read the kept rows before another wrote would otherwise
+            # sum a change away. SQLite has one writer, and this transaction is it.
+            await JobState.raw("SELECT pg_advisory_xact_lock({})", LOCK_KEY)
+        markers = await _markers()
+        agencies = await Agency.select(Agency.id, Agency.path)
+        tree = [(int(a["id"]), str(a["path"])) for a in agencies]
+        named = [_marked_agency(name) for name in markers]
+        rows = None
+        ids = sorted({agency for agency in named if agency is not None})
+        few = len(ids) <= MAX_AGENCIES_BY_CHANGE and set(ids) <= dict(tree).keys()
+        if markers and None not in named and few:
+            rows = await _changed_rows(today, tree, ids)
+        if rows is None:
+            own = await own_figures(today)
+            subtree = roll_up(own, tree)
+            rows = [
+                _row(agency_id, scope, figures, today)
+                for agency_id, _ in tree
+                for scope, figures in (
+                    ("self", own.get(agency_id, empty())),
+                    ("subtree", subtree[agency_id]),
+                )
+            ]
+        await upsert_rows(rows, datetime.now(UTC))
         for name, token in markers.items():
             await JobState.delete().where((JobState.name == name) & (JobState.detail == token))
     return len(rows)
@@ -400,9 +406,11 @@ async def figures_for(principal: Principal, today: date) -> tuple[Figures, datet
     """The reader's figures and their time, and where they come from: "stored" (kept, of
     today, nothing waiting), "pending" (kept, while changes of records in the reader's
     subtree wait for the refresh that is queued; a large subtree only), or "live"."""
+    # What waits first: a refresh that ends between the two reads then shows as stored
+    # figures that already hold the change, never as current figures that do not.
+    pending = await pending_in(principal.scope_pattern)
     kept = await stored(principal.agency_id, today)
     if kept is not None:
-        pending = await pending_in(principal.scope_pattern)
         if pending is None:
             return kept[0], kept[1] or datetime.now(UTC), "stored"
         if pending == "records":

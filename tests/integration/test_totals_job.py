@@ -41,7 +41,15 @@ from jobs.totals import (
     refresh_marked,
     refresh_periods,
 )
-from models.tables import AgencyTotals, Execution, Finding, Inspection, JobState, Measure
+from models.tables import (
+    Agency,
+    AgencyTotals,
+    Execution,
+    Finding,
+    Inspection,
+    JobState,
+    Measure,
+)
 from tests.integration.jobs_support import make_agency, run_jobs
 
 SEED = 20260322
@@ -330,6 +338,67 @@ async def test_a_change_rewrites_the_rows_of_its_agency_and_those_above_it_only(
     await refresh_marked(await dirty_periods())
     again = await _computed_at("2026-Q2")
     assert all(again[key] != after[key] for key in again)
+    assert await check_totals() == []
+
+
+async def test_an_agency_moved_has_every_period_computed_again_for_every_agency(db: str) -> None:
+    from inspect_app.principal import Principal
+    from inspect_app.schemas.admin import AgencyUpdate
+    from inspect_app.services import agencies as agency_service
+
+    province, _, housing, finance = await _tree()
+    await Inspection(
+        code="D-2",
+        agency=housing,
+        title="Cuộc của phòng",
+        kind="inspection",
+        decision_date=date(2026, 5, 4),
+        announced_on=date(2026, 5, 6),
+        status="onsite",
+    ).save()
+    await rebuild_totals(None)
+    admin = Principal(0, "admin", "Quản trị", "admin", province, f"/{province}/")
+    row = await Agency.select(Agency.version).where(Agency.id == housing).first()
+    await agency_service.update(
+        admin, housing, AgencyUpdate(version=row["version"], parent_id=finance)
+    )
+    # The department now counts under finance, no longer under construction.
+    assert set(await dirty_periods()) >= {"2026-Q2", "2026-Y"}
+    await refresh_dirty_totals(None)
+    assert await check_totals() == []
+    moved = await counters.stored_totals(finance, Period(2026, "Q2"))
+    assert moved is not None and moved[0]["inspections"]["started"] == 1
+
+
+async def test_a_stored_row_without_every_counter_has_its_period_computed_for_everyone(
+    db: str,
+) -> None:
+    housing = (await _tree())[2]
+    await Inspection(
+        code="D-3",
+        agency=housing,
+        title="Cuộc của phòng",
+        kind="inspection",
+        decision_date=date(2026, 5, 4),
+        announced_on=date(2026, 5, 6),
+        status="onsite",
+    ).save()
+    await rebuild_totals(None)
+    # A row written before a release added a counter lacks it.
+    row = (
+        await AgencyTotals.select(AgencyTotals.id, AgencyTotals.data)
+        .where(
+            (AgencyTotals.agency == housing)
+            & (AgencyTotals.period == "2026-Q2")
+            & (AgencyTotals.scope == "self")
+        )
+        .output(load_json=True)
+        .first()
+    )
+    del row["data"]["inspections"]["started"]
+    await AgencyTotals.update({AgencyTotals.data: row["data"]}).where(AgencyTotals.id == row["id"])
+    await mark_change(housing, [date(2026, 5, 4)])
+    await refresh_marked(await dirty_periods())
     assert await check_totals() == []
 
 
