@@ -20,6 +20,7 @@ from inspect_app.schemas.admin import AgencyCreate, AgencyUpdate
 from inspect_app.services import agency_documents, audit, reference_cache
 from inspect_app.services.casework import Errors, ensure_id, whole_number
 from inspect_app.services.changes import mark_every_period, mark_follow_up_figures
+from inspect_app.services.unit_of_work import unit_of_work
 from models.tables import Agency, AppUser
 
 AGENCY_KINDS = (
@@ -293,7 +294,7 @@ async def update(
     )
     errors.raise_if_any()
     version = request.version
-    async with write_transaction():
+    async with unit_of_work() as work:
         if "parent_id" in data:
             await lock_tree()
         # A rename or a move changes the board's groups and the kept sums.
@@ -340,6 +341,7 @@ async def update(
             await _move(principal, before, new_parent)
             # Its records now count in other subtrees: the totals of every period anew.
             await mark_every_period(agency_id)
+            work.refresh_totals = True
         updated = (
             await Agency.update(values)
             .where((Agency.id == agency_id) & (Agency.version == version))
