@@ -292,6 +292,19 @@ async def test_changes_after_a_rebuild_are_added_by_difference_and_match_the_rec
     assert await check_totals() == []
 
 
+async def _case_begun_in_may(agency: int, code: str) -> None:
+    """A case of ``agency`` decided on 04/05/2026 and announced on 06/05 (2026-Q2)."""
+    await Inspection(
+        code=code,
+        agency=agency,
+        title="Cuộc của phòng",
+        kind="inspection",
+        decision_date=date(2026, 5, 4),
+        announced_on=date(2026, 5, 6),
+        status="onsite",
+    ).save()
+
+
 async def _computed_at(period: str) -> dict[tuple[int, str], Any]:
     rows = await AgencyTotals.select(
         AgencyTotals.agency, AgencyTotals.scope, AgencyTotals.computed_at
@@ -305,15 +318,7 @@ async def test_a_change_rewrites_the_rows_of_its_agency_and_those_above_it_only(
     before = await _computed_at("2026-Q2")
     assert len(before) == 8
 
-    await Inspection(
-        code="D-1",
-        agency=housing,
-        title="Cuộc của phòng",
-        kind="inspection",
-        decision_date=date(2026, 5, 4),
-        announced_on=date(2026, 5, 6),
-        status="onsite",
-    ).save()
+    await _case_begun_in_may(housing, "D-1")
     await mark_change(housing, [date(2026, 5, 4), date(2026, 5, 6)])
     assert await refresh_marked(await dirty_periods()) == 1
 
@@ -347,15 +352,7 @@ async def test_an_agency_moved_has_every_period_computed_again_for_every_agency(
     from inspect_app.services import agencies as agency_service
 
     province, _, housing, finance = await _tree()
-    await Inspection(
-        code="D-2",
-        agency=housing,
-        title="Cuộc của phòng",
-        kind="inspection",
-        decision_date=date(2026, 5, 4),
-        announced_on=date(2026, 5, 6),
-        status="onsite",
-    ).save()
+    await _case_begun_in_may(housing, "D-2")
     await rebuild_totals(None)
     admin = Principal(0, "admin", "Quản trị", "admin", province, f"/{province}/")
     row = await Agency.select(Agency.version).where(Agency.id == housing).first()
@@ -374,15 +371,7 @@ async def test_a_stored_row_without_every_counter_has_its_period_computed_for_ev
     db: str,
 ) -> None:
     housing = (await _tree())[2]
-    await Inspection(
-        code="D-3",
-        agency=housing,
-        title="Cuộc của phòng",
-        kind="inspection",
-        decision_date=date(2026, 5, 4),
-        announced_on=date(2026, 5, 6),
-        status="onsite",
-    ).save()
+    await _case_begun_in_may(housing, "D-3")
     await rebuild_totals(None)
     # A row written before a release added a counter lacks it.
     row = (
