@@ -36,6 +36,7 @@ from inspect_app.services import totals as counters
 from inspect_app.services.changes import (
     DIRTY_PREFIX,
     maintained_periods,
+    named_agencies,
     parse_marker,
     stored_periods,
 )
@@ -131,26 +132,16 @@ def _lock_key(period_code: str) -> int:
     return zlib.crc32(period_code.encode()) & 0x7FFFFFFF
 
 
-# A period whose markers name more agencies than this is computed again for every agency:
-# one pass over all records costs about as much as one over this many agencies' records.
-MAX_AGENCIES_BY_DIFFERENCE = 64
-
-
 def agencies_to_recompute(
     markers: dict[str, str], agencies: dict[int, str], stored_rows: int
 ) -> list[int] | None:
     """Which agencies' own records a period's refresh has to read again: those its markers
-    name, or None for every agency. Every agency when a marker names none (a change of the
-    agency tree, an old marker), names one that no longer exists, or names too many, and
-    when the table does not hold both rows of every agency for the period (a new period,
-    a new agency): the difference can only be added to figures that are all there."""
-    named = [parse_marker(name)[1] for name in markers]
-    if stored_rows != 2 * len(agencies) or None in named:
+    name (:func:`named_agencies`), or None for every agency; every agency too when the table
+    does not hold both rows of every agency for the period (a new period, a new agency):
+    the difference can only be added to figures that are all there."""
+    if stored_rows != 2 * len(agencies):
         return None
-    ids = sorted({agency for agency in named if agency is not None})
-    if len(ids) > MAX_AGENCIES_BY_DIFFERENCE or not set(ids) <= agencies.keys():
-        return None
-    return ids
+    return named_agencies(markers, agencies.keys())
 
 
 def _rows(

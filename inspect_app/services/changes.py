@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from datetime import UTC, date, datetime
 
 from inspect_app.clock import today as local_today
@@ -108,8 +108,30 @@ def marker_name(period: str, agency_id: int | None = None) -> str:
 
 def parse_marker(name: str) -> tuple[str, int | None]:
     """(period, agency or None for every agency) of a marker's JobState name."""
-    period, _, agency = name.removeprefix(DIRTY_PREFIX).partition(AGENCY_MARK)
-    return period, int(agency) if agency.isdigit() else None
+    return name.removeprefix(DIRTY_PREFIX).partition(AGENCY_MARK)[0], marked_agency(name)
+
+
+def marked_agency(name: str) -> int | None:
+    """The agency a marker (of the totals or of the follow-up figures) names; None when
+    it names none: a change for every agency."""
+    agency = name.partition(AGENCY_MARK)[2]
+    return int(agency) if agency.isdigit() else None
+
+
+# A refresh after changes of more agencies than this computes every agency again: one pass
+# over all the records costs about as much as one over this many agencies' records.
+MAX_NAMED_AGENCIES = 64
+
+
+def named_agencies(names: Iterable[str], known: Container[int]) -> list[int] | None:
+    """The agencies that markers name, when a refresh may redo those alone: every marker
+    names one, each still exists (in ``known``), and there are at most MAX_NAMED_AGENCIES;
+    else None (every agency)."""
+    named = [marked_agency(name) for name in names]
+    ids = sorted({agency for agency in named if agency is not None})
+    if None in named or len(ids) > MAX_NAMED_AGENCIES or any(a not in known for a in ids):
+        return None
+    return ids
 
 
 async def mark_periods_dirty(periods: Iterable[str], agency_id: int | None = None) -> None:

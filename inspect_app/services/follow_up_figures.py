@@ -34,7 +34,12 @@ from typing import Any
 
 from inspect_app.db import is_postgres, write_transaction
 from inspect_app.principal import Principal
-from inspect_app.services.changes import AGENCY_MARK, FOLLOW_UP_MARKER, FOLLOW_UP_PERIOD
+from inspect_app.services.changes import (
+    FOLLOW_UP_MARKER,
+    FOLLOW_UP_PERIOD,
+    marked_agency,
+    named_agencies,
+)
 from inspect_app.services.follow_ups import (
     GROUP_SUMS_SQL,
     OPEN_DEADLINES_SQL,
@@ -260,12 +265,6 @@ async def _markers() -> dict[str, str]:
     return {str(row["name"]): str(row["detail"]) for row in rows}
 
 
-def _marked_agency(name: str) -> int | None:
-    """The agency a marker names (None: every agency)."""
-    _, _, agency = name.partition(AGENCY_MARK)
-    return int(agency) if agency.isdigit() else None
-
-
 async def is_marked() -> bool:
     """True when a change is waiting for the figures to be refreshed."""
     return bool(await _markers())
@@ -275,7 +274,7 @@ async def pending_in(pattern: str) -> str | None:
     """What waits to be refreshed in the subtree of ``pattern``: "tree" (a change of the
     agency tree: names and places may differ), "records" (changes of records of agencies
     in it), or None."""
-    named = [_marked_agency(name) for name in await _markers()]
+    named = [marked_agency(name) for name in await _markers()]
     if None in named:
         return "tree"
     ids = [agency for agency in named if agency is not None]
@@ -284,8 +283,6 @@ async def pending_in(pattern: str) -> str | None:
     return None
 
 
-# A refresh after changes of more agencies than this computes every agency's figures.
-MAX_AGENCIES_BY_CHANGE = 64
 # The advisory lock (PostgreSQL) that lets one refresh of these figures run at a time.
 LOCK_KEY = 727_004
 
@@ -346,11 +343,9 @@ async def refresh(today: date) -> int:
         markers = await _markers()
         agencies = await Agency.select(Agency.id, Agency.path)
         tree = [(int(a["id"]), str(a["path"])) for a in agencies]
-        named = [_marked_agency(name) for name in markers]
         rows = None
-        ids = sorted({agency for agency in named if agency is not None})
-        few = len(ids) <= MAX_AGENCIES_BY_CHANGE and set(ids) <= dict(tree).keys()
-        if markers and None not in named and few:
+        ids = named_agencies(markers, dict(tree).keys()) if markers else None
+        if ids is not None:
             rows = await _changed_rows(today, tree, ids)
         if rows is None:
             own = await own_figures(today)

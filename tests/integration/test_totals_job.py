@@ -392,7 +392,8 @@ async def test_a_stored_row_without_every_counter_has_its_period_computed_for_ev
 
 
 def test_a_refresh_by_difference_only_when_every_row_is_there_and_few_agencies_are_named() -> None:
-    from jobs.totals import MAX_AGENCIES_BY_DIFFERENCE, agencies_to_recompute
+    from inspect_app.services.changes import MAX_NAMED_AGENCIES
+    from jobs.totals import agencies_to_recompute
 
     tree = {n: f"/1/{n}/" for n in range(1, 101)}
     full = 2 * len(tree)
@@ -405,9 +406,9 @@ def test_a_refresh_by_difference_only_when_every_row_is_there_and_few_agencies_a
     assert agencies_to_recompute(marks(7), tree, full + 1) is None
     assert agencies_to_recompute(marks(7, None), tree, full) is None  # a tree change
     assert agencies_to_recompute(marks(7, 101), tree, full) is None  # an agency gone
-    many = range(1, MAX_AGENCIES_BY_DIFFERENCE + 1)
+    many = range(1, MAX_NAMED_AGENCIES + 1)
     assert agencies_to_recompute(marks(*many), tree, full) == list(many)
-    more = range(1, MAX_AGENCIES_BY_DIFFERENCE + 2)
+    more = range(1, MAX_NAMED_AGENCIES + 2)
     assert agencies_to_recompute(marks(*more), tree, full) is None
 
 
